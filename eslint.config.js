@@ -1,0 +1,57 @@
+// @ts-check
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import importX from 'eslint-plugin-import-x';
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'storage/**', '**/*.gen.*'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    linterOptions: { reportUnusedDisableDirectives: 'error' },
+    plugins: { 'import-x': importX },
+    rules: {
+      '@typescript-eslint/no-floating-promises': ['error', {
+        allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['describe', 'it', 'test', 'suite', 'before', 'after', 'beforeEach', 'afterEach'] }],
+      }],
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      eqeqeq: ['error', 'always', { null: 'ignore' }],
+      'import-x/no-cycle': 'error',
+      // Layering (ARCHITECTURE.md): nothing imports api/; index/ and storage/ never see HTTP, auth or service.
+      'import-x/no-restricted-paths': ['error', {
+        zones: [
+          { target: './src/!(api|main.ts|app.ts)/**', from: './src/api' },
+          { target: './src/index', from: ['./src/api', './src/auth', './src/service', './src/collection'] },
+          { target: './src/storage', from: ['./src/api', './src/auth', './src/service', './src/collection', './src/index'] },
+          { target: './src/collection', from: ['./src/api', './src/auth', './src/service'] },
+          { target: './src/config', from: ['./src/api', './src/auth', './src/service', './src/collection', './src/index', './src/storage'] },
+        ],
+      }],
+      'no-restricted-imports': ['error', {
+        paths: [{ name: 'fastify', message: 'Only src/api and src/app.ts may import fastify.' }],
+      }],
+    },
+  },
+  {
+    files: ['src/api/**', 'src/app.ts', 'src/server.ts', 'src/main.ts', 'tests/**', 'bench/**', 'scripts/**'],
+    rules: { 'no-restricted-imports': 'off' },
+  },
+  {
+    files: ['tests/**', 'bench/**', 'scripts/**'],
+    rules: {
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+      '@typescript-eslint/no-unsafe-member-access': 'off',
+      '@typescript-eslint/no-unsafe-call': 'off',
+      '@typescript-eslint/no-unsafe-argument': 'off',
+      '@typescript-eslint/no-unsafe-return': 'off',
+      '@typescript-eslint/no-non-null-assertion': 'off',
+      // Tests read JSON response bodies, whose shape the assertions check.
+      '@typescript-eslint/no-explicit-any': 'off',
+    },
+  },
+);
