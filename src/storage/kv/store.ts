@@ -1,0 +1,126 @@
+/**
+ * The durable store: one LMDB environment under `storage_path` holding a `meta` database
+ * (format version, collection descriptors, aliases) and one database per collection for its points.
+ *
+ * Durability contract: `commit(fn)` runs `fn`'s puts and removes in one LMDB write transaction and
+ * resolves only after the transaction is synced to disk (the environment is opened with
+ * `overlappingSync: false`, so "committed" and "flushed" are the same promise). A write acknowledged
+ * after `await commit(…)` survives kill -9. Transactions issued in the same turn are batched into one
+ * fsync (group commit) and commit in issue order.
+ */
+import { open, type RootDatabase, type Database, type Key } from 'lmdb';
+import { join } from 'node:path';
+import { ensureDir } from '../fs.js';
+import { AppError } from '../../errors.js';
+
+export const STORE_FORMAT_VERSION = 1;
+
+export type KvKey = Key;
+
+export interface KvTable<V> {
+  get(key: KvKey): V | undefined;
+  put(key: KvKey, value: V): void;
+  remove(key: KvKey): void;
+  /** Entries in key order (numbers before strings), optionally starting at `start`. */
+  entries(start?: KvKey): Iterable<{ key: KvKey; value: V }>;
+  keys(start?: KvKey): Iterable<KvKey>;
+  count(): number;
+}
+
+class LmdbTable<V> implements KvTable<V> {
+  constructor(readonly db: Database<V, Key>) {}
+  get(key: KvKey): V | undefined {
+    return this.db.get(key);
+  }
+  put(key: KvKey, value: V): void {
+    // Inside Store.commit this joins the open write transaction synchronously.
+    void this.db.put(key, value);
+  }
+  remove(key: KvKey): void {
+    void this.db.remove(key);
+  }
+  *entries(start?: KvKey): Iterable<{ key: KvKey; value: V }> {
+    for (const { key, value } of this.db.getRange(start === undefined ? {} : { start })) yield { key, value };
+  }
+  *keys(start?: KvKey): Iterable<KvKey> {
+    yield* this.db.getKeys(start === undefined ? {} : { start });
+  }
+  count(): number {
+    return this.db.getCount();
+  }
+}
+
+export class Store {
+  private readonly env: RootDatabase;
+  readonly meta: KvTable<unknown>;
+  private readonly tables = new Map<string, LmdbTable<unknown>>();
+  readonly path: string;
+
+  private constructor(path: string) {
+    this.path = path;
+    ensureDir(path);
+    this.env = open({
+      path: join(path, 'quiver.mdb'),
+      maxDbs: 10_000,
+      overlappingSync: false,
+      compression: false,
+      // Readers see committed state only; LMDB grows the map as needed.
+      mapSize: 2 * 1024 * 1024 * 1024,
+    });
+    this.meta = new LmdbTable(this.env.openDB<unknown, Key>({ name: 'meta' }));
+  }
+
+  /** Opens (creating if needed) the store at `path` and checks its format version. */
+  static open(path: string): Store {
+    const store = new Store(path);
+    const version = store.meta.get('format_version');
+    if (version === undefined) {
+      store.env.transactionSync(() => store.meta.put('format_version', STORE_FORMAT_VERSION));
+    } else if (version !== STORE_FORMAT_VERSION) {
+      throw new AppError('SERVICE_ERROR', [`storage at ${path} has format version ${JSON.stringify(version)}, this Quiver reads ${STORE_FORMAT_VERSION}`]);
+    }
+    return store;
+  }
+
+  table<V>(name: string): KvTable<V> {
+    let t = this.tables.get(name);
+    if (t === undefined) {
+      t = new LmdbTable(this.env.openDB<unknown, Key>({ name }));
+      this.tables.set(name, t);
+    }
+    return t as KvTable<V>;
+  }
+
+  /**
+   * Runs `fn` inside one write transaction and resolves when it is durable on disk.
+   * @throws AppError(INSUFFICIENT_STORAGE | SERVICE_ERROR) when the transaction cannot be written.
+   */
+  async commit(fn: () => void): Promise<void> {
+    try {
+      await this.env.transaction(fn);
+    } catch (e) {
+      throw storageError(e);
+    }
+  }
+
+  /** Removes every entry of a table and the table itself, durably. */
+  async dropTable(name: string): Promise<void> {
+    const t = this.table(name) as LmdbTable<unknown>;
+    try {
+      await t.db.drop();
+    } catch (e) {
+      throw storageError(e);
+    }
+    this.tables.delete(name);
+  }
+
+  async close(): Promise<void> {
+    await this.env.close();
+  }
+}
+
+function storageError(e: unknown): AppError {
+  const msg = e instanceof Error ? e.message : String(e);
+  if (/ENOSPC|MDB_MAP_FULL|No space/i.test(msg)) return new AppError('INSUFFICIENT_STORAGE', [msg], { cause: e });
+  return new AppError('SERVICE_ERROR', [`storage write failed: ${msg}`], { cause: e });
+}
