@@ -1,0 +1,160 @@
+import type { PointId } from '../../storage/point-id.js';
+import type { JsonPath } from '../json-path.js';
+
+/**
+ * The typed filter language (Qdrant `Filter`), produced by `parseFilter` from wire JSON.
+ * A clause that was absent (or `null`) on the wire is `null` here; an empty array stays empty,
+ * which matters: Qdrant's `should: []` matches nothing while an absent `should` matches everything.
+ */
+export interface Filter {
+  readonly must: readonly Condition[] | null;
+  readonly should: readonly Condition[] | null;
+  readonly mustNot: readonly Condition[] | null;
+  readonly minShould: MinShould | null;
+}
+
+/** At least `minCount` of `conditions` must match. */
+export interface MinShould {
+  readonly conditions: readonly Condition[];
+  readonly minCount: number;
+}
+
+export type Condition =
+  | FieldCondition
+  | IsEmptyCondition
+  | IsNullCondition
+  | HasIdCondition
+  | HasVectorCondition
+  | NestedCondition
+  | FilterCondition;
+
+/**
+ * A condition on the values at `key`. Several checks in one condition are OR-ed (Qdrant
+ * `FieldCondition::check_match`), except `valuesCount`, `isEmpty` and `isNull`, which take
+ * precedence in that order when present.
+ */
+export interface FieldCondition {
+  readonly kind: 'field';
+  readonly key: JsonPath;
+  readonly match: Match | null;
+  readonly range: Range | null;
+  readonly geoBoundingBox: GeoBoundingBox | null;
+  readonly geoRadius: GeoRadius | null;
+  readonly geoPolygon: GeoPolygon | null;
+  readonly valuesCount: ValuesCount | null;
+  readonly isEmpty: boolean | null;
+  readonly isNull: boolean | null;
+}
+
+/** `{"is_empty": {"key": …}}`: the field is missing, `null`, `[]`, or only holds those. */
+export interface IsEmptyCondition {
+  readonly kind: 'is_empty';
+  readonly key: JsonPath;
+}
+
+/** `{"is_null": {"key": …}}`: the field holds an explicit `null` (or an array containing one). */
+export interface IsNullCondition {
+  readonly kind: 'is_null';
+  readonly key: JsonPath;
+}
+
+/**
+ * `{"has_id": […]}`. `set` holds the same ids for O(1) lookups without allocation (integer ids
+ * as numbers, UUIDs as canonical lowercase strings, exactly as `PointId` values compare).
+ */
+export interface HasIdCondition {
+  readonly kind: 'has_id';
+  readonly ids: readonly PointId[];
+  readonly set: ReadonlySet<PointId>;
+}
+
+/** `{"has_vector": "name"}`; `""` is the default unnamed vector. */
+export interface HasVectorCondition {
+  readonly kind: 'has_vector';
+  readonly name: string;
+}
+
+/** `{"nested": {"key", "filter"}}`: `filter` must match one element of the object array at `key`. */
+export interface NestedCondition {
+  readonly kind: 'nested';
+  readonly key: JsonPath;
+  readonly filter: Filter;
+}
+
+/** A filter used as a condition (clauses nest recursively). */
+export interface FilterCondition {
+  readonly kind: 'filter';
+  readonly filter: Filter;
+}
+
+/** Scalar values of `match.value` (Qdrant `ValueVariants`). */
+export type MatchScalar = string | number | boolean;
+
+/**
+ * A `match` clause. For `any` / `except` exactly one of `keywords` / `integers` is set
+ * (Qdrant `AnyVariants`: an empty array is a keyword list).
+ */
+export type Match =
+  | { readonly kind: 'value'; readonly value: MatchScalar }
+  | { readonly kind: 'text'; readonly text: string }
+  | { readonly kind: 'text_any'; readonly text: string }
+  | { readonly kind: 'phrase'; readonly text: string }
+  | AnyMatch
+  | ExceptMatch;
+
+export interface AnyMatch {
+  readonly kind: 'any';
+  readonly keywords: ReadonlySet<string> | null;
+  readonly integers: ReadonlySet<number> | null;
+}
+
+export interface ExceptMatch {
+  readonly kind: 'except';
+  readonly keywords: ReadonlySet<string> | null;
+  readonly integers: ReadonlySet<number> | null;
+}
+
+/**
+ * A range. `number` ranges compare JSON numbers; `datetime` ranges compare datetime strings,
+ * with bounds in microseconds since the epoch.
+ */
+export interface Range {
+  readonly kind: 'number' | 'datetime';
+  readonly gt: number | null;
+  readonly gte: number | null;
+  readonly lt: number | null;
+  readonly lte: number | null;
+}
+
+export interface GeoPoint {
+  readonly lat: number;
+  readonly lon: number;
+}
+
+export interface GeoBoundingBox {
+  readonly topLeft: GeoPoint;
+  readonly bottomRight: GeoPoint;
+}
+
+/** A circle; `radius` in meters (haversine distance, strictly less than). */
+export interface GeoRadius {
+  readonly center: GeoPoint;
+  readonly radius: number;
+}
+
+/** Closed rings (first point == last point), at least 4 points each. */
+export interface GeoPolygon {
+  readonly exterior: readonly GeoPoint[];
+  readonly interiors: readonly (readonly GeoPoint[])[];
+}
+
+/** Bounds on the number of values (array length; a scalar counts 1, `null` counts 0). */
+export interface ValuesCount {
+  readonly gt: number | null;
+  readonly gte: number | null;
+  readonly lt: number | null;
+  readonly lte: number | null;
+}
+
+/** The empty filter: matches every point. */
+export const EMPTY_FILTER: Filter = Object.freeze({ must: null, should: null, mustNot: null, minShould: null });
