@@ -17,7 +17,6 @@ import { join, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { ConfigError } from './config-error.js';
 import { deepFreeze } from './freeze.js';
-import { isLoopbackHost } from './loopback.js';
 import { CONFIG_SCHEMA, DEFAULT_CONFIG } from './schema.js';
 import type { Config, ConfigData } from './schema.js';
 import { INVALID, describeValue, isMapping } from './spec.js';
@@ -53,8 +52,6 @@ export interface LoadOptions {
 const DEFAULT_RUN_MODE = 'development';
 const ENV_PREFIX = 'QDRANT__';
 const LAYER_EXTENSIONS = ['.yaml', '.yml'] as const;
-/** Below this many bytes an API key is easy to guess (SECURITY.md). */
-const MIN_KEY_BYTES = 32;
 
 const ROOT = CONFIG_SCHEMA as unknown as AnySection;
 
@@ -103,7 +100,6 @@ export function loadConfig(options: LoadOptions): Config {
   const config = tree as unknown as ConfigData;
   checkConsistency(config, warn);
   resolvePaths(tree, ROOT, cwd);
-  warnAboutTraps(config, warn);
   return deepFreeze(config);
 }
 
@@ -330,26 +326,3 @@ function resolvePaths(tree: Tree, spec: AnySection, cwd: string): void {
   }
 }
 
-/** Startup warnings for settings that work but are risky (Qdrant `validate_and_warn`, SECURITY.md). */
-function warnAboutTraps(config: ConfigData, warn: Warn): void {
-  const { service } = config;
-  const keys = [
-    ['service.api_key', service.api_key],
-    ['service.alt_api_key', service.alt_api_key],
-    ['service.read_only_api_key', service.read_only_api_key],
-  ] as const;
-  let anyKey = false;
-  for (const [keyPath, key] of keys) {
-    if (key === null) continue;
-    anyKey = true;
-    if (Buffer.byteLength(key, 'utf8') < MIN_KEY_BYTES) {
-      warn(`${keyPath} is shorter than ${MIN_KEY_BYTES} bytes; use a long random key`);
-    }
-  }
-  if (anyKey && !service.enable_tls && !isLoopbackHost(service.host)) {
-    warn(
-      `API keys are configured but service.enable_tls is false on non-loopback host ${service.host}: `
-        + 'sending an api-key over an unencrypted channel is insecure (enable TLS here or in a proxy in front)',
-    );
-  }
-}

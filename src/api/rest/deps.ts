@@ -1,0 +1,19 @@
+import type { Config } from '../../config/schema.js';
+import type { TableOfContent } from '../../service/table-of-content.js';
+import type { Metrics } from '../../service/metrics.js';
+import type { AccessGate } from './gate.js';
+import type { Quotas } from '../../service/quotas.js';
+import type { AuditSink } from '../../auth/audit-event.js';
+
+/** What the REST layer needs from the rest of the process, injected by `buildApp`. */
+export interface AppDeps {
+  readonly config: Config;
+  readonly toc: TableOfContent;
+  readonly metrics: Metrics;
+  readonly gate: AccessGate;
+  /** The current audit sink (swapped on reload). */
+  readonly audit: () => AuditSink;
+  readonly startedAt: Date;
+  readonly quiverVersion: string;
+  readonly quotas: Quotas;
+}

@@ -1,0 +1,95 @@
+/**
+ * The seam between HTTP and access control. `authenticate` runs in `onRequest`, before the body is
+ * read; `authorize` runs once the body is validated and is the only source of a pass. Both delegate to
+ * `src/auth`; this file only adapts Fastify requests and turns refusals into HTTP responses.
+ */
+import type { FastifyRequest } from 'fastify';
+import { authenticate, isAuthFailure, OPEN_OPERATIONS, type Auth } from '../../auth/authenticate.js';
+import { authorize, type Pass, type ValueExistsOutcome } from '../../auth/authorize.js';
+import { isOperationName } from '../../auth/access-table.js';
+import { auditAuthFailure, tracingId, type AuditRequestInfo, type AuditSink } from '../../auth/audit-event.js';
+import type { CredentialStore } from '../../auth/credentials.js';
+import type { ValueExistsClaim } from '../../auth/jwt.js';
+
+export type { Pass };
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    auth: Auth | undefined;
+  }
+}
+
+/**
+ * A refusal decided before or during access control, sent as is: a text body (401/403 authentication
+ * failures, as Qdrant sends them) or a JSON error object (the `time` is added when sent).
+ */
+export class HttpRejection extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: string | { status: { error: string } },
+  ) {
+    super(typeof body === 'string' ? body : body.status.error);
+    this.name = 'HttpRejection';
+  }
+}
+
+export interface AccessGate {
+  authenticate(request: FastifyRequest, operation: string): Promise<void>;
+  authorize(request: FastifyRequest, operation: string, collection: string | undefined, body: unknown): Promise<Pass>;
+}
+
+export interface GateDeps {
+  readonly credentials: CredentialStore;
+  readonly audit: () => AuditSink;
+  readonly resolveAlias: (name: string) => string;
+  readonly valueExists: (claim: ValueExistsClaim) => Promise<ValueExistsOutcome>;
+  readonly remoteOf: (request: FastifyRequest) => string | undefined;
+}
+
+function header(request: FastifyRequest, name: string): string | undefined {
+  const v = request.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+export function requestInfo(request: FastifyRequest, remoteOf: (r: FastifyRequest) => string | undefined): AuditRequestInfo {
+  const info: { api: string; remote?: string; tracingId?: string } = { api: `${request.method} ${request.routeOptions.url ?? request.url.split('?')[0] ?? ''}` };
+  const remote = remoteOf(request);
+  if (remote !== undefined) info.remote = remote;
+  const t = tracingId(request.headers);
+  if (t !== undefined) info.tracingId = t;
+  return info;
+}
+
+function rejection(e: unknown): unknown {
+  if (isAuthFailure(e)) return new HttpRejection(e.status, e.format === 'text' ? e.message : { status: { error: e.message } });
+  return e;
+}
+
+export function createGate(deps: GateDeps): AccessGate {
+  return {
+    async authenticate(request, operation) {
+      request.auth = undefined;
+      if (isOperationName(operation) && OPEN_OPERATIONS.has(operation)) return;
+      try {
+        request.auth = await authenticate({ apiKey: header(request, 'api-key'), authorization: header(request, 'authorization') }, deps.credentials);
+      } catch (e) {
+        if (isAuthFailure(e)) await auditAuthFailure(deps.audit(), e, { ...requestInfo(request, deps.remoteOf), method: operation });
+        throw rejection(e);
+      }
+    },
+    async authorize(request, operation, collection, body) {
+      if (!isOperationName(operation)) throw new Error(`operation ${operation} has no access rule`);
+      const auth: Auth = request.auth ?? { type: 'None', access: { kind: 'global', level: 'm' } };
+      try {
+        return await authorize(auth, operation, { collection, body }, {
+          resolveAlias: deps.resolveAlias,
+          valueExists: deps.valueExists,
+          audit: deps.audit(),
+          request: requestInfo(request, deps.remoteOf),
+        });
+      } catch (e) {
+        throw rejection(e);
+      }
+    },
+  };
+}

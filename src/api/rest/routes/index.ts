@@ -1,0 +1,9 @@
+import type { RouteRow } from '../route-table.js';
+import { serviceRoutes } from './service.js';
+import { aliasRoutes, collectionRoutes } from './collections.js';
+import { pointRoutes } from './points.js';
+import { queryRoutes } from './query.js';
+import { notBuiltRoutes } from './not-built.js';
+
+/** The whole REST surface, in registration order (static paths before parameterised ones). */
+export const ALL_ROUTES: readonly RouteRow[] = [...serviceRoutes, ...aliasRoutes, ...collectionRoutes, ...pointRoutes, ...queryRoutes, ...notBuiltRoutes];

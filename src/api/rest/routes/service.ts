@@ -1,0 +1,48 @@
+/** Service routes: version, health, telemetry, metrics, cluster status, issues, quotas. */
+import { route, RawReply, type RouteRow } from '../route-table.js';
+import { badInput } from '../../../errors.js';
+
+export const QDRANT_COMPAT_VERSION = '1.19.0';
+
+export const serviceRoutes: RouteRow[] = [
+  route('GET', '/', 'root', ({ deps }) => new RawReply({ title: 'qdrant - vector search engine', version: QDRANT_COMPAT_VERSION, commit: null, quiver_version: deps.quiverVersion }, 'application/json')),
+  route('GET', '/healthz', 'healthz', () => new RawReply('healthz check passed', 'text/plain; charset=utf-8')),
+  route('GET', '/livez', 'livez', () => new RawReply('healthz check passed', 'text/plain; charset=utf-8')),
+  route('GET', '/readyz', 'readyz', () => new RawReply('all shards are ready', 'text/plain; charset=utf-8')),
+  route('GET', '/telemetry', 'telemetry', ({ deps, query }) => {
+    const names = deps.toc.collectionNames();
+    const details = typeof query['details_level'] === 'number' ? query['details_level'] : 0;
+    const result: Record<string, unknown> = {
+      id: deps.startedAt.getTime().toString(16),
+      app: {
+        name: 'qdrant',
+        version: QDRANT_COMPAT_VERSION,
+        startup: deps.startedAt.toISOString(),
+      },
+      collections: {
+        number_of_collections: names.length,
+        ...(details >= 1 ? { collections: names.map((n) => ({ id: n, points_count: deps.toc.uncheckedCollection(n, 'telemetry (global access)')?.pointsCount ?? 0 })) } : {}),
+      },
+    };
+    if (deps.config.telemetry_disabled) result['app'] = { name: 'qdrant', version: QDRANT_COMPAT_VERSION, startup: deps.startedAt.toISOString() };
+    return result;
+  }),
+  route('GET', '/metrics', 'metrics', async ({ deps }) => new RawReply(await deps.metrics.render(), deps.metrics.contentType)),
+  route('GET', '/cluster', 'cluster_status', () => ({ status: 'disabled' })),
+  route('GET', '/cluster/telemetry', 'cluster_telemetry', () => {
+    throw badInput('Distributed mode is disabled: this is a single node');
+  }),
+  route('POST', '/cluster/recover', 'recover_current_peer', () => {
+    throw badInput('Distributed mode is disabled: there is no raft state to recover');
+  }),
+  route('DELETE', '/cluster/peer/{peer_id}', 'remove_peer', () => {
+    throw badInput('Distributed mode is disabled: there are no peers to remove');
+  }),
+  route('GET', '/issues', 'get_issues', () => ({ issues: [] })),
+  route('DELETE', '/issues', 'clear_issues', () => true),
+  route('GET', '/quotas', 'get_quotas', ({ deps }) => deps.quotas.get()),
+  route('PUT', '/quotas', 'update_quotas', async ({ deps, body }) => {
+    await deps.quotas.set(body);
+    return true;
+  }),
+];

@@ -1,0 +1,359 @@
+/**
+ * Reads over one collection: retrieve, scroll, count and the exact nearest-neighbour query.
+ * Results are returned in Qdrant's wire shapes (`Record`, `ScoredPoint`).
+ */
+import { AppError, badInput } from '../errors.js';
+import { comparePointIds, parsePointId, type PointId } from '../storage/point-id.js';
+import { score as denseScore, compareScores, higherIsBetter, normalizeInPlace, type Distance } from '../index/distance.js';
+import { parseFilter } from '../index/filter/parse.js';
+import type { Filter } from '../index/filter/types.js';
+import { valuesAt, parseJsonPath } from '../index/json-path.js';
+import type { Collection } from './collection.js';
+import type { Payload, PointView, ShardKey } from './types.js';
+import { vectorsToWire, DEFAULT_VECTOR, type VectorValue } from './vectors.js';
+
+type Obj = Record<string, unknown>;
+
+export type PayloadSelector = { kind: 'all' } | { kind: 'none' } | { kind: 'include'; paths: string[] } | { kind: 'exclude'; paths: string[] };
+export type VectorSelector = { kind: 'all' } | { kind: 'none' } | { kind: 'names'; names: string[] };
+
+function isObj(v: unknown): v is Obj {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+export function parsePayloadSelector(v: unknown, dflt: boolean): PayloadSelector {
+  if (v === undefined || v === null) return dflt ? { kind: 'all' } : { kind: 'none' };
+  if (v === true) return { kind: 'all' };
+  if (v === false) return { kind: 'none' };
+  if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return { kind: 'include', paths: v };
+  if (isObj(v) && Array.isArray(v['include'])) return { kind: 'include', paths: v['include'] as string[] };
+  if (isObj(v) && Array.isArray(v['exclude'])) return { kind: 'exclude', paths: v['exclude'] as string[] };
+  throw badInput('with_payload: expected a boolean, a list of keys, {include} or {exclude}');
+}
+
+export function parseVectorSelector(v: unknown, dflt: boolean): VectorSelector {
+  if (v === undefined || v === null) return dflt ? { kind: 'all' } : { kind: 'none' };
+  if (v === true) return { kind: 'all' };
+  if (v === false) return { kind: 'none' };
+  if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return { kind: 'names', names: v };
+  throw badInput('with_vector: expected a boolean or a list of vector names');
+}
+
+/** Copies the value at `path` from `src` into `dst`, keeping the nesting (`a.b` → `{a: {b}}`). */
+function copyPath(src: Payload, dst: Payload, path: string): void {
+  const parts = parseJsonPath(path);
+  const keys: string[] = [];
+  for (const part of parts) {
+    if (part.kind !== 'key') break;
+    keys.push(part.key);
+  }
+  if (keys.length === 0) return;
+  let s: unknown = src;
+  for (const k of keys) {
+    if (!isObj(s) || !(k in s)) return;
+    s = s[k];
+  }
+  let d: Obj = dst;
+  keys.slice(0, -1).forEach((k) => {
+    if (!isObj(d[k])) d[k] = {};
+    d = d[k] as Obj;
+  });
+  d[keys[keys.length - 1]!] = structuredClone(s);
+}
+
+function removePath(dst: Payload, path: string): void {
+  const parts = parseJsonPath(path);
+  let d: unknown = dst;
+  for (let i = 0; i < parts.length; i++) {
+    const part = parts[i]!;
+    if (part.kind !== 'key' || !isObj(d)) return;
+    if (i === parts.length - 1) delete d[part.key];
+    else d = d[part.key];
+  }
+}
+
+export function selectPayload(payload: Payload | null, sel: PayloadSelector): Payload | null {
+  switch (sel.kind) {
+    case 'none':
+      return null;
+    case 'all':
+      return payload ?? {};
+    case 'include': {
+      const out: Payload = {};
+      if (payload) for (const p of sel.paths) copyPath(payload, out, p);
+      return out;
+    }
+    case 'exclude': {
+      const out = structuredClone(payload ?? {});
+      for (const p of sel.paths) removePath(out, p);
+      return out;
+    }
+  }
+}
+
+export function selectVectors(p: PointView, sel: VectorSelector): unknown {
+  switch (sel.kind) {
+    case 'none':
+      return null;
+    case 'all':
+      return vectorsToWire(p.vectors, undefined);
+    case 'names':
+      return vectorsToWire(p.vectors, sel.names);
+  }
+}
+
+export interface RecordOptions {
+  readonly withPayload: PayloadSelector;
+  readonly withVector: VectorSelector;
+  readonly showShardKey: boolean;
+}
+
+export function toRecord(p: PointView, o: RecordOptions, extra?: Obj): Obj {
+  const rec: Obj = { id: p.id, payload: selectPayload(p.payload, o.withPayload), vector: selectVectors(p, o.withVector) };
+  if (o.showShardKey && p.shardKey !== undefined) rec['shard_key'] = p.shardKey;
+  return extra ? { ...rec, ...extra } : rec;
+}
+
+export function toScoredPoint(p: PointView, score: number, o: RecordOptions): Obj {
+  const sp: Obj = { id: p.id, version: p.version, score, payload: selectPayload(p.payload, o.withPayload), vector: selectVectors(p, o.withVector) };
+  if (o.showShardKey && p.shardKey !== undefined) sp['shard_key'] = p.shardKey;
+  return sp;
+}
+
+/** Offsets matching `filter` (all live offsets when undefined), within `shardKeys`. */
+export function* matchingOffsets(c: Collection, filter: Filter | undefined, shardKeys?: readonly ShardKey[]): IterableIterator<number> {
+  if (filter === undefined) {
+    yield* c.liveOffsets(shardKeys);
+    return;
+  }
+  // Payload indexes narrow the candidates; every candidate is still checked exactly.
+  for (const offset of c.candidateOffsets(filter)) {
+    if (shardKeys !== undefined && !shardKeys.includes(c.shardKeyAt(offset) as ShardKey)) continue;
+    if (c.matchesOffset(filter, offset)) yield offset;
+  }
+}
+
+export function optionalFilter(v: unknown): Filter | undefined {
+  return v === undefined || v === null ? undefined : parseFilter(v);
+}
+
+export function retrieve(c: Collection, ids: readonly PointId[], o: RecordOptions, shardKeys?: readonly ShardKey[]): Obj[] {
+  const out: Obj[] = [];
+  const seen = new Set<number>();
+  for (const id of ids) {
+    const offset = c.offsetOf(id);
+    if (offset === undefined || seen.has(offset)) continue;
+    seen.add(offset);
+    const v = c.view(offset);
+    if (v === undefined) continue;
+    if (shardKeys !== undefined && !shardKeys.includes(v.shardKey as ShardKey)) continue;
+    out.push(toRecord(v, o));
+  }
+  return out;
+}
+
+export interface ScrollRequest {
+  readonly filter: Filter | undefined;
+  readonly limit: number;
+  readonly offset: PointId | undefined;
+  readonly orderBy: { key: string; direction: 'asc' | 'desc'; startFrom: number | undefined } | undefined;
+  readonly shardKeys: readonly ShardKey[] | undefined;
+}
+
+export function scroll(c: Collection, r: ScrollRequest, o: RecordOptions): { points: Obj[]; next_page_offset: PointId | null } {
+  if (r.orderBy !== undefined) return scrollOrdered(c, r, o);
+  const points: Obj[] = [];
+  for (const id of c.idsInOrder(r.offset)) {
+    const offset = c.offsetOf(id);
+    if (offset === undefined) continue;
+    const v = c.view(offset);
+    if (v === undefined) continue;
+    if (r.shardKeys !== undefined && !r.shardKeys.includes(v.shardKey as ShardKey)) continue;
+    if (r.filter !== undefined && !c.matchesOffset(r.filter, offset)) continue;
+    if (points.length === r.limit) return { points, next_page_offset: id };
+    points.push(toRecord(v, o));
+  }
+  return { points, next_page_offset: null };
+}
+
+function orderValue(payload: Payload | null, key: string): number | undefined {
+  if (!payload) return undefined;
+  for (const v of valuesAt(payload, key)) {
+    if (typeof v === 'number') return v;
+    if (typeof v === 'string') {
+      const t = Date.parse(v);
+      if (!Number.isNaN(t)) return t / 1000;
+    }
+  }
+  return undefined;
+}
+
+function scrollOrdered(c: Collection, r: ScrollRequest, o: RecordOptions): { points: Obj[]; next_page_offset: PointId | null } {
+  const ob = r.orderBy!;
+  if (!c.fieldIndexes.supportsOrderBy(ob.key)) {
+    throw badInput(`No range index for \`order_by\` key: \`${ob.key}\`. Please create one to use \`order_by\`. Check https://qdrant.tech/documentation/concepts/indexing/#payload-index to see which payload schemas support Range conditions`);
+  }
+  const rows: Array<{ offset: number; value: number; id: PointId }> = [];
+  for (const offset of matchingOffsets(c, r.filter, r.shardKeys)) {
+    const value = orderValue(c.payloadAt(offset), ob.key);
+    if (value === undefined) continue;
+    if (ob.startFrom !== undefined && (ob.direction === 'asc' ? value < ob.startFrom : value > ob.startFrom)) continue;
+    rows.push({ offset, value, id: c.idAt(offset)! });
+  }
+  rows.sort((a, b) => (ob.direction === 'asc' ? a.value - b.value : b.value - a.value) || comparePointIds(a.id, b.id));
+  const points = rows.slice(0, r.limit).map((row) => toRecord(c.view(row.offset)!, o, { order_value: row.value }));
+  return { points, next_page_offset: null };
+}
+
+export function parseScroll(body: Obj): ScrollRequest {
+  const limit = body['limit'] ?? 10;
+  if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1) throw badInput('limit: must be a positive integer');
+  let orderBy: ScrollRequest['orderBy'];
+  const ob = body['order_by'];
+  if (typeof ob === 'string') orderBy = { key: ob, direction: 'asc', startFrom: undefined };
+  else if (isObj(ob)) {
+    const dir = ob['direction'] ?? 'asc';
+    if (dir !== 'asc' && dir !== 'desc') throw badInput('order_by.direction: expected "asc" or "desc"');
+    const sf = ob['start_from'];
+    let startFrom: number | undefined;
+    if (typeof sf === 'number') startFrom = sf;
+    else if (typeof sf === 'string') {
+      const t = Date.parse(sf);
+      if (Number.isNaN(t)) throw badInput('order_by.start_from: expected a number or an RFC 3339 datetime');
+      startFrom = t / 1000;
+    }
+    if (typeof ob['key'] !== 'string') throw badInput('order_by.key: missing field `key`');
+    orderBy = { key: ob['key'], direction: dir, startFrom };
+  }
+  const offset = body['offset'];
+  return {
+    filter: optionalFilter(body['filter']),
+    limit,
+    offset: offset === undefined || offset === null ? undefined : parsePointId(offset),
+    orderBy,
+    shardKeys: undefined,
+  };
+}
+
+export function count(c: Collection, filter: Filter | undefined, shardKeys?: readonly ShardKey[]): number {
+  if (filter === undefined && shardKeys === undefined) return c.pointsCount;
+  let n = 0;
+  for (const _ of matchingOffsets(c, filter, shardKeys)) n++;
+  return n;
+}
+
+// ---------------------------------------------------------------- exact nearest-neighbour query
+
+export type QueryVector =
+  | { kind: 'dense'; data: Float32Array }
+  | { kind: 'sparse'; indices: Uint32Array; values: Float32Array }
+  | { kind: 'multi'; rows: Float32Array[] };
+
+function sparseDot(q: { indices: Uint32Array; values: Float32Array }, d: { indices: Uint32Array; values: Float32Array }): number {
+  let i = 0;
+  let j = 0;
+  let s = 0;
+  while (i < q.indices.length && j < d.indices.length) {
+    const a = q.indices[i]!;
+    const b = d.indices[j]!;
+    if (a === b) s += q.values[i++]! * d.values[j++]!;
+    else if (a < b) i++;
+    else j++;
+  }
+  return s;
+}
+
+/** MaxSim: for each query row, the best similarity among the document's rows, summed. */
+export function maxSim(distance: Distance, q: readonly Float32Array[], d: readonly Float32Array[]): number {
+  let total = 0;
+  const better = higherIsBetter(distance);
+  for (const qr of q) {
+    let best = better ? -Infinity : Infinity;
+    for (const dr of d) {
+      const s = denseScore(distance, qr, 0, dr, 0, qr.length);
+      if (better ? s > best : s < best) best = s;
+    }
+    total += best;
+  }
+  return total;
+}
+
+export interface ScoredOffset {
+  offset: number;
+  score: number;
+}
+
+/** Exact top-k over every point with vector `using` that passes `accept`. */
+export function exactSearch(c: Collection, using: string, q: QueryVector, k: number, accept: (offset: number) => boolean, threshold?: number): ScoredOffset[] {
+  const spec = c.schema.dense.get(using);
+  const distance: Distance = spec?.distance ?? 'Dot';
+  const better = spec === undefined ? true : higherIsBetter(distance);
+  const scored: ScoredOffset[] = [];
+  const passes = (s: number): boolean => threshold === undefined || (better ? s >= threshold : s <= threshold);
+  if (q.kind === 'dense') {
+    const store = c.denseStore(using);
+    if (store === undefined) throw badInput(`Wrong input: Vector \`${using}\` is not a dense vector`);
+    if (q.data.length !== store.dim) throw new AppError('VECTOR_DIMENSION_MISMATCH', [store.dim, q.data.length]);
+    const data = store.data;
+    const dim = store.dim;
+    for (const offset of c.liveOffsets()) {
+      if (!store.has(offset) || !accept(offset)) continue;
+      const s = denseScore(distance, q.data, 0, data, offset * dim, dim);
+      if (passes(s)) scored.push({ offset, score: s });
+    }
+  } else {
+    const vectors = c.otherVectors(using);
+    if (vectors === undefined) throw badInput(`Wrong input: Vector \`${using}\` does not accept this query`);
+    for (const [offset, v] of vectors) {
+      if (!accept(offset)) continue;
+      let s: number;
+      if (q.kind === 'sparse' && v.kind === 'sparse') s = sparseDot(q, v);
+      else if (q.kind === 'multi' && v.kind === 'multi') s = maxSim(distance, q.rows, v.rows);
+      else throw badInput(`Wrong input: query vector kind does not match vector \`${using || DEFAULT_VECTOR}\``);
+      if (passes(s)) scored.push({ offset, score: s });
+    }
+  }
+  scored.sort((a, b) => (spec === undefined ? b.score - a.score : compareScores(distance, a.score, b.score)) || a.offset - b.offset);
+  return scored.slice(0, k);
+}
+
+/** Converts a stored vector into a query vector (query by point id). */
+export function queryFromStored(v: VectorValue): QueryVector {
+  return v.kind === 'dense' ? { kind: 'dense', data: v.data } : v.kind === 'sparse' ? v : { kind: 'multi', rows: [...v.rows] };
+}
+
+/** Parses a VectorInput (dense, sparse, multi or point id) for vector `using`. */
+export function parseQueryVector(c: Collection, input: unknown, using: string): QueryVector {
+  const spec = c.schema.dense.get(using);
+  const isSparse = c.schema.sparse.has(using);
+  if (spec === undefined && !isSparse) throw new AppError('VECTOR_NAME_NOT_FOUND', [using === '' ? 'Vector name `` (default vector) is not configured' : using]);
+  if (typeof input === 'string' || typeof input === 'number') {
+    const id = parsePointId(input);
+    const offset = c.offsetOf(id);
+    if (offset === undefined) throw new AppError('POINT_NOT_FOUND', [String(id)]);
+    const v = c.view(offset)!.vectors.get(using);
+    if (v === undefined) throw badInput(`Wrong input: point ${String(id)} has no vector \`${using}\``);
+    return queryFromStored(v);
+  }
+  if (isSparse) {
+    if (!isObj(input) || !Array.isArray(input['indices']) || !Array.isArray(input['values'])) throw badInput(`query: vector \`${using}\` is sparse: expected {indices, values}`);
+    const idx = input['indices'] as number[];
+    const val = input['values'] as number[];
+    if (idx.length !== val.length) throw badInput('query.indices: must be the same length as values');
+    const order = idx.map((_, i) => i).sort((a, b) => idx[a]! - idx[b]!);
+    return { kind: 'sparse', indices: new Uint32Array(order.map((i) => idx[i]!)), values: new Float32Array(order.map((i) => val[i]!)) };
+  }
+  const s = spec!;
+  const prep = (arr: unknown): Float32Array => {
+    if (!Array.isArray(arr) || !arr.every((x) => typeof x === 'number' && Number.isFinite(x))) throw badInput('query: expected an array of numbers');
+    if (arr.length !== s.size) throw new AppError('VECTOR_DIMENSION_MISMATCH', [s.size, arr.length]);
+    const v = Float32Array.from(arr as number[]);
+    return s.distance === 'Cosine' ? normalizeInPlace(v) : v;
+  };
+  if (s.multivector) {
+    if (!Array.isArray(input) || input.length === 0) throw badInput(`query: vector \`${using}\` is a multivector: expected an array of vectors`);
+    if (Array.isArray(input[0])) return { kind: 'multi', rows: (input as unknown[]).map(prep) };
+    return { kind: 'multi', rows: [prep(input)] };
+  }
+  return { kind: 'dense', data: prep(input) };
+}

@@ -1,0 +1,167 @@
+/**
+ * Wires a running Quiver node from a validated configuration: store → table of contents → REST app.
+ * Used by `main.ts` and by tests that need a real listening server.
+ */
+import type { FastifyInstance } from 'fastify';
+import { pino, type Logger } from 'pino';
+import type { Config } from './config/schema.js';
+import { Store } from './storage/kv/store.js';
+import { TableOfContent } from './service/table-of-content.js';
+import { Metrics } from './service/metrics.js';
+import { Quotas } from './service/quotas.js';
+import { buildApp } from './app.js';
+import { createGate } from './api/rest/gate.js';
+import { CredentialStore } from './auth/credentials.js';
+import { NoopAuditSink, type AuditSink } from './auth/audit-event.js';
+import type { ValueExistsClaim } from './auth/jwt.js';
+import type { ValueExistsOutcome } from './auth/authorize.js';
+import { parseFilter } from './index/filter/parse.js';
+import { matchingOffsets } from './collection/read.js';
+import type { AppDeps } from './api/rest/deps.js';
+import type { CollectionDefaults } from './collection/config.js';
+import { QUIVER_VERSION } from './version.js';
+import { QDRANT_COMPAT_VERSION } from './api/rest/routes/service.js';
+import { isOperationName } from './auth/access-table.js';
+import { loadTlsMaterial, httpsServerOptions, TlsReloader, type SecureContextTarget } from './auth/tls.js';
+import { parseAllowList } from './auth/ip-allowlist.js';
+
+/** A startup problem the operator must fix (bad TLS file, bad allow-list entry): exit code 2, no stack. */
+export class StartupError extends Error {
+  override name = 'StartupError';
+}
+
+export interface RunningServer {
+  readonly app: FastifyInstance;
+  readonly toc: TableOfContent;
+  readonly store: Store;
+  readonly deps: AppDeps;
+  readonly logger: Logger;
+  readonly credentials: CredentialStore;
+  close(): Promise<void>;
+}
+
+const PINO_LEVELS = { TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error', OFF: 'silent' } as const;
+
+export function createLogger(config: Config): Logger {
+  return pino({ level: PINO_LEVELS[config.log_level], base: undefined });
+}
+
+/** New-collection defaults from `storage.hnsw_index`, `storage.optimizers` and `storage.wal`. */
+export function collectionDefaults(config: Config): CollectionDefaults {
+  const h = config.storage.hnsw_index;
+  const o = config.storage.optimizers;
+  const w = config.storage.wal;
+  return {
+    hnsw_config: { m: h.m, ef_construct: h.ef_construct, full_scan_threshold: h.full_scan_threshold, max_indexing_threads: h.max_indexing_threads, on_disk: h.on_disk },
+    optimizer_config: {
+      deleted_threshold: o.deleted_threshold,
+      vacuum_min_vector_number: o.vacuum_min_vector_number,
+      default_segment_number: o.default_segment_number,
+      max_segment_size: o.max_segment_size_kb,
+      memmap_threshold: null,
+      indexing_threshold: o.indexing_threshold_kb,
+      flush_interval_sec: o.flush_interval_sec,
+      max_optimization_threads: o.max_optimization_threads,
+    },
+    wal_config: { wal_capacity_mb: w.wal_capacity_mb, wal_segments_ahead: w.wal_segments_ahead },
+  };
+}
+
+export interface StartOptions {
+  readonly logger?: Logger;
+  readonly audit?: AuditSink;
+}
+
+/** JWT `value_exists`: does a point of the collection carry every key = value pair? */
+export function valueExistsCheck(toc: TableOfContent): (claim: ValueExistsClaim) => Promise<ValueExistsOutcome> {
+  return (claim) => {
+    const c = toc.uncheckedCollection(claim.collection, 'JWT value_exists validation');
+    if (c === undefined) return Promise.resolve('no_collection');
+    const filter = parseFilter({ must: claim.matches.map((m) => ({ key: m.key, match: { value: m.value } })) });
+    for (const _ of matchingOffsets(c, filter)) return Promise.resolve('ok');
+    return Promise.resolve('no_match');
+  };
+}
+
+/** Opens storage and builds the app (not listening yet). */
+export async function createServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
+  const logger = options.logger ?? createLogger(config);
+  const store = Store.open(config.storage.storage_path);
+  const toc = TableOfContent.load(store, collectionDefaults(config));
+  const each = (f: (c: NonNullable<ReturnType<TableOfContent['uncheckedCollection']>>) => number): number =>
+    toc.collectionNames().reduce((n, name) => n + f(toc.uncheckedCollection(name, 'metrics')!), 0);
+  const metrics = new Metrics(QDRANT_COMPAT_VERSION, {
+    collections: () => toc.collectionNames().length,
+    vectors: () => each((c) => c.vectorsCount),
+    points: () => each((c) => c.pointsCount),
+  }, config.service.metrics_prefix ?? '');
+  const credentials = await CredentialStore.create(config.service);
+  const audit: AuditSink = options.audit ?? new NoopAuditSink();
+  const trustForwarded = config.audit.trust_forwarded_headers;
+  const gate = createGate({
+    credentials,
+    audit: () => audit,
+    resolveAlias: (name) => toc.resolve(name),
+    valueExists: valueExistsCheck(toc),
+    remoteOf: (request) => {
+      if (trustForwarded) {
+        const xff = request.headers['x-forwarded-for'];
+        const first = (Array.isArray(xff) ? xff[0] : xff)?.split(',')[0]?.trim();
+        if (first) return first;
+      }
+      return request.socket.remoteAddress;
+    },
+  });
+  const deps: AppDeps = {
+    config,
+    toc,
+    metrics,
+    gate,
+    audit: () => audit,
+    startedAt: new Date(),
+    quiverVersion: QUIVER_VERSION,
+    quotas: new Quotas(store, { ...config.storage.quotas }, config.storage.storage_path),
+  };
+  let material;
+  let allowList;
+  try {
+    material = config.service.enable_tls ? loadTlsMaterial(config.tls) : undefined;
+    allowList = parseAllowList(config.service.allowed_client_ips);
+  } catch (e) {
+    await store.close();
+    throw new StartupError(e instanceof Error ? e.message : String(e), { cause: e });
+  }
+  const app = await buildApp(config, {
+    deps,
+    allowList,
+    https: material === undefined ? null : httpsServerOptions(config, material),
+    hasAccessRule: isOperationName,
+    logger: { error: (msg, err) => logger.error({ err }, msg), warn: (msg) => logger.warn(msg) },
+  });
+  const reloader =
+    material === undefined
+      ? undefined
+      : new TlsReloader(app.server as unknown as SecureContextTarget, {
+          files: config.tls,
+          ttlSeconds: config.tls.cert_ttl,
+          initial: material,
+          warn: (m) => logger.warn(m),
+          info: (m) => logger.info(m),
+        }).start();
+  let closed = false;
+  return {
+    app,
+    toc,
+    store,
+    deps,
+    logger,
+    credentials,
+    async close() {
+      if (closed) return;
+      closed = true;
+      reloader?.stop();
+      await app.close();
+      await store.close();
+    },
+  };
+}

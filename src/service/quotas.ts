@@ -1,0 +1,66 @@
+/**
+ * Node resource quotas (`GET/PUT /quotas`, Qdrant 1.19): when enabled and the process is over a
+ * limit, point writes are refused with 507 until usage drops. The configuration set through the API
+ * is persisted and from then on replaces `storage.quotas` of the config file, as in Qdrant.
+ */
+import { totalmem } from 'node:os';
+import { AppError, badInput } from '../errors.js';
+import type { Store } from '../storage/kv/store.js';
+import { diskUsagePercent } from '../storage/fs.js';
+
+export interface QuotaConfig {
+  enabled: boolean;
+  max_resident_memory_percent: number | null;
+  max_disk_usage_percent: number | null;
+}
+
+const KEY = 'quotas';
+
+function percent(v: unknown, field: string): number | null {
+  if (v === undefined || v === null) return null;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > 100) throw badInput(`${field}: expected an integer between 1 and 100`);
+  return v;
+}
+
+export class Quotas {
+  private config: QuotaConfig;
+
+  constructor(
+    private readonly store: Store,
+    seed: QuotaConfig,
+    private readonly storagePath: string,
+  ) {
+    this.config = (store.meta.get(KEY) as QuotaConfig | undefined) ?? { ...seed };
+  }
+
+  private usage(): { resident_memory_percent: number; disk_usage_percent: number | null } {
+    const resident = Math.round((process.memoryUsage().rss / totalmem()) * 1000) / 10;
+    return { resident_memory_percent: resident, disk_usage_percent: diskUsagePercent(this.storagePath) };
+  }
+
+  get(): Record<string, unknown> {
+    return { config: { ...this.config }, usage: this.usage() };
+  }
+
+  async set(body: Record<string, unknown>): Promise<void> {
+    const enabled = body['enabled'] ?? false;
+    if (typeof enabled !== 'boolean') throw badInput('enabled: expected a boolean');
+    const next: QuotaConfig = {
+      enabled,
+      max_resident_memory_percent: percent(body['max_resident_memory_percent'], 'max_resident_memory_percent'),
+      max_disk_usage_percent: percent(body['max_disk_usage_percent'], 'max_disk_usage_percent'),
+    };
+    await this.store.commit(() => this.store.meta.put(KEY, next));
+    this.config = next;
+  }
+
+  /** @throws AppError(INSUFFICIENT_STORAGE) when a quota is enabled and exceeded. */
+  checkWrite(): void {
+    if (!this.config.enabled) return;
+    const u = this.usage();
+    const mem = this.config.max_resident_memory_percent;
+    const disk = this.config.max_disk_usage_percent;
+    if (mem !== null && u.resident_memory_percent >= mem) throw new AppError('INSUFFICIENT_STORAGE', [`resident memory ${u.resident_memory_percent}% is over the quota of ${mem}%`]);
+    if (disk !== null && u.disk_usage_percent !== null && u.disk_usage_percent >= disk) throw new AppError('INSUFFICIENT_STORAGE', [`disk usage ${u.disk_usage_percent}% is over the quota of ${disk}%`]);
+  }
+}

@@ -1,0 +1,129 @@
+/** Test helpers: an in-process app on a temp data dir (driven with inject), and a real child-process server. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer as netServer } from 'node:net';
+import { loadConfig } from '../../src/config/load.js';
+import type { Config } from '../../src/config/schema.js';
+import { createServer, type RunningServer, type StartOptions } from '../../src/server.js';
+import { pino } from 'pino';
+
+export function tempDir(prefix = 'quiver-test-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+export function testConfig(dir: string, env: Record<string, string> = {}): Config {
+  return loadConfig({
+    cwd: dir,
+    env: { QDRANT__STORAGE__STORAGE_PATH: join(dir, 'storage'), QDRANT__STORAGE__SNAPSHOTS_PATH: join(dir, 'snapshots'), ...env },
+    warn: () => undefined,
+  });
+}
+
+export interface TestApp extends RunningServer {
+  readonly dir: string;
+  /** Closes the server and removes its data directory. */
+  destroy(): Promise<void>;
+  request(method: string, url: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any; text: string; headers: Record<string, unknown> }>;
+}
+
+export async function startTestApp(env: Record<string, string> = {}, options: StartOptions = {}, dir = tempDir()): Promise<TestApp> {
+  const config = testConfig(dir, env);
+  const server = await createServer(config, { logger: pino({ level: 'silent' }), ...options });
+  return {
+    ...server,
+    dir,
+    async destroy() {
+      await server.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+    async request(method, url, body, headers = {}) {
+      const res = await server.app.inject({
+        method: method as 'GET',
+        url,
+        headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
+        ...(body === undefined ? {} : { payload: typeof body === 'string' ? body : JSON.stringify(body) }),
+      });
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(res.body);
+      } catch {
+        parsed = undefined;
+      }
+      return { status: res.statusCode, body: parsed, text: res.body, headers: res.headers };
+    },
+  };
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = netServer();
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      const port = typeof a === 'object' && a !== null ? a.port : 0;
+      s.close(() => resolve(port));
+    });
+    s.on('error', reject);
+  });
+}
+
+export interface ChildServer {
+  readonly url: string;
+  readonly port: number;
+  readonly proc: ChildProcess;
+  readonly output: () => string;
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+const MAIN = join(import.meta.dirname, '..', '..', 'src', 'main.ts');
+/** tsx resolved from the repository, so a child started in a temp directory still finds it. */
+const TSX = import.meta.resolve('tsx');
+
+/** Starts `src/main.ts` in a child process (through tsx) and waits until it answers /readyz. */
+export async function startChildServer(dir: string, env: Record<string, string> = {}, port?: number): Promise<ChildServer> {
+  const p = port ?? (await freePort());
+  let out = '';
+  const proc = spawn(process.execPath, ['--import', TSX, MAIN], {
+    cwd: dir,
+    env: { PATH: process.env['PATH'] ?? '', QDRANT__SERVICE__HTTP_PORT: String(p), QDRANT__LOG_LEVEL: 'WARN', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  proc.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  proc.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+  const url = `http://127.0.0.1:${p}`;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (proc.exitCode !== null) throw new Error(`server exited with ${proc.exitCode}: ${out}`);
+    try {
+      const r = await fetch(`${url}/readyz`);
+      if (r.ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      proc.kill('SIGKILL');
+      throw new Error(`server did not start: ${out}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    url,
+    port: p,
+    proc,
+    output: () => out,
+    stop: (signal: NodeJS.Signals = 'SIGTERM') =>
+      new Promise((resolve) => {
+        if (proc.exitCode !== null) {
+          resolve(proc.exitCode);
+          return;
+        }
+        proc.once('exit', (code) => resolve(code));
+        proc.kill(signal);
+      }),
+  };
+}
+
+export function removeDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+}
