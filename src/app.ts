@@ -4,6 +4,7 @@
  */
 import Fastify, { type FastifyInstance } from 'fastify';
 import cors from '@fastify/cors';
+import multipart from '@fastify/multipart';
 import type { Config } from './config/schema.js';
 import type { AppDeps } from './api/rest/deps.js';
 import { registerRoutes } from './api/rest/plugin.js';
@@ -51,6 +52,9 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<F
       else done(null, value);
     });
   });
+
+  // Snapshot uploads (multipart field `snapshot`) are streamed by their handlers, never buffered whole.
+  await app.register(multipart, { limits: { files: 1, fields: 4, fileSize: Number.MAX_SAFE_INTEGER } });
 
   const log = options.logger;
   registerRoutes(app, options.deps, {

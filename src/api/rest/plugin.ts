@@ -21,6 +21,7 @@ declare module 'fastify' {
   }
   interface FastifyContextConfig {
     operation?: string;
+    authorizeBeforeBody?: boolean;
   }
 }
 
@@ -67,7 +68,12 @@ export function registerRoutes(app: FastifyInstance, deps: AppDeps, options: Reg
         throw new HttpRejection(403, { status: { error: `Forbidden: ${reason}` } });
       }
     }
-    if (op !== undefined) await deps.gate.authenticate(request, op);
+    if (op === undefined) return;
+    await deps.gate.authenticate(request, op);
+    if (request.routeOptions.config.authorizeBeforeBody === true) {
+      const collection = (request.params as Record<string, string | undefined>)['collection_name'];
+      request.pass = await deps.gate.authorize(request, op, collection, undefined);
+    }
   });
 
   app.addHook('onResponse', (request, reply, done) => {
@@ -87,7 +93,7 @@ export function registerRoutes(app: FastifyInstance, deps: AppDeps, options: Reg
     app.route({
       method: row.method,
       url: toFastifyPath(row.path),
-      config: { operation: row.operation },
+      config: { operation: row.operation, authorizeBeforeBody: row.authorizeBeforeBody === true },
       handler: async (request, reply) => {
         const params = request.params as Record<string, string>;
         const rawQuery = request.query as Record<string, unknown>;
@@ -98,8 +104,7 @@ export function registerRoutes(app: FastifyInstance, deps: AppDeps, options: Reg
         if (body !== undefined && (body === null || typeof body !== 'object' || Array.isArray(body))) {
           throw new AppError('BODY_VALIDATION', ['expected a JSON object']);
         }
-        const collectionParam = params['collection_name'];
-        const pass = await deps.gate.authorize(request, row.operation, collectionParam, body);
+        const pass = request.pass ?? (await deps.gate.authorize(request, row.operation, params['collection_name'], body));
         request.pass = pass;
         const result = await row.handler({ params, query, body: (body ?? {}) as Record<string, unknown>, pass, deps, request, reply });
         if (result instanceof RawReply) {

@@ -36,10 +36,15 @@ export interface RouteRow {
   readonly path: string;
   readonly operation: string;
   readonly handler: Handler;
+  /**
+   * Decide access in `onRequest`, before the body is read (snapshot upload / recover: a refused caller
+   * must not get a single byte buffered or written). Only for operations whose rule ignores the body.
+   */
+  readonly authorizeBeforeBody?: boolean;
 }
 
-export function route(method: HttpMethod, path: string, operation: string, handler: Handler): RouteRow {
-  return { method, path, operation, handler };
+export function route(method: HttpMethod, path: string, operation: string, handler: Handler, options: { authorizeBeforeBody?: boolean } = {}): RouteRow {
+  return { method, path, operation, handler, ...options };
 }
 
 /**
