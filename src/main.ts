@@ -9,7 +9,50 @@ import { loadConfig } from './config/load.js';
 import { ConfigError } from './config/config-error.js';
 import { checkStartup } from './auth/startup-checks.js';
 import { createServer, createLogger, StartupError } from './server.js';
+import { runKeysCommand } from './cli/keys.js';
+import { runJwtCommand } from './cli/jwt.js';
+import { runAuditCommand } from './cli/audit.js';
+import { configuredAuditKey } from './auth/audit/key.js';
 import type { Config } from './config/schema.js';
+
+function readConfig(configPath: string | undefined, warn: (m: string) => void): Config {
+  return loadConfig({ cwd: process.cwd(), env: process.env, configPath, warn });
+}
+
+/** `quiver keys …` / `quiver jwt …`: the config (for the keys file and the api key) comes from the usual sources. */
+async function admin(command: 'keys' | 'jwt', argv: string[]): Promise<number> {
+  const at = argv.indexOf('--config-path');
+  const configPath = at >= 0 ? argv[at + 1] : undefined;
+  const rest = at >= 0 ? [...argv.slice(0, at), ...argv.slice(at + 2)] : argv;
+  const config = readConfig(configPath, () => undefined);
+  const out = (s: string): void => void process.stdout.write(`${s}\n`);
+  const err = (s: string): void => void process.stderr.write(`${s}\n`);
+  if (command === 'keys') {
+    const keysFile = config.service.api_keys_file;
+    if (keysFile === null) {
+      err('quiver keys: set service.api_keys_file (or QDRANT__SERVICE__API_KEYS_FILE) to the keys file to manage');
+      return 2;
+    }
+    return runKeysCommand(rest, { keysFile, out, err });
+  }
+  return runJwtCommand(rest, { apiKey: config.service.api_key, out, err });
+}
+
+/** `quiver audit verify [DIR]`: checks the audit log's hash chain. */
+async function auditCommand(argv: string[]): Promise<number> {
+  const out = (s: string): void => void process.stdout.write(`${s}\n`);
+  const err = (s: string): void => void process.stderr.write(`${s}\n`);
+  let config: Config;
+  let hmacKey: Buffer | null;
+  try {
+    config = readConfig(undefined, () => undefined);
+    hmacKey = configuredAuditKey(config.audit, config.service.api_key);
+  } catch (e) {
+    err(`quiver audit: ${e instanceof Error ? e.message : String(e)}`);
+    return 2;
+  }
+  return runAuditCommand(argv, { config: { dir: config.audit.dir, hmacKey }, out, err });
+}
 
 async function serve(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -23,7 +66,7 @@ async function serve(argv: string[]): Promise<number> {
   let config: Config;
   const warnings: string[] = [];
   try {
-    config = loadConfig({ cwd: process.cwd(), env: process.env, configPath: values['config-path'], warn: (m) => warnings.push(m) });
+    config = readConfig(values['config-path'], (m) => warnings.push(m));
   } catch (e) {
     if (e instanceof ConfigError) {
       process.stderr.write(`quiver: configuration error: ${e.message}\n`);
@@ -71,6 +114,16 @@ async function serve(argv: string[]): Promise<number> {
       },
     );
   };
+  process.on('SIGHUP', () => {
+    let next: Config;
+    try {
+      next = readConfig(values['config-path'], (m) => logger.warn(`config: ${m}`));
+    } catch (e) {
+      logger.error(`SIGHUP: configuration NOT reloaded: ${e instanceof Error ? e.message : String(e)}`);
+      return;
+    }
+    void server.reloadCredentials(next).catch(() => undefined);
+  });
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
   return -1;
@@ -78,7 +131,8 @@ async function serve(argv: string[]): Promise<number> {
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
-  const code = await serve(argv);
+  const [first, ...rest] = argv;
+  const code = first === 'keys' || first === 'jwt' ? await admin(first, rest) : first === 'audit' ? await auditCommand(rest) : await serve(argv);
   if (code >= 0) process.exit(code);
 }
 

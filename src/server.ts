@@ -6,13 +6,15 @@ import type { FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';
 import type { Config } from './config/schema.js';
 import { Store } from './storage/kv/store.js';
+import { watchFile } from './storage/fs.js';
 import { TableOfContent } from './service/table-of-content.js';
 import { Metrics } from './service/metrics.js';
 import { Quotas } from './service/quotas.js';
 import { buildApp } from './app.js';
 import { createGate } from './api/rest/gate.js';
 import { CredentialStore } from './auth/credentials.js';
-import { NoopAuditSink, type AuditSink } from './auth/audit-event.js';
+import type { AuditSink } from './auth/audit-event.js';
+import { createAuditSink } from './auth/audit/factory.js';
 import type { ValueExistsClaim } from './auth/jwt.js';
 import type { ValueExistsOutcome } from './auth/authorize.js';
 import { parseFilter } from './index/filter/parse.js';
@@ -37,6 +39,11 @@ export interface RunningServer {
   readonly deps: AppDeps;
   readonly logger: Logger;
   readonly credentials: CredentialStore;
+  /**
+   * Applies a re-read configuration without restart: API keys, read-only key, JWT switch and keys file.
+   * Requests in flight finish with the credentials they were authenticated with.
+   */
+  reloadCredentials(config: Config): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -96,7 +103,18 @@ export async function createServer(config: Config, options: StartOptions = {}): 
     points: () => each((c) => c.pointsCount),
   }, config.service.metrics_prefix ?? '');
   const credentials = await CredentialStore.create(config.service);
-  const audit: AuditSink = options.audit ?? new NoopAuditSink();
+  const auditLog = createAuditSink(config.audit, { apiKey: config.service.api_key, warn: (m) => logger.warn(m) });
+  try {
+    await auditLog.open();
+  } catch (e) {
+    await store.close();
+    throw new StartupError(`audit.dir: cannot open the audit log in ${config.audit.dir}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+  }
+  const audit: AuditSink = options.audit ?? auditLog.sink;
+  if (config.audit.enabled) {
+    metrics.gauge('audit_log_directory_bytes', 'size of the audit log directory in bytes', () => auditLog.dirSize());
+    metrics.gauge('audit_lost_lines_total', 'audit lines that could not be written (audit.fail_closed is off)', () => auditLog.lostLines());
+  }
   const trustForwarded = config.audit.trust_forwarded_headers;
   const gate = createGate({
     credentials,
@@ -121,6 +139,7 @@ export async function createServer(config: Config, options: StartOptions = {}): 
     startedAt: new Date(),
     quiverVersion: QUIVER_VERSION,
     quotas: new Quotas(store, { ...config.storage.quotas }, config.storage.storage_path),
+    auditDir: config.audit.enabled ? config.audit.dir : null,
   };
   let material;
   let allowList;
@@ -148,6 +167,21 @@ export async function createServer(config: Config, options: StartOptions = {}): 
           warn: (m) => logger.warn(m),
           info: (m) => logger.info(m),
         }).start();
+  let current = config;
+  const reloadCredentials = async (next: Config, reason: string): Promise<void> => {
+    current = next;
+    try {
+      await credentials.reload(next.service);
+      logger.info(`credentials reloaded (${reason})`);
+    } catch (e) {
+      // A bad keys file keeps the previous credentials: the server never falls open on a reload.
+      logger.error({ err: e }, `credentials NOT reloaded (${reason}); the previous keys stay in force`);
+      throw e;
+    }
+  };
+  const keysFile = config.service.api_keys_file;
+  const stopWatching =
+    keysFile === null ? undefined : watchFile(keysFile, 500, () => void reloadCredentials(current, `${keysFile} changed`).catch(() => undefined));
   let closed = false;
   return {
     app,
@@ -156,11 +190,14 @@ export async function createServer(config: Config, options: StartOptions = {}): 
     deps,
     logger,
     credentials,
+    reloadCredentials: (next) => reloadCredentials(next, 'SIGHUP'),
     async close() {
       if (closed) return;
       closed = true;
+      stopWatching?.();
       reloader?.stop();
       await app.close();
+      await auditLog.close();
       await store.close();
     },
   };

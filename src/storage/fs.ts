@@ -2,7 +2,7 @@
  * The only module that touches node:fs for data files. Every replacement is atomic:
  * write a temp file → fsync → rename over the target → fsync the directory.
  */
-import { mkdirSync, openSync, fsyncSync, closeSync, writeSync, renameSync, rmSync, existsSync, readdirSync, readFileSync, statSync, statfsSync } from 'node:fs';
+import { mkdirSync, openSync, fsyncSync, closeSync, writeSync, renameSync, rmSync, existsSync, readdirSync, readFileSync, statSync, statfsSync, watchFile as fsWatchFile, unwatchFile } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
@@ -86,4 +86,16 @@ export function diskUsagePercent(path: string): number | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * Calls `onChange` when the file at `path` changes (content replaced, renamed over, created or removed).
+ * Polls with stat so an atomic rename-over is seen too. Returns a function that stops watching.
+ */
+export function watchFile(path: string, intervalMs: number, onChange: () => void): () => void {
+  const listener = (curr: { mtimeMs: number; ino: number; size: number }, prev: { mtimeMs: number; ino: number; size: number }): void => {
+    if (curr.mtimeMs !== prev.mtimeMs || curr.ino !== prev.ino || curr.size !== prev.size) onChange();
+  };
+  fsWatchFile(path, { interval: intervalMs, persistent: false }, listener);
+  return () => unwatchFile(path, listener);
 }

@@ -81,10 +81,10 @@ const MAIN = join(import.meta.dirname, '..', '..', 'src', 'main.ts');
 const TSX = import.meta.resolve('tsx');
 
 /** Starts `src/main.ts` in a child process (through tsx) and waits until it answers /readyz. */
-export async function startChildServer(dir: string, env: Record<string, string> = {}, port?: number): Promise<ChildServer> {
+export async function startChildServer(dir: string, env: Record<string, string> = {}, port?: number, args: readonly string[] = []): Promise<ChildServer> {
   const p = port ?? (await freePort());
   let out = '';
-  const proc = spawn(process.execPath, ['--import', TSX, MAIN], {
+  const proc = spawn(process.execPath, ['--import', TSX, MAIN, ...args], {
     cwd: dir,
     env: { PATH: process.env['PATH'] ?? '', QDRANT__SERVICE__HTTP_PORT: String(p), QDRANT__LOG_LEVEL: 'WARN', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

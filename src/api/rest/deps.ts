@@ -16,4 +16,6 @@ export interface AppDeps {
   readonly startedAt: Date;
   readonly quiverVersion: string;
   readonly quotas: Quotas;
+  /** The audit log directory, or null when `audit.enabled` is false. */
+  readonly auditDir: string | null;
 }

@@ -4,6 +4,7 @@ import { aliasRoutes, collectionRoutes } from './collections.js';
 import { pointRoutes } from './points.js';
 import { queryRoutes } from './query.js';
 import { notBuiltRoutes } from './not-built.js';
+import { auditRoutes } from './audit.js';
 
 /** The whole REST surface, in registration order (static paths before parameterised ones). */
-export const ALL_ROUTES: readonly RouteRow[] = [...serviceRoutes, ...aliasRoutes, ...collectionRoutes, ...pointRoutes, ...queryRoutes, ...notBuiltRoutes];
+export const ALL_ROUTES: readonly RouteRow[] = [...serviceRoutes, ...aliasRoutes, ...collectionRoutes, ...pointRoutes, ...queryRoutes, ...auditRoutes, ...notBuiltRoutes];

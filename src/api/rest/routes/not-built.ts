@@ -35,7 +35,6 @@ const PENDING: Array<[HttpMethod, string, string, string]> = [
   ['POST', '/collections/{collection_name}/shards/{shard_id}/snapshots', 'create_shard_snapshot', 'snapshots issue'],
   ['DELETE', '/collections/{collection_name}/shards/{shard_id}/snapshots/{snapshot_name}', 'delete_shard_snapshot', 'snapshots issue'],
   ['GET', '/collections/{collection_name}/shards/{shard_id}/snapshots/{snapshot_name}', 'get_shard_snapshot', 'snapshots issue'],
-  ['POST', '/audit/logs', 'get_audit_logs', 'audit issue'],
 ];
 
 export const notBuiltRoutes: RouteRow[] = PENDING.map(([method, path, operation, issue]) =>
