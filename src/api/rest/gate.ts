@@ -6,7 +6,7 @@
 import type { FastifyRequest } from 'fastify';
 import { authenticate, isAuthFailure, OPEN_OPERATIONS, type Auth } from '../../auth/authenticate.js';
 import { authorize, type Pass, type ValueExistsOutcome } from '../../auth/authorize.js';
-import { isOperationName } from '../../auth/access-table.js';
+import { ACCESS_TABLE, isOperationName } from '../../auth/access-table.js';
 import { auditAuthFailure, tracingId, type AuditRequestInfo, type AuditSink } from '../../auth/audit-event.js';
 import type { CredentialStore } from '../../auth/credentials.js';
 import type { ValueExistsClaim } from '../../auth/jwt.js';
@@ -16,7 +16,24 @@ export type { Pass };
 declare module 'fastify' {
   interface FastifyRequest {
     auth: Auth | undefined;
+    /**
+     * The durable write of this request's audit event, when it may still be in flight: the response must
+     * not be sent before it settles (see `settleAudit`).
+     */
+    auditPending: Promise<void> | undefined;
   }
+}
+
+/**
+ * Waits for the request's audit event to be durable. Reads start their audit write when access is decided
+ * and wait for it only here, just before the response is sent, so the fsync overlaps the handler; the
+ * line is still on disk before the client hears anything.
+ * @throws the sink's error (fail-closed: AuditWriteError → 503)
+ */
+export async function settleAudit(request: FastifyRequest): Promise<void> {
+  const pending = request.auditPending;
+  request.auditPending = undefined;
+  if (pending !== undefined) await pending;
 }
 
 /**
@@ -80,14 +97,34 @@ export function createGate(deps: GateDeps): AccessGate {
     async authorize(request, operation, collection, body) {
       if (!isOperationName(operation)) throw new Error(`operation ${operation} has no access rule`);
       const auth: Auth = request.auth ?? { type: 'None', access: { kind: 'global', level: 'm' } };
+      // The event's durable write starts now; it is collected here and awaited before the response.
+      const sink = deps.audit();
+      const writes: Array<Promise<void>> = [];
+      const deferred: AuditSink = {
+        write(event) {
+          const p = sink.write(event);
+          p.catch(() => undefined);
+          writes.push(p);
+          return Promise.resolve();
+        },
+      };
       try {
-        return await authorize(auth, operation, { collection, body }, {
+        const pass = await authorize(auth, operation, { collection, body }, {
           resolveAlias: deps.resolveAlias,
           valueExists: deps.valueExists,
-          audit: deps.audit(),
+          audit: deferred,
           request: requestInfo(request, deps.remoteOf),
         });
+        const need = ACCESS_TABLE[operation].need;
+        if (need.write || need.manage || need.extras) {
+          // Anything that changes state runs only once its audit line is durable (fail-closed stops it here).
+          await Promise.all(writes);
+        } else {
+          request.auditPending = Promise.all(writes).then(() => undefined);
+        }
+        return pass;
       } catch (e) {
+        request.auditPending = Promise.all(writes).then(() => undefined);
         throw rejection(e);
       }
     },

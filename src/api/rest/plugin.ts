@@ -9,7 +9,7 @@ import { errorEnvelope, okEnvelope } from './envelope.js';
 import { statusOf } from './error-mapper.js';
 import { RawReply, type RouteRow } from './route-table.js';
 import type { AppDeps } from './deps.js';
-import { HttpRejection, requestInfo, type Pass } from './gate.js';
+import { HttpRejection, requestInfo, settleAudit, type Pass } from './gate.js';
 import { allows, deniedReason, type AllowList } from '../../auth/ip-allowlist.js';
 import { auditEvent } from '../../auth/audit-event.js';
 import { hasBody, validateBody, validateQuery, operationSpec } from './schemas/validator.js';
@@ -44,6 +44,7 @@ export interface RegisterOptions {
 export function registerRoutes(app: FastifyInstance, deps: AppDeps, options: RegisterOptions): void {
   app.decorateRequest('startNs', 0n);
   app.decorateRequest('pass', undefined);
+  app.decorateRequest('auditPending', undefined);
 
   app.addHook('onRoute', (opts) => {
     const op = opts.config?.operation;
@@ -86,7 +87,17 @@ export function registerRoutes(app: FastifyInstance, deps: AppDeps, options: Reg
     void reply.code(404).send(errorEnvelope(`Not found: no route for ${request.method} ${request.url.split('?')[0] ?? ''}`, request.startNs || process.hrtime.bigint()));
   });
 
-  app.setErrorHandler((error: unknown, request, reply) => sendError(error, request, reply, options));
+  app.setErrorHandler(async (error: unknown, request, reply) => {
+    // The decision's audit line must be durable before any answer, an error included.
+    let e = error;
+    try {
+      await settleAudit(request);
+    } catch (auditError) {
+      e = auditError;
+    }
+    sendError(e, request, reply, options);
+    return reply;
+  });
 
   for (const row of options.routes) {
     const inSpec = operationSpec(row.operation) !== undefined;
@@ -107,6 +118,7 @@ export function registerRoutes(app: FastifyInstance, deps: AppDeps, options: Reg
         const pass = request.pass ?? (await deps.gate.authorize(request, row.operation, params['collection_name'], body));
         request.pass = pass;
         const result = await row.handler({ params, query, body: (body ?? {}) as Record<string, unknown>, pass, deps, request, reply });
+        await settleAudit(request);
         if (result instanceof RawReply) {
           return reply.code(result.status).type(result.contentType).send(result.body);
         }
