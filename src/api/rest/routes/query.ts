@@ -5,7 +5,8 @@
 import { route, type RouteRow, type HandlerContext } from '../route-table.js';
 import { AppError, badInput } from '../../../errors.js';
 import type { Collection } from '../../../collection/collection.js';
-import { exactSearch, optionalFilter, parseQueryVector, toScoredPoint, matchingOffsets } from '../../../collection/read.js';
+import { optionalFilter, parseQueryVector, toScoredPoint } from '../../../collection/read.js';
+import { nearest } from '../../../collection/search.js';
 import { DEFAULT_VECTOR } from '../../../collection/vectors.js';
 import { collectionOf, recordOptions, shardKeysFor } from './points.js';
 
@@ -53,8 +54,7 @@ export function runQuery(c: Collection, body: Obj): { points: Obj[] } {
     throw new AppError('UNSUPPORTED', [`query \`${Object.keys(query)[0] ?? '?'}\` (arrives with the search issue)`]);
   }
   const q = parseQueryVector(c, query, using);
-  const allowed = shardKeys === undefined && filter === undefined ? undefined : new Set(matchingOffsets(c, filter, shardKeys));
-  const hits = exactSearch(c, using, q, limit + offset, (o) => allowed === undefined || allowed.has(o), threshold);
+  const hits = nearest(c, using, q, limit + offset, { filter, shardKeys, threshold });
   return { points: hits.slice(offset).map((h) => toScoredPoint(c.view(h.offset)!, h.score, options)) };
 }
 
