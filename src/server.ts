@@ -94,7 +94,7 @@ export function valueExistsCheck(toc: TableOfContent): (claim: ValueExistsClaim)
 export async function createServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(config);
   const store = Store.open(config.storage.storage_path);
-  const toc = TableOfContent.load(store, collectionDefaults(config));
+  const toc = TableOfContent.load(store, collectionDefaults(config), { warn: (m) => logger.warn(m) });
   const each = (f: (c: NonNullable<ReturnType<TableOfContent['uncheckedCollection']>>) => number): number =>
     toc.collectionNames().reduce((n, name) => n + f(toc.uncheckedCollection(name, 'metrics')!), 0);
   const metrics = new Metrics(QDRANT_COMPAT_VERSION, {
@@ -197,6 +197,7 @@ export async function createServer(config: Config, options: StartOptions = {}): 
       stopWatching?.();
       reloader?.stop();
       await app.close();
+      await toc.close();
       await auditLog.close();
       await store.close();
     },

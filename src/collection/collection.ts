@@ -22,7 +22,10 @@ import { matches } from '../index/filter/evaluate.js';
 import { FieldIndexes } from '../index/payload/field-indexes.js';
 import { setPayload, overwritePayload, deletePayloadKeys } from '../index/payload/payload-ops.js';
 import { facet } from '../index/payload/facet.js';
-import { planFilter } from '../index/filter/plan.js';
+import { planFilter, type FilterPlan } from '../index/filter/plan.js';
+import { join } from 'node:path';
+import { VectorIndexes, type IndexSettings } from './vector-indexes.js';
+import type { HnswIndex } from '../index/hnsw/hnsw-index.js';
 
 export type PointSelector =
   | { readonly kind: 'ids'; readonly ids: readonly PointId[] }
@@ -63,6 +66,11 @@ export interface CollectionDescriptor {
   readonly createdAt: string;
 }
 
+/** Where a collection reports problems it recovers from by itself (a corrupt index image, a failed save). */
+export interface CollectionLog {
+  warn(message: string): void;
+}
+
 export class Collection {
   readonly uuid: string;
   private descriptor: CollectionDescriptor;
@@ -81,14 +89,21 @@ export class Collection {
   readonly fieldIndexes = new FieldIndexes();
   private opSeq = 0;
   private queue: Promise<unknown> = Promise.resolve();
+  private readonly indexes: VectorIndexes;
 
-  private constructor(store: Store, descriptor: CollectionDescriptor) {
+  private constructor(store: Store, descriptor: CollectionDescriptor, log: CollectionLog) {
     this.store = store;
     this.uuid = descriptor.uuid;
     this.descriptor = descriptor;
     this.schemaCache = vectorSchema(descriptor.config);
     this.points = store.table<EncodedPoint>(Collection.pointsTable(descriptor.uuid));
     this.metaKey = `collection-state:${descriptor.uuid}`;
+    this.indexes = new VectorIndexes(join(store.path, 'indexes', descriptor.uuid), {
+      offsetsWithVector: (name) => this.offsetsWithVector(name),
+      versionAt: (offset) => this.versions[offset] ?? 0,
+      lastOperationId: () => this.opSeq,
+      log,
+    });
   }
 
   static pointsTable(uuid: string): string {
@@ -96,8 +111,8 @@ export class Collection {
   }
 
   /** Loads a collection's points from the store into memory. */
-  static load(store: Store, descriptor: CollectionDescriptor): Collection {
-    const c = new Collection(store, descriptor);
+  static load(store: Store, descriptor: CollectionDescriptor, log: CollectionLog = { warn: () => undefined }): Collection {
+    const c = new Collection(store, descriptor, log);
     for (const p of descriptor.payloadIndexes) c.fieldIndexes.create(p.field, p.schema);
     c.resetStores();
     for (const { key, value } of c.points.entries()) {
@@ -109,7 +124,45 @@ export class Collection {
     }
     const state = store.meta.get(c.metaKey) as { opSeq?: number } | undefined;
     c.opSeq = state?.opSeq ?? 0;
+    c.syncIndexes();
     return c;
+  }
+
+  private *offsetsWithVector(name: string): IterableIterator<number> {
+    const store = this.dense.get(name);
+    if (store === undefined) return;
+    for (const offset of this.ids.offsets()) if (store.has(offset)) yield offset;
+  }
+
+  /** One HNSW per dense single-vector name, with the collection's current parameters. */
+  private syncIndexes(): void {
+    const settings = new Map<string, IndexSettings>();
+    const threshold = (this.descriptor.config['optimizer_config'] as Record<string, unknown> | undefined)?.['indexing_threshold'];
+    for (const [name, spec] of this.schemaCache.dense) {
+      if (!spec.multivector) settings.set(name, { spec, indexingThresholdKb: typeof threshold === 'number' ? threshold : null });
+    }
+    this.indexes.sync(this.dense, settings);
+  }
+
+  /** The HNSW index of dense vector `name`, if it has one. */
+  vectorIndex(name: string): HnswIndex | undefined {
+    return this.indexes.get(name);
+  }
+
+  /** Resolves when no background index build is running. */
+  indexingIdle(): Promise<void> {
+    return this.indexes.idle();
+  }
+
+  /** Waits for pending updates and index builds to stop, then saves index images. */
+  async close(): Promise<void> {
+    await this.queue;
+    await this.indexes.close();
+  }
+
+  /** Forgets index images (the collection is being deleted). */
+  dropIndexes(): void {
+    this.indexes.drop();
   }
 
   get config(): JsonObject {
@@ -136,14 +189,14 @@ export class Collection {
     return n;
   }
 
-  /** True while a background index build is running (reported as status `yellow`). */
+  /** True while vectors wait for a background index build (reported as status `yellow`). */
   get optimizing(): boolean {
-    return false;
+    return this.indexes.optimizing;
   }
 
   /** Vectors held by a vector index (HNSW); exact-scan-only vectors are not counted, as in Qdrant. */
   get indexedVectorsCount(): number {
-    return 0;
+    return this.indexes.indexedCount;
   }
 
   get lastOperationId(): number {
@@ -187,6 +240,7 @@ export class Collection {
         }
       }
       this.ensureStores();
+      this.syncIndexes();
       if (indexesChanged) this.rebuildFieldIndexes();
     });
   }
@@ -264,6 +318,7 @@ export class Collection {
           this.writeMemory(staged.offset, staged, opId);
         }
       }
+      this.indexes.schedule();
       // Both promises are kept apart in the wire status; here the write is durable and applied.
       return { operation_id: opId, status: wait ? 'completed' : 'acknowledged' };
     });
@@ -389,8 +444,13 @@ export class Collection {
     if (oldPayload !== undefined) this.fieldIndexes.removePoint(offset);
     for (const [name, store] of this.dense) {
       const v = p.vectors.get(name);
-      if (v?.kind === 'dense') store.set(offset, v.data);
-      else store.delete(offset);
+      if (v?.kind === 'dense') {
+        store.set(offset, v.data);
+        this.indexes.changed(name, offset, true);
+      } else if (store.has(offset)) {
+        store.delete(offset);
+        this.indexes.changed(name, offset, false);
+      }
     }
     for (const [name, m] of this.other) {
       const v = p.vectors.get(name);
@@ -407,7 +467,12 @@ export class Collection {
     const offset = this.ids.remove(key);
     if (offset === undefined) return;
     if (this.payloads[offset] !== undefined) this.fieldIndexes.removePoint(offset);
-    for (const store of this.dense.values()) store.delete(offset);
+    for (const [name, store] of this.dense) {
+      if (store.has(offset)) {
+        store.delete(offset);
+        this.indexes.changed(name, offset, false);
+      }
+    }
     for (const m of this.other.values()) m.delete(offset);
     this.payloads[offset] = undefined;
     this.shardKeysByOffset[offset] = undefined;
@@ -469,8 +534,12 @@ export class Collection {
    * still run `matchesOffset`), else every live offset.
    */
   candidateOffsets(filter: Filter): Iterable<number> {
-    const plan = planFilter(filter, this.fieldIndexes, this.ids.size, { resolveId: (id) => this.offsetOf(id) });
-    return plan.candidates ?? this.ids.offsets();
+    return this.filterPlan(filter).candidates ?? this.ids.offsets();
+  }
+
+  /** The planner's view of `filter`: candidate offsets from payload indexes (a superset) and a cardinality estimate. */
+  filterPlan(filter: Filter): FilterPlan {
+    return planFilter(filter, this.fieldIndexes, this.ids.size, { resolveId: (id) => this.offsetOf(id) });
   }
 
   /** Qdrant's facet: value counts of an indexed field over the points matching `filter`. */

@@ -3,6 +3,8 @@
  * variant (query, search, recommend, discover, groups, matrix) uses to find and score candidates.
  */
 import type { Filter } from '../index/filter/types.js';
+import { AppError } from '../errors.js';
+import { higherIsBetter } from '../index/distance.js';
 import type { Collection } from './collection.js';
 import type { ShardKey } from './types.js';
 import { exactSearch, matchingOffsets, type QueryVector, type ScoredOffset } from './read.js';
@@ -26,12 +28,48 @@ export interface NearestOptions {
 
 /**
  * The best `k` points for `q` on vector `using`, best first, scored as Qdrant reports them.
+ *
+ * Dense vectors with an HNSW index go through the planner: a filter whose payload-index candidates are
+ * fewer than the index's full-scan threshold is answered by an exact scan of just those points (fast and
+ * exact for selective filters); a broader one by filtered graph traversal, which keeps walking through
+ * rejected nodes so recall holds; no filter, plain graph search. Sparse and multi vectors are scanned.
  * @throws AppError(bad_input) for an unknown vector name, a wrong dimension or a query of the wrong kind.
  */
 export function nearest(c: Collection, using: string, q: QueryVector, k: number, opts: NearestOptions = {}): ScoredOffset[] {
   if (k <= 0) return [];
-  const allowed = opts.filter === undefined && opts.shardKeys === undefined ? undefined : new Set(matchingOffsets(c, opts.filter, opts.shardKeys));
-  const extra = opts.accept;
-  const accept = (o: number): boolean => (allowed === undefined || allowed.has(o)) && (extra === undefined || extra(o));
-  return exactSearch(c, using, q, k, accept, opts.threshold);
+  const index = q.kind === 'dense' ? c.vectorIndex(using) : undefined;
+  const { filter, shardKeys, accept: extra } = opts;
+  const passes = (o: number): boolean =>
+    (shardKeys === undefined || shardKeys.includes(c.shardKeyAt(o) as ShardKey)) &&
+    (filter === undefined || c.matchesOffset(filter, o)) &&
+    (extra === undefined || extra(o));
+  const filtered = filter !== undefined || shardKeys !== undefined || extra !== undefined;
+  let hits: ScoredOffset[];
+  if (index === undefined || q.kind !== 'dense') {
+    const allowed = filter === undefined && shardKeys === undefined ? undefined : new Set(matchingOffsets(c, filter, shardKeys));
+    hits = exactSearch(c, using, q, k, (o) => (allowed === undefined || allowed.has(o)) && (extra === undefined || extra(o)), opts.threshold);
+    return hits;
+  }
+  checkDimension(index.dim, q.data.length);
+  if (!filtered) {
+    hits = index.search(q.data, k, { ef: opts.ef, exact: opts.exact === true });
+  } else {
+    const plan = filter === undefined ? undefined : c.filterPlan(filter);
+    const candidates = plan?.candidates ?? null;
+    if (candidates !== null && (opts.exact === true || candidates.length <= index.fullScanVectors)) {
+      // Selective filter: score exactly the few points that can match.
+      const allowed: number[] = [];
+      for (const o of candidates) if (index.has(o) && passes(o)) allowed.push(o);
+      hits = index.searchSubset(q.data, k, allowed);
+    } else {
+      hits = index.search(q.data, k, { ef: opts.ef, exact: opts.exact === true, accept: passes, cardinality: plan?.estimatedCardinality });
+    }
+  }
+  const t = opts.threshold;
+  if (t === undefined) return hits;
+  return hits.filter((h) => (higherIsBetter(index.distance) ? h.score >= t : h.score <= t));
+}
+
+function checkDimension(expected: number, got: number): void {
+  if (expected !== got) throw new AppError('VECTOR_DIMENSION_MISMATCH', [expected, got]);
 }

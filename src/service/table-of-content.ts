@@ -6,13 +6,19 @@
 import { randomUUID } from 'node:crypto';
 import { AppError, badInput } from '../errors.js';
 import type { Store } from '../storage/kv/store.js';
-import { Collection, type CollectionDescriptor } from '../collection/collection.js';
+import { Collection, type CollectionDescriptor, type CollectionLog } from '../collection/collection.js';
 import { addVectorName, buildCollectionConfig, removeVectorName, updateCollectionConfig, isCustomSharding, type CollectionDefaults, type JsonObject } from '../collection/config.js';
 import type { ShardKey } from '../collection/types.js';
 import type { CollectionPass, GlobalPass } from '../auth/authorize.js';
+// snapshots (issue 7)
+import type { KvKey } from '../storage/kv/store.js';
+import type { EncodedPoint } from '../collection/point-codec.js';
+import type { CollectionSnapshotSource, PointBatchWriter, ReplacementDescriptor } from './snapshots/toc-contract.js';
 
 const COLLECTION_PREFIX = 'collection:';
 const ALIASES_KEY = 'aliases';
+/** Snapshots (issue 7): marks a points table that no descriptor references. */
+const SNAPSHOT_PENDING_PREFIX = 'snapshot-pending:';
 
 /** Qdrant's collection name rule: 1..255 characters, none of `<>:"/\|?*` or NUL. */
 export function validateCollectionName(name: string, what = 'collection name'): void {
@@ -33,15 +39,16 @@ export class TableOfContent {
   private constructor(
     private readonly store: Store,
     private readonly defaults: CollectionDefaults,
+    private readonly log: CollectionLog,
   ) {}
 
   /** Loads every collection and alias from `store`. */
-  static load(store: Store, defaults: CollectionDefaults): TableOfContent {
-    const toc = new TableOfContent(store, defaults);
+  static load(store: Store, defaults: CollectionDefaults, log: CollectionLog = { warn: () => undefined }): TableOfContent {
+    const toc = new TableOfContent(store, defaults, log);
     for (const { key, value } of store.meta.entries(COLLECTION_PREFIX)) {
       if (typeof key !== 'string' || !key.startsWith(COLLECTION_PREFIX)) break;
       const name = key.slice(COLLECTION_PREFIX.length);
-      toc.collections.set(name, Collection.load(store, value as CollectionDescriptor));
+      toc.collections.set(name, Collection.load(store, value as CollectionDescriptor, log));
     }
     const aliases = store.meta.get(ALIASES_KEY) as Record<string, string> | undefined;
     toc.aliases = new Map(Object.entries(aliases ?? {}));
@@ -53,6 +60,12 @@ export class TableOfContent {
     const run = this.queue.then(fn, fn);
     this.queue = run.catch(() => undefined);
     return run;
+  }
+
+  /** Lets updates and index builds finish and saves index images (shutdown). */
+  async close(): Promise<void> {
+    await this.queue;
+    for (const c of this.collections.values()) await c.close();
   }
 
   // ---------------------------------------------------------------- lookups
@@ -110,7 +123,7 @@ export class TableOfContent {
       if (this.aliases.has(name)) throw badInput(`Wrong input: Alias with name \`${name}\` already exists`);
       const descriptor: CollectionDescriptor = { uuid: randomUUID(), config, payloadIndexes: [], shardKeys: [], createdAt: new Date().toISOString() };
       await this.store.commit(() => this.store.meta.put(COLLECTION_PREFIX + name, descriptor));
-      this.collections.set(name, Collection.load(this.store, descriptor));
+      this.collections.set(name, Collection.load(this.store, descriptor, this.log));
       return true;
     });
   }
@@ -129,6 +142,8 @@ export class TableOfContent {
       });
       this.collections.delete(name);
       this.aliases = aliases;
+      await c.close();
+      c.dropIndexes();
       await this.store.dropTable(Collection.pointsTable(c.uuid));
       return true;
     });
@@ -215,4 +230,139 @@ export class TableOfContent {
       this.aliases = next;
     });
   }
+
+  // ================================================================ snapshots (issue 7) — begin
+  // Used by src/service/snapshots. A consistent read of one collection, and the atomic replacement of a collection
+  // by a recovered one. Meta key `snapshot-pending:<uuid>` marks a points table no descriptor references (yet, or
+  // any more): one being filled by a recovery, or one replaced by it. `dropSnapshotLeftovers()` (startup) drops them.
+
+  /** Uuids of points tables being filled by a recovery right now (never dropped as leftovers). */
+  private readonly snapshotBuilds = new Set<string>();
+
+  /**
+   * A consistent read of one collection for a snapshot: descriptor, operation counter and stored points, all from
+   * the LMDB read snapshot this synchronous call opens. Writes that commit while the caller iterates (at any pace)
+   * are neither seen nor blocked.
+   * @throws AppError(COLLECTION_NOT_FOUND)
+   */
+  snapshotSource(pass: CollectionPass): CollectionSnapshotSource {
+    const c = this.get(pass);
+    const stored = this.store.meta.get(COLLECTION_PREFIX + pass.collection) as CollectionDescriptor | undefined;
+    const descriptor = stored !== undefined && stored.uuid === c.uuid ? stored : c.info;
+    const state = this.store.meta.get(`collection-state:${descriptor.uuid}`) as { opSeq?: number } | undefined;
+    const it = this.store.table<EncodedPoint>(Collection.pointsTable(descriptor.uuid)).entries()[Symbol.iterator]();
+    // The first step opens the range's read snapshot now, in the same turn as the reads above.
+    const first = it.next();
+    function* points(): Generator<{ key: KvKey; value: EncodedPoint }> {
+      if (first.done === true) return;
+      yield first.value;
+      for (let n = it.next(); n.done !== true; n = it.next()) yield n.value;
+    }
+    return { name: pass.collection, descriptor, opSeq: state?.opSeq ?? 0, points: points() };
+  }
+
+  /**
+   * Replaces collection `requested` (an alias is resolved; a missing collection is created) by one built from a
+   * snapshot, atomically:
+   * 1. `fill` writes the points into a fresh table under a new uuid, marked pending (a crash leaves nothing
+   *    visible; startup drops it); the new collection is loaded (and validated) from it;
+   * 2. one commit points `collection:<name>` at the new descriptor, run inside the old collection's update queue so
+   *    that no write interleaves with the swap; then the in-memory collection is swapped;
+   * 3. the old table is dropped once the writes already queued on it are done.
+   * Readers see the old collection or the new one, never a mix. Any failure before the swap leaves the old
+   * collection untouched and drops the new table.
+   * @throws AppError(BAD_INPUT) for an invalid name or descriptor; whatever `fill` throws; storage errors.
+   */
+  async replaceCollection(_pass: GlobalPass, requested: string, next: ReplacementDescriptor, fill: (write: PointBatchWriter) => Promise<void>): Promise<void> {
+    validateCollectionName(requested);
+    const uuid = randomUUID();
+    const pendingKey = SNAPSHOT_PENDING_PREFIX + uuid;
+    const descriptor: CollectionDescriptor = { uuid, config: next.config, payloadIndexes: next.payloadIndexes, shardKeys: next.shardKeys, createdAt: next.createdAt };
+    this.snapshotBuilds.add(uuid);
+    try {
+      let loaded: Collection;
+      try {
+        await this.store.commit(() => this.store.meta.put(pendingKey, { collection: requested, since: new Date().toISOString() }));
+        const table = this.store.table<EncodedPoint>(Collection.pointsTable(uuid));
+        await fill((batch) =>
+          this.store.commit(() => {
+            for (const [id, p] of batch) table.put(id, p);
+          }),
+        );
+        await this.store.commit(() => this.store.meta.put(`collection-state:${uuid}`, { opSeq: next.opSeq }));
+        loaded = Collection.load(this.store, descriptor);
+      } catch (e) {
+        await this.dropSnapshotTable(uuid).catch(() => undefined);
+        throw e;
+      }
+      await this.serial(async () => {
+        const name = this.resolve(requested);
+        const old = this.collections.get(name);
+        const swap = (): void => {
+          this.store.meta.put(COLLECTION_PREFIX + name, descriptor);
+          this.store.meta.remove(pendingKey);
+          if (old !== undefined) this.store.meta.put(SNAPSHOT_PENDING_PREFIX + old.uuid, { collection: name, since: new Date().toISOString(), replaced: true });
+        };
+        try {
+          if (old === undefined) await this.store.commit(swap);
+          else await old.updateDescriptor((d) => d, swap);
+        } catch (e) {
+          await this.dropSnapshotTable(uuid).catch(() => undefined);
+          throw e;
+        }
+        this.collections.set(name, loaded);
+        if (old !== undefined) {
+          // Writes queued on the old collection before the swap finish first; then its table goes.
+          await old.updateDescriptor((d) => d, () => undefined).catch(() => undefined);
+          await this.dropSnapshotTable(old.uuid).catch(() => undefined);
+        }
+      });
+    } finally {
+      this.snapshotBuilds.delete(uuid);
+    }
+  }
+
+  /**
+   * Drops the points tables left by recoveries a crash interrupted (and tables a recovery replaced but had not
+   * dropped yet). Call once at startup, after `load`.
+   * @returns how many tables were dropped.
+   */
+  async dropSnapshotLeftovers(): Promise<number> {
+    const live = new Set([...this.collections.values()].map((c) => c.uuid));
+    const pending: string[] = [];
+    for (const key of this.store.meta.keys(SNAPSHOT_PENDING_PREFIX)) {
+      if (typeof key !== 'string' || !key.startsWith(SNAPSHOT_PENDING_PREFIX)) break;
+      pending.push(key.slice(SNAPSHOT_PENDING_PREFIX.length));
+    }
+    let dropped = 0;
+    for (const uuid of pending) {
+      if (this.snapshotBuilds.has(uuid)) continue;
+      if (live.has(uuid)) {
+        await this.store.commit(() => this.store.meta.remove(SNAPSHOT_PENDING_PREFIX + uuid));
+        continue;
+      }
+      await this.dropSnapshotTable(uuid);
+      dropped++;
+    }
+    return dropped;
+  }
+
+  /** Uuids with a pending (unreferenced) points table; for tests and diagnostics. */
+  snapshotLeftovers(): string[] {
+    const out: string[] = [];
+    for (const key of this.store.meta.keys(SNAPSHOT_PENDING_PREFIX)) {
+      if (typeof key !== 'string' || !key.startsWith(SNAPSHOT_PENDING_PREFIX)) break;
+      out.push(key.slice(SNAPSHOT_PENDING_PREFIX.length));
+    }
+    return out;
+  }
+
+  private async dropSnapshotTable(uuid: string): Promise<void> {
+    await this.store.dropTable(Collection.pointsTable(uuid));
+    await this.store.commit(() => {
+      this.store.meta.remove(SNAPSHOT_PENDING_PREFIX + uuid);
+      this.store.meta.remove(`collection-state:${uuid}`);
+    });
+  }
+  // ================================================================ snapshots (issue 7) — end
 }

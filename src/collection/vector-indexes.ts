@@ -1,0 +1,220 @@
+/**
+ * The vector indexes of one collection: an HNSW graph per dense (single-vector) name, kept in step with
+ * the vector stores, built in the background and persisted next to the data.
+ *
+ * - Writes only queue vectors (`enqueue`): a queued vector is found by exact scan until the builder has
+ *   put it in the graph, so an upsert never waits for the graph and answers stay exact meanwhile.
+ * - As in Qdrant, the graph is built only once a vector's data exceeds `optimizer_config.indexing_threshold`
+ *   (KiB; 0 disables indexing); below it every search is an exact scan and `indexed_vectors_count` is 0.
+ * - The builder works in slices of a few milliseconds and yields to the event loop, so health checks and
+ *   small reads keep being answered while 100k vectors are indexed; the collection reports `yellow` then.
+ * - Images are saved (atomically) after builds; on load, vectors written after the image's operation id,
+ *   and rows the image does not know, are queued again, so a crash only costs a partial rebuild. A missing
+ *   or corrupt image is rebuilt from the stored vectors.
+ */
+import { join } from 'node:path';
+import { HnswIndex } from '../index/hnsw/hnsw-index.js';
+import type { DenseVectorStore } from '../index/vector-store.js';
+import { atomicWrite, readFileIfExists, removePath } from '../storage/fs.js';
+import type { DenseVectorSpec } from './config.js';
+
+const IMAGE_MAGIC = 'QVIX1';
+
+export interface IndexSettings {
+  readonly spec: DenseVectorSpec;
+  /** `optimizer_config.indexing_threshold` in KiB (null = Qdrant's default 10 000; 0 = never build a graph). */
+  readonly indexingThresholdKb: number | null;
+}
+
+export interface IndexHost {
+  /** Live offsets that hold a vector for `name`. */
+  offsetsWithVector(name: string): Iterable<number>;
+  /** The operation id that last wrote `offset`. */
+  versionAt(offset: number): number;
+  lastOperationId(): number;
+  readonly log: { warn(message: string): void };
+}
+
+interface Entry {
+  index: HnswIndex;
+  settings: IndexSettings;
+  /** Cheap fingerprint of the parameters the graph was built with. */
+  key: string;
+}
+
+function paramsKey(spec: DenseVectorSpec): string {
+  return `${spec.distance}/${spec.size}/${spec.hnsw.m}/${spec.hnsw.ef_construct}`;
+}
+
+function fileName(name: string): string {
+  return `${Buffer.from(name, 'utf8').toString('hex') || 'default'}.hnsw`;
+}
+
+export class VectorIndexes {
+  private readonly entries = new Map<string, Entry>();
+  private running: Promise<void> | undefined;
+  private dirty = false;
+  private closed = false;
+  private lastSave = 0;
+
+  constructor(
+    private readonly dir: string,
+    private readonly host: IndexHost,
+    private readonly saveIntervalMs = 5000,
+  ) {}
+
+  get(name: string): HnswIndex | undefined {
+    return this.entries.get(name)?.index;
+  }
+
+  /** Vectors held by graphs (Qdrant `indexed_vectors_count`). */
+  get indexedCount(): number {
+    let n = 0;
+    for (const { index } of this.entries.values()) if (index.m > 0) n += index.indexedCount;
+    return n;
+  }
+
+  /** True while queued vectors wait for a graph build (Qdrant status `yellow`). */
+  get optimizing(): boolean {
+    for (const e of this.entries.values()) if (this.wantsBuild(e)) return true;
+    return this.running !== undefined;
+  }
+
+  private thresholdVectors(e: Entry): number {
+    const kb = e.settings.indexingThresholdKb ?? 10000;
+    if (kb <= 0) return Number.POSITIVE_INFINITY;
+    return Math.max(1, Math.floor((kb * 1024) / (e.settings.spec.size * 4)));
+  }
+
+  private wantsBuild(e: Entry): boolean {
+    return e.index.m > 0 && e.index.pendingCount > 0 && e.index.size >= this.thresholdVectors(e);
+  }
+
+  /**
+   * Makes the set of indexes match the dense vectors of the schema: new names get an index (loaded from
+   * its image when one fits), removed names lose theirs, changed parameters rebuild.
+   */
+  sync(stores: ReadonlyMap<string, DenseVectorStore>, settings: ReadonlyMap<string, IndexSettings>): void {
+    for (const [name, e] of this.entries) {
+      const s = settings.get(name);
+      if (s === undefined || !stores.has(name)) {
+        this.entries.delete(name);
+        removePath(join(this.dir, fileName(name)));
+      } else if (paramsKey(s.spec) !== e.key || stores.get(name) !== e.index.store) {
+        this.entries.delete(name);
+        removePath(join(this.dir, fileName(name)));
+        this.create(name, stores.get(name)!, s, false);
+      } else {
+        e.settings = s;
+      }
+    }
+    for (const [name, store] of stores) {
+      const s = settings.get(name);
+      if (s !== undefined && !this.entries.has(name)) this.create(name, store, s, true);
+    }
+    this.schedule();
+  }
+
+  private create(name: string, store: DenseVectorStore, settings: IndexSettings, fromImage: boolean): void {
+    const spec = settings.spec;
+    const options = { distance: spec.distance, m: spec.hnsw.m, efConstruct: spec.hnsw.ef_construct, fullScanThreshold: spec.hnsw.full_scan_threshold };
+    let index: HnswIndex | undefined;
+    let savedOp = -1;
+    if (fromImage) {
+      const bytes = readFileIfExists(join(this.dir, fileName(name)));
+      if (bytes !== undefined) {
+        try {
+          const header = bytes.subarray(0, bytes.indexOf(10));
+          const meta = JSON.parse(header.toString('utf8')) as { magic: string; op: number; params: string };
+          if (meta.magic === IMAGE_MAGIC && meta.params === paramsKey(spec)) {
+            index = HnswIndex.load(bytes.subarray(header.length + 1), store);
+            savedOp = meta.op;
+          }
+        } catch (e) {
+          this.host.log.warn(`vector index ${name || '(default)'} in ${this.dir} is unreadable (${e instanceof Error ? e.message : String(e)}); rebuilding it from the stored vectors`);
+          index = undefined;
+        }
+      }
+    }
+    index ??= new HnswIndex(store, options);
+    // Reconcile with the stored vectors: queue what the image lacks or holds in an older version.
+    const live = new Set<number>();
+    for (const offset of this.host.offsetsWithVector(name)) {
+      live.add(offset);
+      if (!index.has(offset) || this.host.versionAt(offset) > savedOp) index.enqueue(offset);
+    }
+    if (index.size > live.size) {
+      for (let o = 0; o < store.size; o++) if (index.has(o) && !live.has(o)) index.delete(o);
+    }
+    this.entries.set(name, { index, settings, key: paramsKey(spec) });
+  }
+
+  /** Records that `offset` now holds a new vector for `name` (or none). */
+  changed(name: string, offset: number, present: boolean): void {
+    const e = this.entries.get(name);
+    if (e === undefined) return;
+    if (present) e.index.enqueue(offset);
+    else e.index.delete(offset);
+    this.dirty = true;
+  }
+
+  /** Starts the background builder if any graph has work (idempotent). */
+  schedule(): void {
+    if (this.running !== undefined || this.closed) return;
+    const work = [...this.entries.values()].filter((e) => this.wantsBuild(e) || e.index.needsRepair);
+    if (work.length === 0) {
+      if (this.dirty && Date.now() - this.lastSave >= this.saveIntervalMs) this.save();
+      return;
+    }
+    this.running = (async () => {
+      for (const e of work) {
+        if (this.closed) return;
+        if (this.wantsBuild(e)) await e.index.buildPending({ sliceMs: 8 });
+        if (e.index.needsRepair) e.index.repair();
+      }
+      this.dirty = true;
+      this.save();
+    })()
+      .catch((err: unknown) => this.host.log.warn(`vector index build failed: ${err instanceof Error ? err.message : String(err)}`))
+      .finally(() => {
+        this.running = undefined;
+        if (!this.closed) setImmediate(() => this.schedule());
+      });
+  }
+
+  /** Resolves when no build is running (tests and benchmarks). */
+  async idle(): Promise<void> {
+    while (this.running !== undefined) await this.running;
+  }
+
+  /** Writes every index image (atomically), stamped with the last applied operation id. */
+  save(): void {
+    if (!this.dirty) return;
+    this.dirty = false;
+    this.lastSave = Date.now();
+    const op = this.host.lastOperationId();
+    for (const [name, e] of this.entries) {
+      try {
+        const header = Buffer.from(`${JSON.stringify({ magic: IMAGE_MAGIC, op, params: e.key })}\n`);
+        atomicWrite(join(this.dir, fileName(name)), Buffer.concat([header, e.index.serialize()]));
+      } catch (err) {
+        this.dirty = true;
+        this.host.log.warn(`cannot save vector index ${name || '(default)'}: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+  }
+
+  /** Stops building (between slices) and saves the images. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.running;
+    this.save();
+  }
+
+  /** Removes the images (the collection is being deleted). */
+  drop(): void {
+    this.closed = true;
+    this.entries.clear();
+    removePath(this.dir);
+  }
+}
