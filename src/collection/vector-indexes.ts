@@ -15,7 +15,7 @@
 import { join } from 'node:path';
 import { HnswIndex } from '../index/hnsw/hnsw-index.js';
 import type { DenseVectorStore } from '../index/vector-store.js';
-import { atomicWrite, readFileIfExists, removePath } from '../storage/fs.js';
+import { atomicWriteAsync, readFileIfExists, removePath } from '../storage/fs.js';
 import type { DenseVectorSpec } from './config.js';
 
 const IMAGE_MAGIC = 'QVIX1';
@@ -53,6 +53,8 @@ function fileName(name: string): string {
 export class VectorIndexes {
   private readonly entries = new Map<string, Entry>();
   private running: Promise<void> | undefined;
+  /** A graph build (not just an image save) is in progress. */
+  private building = false;
   private dirty = false;
   private closed = false;
   private lastSave = 0;
@@ -77,7 +79,7 @@ export class VectorIndexes {
   /** True while queued vectors wait for a graph build (Qdrant status `yellow`). */
   get optimizing(): boolean {
     for (const e of this.entries.values()) if (this.wantsBuild(e)) return true;
-    return this.running !== undefined;
+    return this.building;
   }
 
   private thresholdVectors(e: Entry): number {
@@ -163,20 +165,23 @@ export class VectorIndexes {
     if (this.running !== undefined || this.closed) return;
     const work = [...this.entries.values()].filter((e) => this.wantsBuild(e) || e.index.needsRepair);
     if (work.length === 0) {
-      if (this.dirty && Date.now() - this.lastSave >= this.saveIntervalMs) this.save();
+      if (this.dirty && Date.now() - this.lastSave >= this.saveIntervalMs) this.running = this.save().finally(() => (this.running = undefined));
       return;
     }
+    this.building = true;
     this.running = (async () => {
       for (const e of work) {
         if (this.closed) return;
         if (this.wantsBuild(e)) await e.index.buildPending({ sliceMs: 8 });
         if (e.index.needsRepair) e.index.repair();
       }
+      this.building = false;
       this.dirty = true;
-      this.save();
+      await this.save();
     })()
       .catch((err: unknown) => this.host.log.warn(`vector index build failed: ${err instanceof Error ? err.message : String(err)}`))
       .finally(() => {
+        this.building = false;
         this.running = undefined;
         if (!this.closed) setImmediate(() => this.schedule());
       });
@@ -187,16 +192,19 @@ export class VectorIndexes {
     while (this.running !== undefined) await this.running;
   }
 
-  /** Writes every index image (atomically), stamped with the last applied operation id. */
-  save(): void {
+  /**
+   * Writes every index image (atomically, off the event loop), stamped with the last applied operation id.
+   * The image is serialised synchronously, so it is consistent with that id.
+   */
+  async save(): Promise<void> {
     if (!this.dirty) return;
     this.dirty = false;
     this.lastSave = Date.now();
     const op = this.host.lastOperationId();
-    for (const [name, e] of this.entries) {
+    const images = [...this.entries].map(([name, e]) => [name, Buffer.concat([Buffer.from(`${JSON.stringify({ magic: IMAGE_MAGIC, op, params: e.key })}\n`), e.index.serialize()])] as const);
+    for (const [name, image] of images) {
       try {
-        const header = Buffer.from(`${JSON.stringify({ magic: IMAGE_MAGIC, op, params: e.key })}\n`);
-        atomicWrite(join(this.dir, fileName(name)), Buffer.concat([header, e.index.serialize()]));
+        await atomicWriteAsync(join(this.dir, fileName(name)), image);
       } catch (err) {
         this.dirty = true;
         this.host.log.warn(`cannot save vector index ${name || '(default)'}: ${err instanceof Error ? err.message : String(err)}`);
@@ -208,7 +216,7 @@ export class VectorIndexes {
   async close(): Promise<void> {
     this.closed = true;
     await this.running;
-    this.save();
+    await this.save();
   }
 
   /** Removes the images (the collection is being deleted). */

@@ -4,7 +4,11 @@
  */
 import { mkdirSync, openSync, fsyncSync, closeSync, writeSync, renameSync, rmSync, existsSync, readdirSync, readFileSync, statSync, statfsSync, watchFile as fsWatchFile, unwatchFile } from 'node:fs';
 import { dirname, join } from 'node:path';
+import * as fsp from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
+// snapshots (issue 7)
+import { constants as fsConstants, createReadStream, createWriteStream, fstatSync, lstatSync, mkdtempSync, readSync, realpathSync, unlinkSync, type WriteStream } from 'node:fs';
+import type { Readable } from 'node:stream';
 
 /** Creates `dir` and its parents if missing. */
 export function ensureDir(dir: string): void {
@@ -98,4 +102,184 @@ export function watchFile(path: string, intervalMs: number, onChange: () => void
   };
   fsWatchFile(path, { interval: intervalMs, persistent: false }, listener);
   return () => unwatchFile(path, listener);
+}
+
+// ---------------------------------------------------------------- snapshots: streams, directories, safe opens
+
+/** A regular file opened read-only without following a final symlink, and what `fstat` says about it. */
+export interface OpenedFile {
+  readonly fd: number;
+  readonly size: number;
+  readonly dev: number;
+  readonly ino: number;
+  readonly mtime: Date;
+}
+
+function errCode(e: unknown): string | undefined {
+  return typeof e === 'object' && e !== null && 'code' in e && typeof (e as { code: unknown }).code === 'string' ? (e as { code: string }).code : undefined;
+}
+
+/**
+ * Opens `path` for reading with `O_NOFOLLOW` and checks (on the open descriptor) that it is a regular file.
+ * @returns undefined when the path is missing, is a symlink, or is not a regular file (directory, device, FIFO).
+ */
+export function openRegularFile(path: string): OpenedFile | undefined {
+  let fd: number;
+  try {
+    fd = openSync(path, fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW | fsConstants.O_NONBLOCK);
+  } catch (e) {
+    const code = errCode(e);
+    if (code === 'ENOENT' || code === 'ELOOP' || code === 'ENOTDIR' || code === 'EISDIR' || code === 'ENXIO') return undefined;
+    throw e;
+  }
+  const st = fstatSync(fd);
+  if (!st.isFile()) {
+    closeSync(fd);
+    return undefined;
+  }
+  return { fd, size: st.size, dev: st.dev, ino: st.ino, mtime: st.mtime };
+}
+
+/** Closes a descriptor from {@link openRegularFile} that was not handed to a stream. */
+export function closeFile(fd: number): void {
+  closeSync(fd);
+}
+
+/** A read stream over an open descriptor (closed when the stream ends or is destroyed). */
+export function fileReadStreamFromFd(fd: number): Readable {
+  return createReadStream('', { fd, autoClose: true });
+}
+
+/** A read stream over `path`. */
+export function fileReadStream(path: string): Readable {
+  return createReadStream(path);
+}
+
+/** A new file (`wx`: never an existing one, never through a symlink) opened for writing, mode 0600. */
+export function fileWriteStream(path: string): WriteStream {
+  ensureDir(dirname(path));
+  return createWriteStream(path, { flags: 'wx', mode: 0o600 });
+}
+
+/** Flushes a file's data to disk. */
+export function fsyncFile(path: string): void {
+  const fd = openSync(path, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Renames `from` over `to` (same filesystem) and flushes the target directory, so the rename survives a crash. */
+export function renameDurably(from: string, to: string): void {
+  renameSync(from, to);
+  fsyncDir(dirname(to));
+}
+
+/** Creates a fresh, private directory `<parent>/<prefix>XXXXXX`. */
+export function makeTempDir(parent: string, prefix: string): string {
+  ensureDir(parent);
+  return mkdtempSync(join(parent, prefix));
+}
+
+/** The canonical path of `path` (every symlink resolved), or undefined when it does not exist. */
+export function realPathIfExists(path: string): string | undefined {
+  try {
+    return realpathSync.native(path);
+  } catch (e) {
+    const code = errCode(e);
+    if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'ELOOP') return undefined;
+    throw e;
+  }
+}
+
+/** What `lstat` says about a path (symlinks are not followed), or undefined when it does not exist. */
+export function pathInfo(path: string): { isFile: boolean; isDirectory: boolean; isSymlink: boolean; size: number; mtime: Date; dev: number; ino: number } | undefined {
+  try {
+    const st = lstatSync(path);
+    return { isFile: st.isFile(), isDirectory: st.isDirectory(), isSymlink: st.isSymbolicLink(), size: st.size, mtime: st.mtime, dev: st.dev, ino: st.ino };
+  } catch (e) {
+    const code = errCode(e);
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+    throw e;
+  }
+}
+
+/** The entries of `dir` (empty when it does not exist), without following symlinks. */
+export function listDirectory(dir: string): Array<{ name: string; isFile: boolean; isDirectory: boolean }> {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true }).map((d) => ({ name: d.name, isFile: d.isFile(), isDirectory: d.isDirectory() }));
+}
+
+/** Removes one file; false when it did not exist. */
+export function removeFile(path: string): boolean {
+  try {
+    unlinkSync(path);
+    return true;
+  } catch (e) {
+    if (errCode(e) === 'ENOENT') return false;
+    throw e;
+  }
+}
+
+/** Removes every entry of `dir` whose name starts with `prefix` (files or whole directories); returns how many. */
+export function removeEntriesWithPrefix(dir: string, prefix: string): number {
+  if (!existsSync(dir)) return 0;
+  let removed = 0;
+  for (const name of readdirSync(dir)) {
+    if (!name.startsWith(prefix)) continue;
+    rmSync(join(dir, name), { recursive: true, force: true });
+    removed++;
+  }
+  return removed;
+}
+
+/**
+ * The content of a small regular file, read without following a final symlink.
+ * @returns undefined when missing, not a regular file, a symlink, or larger than `maxBytes`.
+ */
+export function readSmallRegularFile(path: string, maxBytes: number): Buffer | undefined {
+  const f = openRegularFile(path);
+  if (f === undefined) return undefined;
+  try {
+    if (f.size > maxBytes) return undefined;
+    const buf = Buffer.alloc(f.size);
+    let off = 0;
+    while (off < f.size) {
+      const n = readSync(f.fd, buf, off, f.size - off, off);
+      if (n === 0) break;
+      off += n;
+    }
+    return buf.subarray(0, off);
+  } finally {
+    closeSync(f.fd);
+  }
+}
+
+/**
+ * `atomicWrite` without blocking the event loop: the write and the fsyncs run on libuv's thread pool,
+ * so saving a large file (an index image) never stalls requests.
+ */
+export async function atomicWriteAsync(path: string, data: Uint8Array): Promise<void> {
+  const dir = dirname(path);
+  await fsp.mkdir(dir, { recursive: true });
+  const tmp = join(dir, `.${randomBytes(6).toString('hex')}.tmp`);
+  const fh = await fsp.open(tmp, 'w', 0o600);
+  try {
+    await fh.writeFile(data);
+    await fh.sync();
+  } catch (e) {
+    await fh.close();
+    await fsp.rm(tmp, { force: true });
+    throw e;
+  }
+  await fh.close();
+  await fsp.rename(tmp, path);
+  const d = await fsp.open(dir, 'r');
+  try {
+    await d.sync();
+  } finally {
+    await d.close();
+  }
 }

@@ -36,7 +36,7 @@ async function load(app: TestApp, points: ReturnType<typeof data>['points']): Pr
   }
 }
 
-async function waitGreen(app: TestApp): Promise<Record<string, any>> {
+async function waitGreen(app: TestApp): Promise<any> {
   for (let i = 0; i < 600; i++) {
     const info = (await app.request('GET', '/collections/h')).body.result;
     if (info.status === 'green') return info;
