@@ -1,0 +1,370 @@
+import type { DistanceKernel } from '../kernels/kernel.js';
+import type { HnswGraph } from './graph.js';
+import { levelFor } from './levels.js';
+import type { LayerSearch } from './search.js';
+import { TopK } from '../top-k.js';
+import type { VisitedSet } from './visited-pool.js';
+
+export interface BuildParams {
+  m: number;
+  efConstruct: number;
+  seed: number;
+}
+
+/**
+ * Per-node spin locks for concurrent builds (Int32Array on a SharedArrayBuffer, 0 = free). Critical
+ * sections are a few microseconds, so waiters spin, then nap 50 µs at a time (no notify needed).
+ */
+function lock(locks: Int32Array, i: number): void {
+  let spins = 0;
+  while (Atomics.compareExchange(locks, i, 0, 1) !== 0) {
+    if (++spins >= 100) {
+      Atomics.wait(locks, i, 1, 0.05);
+      spins = 0;
+    }
+  }
+}
+
+function unlock(locks: Int32Array, i: number): void {
+  Atomics.store(locks, i, 0);
+}
+
+/** Sorts the first `n` (key, id) pairs ascending by key (then id); n is small (≤ ~2m + 1). */
+function insertionSort(ids: Int32Array, keys: Float64Array, n: number): void {
+  for (let i = 1; i < n; i++) {
+    const k = keys[i]!;
+    const id = ids[i]!;
+    let j = i - 1;
+    while (j >= 0 && (keys[j]! > k || (keys[j] === k && ids[j]! > id))) {
+      keys[j + 1] = keys[j]!;
+      ids[j + 1] = ids[j]!;
+      j--;
+    }
+    keys[j + 1] = k;
+    ids[j + 1] = id;
+  }
+}
+
+/**
+ * Incremental HNSW construction: insert (and re-insert for updates) with heuristic neighbour
+ * selection (Malkov & Yashunin algorithm 4, as hnswlib's getNeighborsByHeuristic2), and the repair
+ * pass that unlinks tombstones.
+ */
+export class GraphBuilder {
+  private readonly g: HnswGraph;
+  private readonly search: LayerSearch;
+  private readonly params: BuildParams;
+  private candIds: Int32Array;
+  private candKeys: Float64Array;
+  private readonly selIds: Int32Array;
+  private readonly selKeys: Float64Array;
+  private readonly linkIds: Int32Array;
+  private readonly linkKeys: Float64Array;
+  private readonly sel2Ids: Int32Array;
+  private readonly sel2Keys: Float64Array;
+
+  /** Node locks (+1 global lock at index `capacity`) when several threads build one graph. */
+  private readonly locks: Int32Array | undefined;
+
+  constructor(g: HnswGraph, search: LayerSearch, params: BuildParams, locks?: Int32Array) {
+    this.g = g;
+    this.locks = locks;
+    this.search = search;
+    this.params = params;
+    const n = Math.max(params.efConstruct, g.m0 + 1);
+    this.candIds = new Int32Array(n);
+    this.candKeys = new Float64Array(n);
+    this.selIds = new Int32Array(g.m0 + 1);
+    this.selKeys = new Float64Array(g.m0 + 1);
+    this.linkIds = new Int32Array(g.m0 + 1);
+    this.linkKeys = new Float64Array(g.m0 + 1);
+    this.sel2Ids = new Int32Array(g.m0 + 1);
+    this.sel2Keys = new Float64Array(g.m0 + 1);
+  }
+
+  levelOf(node: number): number {
+    return levelFor(this.params.seed, node, this.params.m);
+  }
+
+  /**
+   * Inserts `node` (its vector is in the store), or re-links it when it is already in the graph
+   * (an update, or an un-delete): its old out-links are replaced; stale in-links stay until repair.
+   */
+  insert(kernel: DistanceKernel, node: number): void {
+    const g = this.g;
+    const locks = this.locks;
+    let level: number;
+    if (g.has(node)) {
+      level = g.levels[node]!;
+      if (g.deleted[node] === 1) {
+        g.deleted[node] = 0;
+        g.deletedCount--;
+      }
+    } else {
+      level = this.levelOf(node);
+      g.addNode(node, level);
+    }
+    kernel.setQueryRow(node);
+    // A node that raises the top level holds the global lock throughout (as in hnswlib).
+    const globalLock = locks !== undefined && level > g.maxLevel ? g.capacity : -1;
+    if (globalLock >= 0) lock(locks!, globalLock);
+    try {
+      this.link(kernel, node, level);
+    } finally {
+      if (globalLock >= 0) unlock(locks!, globalLock);
+    }
+  }
+
+  private link(kernel: DistanceKernel, node: number, level: number): void {
+    const g = this.g;
+    const locks = this.locks;
+    if (g.entry < 0 || (g.entry === node && g.nodeCount === 1)) {
+      g.entry = node;
+      g.maxLevel = level;
+      return;
+    }
+    const search = this.search;
+    const ef = this.params.efConstruct;
+    let cur = g.entry;
+    // Another thread may be swapping entry and max level: never start above the entry's own level.
+    const maxLevel = Math.min(g.maxLevel, g.levels[cur]!);
+    let curDist = kernel.toQuery(cur);
+    if (maxLevel > level) {
+      search.greedy(kernel, g, cur, curDist, maxLevel, level);
+      cur = search.node;
+      curDist = search.dist;
+    }
+    for (let l = Math.min(level, maxLevel); l >= 0; l--) {
+      search.searchLayer(kernel, g, cur, curDist, l, ef, undefined, true);
+      const top = search.top;
+      if (top.size > this.candIds.length) {
+        this.candIds = new Int32Array(top.size);
+        this.candKeys = new Float64Array(top.size);
+      }
+      let n = top.drainSorted(this.candIds, this.candKeys);
+      // Drop the node itself (an update finds itself).
+      let w = 0;
+      for (let i = 0; i < n; i++) {
+        if (this.candIds[i] === node) continue;
+        this.candIds[w] = this.candIds[i]!;
+        this.candKeys[w] = this.candKeys[i]!;
+        w++;
+      }
+      n = w;
+      if (n === 0) {
+        // Everything reachable is tombstoned: link to the routing node anyway, so the graph stays connected.
+        if (cur === node) continue;
+        this.candIds[0] = cur;
+        this.candKeys[0] = curDist;
+        n = 1;
+      }
+      const nextCur = this.candIds[0]!;
+      const nextDist = this.candKeys[0]!;
+      const s = this.selectNeighbours(kernel, this.candIds, this.candKeys, n, g.m, this.selIds, this.selKeys);
+      const arr = g.linksArray(l);
+      const base = g.linksBase(node, l);
+      if (locks !== undefined) lock(locks, node);
+      for (let i = 0; i < s; i++) arr[base + 1 + i] = this.selIds[i]!;
+      // The count goes last (and atomically when shared): readers never see unwritten links.
+      if (locks !== undefined) {
+        Atomics.store(arr, base, s);
+        unlock(locks, node);
+      } else {
+        arr[base] = s;
+      }
+      for (let i = 0; i < s; i++) this.addLink(kernel, this.selIds[i]!, node, l, this.selKeys[i]!);
+      cur = nextCur;
+      curDist = nextDist;
+    }
+    if (level > g.maxLevel) {
+      g.entry = node;
+      g.maxLevel = level;
+    }
+  }
+
+  /**
+   * The neighbour-selection heuristic: walks candidates closest first and keeps one unless it is
+   * closer to an already kept neighbour than to the base node. Candidates must be sorted ascending.
+   * Returns the number kept (≤ `max`), written to `outIds` / `outKeys`.
+   */
+  selectNeighbours(
+    kernel: DistanceKernel,
+    ids: Int32Array,
+    keys: Float64Array,
+    n: number,
+    max: number,
+    outIds: Int32Array,
+    outKeys: Float64Array,
+  ): number {
+    if (n <= max && n <= 1) {
+      for (let i = 0; i < n; i++) {
+        outIds[i] = ids[i]!;
+        outKeys[i] = keys[i]!;
+      }
+      return n;
+    }
+    let s = 0;
+    for (let i = 0; i < n && s < max; i++) {
+      const e = ids[i]!;
+      const de = keys[i]!;
+      let good = true;
+      for (let j = 0; j < s; j++) {
+        if (kernel.between(e, outIds[j]!) < de) {
+          good = false;
+          break;
+        }
+      }
+      if (good) {
+        outIds[s] = e;
+        outKeys[s] = de;
+        s++;
+      }
+    }
+    return s;
+  }
+
+  /** Adds `node` to `target`'s list at `level`; a full list is re-selected with the heuristic. */
+  private addLink(kernel: DistanceKernel, target: number, node: number, level: number, dist: number): void {
+    const locks = this.locks;
+    if (locks === undefined) {
+      this.addLinkUnlocked(kernel, target, node, level, dist);
+      return;
+    }
+    lock(locks, target);
+    try {
+      this.addLinkUnlocked(kernel, target, node, level, dist);
+    } finally {
+      unlock(locks, target);
+    }
+  }
+
+  private addLinkUnlocked(kernel: DistanceKernel, target: number, node: number, level: number, dist: number): void {
+    const g = this.g;
+    const arr = g.linksArray(level);
+    const base = g.linksBase(target, level);
+    const cnt = arr[base]!;
+    for (let j = 1; j <= cnt; j++) if (arr[base + j] === node) return;
+    const max = g.maxLinks(level);
+    const shared = this.locks !== undefined;
+    if (cnt < max) {
+      arr[base + 1 + cnt] = node;
+      if (shared) Atomics.store(arr, base, cnt + 1);
+      else arr[base] = cnt + 1;
+      return;
+    }
+    const ids = this.linkIds;
+    const keys = this.linkKeys;
+    const bIds = kernel.batchIds;
+    const bOut = kernel.batchOut;
+    for (let j = 0; j < cnt; j++) bIds[j] = arr[base + 1 + j]!;
+    kernel.betweenBatch(target, cnt);
+    for (let j = 0; j < cnt; j++) {
+      ids[j] = bIds[j]!;
+      keys[j] = bOut[j]!;
+    }
+    ids[cnt] = node;
+    keys[cnt] = dist;
+    insertionSort(ids, keys, cnt + 1);
+    const s = this.selectNeighbours(kernel, ids, keys, cnt + 1, max, this.sel2Ids, this.sel2Keys);
+    for (let i = 0; i < s; i++) arr[base + 1 + i] = this.sel2Ids[i]!;
+    if (shared) Atomics.store(arr, base, s);
+    else arr[base] = s;
+  }
+
+  /**
+   * Unlinks every tombstoned node and removes it from the graph (FreshDiskANN-style consolidation):
+   * a live node that linked to a tombstone re-selects its links, with the heuristic, from its live
+   * links plus the live links of its tombstoned neighbours. Nodes left without level-0 links are
+   * re-inserted. Returns the number of nodes removed.
+   */
+  repair(kernel: DistanceKernel): number {
+    const g = this.g;
+    if (g.deletedCount === 0) return 0;
+    const visited = this.search.visited.acquire();
+    const top = this.repairTop;
+    const orphans: number[] = [];
+    const cap = g.capacity;
+    for (let p = 0; p < cap; p++) {
+      const lv = g.levels[p]!;
+      if (lv < 0 || g.deleted[p] === 1) continue;
+      for (let l = 0; l <= lv; l++) {
+        if (this.relink(kernel, p, l, visited, top) === 0 && l === 0) orphans.push(p);
+      }
+    }
+    this.search.visited.release(visited);
+    // New entry point: the live node with the highest level.
+    if (g.entry >= 0 && g.deleted[g.entry] === 1) {
+      let best = -1;
+      let bestLevel = -1;
+      for (let p = 0; p < cap; p++) {
+        const lv = g.levels[p]!;
+        if (lv > bestLevel && g.deleted[p] === 0) {
+          best = p;
+          bestLevel = lv;
+        }
+      }
+      g.entry = best;
+      g.maxLevel = bestLevel;
+    }
+    let removed = 0;
+    for (let p = 0; p < cap; p++) {
+      if (g.levels[p]! >= 0 && g.deleted[p] === 1) {
+        g.removeNode(p);
+        removed++;
+      }
+    }
+    for (const p of orphans) if (g.has(p) && p !== g.entry) this.insert(kernel, p);
+    return removed;
+  }
+
+  private readonly repairTop = new TopK(1);
+
+  /** Re-selects `p`'s links at `level` when any of them is tombstoned; returns the link count. */
+  private relink(kernel: DistanceKernel, p: number, level: number, visited: VisitedSet, top: TopK): number {
+    const g = this.g;
+    const arr = g.linksArray(level);
+    const base = g.linksBase(p, level);
+    const cnt = arr[base]!;
+    const deleted = g.deleted;
+    let any = false;
+    for (let j = 1; j <= cnt; j++) {
+      if (deleted[arr[base + j]!] === 1) {
+        any = true;
+        break;
+      }
+    }
+    if (!any) return cnt;
+    const tag = visited.begin(g.capacity);
+    const marks = visited.marks;
+    marks[p] = tag;
+    top.reset(Math.max(this.params.efConstruct, g.maxLinks(level)));
+    for (let j = 1; j <= cnt; j++) {
+      const x = arr[base + j]!;
+      if (deleted[x] === 0) {
+        if (marks[x] !== tag) {
+          marks[x] = tag;
+          top.push(x, kernel.between(p, x));
+        }
+        continue;
+      }
+      const xb = g.linksBase(x, level);
+      const xc = arr[xb]!;
+      for (let i = 1; i <= xc; i++) {
+        const y = arr[xb + i]!;
+        if (deleted[y] === 1 || marks[y] === tag) continue;
+        marks[y] = tag;
+        top.push(y, kernel.between(p, y));
+      }
+    }
+    const n = top.size;
+    if (n > this.candIds.length) {
+      this.candIds = new Int32Array(n);
+      this.candKeys = new Float64Array(n);
+    }
+    top.drainSorted(this.candIds, this.candKeys);
+    const s = this.selectNeighbours(kernel, this.candIds, this.candKeys, n, g.maxLinks(level), this.sel2Ids, this.sel2Keys);
+    arr[base] = s;
+    for (let i = 0; i < s; i++) arr[base + 1 + i] = this.sel2Ids[i]!;
+    return s;
+  }
+}

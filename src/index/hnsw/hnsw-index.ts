@@ -1,0 +1,582 @@
+import { availableParallelism } from 'node:os';
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
+import type { Distance } from '../distance.js';
+import { ResultBuffers, checkQuery, collectResults, growFlags, scanSubset } from '../flat/scan.js';
+import type { DistanceKernel, KernelChoice, KernelName } from '../kernels/kernel.js';
+import { createKernel } from '../kernels/select.js';
+import { TopK } from '../top-k.js';
+import type { IndexRuntimeOptions, ScoredOffset, SearchOptions, VectorIndex } from '../vector-index.js';
+import { SCRATCH_SLOTS, type DenseVectorStore } from '../vector-store.js';
+import { GraphBuilder } from './build.js';
+import { HnswGraph } from './graph.js';
+import { levelFor } from './levels.js';
+import { runBuildWorkers, type ParallelBuildOptions } from './parallel-build.js';
+import { LayerSearch } from './search.js';
+import { deserializeHnsw, serializeHnsw, type HnswImage } from './serialize.js';
+
+/** HNSW parameters, named as in Qdrant's `hnsw_config` (camelCase). */
+export interface HnswParams {
+  distance: Distance;
+  /** Links per node on upper layers (level 0 keeps 2·m). Qdrant default 16. 0 disables the graph (exact scans). */
+  m?: number;
+  /** Beam width while building. Qdrant default 100. */
+  efConstruct?: number;
+  /**
+   * Qdrant `full_scan_threshold`, in KiB of vectors (1 KiB = one 256-dim f32 vector). A filtered
+   * search whose `cardinality` estimate holds fewer vectors than this scans exactly. Default 10 000.
+   */
+  fullScanThreshold?: number;
+  /** Default query beam width when a search gives no `ef` (Qdrant uses ef_construct). */
+  ef?: number;
+  /** Seed of the level generator: same seed + same offsets = same graph. */
+  seed?: number;
+  /** Fraction of tombstones in the graph above which `needsRepair` turns true. Default 0.2. */
+  repairThreshold?: number;
+}
+
+export type { ParallelBuildOptions };
+
+/** Scratch slots of each store leased to running parallel builds. */
+const leased = new WeakMap<DenseVectorStore, Set<number>>();
+
+function leaseSlots(store: DenseVectorStore, wanted: number): number[] {
+  let used = leased.get(store);
+  if (used === undefined) {
+    used = new Set();
+    leased.set(store, used);
+  }
+  const out: number[] = [];
+  for (let slot = 1; slot < SCRATCH_SLOTS && out.length < wanted; slot++) {
+    if (used.has(slot)) continue;
+    used.add(slot);
+    out.push(slot);
+  }
+  return out;
+}
+
+function releaseSlots(store: DenseVectorStore, slots: number[]): void {
+  const used = leased.get(store);
+  if (used !== undefined) for (const s of slots) used.delete(s);
+}
+
+export interface HnswIndexOptions extends HnswParams, IndexRuntimeOptions {
+  /** Put the graph on SharedArrayBuffers (what `buildParallel` uses). Default false. */
+  sharedMemory?: boolean;
+}
+
+/** Options of the async (event-loop friendly) build. */
+export interface BuildSliceOptions {
+  /** Milliseconds of work between yields to the event loop. Default 10. */
+  sliceMs?: number;
+  /** Stops the build between slices; pending offsets stay searchable (exactly) and queued. */
+  signal?: AbortSignal;
+  /** Called after each slice with (indexed, queued). */
+  onProgress?: (indexed: number, pending: number) => void;
+}
+
+const ABSENT = 0;
+const IN_GRAPH = 1;
+const PENDING = 2;
+const PLAIN = 3;
+
+export const HNSW_DEFAULTS = { m: 16, efConstruct: 100, fullScanThreshold: 10000, seed: 0x5eed, repairThreshold: 0.2 } as const;
+
+/**
+ * HNSW over a {@link DenseVectorStore}: incremental inserts, tombstone deletes, updates
+ * (re-insert), filtered traversal, repair, async builds and a compact binary image.
+ *
+ * Membership states per offset: absent, in the graph, pending (queued for an async build; found
+ * by an exact scan of the queue meanwhile) and plain (m = 0: no graph).
+ */
+export class HnswIndex implements VectorIndex {
+  readonly kind = 'hnsw' as const;
+  readonly distance: Distance;
+  readonly dim: number;
+  readonly store: DenseVectorStore;
+  readonly m: number;
+  readonly efConstruct: number;
+  readonly fullScanThreshold: number;
+  readonly ef: number;
+  readonly seed: number;
+  readonly repairThreshold: number;
+  /** @internal graph arrays (exposed for serialization, workers and tests). */
+  readonly graph: HnswGraph;
+  private readonly kernelChoice: KernelChoice;
+  private kernel: DistanceKernel;
+  private readonly searcher: LayerSearch;
+  private readonly builder: GraphBuilder;
+  private members: Uint8Array = new Uint8Array(16);
+  private limit = 0;
+  private live = 0;
+  private pending: number[] = [];
+  private pendingHead = 0;
+  private pendingLive = 0;
+  private building: Promise<void> | undefined;
+  private readonly top = new TopK(16);
+  private readonly buf = new ResultBuffers();
+  private seen: Uint8Array = new Uint8Array(16);
+
+  constructor(store: DenseVectorStore, options: HnswIndexOptions) {
+    const m = options.m ?? HNSW_DEFAULTS.m;
+    if (!Number.isInteger(m) || m < 0 || m === 1 || m > 1024) throw new RangeError(`m must be 0 or an integer in [2, 1024], got ${m}`);
+    const efc = options.efConstruct ?? HNSW_DEFAULTS.efConstruct;
+    if (!Number.isInteger(efc) || efc < 1) throw new RangeError(`ef_construct must be a positive integer, got ${efc}`);
+    this.store = store;
+    this.distance = options.distance;
+    this.dim = store.dim;
+    this.m = m;
+    this.efConstruct = efc;
+    this.fullScanThreshold = options.fullScanThreshold ?? HNSW_DEFAULTS.fullScanThreshold;
+    this.ef = options.ef ?? efc;
+    this.seed = (options.seed ?? HNSW_DEFAULTS.seed) >>> 0;
+    this.repairThreshold = options.repairThreshold ?? HNSW_DEFAULTS.repairThreshold;
+    this.kernelChoice = options.kernel ?? 'auto';
+    this.kernel = createKernel(store, this.distance, this.kernelChoice);
+    this.graph = new HnswGraph(Math.max(m, 2), 1024, options.sharedMemory === true);
+    this.searcher = new LayerSearch(1024);
+    this.builder = new GraphBuilder(this.graph, this.searcher, { m: Math.max(m, 2), efConstruct: efc, seed: this.seed });
+  }
+
+  get kernelName(): KernelName {
+    return this.kernel.name;
+  }
+
+  get size(): number {
+    return this.live;
+  }
+
+  get indexedCount(): number {
+    return this.m === 0 ? this.live : this.live - this.pendingLive;
+  }
+
+  /** Live offsets queued for the async build. */
+  get pendingCount(): number {
+    return this.pendingLive;
+  }
+
+  /** Tombstoned nodes still in the graph. */
+  get deletedCount(): number {
+    return this.graph.deletedCount;
+  }
+
+  /** True when tombstones exceed `repairThreshold` of the graph: call `repair()`. */
+  get needsRepair(): boolean {
+    const g = this.graph;
+    return g.deletedCount > 0 && g.deletedCount > this.repairThreshold * g.nodeCount;
+  }
+
+  /** The full-scan threshold converted to a number of vectors of this dimension. */
+  get fullScanVectors(): number {
+    return Math.floor((this.fullScanThreshold * 1024) / (this.dim * 4));
+  }
+
+  /** Bytes of graph structure (for memory reports). */
+  get graphBytes(): number {
+    return this.graph.bytes + this.members.byteLength;
+  }
+
+  has(offset: number): boolean {
+    return offset >= 0 && offset < this.members.length && this.members[offset] !== ABSENT;
+  }
+
+  add(offset: number): void {
+    if (!this.store.has(offset)) throw new RangeError(`no vector stored at offset ${offset}`);
+    this.members = growFlags(this.members, offset + 1);
+    const state = this.members[offset]!;
+    if (state === ABSENT) this.live++;
+    if (state === PENDING) this.pendingLive--;
+    if (offset >= this.limit) this.limit = offset + 1;
+    if (this.m === 0) {
+      this.members[offset] = PLAIN;
+      return;
+    }
+    this.builder.insert(this.ready(), offset);
+    this.members[offset] = IN_GRAPH;
+  }
+
+  /**
+   * Queues `offset` for the async build (`buildPending`). Until then it is searchable by exact scan.
+   * An offset already in the graph (an update) is hidden from graph results until re-inserted.
+   * @throws RangeError when the store has no vector at `offset`.
+   */
+  enqueue(offset: number): void {
+    if (!this.store.has(offset)) throw new RangeError(`no vector stored at offset ${offset}`);
+    if (this.m === 0) {
+      this.add(offset);
+      return;
+    }
+    this.members = growFlags(this.members, offset + 1);
+    const state = this.members[offset]!;
+    if (state === PENDING) return;
+    if (state === ABSENT) this.live++;
+    if (state === IN_GRAPH) this.tombstone(offset);
+    if (offset >= this.limit) this.limit = offset + 1;
+    this.members[offset] = PENDING;
+    this.pendingLive++;
+    this.pending.push(offset);
+  }
+
+  delete(offset: number): void {
+    if (!this.has(offset)) return;
+    const state = this.members[offset]!;
+    if (state === IN_GRAPH) this.tombstone(offset);
+    if (state === PENDING) this.pendingLive--;
+    this.members[offset] = ABSENT;
+    this.live--;
+  }
+
+  private tombstone(offset: number): void {
+    const g = this.graph;
+    if (g.has(offset) && g.deleted[offset] === 0) {
+      g.deleted[offset] = 1;
+      g.deletedCount++;
+    }
+  }
+
+  /**
+   * Indexes every queued offset synchronously.
+   */
+  buildPendingSync(): void {
+    while (this.pendingHead < this.pending.length) this.indexNextPending();
+    this.compactQueue();
+  }
+
+  /**
+   * Indexes queued offsets in slices of `sliceMs`, yielding to the event loop between slices, so a
+   * long build never freezes the server. Concurrent calls share one build. Searches, inserts and
+   * deletes may run between slices.
+   */
+  buildPending(options: BuildSliceOptions = {}): Promise<void> {
+    this.building ??= this.runBuild(options).finally(() => {
+      this.building = undefined;
+    });
+    return this.building;
+  }
+
+  /** Enqueues `offsets` and runs `buildPending`. */
+  addManyAsync(offsets: Iterable<number>, options: BuildSliceOptions = {}): Promise<void> {
+    for (const o of offsets) this.enqueue(o);
+    return this.buildPending(options);
+  }
+
+  private async runBuild(options: BuildSliceOptions): Promise<void> {
+    const sliceMs = options.sliceMs ?? 10;
+    while (this.pendingHead < this.pending.length) {
+      if (options.signal?.aborted === true) break;
+      const t0 = performance.now();
+      let n = 0;
+      while (this.pendingHead < this.pending.length) {
+        this.indexNextPending();
+        if ((++n & 7) === 0 && performance.now() - t0 >= sliceMs) break;
+      }
+      options.onProgress?.(this.indexedCount, this.pendingLive);
+      if (this.pendingHead < this.pending.length) await yieldToLoop();
+    }
+    this.compactQueue();
+  }
+
+  private indexNextPending(): void {
+    const o = this.pending[this.pendingHead++]!;
+    if (this.members[o] !== PENDING) return;
+    if (!this.store.has(o)) {
+      // The row vanished without a delete(): drop it rather than index garbage.
+      this.members[o] = ABSENT;
+      this.pendingLive--;
+      this.live--;
+      return;
+    }
+    this.builder.insert(this.ready(), o);
+    this.members[o] = IN_GRAPH;
+    this.pendingLive--;
+  }
+
+  private compactQueue(): void {
+    if (this.pendingHead === 0) return;
+    this.pending = this.pending.slice(this.pendingHead);
+    this.pendingHead = 0;
+  }
+
+  /**
+   * Removes tombstoned nodes from the graph, re-linking their neighbours. Cost is about one
+   * heuristic selection per node that linked to a tombstone. Returns the number removed.
+   */
+  repair(): number {
+    return this.builder.repair(this.ready());
+  }
+
+  search(query: Float32Array, k: number, opts: SearchOptions = {}): ScoredOffset[] {
+    checkQuery(query, this.dim);
+    if (k <= 0 || this.live === 0) return [];
+    const kernel = this.ready();
+    kernel.setQuery(query);
+    const accept = opts.accept;
+    const g = this.graph;
+    const exact =
+      opts.exact === true ||
+      this.m === 0 ||
+      g.entry < 0 ||
+      (accept !== undefined && opts.cardinality !== undefined && opts.cardinality < this.fullScanVectors);
+    if (exact) return this.scanAll(kernel, k, accept);
+
+    const ef = Math.max(opts.ef ?? this.ef, k);
+    const s = this.searcher;
+    let ep = g.entry;
+    let epDist = kernel.toQuery(ep);
+    if (g.maxLevel > 0) {
+      s.greedy(kernel, g, ep, epDist, g.maxLevel, 0);
+      ep = s.node;
+      epDist = s.dist;
+    }
+    s.searchLayer(kernel, g, ep, epDist, 0, ef, accept, true);
+    // Keep the k best of the ef found (ties by offset, like the exact path), then merge pending rows.
+    const top = this.top;
+    top.reset(k);
+    const found = s.top;
+    for (let i = 0; i < found.size; i++) top.push(found.ids[i]!, found.keys[i]!);
+    if (this.pendingLive > 0) this.scanPending(kernel, accept, top);
+    return collectResults(top, k, this.distance, this.buf);
+  }
+
+  searchSubset(query: Float32Array, k: number, offsets: ArrayLike<number>): ScoredOffset[] {
+    checkQuery(query, this.dim);
+    if (k <= 0 || this.live === 0) return [];
+    const kernel = this.ready();
+    kernel.setQuery(query);
+    this.top.reset(k);
+    this.seen = growFlags(this.seen, this.members.length);
+    scanSubset(kernel, this.members, offsets, this.top, this.seen);
+    return collectResults(this.top, k, this.distance, this.buf);
+  }
+
+  private scanAll(kernel: DistanceKernel, k: number, accept: ((offset: number) => boolean) | undefined): ScoredOffset[] {
+    const top = this.top;
+    top.reset(k);
+    const members = this.members;
+    const n = Math.min(this.limit, members.length);
+    for (let o = 0; o < n; o++) {
+      if (members[o] === ABSENT) continue;
+      if (accept !== undefined && !accept(o)) continue;
+      top.push(o, kernel.toQuery(o));
+    }
+    return collectResults(top, k, this.distance, this.buf);
+  }
+
+  private scanPending(kernel: DistanceKernel, accept: ((offset: number) => boolean) | undefined, top: TopK): void {
+    const q = this.pending;
+    const members = this.members;
+    for (let i = this.pendingHead; i < q.length; i++) {
+      const o = q[i]!;
+      if (members[o] !== PENDING) continue;
+      if (accept !== undefined && !accept(o)) continue;
+      top.push(o, kernel.toQuery(o));
+    }
+  }
+
+  /** The kernel, re-created when the store moved to another backing. */
+  private ready(): DistanceKernel {
+    if (!this.kernel.valid()) this.kernel = createKernel(this.store, this.distance, this.kernelChoice === 'wasm' ? 'auto' : this.kernelChoice);
+    return this.kernel;
+  }
+
+  serialize(): Uint8Array {
+    const g = this.graph;
+    const n = this.limit;
+    // Compact the upper-layer blocks: removed nodes leave holes behind.
+    const upperStart = new Int32Array(n).fill(-1);
+    let used = 0;
+    for (let o = 0; o < n; o++) {
+      const lv = o < g.capacity ? g.levels[o]! : -1;
+      if (lv > 0) used += lv * g.strideU;
+    }
+    const upper = new Int32Array(used);
+    used = 0;
+    for (let o = 0; o < n; o++) {
+      const lv = o < g.capacity ? g.levels[o]! : -1;
+      if (lv <= 0) continue;
+      const start = g.upperStart[o]!;
+      const len = lv * g.strideU;
+      upper.set(g.upper.subarray(start, start + len), used);
+      upperStart[o] = used;
+      used += len;
+    }
+    const cap = Math.min(n, g.capacity);
+    const levels = new Int8Array(n).fill(-1);
+    levels.set(g.levels.subarray(0, cap));
+    const deleted = new Uint8Array(n);
+    deleted.set(g.deleted.subarray(0, cap));
+    const level0 = new Int32Array(n * g.stride0);
+    level0.set(g.level0.subarray(0, cap * g.stride0));
+    return serializeHnsw({
+      params: {
+        distance: this.distance,
+        m: this.m,
+        efConstruct: this.efConstruct,
+        fullScanThreshold: this.fullScanThreshold,
+        ef: this.ef,
+        seed: this.seed,
+        repairThreshold: this.repairThreshold,
+      },
+      dim: this.dim,
+      entry: g.entry,
+      maxLevel: g.maxLevel,
+      members: this.members.subarray(0, n),
+      levels,
+      deleted,
+      level0,
+      upperStart,
+      upper,
+      pending: this.pendingQueue(),
+    });
+  }
+
+  /** Live queued offsets, in queue order. */
+  private pendingQueue(): number[] {
+    const out: number[] = [];
+    for (let i = this.pendingHead; i < this.pending.length; i++) {
+      const o = this.pending[i]!;
+      if (this.members[o] === PENDING) out.push(o);
+    }
+    return out;
+  }
+
+  /**
+   * Builds a new index over `offsets` with worker threads sharing the vectors (the store's
+   * SharedArrayBuffer or shared wasm memory) and the graph (SharedArrayBuffers, per-node locks as
+   * in hnswlib). The calling thread stays free: it only waits. The index is not visible to anyone
+   * until the promise resolves, so serve searches from the previous index (or exact scans) and
+   * re-apply changes made meanwhile; the rows of `offsets` must not change during the build.
+   * Parallel builds are not deterministic (thread interleaving decides insertion order).
+   * With `threads: 1` (or m = 0) this is the sliced single-thread build.
+   *
+   * @throws RangeError when an offset has no vector in the store.
+   */
+  static async buildParallel(
+    store: DenseVectorStore,
+    options: HnswIndexOptions,
+    offsets: ArrayLike<number>,
+    build: ParallelBuildOptions = {},
+  ): Promise<HnswIndex> {
+    const list = Int32Array.from(new Set(Array.from(offsets)));
+    let max = -1;
+    for (const o of list) {
+      if (!store.has(o)) throw new RangeError(`no vector stored at offset ${o}`);
+      if (o > max) max = o;
+    }
+    const wanted = Math.max(1, Math.min(build.threads ?? availableParallelism(), SCRATCH_SLOTS - 1));
+    // Each worker needs its own scratch slot of the store (slot 0 belongs to the owning thread).
+    const slots = leaseSlots(store, wanted);
+    try {
+      return await HnswIndex.buildWithSlots(store, options, list, max, slots, build);
+    } finally {
+      releaseSlots(store, slots);
+    }
+  }
+
+  private static async buildWithSlots(
+    store: DenseVectorStore,
+    options: HnswIndexOptions,
+    list: Int32Array,
+    max: number,
+    slots: number[],
+    build: ParallelBuildOptions,
+  ): Promise<HnswIndex> {
+    const threads = slots.length;
+    const index = new HnswIndex(store, { ...options, sharedMemory: true });
+    if (list.length === 0) return index;
+    if (threads <= 1 || index.m === 0 || list.length < 2) {
+      const onProgress = build.onProgress;
+      await index.addManyAsync(list, {
+        signal: build.signal,
+        onProgress: onProgress === undefined ? undefined : (done) => onProgress(done, list.length),
+      });
+      return index;
+    }
+    index.add(list[0]!); // the entry point, so workers never race to create it
+    const g = index.graph;
+    g.ensure(max + 1);
+    let upper = 0;
+    for (let i = 1; i < list.length; i++) upper += levelFor(index.seed, list[i]!, g.m) * g.strideU;
+    g.reserveUpper(upper);
+    index.members = growFlags(index.members, max + 1);
+    const kernel = index.ready();
+    const memory = store.wasmMemory;
+    const useWasm = kernel.name === 'wasm-simd128' && memory !== undefined;
+    const counter = new Int32Array(new SharedArrayBuffer(4));
+    counter[0] = 1;
+    const claimed = await runBuildWorkers(
+      {
+        distance: index.distance,
+        kernel: useWasm ? 'wasm' : 'js',
+        dim: store.dim,
+        memory: useWasm ? memory : undefined,
+        base: store.data.byteOffset,
+        rows: max + 1,
+        data: useWasm ? undefined : store.data,
+        graph: g.toShared(),
+        params: { m: g.m, efConstruct: index.efConstruct, seed: index.seed },
+        locks: new Int32Array(new SharedArrayBuffer((g.capacity + 1) * 4)),
+        offsets: list,
+        counter,
+      },
+      (t) => store.scratchAddress(slots[t]!),
+      threads,
+      build,
+    );
+    for (let i = 1; i < list.length; i++) {
+      const o = list[i]!;
+      if (i < claimed) {
+        index.members[o] = IN_GRAPH;
+        index.live++;
+        if (o >= index.limit) index.limit = o + 1;
+      } else {
+        index.enqueue(o);
+      }
+    }
+    return index;
+  }
+
+  /** @throws Error when `bytes` is not an HNSW image or does not fit `store`. */
+  static load(bytes: Uint8Array, store: DenseVectorStore, options: IndexRuntimeOptions = {}): HnswIndex {
+    const img = deserializeHnsw(bytes);
+    if (img.dim !== store.dim) throw new Error(`hnsw index image has dim ${img.dim}, store has ${store.dim}`);
+    const index = new HnswIndex(store, { ...img.params, kernel: options.kernel });
+    index.restore(img);
+    return index;
+  }
+
+  private restore(img: HnswImage): void {
+    const g = this.graph;
+    const n = img.members.length;
+    if (img.levels.length !== n || img.deleted.length !== n || img.upperStart.length !== n || img.level0.length !== n * g.stride0) {
+      throw new Error('hnsw index image has inconsistent array sizes');
+    }
+    g.ensure(Math.max(n, 16));
+    g.levels.set(img.levels);
+    g.deleted.set(img.deleted);
+    g.level0.set(img.level0);
+    g.upperStart.set(img.upperStart);
+    if (img.upper.length > g.upper.length) g.upper = img.upper;
+    else g.upper.set(img.upper);
+    g.upperUsed = img.upper.length;
+    g.entry = img.entry;
+    g.maxLevel = img.maxLevel;
+    let nodes = 0;
+    let dels = 0;
+    let live = 0;
+    for (let o = 0; o < n; o++) {
+      if (img.levels[o]! >= 0) {
+        nodes++;
+        if (img.deleted[o] === 1) dels++;
+      }
+      if (img.members[o] !== ABSENT) live++;
+    }
+    g.nodeCount = nodes;
+    g.deletedCount = dels;
+    this.members = growFlags(img.members.slice(), 16);
+    this.limit = n;
+    this.live = live;
+    this.pending = img.pending.filter((o) => this.members[o] === PENDING);
+    this.pendingHead = 0;
+    this.pendingLive = this.pending.length;
+  }
+}
