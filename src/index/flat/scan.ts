@@ -65,7 +65,8 @@ export function scanSubset(
   const n = offsets.length;
   for (let i = 0; i < n; i++) {
     const o = offsets[i]!;
-    if (!(o >= 0 && o < members.length) || members[o] !== 1 || seen[o] === 1) continue;
+    // Any live state counts (HNSW: in the graph, queued or plain); 0 is absent.
+    if (!(o >= 0 && o < members.length) || members[o] === 0 || seen[o] === 1) continue;
     seen[o] = 1;
     top.push(o, kernel.toQuery(o));
   }
