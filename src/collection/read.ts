@@ -3,11 +3,13 @@
  * Results are returned in Qdrant's wire shapes (`Record`, `ScoredPoint`).
  */
 import { AppError, badInput } from '../errors.js';
-import { comparePointIds, parsePointId, type PointId } from '../storage/point-id.js';
-import { score as denseScore, compareScores, higherIsBetter, normalizeInPlace, type Distance } from '../index/distance.js';
+import { parsePointId, type PointId } from '../storage/point-id.js';
+import { score as denseScore, compareScores, higherIsBetter, normalizeInPlace, postprocessScore, rawMaxSim, sparseDot, sparseOverlaps, type Distance } from '../index/distance.js';
 import { parseFilter } from '../index/filter/parse.js';
 import type { Filter } from '../index/filter/types.js';
-import { valuesAt, parseJsonPath } from '../index/json-path.js';
+import { parseJsonPath } from '../index/json-path.js';
+import { parseDatetime } from '../index/payload/datetime-value.js';
+import { orderCandidates } from './query/order-by.js';
 import type { Collection } from './collection.js';
 import type { Payload, PointView, ShardKey } from './types.js';
 import { vectorsToWire, DEFAULT_VECTOR, type VectorValue } from './vectors.js';
@@ -176,33 +178,10 @@ export function scroll(c: Collection, r: ScrollRequest, o: RecordOptions): { poi
   return { points, next_page_offset: null };
 }
 
-function orderValue(payload: Payload | null, key: string): number | undefined {
-  if (!payload) return undefined;
-  for (const v of valuesAt(payload, key)) {
-    if (typeof v === 'number') return v;
-    if (typeof v === 'string') {
-      const t = Date.parse(v);
-      if (!Number.isNaN(t)) return t / 1000;
-    }
-  }
-  return undefined;
-}
-
+/** Scroll with `order_by`, as Qdrant: min value per point ascending, max descending; no next page offset. */
 function scrollOrdered(c: Collection, r: ScrollRequest, o: RecordOptions): { points: Obj[]; next_page_offset: PointId | null } {
-  const ob = r.orderBy!;
-  if (!c.fieldIndexes.supportsOrderBy(ob.key)) {
-    throw badInput(`No range index for \`order_by\` key: \`${ob.key}\`. Please create one to use \`order_by\`. Check https://qdrant.tech/documentation/concepts/indexing/#payload-index to see which payload schemas support Range conditions`);
-  }
-  const rows: Array<{ offset: number; value: number; id: PointId }> = [];
-  for (const offset of matchingOffsets(c, r.filter, r.shardKeys)) {
-    const value = orderValue(c.payloadAt(offset), ob.key);
-    if (value === undefined) continue;
-    if (ob.startFrom !== undefined && (ob.direction === 'asc' ? value < ob.startFrom : value > ob.startFrom)) continue;
-    rows.push({ offset, value, id: c.idAt(offset)! });
-  }
-  rows.sort((a, b) => (ob.direction === 'asc' ? a.value - b.value : b.value - a.value) || comparePointIds(a.id, b.id));
-  const points = rows.slice(0, r.limit).map((row) => toRecord(c.view(row.offset)!, o, { order_value: row.value }));
-  return { points, next_page_offset: null };
+  const entries = orderCandidates(c, r.orderBy!, matchingOffsets(c, r.filter, r.shardKeys), r.limit);
+  return { points: entries.map((e) => toRecord(c.view(e.offset)!, o, { order_value: e.orderValue })), next_page_offset: null };
 }
 
 export function parseScroll(body: Obj): ScrollRequest {
@@ -218,9 +197,10 @@ export function parseScroll(body: Obj): ScrollRequest {
     let startFrom: number | undefined;
     if (typeof sf === 'number') startFrom = sf;
     else if (typeof sf === 'string') {
-      const t = Date.parse(sf);
-      if (Number.isNaN(t)) throw badInput('order_by.start_from: expected a number or an RFC 3339 datetime');
-      startFrom = t / 1000;
+      // Datetimes order as microseconds since the epoch, like Qdrant's `order_value`.
+      const t = parseDatetime(sf);
+      if (t === null) throw badInput('order_by.start_from: expected a number or an RFC 3339 datetime');
+      startFrom = t;
     }
     if (typeof ob['key'] !== 'string') throw badInput('order_by.key: missing field `key`');
     orderBy = { key: ob['key'], direction: dir, startFrom };
@@ -249,33 +229,9 @@ export type QueryVector =
   | { kind: 'sparse'; indices: Uint32Array; values: Float32Array }
   | { kind: 'multi'; rows: Float32Array[] };
 
-function sparseDot(q: { indices: Uint32Array; values: Float32Array }, d: { indices: Uint32Array; values: Float32Array }): number {
-  let i = 0;
-  let j = 0;
-  let s = 0;
-  while (i < q.indices.length && j < d.indices.length) {
-    const a = q.indices[i]!;
-    const b = d.indices[j]!;
-    if (a === b) s += q.values[i++]! * d.values[j++]!;
-    else if (a < b) i++;
-    else j++;
-  }
-  return s;
-}
-
-/** MaxSim: for each query row, the best similarity among the document's rows, summed. */
+/** MaxSim as Qdrant scores it: raw similarities summed over the query rows, then post-processed for display. */
 export function maxSim(distance: Distance, q: readonly Float32Array[], d: readonly Float32Array[]): number {
-  let total = 0;
-  const better = higherIsBetter(distance);
-  for (const qr of q) {
-    let best = better ? -Infinity : Infinity;
-    for (const dr of d) {
-      const s = denseScore(distance, qr, 0, dr, 0, qr.length);
-      if (better ? s > best : s < best) best = s;
-    }
-    total += best;
-  }
-  return total;
+  return postprocessScore(distance, rawMaxSim(distance, q, d));
 }
 
 export interface ScoredOffset {
@@ -307,7 +263,11 @@ export function exactSearch(c: Collection, using: string, q: QueryVector, k: num
     for (const [offset, v] of vectors) {
       if (!accept(offset)) continue;
       let s: number;
-      if (q.kind === 'sparse' && v.kind === 'sparse') s = sparseDot(q, v);
+      if (q.kind === 'sparse' && v.kind === 'sparse') {
+        // Qdrant's inverted index only finds points that share an index with the query.
+        if (!sparseOverlaps(q, v)) continue;
+        s = sparseDot(q, v);
+      }
       else if (q.kind === 'multi' && v.kind === 'multi') s = maxSim(distance, q.rows, v.rows);
       else throw badInput(`Wrong input: query vector kind does not match vector \`${using || DEFAULT_VECTOR}\``);
       if (passes(s)) scored.push({ offset, score: s });

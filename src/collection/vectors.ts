@@ -98,7 +98,8 @@ export function parseVectorStruct(input: unknown, schema: VectorSchema, where: s
   }
   if (input === null || typeof input !== 'object') throw badInput(`${where}: expected a vector, an array of vectors or an object of named vectors`);
   const obj = input as Record<string, unknown>;
-  if ('text' in obj || 'image' in obj || 'object' in obj) {
+  // A Document / Image / InferenceObject has a `model`; a named vector may well be called `text`.
+  if (('text' in obj || 'image' in obj || 'object' in obj) && 'model' in obj) {
     throw new AppError('UNSUPPORTED', ['Inference (Document / Image / InferenceObject vectors)']);
   }
   for (const [name, value] of Object.entries(obj)) {

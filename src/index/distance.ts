@@ -74,3 +74,73 @@ export function normalizeInPlace(v: Float32Array): Float32Array {
 export function compareScores(distance: Distance, a: number, b: number): number {
   return higherIsBetter(distance) ? b - a : a - b;
 }
+
+/** Qdrant's raw similarity of two dense rows (larger is better for every metric). */
+export function rawDense(distance: Distance, a: Float32Array, aOff: number, b: Float32Array, bOff: number, dim: number): number {
+  switch (distance) {
+    case 'Cosine':
+    case 'Dot':
+      return dot(a, aOff, b, bOff, dim);
+    case 'Euclid':
+      return -squaredEuclid(a, aOff, b, bOff, dim);
+    case 'Manhattan':
+      return -manhattan(a, aOff, b, bOff, dim);
+  }
+}
+
+/** Dot product over the indices two sorted sparse vectors share. */
+/** Sparse vectors as stored: sorted indices and their values. */
+export interface SparseRow {
+  readonly indices: Uint32Array;
+  readonly values: Float32Array;
+}
+
+export function sparseDot(q: { indices: Uint32Array; values: Float32Array }, d: { indices: Uint32Array; values: Float32Array }): number {
+  let i = 0;
+  let j = 0;
+  let s = 0;
+  while (i < q.indices.length && j < d.indices.length) {
+    const a = q.indices[i]!;
+    const b = d.indices[j]!;
+    if (a === b) s += q.values[i++]! * d.values[j++]!;
+    else if (a < b) i++;
+    else j++;
+  }
+  return s;
+}
+
+/** MaxSim with raw similarities (Qdrant `MultiVectorComparator::MaxSim`). */
+export function rawMaxSim(distance: Distance, q: readonly Float32Array[], d: readonly Float32Array[]): number {
+  let total = 0;
+  for (const qr of q) {
+    let best = -Infinity;
+    for (const dr of d) {
+      const s = rawDense(distance, qr, 0, dr, 0, qr.length);
+      if (s > best) best = s;
+    }
+    total += best;
+  }
+  return total;
+}
+
+
+/** Number of indices two sorted sparse vectors share (a sparse point scores only when it shares one). */
+export function sparseOverlaps(q: SparseRow, d: SparseRow): boolean {
+  let i = 0;
+  let j = 0;
+  while (i < q.indices.length && j < d.indices.length) {
+    const a = q.indices[i]!;
+    const b = d.indices[j]!;
+    if (a === b) return true;
+    if (a < b) i++;
+    else j++;
+  }
+  return false;
+}
+
+/** The score Qdrant displays for a raw similarity (`Distance::postprocess_score`: distances are positive). */
+export function postprocessScore(distance: Distance, raw: number): number {
+  if (distance === 'Euclid') return Math.sqrt(Math.abs(raw));
+  if (distance === 'Manhattan') return Math.abs(raw);
+  return raw;
+}
