@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /**
- * Process entry: `quiver [--config-path FILE] [--disable-telemetry]` starts the server;
+ * Process entry: `quiver [--config-path FILE] [--disable-telemetry] [--snapshot PATH:COLLECTION]… [--storage-snapshot PATH]
+ * [--force-snapshot]` starts the server;
  * `quiver keys …`, `quiver jwt …` are administrative subcommands.
  * Reads config once, opens storage, listens, and drains on SIGTERM / SIGINT.
  */
@@ -14,6 +15,7 @@ import { runJwtCommand } from './cli/jwt.js';
 import { runAuditCommand } from './cli/audit.js';
 import { configuredAuditKey } from './auth/audit/key.js';
 import type { Config } from './config/schema.js';
+import { prepareSnapshotsAtStartup } from './service/snapshots/startup.js';
 
 function readConfig(configPath: string | undefined, warn: (m: string) => void): Config {
   return loadConfig({ cwd: process.cwd(), env: process.env, configPath, warn });
@@ -60,6 +62,10 @@ async function serve(argv: string[]): Promise<number> {
     options: {
       'config-path': { type: 'string' },
       'disable-telemetry': { type: 'boolean', default: false },
+      // snapshots (issue 7): Qdrant's startup recovery flags
+      snapshot: { type: 'string', multiple: true, default: [] },
+      'storage-snapshot': { type: 'string' },
+      'force-snapshot': { type: 'boolean', default: false },
     },
     strict: true,
   });
@@ -92,6 +98,16 @@ async function serve(argv: string[]): Promise<number> {
       return 2;
     }
     throw e;
+  }
+  // snapshots (issue 7): clean what an interrupted snapshot left, recover --snapshot / --storage-snapshot, then listen.
+  try {
+    const r = await prepareSnapshotsAtStartup(server.toc, config, { snapshots: values.snapshot, storageSnapshot: values['storage-snapshot'], force: values['force-snapshot'] }, server.deps.audit());
+    if (r.tempFilesRemoved + r.tablesDropped > 0) logger.info(`snapshots: removed ${r.tempFilesRemoved} temp file(s) and ${r.tablesDropped} unfinished recovery table(s)`);
+    for (const name of r.recovered) logger.info(`snapshots: recovered collection ${name} at startup`);
+  } catch (e) {
+    process.stderr.write(`quiver: snapshot recovery at startup failed: ${e instanceof Error ? e.message : String(e)}\n`);
+    await server.close();
+    return 2;
   }
   await server.app.listen({ host: s.host, port: s.http_port });
   logger.info(`Quiver listening on ${s.enable_tls ? 'https' : 'http'}://${s.host}:${s.http_port} (storage: ${config.storage.storage_path})`);

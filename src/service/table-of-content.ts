@@ -14,6 +14,8 @@ import type { CollectionPass, GlobalPass } from '../auth/authorize.js';
 import type { KvKey } from '../storage/kv/store.js';
 import type { EncodedPoint } from '../collection/point-codec.js';
 import type { CollectionSnapshotSource, PointBatchWriter, ReplacementDescriptor } from './snapshots/toc-contract.js';
+import { join } from 'node:path';
+import { removePath } from '../storage/fs.js';
 
 const COLLECTION_PREFIX = 'collection:';
 const ALIASES_KEY = 'aliases';
@@ -290,7 +292,7 @@ export class TableOfContent {
           }),
         );
         await this.store.commit(() => this.store.meta.put(`collection-state:${uuid}`, { opSeq: next.opSeq }));
-        loaded = Collection.load(this.store, descriptor);
+        loaded = Collection.load(this.store, descriptor, this.log);
       } catch (e) {
         await this.dropSnapshotTable(uuid).catch(() => undefined);
         throw e;
@@ -307,13 +309,16 @@ export class TableOfContent {
           if (old === undefined) await this.store.commit(swap);
           else await old.updateDescriptor((d) => d, swap);
         } catch (e) {
+          await loaded.close().catch(() => undefined);
+          loaded.dropIndexes();
           await this.dropSnapshotTable(uuid).catch(() => undefined);
           throw e;
         }
         this.collections.set(name, loaded);
         if (old !== undefined) {
-          // Writes queued on the old collection before the swap finish first; then its table goes.
-          await old.updateDescriptor((d) => d, () => undefined).catch(() => undefined);
+          // Writes queued on the old collection before the swap finish first (close waits for them); then it goes.
+          await old.close().catch(() => undefined);
+          old.dropIndexes();
           await this.dropSnapshotTable(old.uuid).catch(() => undefined);
         }
       });
@@ -358,6 +363,8 @@ export class TableOfContent {
   }
 
   private async dropSnapshotTable(uuid: string): Promise<void> {
+    // Index images of a collection that was loaded but never (or no longer) served: see Collection's index dir.
+    removePath(join(this.store.path, 'indexes', uuid));
     await this.store.dropTable(Collection.pointsTable(uuid));
     await this.store.commit(() => {
       this.store.meta.remove(SNAPSHOT_PENDING_PREFIX + uuid);

@@ -116,7 +116,7 @@ export interface OpenedFile {
 }
 
 function errCode(e: unknown): string | undefined {
-  return typeof e === 'object' && e !== null && 'code' in e && typeof (e as { code: unknown }).code === 'string' ? (e as { code: string }).code : undefined;
+  return typeof e === 'object' && e !== null && 'code' in e && typeof e.code === 'string' ? e.code : undefined;
 }
 
 /**

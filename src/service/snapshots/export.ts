@@ -1,0 +1,92 @@
+/**
+ * Collection (and shard) snapshot creation. The points are streamed from one LMDB read snapshot
+ * (`TableOfContent.snapshotSource`) into `points.ndjson`, yielding to the event loop every few hundred points,
+ * so reads and writes on the collection go on while a snapshot is taken and none of them is blocked by it.
+ */
+import { createHash } from 'node:crypto';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import { finished } from 'node:stream/promises';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { vectorSchema } from '../../collection/config.js';
+import { QUIVER_VERSION } from '../../version.js';
+import { fileWriteStream } from '../../storage/fs.js';
+import { MANIFEST_ENTRY, POINTS_ENTRY, SNAPSHOT_FORMAT, SNAPSHOT_FORMAT_VERSION, type CollectionManifest } from './manifest.js';
+import { encodePointLine } from './point-lines.js';
+import { writeTarFile, type WrittenArchive } from './tar-writer.js';
+import type { CollectionSnapshotSource } from './toc-contract.js';
+
+/** Points written between two yields to the event loop. */
+const POINTS_PER_SLICE = 256;
+
+/** Writes the points of `source` to `path` as NDJSON; returns how many, the byte size and the sha256. */
+async function writePoints(source: CollectionSnapshotSource, path: string): Promise<{ count: number; size: number; sha256: string }> {
+  const schema = vectorSchema(source.descriptor.config);
+  const keep = (name: string): boolean => schema.dense.has(name) || schema.sparse.has(name);
+  const out = fileWriteStream(path);
+  const hash = createHash('sha256');
+  let count = 0;
+  let size = 0;
+  try {
+    for (let n = source.points.next(); n.done !== true; n = source.points.next()) {
+      const line = Buffer.from(encodePointLine(n.value.key, n.value.value, keep));
+      hash.update(line);
+      size += line.length;
+      count++;
+      if (!out.write(line)) await once(out, 'drain');
+      else if (count % POINTS_PER_SLICE === 0) await yieldToEventLoop();
+    }
+    out.end();
+    await finished(out);
+  } catch (e) {
+    out.destroy();
+    await finished(out).catch(() => undefined);
+    throw e;
+  } finally {
+    source.points.return?.();
+  }
+  return { count, size, sha256: hash.digest('hex') };
+}
+
+/**
+ * Writes a collection or shard snapshot archive of `source` to `archivePath` (a new file, fsynced).
+ * `workDir` (private, removed by the caller) holds the points file while the archive is assembled.
+ */
+export async function exportCollection(
+  source: CollectionSnapshotSource,
+  kind: 'collection' | 'shard',
+  archivePath: string,
+  workDir: string,
+  now = new Date(),
+): Promise<WrittenArchive & { pointsCount: number }> {
+  const pointsPath = join(workDir, `points-${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}.ndjson`);
+  const points = await writePoints(source, pointsPath);
+  const d = source.descriptor;
+  const manifest: CollectionManifest = {
+    format: SNAPSHOT_FORMAT,
+    version: SNAPSHOT_FORMAT_VERSION,
+    kind,
+    created_at: now.toISOString(),
+    quiver_version: QUIVER_VERSION,
+    entries: { [POINTS_ENTRY]: { size: points.size, sha256: points.sha256 } },
+    collection: {
+      name: source.name,
+      config: d.config,
+      payload_indexes: d.payloadIndexes.map((p) => ({ field: p.field, schema: p.schema })),
+      shard_keys: [...d.shardKeys],
+      created_at: d.createdAt,
+      op_seq: source.opSeq,
+      points_count: points.count,
+    },
+    ...(kind === 'shard' ? { shard_id: 0 } : {}),
+  };
+  const written = await writeTarFile(
+    archivePath,
+    [
+      { name: MANIFEST_ENTRY, data: Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`) },
+      { name: POINTS_ENTRY, file: pointsPath, size: points.size },
+    ],
+    now,
+  );
+  return { ...written, pointsCount: points.count };
+}

@@ -1,0 +1,81 @@
+/**
+ * Full-storage snapshots: every collection (each as a nested collection snapshot) and every alias. Created over the
+ * API; restored at startup only (`--storage-snapshot`), as in Qdrant.
+ */
+import { join } from 'node:path';
+import { AppError } from '../../errors.js';
+import { QUIVER_VERSION } from '../../version.js';
+import { fileReadStream, makeTempDir } from '../../storage/fs.js';
+import type { TableOfContent, AliasAction } from '../table-of-content.js';
+import type { GlobalPass } from '../../auth/authorize.js';
+import { MANIFEST_ENTRY, SNAPSHOT_FORMAT, SNAPSHOT_FORMAT_VERSION, fullCollectionEntry, type EntryDigest, type FullManifest } from './manifest.js';
+import { exportCollection } from './export.js';
+import { writeTarFile, type TarEntrySource, type WrittenArchive } from './tar-writer.js';
+import { applyCollectionSnapshot, stageArchive, type StageLimits, type StagedArchive } from './import.js';
+
+/** Writes a full snapshot archive to `archivePath`; `workDir` (private, removed by the caller) holds the parts. */
+export async function exportFull(toc: TableOfContent, pass: GlobalPass, archivePath: string, workDir: string, now = new Date()): Promise<WrittenArchive> {
+  const collections: Array<{ name: string; entry: string }> = [];
+  const entries: Record<string, EntryDigest> = {};
+  const parts: TarEntrySource[] = [];
+  let i = 0;
+  for (const name of toc.collectionNames()) {
+    let source;
+    try {
+      source = toc.snapshotSource(pass.issue(name));
+    } catch (e) {
+      // Deleted while the snapshot was being taken: it is simply not part of it.
+      if (e instanceof AppError && e.code === 'COLLECTION_NOT_FOUND') continue;
+      throw e;
+    }
+    const entry = fullCollectionEntry(i);
+    const file = join(workDir, `collection-${i}.snapshot`);
+    const written = await exportCollection(source, 'collection', file, workDir, now);
+    collections.push({ name, entry });
+    entries[entry] = { size: written.size, sha256: written.sha256 };
+    parts.push({ name: entry, file, size: written.size });
+    i++;
+  }
+  const aliases: Record<string, string> = {};
+  for (const a of toc.allAliases()) if (collections.some((c) => c.name === a.collection_name)) aliases[a.alias_name] = a.collection_name;
+  const manifest: FullManifest = {
+    format: SNAPSHOT_FORMAT,
+    version: SNAPSHOT_FORMAT_VERSION,
+    kind: 'full',
+    created_at: now.toISOString(),
+    quiver_version: QUIVER_VERSION,
+    entries,
+    collections,
+    aliases,
+  };
+  return writeTarFile(archivePath, [{ name: MANIFEST_ENTRY, data: Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`) }, ...parts], now);
+}
+
+/**
+ * Restores a full snapshot read from `source`: every collection is staged and checked first, then each replaces
+ * (or creates) its namesake, then the aliases are set. Without `force`, an existing collection of the same name
+ * stops the restore before anything changes.
+ * @throws AppError(BAD_INPUT) for an invalid snapshot; AppError(COLLECTION_EXISTS) for a name clash without `force`.
+ */
+export async function restoreFull(toc: TableOfContent, pass: GlobalPass, source: AsyncIterable<unknown>, workDir: string, limits: StageLimits, force: boolean): Promise<string[]> {
+  const outer = await stageArchive(source, workDir, 'full', limits);
+  if (outer.manifest.kind !== 'full') throw new AppError('BAD_INPUT', ['Bad request: invalid snapshot: expected a full snapshot']);
+  const staged: Array<{ name: string; staged: StagedArchive }> = [];
+  for (const c of outer.manifest.collections) {
+    if (!force && toc.exists(c.name)) throw new AppError('COLLECTION_EXISTS', [c.name]);
+    const file = outer.files.get(c.entry);
+    if (file === undefined) throw new AppError('BAD_INPUT', [`Bad request: invalid snapshot: entry \`${c.entry}\` is missing`]);
+    const dir = makeTempDir(workDir, 'collection-');
+    staged.push({ name: c.name, staged: await stageArchive(fileReadStream(file), dir, 'collection-like', limits) });
+  }
+  for (const s of staged) await applyCollectionSnapshot(toc, pass, s.name, s.staged, 'collection', limits);
+  const actions: AliasAction[] = [];
+  const current = new Map(toc.allAliases().map((a) => [a.alias_name, a.collection_name]));
+  for (const [alias, collection] of Object.entries(outer.manifest.aliases)) {
+    if (current.get(alias) === collection) continue;
+    if (current.has(alias)) actions.push({ delete_alias: { alias_name: alias } });
+    actions.push({ create_alias: { collection_name: collection, alias_name: alias } });
+  }
+  if (actions.length > 0) await toc.updateAliases(pass, actions);
+  return staged.map((s) => s.name);
+}

@@ -1,0 +1,307 @@
+/**
+ * The snapshot service: what the REST routes and the startup flags call. One instance per table of contents
+ * (`snapshotService(toc, config)`), configured from `storage.snapshots_path`, `storage.temp_path`,
+ * `service.enable_snapshot_url_recovery` and `service.snapshot_url_allowlist`.
+ *
+ * Work files go to private directories `quiver-snapshot-*` under the temp path, removed when the work ends and,
+ * after a crash, at startup (`cleanSnapshotTemp`).
+ */
+import { join } from 'node:path';
+import { AppError } from '../../errors.js';
+import type { Config } from '../../config/schema.js';
+import type { CollectionPass, GlobalPass } from '../../auth/authorize.js';
+import type { Readable } from 'node:stream';
+import { fileReadStreamFromFd, makeTempDir, openRegularFile, removeEntriesWithPrefix, removeFile, removePath } from '../../storage/fs.js';
+import { validateCollectionName, type TableOfContent } from '../table-of-content.js';
+import { SnapshotLayout, type SnapshotDescription, type SnapshotScope } from './layout.js';
+import { collectionSnapshotName, fullSnapshotName, printable, shardSnapshotName } from './names.js';
+import { exportCollection } from './export.js';
+import { exportFull, restoreFull } from './full.js';
+import { applyCollectionSnapshot, checkChecksum, stageArchive, type RecoveryTarget, type StagedArchive } from './import.js';
+import { openInside, openSnapshotFileUrl } from './file-location.js';
+import { openSnapshotUrl, type Resolver } from './url-fetch.js';
+
+export type { SnapshotDescription, SnapshotScope } from './layout.js';
+
+/** A snapshot being sent to a client: its name, exact size, and the byte stream (which closes the file). */
+export interface SnapshotDownload {
+  readonly name: string;
+  readonly size: number;
+  readonly stream: Readable;
+}
+
+export interface SnapshotLimits {
+  /** Largest snapshot accepted by upload, download or file recovery (bytes of the archive). */
+  readonly maxArchiveBytes: number;
+  /** Time limit of a URL download, from the first connection to the last byte. */
+  readonly downloadTimeoutMs: number;
+  /** Longest accepted point line in `points.ndjson`. */
+  readonly maxLineBytes: number;
+  readonly maxRedirects: number;
+  /** DNS resolution for URL recovery (tests substitute one). */
+  readonly resolve?: Resolver;
+}
+
+export const DEFAULT_SNAPSHOT_LIMITS: SnapshotLimits = {
+  maxArchiveBytes: 64 * 1024 ** 3,
+  downloadTimeoutMs: 60 * 60 * 1000,
+  maxLineBytes: 256 * 1024 * 1024,
+  maxRedirects: 5,
+};
+
+export interface SnapshotSettings {
+  readonly snapshotsPath: string;
+  readonly tempPath: string;
+  readonly urlRecovery: boolean;
+  readonly urlAllowlist: readonly string[];
+  readonly limits: SnapshotLimits;
+}
+
+/** Prefix of the private work directories under the temp path. */
+export const WORK_DIR_PREFIX = 'quiver-snapshot-';
+
+/** The temp path Quiver uses: `storage.temp_path`, or `<storage_path>/snapshots_temp`. */
+export function snapshotTempPath(config: Config): string {
+  return config.storage.temp_path ?? join(config.storage.storage_path, 'snapshots_temp');
+}
+
+export function snapshotSettings(config: Config, limits: Partial<SnapshotLimits> = {}): SnapshotSettings {
+  const lineFloor = Math.max(1024 * 1024, Math.floor(config.service.max_request_size_mb * 1024 * 1024));
+  return {
+    snapshotsPath: config.storage.snapshots_path,
+    tempPath: snapshotTempPath(config),
+    urlRecovery: config.service.enable_snapshot_url_recovery,
+    urlAllowlist: config.service.snapshot_url_allowlist,
+    limits: { ...DEFAULT_SNAPSHOT_LIMITS, maxLineBytes: Math.min(DEFAULT_SNAPSHOT_LIMITS.maxLineBytes, lineFloor * 2), ...limits },
+  };
+}
+
+/** A recovery whose snapshot is read and checked; `apply` changes the collection, `discard` drops the work files. */
+export interface PreparedRecovery {
+  apply(): Promise<void>;
+  discard(): void;
+}
+
+export interface RecoverRequest {
+  readonly location: string;
+  readonly checksum?: string | null | undefined;
+  readonly apiKey?: string | null | undefined;
+}
+
+export const URL_RECOVERY_DISABLED = 'snapshot recovery from URLs is disabled (service.enable_snapshot_url_recovery)';
+
+export class SnapshotService {
+  readonly layout: SnapshotLayout;
+
+  constructor(
+    private readonly toc: TableOfContent,
+    readonly settings: SnapshotSettings,
+  ) {
+    this.layout = new SnapshotLayout(settings.snapshotsPath);
+  }
+
+  private workDir(): string {
+    return makeTempDir(this.settings.tempPath, WORK_DIR_PREFIX);
+  }
+
+  // ---------------------------------------------------------------- listing, download, delete
+
+  list(scope: SnapshotScope): SnapshotDescription[] {
+    return this.layout.list(scope);
+  }
+
+  /**
+   * Opens a stored snapshot for download (a regular file in its directory, never through a symlink).
+   * @throws AppError(BAD_INPUT) for an unsafe name, AppError(NOT_FOUND) for a missing snapshot.
+   */
+  download(scope: SnapshotScope, name: string): SnapshotDownload {
+    const file = this.layout.open(scope, name);
+    return { name, size: file.size, stream: fileReadStreamFromFd(file.fd) };
+  }
+
+  delete(scope: SnapshotScope, name: string): void {
+    this.layout.delete(scope, name);
+  }
+
+  // ---------------------------------------------------------------- creation
+
+  /** Creates and stores a snapshot of the collection (or of its shard 0). */
+  async create(pass: CollectionPass, shardId?: number): Promise<SnapshotDescription> {
+    const source = this.toc.snapshotSource(pass);
+    const now = new Date();
+    const scope: SnapshotScope = shardId === undefined ? { kind: 'collection', collection: source.name } : { kind: 'shard', collection: source.name, shardId };
+    const name = shardId === undefined ? collectionSnapshotName(source.name, now) : shardSnapshotName(source.name, shardId, now);
+    const work = this.workDir();
+    const tmp = this.layout.tempPath(scope, name);
+    try {
+      const written = await exportCollection(source, shardId === undefined ? 'collection' : 'shard', tmp, work, now);
+      return this.layout.install(scope, name, tmp, written.sha256);
+    } finally {
+      removeFile(tmp);
+      removePath(work);
+    }
+  }
+
+  /** Creates and stores a snapshot of every collection and alias. */
+  async createFull(pass: GlobalPass): Promise<SnapshotDescription> {
+    const now = new Date();
+    let name = fullSnapshotName(now);
+    for (let attempt = 1; this.layout.exists({ kind: 'full' }, name); attempt++) name = fullSnapshotName(now, attempt);
+    const work = this.workDir();
+    const tmp = this.layout.tempPath({ kind: 'full' }, name);
+    try {
+      const written = await exportFull(this.toc, pass, tmp, work, now);
+      return this.layout.install({ kind: 'full' }, name, tmp, written.sha256);
+    } finally {
+      removeFile(tmp);
+      removePath(work);
+    }
+  }
+
+  /**
+   * Builds a shard snapshot for streaming (`GET …/shards/{id}/snapshot`): written to the temp path, opened, and
+   * unlinked at once, so it disappears when the download ends (or the process dies).
+   */
+  async streamShard(pass: CollectionPass, shardId: number): Promise<SnapshotDownload> {
+    const source = this.toc.snapshotSource(pass);
+    const now = new Date();
+    const name = shardSnapshotName(source.name, shardId, now);
+    const work = this.workDir();
+    try {
+      const path = join(work, 'stream.snapshot');
+      await exportCollection(source, 'shard', path, work, now);
+      const file = openRegularFile(path);
+      if (file === undefined) throw new AppError('SERVICE_ERROR', ['the streamed snapshot vanished']);
+      return { name, size: file.size, stream: fileReadStreamFromFd(file.fd) };
+    } finally {
+      removePath(work);
+    }
+  }
+
+  // ---------------------------------------------------------------- recovery
+
+  /**
+   * Opens a recovery location: `file://` (inside the snapshots directory), `http(s)://` (when URL recovery is on,
+   * with the SSRF checks), or — for a shard target only — a plain snapshot name or path inside the shard's
+   * snapshot directory (Qdrant's `ShardSnapshotLocation`).
+   * @throws AppError(FORBIDDEN | BAD_INPUT)
+   */
+  async openLocation(request: RecoverRequest, shard?: { collection: string; shardId: number }): Promise<AsyncIterable<unknown>> {
+    let url: URL | undefined;
+    try {
+      url = new URL(request.location);
+    } catch {
+      url = undefined;
+    }
+    const known = url !== undefined && (url.protocol === 'file:' || url.protocol === 'http:' || url.protocol === 'https:');
+    if (url === undefined || !known) {
+      if (shard !== undefined) return fileReadStreamFromFd(openInside(request.location, this.layout.dir({ kind: 'shard', ...shard })).fd);
+      if (url === undefined) throw new AppError('BAD_INPUT', [`Bad request: invalid snapshot location \`${printable(request.location)}\`: expected a file:// or http(s):// URL`]);
+    }
+    if (url.protocol === 'file:') return fileReadStreamFromFd(openSnapshotFileUrl(url, this.layout.root).fd);
+    if (url.protocol === 'http:' || url.protocol === 'https:') {
+      if (!this.settings.urlRecovery) throw new AppError('FORBIDDEN', [URL_RECOVERY_DISABLED]);
+      const l = this.settings.limits;
+      return openSnapshotUrl(url, {
+        allowlist: this.settings.urlAllowlist,
+        maxBytes: l.maxArchiveBytes,
+        timeoutMs: l.downloadTimeoutMs,
+        maxRedirects: l.maxRedirects,
+        apiKey: request.apiKey ?? undefined,
+        ...(l.resolve === undefined ? {} : { resolve: l.resolve }),
+      });
+    }
+    throw new AppError('BAD_INPUT', [`Bad request: URL ${printable(url.href)} with scheme ${printable(url.protocol.replace(/:$/, ''))} is not supported`]);
+  }
+
+  /**
+   * Reads and checks a snapshot (checksum included) without changing anything; `apply()` then recovers it into
+   * `collection`. The work directory is removed by `apply()` or `discard()`.
+   * @throws AppError(BAD_INPUT) for an invalid snapshot; AppError(WRONG_INPUT) for a checksum mismatch.
+   */
+  async prepare(pass: GlobalPass, collection: string, source: AsyncIterable<unknown>, checksum: string | null | undefined, target: RecoveryTarget): Promise<PreparedRecovery> {
+    let work: string;
+    try {
+      validateCollectionName(collection);
+      work = this.workDir();
+    } catch (e) {
+      await source[Symbol.asyncIterator]().return?.();
+      throw e;
+    }
+    let staged: StagedArchive;
+    try {
+      staged = await stageArchive(source, work, 'collection-like', this.settings.limits);
+      checkChecksum(checksum, staged.sha256);
+    } catch (e) {
+      removePath(work);
+      throw e;
+    }
+    let done = false;
+    return {
+      apply: async () => {
+        if (done) throw new Error('recovery already applied or discarded');
+        done = true;
+        try {
+          await applyCollectionSnapshot(this.toc, pass, collection, staged, target, this.settings.limits);
+        } finally {
+          removePath(work);
+        }
+      },
+      discard: () => {
+        done = true;
+        removePath(work);
+      },
+    };
+  }
+
+  /** Recovers `collection` from a location (`PUT …/snapshots/recover`). */
+  async recover(pass: GlobalPass, collection: string, request: RecoverRequest, target: RecoveryTarget, shardId = 0): Promise<void> {
+    const source = await this.openLocation(request, target === 'shard' ? { collection: this.toc.resolve(collection), shardId } : undefined);
+    const prepared = await this.prepare(pass, collection, source, request.checksum, target);
+    await prepared.apply();
+  }
+
+  /** Restores a full snapshot file at startup. */
+  async restoreFullFromFile(pass: GlobalPass, path: string, force: boolean): Promise<string[]> {
+    const file = openRegularFile(path);
+    if (file === undefined) throw new AppError('BAD_INPUT', [`Bad request: snapshot file \`${printable(path)}\` does not exist or is not a regular file`]);
+    const work = this.workDir();
+    try {
+      return await restoreFull(this.toc, pass, fileReadStreamFromFd(file.fd), work, this.settings.limits, force);
+    } finally {
+      removePath(work);
+    }
+  }
+
+  /** Recovers a collection from a snapshot file at startup (`--snapshot PATH:COLLECTION`). */
+  async recoverFromFile(pass: GlobalPass, path: string, collection: string): Promise<void> {
+    const file = openRegularFile(path);
+    if (file === undefined) throw new AppError('BAD_INPUT', [`Bad request: snapshot file \`${printable(path)}\` does not exist or is not a regular file`]);
+    const prepared = await this.prepare(pass, collection, fileReadStreamFromFd(file.fd), undefined, 'collection');
+    await prepared.apply();
+  }
+
+  /** Removes work directories and temp files that a crash left behind. Call at startup. */
+  cleanTemp(): number {
+    return removeEntriesWithPrefix(this.settings.tempPath, WORK_DIR_PREFIX) + this.layout.cleanTemp();
+  }
+}
+
+const services = new WeakMap<TableOfContent, SnapshotService>();
+
+/** The snapshot service of a table of contents (created on first use). */
+export function snapshotService(toc: TableOfContent, config: Config): SnapshotService {
+  let s = services.get(toc);
+  if (s === undefined) {
+    s = new SnapshotService(toc, snapshotSettings(config));
+    services.set(toc, s);
+  }
+  return s;
+}
+
+/** Replaces the limits of a table of contents' snapshot service (tests; operators get the defaults). */
+export function setSnapshotLimits(toc: TableOfContent, config: Config, limits: Partial<SnapshotLimits>): SnapshotService {
+  const s = new SnapshotService(toc, snapshotSettings(config, limits));
+  services.set(toc, s);
+  return s;
+}
