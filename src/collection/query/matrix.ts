@@ -1,0 +1,99 @@
+/**
+ * The distance matrix API (`…/points/search/matrix/pairs` and `…/offsets`), as Qdrant's
+ * lib/collection/src/collection/distance_matrix.rs: sample `sample` points (default 10) that match
+ * the filter and hold vector `using`; with fewer than 2 the answer is empty; sort the sample by id;
+ * for each sampled point, its `limit` (default 3) nearest among the other sampled points, scored as
+ * a nearest search reports them.
+ *
+ * The sample is pseudo-random but seeded from the request and the collection state, so the same
+ * request on the same data returns the same matrix.
+ */
+import { badInput } from '../../errors.js';
+import type { Filter } from '../../index/filter/types.js';
+import { comparePointIds, type PointId } from '../../storage/point-id.js';
+import { matchingOffsets, optionalFilter } from '../read.js';
+import { nearest } from '../search.js';
+import { DEFAULT_VECTOR } from '../vectors.js';
+import { applyIdf } from './idf.js';
+import { parseCount } from './parse-request.js';
+import { hashSeed, sampleOf, seededRandom } from './sample.js';
+import { hasVector, nearestLargerIsBetter, postprocess, rawScorer, spaceOf, storedQuery } from './similarity.js';
+import type { ExecContext } from './types.js';
+
+/** Up to this many sampled points, the matrix is scored pair by pair; above, through `nearest()`. */
+const DIRECT_SCORING_MAX = 256;
+
+export interface MatrixSpec {
+  readonly sample: number;
+  readonly limit: number;
+  readonly filter: Filter | undefined;
+  readonly using: string;
+}
+
+export interface Matrix {
+  /** Sampled point ids, sorted. */
+  readonly ids: PointId[];
+  /** Per sampled point (same order as `ids`): its nearest others as indexes into `ids`, best first. */
+  readonly rows: Array<Array<{ col: number; score: number }>>;
+}
+
+/** Parses a `SearchMatrixRequest`. */
+export function parseMatrixRequest(body: Record<string, unknown>): MatrixSpec {
+  const using = body['using'];
+  if (using !== undefined && using !== null && typeof using !== 'string') throw badInput('using: expected a vector name');
+  return {
+    sample: parseCount(body['sample'], 10, 2, 'sample'),
+    limit: parseCount(body['limit'], 3, 1, 'limit'),
+    filter: optionalFilter(body['filter']),
+    using: typeof using === 'string' ? using : DEFAULT_VECTOR,
+  };
+}
+
+/** Computes the matrix. `seedText` identifies the request (same text, same data → same sample). */
+export function searchMatrix(ctx: ExecContext, spec: MatrixSpec, seedText: string): Matrix {
+  const c = ctx.c;
+  const space = spaceOf(c, spec.using);
+  const present = hasVector(c, space);
+  const candidates = [...matchingOffsets(c, spec.filter, ctx.shardKeys)].filter(present);
+  const random = seededRandom(hashSeed(`${c.uuid}:${c.lastOperationId}:${seedText}`));
+  const sampled = sampleOf(candidates, spec.sample, random)
+    .map((offset) => ({ offset, id: c.idAt(offset)! }))
+    .sort((a, b) => comparePointIds(a.id, b.id));
+  if (sampled.length < 2) return { ids: [], rows: [] };
+  const raw = rawScorer(c, space);
+  const larger = nearestLargerIsBetter(space);
+  const column = new Map(sampled.map((s, j) => [s.offset, j] as const));
+  const rows = sampled.map((s, i) => {
+    const stored = storedQuery(c, space, s.offset)!;
+    const q = stored.kind === 'sparse' ? applyIdf(c, space, stored) : stored;
+    if (sampled.length > DIRECT_SCORING_MAX) {
+      // Large samples: a nearest search restricted to the sample, as Qdrant runs one per sampled point.
+      const hits = nearest(c, spec.using, q, Math.min(spec.limit + 1, sampled.length), { accept: (o) => o !== s.offset && column.has(o) });
+      return hits.slice(0, spec.limit).map((h) => ({ col: column.get(h.offset)!, score: h.score }));
+    }
+    const scored: Array<{ col: number; score: number }> = [];
+    sampled.forEach((other, j) => {
+      if (j === i) return;
+      const r = raw(q, other.offset);
+      if (r !== undefined) scored.push({ col: j, score: postprocess(space, r) });
+    });
+    scored.sort((a, b) => (larger ? b.score - a.score : a.score - b.score) || a.col - b.col);
+    return scored.slice(0, spec.limit);
+  });
+  return { ids: sampled.map((s) => s.id), rows };
+}
+
+/** `SearchMatrixPairsResponse`. */
+export function matrixPairs(m: Matrix): { pairs: Array<{ a: PointId; b: PointId; score: number }> } {
+  return { pairs: m.rows.flatMap((row, i) => row.map((cell) => ({ a: m.ids[i]!, b: m.ids[cell.col]!, score: cell.score }))) };
+}
+
+/** `SearchMatrixOffsetsResponse`. */
+export function matrixOffsets(m: Matrix): { offsets_row: number[]; offsets_col: number[]; scores: number[]; ids: PointId[] } {
+  return {
+    offsets_row: m.rows.flatMap((row, i) => row.map(() => i)),
+    offsets_col: m.rows.flatMap((row) => row.map((cell) => cell.col)),
+    scores: m.rows.flatMap((row) => row.map((cell) => cell.score)),
+    ids: m.ids,
+  };
+}

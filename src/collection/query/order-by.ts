@@ -1,0 +1,51 @@
+/**
+ * `order_by` as a query stage: points ordered by a payload field that has a range-capable index,
+ * each reported with its `order_value`, as Qdrant's ordered scroll (lib/segment/src/data_types/
+ * order_by.rs, local_shard/scroll.rs `internal_scroll_by_field`).
+ *
+ * Qdrant walks the index in value order, so a point with several values appears first at its
+ * smallest value (asc) or largest (desc) at or past `start_from`. Datetime values order by their
+ * timestamp in microseconds (`OrderValue::Int(dt.timestamp())`). Ties go by point id. Scroll-sourced
+ * points are reported with score 1.0 and version 0, as `query_scroll` does.
+ */
+import { badInput } from '../../errors.js';
+import { valuesAt } from '../../index/json-path.js';
+import { parseDatetime } from '../../index/payload/datetime-value.js';
+import { comparePointIds, type PointId } from '../../storage/point-id.js';
+import type { Collection } from '../collection.js';
+import type { OrderBySpec, ScoredEntry } from './types.js';
+
+/** The value a point is ordered by, or undefined when it has none in range. */
+function orderValue(c: Collection, offset: number, spec: OrderBySpec): number | undefined {
+  let best: number | undefined;
+  for (const v of valuesAt(c.payloadAt(offset), spec.key)) {
+    const n = typeof v === 'number' ? v : typeof v === 'string' ? parseDatetime(v) : null;
+    if (n === null || !Number.isFinite(n)) continue;
+    if (spec.startFrom !== undefined && (spec.direction === 'asc' ? n < spec.startFrom : n > spec.startFrom)) continue;
+    if (best === undefined || (spec.direction === 'asc' ? n < best : n > best)) best = n;
+  }
+  return best;
+}
+
+/** Checks that `key` can be ordered by. @throws AppError(bad_input) like Qdrant when no range index exists. */
+export function checkOrderBy(c: Collection, spec: OrderBySpec): void {
+  if (!c.fieldIndexes.supportsOrderBy(spec.key)) {
+    throw badInput(
+      `No range index for \`order_by\` key: \`${spec.key}\`. Please create one to use \`order_by\`. Check https://qdrant.tech/documentation/concepts/indexing/#payload-index to see which payload schemas support Range conditions`,
+    );
+  }
+}
+
+/** The first `limit` of `candidates` in `spec` order. */
+export function orderCandidates(c: Collection, spec: OrderBySpec, candidates: Iterable<number>, limit: number): ScoredEntry[] {
+  checkOrderBy(c, spec);
+  const rows: Array<{ offset: number; value: number; id: PointId }> = [];
+  for (const offset of candidates) {
+    const value = orderValue(c, offset, spec);
+    const id = c.idAt(offset);
+    if (value !== undefined && id !== undefined) rows.push({ offset, value, id });
+  }
+  const sign = spec.direction === 'asc' ? 1 : -1;
+  rows.sort((a, b) => sign * (a.value - b.value) || sign * comparePointIds(a.id, b.id));
+  return rows.slice(0, limit).map((r) => ({ offset: r.offset, score: 1, orderValue: r.value, fromScroll: true }));
+}

@@ -1,0 +1,115 @@
+/**
+ * The Query API as data: a parsed QueryRequest / Prefetch tree (`StageSpec`), its query variants
+ * (`QuerySpec`) and the scored lists the executor passes between stages (`ScoredEntry`).
+ *
+ * Vector inputs stay unresolved (`VectorInput`) until execution, because point ids are looked up in
+ * the collection the stage names (`lookup_from`) and prepared for the stage's `using` vector.
+ */
+import type { Filter } from '../../index/filter/types.js';
+import type { PointId } from '../../storage/point-id.js';
+import type { Collection } from '../collection.js';
+import type { ShardKey } from '../types.js';
+import type { ParsedFormula } from './formula-parse.js';
+
+/** A vector given in a request: a point id to look up, or a raw dense / sparse / multi vector. */
+export type VectorInput =
+  | { readonly kind: 'id'; readonly id: PointId; readonly where: string }
+  | { readonly kind: 'raw'; readonly value: unknown; readonly where: string };
+
+export interface ContextPairInput {
+  readonly positive: VectorInput;
+  readonly negative: VectorInput;
+}
+
+export type RecommendStrategy = 'average_vector' | 'best_score' | 'sum_scores';
+
+export interface OrderBySpec {
+  readonly key: string;
+  readonly direction: 'asc' | 'desc';
+  /** Start value (datetimes as microseconds since the epoch, like Qdrant's `order_value`). */
+  readonly startFrom: number | undefined;
+}
+
+export interface MmrSpec {
+  /** Qdrant's lambda: `1 - diversity` (default 0.5). */
+  readonly lambda: number;
+  /** How many nearest candidates MMR chooses from (default: the stage limit). */
+  readonly candidatesLimit: number | undefined;
+}
+
+/** One query variant (Qdrant `Query` / `QueryInterface`). */
+export type QuerySpec =
+  | { readonly kind: 'nearest'; readonly input: VectorInput; readonly mmr: MmrSpec | undefined }
+  | { readonly kind: 'recommend'; readonly positive: readonly VectorInput[]; readonly negative: readonly VectorInput[]; readonly strategy: RecommendStrategy }
+  | { readonly kind: 'discover'; readonly target: VectorInput; readonly pairs: readonly ContextPairInput[] }
+  | { readonly kind: 'context'; readonly pairs: readonly ContextPairInput[] }
+  | {
+      readonly kind: 'feedback';
+      readonly target: VectorInput;
+      readonly feedback: ReadonlyArray<{ readonly example: VectorInput; readonly score: number }>;
+      readonly a: number;
+      readonly b: number;
+      readonly c: number;
+    }
+  | { readonly kind: 'order_by'; readonly orderBy: OrderBySpec }
+  | { readonly kind: 'rrf'; readonly k: number; readonly weights: readonly number[] | undefined }
+  | { readonly kind: 'dbsf' }
+  | { readonly kind: 'formula'; readonly formula: ParsedFormula }
+  | { readonly kind: 'sample' };
+
+/** Kinds of query that score points by vector (Qdrant `ScoringQuery::Vector` and MMR). */
+export type VectorQuerySpec = Extract<QuerySpec, { kind: 'nearest' | 'recommend' | 'discover' | 'context' | 'feedback' }>;
+
+/** Qdrant `LookupLocation`. */
+export interface LookupLocation {
+  readonly collection: string;
+  readonly vector: string | undefined;
+  readonly shardKeys: readonly ShardKey[] | undefined;
+}
+
+/** Qdrant `SearchParams` as `nearest()` takes them. */
+export interface SearchParamsSpec {
+  readonly hnswEf: number | undefined;
+  readonly exact: boolean | undefined;
+  readonly indexedOnly: boolean | undefined;
+}
+
+/** A QueryRequest or a Prefetch: sources (`prefetch`) and how to score them (`query`). */
+export interface StageSpec {
+  readonly prefetch: readonly StageSpec[];
+  readonly query: QuerySpec | undefined;
+  readonly using: string;
+  readonly filter: Filter | undefined;
+  readonly params: SearchParamsSpec;
+  readonly threshold: number | undefined;
+  readonly limit: number;
+  readonly lookupFrom: LookupLocation | undefined;
+}
+
+/** The root of a request: a stage plus what only the top level has. */
+export interface RootSpec extends StageSpec {
+  readonly offset: number;
+  readonly shardKeys: readonly ShardKey[] | undefined;
+}
+
+/**
+ * A scored point between stages. `fromScroll` marks points that came out of a scroll (no query,
+ * `order_by`, `sample`): Qdrant reports those with score 1.0 and version 0.
+ */
+export interface ScoredEntry {
+  readonly offset: number;
+  readonly score: number;
+  readonly orderValue?: number;
+  readonly fromScroll?: boolean;
+}
+
+/** Which end of the scores is best, for the lists a stage returns. */
+export type ScoreOrder = 'larger' | 'smaller';
+
+/** What execution needs besides the request: the collection, other collections, shard keys. */
+export interface ExecContext {
+  readonly c: Collection;
+  /** A collection named in `lookup_from` / `with_lookup` (access already checked by the caller). */
+  readonly resolve: (name: string) => Collection;
+  readonly shardKeys: readonly ShardKey[] | undefined;
+}
