@@ -3,22 +3,13 @@
  * moment, several rounds over the same storage. After each restart every acknowledged write must be
  * present and readable, and the store must still accept writes.
  */
+import { mulberry32 as rng } from '../../src/index/random.js';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startChildServer, tempDir, removeDir } from '../support/app.js';
 
 const ROUNDS = Number(process.env['QUIVER_CRASH_ROUNDS'] ?? 5);
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 async function put(url: string, path: string, body: unknown): Promise<Response> {
   return fetch(url + path, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });

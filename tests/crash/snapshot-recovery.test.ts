@@ -3,6 +3,7 @@
  * restart the collection must be the old one, intact, or the new one, complete — never a mix — and nothing of the
  * interrupted recovery may remain: no work files, no temp archives, no orphan points table in the store.
  */
+import { mulberry32 as rng } from '../../src/index/random.js';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -15,16 +16,6 @@ const NEW_POINTS = 40_000;
 const OLD_POINTS = 700;
 const DIM = 48;
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 async function call(url: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
   const r = await fetch(url + path, { method, headers: { 'content-type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });

@@ -4,17 +4,7 @@
  */
 import type { ScoredEntry } from './types.js';
 
-/** A PRNG returning floats in [0, 1) from a 32-bit seed. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 as seededRandom } from '../../index/random.js';
 
 /** A 32-bit FNV-1a hash of `text`, to seed sampling deterministically per request. */
 export function hashSeed(text: string): number {

@@ -1,17 +1,8 @@
 /** Collections with every kind of data a snapshot must carry, for the snapshot integration tests. */
+import { mulberry32 as rng } from '../../../src/index/random.js';
 /** How a fixture talks to a server: `app.request` of an in-process app, or fetch against a child. */
 export type Request = (method: string, url: string, body?: unknown) => Promise<{ status: number; body: any; text?: string }>;
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Named dense (Cosine, Euclid), multivector and sparse vectors; payloads; keyword and integer payload indexes. */
 export async function makeRichCollection(request: Request, name: string, count = 60, seed = 7): Promise<void> {

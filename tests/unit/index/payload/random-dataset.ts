@@ -4,17 +4,7 @@
  */
 export type Rng = () => number;
 
-/** mulberry32: small, fast, good enough for test data. */
-export function rng(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 as rng } from '../../../../src/index/random.js';
 
 export function int(r: Rng, lo: number, hi: number): number {
   return lo + Math.floor(r() * (hi - lo + 1));

@@ -1,0 +1,14 @@
+/**
+ * mulberry32: a small, fast, seedable 32-bit PRNG returning floats in [0, 1). Everything that must be
+ * reproducible from a seed (random sampling, test data, benchmarks) uses this one generator.
+ */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
