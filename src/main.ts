@@ -152,6 +152,11 @@ async function main(): Promise<void> {
   if (code >= 0) process.exit(code);
 }
 
+// A request must never take the server down: a stray rejection (a library's side promise) is logged, not fatal.
+process.on('unhandledRejection', (reason: unknown) => {
+  process.stderr.write(`quiver: unhandled rejection (ignored): ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}\n`);
+});
+
 main().catch((e: unknown) => {
   process.stderr.write(`quiver: fatal: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
   process.exit(1);

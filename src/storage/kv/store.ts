@@ -10,7 +10,7 @@
  */
 import { open, type RootDatabase, type Database, type Key } from 'lmdb';
 import { join } from 'node:path';
-import { ensureDir } from '../fs.js';
+import { diskUsagePercent, ensureDir } from '../fs.js';
 import { AppError } from '../../errors.js';
 
 export const STORE_FORMAT_VERSION = 1;
@@ -99,7 +99,7 @@ export class Store {
     try {
       await this.env.transaction(fn);
     } catch (e) {
-      throw storageError(e);
+      throw storageError(e, this.path);
     }
   }
 
@@ -109,7 +109,7 @@ export class Store {
     try {
       await t.db.drop();
     } catch (e) {
-      throw storageError(e);
+      throw storageError(e, this.path);
     }
     this.tables.delete(name);
   }
@@ -119,8 +119,19 @@ export class Store {
   }
 }
 
-function storageError(e: unknown): AppError {
+/**
+ * Maps a failed LMDB write to an error kind. lmdb-js reports a failed commit as "Commit failed" and hangs
+ * the real errno on `commitError`, a promise that rejects too: it is consumed here, or the process would
+ * die of an unhandled rejection. A full disk usually surfaces as EIO, so free space decides between 507
+ * (insufficient storage) and 500.
+ */
+function storageError(e: unknown, path: string): AppError {
+  const commitError = (e as { commitError?: unknown } | null)?.commitError;
+  if (commitError instanceof Promise) commitError.catch(() => undefined);
   const msg = e instanceof Error ? e.message : String(e);
-  if (/ENOSPC|MDB_MAP_FULL|No space/i.test(msg)) return new AppError('INSUFFICIENT_STORAGE', [msg], { cause: e });
+  const used = diskUsagePercent(path);
+  if (/ENOSPC|MDB_MAP_FULL|No space/i.test(msg) || (used !== null && used >= 99)) {
+    return new AppError('INSUFFICIENT_STORAGE', [`the storage volume at ${path} is full; writes are refused until space is freed, reads keep working`], { cause: e });
+  }
   return new AppError('SERVICE_ERROR', [`storage write failed: ${msg}`], { cause: e });
 }
