@@ -28,6 +28,11 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<F
     logger: false,
     bodyLimit: Math.floor(config.service.max_request_size_mb * 1024 * 1024),
     routerOptions: { caseSensitive: true, ignoreTrailingSlash: true, maxParamLength: 2048 },
+    // URLs the router cannot even parse (bad percent-escapes, over-long parameters) still get Qdrant's format.
+    frameworkErrors: (error, _request, reply) => {
+      const r = reply as unknown as { code(c: number): { type(t: string): { send(b: unknown): unknown } } };
+      void r.code(400).type('application/json').send({ status: { error: `Bad request: ${error.message}` }, time: 0 });
+    },
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     ...(options.https ? { https: options.https } : {}),

@@ -82,13 +82,31 @@ function recoverRequest(body: Record<string, unknown>): RecoverRequest {
 async function uploadedSnapshot(ctx: HandlerContext): Promise<AsyncIterable<unknown>> {
   const missing = 'Bad request: expected a multipart/form-data body with the snapshot file in the field `snapshot`';
   if (!ctx.request.isMultipart()) throw new AppError('BAD_INPUT', [missing]);
-  const part: MultipartFile | undefined = await ctx.request.file();
+  let part: MultipartFile | undefined;
+  try {
+    part = await ctx.request.file();
+  } catch (e) {
+    throw malformedMultipart(e);
+  }
   if (part === undefined) throw new AppError('BAD_INPUT', [missing]);
   if (part.fieldname !== 'snapshot') {
     part.file.resume();
     throw new AppError('BAD_INPUT', [missing]);
   }
-  return part.file;
+  return guardedStream(part.file);
+}
+
+function malformedMultipart(e: unknown): AppError {
+  return e instanceof AppError ? e : new AppError('BAD_INPUT', [`Bad request: malformed multipart body: ${e instanceof Error ? e.message : String(e)}`]);
+}
+
+/** The upload's bytes; a parse error of the multipart framing mid-stream is the client's fault (400), not ours. */
+async function* guardedStream(stream: AsyncIterable<unknown>): AsyncIterable<unknown> {
+  try {
+    for await (const chunk of stream) yield chunk;
+  } catch (e) {
+    throw malformedMultipart(e);
+  }
 }
 
 async function recoverFromLocation(ctx: HandlerContext, target: RecoveryTarget): Promise<unknown> {
