@@ -73,12 +73,15 @@ const VALUE_KEYWORDS = new Set([
   'type', 'format', 'required', 'enum', 'const', 'default', 'title',
   'minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'multipleOf',
   'minLength', 'maxLength', 'pattern',
-  'minItems', 'maxItems', 'uniqueItems',
+  'minItems', 'maxItems',
   'minProperties', 'maxProperties',
 ]);
-/** OpenAPI-only or documentation keywords, dropped. `nullable` is handled separately. */
+/**
+ * OpenAPI-only or documentation keywords, dropped. `nullable` is handled separately. `uniqueItems` marks
+ * fields Qdrant deserialises into sets (e.g. `match.any`), which merge duplicates instead of refusing them.
+ */
 const DROPPED_KEYWORDS = new Set([
-  'description', 'example', 'examples', 'deprecated', 'nullable', 'readOnly', 'writeOnly', 'externalDocs', 'xml',
+  'description', 'example', 'examples', 'deprecated', 'nullable', 'readOnly', 'writeOnly', 'externalDocs', 'xml', 'uniqueItems',
 ]);
 /** Keywords that say nothing about which values are valid. */
 const ANNOTATION_KEYWORDS = new Set(['default', 'title']);
