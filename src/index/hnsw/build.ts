@@ -130,12 +130,12 @@ export class GraphBuilder {
     const maxLevel = Math.min(g.maxLevel, g.levels[cur]!);
     let curDist = kernel.toQuery(cur);
     if (maxLevel > level) {
-      search.greedy(kernel, g, cur, curDist, maxLevel, level);
+      search.greedy(kernel, g, cur, curDist, maxLevel, level, node);
       cur = search.node;
       curDist = search.dist;
     }
     for (let l = Math.min(level, maxLevel); l >= 0; l--) {
-      search.searchLayer(kernel, g, cur, curDist, l, ef, undefined, true);
+      search.searchLayer(kernel, g, cur, curDist, l, ef, undefined, true, node);
       const top = search.top;
       if (top.size > this.candIds.length) {
         this.candIds = new Int32Array(top.size);

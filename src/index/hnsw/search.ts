@@ -22,8 +22,9 @@ export class LayerSearch {
   /**
    * Greedy descent (ef = 1) from `ep` through layers `fromLevel` down to `toLevel + 1`; leaves the
    * closest node found in `node` / `dist`. Tombstones and filters are ignored: this only routes.
+   * `exclude` is never moved to (a node being re-inserted must not route through its own stale links).
    */
-  greedy(kernel: DistanceKernel, g: HnswGraph, ep: number, epDist: number, fromLevel: number, toLevel: number): void {
+  greedy(kernel: DistanceKernel, g: HnswGraph, ep: number, epDist: number, fromLevel: number, toLevel: number, exclude = -1): void {
     let cur = ep;
     let curDist = epDist;
     const upper = g.upper;
@@ -42,7 +43,7 @@ export class LayerSearch {
         kernel.toQueryBatch(cnt);
         for (let j = 0; j < cnt; j++) {
           const d = out[j]!;
-          if (d < curDist) {
+          if (d < curDist && ids[j] !== exclude) {
             curDist = d;
             cur = ids[j]!;
             changed = true;
@@ -69,10 +70,13 @@ export class LayerSearch {
     ef: number,
     accept: ((offset: number) => boolean) | undefined,
     skipDeleted: boolean,
+    exclude = -1,
   ): void {
     const visited = this.visited.acquire();
     const tag = visited.begin(g.capacity);
     const marks = visited.marks;
+    // Marked visited up front: never expanded, never a result.
+    if (exclude >= 0 && exclude !== ep) marks[exclude] = tag;
     const cand = this.cand;
     const top = this.top;
     cand.clear();
