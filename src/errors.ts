@@ -16,7 +16,6 @@ export type ErrorKind =
   | 'rate_limited'
   | 'unavailable'
   | 'insufficient_storage'
-  | 'not_implemented'
   | 'service_error';
 
 export const ERRORS = {
@@ -57,7 +56,6 @@ export const ERRORS = {
   BAD_FILTER: { kind: 'bad_input', message: 'Bad request: %s' },
   BAD_REQUEST: { kind: 'bad_input', message: 'Bad request: %s' },
   WRONG_INPUT: { kind: 'bad_input', message: 'Wrong input: %s' },
-  NOT_IMPLEMENTED: { kind: 'not_implemented', message: 'Not implemented: %s' },
   UNSUPPORTED: { kind: 'bad_input', message: 'Bad request: %s is not supported by Quiver' },
 } as const satisfies Record<string, { kind: ErrorKind; message: string }>;
 

@@ -25,8 +25,6 @@ export function statusOf(kind: ErrorKind): number {
       return 429;
     case 'service_error':
       return 500;
-    case 'not_implemented':
-      return 501;
     case 'unavailable':
       return 503;
     case 'insufficient_storage':

@@ -4,9 +4,8 @@ import { aliasRoutes, collectionRoutes } from './collections.js';
 import { pointRoutes } from './points.js';
 import { queryRoutes } from './query.js';
 import { searchRoutes } from './search.js';
-import { notBuiltRoutes } from './not-built.js';
 import { snapshotRoutes } from './snapshots.js';
 import { auditRoutes } from './audit.js';
 
 /** The whole REST surface, in registration order (static paths before parameterised ones). */
-export const ALL_ROUTES: readonly RouteRow[] = [...serviceRoutes, ...aliasRoutes, ...collectionRoutes, ...pointRoutes, ...queryRoutes, ...searchRoutes, ...auditRoutes, ...snapshotRoutes, ...notBuiltRoutes];
+export const ALL_ROUTES: readonly RouteRow[] = [...serviceRoutes, ...aliasRoutes, ...collectionRoutes, ...pointRoutes, ...queryRoutes, ...searchRoutes, ...auditRoutes, ...snapshotRoutes];
