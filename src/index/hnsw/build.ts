@@ -94,12 +94,15 @@ export class GraphBuilder {
     const g = this.g;
     const locks = this.locks;
     let level: number;
+    let oldLinks: Int32Array[] | undefined;
     if (g.has(node)) {
       level = g.levels[node]!;
       if (g.deleted[node] === 1) {
         g.deleted[node] = 0;
         g.deletedCount--;
       }
+      // An update: remember whom the node linked to at its old position (see reconnectOldNeighbours).
+      if (locks === undefined) oldLinks = this.linksOf(node, level);
     } else {
       level = this.levelOf(node);
       g.addNode(node, level);
@@ -112,6 +115,56 @@ export class GraphBuilder {
       this.link(kernel, node, level);
     } finally {
       if (globalLock >= 0) unlock(locks!, globalLock);
+    }
+    if (oldLinks !== undefined) this.reconnectOldNeighbours(kernel, node, oldLinks);
+  }
+
+  private linksOf(node: number, level: number): Int32Array[] {
+    const out: Int32Array[] = [];
+    for (let l = 0; l <= level; l++) {
+      const arr = this.g.linksArray(l);
+      const base = this.g.linksBase(node, l);
+      out.push(arr.slice(base + 1, base + 1 + arr[base]!));
+    }
+    return out;
+  }
+
+  /**
+   * After an update moved `node`, points that were reachable only through its old links would be cut off
+   * (its link list now describes its new position). As hnswlib's `updatePoint` does, each old neighbour
+   * re-selects its links, with the heuristic, from its own links plus the node's other old neighbours,
+   * which the node used to bridge.
+   */
+  private reconnectOldNeighbours(kernel: DistanceKernel, node: number, oldLinks: Int32Array[]): void {
+    const g = this.g;
+    for (let l = 0; l < oldLinks.length; l++) {
+      const old = oldLinks[l]!;
+      const arr = g.linksArray(l);
+      const max = g.maxLinks(l);
+      for (const x of old) {
+        if (x === node || g.deleted[x] === 1 || !g.has(x) || g.levels[x]! < l) continue;
+        const base = g.linksBase(x, l);
+        const cnt = arr[base]!;
+        const pool = new Set<number>();
+        for (let j = 1; j <= cnt; j++) pool.add(arr[base + j]!);
+        for (const y of old) if (y !== x && y !== node && g.deleted[y] === 0 && g.has(y)) pool.add(y);
+        pool.delete(x);
+        const n = pool.size;
+        const ids = new Int32Array(n);
+        const keys = new Float64Array(n);
+        let i = 0;
+        for (const y of pool) {
+          ids[i] = y;
+          keys[i] = kernel.between(x, y);
+          i++;
+        }
+        insertionSort(ids, keys, n);
+        const outIds = new Int32Array(Math.min(n, max));
+        const outKeys = new Float64Array(Math.min(n, max));
+        const s = this.selectNeighbours(kernel, ids, keys, n, max, outIds, outKeys);
+        for (let j = 0; j < s; j++) arr[base + 1 + j] = outIds[j]!;
+        arr[base] = s;
+      }
     }
   }
 
