@@ -13,8 +13,8 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chownSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { createServer } from 'node:net';
 import { describe, it, type TestContext } from 'node:test';
+import { freePort, stopChild, waitForReady } from '../support/app.js';
 import { fileURLToPath } from 'node:url';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url)).replace(/\/$/, '');
@@ -23,19 +23,6 @@ const MAIN = join(REPO, 'src', 'main.ts');
 const TSX = import.meta.resolve('tsx');
 const NOBODY = 65534;
 const API_KEY = 'hardening-test-key-0123456789abcdef0123456789';
-
-/** A port nobody listens on (this file does not import the server, so it loads even when src/ does not). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function which(command: string): string | undefined {
   const result = spawnSync('sh', ['-c', `command -v ${command}`], { encoding: 'utf8' });
@@ -124,33 +111,12 @@ async function startAsNobody(layout: Layout, readOnlyRoot: boolean): Promise<Chi
   proc.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   proc.stderr?.on('data', (d: Buffer) => (out += d.toString()));
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (proc.exitCode !== null) throw new Error(`server exited with ${proc.exitCode}: ${out}`);
-    try {
-      if ((await fetch(`${url}/readyz`)).ok) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) {
-      proc.kill('SIGKILL');
-      throw new Error(`server did not start: ${out}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  if (!(await waitForReady(proc, url, () => out, 60_000))) throw new Error(`server exited with ${proc.exitCode}: ${out}`);
   return {
     url,
     proc,
     output: () => out,
-    stop: () =>
-      new Promise((resolve) => {
-        if (proc.exitCode !== null) {
-          resolve(proc.exitCode);
-          return;
-        }
-        proc.once('exit', (code) => resolve(code));
-        proc.kill('SIGTERM');
-      }),
+    stop: () => stopChild(proc),
   };
 }
 

@@ -92,36 +92,50 @@ export async function startChildServer(dir: string, env: Record<string, string> 
   proc.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   proc.stderr?.on('data', (d: Buffer) => (out += d.toString()));
   const url = `http://127.0.0.1:${p}`;
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (proc.exitCode !== null) throw new Error(`server exited with ${proc.exitCode}: ${out}`);
-    try {
-      const r = await fetch(`${url}/readyz`);
-      if (r.ok) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) {
-      proc.kill('SIGKILL');
-      throw new Error(`server did not start: ${out}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  if (!(await waitForReady(proc, url, () => out))) throw new Error(`server exited with ${proc.exitCode}: ${out}`);
   return {
     url,
     port: p,
     proc,
     output: () => out,
-    stop: (signal: NodeJS.Signals = 'SIGTERM') =>
-      new Promise((resolve) => {
-        if (proc.exitCode !== null) {
-          resolve(proc.exitCode);
-          return;
-        }
-        proc.once('exit', (code) => resolve(code));
-        proc.kill(signal);
-      }),
+    stop: (signal: NodeJS.Signals = 'SIGTERM') => stopChild(proc, signal),
   };
+}
+
+/**
+ * Polls the child's `/readyz` until it answers: true when ready, false when the process exited first
+ * (e.g. startup refused).
+ * @throws after `timeoutMs`, having killed the child.
+ */
+export async function waitForReady(proc: ChildProcess, url: string, output: () => string, timeoutMs = 30_000): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (proc.exitCode !== null || proc.signalCode !== null) return false;
+    try {
+      const r = await fetch(`${url}/readyz`);
+      await r.arrayBuffer();
+      if (r.ok) return true;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      proc.kill('SIGKILL');
+      throw new Error(`server did not start: ${output()}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Signals the child (unless it already exited) and resolves with its exit code. */
+export function stopChild(proc: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
+  return new Promise((resolve) => {
+    if (proc.exitCode !== null || proc.signalCode !== null) {
+      resolve(proc.exitCode);
+      return;
+    }
+    proc.once('exit', (code) => resolve(code));
+    proc.kill(signal);
+  });
 }
 
 export function removeDir(dir: string): void {

@@ -4,7 +4,7 @@ import { readdirSync, statSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { Header } from 'tar';
-import { freePort, type ChildServer } from './app.js';
+import { freePort, stopChild, waitForReady, type ChildServer } from './app.js';
 
 /** A multipart/form-data body with one file field. */
 export function multipart(data: Buffer, field = 'snapshot', filename = 'upload.snapshot'): { body: Buffer; contentType: string } {
@@ -73,35 +73,13 @@ export async function startChildWithArgs(dir: string, args: readonly string[], e
   proc.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   proc.stderr?.on('data', (d: Buffer) => (out += d.toString()));
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (proc.exitCode !== null || proc.signalCode !== null) return { exitCode: proc.exitCode, output: out };
-    try {
-      const r = await fetch(`${url}/readyz`);
-      if (r.ok) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) {
-      proc.kill('SIGKILL');
-      throw new Error(`server did not start: ${out}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  if (!(await waitForReady(proc, url, () => out, 60_000))) return { exitCode: proc.exitCode, output: out };
   const server: ChildServer = {
     url,
     port,
     proc,
     output: () => out,
-    stop: (signal: NodeJS.Signals = 'SIGTERM') =>
-      new Promise((resolve) => {
-        if (proc.exitCode !== null || proc.signalCode !== null) {
-          resolve(proc.exitCode);
-          return;
-        }
-        proc.once('exit', (code) => resolve(code));
-        proc.kill(signal);
-      }),
+    stop: (signal: NodeJS.Signals = 'SIGTERM') => stopChild(proc, signal),
   };
   return { server, output: out };
 }
