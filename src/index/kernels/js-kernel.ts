@@ -1,25 +1,11 @@
-import type { Distance } from '../distance.js';
+import { dot, type Distance } from '../distance.js';
 import { BATCH_CAPACITY, type DistanceKernel, type KernelSource } from './kernel.js';
 
 type RowFn = (a: Float32Array, aOff: number, b: Float32Array, bOff: number, dim: number) => number;
 
-/** −dot, four accumulators (the internal distance of Cosine and Dot). */
+/** −dot (the internal distance of Cosine and Dot): the reference `dot`, negated. */
 export function negDotJs(a: Float32Array, aOff: number, b: Float32Array, bOff: number, dim: number): number {
-  let s0 = 0;
-  let s1 = 0;
-  let s2 = 0;
-  let s3 = 0;
-  let i = 0;
-  for (; i + 3 < dim; i += 4) {
-    const x = aOff + i;
-    const y = bOff + i;
-    s0 += a[x]! * b[y]!;
-    s1 += a[x + 1]! * b[y + 1]!;
-    s2 += a[x + 2]! * b[y + 2]!;
-    s3 += a[x + 3]! * b[y + 3]!;
-  }
-  for (; i < dim; i++) s0 += a[aOff + i]! * b[bOff + i]!;
-  return -(s0 + s1 + s2 + s3);
+  return -dot(a, aOff, b, bOff, dim);
 }
 
 /** Squared L2, four accumulators. */
