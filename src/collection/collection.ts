@@ -561,8 +561,19 @@ export class Collection {
   view(offset: number): PointView | undefined {
     const key = this.ids.keyAt(offset);
     if (key === undefined) return undefined;
-    const p = this.readMemory(offset);
-    return { id: pointIdFromKey(key), offset, payload: p.payload, vectors: p.vectors, version: this.versions[offset] ?? 0, shardKey: p.shardKey };
+    // Vectors are copied out only when asked for: most results are sent without them.
+    let vectors: NamedVectors | undefined;
+    const readVectors = (): NamedVectors => (vectors ??= this.readMemory(offset).vectors);
+    return {
+      id: pointIdFromKey(key),
+      offset,
+      payload: this.payloads[offset] ?? null,
+      get vectors() {
+        return readVectors();
+      },
+      version: this.versions[offset] ?? 0,
+      shardKey: this.shardKeysByOffset[offset],
+    };
   }
 
   /** Point ids in storage order (integers ascending, then UUIDs), starting at `from`. */
