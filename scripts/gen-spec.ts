@@ -3,7 +3,7 @@
  *
  *   node --import tsx scripts/gen-spec.ts [path-to-spec] [--check]
  *
- * The default spec path is ../shared/spec/qdrant-openapi-1.18.json relative to the repository root.
+ * The default spec path is spec/qdrant-openapi-1.18.json (vendored, see spec/README.md).
  * `--check` writes nothing and exits 1 when the committed file differs from what would be generated.
  *
  * OpenAPI 3.0 schemas are a dialect of JSON Schema; this turns them into plain draft-07 schemas
@@ -56,7 +56,7 @@ export interface GeneratedSpec {
 }
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-export const DEFAULT_SPEC_PATH = resolve(REPO_ROOT, '../shared/spec/qdrant-openapi-1.18.json');
+export const DEFAULT_SPEC_PATH = resolve(REPO_ROOT, 'spec/qdrant-openapi-1.18.json');
 export const OUTPUT_PATH = resolve(REPO_ROOT, 'src/api/rest/schemas/openapi.gen.json');
 
 const COMPONENT_REF = '#/components/schemas/';

@@ -1,7 +1,7 @@
 /**
  * Quiver's configuration: the type, the validators of every key and the built-in defaults, in one place.
  *
- * Keys and file format are Qdrant's (`../shared/spec/qdrant-config-reference.yaml`), so a Qdrant config file and
+ * Keys and file format are Qdrant's (`spec/qdrant-config-reference.yaml`), so a Qdrant config file and
  * `QDRANT__SECTION__KEY` environment variables carry over. Keys marked **Quiver** do not exist in Qdrant. Where
  * Quiver's default differs from Qdrant's, it is the safer one and says so (`service.host`,
  * `service.enable_snapshot_url_recovery`). Field names are snake_case exactly as in the YAML.
