@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 import importX from 'eslint-plugin-import-x';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'storage/**', '**/*.gen.*'] },
+  { ignores: ['dist/**', 'node_modules/**', 'storage/**', '**/*.gen.*', 'src/api/grpc/generated/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

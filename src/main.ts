@@ -111,6 +111,10 @@ async function serve(argv: string[]): Promise<number> {
   }
   await server.app.listen({ host: s.host, port: s.http_port });
   logger.info(`Quiver listening on ${s.enable_tls ? 'https' : 'http'}://${s.host}:${s.http_port} (storage: ${config.storage.storage_path})`);
+  if (s.grpc_port !== null) {
+    await server.startGrpc(s.host, s.grpc_port);
+    logger.info(`Quiver gRPC listening on ${s.host}:${s.grpc_port}${s.enable_tls ? ' (TLS)' : ''}`);
+  }
 
   let stopping = false;
   const stop = (signal: string): void => {

@@ -26,6 +26,8 @@ import { QDRANT_COMPAT_VERSION } from './api/rest/routes/service.js';
 import { isOperationName } from './auth/access-table.js';
 import { loadTlsMaterial, httpsServerOptions, TlsReloader, type SecureContextTarget } from './auth/tls.js';
 import { parseAllowList } from './auth/ip-allowlist.js';
+import { startGrpcServer, type RunningGrpcServer } from './api/grpc/server.js';
+import { ReloadingCertificates, fanOut } from './api/grpc/tls.js';
 
 /** A startup problem the operator must fix (bad TLS file, bad allow-list entry): exit code 2, no stack. */
 export class StartupError extends Error {
@@ -44,6 +46,8 @@ export interface RunningServer {
    * Requests in flight finish with the credentials they were authenticated with.
    */
   reloadCredentials(config: Config): Promise<void>;
+  /** Starts the gRPC server (`service.grpc_port`) on the same engine, credentials, audit and TLS; closed by `close()`. */
+  startGrpc(host: string, port: number): Promise<RunningGrpcServer>;
   close(): Promise<void>;
 }
 
@@ -157,10 +161,12 @@ export async function createServer(config: Config, options: StartOptions = {}): 
     hasAccessRule: isOperationName,
     logger: { error: (msg, err) => logger.error({ err }, msg), warn: (msg) => logger.warn(msg) },
   });
+  // One reloader for both ports: a new certificate, key or CA reaches HTTPS and gRPC together.
+  const grpcCertificates = material === undefined ? undefined : new ReloadingCertificates(material);
   const reloader =
-    material === undefined
+    material === undefined || grpcCertificates === undefined
       ? undefined
-      : new TlsReloader(app.server as unknown as SecureContextTarget, {
+      : new TlsReloader(fanOut([app.server as unknown as SecureContextTarget, grpcCertificates]), {
           files: config.tls,
           ttlSeconds: config.tls.cert_ttl,
           initial: material,
@@ -182,8 +188,25 @@ export async function createServer(config: Config, options: StartOptions = {}): 
   const keysFile = config.service.api_keys_file;
   const stopWatching =
     keysFile === null ? undefined : watchFile(keysFile, 500, () => void reloadCredentials(current, `${keysFile} changed`).catch(() => undefined));
+  let grpc: RunningGrpcServer | undefined;
+  const startGrpc = async (host: string, port: number): Promise<RunningGrpcServer> => {
+    grpc = await startGrpcServer(host, port, {
+      config,
+      toc,
+      quotas: deps.quotas,
+      credentials,
+      audit: () => audit,
+      valueExists: valueExistsCheck(toc),
+      allowList,
+      quiverVersion: QUIVER_VERSION,
+      compatVersion: QDRANT_COMPAT_VERSION,
+      log: { error: (msg, err) => logger.error({ err }, msg), warn: (msg) => logger.warn(msg) },
+    }, grpcCertificates === undefined ? null : { certificates: grpcCertificates, hasCa: material?.ca !== undefined, verifyClient: config.service.verify_https_client_certificate });
+    return grpc;
+  };
   let closed = false;
   return {
+    startGrpc,
     app,
     toc,
     store,
@@ -196,6 +219,7 @@ export async function createServer(config: Config, options: StartOptions = {}): 
       closed = true;
       stopWatching?.();
       reloader?.stop();
+      await grpc?.close();
       await app.close();
       await toc.close();
       await auditLog.close();

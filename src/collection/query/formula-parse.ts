@@ -55,7 +55,7 @@ const KEYWORDS = new Set<string>(['mult', 'sum', 'div', 'pow', 'geo_distance', '
 type Variable = { kind: 'score'; index: number } | { kind: 'payload'; path: string };
 
 /** `$score`, `$score[i]` or a payload key path (Qdrant `VariableId::from_str`). */
-function parseVariable(text: string, where: string): Variable {
+export function parseVariable(text: string, where: string): Variable {
   if (text.startsWith('$')) {
     const m = /^\$score(?:\[(\d+)\])?$/.exec(text);
     if (m === null) throw badInput(`${where}: Invalid reserved variable: ${text}`);
@@ -80,7 +80,7 @@ function optionalNumber(v: unknown, where: string): number | undefined {
 }
 
 /** `decay_params_to_lambda` of parsed_formula.rs. */
-function decayLambda(kind: DecayKind, midpointIn: number | undefined, scaleIn: number | undefined, where: string): number {
+export function decayLambda(kind: DecayKind, midpointIn: number | undefined, scaleIn: number | undefined, where: string): number {
   const midpoint = midpointIn ?? 0.5;
   const scale = scaleIn ?? 1;
   if (kind === 'lin' && !(midpoint >= 0 && midpoint <= 1)) {

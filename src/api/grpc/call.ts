@@ -1,0 +1,155 @@
+/**
+ * One unary call, start to end: client address allow-list → authenticate (metadata `api-key`, else
+ * `authorization: Bearer …`) → authorize (the operation of the RPC's row, the same `authorize()` and pass types as
+ * REST, one audit event per decision with `api` = the RPC path) → the handler → `time` → the reply. Every
+ * failure becomes a status through `toGrpcStatus()`.
+ */
+import type { Metadata, ServerUnaryCall, sendUnaryData, handleUnaryCall } from '@grpc/grpc-js';
+import { authenticate, isAuthFailure, OPEN_OPERATIONS, type Auth } from '../../auth/authenticate.js';
+import { authorize, type CollectionPass, type GlobalPass, type Pass } from '../../auth/authorize.js';
+import { ACCESS_TABLE } from '../../auth/access-table.js';
+import { auditAuthFailure, auditEvent, tracingId, type AuditRequestInfo, type AuditSink } from '../../auth/audit-event.js';
+import { allows, deniedReason } from '../../auth/ip-allowlist.js';
+import { AppError } from '../../errors.js';
+import type { GrpcDeps } from './deps.js';
+import { RPC_OPERATIONS, type RpcPath } from './rpc-table.js';
+import { Code, GrpcRejection, toGrpcStatus } from './status.js';
+
+/** What a handler receives besides the request message. */
+export interface RpcContext {
+  readonly pass: Pass;
+  readonly deps: GrpcDeps;
+  /** The collection the request names (`collection_name`), as the client named it. */
+  readonly collection: string | undefined;
+}
+
+/** A handler and what the access check reads from its request. */
+export interface RpcImpl<Req, Res> {
+  run(req: Req, ctx: RpcContext): Res | Promise<Res>;
+  /** The collection the request targets; default: its `collection_name` field. */
+  collection?(req: Req): string | undefined;
+  /**
+   * The other collections a read touches, in the shape `ACCESS_TABLE[op].alsoReads` reads
+   * (`{lookup_from: {collection}, prefetch, with_lookup}` or `{searches: […]}`).
+   */
+  accessBody?(req: Req): unknown;
+}
+
+/** The handlers of a generated service interface, as {@link RpcImpl}s with its request and reply types. */
+export type Impls<H> = { [K in keyof H as string extends K ? never : K]: H[K] extends handleUnaryCall<infer Req, infer Res> ? RpcImpl<Req, Res> : never };
+
+function metadataValue(md: Metadata, name: string): string | undefined {
+  const v = md.get(name)[0];
+  return typeof v === 'string' ? v : undefined;
+}
+
+/** `ipv4:1.2.3.4:5`, `1.2.3.4:5` or `[::1]:5` → the bare address. */
+export function peerAddress(peer: string): string | undefined {
+  const p = peer.replace(/^ipv[46]:/, '');
+  if (p.startsWith('[')) return p.slice(1, p.indexOf(']'));
+  const colon = p.lastIndexOf(':');
+  return colon > 0 ? p.slice(0, colon) : p === '' ? undefined : p;
+}
+
+function requestInfo(path: string, md: Metadata, remote: string | undefined): AuditRequestInfo {
+  const info: { api: string; remote?: string; tracingId?: string } = { api: path };
+  if (remote !== undefined) info.remote = remote;
+  const headers: Record<string, string | undefined> = {};
+  for (const name of ['x-request-id', 'x-tracing-id', 'traceparent']) headers[name] = metadataValue(md, name);
+  const t = tracingId(headers);
+  if (t !== undefined) info.tracingId = t;
+  return info;
+}
+
+function collectionNameOf(req: unknown): string | undefined {
+  if (typeof req !== 'object' || req === null) return undefined;
+  const name = (req as { collection_name?: unknown }).collection_name;
+  return typeof name === 'string' ? name : undefined;
+}
+
+async function decide(path: RpcPath, req: unknown, impl: RpcImpl<never, unknown>, call: ServerUnaryCall<unknown, unknown>, deps: GrpcDeps): Promise<{ pass: Pass; pending: Promise<unknown> }> {
+  const operation = RPC_OPERATIONS[path];
+  const md = call.metadata;
+  const remote = peerAddress(call.getPeer());
+  const info = requestInfo(path, md, remote);
+  // Client address restrictions first: a refused address learns nothing, not even whether it needs a key.
+  if (!allows(deps.allowList, remote)) {
+    const reason = deniedReason(remote);
+    await deps.audit().write(auditEvent({ now: new Date(), method: operation, request: info, authType: 'None', error: reason }));
+    throw new GrpcRejection(Code.PERMISSION_DENIED, `Forbidden: ${reason}`);
+  }
+  let auth: Auth = { type: 'None', access: { kind: 'global', level: 'm' } };
+  if (!OPEN_OPERATIONS.has(operation)) {
+    try {
+      auth = await authenticate({ apiKey: metadataValue(md, 'api-key'), authorization: metadataValue(md, 'authorization') }, deps.credentials);
+    } catch (e) {
+      if (isAuthFailure(e)) await auditAuthFailure(deps.audit(), e, { ...info, method: operation });
+      throw e;
+    }
+  }
+  const collection = impl.collection !== undefined ? impl.collection(req as never) : collectionNameOf(req);
+  // Reads start their audit write now and wait for it just before replying; writes run only once it is durable.
+  const sink = deps.audit();
+  const writes: Array<Promise<void>> = [];
+  const deferred: AuditSink = {
+    write(event) {
+      const p = sink.write(event);
+      p.catch(() => undefined);
+      writes.push(p);
+      return Promise.resolve();
+    },
+  };
+  const pass = await authorize(auth, operation, { collection, body: impl.accessBody?.(req as never) }, {
+    resolveAlias: (name) => deps.toc.resolve(name),
+    valueExists: deps.valueExists,
+    audit: deferred,
+    request: info,
+  }).catch(async (e: unknown) => {
+    await Promise.all(writes);
+    throw e;
+  });
+  const need = ACCESS_TABLE[operation].need;
+  if (need.write || need.manage || need.extras) await Promise.all(writes);
+  return { pass, pending: Promise.all(writes) };
+}
+
+function elapsedSeconds(startNs: bigint): number {
+  return Number(process.hrtime.bigint() - startNs) / 1e9;
+}
+
+/** Wraps a handler as a grpc-js unary handler for `path`. */
+export function unary<Req, Res>(path: RpcPath, impl: RpcImpl<Req, Res>, deps: GrpcDeps): handleUnaryCall<Req, Res> {
+  return (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>) => {
+    const startNs = process.hrtime.bigint();
+    const run = async (): Promise<Res> => {
+      const { pass, pending } = await decide(path, call.request, impl, call, deps);
+      const collection = impl.collection !== undefined ? impl.collection(call.request) : collectionNameOf(call.request);
+      const result = await impl.run(call.request, { pass, deps, collection });
+      await pending;
+      if (typeof result === 'object' && result !== null) (result as { time?: number }).time = elapsedSeconds(startNs);
+      return result;
+    };
+    run().then(
+      (res) => callback(null, res),
+      (e: unknown) => callback(toGrpcStatus(e, (m, err) => deps.log.error(m, err)), null),
+    );
+  };
+}
+
+/** The pass for the request's collection: the collection pass, or one issued by a global pass that names it. */
+export function collectionPass(ctx: RpcContext): CollectionPass {
+  if (ctx.pass.kind === 'collection') return ctx.pass;
+  if (ctx.pass.kind === 'global' && ctx.collection !== undefined) return ctx.pass.issue(ctx.deps.toc.resolve(ctx.collection));
+  throw new AppError('SERVICE_ERROR', [`RPC expected a collection pass, got ${ctx.pass.kind}`]);
+}
+
+/** The pass of a global RPC. */
+export function globalPass(ctx: RpcContext): GlobalPass {
+  if (ctx.pass.kind !== 'global') throw new AppError('SERVICE_ERROR', [`RPC expected a global pass, got ${ctx.pass.kind}`]);
+  return ctx.pass;
+}
+
+/** Of `names`, those the caller may see (listings are filtered for collection-scoped credentials). */
+export function visibleNames(ctx: RpcContext, names: readonly string[]): string[] {
+  return ctx.pass.kind === 'list' ? ctx.pass.visible(names) : [...names];
+}

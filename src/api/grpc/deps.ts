@@ -1,0 +1,24 @@
+import type { Config } from '../../config/schema.js';
+import type { TableOfContent } from '../../service/table-of-content.js';
+import type { Quotas } from '../../service/quotas.js';
+import type { AuditSink } from '../../auth/audit-event.js';
+import type { CredentialStore } from '../../auth/credentials.js';
+import type { ValueExistsClaim } from '../../auth/jwt.js';
+import type { ValueExistsOutcome } from '../../auth/authorize.js';
+import type { AllowList } from '../../auth/ip-allowlist.js';
+
+/** What the gRPC layer needs from the rest of the process (the same engine, credentials and audit as REST). */
+export interface GrpcDeps {
+  readonly config: Config;
+  readonly toc: TableOfContent;
+  readonly quotas: Quotas;
+  readonly credentials: CredentialStore;
+  /** The current audit sink. */
+  readonly audit: () => AuditSink;
+  readonly valueExists: (claim: ValueExistsClaim) => Promise<ValueExistsOutcome>;
+  readonly allowList: AllowList;
+  readonly quiverVersion: string;
+  /** Qdrant's version Quiver answers as (HealthCheck `version`). */
+  readonly compatVersion: string;
+  readonly log: { error(message: string, err: unknown): void; warn(message: string): void };
+}

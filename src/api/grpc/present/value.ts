@@ -1,0 +1,30 @@
+/**
+ * Engine JSON values → `qdrant.Value` (json_with_int.proto): integral numbers are `integer_value` (so clients see
+ * integers as integers, as Qdrant sends them), other numbers `double_value`.
+ */
+import type { Value } from '../generated/qdrant/Value.js';
+
+export function protoValue(v: unknown): Value {
+  if (v === null || v === undefined) return { null_value: 'NULL_VALUE' };
+  switch (typeof v) {
+    case 'number':
+      return Number.isSafeInteger(v) && !Object.is(v, -0) ? { integer_value: v } : { double_value: v };
+    case 'bigint':
+      return { integer_value: v.toString() };
+    case 'string':
+      return { string_value: v };
+    case 'boolean':
+      return { bool_value: v };
+    case 'object':
+      if (Array.isArray(v)) return { list_value: { values: v.map(protoValue) } };
+      return { struct_value: { fields: protoMap(v as Record<string, unknown>) } };
+    default:
+      return { null_value: 'NULL_VALUE' };
+  }
+}
+
+export function protoMap(o: Record<string, unknown> | null | undefined): Record<string, Value> {
+  const out: Record<string, Value> = {};
+  for (const [k, v] of Object.entries(o ?? {})) out[k] = protoValue(v);
+  return out;
+}

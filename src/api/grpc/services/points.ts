@@ -1,0 +1,273 @@
+/**
+ * `qdrant.Points`: every RPC on the engine (src/collection): writes as typed point operations through
+ * `Collection.update`, reads through retrieve / scroll / count / facet, searches through `executeQuery`.
+ */
+import { AppError } from '../../../errors.js';
+import type { Collection, PointOperation } from '../../../collection/collection.js';
+import { isCustomSharding } from '../../../collection/config.js';
+import { count as countPoints, retrieve, scroll, type RecordOptions } from '../../../collection/read.js';
+import { executeQuery } from '../../../collection/query/execute.js';
+import { executeGroups, type GroupsSpec } from '../../../collection/query/groups.js';
+import { lookupRecords, type WithLookupSpec } from '../../../collection/query/lookup.js';
+import { matrixOffsets, matrixPairs, searchMatrix } from '../../../collection/query/matrix.js';
+import { scoredPoints } from '../../../collection/query/output.js';
+import type { ExecContext, RootSpec } from '../../../collection/query/types.js';
+import type { ShardKey } from '../../../collection/types.js';
+import type { PointsHandlers } from '../generated/qdrant/Points.js';
+import type * as M from '../generated/messages.js';
+import { collectionPass, type Impls, type RpcContext } from '../call.js';
+import { bad, count, payloadSelector, pointIds, pointsSelector, shardKeys, updateMode, vectorSelector, writeShardKey } from '../parse/common.js';
+import { optionalFilter } from '../parse/filter.js';
+import { jsonMap } from '../parse/value.js';
+import { namedVectors } from '../parse/vectors.js';
+import { discoverRoot, groupsSpec, matrixSpec, queryRoot, recommendRoot, scrollRequest, searchRoot, withLookup } from '../parse/query.js';
+import { groupId, protoPointId, retrievedPoint, scoredPoint, updateResult } from '../present/points.js';
+import { fieldIndexSchema, vectorNameConfig } from '../parse/collection.js';
+import { accessOfQuery, accessOfBatch } from './access-body.js';
+
+function collectionOf(ctx: RpcContext): Collection {
+  return ctx.deps.toc.get(collectionPass(ctx));
+}
+
+function checkShardKeys(c: Collection, keys: readonly ShardKey[] | undefined): readonly ShardKey[] | undefined {
+  if (keys !== undefined) for (const k of keys) if (!c.info.shardKeys.includes(k)) throw new AppError('SHARD_KEY_NOT_FOUND', [String(k)]);
+  return keys;
+}
+
+function options(c: Collection, p: M.WithPayloadSelector__Output | undefined | null, v: M.WithVectorsSelector__Output | undefined | null, payloadDefault: boolean): RecordOptions {
+  return { withPayload: payloadSelector(p, payloadDefault), withVector: vectorSelector(v, false), showShardKey: isCustomSharding(c.config) };
+}
+
+async function write(ctx: RpcContext, wait: boolean | undefined, build: (c: Collection) => PointOperation[]): Promise<{ result: M.UpdateResult; list: PointOperation[] }> {
+  const c = collectionOf(ctx);
+  const list = build(c);
+  for (const op of list) {
+    if (op.type === 'upsert' && op.shardKey !== undefined) checkShardKeys(c, [op.shardKey]);
+    if (op.type === 'upsert' && op.shardKey === undefined && isCustomSharding(c.config) && c.info.shardKeys.length > 0) {
+      throw bad('Shard key is required for upsert into a collection with custom sharding');
+    }
+  }
+  ctx.deps.quotas.checkWrite();
+  return { result: updateResult(await c.update(list, wait === true)), list };
+}
+
+function upsertOp(c: Collection, points: readonly M.PointStruct__Output[] | undefined, mode: string | undefined, sk: M.ShardKeySelector__Output | null | undefined, filter: M.Filter__Output | null | undefined): PointOperation {
+  const shardKey = writeShardKey(sk);
+  const updateFilter = optionalFilter(filter, 'update_filter');
+  return {
+    type: 'upsert',
+    points: (points ?? []).map((p, i) => ({
+      id: pointIds(p.id === undefined ? [] : [p.id], `points[${i}].id`)[0] ?? (() => { throw bad(`points[${i}].id: point id is required`); })(),
+      vectors: namedVectors(p.vectors, c.schema, `points[${i}].vectors`),
+      payload: jsonMap(p.payload, `points[${i}].payload`),
+    })),
+    mode: updateMode(mode),
+    ...(updateFilter === undefined ? {} : { updateFilter }),
+    ...(shardKey === undefined ? {} : { shardKey }),
+  };
+}
+
+function setPayloadOp(m: { payload?: Record<string, M.Value__Output>; points_selector?: M.PointsSelector__Output | null; key?: string }, overwrite: boolean): PointOperation {
+  const selector = pointsSelector(m.points_selector, 'points_selector');
+  const payload = jsonMap(m.payload, 'payload');
+  if (overwrite) return { type: 'overwrite_payload', selector, payload };
+  return m.key === undefined ? { type: 'set_payload', selector, payload } : { type: 'set_payload', selector, payload, key: m.key };
+}
+
+function updateVectorsOp(c: Collection, points: readonly M.PointVectors__Output[] | undefined, filter: M.Filter__Output | null | undefined): PointOperation {
+  const updateFilter = optionalFilter(filter, 'update_filter');
+  return {
+    type: 'update_vectors',
+    points: (points ?? []).map((p, i) => ({ id: pointIds(p.id === undefined ? [] : [p.id], `points[${i}].id`)[0]!, vectors: namedVectors(p.vectors, c.schema, `points[${i}].vectors`) })),
+    ...(updateFilter === undefined ? {} : { updateFilter }),
+  };
+}
+
+function batchOp(c: Collection, o: M.PointsUpdateOperation__Output, i: number): PointOperation {
+  const where = `operations[${i}]`;
+  switch (o.operation) {
+    case 'upsert':
+      return upsertOp(c, o.upsert?.points, o.upsert?.update_mode ?? undefined, o.upsert?.shard_key_selector, o.upsert?.update_filter);
+    case 'delete_points':
+      return { type: 'delete', selector: pointsSelector(o.delete_points?.points, `${where}.delete_points.points`) };
+    case 'delete_deprecated':
+      return { type: 'delete', selector: pointsSelector(o.delete_deprecated, `${where}.delete`) };
+    case 'set_payload':
+      return setPayloadOp(o.set_payload ?? {}, false);
+    case 'overwrite_payload':
+      return setPayloadOp(o.overwrite_payload ?? {}, true);
+    case 'delete_payload':
+      return { type: 'delete_payload', selector: pointsSelector(o.delete_payload?.points_selector, `${where}.delete_payload.points_selector`), keys: [...(o.delete_payload?.keys ?? [])] };
+    case 'clear_payload':
+      return { type: 'clear_payload', selector: pointsSelector(o.clear_payload?.points, `${where}.clear_payload.points`) };
+    case 'clear_payload_deprecated':
+      return { type: 'clear_payload', selector: pointsSelector(o.clear_payload_deprecated, `${where}.clear_payload`) };
+    case 'update_vectors':
+      return updateVectorsOp(c, o.update_vectors?.points, o.update_vectors?.update_filter);
+    case 'delete_vectors':
+      return { type: 'delete_vectors', selector: pointsSelector(o.delete_vectors?.points_selector, `${where}.delete_vectors.points_selector`), names: [...(o.delete_vectors?.vectors?.names ?? [])] };
+    default:
+      throw bad(`${where}: an operation is required`);
+  }
+}
+
+/** The collections a query names besides its own (`lookup_from`) are checked by authorize() and reached here. */
+function execContext(ctx: RpcContext, c: Collection, root: RootSpec | { shardKeys: readonly ShardKey[] | undefined }): ExecContext {
+  const pass = collectionPass(ctx);
+  return { c, resolve: (name) => ctx.deps.toc.get(pass.lookup(name)), shardKeys: checkShardKeys(c, root.shardKeys) };
+}
+
+function runRoot(ctx: RpcContext, root: RootSpec, p: M.WithPayloadSelector__Output | undefined | null, v: M.WithVectorsSelector__Output | undefined | null): M.ScoredPoint[] {
+  const c = collectionOf(ctx);
+  const result = executeQuery(execContext(ctx, c, root), root);
+  return scoredPoints(c, result.entries, options(c, p, v, false)).map(scoredPoint);
+}
+
+function runGroups(ctx: RpcContext, root: RootSpec, spec: GroupsSpec, lookup: WithLookupSpec | undefined, p: M.WithPayloadSelector__Output | undefined | null, v: M.WithVectorsSelector__Output | undefined | null): M.GroupsResult {
+  const c = collectionOf(ctx);
+  const ec = execContext(ctx, c, root);
+  const { groups } = executeGroups(ec, root, spec);
+  const o = options(c, p, v, false);
+  const lookups = lookup === undefined ? undefined : lookupRecords(ec.resolve(lookup.collection), lookup, groups.map((g) => g.id));
+  return {
+    groups: groups.map((g) => {
+      const out: M.PointGroup = { id: groupId(g.id), hits: scoredPoints(c, g.hits, o).map(scoredPoint) };
+      const record = lookups?.get(g.id);
+      if (record !== undefined) out.lookup = retrievedPoint(record);
+      return out;
+    }),
+  };
+}
+
+const wrote = (r: { result: M.UpdateResult }): M.PointsOperationResponse => ({ result: r.result });
+
+export const pointsService: Impls<PointsHandlers> = {
+  Upsert: { run: async (m, ctx) => wrote(await write(ctx, m.wait, (c) => [upsertOp(c, m.points, m.update_mode ?? undefined, m.shard_key_selector, m.update_filter)])) },
+  Delete: { run: async (m, ctx) => wrote(await write(ctx, m.wait, () => [{ type: 'delete', selector: pointsSelector(m.points, 'points') }])) },
+  Get: {
+    run: (m, ctx) => {
+      const c = collectionOf(ctx);
+      return { result: retrieve(c, pointIds(m.ids, 'ids'), options(c, m.with_payload, m.with_vectors, true), checkShardKeys(c, shardKeys(m.shard_key_selector))).map(retrievedPoint) };
+    },
+  },
+  UpdateVectors: { run: async (m, ctx) => wrote(await write(ctx, m.wait, (c) => [updateVectorsOp(c, m.points, m.update_filter)])) },
+  DeleteVectors: {
+    run: async (m, ctx) => wrote(await write(ctx, m.wait, () => [{ type: 'delete_vectors', selector: pointsSelector(m.points_selector, 'points_selector'), names: [...(m.vectors?.names ?? [])] }])),
+  },
+  SetPayload: { run: async (m, ctx) => wrote(await write(ctx, m.wait, () => [setPayloadOp(m, false)])) },
+  OverwritePayload: { run: async (m, ctx) => wrote(await write(ctx, m.wait, () => [setPayloadOp(m, true)])) },
+  DeletePayload: {
+    run: async (m, ctx) => wrote(await write(ctx, m.wait, () => [{ type: 'delete_payload', selector: pointsSelector(m.points_selector, 'points_selector'), keys: [...(m.keys ?? [])] }])),
+  },
+  ClearPayload: { run: async (m, ctx) => wrote(await write(ctx, m.wait, () => [{ type: 'clear_payload', selector: pointsSelector(m.points, 'points') }])) },
+  UpdateBatch: {
+    run: async (m, ctx) => {
+      const { result, list } = await write(ctx, m.wait, (c) => (m.operations ?? []).map((o, i) => batchOp(c, o, i)));
+      // Qdrant answers one UpdateResult per operation; Quiver applies them atomically in one commit.
+      return { result: list.map(() => result) };
+    },
+  },
+  CreateFieldIndex: {
+    run: async (m, ctx) => {
+      const c = collectionOf(ctx);
+      const field = m.field_name ?? '';
+      if (field === '') throw bad('field_name: must not be empty');
+      const schema = fieldIndexSchema(m.field_type ?? undefined, m.field_index_params);
+      await ctx.deps.toc.createPayloadIndex(collectionPass(ctx), field, schema, (s) => c.fieldIndexes.validateSchema(field, s));
+      return { result: { operation_id: c.lastOperationId, status: m.wait === true ? 'Completed' : 'Acknowledged' } };
+    },
+  },
+  DeleteFieldIndex: {
+    run: async (m, ctx) => {
+      const c = collectionOf(ctx);
+      await ctx.deps.toc.deletePayloadIndex(collectionPass(ctx), m.field_name ?? '');
+      return { result: { operation_id: c.lastOperationId, status: m.wait === true ? 'Completed' : 'Acknowledged' } };
+    },
+  },
+  CreateVectorName: {
+    run: async (m, ctx) => {
+      const c = collectionOf(ctx);
+      await ctx.deps.toc.createVectorName(collectionPass(ctx), m.vector_name ?? '', vectorNameConfig(m));
+      return { result: { operation_id: c.lastOperationId, status: m.wait === true ? 'Completed' : 'Acknowledged' } };
+    },
+  },
+  DeleteVectorName: {
+    run: async (m, ctx) => {
+      const c = collectionOf(ctx);
+      await ctx.deps.toc.deleteVectorName(collectionPass(ctx), m.vector_name ?? '');
+      return { result: { operation_id: c.lastOperationId, status: m.wait === true ? 'Completed' : 'Acknowledged' } };
+    },
+  },
+  Search: { run: (m, ctx) => ({ result: runRoot(ctx, searchRoot(m), m.with_payload, m.with_vectors) }) },
+  SearchBatch: { run: (m, ctx) => ({ result: (m.search_points ?? []).map((s) => ({ result: runRoot(ctx, searchRoot(s), s.with_payload, s.with_vectors) })) }) },
+  SearchGroups: {
+    run: (m, ctx) => ({ result: runGroups(ctx, searchRoot({ ...m, limit: String(m.group_size ?? 1) }), groupsSpec(m, 3), withLookup(m.with_lookup), m.with_payload, m.with_vectors) }),
+    accessBody: (m) => accessOfQuery({ with_lookup: m.with_lookup }),
+  },
+  Scroll: {
+    run: (m, ctx) => {
+      const c = collectionOf(ctx);
+      const req = scrollRequest(m);
+      checkShardKeys(c, req.shardKeys);
+      const page = scroll(c, req, options(c, m.with_payload, m.with_vectors, true));
+      const out: M.ScrollResponse = { result: page.points.map(retrievedPoint) };
+      if (page.next_page_offset !== null) out.next_page_offset = protoPointId(page.next_page_offset);
+      return out;
+    },
+  },
+  Recommend: { run: (m, ctx) => ({ result: runRoot(ctx, recommendRoot(m), m.with_payload, m.with_vectors) }), accessBody: (m) => accessOfQuery(m) },
+  RecommendBatch: {
+    run: (m, ctx) => ({ result: (m.recommend_points ?? []).map((s) => ({ result: runRoot(ctx, recommendRoot(s), s.with_payload, s.with_vectors) })) }),
+    accessBody: (m) => accessOfBatch(m.recommend_points),
+  },
+  RecommendGroups: {
+    run: (m, ctx) => ({ result: runGroups(ctx, recommendRoot({ ...m, limit: String(m.group_size ?? 1) }), groupsSpec(m, 3), withLookup(m.with_lookup), m.with_payload, m.with_vectors) }),
+    accessBody: (m) => accessOfQuery(m),
+  },
+  Discover: { run: (m, ctx) => ({ result: runRoot(ctx, discoverRoot(m), m.with_payload, m.with_vectors) }), accessBody: (m) => accessOfQuery(m) },
+  DiscoverBatch: {
+    run: (m, ctx) => ({ result: (m.discover_points ?? []).map((s) => ({ result: runRoot(ctx, discoverRoot(s), s.with_payload, s.with_vectors) })) }),
+    accessBody: (m) => accessOfBatch(m.discover_points),
+  },
+  Count: {
+    run: (m, ctx) => {
+      const c = collectionOf(ctx);
+      return { result: { count: countPoints(c, optionalFilter(m.filter), checkShardKeys(c, shardKeys(m.shard_key_selector))) } };
+    },
+  },
+  Query: { run: (m, ctx) => ({ result: runRoot(ctx, queryRoot(m), m.with_payload, m.with_vectors) }), accessBody: (m) => accessOfQuery(m) },
+  QueryBatch: {
+    run: (m, ctx) => ({ result: (m.query_points ?? []).map((q, i) => ({ result: runRoot(ctx, queryRoot(q, `query_points[${i}]`), q.with_payload, q.with_vectors) })) }),
+    accessBody: (m) => accessOfBatch(m.query_points),
+  },
+  QueryGroups: {
+    run: (m, ctx) => ({ result: runGroups(ctx, queryRoot(m), groupsSpec(m, 3), withLookup(m.with_lookup), m.with_payload, m.with_vectors) }),
+    accessBody: (m) => accessOfQuery(m),
+  },
+  Facet: {
+    run: (m, ctx) => {
+      const c = collectionOf(ctx);
+      const { hits } = c.facet(m.key ?? '', count(m.limit, 10, 1, 'limit'), optionalFilter(m.filter), checkShardKeys(c, shardKeys(m.shard_key_selector)));
+      return {
+        hits: hits.map((h) => ({
+          value: typeof h.value === 'string' ? { string_value: h.value } : typeof h.value === 'boolean' ? { bool_value: h.value } : { integer_value: h.value as number },
+          count: h.count,
+        })),
+      };
+    },
+  },
+  SearchMatrixPairs: {
+    run: (m, ctx) => {
+      const c = collectionOf(ctx);
+      const matrix = searchMatrix(execContext(ctx, c, { shardKeys: shardKeys(m.shard_key_selector) }), matrixSpec(m), JSON.stringify(m));
+      return { result: { pairs: matrixPairs(matrix).pairs.map((p) => ({ a: protoPointId(p.a), b: protoPointId(p.b), score: p.score })) } };
+    },
+  },
+  SearchMatrixOffsets: {
+    run: (m, ctx) => {
+      const c = collectionOf(ctx);
+      const o = matrixOffsets(searchMatrix(execContext(ctx, c, { shardKeys: shardKeys(m.shard_key_selector) }), matrixSpec(m), JSON.stringify(m)));
+      return { result: { offsets_row: o.offsets_row, offsets_col: o.offsets_col, scores: o.scores, ids: o.ids.map(protoPointId) } };
+    },
+  },
+};
