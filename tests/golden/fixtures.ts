@@ -37,9 +37,11 @@ export function copyGoldenStore(): string {
   return dir;
 }
 
-/** Starts an in-process server on a copy of the golden store; `warnings` collects what it logs at warn level. */
-export async function startOnGoldenStore(env: Record<string, string> = {}): Promise<{ app: TestApp; warnings: string[] }> {
-  const dir = copyGoldenStore();
+/**
+ * Starts an in-process server on a copy of the golden store (or on `dir`, a copy the caller prepared);
+ * `warnings` collects what it logs at warn level.
+ */
+export async function startOnGoldenStore(env: Record<string, string> = {}, dir = copyGoldenStore()): Promise<{ app: TestApp; warnings: string[] }> {
   const warnings: string[] = [];
   const logger = pino({ level: 'warn' }, { write: (line: string) => void warnings.push(line) });
   const app = await startTestApp(env, { logger }, dir);
