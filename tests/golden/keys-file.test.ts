@@ -7,12 +7,13 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startTestApp, tempDir, removeDir, type TestApp } from '../support/app.js';
+import { startTestApp, tempDir, testConfig, removeDir, type TestApp } from '../support/app.js';
 import { hashApiKey, parseKeysFile, readKeysFile, serializeKeysFile, KeysFileError } from '../../src/auth/keys-file.js';
 import { GOLDEN_KEYS, GOLDEN_V1 } from './fixtures.js';
 
 const KEYS_FILE = join(GOLDEN_V1, 'api-keys.yaml');
 const ADMIN = 'golden-admin-key-0123456789abcdef0123456789abcdef';
+const ENV = (dir: string): Record<string, string> => ({ QDRANT__SERVICE__API_KEY: ADMIN, QDRANT__SERVICE__API_KEYS_FILE: join(dir, 'api-keys.yaml') });
 
 describe('golden v1 named-keys file', () => {
   it('parses to the entries it was made with (no version field: version 1)', () => {
@@ -55,7 +56,7 @@ describe('golden v1 named-keys file', () => {
     before(async () => {
       dir = tempDir('quiver-golden-keys-');
       copyFileSync(KEYS_FILE, join(dir, 'api-keys.yaml'));
-      app = await startTestApp({ QDRANT__SERVICE__API_KEY: ADMIN, QDRANT__SERVICE__API_KEYS_FILE: join(dir, 'api-keys.yaml') }, {}, dir);
+      app = await startTestApp(ENV(dir), {}, dir);
       const created = await app.request('PUT', '/collections/golden', { vectors: { size: 2, distance: 'Dot' } }, { 'api-key': ADMIN });
       assert.equal(created.status, 200, created.text);
     });
@@ -76,6 +77,18 @@ describe('golden v1 named-keys file', () => {
       assert.equal((await app.request('PUT', '/collections/other', { vectors: { size: 2, distance: 'Dot' } }, as(GOLDEN_KEYS.writer))).status, 403);
     });
 
+    it('a keys file rewritten in a newer version is not loaded: the keys in force stay', async () => {
+      const path = join(dir, 'api-keys.yaml');
+      const v1 = readFileSync(path);
+      writeFileSync(path, `version: 2\nkeys: []\n`);
+      try {
+        await assert.rejects(app.reloadCredentials(testConfig(dir, ENV(dir))), /API keys file format version 2 is newer than this Quiver supports/);
+        assert.equal((await app.request('GET', '/collections', undefined, as(GOLDEN_KEYS.reader))).status, 200);
+      } finally {
+        writeFileSync(path, v1);
+      }
+    });
+
     it('the expired key and an unknown key are rejected', async () => {
       assert.equal((await app.request('GET', '/collections', undefined, as(GOLDEN_KEYS.expired))).status, 401);
       assert.equal((await app.request('GET', '/collections', undefined, as(`${GOLDEN_KEYS.reader}x`))).status, 401);
@@ -87,7 +100,7 @@ describe('golden v1 named-keys file', () => {
     try {
       writeFileSync(join(dir, 'api-keys.yaml'), `version: 2\n${readFileSync(KEYS_FILE, 'utf8')}`);
       await assert.rejects(
-        startTestApp({ QDRANT__SERVICE__API_KEY: ADMIN, QDRANT__SERVICE__API_KEYS_FILE: join(dir, 'api-keys.yaml') }, {}, dir),
+        startTestApp(ENV(dir), {}, dir),
         /API keys file format version 2 is newer than this Quiver supports \(max 1\); upgrade Quiver/,
       );
     } finally {
