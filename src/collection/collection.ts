@@ -8,15 +8,16 @@
  *   persist — the overlay's changes go to the store in one transaction, awaited until durable;
  *   apply   — only then is memory updated, so readers never see a write that could still be lost.
  */
-import { AppError } from '../errors.js';
+import { AppError, badInput } from '../errors.js';
 import { DenseVectorStore } from '../index/vector-store.js';
 import { type Store, type KvTable } from '../storage/kv/store.js';
 import { IdTracker } from '../storage/id-tracker.js';
 import { type PointId, type PointKey, pointKey, pointIdFromKey } from '../storage/point-id.js';
 import { encodePoint, decodePoint, type EncodedPoint } from './point-codec.js';
-import { vectorSchema, type JsonObject, type VectorSchema } from './config.js';
+import { isCustomSharding, vectorSchema, type JsonObject, type VectorSchema } from './config.js';
 import type { NamedVectors, VectorValue } from './vectors.js';
 import type { Payload, PointView, ShardKey, UpdateResult } from './types.js';
+import { shardKeysOf, type PointOperation, type PointSelector } from './operation.js';
 import type { Filter } from '../index/filter/types.js';
 import { matches } from '../index/filter/evaluate.js';
 import { FieldIndexes } from '../index/payload/field-indexes.js';
@@ -26,28 +27,6 @@ import { planFilter, type FilterPlan } from '../index/filter/plan.js';
 import { join } from 'node:path';
 import { VectorIndexes, type IndexSettings } from './vector-indexes.js';
 import type { HnswIndex } from '../index/hnsw/hnsw-index.js';
-
-export type PointSelector =
-  | { readonly kind: 'ids'; readonly ids: readonly PointId[] }
-  | { readonly kind: 'filter'; readonly filter: Filter };
-
-export type UpdateMode = 'upsert' | 'insert_only' | 'update_only';
-
-export interface PointInput {
-  readonly id: PointId;
-  readonly vectors: NamedVectors;
-  readonly payload: Payload | null;
-}
-
-export type PointOperation =
-  | { readonly type: 'upsert'; readonly points: readonly PointInput[]; readonly updateFilter?: Filter; readonly mode: UpdateMode; readonly shardKey?: ShardKey }
-  | { readonly type: 'delete'; readonly selector: PointSelector }
-  | { readonly type: 'update_vectors'; readonly points: ReadonlyArray<{ id: PointId; vectors: NamedVectors }>; readonly updateFilter?: Filter }
-  | { readonly type: 'delete_vectors'; readonly selector: PointSelector; readonly names: readonly string[] }
-  | { readonly type: 'set_payload'; readonly selector: PointSelector; readonly payload: Payload; readonly key?: string }
-  | { readonly type: 'overwrite_payload'; readonly selector: PointSelector; readonly payload: Payload }
-  | { readonly type: 'delete_payload'; readonly selector: PointSelector; readonly keys: readonly string[] }
-  | { readonly type: 'clear_payload'; readonly selector: PointSelector };
 
 /** A point as staged by the pipeline: `null` in the overlay means deleted. */
 interface StagedPoint {
@@ -299,6 +278,7 @@ export class Collection {
    */
   update(ops: readonly PointOperation[], wait: boolean): Promise<UpdateResult> {
     return this.serial(async () => {
+      this.checkShardKeys(ops);
       const overlay = new Map<PointKey, StagedPoint | null>();
       for (const op of ops) this.stage(op, overlay);
       const opId = this.opSeq + 1;
@@ -320,8 +300,16 @@ export class Collection {
       }
       this.indexes.schedule();
       // Both promises are kept apart in the wire status; here the write is durable and applied.
-      return { operation_id: opId, status: wait ? 'completed' : 'acknowledged' };
+      return { operationId: opId, status: wait ? 'completed' : 'acknowledged' };
     });
+  }
+
+  /** Shard keys a write names must exist; a custom-sharded collection with keys needs one on every upsert. */
+  private checkShardKeys(ops: readonly PointOperation[]): void {
+    for (const k of shardKeysOf(ops)) if (!this.descriptor.shardKeys.includes(k)) throw new AppError('SHARD_KEY_NOT_FOUND', [String(k)]);
+    if (isCustomSharding(this.descriptor.config) && this.descriptor.shardKeys.length > 0) {
+      for (const op of ops) if (op.type === 'upsert' && op.shardKey === undefined) throw badInput('Shard key is required for upsert into a collection with custom sharding');
+    }
   }
 
   private readStaged(key: PointKey, overlay: Map<PointKey, StagedPoint | null>): StagedPoint | null {

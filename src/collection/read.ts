@@ -1,44 +1,32 @@
 /**
  * Reads over one collection: retrieve, scroll, count and the exact nearest-neighbour query.
- * Results are returned in Qdrant's wire shapes (`Record`, `ScoredPoint`).
+ * Results are typed values (`PointRecord`, `ScoredPoint`); transports present them.
  */
 import { AppError, badInput } from '../errors.js';
-import { parsePointId, type PointId } from '../storage/point-id.js';
-import { score as denseScore, compareScores, higherIsBetter, normalizeInPlace, postprocessScore, rawMaxSim, sparseDot, sparseOverlaps, type Distance } from '../index/distance.js';
-import { parseFilter } from '../index/filter/parse.js';
+import type { PointId } from '../storage/point-id.js';
+import { score as denseScore, compareScores, higherIsBetter, postprocessScore, rawMaxSim, sparseDot, sparseOverlaps, type Distance } from '../index/distance.js';
 import type { Filter } from '../index/filter/types.js';
 import { parseJsonPath } from '../index/json-path.js';
-import { parseDatetime } from '../index/payload/datetime-value.js';
 import { orderCandidates } from './query/order-by.js';
+import type { OrderBySpec } from './query/types.js';
 import type { Collection } from './collection.js';
-import type { Payload, PointView, ShardKey } from './types.js';
-import { vectorsToWire, DEFAULT_VECTOR, type VectorValue } from './vectors.js';
+import { isCustomSharding } from './config.js';
+import type { Payload, PointRecord, PointView, ScoredPoint, ShardKey } from './types.js';
+import { DEFAULT_VECTOR, type NamedVectors, type VectorValue } from './vectors.js';
 
 type Obj = Record<string, unknown>;
 
-export type PayloadSelector = { kind: 'all' } | { kind: 'none' } | { kind: 'include'; paths: string[] } | { kind: 'exclude'; paths: string[] };
-export type VectorSelector = { kind: 'all' } | { kind: 'none' } | { kind: 'names'; names: string[] };
+/** Qdrant `with_payload`: everything, nothing, or only / all but some key paths. */
+export type PayloadSelector =
+  | { readonly kind: 'all' }
+  | { readonly kind: 'none' }
+  | { readonly kind: 'include'; readonly paths: readonly string[] }
+  | { readonly kind: 'exclude'; readonly paths: readonly string[] };
+/** Qdrant `with_vector`: every vector, none, or some names. */
+export type VectorSelector = { readonly kind: 'all' } | { readonly kind: 'none' } | { readonly kind: 'names'; readonly names: readonly string[] };
 
 function isObj(v: unknown): v is Obj {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
-
-export function parsePayloadSelector(v: unknown, dflt: boolean): PayloadSelector {
-  if (v === undefined || v === null) return dflt ? { kind: 'all' } : { kind: 'none' };
-  if (v === true) return { kind: 'all' };
-  if (v === false) return { kind: 'none' };
-  if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return { kind: 'include', paths: v };
-  if (isObj(v) && Array.isArray(v['include'])) return { kind: 'include', paths: v['include'] as string[] };
-  if (isObj(v) && Array.isArray(v['exclude'])) return { kind: 'exclude', paths: v['exclude'] as string[] };
-  throw badInput('with_payload: expected a boolean, a list of keys, {include} or {exclude}');
-}
-
-export function parseVectorSelector(v: unknown, dflt: boolean): VectorSelector {
-  if (v === undefined || v === null) return dflt ? { kind: 'all' } : { kind: 'none' };
-  if (v === true) return { kind: 'all' };
-  if (v === false) return { kind: 'none' };
-  if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return { kind: 'names', names: v };
-  throw badInput('with_vector: expected a boolean or a list of vector names');
 }
 
 /** Copies the value at `path` from `src` into `dst`, keeping the nesting (`a.b` → `{a: {b}}`). */
@@ -93,32 +81,51 @@ export function selectPayload(payload: Payload | null, sel: PayloadSelector): Pa
   }
 }
 
-export function selectVectors(p: PointView, sel: VectorSelector): unknown {
+/** The point's vectors cut to `sel` (null for none); names the point lacks are left out. */
+export function selectVectors(p: PointView, sel: VectorSelector): NamedVectors | null {
   switch (sel.kind) {
     case 'none':
       return null;
     case 'all':
-      return vectorsToWire(p.vectors, undefined);
-    case 'names':
-      return vectorsToWire(p.vectors, sel.names);
+      return p.vectors;
+    case 'names': {
+      const out: NamedVectors = new Map();
+      for (const n of sel.names) {
+        const v = p.vectors.get(n);
+        if (v !== undefined) out.set(n, v);
+      }
+      return out;
+    }
   }
 }
 
-export interface RecordOptions {
+/** What a read returns of each point (Qdrant `with_payload`, `with_vector`). */
+export interface ReadOptions {
   readonly withPayload: PayloadSelector;
   readonly withVector: VectorSelector;
-  readonly showShardKey: boolean;
 }
 
-export function toRecord(p: PointView, o: RecordOptions, extra?: Obj): Obj {
-  const rec: Obj = { id: p.id, payload: selectPayload(p.payload, o.withPayload), vector: selectVectors(p, o.withVector) };
-  if (o.showShardKey && p.shardKey !== undefined) rec['shard_key'] = p.shardKey;
-  return extra ? { ...rec, ...extra } : rec;
+/** Custom-sharded collections report each point's shard key. */
+function showsShardKey(c: Collection): boolean {
+  return isCustomSharding(c.config);
 }
 
-export function toScoredPoint(p: PointView, score: number, o: RecordOptions): Obj {
-  const sp: Obj = { id: p.id, version: p.version, score, payload: selectPayload(p.payload, o.withPayload), vector: selectVectors(p, o.withVector) };
-  if (o.showShardKey && p.shardKey !== undefined) sp['shard_key'] = p.shardKey;
+export function toRecord(c: Collection, p: PointView, o: ReadOptions, orderValue?: number): PointRecord {
+  const rec: { -readonly [K in keyof PointRecord]: PointRecord[K] } = { id: p.id, payload: selectPayload(p.payload, o.withPayload), vectors: selectVectors(p, o.withVector) };
+  if (showsShardKey(c) && p.shardKey !== undefined) rec.shardKey = p.shardKey;
+  if (orderValue !== undefined) rec.orderValue = orderValue;
+  return rec;
+}
+
+export function toScoredPoint(c: Collection, p: PointView, score: number, o: ReadOptions, version = p.version): { -readonly [K in keyof ScoredPoint]: ScoredPoint[K] } {
+  const sp: { -readonly [K in keyof ScoredPoint]: ScoredPoint[K] } = {
+    id: p.id,
+    version,
+    score,
+    payload: selectPayload(p.payload, o.withPayload),
+    vectors: selectVectors(p, o.withVector),
+  };
+  if (showsShardKey(c) && p.shardKey !== undefined) sp.shardKey = p.shardKey;
   return sp;
 }
 
@@ -135,12 +142,8 @@ export function* matchingOffsets(c: Collection, filter: Filter | undefined, shar
   }
 }
 
-export function optionalFilter(v: unknown): Filter | undefined {
-  return v === undefined || v === null ? undefined : parseFilter(v);
-}
-
-export function retrieve(c: Collection, ids: readonly PointId[], o: RecordOptions, shardKeys?: readonly ShardKey[]): Obj[] {
-  const out: Obj[] = [];
+export function retrieve(c: Collection, ids: readonly PointId[], o: ReadOptions, shardKeys?: readonly ShardKey[]): PointRecord[] {
+  const out: PointRecord[] = [];
   const seen = new Set<number>();
   for (const id of ids) {
     const offset = c.offsetOf(id);
@@ -149,7 +152,7 @@ export function retrieve(c: Collection, ids: readonly PointId[], o: RecordOption
     const v = c.view(offset);
     if (v === undefined) continue;
     if (shardKeys !== undefined && !shardKeys.includes(v.shardKey as ShardKey)) continue;
-    out.push(toRecord(v, o));
+    out.push(toRecord(c, v, o));
   }
   return out;
 }
@@ -158,13 +161,19 @@ export interface ScrollRequest {
   readonly filter: Filter | undefined;
   readonly limit: number;
   readonly offset: PointId | undefined;
-  readonly orderBy: { key: string; direction: 'asc' | 'desc'; startFrom: number | undefined } | undefined;
+  readonly orderBy: OrderBySpec | undefined;
   readonly shardKeys: readonly ShardKey[] | undefined;
 }
 
-export function scroll(c: Collection, r: ScrollRequest, o: RecordOptions): { points: Obj[]; next_page_offset: PointId | null } {
+export interface ScrollResult {
+  readonly points: PointRecord[];
+  /** The id to continue from, or null on the last page (and for ordered scrolls). */
+  readonly nextPageOffset: PointId | null;
+}
+
+export function scroll(c: Collection, r: ScrollRequest, o: ReadOptions): ScrollResult {
   if (r.orderBy !== undefined) return scrollOrdered(c, r, o);
-  const points: Obj[] = [];
+  const points: PointRecord[] = [];
   for (const id of c.idsInOrder(r.offset)) {
     const offset = c.offsetOf(id);
     if (offset === undefined) continue;
@@ -172,47 +181,16 @@ export function scroll(c: Collection, r: ScrollRequest, o: RecordOptions): { poi
     if (v === undefined) continue;
     if (r.shardKeys !== undefined && !r.shardKeys.includes(v.shardKey as ShardKey)) continue;
     if (r.filter !== undefined && !c.matchesOffset(r.filter, offset)) continue;
-    if (points.length === r.limit) return { points, next_page_offset: id };
-    points.push(toRecord(v, o));
+    if (points.length === r.limit) return { points, nextPageOffset: id };
+    points.push(toRecord(c, v, o));
   }
-  return { points, next_page_offset: null };
+  return { points, nextPageOffset: null };
 }
 
 /** Scroll with `order_by`, as Qdrant: min value per point ascending, max descending; no next page offset. */
-function scrollOrdered(c: Collection, r: ScrollRequest, o: RecordOptions): { points: Obj[]; next_page_offset: PointId | null } {
+function scrollOrdered(c: Collection, r: ScrollRequest, o: ReadOptions): ScrollResult {
   const entries = orderCandidates(c, r.orderBy!, matchingOffsets(c, r.filter, r.shardKeys), r.limit);
-  return { points: entries.map((e) => toRecord(c.view(e.offset)!, o, { order_value: e.orderValue })), next_page_offset: null };
-}
-
-export function parseScroll(body: Obj): ScrollRequest {
-  const limit = body['limit'] ?? 10;
-  if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1) throw badInput('limit: must be a positive integer');
-  let orderBy: ScrollRequest['orderBy'];
-  const ob = body['order_by'];
-  if (typeof ob === 'string') orderBy = { key: ob, direction: 'asc', startFrom: undefined };
-  else if (isObj(ob)) {
-    const dir = ob['direction'] ?? 'asc';
-    if (dir !== 'asc' && dir !== 'desc') throw badInput('order_by.direction: expected "asc" or "desc"');
-    const sf = ob['start_from'];
-    let startFrom: number | undefined;
-    if (typeof sf === 'number') startFrom = sf;
-    else if (typeof sf === 'string') {
-      // Datetimes order as microseconds since the epoch, like Qdrant's `order_value`.
-      const t = parseDatetime(sf);
-      if (t === null) throw badInput('order_by.start_from: expected a number or an RFC 3339 datetime');
-      startFrom = t;
-    }
-    if (typeof ob['key'] !== 'string') throw badInput('order_by.key: missing field `key`');
-    orderBy = { key: ob['key'], direction: dir, startFrom };
-  }
-  const offset = body['offset'];
-  return {
-    filter: optionalFilter(body['filter']),
-    limit,
-    offset: offset === undefined || offset === null ? undefined : parsePointId(offset),
-    orderBy,
-    shardKeys: undefined,
-  };
+  return { points: entries.map((e) => toRecord(c, c.view(e.offset)!, o, e.orderValue)), nextPageOffset: null };
 }
 
 export function count(c: Collection, filter: Filter | undefined, shardKeys?: readonly ShardKey[]): number {
@@ -280,40 +258,4 @@ export function exactSearch(c: Collection, using: string, q: QueryVector, k: num
 /** Converts a stored vector into a query vector (query by point id). */
 export function queryFromStored(v: VectorValue): QueryVector {
   return v.kind === 'dense' ? { kind: 'dense', data: v.data } : v.kind === 'sparse' ? v : { kind: 'multi', rows: [...v.rows] };
-}
-
-/** Parses a VectorInput (dense, sparse, multi or point id) for vector `using`. */
-export function parseQueryVector(c: Collection, input: unknown, using: string): QueryVector {
-  const spec = c.schema.dense.get(using);
-  const isSparse = c.schema.sparse.has(using);
-  if (spec === undefined && !isSparse) throw new AppError('VECTOR_NAME_NOT_FOUND', [using === '' ? 'Vector name `` (default vector) is not configured' : using]);
-  if (typeof input === 'string' || typeof input === 'number') {
-    const id = parsePointId(input);
-    const offset = c.offsetOf(id);
-    if (offset === undefined) throw new AppError('POINT_NOT_FOUND', [String(id)]);
-    const v = c.view(offset)!.vectors.get(using);
-    if (v === undefined) throw badInput(`Wrong input: point ${String(id)} has no vector \`${using}\``);
-    return queryFromStored(v);
-  }
-  if (isSparse) {
-    if (!isObj(input) || !Array.isArray(input['indices']) || !Array.isArray(input['values'])) throw badInput(`query: vector \`${using}\` is sparse: expected {indices, values}`);
-    const idx = input['indices'] as number[];
-    const val = input['values'] as number[];
-    if (idx.length !== val.length) throw badInput('query.indices: must be the same length as values');
-    const order = idx.map((_, i) => i).sort((a, b) => idx[a]! - idx[b]!);
-    return { kind: 'sparse', indices: new Uint32Array(order.map((i) => idx[i]!)), values: new Float32Array(order.map((i) => val[i]!)) };
-  }
-  const s = spec!;
-  const prep = (arr: unknown): Float32Array => {
-    if (!Array.isArray(arr) || !arr.every((x) => typeof x === 'number' && Number.isFinite(x))) throw badInput('query: expected an array of numbers');
-    if (arr.length !== s.size) throw new AppError('VECTOR_DIMENSION_MISMATCH', [s.size, arr.length]);
-    const v = Float32Array.from(arr as number[]);
-    return s.distance === 'Cosine' ? normalizeInPlace(v) : v;
-  };
-  if (s.multivector) {
-    if (!Array.isArray(input) || input.length === 0) throw badInput(`query: vector \`${using}\` is a multivector: expected an array of vectors`);
-    if (Array.isArray(input[0])) return { kind: 'multi', rows: (input as unknown[]).map(prep) };
-    return { kind: 'multi', rows: [prep(input)] };
-  }
-  return { kind: 'dense', data: prep(input) };
 }

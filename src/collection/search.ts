@@ -18,7 +18,10 @@ export interface NearestOptions {
   readonly ef?: number | undefined;
   /** Exact scan instead of the index (Qdrant `params.exact`). */
   readonly exact?: boolean | undefined;
-  /** Only vectors already in the index (Qdrant `params.indexed_only`). */
+  /**
+   * Only vectors already in the index (Qdrant `params.indexed_only`): vectors queued for a background
+   * graph build are left out. A collection too small for a graph searches everything.
+   */
   readonly indexedOnly?: boolean | undefined;
   /** Drop results worse than this score (Qdrant `score_threshold`; for Euclid / Manhattan: a maximum distance). */
   readonly threshold?: number | undefined;
@@ -51,8 +54,9 @@ export function nearest(c: Collection, using: string, q: QueryVector, k: number,
     return hits;
   }
   checkDimension(index.dim, q.data.length);
+  const indexedOnly = opts.indexedOnly === true;
   if (!filtered) {
-    hits = index.search(q.data, k, { ef: opts.ef, exact: opts.exact === true });
+    hits = index.search(q.data, k, { ef: opts.ef, exact: opts.exact === true, indexedOnly });
   } else {
     const plan = filter === undefined ? undefined : c.filterPlan(filter);
     const candidates = plan?.candidates ?? null;
@@ -60,9 +64,9 @@ export function nearest(c: Collection, using: string, q: QueryVector, k: number,
       // Selective filter: score exactly the few points that can match.
       const allowed: number[] = [];
       for (const o of candidates) if (index.has(o) && passes(o)) allowed.push(o);
-      hits = index.searchSubset(q.data, k, allowed);
+      hits = index.searchSubset(q.data, k, allowed, { indexedOnly });
     } else {
-      hits = index.search(q.data, k, { ef: opts.ef, exact: opts.exact === true, accept: passes, cardinality: plan?.estimatedCardinality });
+      hits = index.search(q.data, k, { ef: opts.ef, exact: opts.exact === true, accept: passes, cardinality: plan?.estimatedCardinality, indexedOnly });
     }
   }
   const t = opts.threshold;

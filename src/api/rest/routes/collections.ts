@@ -5,23 +5,10 @@ import type { Collection } from '../../../collection/collection.js';
 import type { JsonObject } from '../../../collection/config.js';
 import type { ShardKey } from '../../../collection/types.js';
 import { updateResult } from './points.js';
+import { collectionInfoToWire } from '../present/collection.js';
 
 function collectionOf(ctx: HandlerContext): Collection {
   return ctx.deps.toc.get(collectionPass(ctx));
-}
-
-export function collectionInfo(c: Collection): Record<string, unknown> {
-  return {
-    status: c.optimizing ? 'yellow' : 'green',
-    optimizer_status: 'ok',
-    warnings: [],
-    indexed_vectors_count: c.indexedVectorsCount,
-    points_count: c.pointsCount,
-    segments_count: 1,
-    config: c.config,
-    payload_schema: c.fieldIndexes.schemaInfo(),
-    update_queue: { length: 0 },
-  };
 }
 
 function shardKeyOf(body: Record<string, unknown>): ShardKey {
@@ -34,7 +21,7 @@ export const collectionRoutes: RouteRow[] = [
   route('GET', '/collections', 'get_collections', (ctx) => ({
     collections: visibleNames(ctx, ctx.deps.toc.collectionNames()).map((name) => ({ name })),
   })),
-  route('GET', '/collections/{collection_name}', 'get_collection', (ctx) => collectionInfo(collectionOf(ctx))),
+  route('GET', '/collections/{collection_name}', 'get_collection', (ctx) => collectionInfoToWire(collectionOf(ctx))),
   route('PUT', '/collections/{collection_name}', 'create_collection', (ctx) => ctx.deps.toc.create(globalPass(ctx), ctx.params['collection_name']!, ctx.body as JsonObject)),
   route('PATCH', '/collections/{collection_name}', 'update_collection', async (ctx) => {
     await ctx.deps.toc.update(collectionPass(ctx), ctx.body as JsonObject);
