@@ -4,7 +4,7 @@
  */
 import { AppError } from '../../../errors.js';
 import type { PayloadSelector, VectorSelector } from '../../../collection/read.js';
-import type { PointSelector, UpdateMode } from '../../../collection/collection.js';
+import type { PointSelector, UpdateMode } from '../../../collection/operation.js';
 import type { ShardKey } from '../../../collection/types.js';
 import type * as M from '../generated/messages.js';
 import { safeInteger } from './value.js';

@@ -7,18 +7,15 @@
  */
 import { AppError } from '../../../errors.js';
 import { DEFAULT_VECTOR } from '../../../collection/vectors.js';
-import { DEFAULT_LIMIT, MAX_PREFETCH_DEPTH, validateStage } from '../../../collection/query/parse-request.js';
+import { DEFAULT_LIMIT, MAX_PREFETCH_DEPTH, decayLambda, parseVariable, validateStage } from '../../../collection/query/rules.js';
 import { DEFAULT_RRF_K } from '../../../collection/query/fusion.js';
-import { decayLambda, parseVariable, type Expr, type DecayKind } from '../../../collection/query/formula-parse.js';
-import type { GroupsSpec } from '../../../collection/query/groups.js';
-import type { WithLookupSpec } from '../../../collection/query/lookup.js';
-import type { MatrixSpec } from '../../../collection/query/matrix.js';
-import type { ContextPairInput, LookupLocation, OrderBySpec, QuerySpec, RecommendStrategy, RootSpec, SearchParamsSpec, StageSpec } from '../../../collection/query/types.js';
+import type { Expr, DecayKind } from '../../../collection/query/formula.js';
+import type { ContextPairInput, GroupsRequest, LookupLocation, MatrixRequest, OrderBySpec, QueryRequest, QuerySpec, RecommendStrategy, RootSpec, SearchParamsSpec, StageSpec, WithLookup } from '../../../collection/query/types.js';
 import type { ScrollRequest } from '../../../collection/read.js';
 import { parseDatetime } from '../../../index/payload/datetime-value.js';
 import { tryParseJsonPath } from '../../../index/json-path.js';
 import type * as M from '../generated/messages.js';
-import { count, pointId, shardKeys } from './common.js';
+import { count, payloadSelector, pointId, shardKeys, vectorSelector } from './common.js';
 import { optionalFilter, parseFilter } from './filter.js';
 import { jsonValue, safeInteger } from './value.js';
 import { bad } from './point-id.js';
@@ -291,26 +288,45 @@ export function discoverRoot(m: M.DiscoverPoints__Output): RootSpec {
   };
 }
 
-export function groupsSpec(m: { group_by?: string; group_size?: string | number; limit?: string | number }, groupSizeDefault: number): GroupsSpec {
+interface GroupsMessage {
+  readonly group_by?: string;
+  readonly group_size?: string | number;
+  readonly limit?: string | number;
+  readonly with_lookup?: M.WithLookup__Output | null;
+}
+
+/** Groups of `query` per the message's `group_by`, `group_size`, `limit` (groups) and `with_lookup`. */
+export function groupsRequest(m: GroupsMessage, query: QueryRequest): GroupsRequest {
   if (m.group_by === undefined || m.group_by === '') throw bad('group_by: must not be empty');
-  return { groupBy: m.group_by, groupSize: count(m.group_size, groupSizeDefault, 1, 'group_size'), limit: count(m.limit, DEFAULT_LIMIT, 1, 'limit') };
+  return { query, groupBy: m.group_by, groupSize: count(m.group_size, 3, 1, 'group_size'), limit: count(m.limit, DEFAULT_LIMIT, 1, 'limit'), withLookup: withLookup(m.with_lookup) };
 }
 
-/**
- * `WithLookup` → the engine's lookup spec. Its `withPayload` / `withVectors` are the engine's selector inputs
- * (`true` / `false` / a list of names), which the engine turns into selectors.
- */
-export function withLookup(w: M.WithLookup__Output | undefined | null): WithLookupSpec | undefined {
+interface Selectors {
+  readonly with_payload?: M.WithPayloadSelector__Output | null;
+  readonly with_vectors?: M.WithVectorsSelector__Output | null;
+}
+
+/** A root plus what it returns (searches return no payload and no vectors unless asked). */
+export function withSelectors(root: RootSpec, m: Selectors): QueryRequest {
+  return { ...root, withPayload: payloadSelector(m.with_payload, false), withVector: vectorSelector(m.with_vectors, false) };
+}
+
+/** `WithLookup` (payload by default, no vectors, as Qdrant). */
+export function withLookup(w: M.WithLookup__Output | undefined | null): WithLookup | undefined {
   if (w === undefined || w === null) return undefined;
-  const p = w.with_payload;
-  const v = w.with_vectors;
-  const withPayload = p?.selector_options === 'include' ? [...(p.include?.fields ?? [])] : p?.selector_options === 'enable' ? p.enable === true : true;
-  const withVectors = v?.selector_options === 'include' ? [...(v.include?.names ?? [])] : v?.selector_options === 'enable' ? v.enable === true : false;
-  return { collection: w.collection ?? '', withPayload, withVectors };
+  return { collection: w.collection ?? '', withPayload: payloadSelector(w.with_payload, true), withVector: vectorSelector(w.with_vectors, false) };
 }
 
-export function matrixSpec(m: M.SearchMatrixPoints__Output): MatrixSpec {
-  return { sample: count(m.sample, 10, 2, 'sample'), limit: count(m.limit, 3, 1, 'limit'), filter: optionalFilter(m.filter), using: m.using ?? DEFAULT_VECTOR };
+/** `seed`: the request's bytes identify it (same request, same data → same sample). */
+export function matrixRequest(m: M.SearchMatrixPoints__Output, seed: string): MatrixRequest {
+  return {
+    sample: count(m.sample, 10, 2, 'sample'),
+    limit: count(m.limit, 3, 1, 'limit'),
+    filter: optionalFilter(m.filter),
+    using: m.using ?? DEFAULT_VECTOR,
+    shardKeys: shardKeys(m.shard_key_selector),
+    seed,
+  };
 }
 
 export function scrollRequest(m: M.ScrollPoints__Output): ScrollRequest {

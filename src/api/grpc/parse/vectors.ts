@@ -3,7 +3,7 @@
  * schema by the engine's `parseVectorValue`) and `VectorInput` / `VectorExample` of a query.
  */
 import { AppError } from '../../../errors.js';
-import { DEFAULT_VECTOR, parseVectorValue, type NamedVectors } from '../../../collection/vectors.js';
+import { DEFAULT_VECTOR, toVectorValue, type NamedVectors } from '../../../collection/vectors.js';
 import type { VectorSchema } from '../../../collection/config.js';
 import type { VectorInput } from '../../../collection/query/types.js';
 import type * as M from '../generated/messages.js';
@@ -45,9 +45,9 @@ export function rawVector(v: M.Vector__Output | M.VectorOutput__Output | undefin
 export function namedVectors(v: M.Vectors__Output | undefined | null, schema: VectorSchema, where: string): NamedVectors {
   const out: NamedVectors = new Map();
   if (v?.vectors_options === 'vector') {
-    out.set(DEFAULT_VECTOR, parseVectorValue(DEFAULT_VECTOR, rawVector(v.vector, where), schema, where));
+    out.set(DEFAULT_VECTOR, toVectorValue(DEFAULT_VECTOR, rawVector(v.vector, where), schema, where));
   } else if (v?.vectors_options === 'vectors') {
-    for (const [name, value] of Object.entries(v.vectors?.vectors ?? {})) out.set(name, parseVectorValue(name, rawVector(value, `${where}.${name}`), schema, `${where}.${name}`));
+    for (const [name, value] of Object.entries(v.vectors?.vectors ?? {})) out.set(name, toVectorValue(name, rawVector(value, `${where}.${name}`), schema, `${where}.${name}`));
   } else {
     throw bad(`${where}: vectors are required`);
   }

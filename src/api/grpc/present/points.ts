@@ -3,11 +3,12 @@
  * point ids, shard keys, order values, update results.
  */
 import type { PointId } from '../../../storage/point-id.js';
-import type { ShardKey, UpdateResult as EngineUpdateResult } from '../../../collection/types.js';
+import type { PointRecord, ScoredPoint, ShardKey, UpdateResult as EngineUpdateResult } from '../../../collection/types.js';
+import { DEFAULT_VECTOR, type NamedVectors, type VectorValue } from '../../../collection/vectors.js';
+import type { PointGroup } from '../../../collection/query/run.js';
+import type { Matrix } from '../../../collection/query/matrix.js';
 import type * as M from '../generated/messages.js';
 import { protoMap } from './value.js';
-
-type Obj = Record<string, unknown>;
 
 export function protoPointId(id: PointId): M.PointId {
   return typeof id === 'number' ? { num: id } : { uuid: id };
@@ -17,48 +18,66 @@ export function protoShardKey(k: ShardKey): M.ShardKey {
   return typeof k === 'number' ? { number: k } : { keyword: k };
 }
 
-function vectorOutput(v: unknown): M.VectorOutput {
-  if (Array.isArray(v)) {
-    if (v.length > 0 && Array.isArray(v[0])) return { multi_dense: { vectors: (v as number[][]).map((data) => ({ data })) } };
-    return { dense: { data: v as number[] } };
+function vectorOutput(v: VectorValue): M.VectorOutput {
+  switch (v.kind) {
+    case 'dense':
+      return { dense: { data: Array.from(v.data) } };
+    case 'multi':
+      return { multi_dense: { vectors: v.rows.map((r) => ({ data: Array.from(r) })) } };
+    case 'sparse':
+      return { sparse: { indices: Array.from(v.indices), values: Array.from(v.values) } };
   }
-  const s = v as { indices: number[]; values: number[] };
-  return { sparse: { indices: s.indices, values: s.values } };
 }
 
-/** The engine's vector output (one unnamed vector, or named vectors) → `VectorsOutput`. */
-export function vectorsOutput(v: unknown): M.VectorsOutput | undefined {
-  if (v === undefined || v === null) return undefined;
-  if (Array.isArray(v)) return { vector: vectorOutput(v) };
-  const o = v as Obj;
-  if (Array.isArray(o['indices']) && Array.isArray(o['values']) && Object.keys(o).length === 2) return { vector: vectorOutput(o) };
-  const vectors: Record<string, M.VectorOutput> = {};
-  for (const [name, value] of Object.entries(o)) vectors[name] = vectorOutput(value);
-  return { vectors: { vectors } };
+/** Selected vectors → `VectorsOutput`: the bare vector when the selection is exactly the unnamed default one. */
+export function vectorsOutput(vectors: NamedVectors): M.VectorsOutput {
+  if (vectors.size === 1 && vectors.has(DEFAULT_VECTOR)) return { vector: vectorOutput(vectors.get(DEFAULT_VECTOR)!) };
+  const out: Record<string, M.VectorOutput> = {};
+  for (const [name, v] of vectors) out[name] = vectorOutput(v);
+  return { vectors: { vectors: out } };
 }
 
-function orderValue(v: unknown): M.OrderValue | undefined {
-  if (typeof v !== 'number') return undefined;
+function orderValue(v: number): M.OrderValue {
   return Number.isSafeInteger(v) ? { int: v } : { float: v };
 }
 
-export function retrievedPoint(r: Obj): M.RetrievedPoint {
-  const out: M.RetrievedPoint = { id: protoPointId(r['id'] as PointId), payload: protoMap(r['payload'] as Obj | null) };
-  const vectors = vectorsOutput(r['vector']);
-  if (vectors !== undefined) out.vectors = vectors;
-  if (r['shard_key'] !== undefined) out.shard_key = protoShardKey(r['shard_key'] as ShardKey);
-  const ov = orderValue(r['order_value']);
-  if (ov !== undefined) out.order_value = ov;
+export function retrievedPoint(r: PointRecord): M.RetrievedPoint {
+  const out: M.RetrievedPoint = { id: protoPointId(r.id), payload: protoMap(r.payload) };
+  if (r.vectors !== null) out.vectors = vectorsOutput(r.vectors);
+  if (r.shardKey !== undefined) out.shard_key = protoShardKey(r.shardKey);
+  if (r.orderValue !== undefined) out.order_value = orderValue(r.orderValue);
   return out;
 }
 
-export function scoredPoint(r: Obj): M.ScoredPoint {
-  const out: M.ScoredPoint = { ...retrievedPoint(r), score: r['score'] as number, version: (r['version'] as number | undefined) ?? 0 };
-  return out;
+export function scoredPoint(p: ScoredPoint): M.ScoredPoint {
+  return { ...retrievedPoint(p), score: p.score, version: p.version };
+}
+
+export function groupsResult(groups: readonly PointGroup[]): M.GroupsResult {
+  return {
+    groups: groups.map((g) => {
+      const out: M.PointGroup = { id: groupId(g.id), hits: g.hits.map(scoredPoint) };
+      if (g.lookup !== undefined) out.lookup = retrievedPoint(g.lookup);
+      return out;
+    }),
+  };
+}
+
+export function matrixPairs(m: Matrix): M.SearchMatrixPairs {
+  return { pairs: m.rows.flatMap((row, i) => row.map((cell) => ({ a: protoPointId(m.ids[i]!), b: protoPointId(m.ids[cell.col]!), score: cell.score }))) };
+}
+
+export function matrixOffsets(m: Matrix): M.SearchMatrixOffsets {
+  return {
+    offsets_row: m.rows.flatMap((row, i) => row.map(() => i)),
+    offsets_col: m.rows.flatMap((row) => row.map((cell) => cell.col)),
+    scores: m.rows.flatMap((row) => row.map((cell) => cell.score)),
+    ids: m.ids.map(protoPointId),
+  };
 }
 
 export function updateResult(r: EngineUpdateResult): M.UpdateResult {
-  return { operation_id: r.operation_id, status: r.status === 'completed' ? 'Completed' : 'Acknowledged' };
+  return { operation_id: r.operationId, status: r.status === 'completed' ? 'Completed' : 'Acknowledged' };
 }
 
 export function groupId(id: string | number): M.GroupId {

@@ -2,17 +2,10 @@
  * `qdrant.Points`: every RPC on the engine (src/collection): writes as typed point operations through
  * `Collection.update`, reads through retrieve / scroll / count / facet, searches through `executeQuery`.
  */
-import { AppError } from '../../../errors.js';
-import type { Collection, PointOperation } from '../../../collection/collection.js';
-import { isCustomSharding } from '../../../collection/config.js';
-import { count as countPoints, retrieve, scroll, type RecordOptions } from '../../../collection/read.js';
-import { executeQuery } from '../../../collection/query/execute.js';
-import { executeGroups, type GroupsSpec } from '../../../collection/query/groups.js';
-import { lookupRecords, type WithLookupSpec } from '../../../collection/query/lookup.js';
-import { matrixOffsets, matrixPairs, searchMatrix } from '../../../collection/query/matrix.js';
-import { scoredPoints } from '../../../collection/query/output.js';
-import type { ExecContext, RootSpec } from '../../../collection/query/types.js';
-import type { ShardKey } from '../../../collection/types.js';
+import type { Collection } from '../../../collection/collection.js';
+import type { PointOperation } from '../../../collection/operation.js';
+import { count as countPoints, retrieve, scroll, type ReadOptions } from '../../../collection/read.js';
+import { checkedShardKeys, distanceMatrix, query, queryGroups, type QueryEnv } from '../../../collection/query/run.js';
 import type { PointsHandlers } from '../generated/qdrant/Points.js';
 import type * as M from '../generated/messages.js';
 import { collectionPass, type Impls, type RpcContext } from '../call.js';
@@ -20,8 +13,8 @@ import { bad, count, payloadSelector, pointIds, pointsSelector, shardKeys, updat
 import { optionalFilter } from '../parse/filter.js';
 import { jsonMap } from '../parse/value.js';
 import { namedVectors } from '../parse/vectors.js';
-import { discoverRoot, groupsSpec, matrixSpec, queryRoot, recommendRoot, scrollRequest, searchRoot, withLookup } from '../parse/query.js';
-import { groupId, protoPointId, retrievedPoint, scoredPoint, updateResult } from '../present/points.js';
+import { discoverRoot, groupsRequest, matrixRequest, queryRoot, recommendRoot, scrollRequest, searchRoot, withSelectors } from '../parse/query.js';
+import { groupsResult, matrixOffsets, matrixPairs, protoPointId, retrievedPoint, scoredPoint, updateResult } from '../present/points.js';
 import { fieldIndexSchema, vectorNameConfig } from '../parse/collection.js';
 import { accessOfQuery, accessOfBatch } from './access-body.js';
 
@@ -29,26 +22,20 @@ function collectionOf(ctx: RpcContext): Collection {
   return ctx.deps.toc.get(collectionPass(ctx));
 }
 
-function checkShardKeys(c: Collection, keys: readonly ShardKey[] | undefined): readonly ShardKey[] | undefined {
-  if (keys !== undefined) for (const k of keys) if (!c.info.shardKeys.includes(k)) throw new AppError('SHARD_KEY_NOT_FOUND', [String(k)]);
-  return keys;
-}
-
-function options(c: Collection, p: M.WithPayloadSelector__Output | undefined | null, v: M.WithVectorsSelector__Output | undefined | null, payloadDefault: boolean): RecordOptions {
-  return { withPayload: payloadSelector(p, payloadDefault), withVector: vectorSelector(v, false), showShardKey: isCustomSharding(c.config) };
+function readOptions(p: M.WithPayloadSelector__Output | undefined | null, v: M.WithVectorsSelector__Output | undefined | null): ReadOptions {
+  return { withPayload: payloadSelector(p, true), withVector: vectorSelector(v, false) };
 }
 
 async function write(ctx: RpcContext, wait: boolean | undefined, build: (c: Collection) => PointOperation[]): Promise<{ result: M.UpdateResult; list: PointOperation[] }> {
   const c = collectionOf(ctx);
   const list = build(c);
-  for (const op of list) {
-    if (op.type === 'upsert' && op.shardKey !== undefined) checkShardKeys(c, [op.shardKey]);
-    if (op.type === 'upsert' && op.shardKey === undefined && isCustomSharding(c.config) && c.info.shardKeys.length > 0) {
-      throw bad('Shard key is required for upsert into a collection with custom sharding');
-    }
-  }
   ctx.deps.quotas.checkWrite();
   return { result: updateResult(await c.update(list, wait === true)), list };
+}
+
+function pointIdOf(id: M.PointId__Output | undefined, where: string): M.PointId__Output {
+  if (id === undefined) throw bad(`${where}: point id is required`);
+  return id;
 }
 
 function upsertOp(c: Collection, points: readonly M.PointStruct__Output[] | undefined, mode: string | undefined, sk: M.ShardKeySelector__Output | null | undefined, filter: M.Filter__Output | null | undefined): PointOperation {
@@ -57,7 +44,7 @@ function upsertOp(c: Collection, points: readonly M.PointStruct__Output[] | unde
   return {
     type: 'upsert',
     points: (points ?? []).map((p, i) => ({
-      id: pointIds(p.id === undefined ? [] : [p.id], `points[${i}].id`)[0] ?? (() => { throw bad(`points[${i}].id: point id is required`); })(),
+      id: pointIds([pointIdOf(p.id, `points[${i}].id`)], `points[${i}].id`)[0]!,
       vectors: namedVectors(p.vectors, c.schema, `points[${i}].vectors`),
       payload: jsonMap(p.payload, `points[${i}].payload`),
     })),
@@ -78,7 +65,7 @@ function updateVectorsOp(c: Collection, points: readonly M.PointVectors__Output[
   const updateFilter = optionalFilter(filter, 'update_filter');
   return {
     type: 'update_vectors',
-    points: (points ?? []).map((p, i) => ({ id: pointIds(p.id === undefined ? [] : [p.id], `points[${i}].id`)[0]!, vectors: namedVectors(p.vectors, c.schema, `points[${i}].vectors`) })),
+    points: (points ?? []).map((p, i) => ({ id: pointIds([pointIdOf(p.id, `points[${i}].id`)], `points[${i}].id`)[0]!, vectors: namedVectors(p.vectors, c.schema, `points[${i}].vectors`) })),
     ...(updateFilter === undefined ? {} : { updateFilter }),
   };
 }
@@ -111,32 +98,10 @@ function batchOp(c: Collection, o: M.PointsUpdateOperation__Output, i: number): 
   }
 }
 
-/** The collections a query names besides its own (`lookup_from`) are checked by authorize() and reached here. */
-function execContext(ctx: RpcContext, c: Collection, root: RootSpec | { shardKeys: readonly ShardKey[] | undefined }): ExecContext {
+/** The collection of the request, and the ones it names (`lookup_from`, `with_lookup`), checked by authorize(). */
+function env(ctx: RpcContext): QueryEnv {
   const pass = collectionPass(ctx);
-  return { c, resolve: (name) => ctx.deps.toc.get(pass.lookup(name)), shardKeys: checkShardKeys(c, root.shardKeys) };
-}
-
-function runRoot(ctx: RpcContext, root: RootSpec, p: M.WithPayloadSelector__Output | undefined | null, v: M.WithVectorsSelector__Output | undefined | null): M.ScoredPoint[] {
-  const c = collectionOf(ctx);
-  const result = executeQuery(execContext(ctx, c, root), root);
-  return scoredPoints(c, result.entries, options(c, p, v, false)).map(scoredPoint);
-}
-
-function runGroups(ctx: RpcContext, root: RootSpec, spec: GroupsSpec, lookup: WithLookupSpec | undefined, p: M.WithPayloadSelector__Output | undefined | null, v: M.WithVectorsSelector__Output | undefined | null): M.GroupsResult {
-  const c = collectionOf(ctx);
-  const ec = execContext(ctx, c, root);
-  const { groups } = executeGroups(ec, root, spec);
-  const o = options(c, p, v, false);
-  const lookups = lookup === undefined ? undefined : lookupRecords(ec.resolve(lookup.collection), lookup, groups.map((g) => g.id));
-  return {
-    groups: groups.map((g) => {
-      const out: M.PointGroup = { id: groupId(g.id), hits: scoredPoints(c, g.hits, o).map(scoredPoint) };
-      const record = lookups?.get(g.id);
-      if (record !== undefined) out.lookup = retrievedPoint(record);
-      return out;
-    }),
-  };
+  return { c: ctx.deps.toc.get(pass), resolve: (name) => ctx.deps.toc.get(pass.lookup(name)) };
 }
 
 const wrote = (r: { result: M.UpdateResult }): M.PointsOperationResponse => ({ result: r.result });
@@ -147,7 +112,7 @@ export const pointsService: Impls<PointsHandlers> = {
   Get: {
     run: (m, ctx) => {
       const c = collectionOf(ctx);
-      return { result: retrieve(c, pointIds(m.ids, 'ids'), options(c, m.with_payload, m.with_vectors, true), checkShardKeys(c, shardKeys(m.shard_key_selector))).map(retrievedPoint) };
+      return { result: retrieve(c, pointIds(m.ids, 'ids'), readOptions(m.with_payload, m.with_vectors), checkedShardKeys(c, shardKeys(m.shard_key_selector))).map(retrievedPoint) };
     },
   },
   UpdateVectors: { run: async (m, ctx) => wrote(await write(ctx, m.wait, (c) => [updateVectorsOp(c, m.points, m.update_filter)])) },
@@ -198,56 +163,70 @@ export const pointsService: Impls<PointsHandlers> = {
       return { result: { operation_id: c.lastOperationId, status: m.wait === true ? 'Completed' : 'Acknowledged' } };
     },
   },
-  Search: { run: (m, ctx) => ({ result: runRoot(ctx, searchRoot(m), m.with_payload, m.with_vectors) }) },
-  SearchBatch: { run: (m, ctx) => ({ result: (m.search_points ?? []).map((s) => ({ result: runRoot(ctx, searchRoot(s), s.with_payload, s.with_vectors) })) }) },
+  Search: { run: (m, ctx) => ({ result: query(env(ctx), withSelectors(searchRoot(m), m)).map(scoredPoint) }) },
+  SearchBatch: {
+    run: (m, ctx) => {
+      const e = env(ctx);
+      return { result: (m.search_points ?? []).map((s) => ({ result: query(e, withSelectors(searchRoot(s), s)).map(scoredPoint) })) };
+    },
+  },
   SearchGroups: {
-    run: (m, ctx) => ({ result: runGroups(ctx, searchRoot({ ...m, limit: String(m.group_size ?? 1) }), groupsSpec(m, 3), withLookup(m.with_lookup), m.with_payload, m.with_vectors) }),
+    run: (m, ctx) => ({ result: groupsResult(queryGroups(env(ctx), groupsRequest(m, withSelectors(searchRoot(m), m)))) }),
     accessBody: (m) => accessOfQuery({ with_lookup: m.with_lookup }),
   },
   Scroll: {
     run: (m, ctx) => {
       const c = collectionOf(ctx);
       const req = scrollRequest(m);
-      checkShardKeys(c, req.shardKeys);
-      const page = scroll(c, req, options(c, m.with_payload, m.with_vectors, true));
+      checkedShardKeys(c, req.shardKeys);
+      const page = scroll(c, req, readOptions(m.with_payload, m.with_vectors));
       const out: M.ScrollResponse = { result: page.points.map(retrievedPoint) };
-      if (page.next_page_offset !== null) out.next_page_offset = protoPointId(page.next_page_offset);
+      if (page.nextPageOffset !== null) out.next_page_offset = protoPointId(page.nextPageOffset);
       return out;
     },
   },
-  Recommend: { run: (m, ctx) => ({ result: runRoot(ctx, recommendRoot(m), m.with_payload, m.with_vectors) }), accessBody: (m) => accessOfQuery(m) },
+  Recommend: { run: (m, ctx) => ({ result: query(env(ctx), withSelectors(recommendRoot(m), m)).map(scoredPoint) }), accessBody: (m) => accessOfQuery(m) },
   RecommendBatch: {
-    run: (m, ctx) => ({ result: (m.recommend_points ?? []).map((s) => ({ result: runRoot(ctx, recommendRoot(s), s.with_payload, s.with_vectors) })) }),
+    run: (m, ctx) => {
+      const e = env(ctx);
+      return { result: (m.recommend_points ?? []).map((s) => ({ result: query(e, withSelectors(recommendRoot(s), s)).map(scoredPoint) })) };
+    },
     accessBody: (m) => accessOfBatch(m.recommend_points),
   },
   RecommendGroups: {
-    run: (m, ctx) => ({ result: runGroups(ctx, recommendRoot({ ...m, limit: String(m.group_size ?? 1) }), groupsSpec(m, 3), withLookup(m.with_lookup), m.with_payload, m.with_vectors) }),
+    run: (m, ctx) => ({ result: groupsResult(queryGroups(env(ctx), groupsRequest(m, withSelectors(recommendRoot(m), m)))) }),
     accessBody: (m) => accessOfQuery(m),
   },
-  Discover: { run: (m, ctx) => ({ result: runRoot(ctx, discoverRoot(m), m.with_payload, m.with_vectors) }), accessBody: (m) => accessOfQuery(m) },
+  Discover: { run: (m, ctx) => ({ result: query(env(ctx), withSelectors(discoverRoot(m), m)).map(scoredPoint) }), accessBody: (m) => accessOfQuery(m) },
   DiscoverBatch: {
-    run: (m, ctx) => ({ result: (m.discover_points ?? []).map((s) => ({ result: runRoot(ctx, discoverRoot(s), s.with_payload, s.with_vectors) })) }),
+    run: (m, ctx) => {
+      const e = env(ctx);
+      return { result: (m.discover_points ?? []).map((s) => ({ result: query(e, withSelectors(discoverRoot(s), s)).map(scoredPoint) })) };
+    },
     accessBody: (m) => accessOfBatch(m.discover_points),
   },
   Count: {
     run: (m, ctx) => {
       const c = collectionOf(ctx);
-      return { result: { count: countPoints(c, optionalFilter(m.filter), checkShardKeys(c, shardKeys(m.shard_key_selector))) } };
+      return { result: { count: countPoints(c, optionalFilter(m.filter), checkedShardKeys(c, shardKeys(m.shard_key_selector))) } };
     },
   },
-  Query: { run: (m, ctx) => ({ result: runRoot(ctx, queryRoot(m), m.with_payload, m.with_vectors) }), accessBody: (m) => accessOfQuery(m) },
+  Query: { run: (m, ctx) => ({ result: query(env(ctx), withSelectors(queryRoot(m), m)).map(scoredPoint) }), accessBody: (m) => accessOfQuery(m) },
   QueryBatch: {
-    run: (m, ctx) => ({ result: (m.query_points ?? []).map((q, i) => ({ result: runRoot(ctx, queryRoot(q, `query_points[${i}]`), q.with_payload, q.with_vectors) })) }),
+    run: (m, ctx) => {
+      const e = env(ctx);
+      return { result: (m.query_points ?? []).map((q, i) => ({ result: query(e, withSelectors(queryRoot(q, `query_points[${i}]`), q)).map(scoredPoint) })) };
+    },
     accessBody: (m) => accessOfBatch(m.query_points),
   },
   QueryGroups: {
-    run: (m, ctx) => ({ result: runGroups(ctx, queryRoot(m), groupsSpec(m, 3), withLookup(m.with_lookup), m.with_payload, m.with_vectors) }),
+    run: (m, ctx) => ({ result: groupsResult(queryGroups(env(ctx), groupsRequest(m, withSelectors(queryRoot(m), m)))) }),
     accessBody: (m) => accessOfQuery(m),
   },
   Facet: {
     run: (m, ctx) => {
       const c = collectionOf(ctx);
-      const { hits } = c.facet(m.key ?? '', count(m.limit, 10, 1, 'limit'), optionalFilter(m.filter), checkShardKeys(c, shardKeys(m.shard_key_selector)));
+      const { hits } = c.facet(m.key ?? '', count(m.limit, 10, 1, 'limit'), optionalFilter(m.filter), checkedShardKeys(c, shardKeys(m.shard_key_selector)));
       return {
         hits: hits.map((h) => ({
           value: typeof h.value === 'string' ? { string_value: h.value } : typeof h.value === 'boolean' ? { bool_value: h.value } : { integer_value: h.value as number },
@@ -256,18 +235,6 @@ export const pointsService: Impls<PointsHandlers> = {
       };
     },
   },
-  SearchMatrixPairs: {
-    run: (m, ctx) => {
-      const c = collectionOf(ctx);
-      const matrix = searchMatrix(execContext(ctx, c, { shardKeys: shardKeys(m.shard_key_selector) }), matrixSpec(m), JSON.stringify(m));
-      return { result: { pairs: matrixPairs(matrix).pairs.map((p) => ({ a: protoPointId(p.a), b: protoPointId(p.b), score: p.score })) } };
-    },
-  },
-  SearchMatrixOffsets: {
-    run: (m, ctx) => {
-      const c = collectionOf(ctx);
-      const o = matrixOffsets(searchMatrix(execContext(ctx, c, { shardKeys: shardKeys(m.shard_key_selector) }), matrixSpec(m), JSON.stringify(m)));
-      return { result: { offsets_row: o.offsets_row, offsets_col: o.offsets_col, scores: o.scores, ids: o.ids.map(protoPointId) } };
-    },
-  },
+  SearchMatrixPairs: { run: (m, ctx) => ({ result: matrixPairs(distanceMatrix(env(ctx), matrixRequest(m, JSON.stringify(m)))) }) },
+  SearchMatrixOffsets: { run: (m, ctx) => ({ result: matrixOffsets(distanceMatrix(env(ctx), matrixRequest(m, JSON.stringify(m)))) }) },
 };

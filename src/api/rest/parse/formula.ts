@@ -15,8 +15,9 @@
  * Decay parameters become one `lambda` (`decay_params_to_lambda`): lin (1 − midpoint) / scale,
  * exp ln(midpoint) / scale, gauss ln(midpoint) / scale²; midpoint defaults to 0.5, scale to 1.
  */
-import { AppError, badInput } from '../../../errors.js';
+import { badInput } from '../../../errors.js';
 import { parseFilter } from '../../../index/filter/parse.js';
+import { decayLambda, parseVariable } from '../../../collection/query/rules.js';
 import { tryParseJsonPath } from '../../../index/json-path.js';
 import { parseDatetime } from '../../../index/payload/datetime-value.js';
 import { readGeoPoint } from '../../../index/payload/geo-math.js';
@@ -27,19 +28,6 @@ const UNARY: readonly UnaryOp[] = ['neg', 'abs', 'sqrt', 'exp', 'log10', 'ln'];
 const DECAYS: Readonly<Record<string, DecayKind>> = { lin_decay: 'lin', exp_decay: 'exp', gauss_decay: 'gauss' };
 const KEYWORDS = new Set<string>(['mult', 'sum', 'div', 'pow', 'geo_distance', 'datetime', 'datetime_key', ...UNARY, ...Object.keys(DECAYS)]);
 
-type Variable = { kind: 'score'; index: number } | { kind: 'payload'; path: string };
-
-/** `$score`, `$score[i]` or a payload key path (Qdrant `VariableId::from_str`). */
-export function parseVariable(text: string, where: string): Variable {
-  if (text.startsWith('$')) {
-    const m = /^\$score(?:\[(\d+)\])?$/.exec(text);
-    if (m === null) throw badInput(`${where}: Invalid reserved variable: ${text}`);
-    return { kind: 'score', index: m[1] === undefined ? 0 : Number(m[1]) };
-  }
-  const path = tryParseJsonPath(text);
-  if (path === null) throw badInput(`${where}: Invalid payload variable: ${text}`);
-  return { kind: 'payload', path: path.text };
-}
 
 function keyPath(v: unknown, where: string): string {
   if (typeof v !== 'string') throw badInput(`${where}: expected a payload key`);
@@ -52,22 +40,6 @@ function optionalNumber(v: unknown, where: string): number | undefined {
   if (v === undefined || v === null) return undefined;
   if (typeof v !== 'number' || !Number.isFinite(v)) throw badInput(`${where}: expected a number`);
   return Math.fround(v);
-}
-
-/** `decay_params_to_lambda` of parsed_formula.rs. */
-export function decayLambda(kind: DecayKind, midpointIn: number | undefined, scaleIn: number | undefined, where: string): number {
-  const midpoint = midpointIn ?? 0.5;
-  const scale = scaleIn ?? 1;
-  if (kind === 'lin' && !(midpoint >= 0 && midpoint <= 1)) {
-    throw new AppError('VALIDATION', [`${where}.midpoint: Linear decay midpoint should be in the range [0.0, 1.0], got ${midpoint}.`]);
-  }
-  if (kind !== 'lin' && !(midpoint > 0 && midpoint < 1)) {
-    throw new AppError('VALIDATION', [`${where}.midpoint: Decay midpoint should be in the range (0.0, 1.0), got ${midpoint}.`]);
-  }
-  if (!(scale > 0)) throw new AppError('VALIDATION', [`${where}.scale: Decay scale should be non-zero positive, got ${scale}.`]);
-  if (kind === 'lin') return (1 - midpoint) / scale;
-  if (kind === 'exp') return Math.log(midpoint) / scale;
-  return Math.log(midpoint) / (scale * scale);
 }
 
 function parseExpr(v: unknown, where: string, depth: number): Expr {

@@ -13,10 +13,8 @@ import { isObj } from './wire.js';
 
 type Obj = Record<string, unknown>;
 
-/** Qdrant `MAX_PREFETCH_DEPTH`. */
-export const MAX_PREFETCH_DEPTH = 64;
-/** Qdrant `CollectionQueryRequest::DEFAULT_LIMIT`. */
-export const DEFAULT_LIMIT = 10;
+import { DEFAULT_LIMIT, MAX_PREFETCH_DEPTH, validateStage } from '../../../collection/query/rules.js';
+
 
 function prefix(where: string): string {
   return where === '' ? '' : `${where}.`;
@@ -59,24 +57,6 @@ export function optionalThreshold(v: unknown, where: string): number | undefined
   if (v === undefined || v === null) return undefined;
   if (typeof v !== 'number' || !Number.isFinite(v)) throw badInput(`${where}: expected a number`);
   return v;
-}
-
-function bad(message: string): AppError {
-  return new AppError('BAD_REQUEST', [message]);
-}
-
-/** Qdrant's checks of one request or prefetch (collection_query.rs `validation`). */
-export function validateStage(s: StageSpec): void {
-  if (s.prefetch.length > 0 && s.query === undefined) {
-    throw bad("A query is needed to merge the prefetches. Can't have prefetches without defining a query.");
-  }
-  if (s.threshold !== undefined) {
-    if (s.query?.kind === 'order_by') throw bad("Can't use score_threshold with an order_by query.");
-    if (s.query === undefined) throw bad("A query is needed to use the score_threshold. Can't have score_threshold without defining a query.");
-  }
-  if ((s.query?.kind === 'rrf' || s.query?.kind === 'dbsf') && s.using !== DEFAULT_VECTOR) {
-    throw bad("Fusion queries cannot be combined with the 'using' field.");
-  }
 }
 
 function parsePrefetchList(v: unknown, where: string, depth: number): StageSpec[] {
