@@ -88,6 +88,10 @@ async function decide(path: RpcPath, req: unknown, impl: RpcImpl<never, unknown>
     }
   }
   const collection = impl.collection !== undefined ? impl.collection(req as never) : collectionNameOf(req);
+  if (ACCESS_TABLE[operation].scope === 'collection' && (collection === undefined || collection === '')) {
+    // proto3 cannot send an empty string: the field was left out (Qdrant's validation answers the same).
+    throw new AppError('BAD_INPUT', ['Validation error in request: collection_name: must not be empty']);
+  }
   // Reads start their audit write now and wait for it just before replying; writes run only once it is durable.
   const sink = deps.audit();
   const writes: Array<Promise<void>> = [];
