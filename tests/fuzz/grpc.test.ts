@@ -31,7 +31,7 @@ describe('gRPC fuzz', () => {
   let root: protobuf.Root;
 
   /** Sends raw bytes to an RPC; resolves with the status code (OK when it answered). */
-  function raw(path: string, bytes: Uint8Array, deadlineMs = 20_000): Promise<number> {
+  function raw(path: string, bytes: Uint8Array, deadlineMs = 20_000): Promise<status> {
     return new Promise((resolve) => {
       client.makeUnaryRequest(path, (b: Buffer) => b, (b: Buffer) => b, Buffer.from(bytes), new Metadata(), { deadline: Date.now() + deadlineMs }, (e: ServiceError | null) => resolve(e === null ? status.OK : e.code));
     });

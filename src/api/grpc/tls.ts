@@ -25,10 +25,14 @@ export class ReloadingCertificates implements experimental.CertificateProvider, 
     if (options.ca !== undefined) for (const l of this.#ca) l({ caCertificate: options.ca });
   }
 
+  // grpc-js registers its watcher only after adding these listeners: the current material is delivered on the
+  // next microtask so that the watcher hears it (a synchronous call would be lost and no connection accepted).
   addCaCertificateListener(listener: CaListener): void {
     this.#ca.add(listener);
-    const ca = this.#material.ca;
-    if (ca !== undefined) listener({ caCertificate: ca });
+    queueMicrotask(() => {
+      const ca = this.#material.ca;
+      if (this.#ca.has(listener) && ca !== undefined) listener({ caCertificate: ca });
+    });
   }
 
   removeCaCertificateListener(listener: CaListener): void {
@@ -37,7 +41,9 @@ export class ReloadingCertificates implements experimental.CertificateProvider, 
 
   addIdentityCertificateListener(listener: IdentityListener): void {
     this.#identity.add(listener);
-    listener({ certificate: this.#material.cert, privateKey: this.#material.key });
+    queueMicrotask(() => {
+      if (this.#identity.has(listener)) listener({ certificate: this.#material.cert, privateKey: this.#material.key });
+    });
   }
 
   removeIdentityCertificateListener(listener: IdentityListener): void {

@@ -1,0 +1,129 @@
+/**
+ * The gRPC transport: TLS and mTLS from the same files as HTTPS, the client address allow-list, server
+ * reflection, the standard health service, and the message size limit.
+ */
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { loadSync } from '@grpc/proto-loader';
+import { credentials, loadPackageDefinition, Metadata, status, type Client, type ChannelCredentials, type ServiceError } from '@grpc/grpc-js';
+import { startTestApp, type TestApp } from '../../support/app.js';
+import { makeTestPki, type TestPki } from '../../support/certs.js';
+import { contract } from '../../../src/api/grpc/proto.js';
+
+type Unary = (req: unknown, md: Metadata, cb: (e: ServiceError | null, res?: any) => void) => void;
+
+function call(client: Client, method: string, req: unknown = {}, md = new Metadata()): Promise<{ code: status; details: string; res?: any }> {
+  return new Promise((resolve) => {
+    (client as unknown as Record<string, Unary>)[method]!.call(client, req, md, (e, res) => resolve(e === null ? { code: status.OK, details: '', res } : { code: e.code, details: e.details }));
+  });
+}
+
+function qdrant(port: number, creds: ChannelCredentials): Client {
+  return new (contract().qdrant.Qdrant)(`127.0.0.1:${port}`, creds, { 'grpc.ssl_target_name_override': 'localhost' }) as unknown as Client;
+}
+
+describe('gRPC over TLS and mTLS (service.enable_tls covers both ports)', () => {
+  let pki: TestPki;
+  let app: TestApp;
+  let port: number;
+  before(async () => {
+    pki = makeTestPki();
+    app = await startTestApp({
+      QDRANT__SERVICE__ENABLE_TLS: 'true',
+      QDRANT__SERVICE__VERIFY_HTTPS_CLIENT_CERTIFICATE: 'true',
+      QDRANT__TLS__CERT: pki.server.cert,
+      QDRANT__TLS__KEY: pki.server.key,
+      QDRANT__TLS__CA_CERT: pki.ca.cert,
+    });
+    port = (await app.startGrpc('127.0.0.1', 0)).port;
+  });
+  after(async () => {
+    await app.destroy();
+    pki.cleanup();
+  });
+
+  it('serves a client with a certificate signed by tls.ca_cert', async () => {
+    const c = qdrant(port, credentials.createSsl(readFileSync(pki.ca.cert), readFileSync(pki.client.key), readFileSync(pki.client.cert)));
+    const r = await call(c, 'HealthCheck');
+    c.close();
+    assert.equal(r.code, status.OK, r.details);
+    assert.equal(r.res.title, 'qdrant - vector search engine');
+  });
+
+  it('refuses a client without a certificate, with one from another CA, and plaintext', async () => {
+    const attempts = [
+      credentials.createSsl(readFileSync(pki.ca.cert)),
+      credentials.createSsl(readFileSync(pki.ca.cert), readFileSync(pki.otherClient.key), readFileSync(pki.otherClient.cert)),
+      credentials.createInsecure(),
+    ];
+    for (const creds of attempts) {
+      const c = qdrant(port, creds);
+      const r = await call(c, 'HealthCheck');
+      c.close();
+      assert.equal(r.code, status.UNAVAILABLE, r.details);
+    }
+  });
+});
+
+describe('gRPC service surface', () => {
+  let app: TestApp;
+  let port: number;
+  before(async () => {
+    app = await startTestApp({ QDRANT__SERVICE__API_KEY: 'admin-key-0123456789abcdef0123456789abcdef' });
+    port = (await app.startGrpc('127.0.0.1', 0)).port;
+  });
+  after(async () => {
+    await app.destroy();
+  });
+
+  it('answers grpc.health.v1.Health/Check SERVING without a credential, and qdrant calls need one', async () => {
+    const health = new (contract().health.Health)(`127.0.0.1:${port}`, credentials.createInsecure()) as unknown as Client;
+    const r = await call(health, 'Check', { service: '' });
+    health.close();
+    assert.equal(r.code, status.OK);
+    assert.equal(r.res.status, 'SERVING');
+    const c = new (contract().qdrant.Collections)(`127.0.0.1:${port}`, credentials.createInsecure()) as unknown as Client;
+    const denied = await call(c, 'List');
+    c.close();
+    assert.equal(denied.code, status.UNAUTHENTICATED);
+    assert.equal(denied.details, 'Must provide an API key or an Authorization bearer token');
+  });
+
+  it('lists every served service through server reflection', async () => {
+    const def = loadSync('grpc/reflection/v1alpha/reflection.proto', { includeDirs: ['node_modules/@grpc/reflection/build/proto'], keepCase: true });
+    const pkg = loadPackageDefinition(def) as any;
+    const client = new pkg.grpc.reflection.v1alpha.ServerReflection(`127.0.0.1:${port}`, credentials.createInsecure());
+    const names = await new Promise<string[]>((resolve, reject) => {
+      const stream = client.ServerReflectionInfo();
+      stream.on('data', (m: any) => {
+        resolve((m.list_services_response?.service ?? []).map((s: any) => s.name));
+        stream.end();
+      });
+      stream.on('error', reject);
+      stream.write({ list_services: '*' });
+    });
+    client.close();
+    for (const s of ['qdrant.Qdrant', 'qdrant.Collections', 'qdrant.Points', 'qdrant.Snapshots', 'qdrant.ShardSnapshots', 'grpc.health.v1.Health']) assert.ok(names.includes(s), `${s} in ${names.join(', ')}`);
+  });
+});
+
+describe('gRPC client address allow-list', () => {
+  let app: TestApp;
+  let port: number;
+  before(async () => {
+    app = await startTestApp({ QDRANT__SERVICE__ALLOWED_CLIENT_IPS: '10.9.8.7' });
+    port = (await app.startGrpc('127.0.0.1', 0)).port;
+  });
+  after(async () => {
+    await app.destroy();
+  });
+
+  it('refuses a client outside service.allowed_client_ips with PERMISSION_DENIED before authentication', async () => {
+    const c = new (contract().qdrant.Collections)(`127.0.0.1:${port}`, credentials.createInsecure()) as unknown as Client;
+    const r = await call(c, 'List');
+    c.close();
+    assert.equal(r.code, status.PERMISSION_DENIED);
+    assert.equal(r.details, 'Forbidden: client address 127.0.0.1 is not allowed');
+  });
+});
