@@ -20,7 +20,7 @@ function call(client: Client, method: string, req: unknown = {}, md = new Metada
 }
 
 function qdrant(port: number, creds: ChannelCredentials): Client {
-  return new (contract().qdrant.Qdrant)(`127.0.0.1:${port}`, creds, { 'grpc.ssl_target_name_override': 'localhost' }) as unknown as Client;
+  return new (contract().qdrant.Qdrant)(`127.0.0.1:${port}`, creds, { 'grpc.ssl_target_name_override': 'localhost' });
 }
 
 describe('gRPC over TLS and mTLS (service.enable_tls covers both ports)', () => {
