@@ -45,7 +45,7 @@ RUN mkdir -p /qdrant/storage /qdrant/snapshots \
     && chmod 0750 /qdrant/storage /qdrant/snapshots
 VOLUME ["/qdrant/storage", "/qdrant/snapshots"]
 USER 1000:1000
-# 6333: REST (HTTP, or HTTPS with service.enable_tls). 6334: gRPC port, reserved (Quiver does not serve gRPC yet).
+# 6333: REST, 6334: gRPC (both TLS with service.enable_tls).
 EXPOSE 6333 6334
 # Liveness only; TLS-aware through QDRANT__SERVICE__ENABLE_TLS (the certificate is not checked: it is a local probe).
 # With mTLS or an allow-list that excludes 127.0.0.1, override or disable this check.

@@ -81,6 +81,7 @@ interface Child {
 
 async function startAsNobody(layout: Layout, readOnlyRoot: boolean): Promise<Child> {
   const port = await freePort();
+  const grpcPort = await freePort();
   const node = [process.execPath, '--import', TSX, MAIN];
   const setpriv = ['setpriv', `--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', '--'];
   // In the namespace: keep the data directory writable (its own bind mount), then make / read-only.
@@ -98,6 +99,7 @@ async function startAsNobody(layout: Layout, readOnlyRoot: boolean): Promise<Chi
       QDRANT__LOG_LEVEL: 'WARN',
       QDRANT__SERVICE__HOST: '127.0.0.1',
       QDRANT__SERVICE__HTTP_PORT: String(port),
+      QDRANT__SERVICE__GRPC_PORT: String(grpcPort),
       QDRANT__SERVICE__API_KEY: API_KEY,
       QDRANT__STORAGE__STORAGE_PATH: layout.storage,
       QDRANT__STORAGE__SNAPSHOTS_PATH: layout.snapshots,

@@ -169,7 +169,7 @@ describe('damaged end of the data file (LMDB)', () => {
       const port = await freePort();
       const proc = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), MAIN], {
         cwd: dir,
-        env: { PATH: process.env['PATH'] ?? '', QDRANT__SERVICE__HTTP_PORT: String(port), ...env },
+        env: { PATH: process.env['PATH'] ?? '', QDRANT__SERVICE__HTTP_PORT: String(port), QDRANT__SERVICE__GRPC_PORT: String(await freePort()), ...env },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       let output = '';

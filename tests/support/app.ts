@@ -83,10 +83,11 @@ const TSX = import.meta.resolve('tsx');
 /** Starts `src/main.ts` in a child process (through tsx) and waits until it answers /readyz. */
 export async function startChildServer(dir: string, env: Record<string, string> = {}, port?: number, args: readonly string[] = []): Promise<ChildServer> {
   const p = port ?? (await freePort());
+  const grpcPort = await freePort();
   let out = '';
   const proc = spawn(process.execPath, ['--import', TSX, MAIN, ...args], {
     cwd: dir,
-    env: { PATH: process.env['PATH'] ?? '', QDRANT__SERVICE__HTTP_PORT: String(p), QDRANT__LOG_LEVEL: 'WARN', ...env },
+    env: { PATH: process.env['PATH'] ?? '', QDRANT__SERVICE__HTTP_PORT: String(p), QDRANT__SERVICE__GRPC_PORT: String(grpcPort), QDRANT__LOG_LEVEL: 'WARN', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   proc.stdout?.on('data', (d: Buffer) => (out += d.toString()));

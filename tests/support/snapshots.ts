@@ -64,10 +64,11 @@ const TSX = import.meta.resolve('tsx');
  */
 export async function startChildWithArgs(dir: string, args: readonly string[], env: Record<string, string> = {}): Promise<{ server?: ChildServer; exitCode?: number | null; output: string }> {
   const port = await freePort();
+  const grpcPort = await freePort();
   let out = '';
   const proc = spawn(process.execPath, ['--import', TSX, MAIN, ...args], {
     cwd: dir,
-    env: { PATH: process.env['PATH'] ?? '', QDRANT__SERVICE__HTTP_PORT: String(port), QDRANT__LOG_LEVEL: 'WARN', QDRANT__STORAGE__STORAGE_PATH: join(dir, 'storage'), QDRANT__STORAGE__SNAPSHOTS_PATH: join(dir, 'snapshots'), ...env },
+    env: { PATH: process.env['PATH'] ?? '', QDRANT__SERVICE__HTTP_PORT: String(port), QDRANT__SERVICE__GRPC_PORT: String(grpcPort), QDRANT__LOG_LEVEL: 'WARN', QDRANT__STORAGE__STORAGE_PATH: join(dir, 'storage'), QDRANT__STORAGE__SNAPSHOTS_PATH: join(dir, 'snapshots'), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   proc.stdout?.on('data', (d: Buffer) => (out += d.toString()));
