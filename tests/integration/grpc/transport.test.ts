@@ -4,11 +4,12 @@
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { copyFileSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { loadSync } from '@grpc/proto-loader';
 import { credentials, loadPackageDefinition, Metadata, status, type Client, type ChannelCredentials, type ServiceError } from '@grpc/grpc-js';
 import { startTestApp, type TestApp } from '../../support/app.js';
-import { makeTestPki, type TestPki } from '../../support/certs.js';
+import { issueCert, makeTestPki, type TestPki } from '../../support/certs.js';
 import { contract } from '../../../src/api/grpc/proto.js';
 
 type Unary = (req: unknown, md: Metadata, cb: (e: ServiceError | null, res?: any) => void) => void;
@@ -63,6 +64,46 @@ describe('gRPC over TLS and mTLS (service.enable_tls covers both ports)', () => 
       c.close();
       assert.equal(r.code, status.UNAVAILABLE, r.details);
     }
+  });
+});
+
+describe('gRPC certificate reload (tls.cert_ttl, shared with HTTPS)', () => {
+  let pki: TestPki;
+  let app: TestApp;
+  let port: number;
+  let files: { cert: string; key: string };
+  before(async () => {
+    pki = makeTestPki();
+    files = { cert: join(pki.dir, 'live-cert.pem'), key: join(pki.dir, 'live-key.pem') };
+    copyFileSync(pki.server.cert, files.cert);
+    copyFileSync(pki.server.key, files.key);
+    app = await startTestApp({ QDRANT__SERVICE__ENABLE_TLS: 'true', QDRANT__TLS__CERT: files.cert, QDRANT__TLS__KEY: files.key, QDRANT__TLS__CERT_TTL: '1' });
+    port = (await app.startGrpc('127.0.0.1', 0)).port;
+  });
+  after(async () => {
+    await app.destroy();
+    pki.cleanup();
+  });
+
+  async function healthWith(ca: string): Promise<status> {
+    const c = qdrant(port, credentials.createSsl(readFileSync(ca)));
+    const r = await call(c, 'HealthCheck');
+    c.close();
+    return r.code;
+  }
+
+  it('serves a renewed certificate to new connections without a restart', async () => {
+    assert.equal(await healthWith(pki.ca.cert), status.OK);
+    assert.equal(await healthWith(pki.otherCa.cert), status.UNAVAILABLE);
+    const renewed = issueCert(pki.dir, 'renewed', pki.otherCa, 'server');
+    copyFileSync(renewed.key, files.key);
+    copyFileSync(renewed.cert, files.cert);
+    // Poll the observable state: the reloader re-reads the files every second.
+    const deadline = Date.now() + 15_000;
+    let code: status = status.UNAVAILABLE;
+    while (Date.now() < deadline && code !== status.OK) code = await healthWith(pki.otherCa.cert);
+    assert.equal(code, status.OK);
+    assert.equal(await healthWith(pki.ca.cert), status.UNAVAILABLE);
   });
 });
 
