@@ -17,7 +17,7 @@ interface Driver {
   readonly name: string;
   createCollection(c: string): Promise<unknown>;
   info(c: string): Promise<unknown>;
-  createIndex(c: string, field: string, type: 'keyword' | 'integer'): Promise<unknown>;
+  createIndex(c: string, field: string, type: 'keyword' | 'integer' | 'text'): Promise<unknown>;
   upsert(c: string, points: ReadonlyArray<{ id: number | string; d: number[]; s: [number[], number[]]; payload: Record<string, unknown> }>): Promise<unknown>;
   retrieve(c: string, ids: Array<number | string>): Promise<Point[]>;
   count(c: string, color?: string): Promise<number>;
@@ -43,6 +43,10 @@ interface Driver {
   aliases(c: string): Promise<unknown>;
   deleteByFilter(c: string, color: string): Promise<unknown>;
   snapshots(c: string): Promise<number>;
+  /** Counts of points matching each filter of {@link FILTERS}. */
+  countEach(c: string): Promise<number[]>;
+  /** The query variants of {@link QUERIES}, each as `[ids, scores]`. */
+  queryEach(c: string): Promise<unknown[]>;
 }
 
 const f32 = (x: number | undefined): number | undefined => (x === undefined ? undefined : Math.fround(x));
@@ -114,6 +118,15 @@ function restDriver(client: RestClient, url: string): Driver {
       await client.createSnapshot(c);
       return (await client.listSnapshots(c)).length;
     },
+    countEach: async (c) => Promise.all(FILTERS.map(async ([, filter]) => (await post(`/collections/${c}/points/count`, { filter, exact: true })).count as number)),
+    queryEach: async (c) =>
+      Promise.all(
+        QUERIES.map(async ([name, body]) => {
+          const b = JSON.parse(JSON.stringify(body).replace('"LOOKUP"', `"${c}"`));
+          const points = ((await post(`/collections/${c}/points/query`, b)).points as any[]).map(restPoint);
+          return name.startsWith('sample') ? points.length : [points.map((p) => p.id), points.map((p) => p.score)];
+        }),
+      ),
   };
 }
 
@@ -140,7 +153,7 @@ function grpcDriver(client: GrpcClient): Driver {
       const d = (i.config!.params!.vectorsConfig!.config as any).value.map.d;
       return { points: Number(i.pointsCount), schema: Object.keys(i.payloadSchema).sort(), size: Number(d.size), distance: d.distance === 3 ? 'Dot' : String(d.distance) };
     },
-    createIndex: async (c, field, type) => status(await points.createFieldIndex({ collectionName: c, fieldName: field, fieldType: type === 'keyword' ? 0 : 1, wait: true })),
+    createIndex: async (c, field, type) => status(await points.createFieldIndex({ collectionName: c, fieldName: field, fieldType: { keyword: 0, integer: 1, text: 4 }[type], wait: true })),
     upsert: async (c, list) =>
       status(
         await points.upsert({
@@ -228,17 +241,139 @@ function grpcDriver(client: GrpcClient): Driver {
       await client.api('snapshots').create({ collectionName: c });
       return (await client.api('snapshots').list({ collectionName: c })).snapshotDescriptions.length;
     },
+    countEach: async (c) => Promise.all(FILTERS.map(async ([, , filter]) => Number((await points.count({ collectionName: c, filter, exact: true })).result!.count))),
+    queryEach: async (c) =>
+      Promise.all(
+        QUERIES.map(async ([name, , message]) => {
+          const m: any = { ...message, collectionName: c };
+          if (m.lookupFrom !== undefined) m.lookupFrom = { ...m.lookupFrom, collectionName: c };
+          const found = (await points.query(m)).result.map(grpcPoint);
+          return name.startsWith('sample') ? found.length : [found.map((p) => p.id), found.map((p) => p.score)];
+        }),
+      ),
   };
 }
 
 const COLORS = ['red', 'green', 'blue'];
+const Q: number[] = [0.3, -0.2, 0.9, 0.1];
 const DATA = Array.from({ length: 24 }, (_, i) => ({
   id: i % 6 === 5 ? `00000000-0000-4000-8000-${String(i).padStart(12, '0')}` : i + 1,
   d: [Math.sin(i), Math.cos(i), (i % 5) / 5, ((i * 7) % 11) / 11],
   s: [[i % 7, 10 + (i % 3)], [1 + (i % 4), 0.5]] as [number[], number[]],
-  payload: { color: COLORS[i % 3]!, n: i, tags: ['a', i % 2 === 0 ? 'even' : 'odd'], ratio: i / 4, nested: { k: i % 4 } },
+  payload: {
+    color: COLORS[i % 3]!,
+    n: i,
+    tags: ['a', i % 2 === 0 ? 'even' : 'odd'],
+    ratio: i / 4,
+    nested: { k: i % 4 },
+    loc: { lat: 50 + i / 10, lon: 10 + i / 10 },
+    when: `2024-01-${String(1 + i).padStart(2, '0')}T00:00:00Z`,
+    items: [{ k: i % 3, w: i }, { k: 9, w: -i }],
+    ...(i % 4 === 0 ? { opt: null } : i % 4 === 1 ? { opt: [] } : { opt: i }),
+  },
 }));
-const Q: number[] = [0.3, -0.2, 0.9, 0.1];
+
+const F = (condition: Record<string, unknown>): any => ({ conditionOneOf: { case: Object.keys(condition)[0]!, value: Object.values(condition)[0] } });
+const field = (key: string, rest: Record<string, unknown>): any => F({ field: { key, ...rest } });
+const ts = (iso: string): any => ({ seconds: BigInt(Date.parse(iso) / 1000), nanos: 0 });
+
+/** Every filter condition, in REST JSON and as the gRPC message. */
+const FILTERS: ReadonlyArray<readonly [string, Record<string, unknown>, Record<string, unknown>]> = [
+  ['match keyword', { must: [{ key: 'color', match: { value: 'red' } }] }, { must: [field('color', { match: { matchValue: { case: 'keyword', value: 'red' } } })] }],
+  ['match integer', { must: [{ key: 'n', match: { value: 7 } }] }, { must: [field('n', { match: { matchValue: { case: 'integer', value: 7n } } })] }],
+  ['match any keywords', { must: [{ key: 'color', match: { any: ['red', 'blue'] } }] }, { must: [field('color', { match: { matchValue: { case: 'keywords', value: { strings: ['red', 'blue'] } } } })] }],
+  ['match any integers', { must: [{ key: 'n', match: { any: [1, 2, 3] } }] }, { must: [field('n', { match: { matchValue: { case: 'integers', value: { integers: [1n, 2n, 3n] } } } })] }],
+  ['match except keywords', { must: [{ key: 'color', match: { except: ['red'] } }] }, { must: [field('color', { match: { matchValue: { case: 'exceptKeywords', value: { strings: ['red'] } } } })] }],
+  ['match except integers', { must: [{ key: 'n', match: { except: [1, 2] } }] }, { must: [field('n', { match: { matchValue: { case: 'exceptIntegers', value: { integers: [1n, 2n] } } } })] }],
+  ['match text', { must: [{ key: 'tags', match: { text: 'even' } }] }, { must: [field('tags', { match: { matchValue: { case: 'text', value: 'even' } } })] }],
+  ['range', { must: [{ key: 'ratio', range: { gt: 1, lte: 3.5 } }] }, { must: [field('ratio', { range: { gt: 1, lte: 3.5 } })] }],
+  ['datetime range', { must: [{ key: 'when', range: { gte: '2024-01-05T00:00:00Z', lt: '2024-01-10T00:00:00Z' } }] }, { must: [field('when', { datetimeRange: { gte: ts('2024-01-05T00:00:00Z'), lt: ts('2024-01-10T00:00:00Z') } })] }],
+  ['geo bounding box', { must: [{ key: 'loc', geo_bounding_box: { top_left: { lat: 51, lon: 10 }, bottom_right: { lat: 50, lon: 11 } } }] }, { must: [field('loc', { geoBoundingBox: { topLeft: { lat: 51, lon: 10 }, bottomRight: { lat: 50, lon: 11 } } })] }],
+  ['geo radius', { must: [{ key: 'loc', geo_radius: { center: { lat: 50, lon: 10 }, radius: 50000 } }] }, { must: [field('loc', { geoRadius: { center: { lat: 50, lon: 10 }, radius: 50000 } })] }],
+  [
+    'geo polygon',
+    { must: [{ key: 'loc', geo_polygon: { exterior: { points: [{ lat: 50, lon: 10 }, { lat: 51, lon: 10 }, { lat: 51, lon: 11 }, { lat: 50, lon: 10 }] }, interiors: [] } }] },
+    { must: [field('loc', { geoPolygon: { exterior: { points: [{ lat: 50, lon: 10 }, { lat: 51, lon: 10 }, { lat: 51, lon: 11 }, { lat: 50, lon: 10 }] }, interiors: [] } })] },
+  ],
+  ['values count', { must: [{ key: 'items', values_count: { gte: 2 } }] }, { must: [field('items', { valuesCount: { gte: 2n } })] }],
+  ['is_empty', { must: [{ is_empty: { key: 'opt' } }] }, { must: [F({ isEmpty: { key: 'opt' } })] }],
+  ['is_null', { must: [{ is_null: { key: 'opt' } }] }, { must: [F({ isNull: { key: 'opt' } })] }],
+  ['has_id', { must: [{ has_id: [1, 2, 3, DATA[5]!.id] }] }, { must: [F({ hasId: { hasId: [pid(1), pid(2), pid(3), pid(DATA[5]!.id)] } })] }],
+  ['has_vector', { must: [{ has_vector: 's' }] }, { must: [F({ hasVector: { hasVector: 's' } })] }],
+  [
+    'nested',
+    { must: [{ nested: { key: 'items', filter: { must: [{ key: 'k', match: { value: 1 } }, { key: 'w', range: { gte: 5 } }] } } }] },
+    { must: [F({ nested: { key: 'items', filter: { must: [field('k', { match: { matchValue: { case: 'integer', value: 1n } } }), field('w', { range: { gte: 5 } })] } } })] },
+  ],
+  [
+    'should, must_not and a nested filter',
+    { should: [{ key: 'color', match: { value: 'red' } }, { must: [{ key: 'n', range: { lt: 3 } }] }], must_not: [{ key: 'n', match: { value: 0 } }] },
+    { should: [field('color', { match: { matchValue: { case: 'keyword', value: 'red' } } }), F({ filter: { must: [field('n', { range: { lt: 3 } })] } })], mustNot: [field('n', { match: { matchValue: { case: 'integer', value: 0n } } })] },
+  ],
+  [
+    'min_should',
+    { min_should: { conditions: [{ key: 'color', match: { value: 'red' } }, { key: 'n', range: { gte: 10 } }, { key: 'tags', match: { value: 'even' } }], min_count: 2 } },
+    {
+      minShould: {
+        conditions: [field('color', { match: { matchValue: { case: 'keyword', value: 'red' } } }), field('n', { range: { gte: 10 } }), field('tags', { match: { matchValue: { case: 'keyword', value: 'even' } } })],
+        minCount: 2n,
+      },
+    },
+  ],
+];
+
+const nearestG = (v: number[]): any => ({ variant: { case: 'nearest', value: { variant: { case: 'dense', value: { data: v } } } } });
+const idG = (id: number): any => ({ variant: { case: 'id', value: pid(id) } });
+
+/** Query API variants, in REST JSON and as the gRPC `QueryPoints` (without the collection name). */
+const QUERIES: ReadonlyArray<readonly [string, Record<string, unknown>, Record<string, unknown>]> = [
+  ['mmr', { query: { nearest: Q, mmr: { diversity: 0.7, candidates_limit: 10 } }, using: 'd', limit: 4 }, { query: { variant: { case: 'nearestWithMmr', value: { nearest: nearestG(Q).variant.value, mmr: { diversity: 0.7, candidatesLimit: 10 } } } }, using: 'd', limit: 4n }],
+  ['discover', { query: { discover: { target: 2, context: [{ positive: 8, negative: 9 }] } }, using: 'd', limit: 3 }, { query: { variant: { case: 'discover', value: { target: idG(2), context: { pairs: [{ positive: idG(8), negative: idG(9) }] } } } }, using: 'd', limit: 3n }],
+  ['context', { query: { context: [{ positive: 8, negative: 9 }] }, using: 'd', limit: 3 }, { query: { variant: { case: 'context', value: { pairs: [{ positive: idG(8), negative: idG(9) }] } } }, using: 'd', limit: 3n }],
+  ['recommend best_score', { query: { recommend: { positive: [1, 2], negative: [7], strategy: 'best_score' } }, using: 'd', limit: 3 }, { query: { variant: { case: 'recommend', value: { positive: [idG(1), idG(2)], negative: [idG(7)], strategy: 1 } } }, using: 'd', limit: 3n }],
+  [
+    'dbsf fusion with score threshold',
+    { prefetch: [{ query: Q, using: 'd', limit: 8 }, { query: [1, 0, 0, 0], using: 'd', limit: 8 }], query: { fusion: 'dbsf' }, limit: 5 },
+    { prefetch: [{ query: nearestG(Q), using: 'd', limit: 8n }, { query: nearestG([1, 0, 0, 0]), using: 'd', limit: 8n }], query: { variant: { case: 'fusion', value: 1 } }, limit: 5n },
+  ],
+  [
+    'rrf with k and weights',
+    { prefetch: [{ query: Q, using: 'd', limit: 8 }, { query: [1, 0, 0, 0], using: 'd', limit: 8 }], query: { rrf: { k: 5, weights: [1, 3] } }, limit: 5 },
+    { prefetch: [{ query: nearestG(Q), using: 'd', limit: 8n }, { query: nearestG([1, 0, 0, 0]), using: 'd', limit: 8n }], query: { variant: { case: 'rrf', value: { k: 5, weights: [1, 3] } } }, limit: 5n },
+  ],
+  [
+    'formula',
+    { prefetch: [{ query: Q, using: 'd', limit: 10 }], query: { formula: { sum: ['$score', { mult: [0.01, 'n'] }, { key: 'color', match: { value: 'red' } }] }, defaults: { n: 0 } }, limit: 5 },
+    {
+      prefetch: [{ query: nearestG(Q), using: 'd', limit: 10n }],
+      query: {
+        variant: {
+          case: 'formula',
+          value: {
+            expression: {
+              variant: {
+                case: 'sum',
+                value: {
+                  sum: [
+                    { variant: { case: 'variable', value: '$score' } },
+                    { variant: { case: 'mult', value: { mult: [{ variant: { case: 'constant', value: 0.01 } }, { variant: { case: 'variable', value: 'n' } }] } } },
+                    { variant: { case: 'condition', value: field('color', { match: { matchValue: { case: 'keyword', value: 'red' } } }) } },
+                  ],
+                },
+              },
+            },
+            defaults: toPayload({ n: 0 }),
+          },
+        },
+      },
+      limit: 5n,
+    },
+  ],
+  ['order_by with start_from', { query: { order_by: { key: 'n', direction: 'asc', start_from: 5 } }, limit: 3 }, { query: { variant: { case: 'orderBy', value: { key: 'n', direction: 0, startFrom: { value: { case: 'float', value: 5 } } } } }, limit: 3n }],
+  ['filter + score threshold + offset', { query: Q, using: 'd', filter: { must: [{ key: 'n', range: { gte: 3 } }] }, score_threshold: 0, offset: 2, limit: 3 }, { query: nearestG(Q), using: 'd', filter: { must: [field('n', { range: { gte: 3 } })] }, scoreThreshold: 0, offset: 2n, limit: 3n }],
+  ['lookup_from another collection', { query: 1, using: 'd', lookup_from: { collection: 'LOOKUP', vector: 'd' }, limit: 3 }, { query: { variant: { case: 'nearest', value: idG(1) } }, using: 'd', lookupFrom: { collectionName: 'LOOKUP', vectorName: 'd' }, limit: 3n }],
+  ['sample (count only)', { query: { sample: 'random' }, limit: 5 }, { query: { variant: { case: 'sample', value: 0 } }, limit: 5n }],
+];
 
 /** The scenario table: each step runs on one driver and one collection, in order. */
 const STEPS: ReadonlyArray<readonly [string, (d: Driver, c: string) => Promise<unknown>]> = [
@@ -257,6 +392,9 @@ const STEPS: ReadonlyArray<readonly [string, (d: Driver, c: string) => Promise<u
   ['overwrite payload', (d, c) => d.overwritePayload(c, [3], { color: 'red', n: 100 })],
   ['clear payload', (d, c) => d.clearPayload(c, [4])],
   ['retrieve after payload changes', (d, c) => d.retrieve(c, [1, 2, 3, 4])],
+  ['create text index', (d, c) => d.createIndex(c, 'tags', 'text')],
+  ['count with every filter condition', (d, c) => d.countEach(c)],
+  ['query API variants (mmr, discover, context, fusion, rrf, formula, order_by, lookup_from, sample)', (d, c) => d.queryEach(c)],
   ['query nearest', (d, c) => d.queryNearest(c, Q, undefined, 5)],
   ['query nearest with filter', (d, c) => d.queryNearest(c, Q, 'green', 4)],
   ['query prefetch + rrf fusion', (d, c) => d.queryFusion(c, Q, [[1, 2, 10], [0.5, 1, 2]])],
