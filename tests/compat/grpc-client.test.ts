@@ -45,6 +45,9 @@ interface Driver {
   snapshots(c: string): Promise<number>;
   /** Counts of points matching each filter of {@link FILTERS}. */
   countEach(c: string): Promise<number[]>;
+  /** exists, update, vector name add / remove, field index removal, cluster info, shard keys: their observable results. */
+  manage(c: string): Promise<unknown>;
+  dropCollection(c: string): Promise<unknown>;
   /** The query variants of {@link QUERIES}, each as `[ids, scores]`. */
   queryEach(c: string): Promise<unknown[]>;
 }
@@ -119,6 +122,21 @@ function restDriver(client: RestClient, url: string): Driver {
       return (await client.listSnapshots(c)).length;
     },
     countEach: async (c) => Promise.all(FILTERS.map(async ([, filter]) => (await post(`/collections/${c}/points/count`, { filter, exact: true })).count as number)),
+    manage: async (c) => {
+      const exists = (await client.collectionExists(c)).exists;
+      const missing = (await client.collectionExists(`${c}_missing`)).exists;
+      const updated = await client.updateCollection(c, { optimizers_config: { indexing_threshold: 1234 } });
+      const threshold = (await client.getCollection(c)).config.optimizer_config.indexing_threshold;
+      const put = await fetch(`${url}/collections/${c}/vectors/extra?wait=true`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ dense: { size: 3, distance: 'Cosine' } }) });
+      const names = Object.keys((await client.getCollection(c)).config.params.vectors as object).sort();
+      const del = await fetch(`${url}/collections/${c}/vectors/extra?wait=true`, { method: 'DELETE' });
+      await client.deletePayloadIndex(c, 'n', { wait: true });
+      const schema = Object.keys((await client.getCollection(c)).payload_schema).sort();
+      const cluster = (await fetch(`${url}/collections/${c}/cluster`).then((r) => r.json() as Promise<any>)).result;
+      const shardKeys = (await fetch(`${url}/collections/${c}/shards`).then((r) => r.json() as Promise<any>)).result.shard_keys;
+      return { exists, missing, updated, threshold, vectorName: [put.status, del.status], names, schema, shards: cluster.local_shards.map((l: any) => [l.shard_id, l.points_count]), shardKeys };
+    },
+    dropCollection: async (c) => [await client.deleteCollection(c), (await client.collectionExists(c)).exists],
     queryEach: async (c) =>
       Promise.all(
         QUERIES.map(async ([name, body]) => {
@@ -242,6 +260,31 @@ function grpcDriver(client: GrpcClient): Driver {
       return (await client.api('snapshots').list({ collectionName: c })).snapshotDescriptions.length;
     },
     countEach: async (c) => Promise.all(FILTERS.map(async ([, , filter]) => Number((await points.count({ collectionName: c, filter, exact: true })).result!.count))),
+    manage: async (c) => {
+      const exists = (await collections.collectionExists({ collectionName: c })).result!.exists;
+      const missing = (await collections.collectionExists({ collectionName: `${c}_missing` })).result!.exists;
+      const updated = (await collections.update({ collectionName: c, optimizersConfig: { indexingThreshold: 1234n } })).result;
+      const threshold = Number((await collections.get({ collectionName: c })).result!.config!.optimizerConfig!.indexingThreshold);
+      const put = await points.createVectorName({ collectionName: c, wait: true, vectorName: 'extra', vectorConfig: { case: 'denseConfig', value: { size: 3n, distance: 1 } } });
+      const names = Object.keys(((await collections.get({ collectionName: c })).result!.config!.params!.vectorsConfig!.config as any).value.map).sort();
+      const del = await points.deleteVectorName({ collectionName: c, wait: true, vectorName: 'extra' });
+      await points.deleteFieldIndex({ collectionName: c, fieldName: 'n', wait: true });
+      const schema = Object.keys((await collections.get({ collectionName: c })).result!.payloadSchema).sort();
+      const cluster = await collections.collectionClusterInfo({ collectionName: c });
+      const shardKeys = (await collections.listShardKeys({ collectionName: c })).shardKeys;
+      return {
+        exists,
+        missing,
+        updated,
+        threshold,
+        vectorName: [put.result ? 200 : 0, del.result ? 200 : 0],
+        names,
+        schema,
+        shards: cluster.localShards.map((l) => [l.shardId, Number(l.pointsCount)]),
+        shardKeys,
+      };
+    },
+    dropCollection: async (c) => [(await collections.delete({ collectionName: c })).result, (await collections.collectionExists({ collectionName: c })).result!.exists],
     queryEach: async (c) =>
       Promise.all(
         QUERIES.map(async ([name, , message]) => {
@@ -414,6 +457,14 @@ const STEPS: ReadonlyArray<readonly [string, (d: Driver, c: string) => Promise<u
   ['delete by filter', (d, c) => d.deleteByFilter(c, 'blue')],
   ['count after delete', (d, c) => d.count(c)],
   ['create and list snapshots', (d, c) => d.snapshots(c)],
+  ['collection management (exists, update, vector names, index removal, cluster info, shard keys)', (d, c) => d.manage(c)],
+  [
+    'delete collection',
+    async (d, c) => {
+      await d.createCollection(`${c}_2`);
+      return d.dropCollection(`${c}_2`);
+    },
+  ],
 ];
 
 describe('official gRPC client (js-client-grpc 1.19) vs REST client: identical results', () => {

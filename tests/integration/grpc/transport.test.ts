@@ -121,9 +121,13 @@ describe('gRPC service surface', () => {
   it('answers grpc.health.v1.Health/Check SERVING without a credential, and qdrant calls need one', async () => {
     const health = new (contract().health.Health)(`127.0.0.1:${port}`, credentials.createInsecure()) as unknown as Client;
     const r = await call(health, 'Check', { service: '' });
+    const points = await call(health, 'Check', { service: 'qdrant.Points' });
+    const unknown = await call(health, 'Check', { service: 'qdrant.Nope' });
     health.close();
     assert.equal(r.code, status.OK);
     assert.equal(r.res.status, 'SERVING');
+    assert.equal(points.res.status, 'SERVING');
+    assert.equal(unknown.code, status.NOT_FOUND);
     const c = new (contract().qdrant.Collections)(`127.0.0.1:${port}`, credentials.createInsecure()) as unknown as Client;
     const denied = await call(c, 'List');
     c.close();
