@@ -5,6 +5,7 @@
 import { join } from 'node:path';
 import { SignJWT } from 'jose';
 import { hashApiKey, writeKeysFile } from '../../src/auth/keys-file.js';
+import type { TestApp } from './app.js';
 
 export const ADMIN = 'admin-key-0123456789abcdef0123456789abcdef';
 export const ALT = 'alt-key-0123456789abcdef0123456789abcdef0';
@@ -105,5 +106,35 @@ export function matrixEnv(dir: string): Record<string, string> {
     QDRANT__SERVICE__READ_ONLY_API_KEY: RO,
     QDRANT__SERVICE__JWT_RBAC: 'true',
     QDRANT__SERVICE__API_KEYS_FILE: keysFile,
+  };
+}
+
+/**
+ * The stored state a matrix runs against (collections `c`, `other`, `users`, alias `ca`): `reset()` restores it,
+ * `fingerprint()` is everything a denied request could have changed.
+ */
+export function matrixState(app: TestApp): { reset: () => Promise<void>; fingerprint: () => Promise<string> } {
+  const admin = { 'api-key': ADMIN };
+  return {
+    reset: async () => {
+      for (const name of ['c', 'other', 'users']) await app.request('DELETE', `/collections/${name}`, undefined, admin);
+      for (const name of ['c', 'other', 'users']) await app.request('PUT', `/collections/${name}`, { vectors: { size: 2, distance: 'Dot' } }, admin);
+      await app.request('PUT', '/collections/c/points?wait=true', { points: [{ id: 1, vector: [1, 0], payload: { f: 'a' } }, { id: 2, vector: [0, 1], payload: { f: 'b' } }] }, admin);
+      await app.request('PUT', '/collections/users/points?wait=true', { points: [{ id: 1, vector: [1, 0], payload: { user: 'andrey', role: 'manager' } }] }, admin);
+      await app.request('POST', '/collections/aliases', { actions: [{ create_alias: { collection_name: 'c', alias_name: 'ca' } }] }, admin);
+    },
+    fingerprint: async () => {
+      const parts = [
+        (await app.request('GET', '/collections', undefined, admin)).body.result,
+        (await app.request('GET', '/aliases', undefined, admin)).body.result,
+        (await app.request('GET', '/quotas', undefined, admin)).body.result.config,
+      ];
+      for (const c of ['c', 'other', 'users']) {
+        const info = (await app.request('GET', `/collections/${c}`, undefined, admin)).body.result;
+        parts.push(info?.config ?? null, info?.payload_schema ?? null);
+        parts.push((await app.request('POST', `/collections/${c}/points/scroll`, { limit: 100, with_vector: true }, admin)).body.result ?? null);
+      }
+      return JSON.stringify(parts);
+    },
   };
 }

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { startTestApp, type TestApp } from '../../support/app.js';
 import { ALL_ROUTES } from '../../../src/api/rest/routes/index.js';
 import { OPERATION_NAMES } from '../../../src/auth/access-table.js';
-import { ADMIN, MUST_PROVIDE, OPEN, credentials, jwt, matrixEnv, oracle, type Credential } from '../../support/access-oracle.js';
+import { MUST_PROVIDE, OPEN, credentials, jwt, matrixEnv, matrixState, oracle, type Credential } from '../../support/access-oracle.js';
 import { validateBody, hasBody, operationSpec } from '../../../src/api/rest/schemas/validator.js';
 
 /** A valid body for each operation that takes one (checked against the spec below). */
@@ -63,36 +63,14 @@ function url(path: string): string {
 describe('access matrix over HTTP', () => {
   let app: TestApp;
   let creds: Credential[];
-  const admin = { 'api-key': ADMIN };
 
-  async function reset(): Promise<void> {
-    for (const name of ['c', 'other', 'users']) await app.request('DELETE', `/collections/${name}`, undefined, admin);
-    await app.request('PUT', '/collections/c', { vectors: { size: 2, distance: 'Dot' } }, admin);
-    await app.request('PUT', '/collections/other', { vectors: { size: 2, distance: 'Dot' } }, admin);
-    await app.request('PUT', '/collections/users', { vectors: { size: 2, distance: 'Dot' } }, admin);
-    await app.request('PUT', '/collections/c/points?wait=true', { points: [{ id: 1, vector: [1, 0], payload: { f: 'a' } }, { id: 2, vector: [0, 1], payload: { f: 'b' } }] }, admin);
-    await app.request('PUT', '/collections/users/points?wait=true', { points: [{ id: 1, vector: [1, 0], payload: { user: 'andrey', role: 'manager' } }] }, admin);
-    await app.request('POST', '/collections/aliases', { actions: [{ create_alias: { collection_name: 'c', alias_name: 'ca' } }] }, admin);
-  }
-
-  /** Everything a denied request could have changed. */
-  async function fingerprint(): Promise<string> {
-    const parts = [
-      (await app.request('GET', '/collections', undefined, admin)).body.result,
-      (await app.request('GET', '/aliases', undefined, admin)).body.result,
-      (await app.request('GET', '/quotas', undefined, admin)).body.result.config,
-    ];
-    for (const c of ['c', 'other', 'users']) {
-      const info = (await app.request('GET', `/collections/${c}`, undefined, admin)).body.result;
-      parts.push(info?.config ?? null, info?.payload_schema ?? null);
-      parts.push((await app.request('POST', `/collections/${c}/points/scroll`, { limit: 100, with_vector: true }, admin)).body.result ?? null);
-    }
-    return JSON.stringify(parts);
-  }
+  let reset: () => Promise<void>;
+  let fingerprint: () => Promise<string>;
 
   before(async () => {
     const dir = (await import('../../support/app.js')).tempDir();
     app = await startTestApp(matrixEnv(dir), {}, dir);
+    ({ reset, fingerprint } = matrixState(app));
     creds = await credentials();
     // Inside snapshots_path, so an allowed caller gets past the location check (a missing file is a 4xx).
     const location = `file://${join(dir, 'snapshots', 'nonexistent.snapshot')}`;

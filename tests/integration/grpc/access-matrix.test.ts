@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { credentials as grpcCredentials, Metadata, status, type Client, type ServiceError } from '@grpc/grpc-js';
 import { startTestApp, tempDir, type TestApp } from '../../support/app.js';
-import { ADMIN, OPEN, credentials, matrixEnv, oracle, type Credential } from '../../support/access-oracle.js';
+import { ADMIN, OPEN, credentials, matrixEnv, matrixState, oracle, type Credential } from '../../support/access-oracle.js';
 import { contract, servedRpcPaths, servedServices } from '../../../src/api/grpc/proto.js';
 import { RPC_OPERATIONS, checkRpcTable } from '../../../src/api/grpc/rpc-table.js';
 import { MemoryAuditSink } from '../../../src/auth/audit-event.js';
@@ -114,30 +114,14 @@ describe('access matrix over gRPC', () => {
   let app: TestApp;
   let client: { call: Call; close(): void };
   const audit = new MemoryAuditSink();
-  const admin = { 'api-key': ADMIN };
 
-  async function reset(): Promise<void> {
-    for (const name of ['c', 'other', 'users']) await app.request('DELETE', `/collections/${name}`, undefined, admin);
-    for (const name of ['c', 'other', 'users']) await app.request('PUT', `/collections/${name}`, { vectors: { size: 2, distance: 'Dot' } }, admin);
-    await app.request('PUT', '/collections/c/points?wait=true', { points: [{ id: 1, vector: [1, 0], payload: { f: 'a' } }, { id: 2, vector: [0, 1], payload: { f: 'b' } }] }, admin);
-    await app.request('PUT', '/collections/users/points?wait=true', { points: [{ id: 1, vector: [1, 0], payload: { user: 'andrey', role: 'manager' } }] }, admin);
-    await app.request('POST', '/collections/aliases', { actions: [{ create_alias: { collection_name: 'c', alias_name: 'ca' } }] }, admin);
-  }
-
-  /** Everything a denied request could have changed. */
-  async function fingerprint(): Promise<string> {
-    const parts: unknown[] = [(await app.request('GET', '/collections', undefined, admin)).body.result, (await app.request('GET', '/aliases', undefined, admin)).body.result];
-    for (const c of ['c', 'other', 'users']) {
-      const info = (await app.request('GET', `/collections/${c}`, undefined, admin)).body.result;
-      parts.push(info?.config ?? null, info?.payload_schema ?? null);
-      parts.push((await app.request('POST', `/collections/${c}/points/scroll`, { limit: 100, with_vector: true }, admin)).body.result ?? null);
-    }
-    return JSON.stringify(parts);
-  }
+  let reset: () => Promise<void>;
+  let fingerprint: () => Promise<string>;
 
   before(async () => {
     const dir = tempDir();
     app = await startTestApp(matrixEnv(dir), { audit }, dir);
+    ({ reset, fingerprint } = matrixState(app));
     const g = await app.startGrpc('127.0.0.1', 0);
     client = caller(g.port);
     REQUESTS['/qdrant.ShardSnapshots/Recover'] = { collection_name: 'c', shard_id: 0, snapshot_location: { path: join(dir, 'snapshots', 'nonexistent.snapshot') } };
