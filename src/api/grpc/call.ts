@@ -44,7 +44,7 @@ function metadataValue(md: Metadata, name: string): string | undefined {
 }
 
 /** `ipv4:1.2.3.4:5`, `1.2.3.4:5` or `[::1]:5` → the bare address. */
-export function peerAddress(peer: string): string | undefined {
+function peerAddress(peer: string): string | undefined {
   const p = peer.replace(/^ipv[46]:/, '');
   if (p.startsWith('[')) return p.slice(1, p.indexOf(']'));
   const colon = p.lastIndexOf(':');

@@ -10,7 +10,7 @@ import { loadPackageDefinition, type ServiceDefinition } from '@grpc/grpc-js';
 import type { ProtoGrpcType } from './generated/qdrant.js';
 import type { ProtoGrpcType as HealthGrpcType } from './generated/health_check.js';
 
-export const LOAD_OPTIONS: Options = { keepCase: true, longs: String, enums: String, defaults: false, oneofs: true };
+const LOAD_OPTIONS: Options = { keepCase: true, longs: String, enums: String, defaults: false, oneofs: true };
 
 /** `proto/` of the package: three levels up from src/api/grpc, four from dist/src/api/grpc. */
 export const PROTO_DIR = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? '../../../proto/' : '../../../../proto/', import.meta.url));

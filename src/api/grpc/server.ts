@@ -51,7 +51,7 @@ export interface RunningGrpcServer {
 }
 
 /** Options of the grpc-js server: message size limits from `service.max_request_size_mb`. */
-export function grpcServerOptions(config: Config): Record<string, number> {
+function grpcServerOptions(config: Config): Record<string, number> {
   const bytes = Math.floor(config.service.max_request_size_mb * 1024 * 1024);
   return { 'grpc.max_receive_message_length': bytes, 'grpc.max_send_message_length': -1 };
 }

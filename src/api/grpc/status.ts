@@ -11,7 +11,7 @@ import { isAuthFailure } from '../../auth/auth-failure.js';
 export { Code };
 
 /** gRPC code of an error kind. */
-export function codeOf(kind: ErrorKind): Code {
+function codeOf(kind: ErrorKind): Code {
   switch (kind) {
     case 'bad_input':
       return Code.INVALID_ARGUMENT;

@@ -21,7 +21,7 @@ import { jsonValue, safeInteger } from './value.js';
 import { bad } from './point-id.js';
 import { rawVector, vectorExample, vectorInput } from './vectors.js';
 
-export function searchParams(p: M.SearchParams__Output | undefined | null): SearchParamsSpec {
+function searchParams(p: M.SearchParams__Output | undefined | null): SearchParamsSpec {
   return {
     hnswEf: p?.hnsw_ef === undefined ? undefined : safeInteger(p.hnsw_ef, 'params.hnsw_ef'),
     exact: p?.exact ?? undefined,
@@ -29,7 +29,7 @@ export function searchParams(p: M.SearchParams__Output | undefined | null): Sear
   };
 }
 
-export function lookupLocation(l: M.LookupLocation__Output | undefined | null): LookupLocation | undefined {
+function lookupLocation(l: M.LookupLocation__Output | undefined | null): LookupLocation | undefined {
   if (l === undefined || l === null) return undefined;
   return { collection: l.collection_name ?? '', vector: l.vector_name ?? undefined, shardKeys: shardKeys(l.shard_key_selector, 'lookup_from.shard_key_selector') };
 }
@@ -48,7 +48,7 @@ function strategy(s: string | undefined): RecommendStrategy {
   }
 }
 
-export function orderBy(o: M.OrderBy__Output, where: string): OrderBySpec {
+function orderBy(o: M.OrderBy__Output, where: string): OrderBySpec {
   let startFrom: number | undefined;
   const s = o.start_from;
   switch (s?.value) {
@@ -135,7 +135,7 @@ function expression(e: M.Expression__Output | undefined | null, where: string, d
   }
 }
 
-export function querySpec(q: M.Query__Output | undefined | null, where: string): QuerySpec | undefined {
+function querySpec(q: M.Query__Output | undefined | null, where: string): QuerySpec | undefined {
   if (q === undefined || q === null) return undefined;
   switch (q.variant) {
     case 'nearest':
@@ -312,7 +312,7 @@ export function withSelectors(root: RootSpec, m: Selectors): QueryRequest {
 }
 
 /** `WithLookup` (payload by default, no vectors, as Qdrant). */
-export function withLookup(w: M.WithLookup__Output | undefined | null): WithLookup | undefined {
+function withLookup(w: M.WithLookup__Output | undefined | null): WithLookup | undefined {
   if (w === undefined || w === null) return undefined;
   return { collection: w.collection ?? '', withPayload: payloadSelector(w.with_payload, true), withVector: vectorSelector(w.with_vectors, false) };
 }

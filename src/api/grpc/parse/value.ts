@@ -9,7 +9,7 @@ import type { Value__Output } from '../generated/qdrant/Value.js';
 import type { Payload } from '../../../collection/types.js';
 
 /** Containers nested deeper than this are refused (the REST body parser has the same kind of guard). */
-export const MAX_VALUE_DEPTH = 64;
+const MAX_VALUE_DEPTH = 64;
 
 function bad(message: string): AppError {
   return new AppError('BAD_REQUEST', [message]);

@@ -30,7 +30,7 @@ function vectorOutput(v: VectorValue): M.VectorOutput {
 }
 
 /** Selected vectors → `VectorsOutput`: the bare vector when the selection is exactly the unnamed default one. */
-export function vectorsOutput(vectors: NamedVectors): M.VectorsOutput {
+function vectorsOutput(vectors: NamedVectors): M.VectorsOutput {
   if (vectors.size === 1 && vectors.has(DEFAULT_VECTOR)) return { vector: vectorOutput(vectors.get(DEFAULT_VECTOR)!) };
   const out: Record<string, M.VectorOutput> = {};
   for (const [name, v] of vectors) out[name] = vectorOutput(v);

@@ -4,7 +4,7 @@
  */
 import type { Value } from '../generated/qdrant/Value.js';
 
-export function protoValue(v: unknown): Value {
+function protoValue(v: unknown): Value {
   if (v === null || v === undefined) return { null_value: 'NULL_VALUE' };
   switch (typeof v) {
     case 'number':
