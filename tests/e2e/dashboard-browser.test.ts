@@ -58,6 +58,8 @@ async function watchedPage(context: BrowserContext, allowed: readonly RegExp[] =
 }
 
 async function shot(page: Page, name: string): Promise<void> {
+  // From the top: a full-page capture of a scrolled page paints the sticky sidebar one viewport tall only.
+  await page.evaluate('window.scrollTo(0, 0)');
   await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
 }
 
@@ -156,7 +158,18 @@ describe('dashboard in Chromium', { timeout: 240_000 }, () => {
     await openPage(page, 'Collections');
     await page.getByRole('table', { name: 'collections' }).getByRole('cell', { name: '40', exact: true }).first().waitFor();
     await page.getByRole('table', { name: 'collections' }).getByRole('button', { name: 'demo' }).click();
-    await page.getByRole('region', { name: 'details of demo' }).waitFor();
+    const details = page.getByRole('region', { name: 'details of demo' });
+    await details.getByLabel('Field').fill('city');
+    await details.getByRole('button', { name: 'Create index' }).click();
+    await details.getByRole('status').filter({ hasText: 'Index on city created' }).waitFor();
+    const aliases = page.getByRole('region', { name: 'aliases' });
+    await aliases.getByLabel('Alias').fill('demo-latest');
+    await aliases.getByRole('button', { name: 'Create alias' }).click();
+    await aliases.getByRole('cell', { name: 'demo-latest' }).waitFor();
+    await page.getByRole('table', { name: 'collections' }).getByRole('button', { name: 'demo' }).click();
+    await page.getByRole('table', { name: 'collections' }).getByRole('button', { name: 'demo' }).click();
+    await details.getByRole('cell', { name: 'keyword' }).waitFor();
+    assert.equal(await details.getByRole('row').filter({ hasText: 'city' }).getByRole('cell', { name: '40', exact: true }).count(), 1, 'the index counts 40 points');
     await shot(page, '02-collections');
 
     // Points: browse, then filter on city with the guided condition.
@@ -278,6 +291,13 @@ describe('dashboard in Chromium', { timeout: 240_000 }, () => {
     assert.ok(bytes.equals(direct.rawPayload), 'the browser saved the snapshot byte for byte');
     assert.ok(bytes.length > 1024, `snapshot of ${bytes.length} bytes`);
     assert.equal(bytes.subarray(257, 262).toString('latin1'), 'ustar', 'the download is a tar archive');
+    // Recover from it: the dashboard downloads the snapshot and uploads it to the recovery endpoint.
+    await app.request('POST', '/collections/demo/points/delete?wait=true', { points: [1, 2, 3] }, { 'api-key': ADMIN });
+    await row.getByRole('button', { name: 'Recover' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Confirm' }).click();
+    await snapshots.getByRole('status').filter({ hasText: `Recovered demo from ${name}` }).waitFor();
+    const recovered = await app.request('POST', '/collections/demo/points/count', { exact: true }, { 'api-key': ADMIN });
+    assert.equal(recovered.body.result.count, 40, 'the recovery restored the deleted points');
     await shot(page, '08-snapshots');
 
     // Service: version and the charts from /metrics.
