@@ -153,3 +153,28 @@ export function formatBytes(n: number): string {
   }
   return `${v.toFixed(i === 0 ? 0 : 1)} ${units[i] ?? ''}`;
 }
+
+/** A data table: the header cells, the rows, and a one-cell row with `empty` when it is given (not false). */
+export function DataTable({ label, headers, empty, children }: { label?: string; headers: readonly string[]; empty?: ComponentChildren; children?: ComponentChildren }) {
+  return (
+    <table class="data" aria-label={label}>
+      <thead>
+        <tr>
+          {headers.map((h, i) => (
+            <th key={i}>{h}</th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>
+        {children}
+        {empty !== undefined && empty !== null && empty !== false && (
+          <tr>
+            <td colSpan={headers.length} class="empty">
+              {empty}
+            </td>
+          </tr>
+        )}
+      </tbody>
+    </table>
+  );
+}

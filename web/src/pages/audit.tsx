@@ -2,7 +2,7 @@
 import { useState } from 'preact/hooks';
 import type { PageProps } from '../app.js';
 import { api } from '../api.js';
-import { Notice, useAction, useAsync } from '../ui.js';
+import { DataTable, Notice, useAction, useAsync } from '../ui.js';
 
 interface Entry {
   timestamp: string;
@@ -97,18 +97,7 @@ export function AuditPage({ session }: PageProps) {
       </form>
       {action.notice}
       {entries !== undefined && (
-        <table class="data" aria-label="audit entries">
-          <thead>
-            <tr>
-              <th>Time</th>
-              <th>Operation</th>
-              <th>Collection</th>
-              <th>Who</th>
-              <th>Result</th>
-              <th>Remote</th>
-            </tr>
-          </thead>
-          <tbody>
+        <DataTable label="audit entries" headers={['Time', 'Operation', 'Collection', 'Who', 'Result', 'Remote']} empty={entries.length === 0 && 'No entries match.'}>
             {entries.map((e, i) => (
               <tr key={i} class={e.result === 'denied' ? 'denied' : ''}>
                 <td>{new Date(e.timestamp).toLocaleString()}</td>
@@ -119,15 +108,7 @@ export function AuditPage({ session }: PageProps) {
                 <td class="mono">{e.remote ?? ''}</td>
               </tr>
             ))}
-            {entries.length === 0 && (
-              <tr>
-                <td colSpan={6} class="empty">
-                  No entries match.
-                </td>
-              </tr>
-            )}
-          </tbody>
-        </table>
+        </DataTable>
       )}
     </div>
   );

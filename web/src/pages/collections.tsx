@@ -3,7 +3,7 @@ import { useState } from 'preact/hooks';
 import type { PageProps } from '../app.js';
 import { navigate } from '../app.js';
 import { api, collectionPath } from '../api.js';
-import { Confirm, JsonView, Notice, formatNumber, useAction, useAsync } from '../ui.js';
+import { DataTable, Confirm, JsonView, Notice, formatNumber, useAction, useAsync } from '../ui.js';
 
 interface CollectionInfo {
   status: string;
@@ -54,20 +54,7 @@ export function CollectionsPage({ session }: PageProps) {
     <div class="page">
       {list.error !== undefined && <Notice kind="error">{list.error}</Notice>}
       {action.notice}
-      <table class="data" aria-label="collections">
-        <thead>
-          <tr>
-            <th>Name</th>
-            <th>Status</th>
-            <th>Points</th>
-            <th>Vectors</th>
-            <th>Indexed vectors</th>
-            <th>Optimizer</th>
-            <th>Vector params</th>
-            <th />
-          </tr>
-        </thead>
-        <tbody>
+      <DataTable label="collections" headers={['Name', 'Status', 'Points', 'Vectors', 'Indexed vectors', 'Optimizer', 'Vector params', '']} empty={rows.length === 0 && !list.loading && <>No collections{session.can('create_collection') ? ' yet: create one below.' : ' visible to this credential.'}</>}>
           {rows.map((r) => (
             <tr key={r.name} class={r.name === selected ? 'selected' : ''}>
               <td>
@@ -98,15 +85,7 @@ export function CollectionsPage({ session }: PageProps) {
               </td>
             </tr>
           ))}
-          {rows.length === 0 && !list.loading && (
-            <tr>
-              <td colSpan={8} class="empty">
-                No collections{session.can('create_collection') ? ' yet: create one below.' : ' visible to this credential.'}
-              </td>
-            </tr>
-          )}
-        </tbody>
-      </table>
+      </DataTable>
       {deleting !== undefined && (
         <Confirm
           title={`Delete collection ${deleting}?`}
@@ -139,16 +118,7 @@ function CollectionDetails({ name, info, session, onChange }: { name: string; in
       <h2>{name}</h2>
       {action.notice}
       <h3>Payload indexes</h3>
-      <table class="data">
-        <thead>
-          <tr>
-            <th>Field</th>
-            <th>Type</th>
-            <th>Points</th>
-            <th />
-          </tr>
-        </thead>
-        <tbody>
+      <DataTable headers={['Field', 'Type', 'Points', '']} empty={Object.keys(info.payload_schema).length === 0 && 'No payload indexes.'}>
           {Object.entries(info.payload_schema).map(([f, s]) => (
             <tr key={f}>
               <td>{f}</td>
@@ -163,15 +133,7 @@ function CollectionDetails({ name, info, session, onChange }: { name: string; in
               </td>
             </tr>
           ))}
-          {Object.keys(info.payload_schema).length === 0 && (
-            <tr>
-              <td colSpan={4} class="empty">
-                No payload indexes.
-              </td>
-            </tr>
-          )}
-        </tbody>
-      </table>
+      </DataTable>
       {canIndex && (
         <form
           class="row"
@@ -314,15 +276,7 @@ function Aliases({ session, names }: { session: PageProps['session']; names: str
       <h2>Aliases</h2>
       {action.notice}
       {aliases.error !== undefined && <Notice kind="error">{aliases.error}</Notice>}
-      <table class="data">
-        <thead>
-          <tr>
-            <th>Alias</th>
-            <th>Collection</th>
-            <th />
-          </tr>
-        </thead>
-        <tbody>
+      <DataTable headers={['Alias', 'Collection', '']} empty={(aliases.data?.aliases.length ?? 0) === 0 && 'No aliases.'}>
           {(aliases.data?.aliases ?? []).map((a) => (
             <tr key={a.alias_name}>
               <td>{a.alias_name}</td>
@@ -336,15 +290,7 @@ function Aliases({ session, names }: { session: PageProps['session']; names: str
               </td>
             </tr>
           ))}
-          {(aliases.data?.aliases.length ?? 0) === 0 && (
-            <tr>
-              <td colSpan={3} class="empty">
-                No aliases.
-              </td>
-            </tr>
-          )}
-        </tbody>
-      </table>
+      </DataTable>
       {canEdit && (
         <form
           class="row"

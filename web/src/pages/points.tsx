@@ -5,7 +5,7 @@ import { navigate } from '../app.js';
 import { api, collectionPath } from '../api.js';
 import { parseFilterText } from '../filter.js';
 import { FilterEditor } from '../filter-editor.js';
-import { CollectionPicker, Confirm, JsonView, Notice, useAction, useCollections } from '../ui.js';
+import { DataTable, CollectionPicker, Confirm, JsonView, Notice, useAction, useCollections } from '../ui.js';
 
 export interface Point {
   id: string | number;
@@ -93,15 +93,7 @@ export function PointsPage({ session, params }: PageProps) {
           <p class="hint" aria-label="point count">
             {count === undefined ? '' : `${count.toLocaleString('en-US')} matching point${count === 1 ? '' : 's'}`} · page {pages.length}
           </p>
-          <table class="data" aria-label="points">
-            <thead>
-              <tr>
-                <th>ID</th>
-                <th>Payload</th>
-                <th />
-              </tr>
-            </thead>
-            <tbody>
+          <DataTable label="points" headers={['ID', 'Payload', '']} empty={result.points.length === 0 && 'No points match.'}>
               {result.points.map((p) => (
                 <tr key={String(p.id)} class={open?.id === p.id ? 'selected' : ''}>
                   <td>
@@ -122,15 +114,7 @@ export function PointsPage({ session, params }: PageProps) {
                   </td>
                 </tr>
               ))}
-              {result.points.length === 0 && (
-                <tr>
-                  <td colSpan={3} class="empty">
-                    No points match.
-                  </td>
-                </tr>
-              )}
-            </tbody>
-          </table>
+          </DataTable>
           <div class="row">
             <button type="button" class="secondary" disabled={pages.length <= 1} onClick={() => {
               const prev = pages.slice(0, -1);
@@ -196,16 +180,7 @@ export function PointsPage({ session, params }: PageProps) {
 
 export function ResultsTable({ points, collection }: { points: Point[]; collection: string }) {
   return (
-    <table class="data" aria-label="results">
-      <thead>
-        <tr>
-          <th>#</th>
-          <th>ID</th>
-          <th>Score</th>
-          <th>Payload</th>
-        </tr>
-      </thead>
-      <tbody>
+    <DataTable label="results" headers={['#', 'ID', 'Score', 'Payload']} empty={points.length === 0 && 'No results.'}>
         {points.map((p, i) => (
           <tr key={String(p.id)}>
             <td>{i + 1}</td>
@@ -216,14 +191,6 @@ export function ResultsTable({ points, collection }: { points: Point[]; collecti
             <td class="mono">{payloadSummary(p.payload)}</td>
           </tr>
         ))}
-        {points.length === 0 && (
-          <tr>
-            <td colSpan={4} class="empty">
-              No results.
-            </td>
-          </tr>
-        )}
-      </tbody>
-    </table>
+    </DataTable>
   );
 }

@@ -4,7 +4,7 @@ import type { PageProps } from '../app.js';
 import { api, rawRequest } from '../api.js';
 import { LineChart } from '../chart.js';
 import { parsePrometheus, total } from '../metrics.js';
-import { Notice, formatBytes, formatNumber, useAsync } from '../ui.js';
+import { DataTable, Notice, formatBytes, formatNumber, useAsync } from '../ui.js';
 
 const POLL_MS = 2000;
 const KEEP = 60;
@@ -102,22 +102,14 @@ export function ServicePage({ session }: PageProps) {
       )}
       <section class="card">
         <h2>Collections</h2>
-        <table class="data" aria-label="collection sizes">
-          <thead>
-            <tr>
-              <th>Collection</th>
-              <th>Points</th>
-            </tr>
-          </thead>
-          <tbody>
+        <DataTable label="collection sizes" headers={['Collection', 'Points']}>
             {(telemetry.data?.collections.collections ?? []).map((c) => (
               <tr key={c.id}>
                 <td>{c.id}</td>
                 <td>{formatNumber(c.points_count)}</td>
               </tr>
             ))}
-          </tbody>
-        </table>
+        </DataTable>
       </section>
     </div>
   );

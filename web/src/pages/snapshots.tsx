@@ -2,7 +2,7 @@
 import { useState } from 'preact/hooks';
 import type { PageProps } from '../app.js';
 import { api, authHeaders, collectionPath, download, upload } from '../api.js';
-import { CollectionPicker, Confirm, Notice, formatBytes, useAction, useAsync, useCollections } from '../ui.js';
+import { DataTable, CollectionPicker, Confirm, Notice, formatBytes, useAction, useAsync, useCollections } from '../ui.js';
 
 interface SnapshotInfo {
   name: string;
@@ -16,16 +16,7 @@ function SnapshotTable({ list, base, canDelete, canRecover, onRecover, onChange 
   return (
     <>
       {action.notice}
-      <table class="data" aria-label="snapshots">
-        <thead>
-          <tr>
-            <th>Name</th>
-            <th>Created</th>
-            <th>Size</th>
-            <th />
-          </tr>
-        </thead>
-        <tbody>
+      <DataTable label="snapshots" headers={['Name', 'Created', 'Size', '']} empty={list.length === 0 && 'No snapshots.'}>
           {list.map((s) => (
             <tr key={s.name}>
               <td class="mono">{s.name}</td>
@@ -48,15 +39,7 @@ function SnapshotTable({ list, base, canDelete, canRecover, onRecover, onChange 
               </td>
             </tr>
           ))}
-          {list.length === 0 && (
-            <tr>
-              <td colSpan={4} class="empty">
-                No snapshots.
-              </td>
-            </tr>
-          )}
-        </tbody>
-      </table>
+      </DataTable>
       {deleting !== undefined && (
         <Confirm
           title={`Delete snapshot ${deleting}?`}

@@ -5,7 +5,7 @@
 import { useState } from 'preact/hooks';
 import type { PageProps } from '../app.js';
 import { api } from '../api.js';
-import { Confirm, CopyButton, JsonView, Notice, useAction, useAsync, useCollections } from '../ui.js';
+import { DataTable, Confirm, CopyButton, JsonView, Notice, useAction, useAsync, useCollections } from '../ui.js';
 
 interface Grant {
   collection: string;
@@ -177,17 +177,7 @@ function NamedKeys({ names }: { names: string[] }) {
       {action.notice}
       {keys.data !== undefined && (
         <>
-          <table class="data">
-            <thead>
-              <tr>
-                <th>Name</th>
-                <th>Access</th>
-                <th>Created</th>
-                <th>Expires</th>
-                <th />
-              </tr>
-            </thead>
-            <tbody>
+          <DataTable headers={['Name', 'Access', 'Created', 'Expires', '']} empty={keys.data.keys.length === 0 && 'No named keys.'}>
               {keys.data.keys.map((k) => (
                 <tr key={k.name} class={k.expired ? 'muted' : ''}>
                   <td>{k.name}</td>
@@ -201,15 +191,7 @@ function NamedKeys({ names }: { names: string[] }) {
                   </td>
                 </tr>
               ))}
-              {keys.data.keys.length === 0 && (
-                <tr>
-                  <td colSpan={5} class="empty">
-                    No named keys.
-                  </td>
-                </tr>
-              )}
-            </tbody>
-          </table>
+          </DataTable>
           <form
             onSubmit={(e) => {
               e.preventDefault();
