@@ -34,6 +34,13 @@ function component(x: readonly Float64Array[], dims: number, against: Float64Arr
     s = (s * 1103515245 + 12345) % 2147483648;
     v[j] = s / 2147483648 - 0.5;
   }
+  if (against !== undefined) {
+    // Start orthogonal to the first component: if the data has no second direction (rank 1), the power
+    // iteration below ends at once and this start, along which the data has no spread, is the answer.
+    let d = 0;
+    for (let j = 0; j < dims; j++) d += (v[j] ?? 0) * (against[j] ?? 0);
+    for (let j = 0; j < dims; j++) v[j] = (v[j] ?? 0) - d * (against[j] ?? 0);
+  }
   normalize(v);
   for (let it = 0; it < 60; it++) {
     const next = step(x, v, against);
