@@ -14,7 +14,7 @@ import { badInput, AppError } from '../../errors.js';
 import { ACCESS_TABLE } from '../../auth/access-table.js';
 import { accessToClaim, parseAccessClaim } from '../../auth/access.js';
 import { mintJwt } from '../../auth/jwt.js';
-import { generateApiKey, hashApiKey, isValidKeyName, parseRfc3339, readKeysFile, writeKeysFile, type NamedKeyEntry } from '../../auth/keys-file.js';
+import { generateApiKey, hashApiKey, isValidKeyName, KeysFileError, parseRfc3339, readKeysFile, writeKeysFile, type NamedKeyEntry } from '../../auth/keys-file.js';
 import { verifyAuditDir } from '../../auth/audit/verify.js';
 import { deriveAuditKey } from '../../auth/audit/key.js';
 import { parseTokenRequest } from './token-request.js';
@@ -41,6 +41,16 @@ function keysFileOf(ctx: HandlerContext): string {
   return file;
 }
 
+/** Runs a keys-file read or write; a file that cannot be read, parsed or written is the server's problem (500). */
+function keysFileCall<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof KeysFileError) throw new AppError('SERVICE_ERROR', [e.message], { cause: e });
+    throw e;
+  }
+}
+
 function describeKey(k: NamedKeyEntry, now: Date): Record<string, unknown> {
   return {
     name: k.name,
@@ -60,8 +70,9 @@ function session(ctx: HandlerContext): Record<string, unknown> {
   const config = liveConfig(ctx);
   const auth = ctx.pass.auth;
   let expiresAt = bearerExpiry(ctx);
-  if (auth.keyName !== undefined && config.service.api_keys_file !== null) {
-    const entry = readKeysFile(config.service.api_keys_file, { missingOk: true }).find((k) => k.name === auth.keyName);
+  const file = config.service.api_keys_file;
+  if (auth.keyName !== undefined && file !== null) {
+    const entry = keysFileCall(() => readKeysFile(file, { missingOk: true })).find((k) => k.name === auth.keyName);
     expiresAt = entry?.expiresAt?.toISOString() ?? null;
   }
   return {
@@ -106,11 +117,11 @@ async function createKey(ctx: HandlerContext): Promise<Record<string, unknown>> 
     if (expiresAt === undefined) throw badInput('expires_at: expected an RFC 3339 timestamp such as 2026-01-01T00:00:00Z, or null');
     if (expiresAt.getTime() <= now.getTime()) throw badInput('expires_at: must be in the future');
   }
-  const keys = readKeysFile(file, { missingOk: true });
+  const keys = keysFileCall(() => readKeysFile(file, { missingOk: true }));
   if (keys.some((k) => k.name === name)) throw new AppError('WRONG_INPUT', [`a key named "${name}" already exists; revoke it first`]);
   const key = generateApiKey();
   const entry: NamedKeyEntry = { name, hash: hashApiKey(key), access: parsedAccess, createdAt: now, ...(expiresAt === undefined ? {} : { expiresAt }) };
-  writeKeysFile(file, [...keys, entry]);
+  keysFileCall(() => writeKeysFile(file, [...keys, entry]));
   await ctx.deps.reloadCredentials?.();
   return { ...describeKey(entry, now), key };
 }
@@ -118,10 +129,10 @@ async function createKey(ctx: HandlerContext): Promise<Record<string, unknown>> 
 async function deleteKey(ctx: HandlerContext): Promise<boolean> {
   const file = keysFileOf(ctx);
   const name = ctx.params['key_name'] ?? '';
-  const keys = readKeysFile(file, { missingOk: true });
+  const keys = keysFileCall(() => readKeysFile(file, { missingOk: true }));
   const remaining = keys.filter((k) => k.name !== name);
   if (remaining.length === keys.length) throw new AppError('NOT_FOUND', [`Not found: no API key named ${name}`]);
-  writeKeysFile(file, remaining);
+  keysFileCall(() => writeKeysFile(file, remaining));
   await ctx.deps.reloadCredentials?.();
   return true;
 }
@@ -138,7 +149,8 @@ export const dashboardRoutes: RouteRow[] = [
   route('POST', '/dashboard/api/tokens', 'create_access_token', createToken),
   route('GET', '/dashboard/api/keys', 'list_api_keys', (ctx) => {
     const now = new Date();
-    return { keys: readKeysFile(keysFileOf(ctx), { missingOk: true }).map((k) => describeKey(k, now)) };
+    const file = keysFileOf(ctx);
+    return { keys: keysFileCall(() => readKeysFile(file, { missingOk: true })).map((k) => describeKey(k, now)) };
   }),
   route('POST', '/dashboard/api/keys', 'create_api_key', createKey),
   route('DELETE', '/dashboard/api/keys/{key_name}', 'delete_api_key', deleteKey),

@@ -392,6 +392,21 @@ describe('dashboard API', () => {
     writeFileSync(path, readFileSync(path, 'utf8').replace('"result":"ok"    ', '"result":"denied"'));
   });
 
+  it('named keys: a keys file that does not parse is a 500 naming the file, never a crash or a lost file', async () => {
+    const text = readFileSync(keysFile, 'utf8');
+    writeFileSync(keysFile, 'keys: [unclosed');
+    try {
+      const r = await app.request('GET', '/dashboard/api/keys', undefined, admin);
+      assert.equal(r.status, 500);
+      assert.match(r.body.status.error, /^Service internal error: .*keys\.yaml.*not valid YAML/);
+      const create = await app.request('POST', '/dashboard/api/keys', { name: 'x', access: 'r' }, admin);
+      assert.equal(create.status, 500);
+      assert.equal(readFileSync(keysFile, 'utf8'), 'keys: [unclosed', 'the broken file is left for the operator, not overwritten');
+    } finally {
+      writeFileSync(keysFile, text);
+    }
+  });
+
   it('audit verify: 400 when the audit log is off', async () => {
     const other = await startTestApp({ QDRANT__SERVICE__API_KEY: ADMIN });
     try {
