@@ -239,6 +239,21 @@ describe('dashboard in Chromium', { timeout: 240_000 }, () => {
     assert.ok(claims.exp > Date.now() / 1000 + 3000 && claims.exp < Date.now() / 1000 + 3700);
     await shot(page, '06-access-tokens');
 
+    // Named keys: created (shown once), usable, revoked.
+    const named = page.getByRole('region', { name: 'named API keys' });
+    await named.locator('input[name="key-name"]').fill('ci-ui');
+    await named.getByRole('button', { name: 'Create key' }).click();
+    const keyBox = named.locator('input[name="created-key"]');
+    await keyBox.waitFor();
+    const key = await keyBox.inputValue();
+    assert.match(key, /^qvk_/);
+    await named.getByRole('cell', { name: 'ci-ui' }).waitFor();
+    assert.equal((await app.request('GET', '/collections', undefined, { 'api-key': key })).status, 200);
+    await named.getByRole('row').filter({ hasText: 'ci-ui' }).getByRole('button', { name: 'Revoke' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Confirm' }).click();
+    await named.getByRole('status').filter({ hasText: 'Revoked ci-ui' }).waitFor();
+    assert.equal((await app.request('GET', '/collections', undefined, { 'api-key': key })).status, 401);
+
     // The token in a new browser context: it reads demo and may not write it.
     const readerContext = await browser.newContext({ viewport: { width: 1360, height: 900 } });
     // The deliberate refusal below is logged by Chromium as a failed resource load; nothing else may be.

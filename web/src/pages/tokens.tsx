@@ -238,6 +238,7 @@ function NamedKeys({ names }: { names: string[] }) {
           onConfirm={() => {
             const n = revoking;
             setRevoking(undefined);
+            setCreated(undefined);
             void action.run(() => api('DELETE', `/dashboard/api/keys/${encodeURIComponent(n)}`), `Revoked ${n}`).then(keys.reload);
           }}
         />
