@@ -140,6 +140,8 @@ export async function createServer(config: Config, options: StartOptions = {}): 
     quiverVersion: QUIVER_VERSION,
     quotas: new Quotas(store, { ...config.storage.quotas }, config.storage.storage_path),
     auditDir: config.audit.enabled ? config.audit.dir : null,
+    liveConfig: () => current,
+    reloadCredentials: () => reloadCredentials(current, 'keys file changed from the dashboard'),
   };
   let material;
   let allowList;
