@@ -23,7 +23,6 @@ import type { AppDeps } from './api/rest/deps.js';
 import type { CollectionDefaults } from './collection/config.js';
 import { QUIVER_VERSION } from './version.js';
 import { QDRANT_COMPAT_VERSION } from './api/rest/routes/service.js';
-import { isOperationName } from './auth/access-table.js';
 import { loadTlsMaterial, httpsServerOptions, TlsReloader, type SecureContextTarget } from './auth/tls.js';
 import { parseAllowList } from './auth/ip-allowlist.js';
 
@@ -154,7 +153,6 @@ export async function createServer(config: Config, options: StartOptions = {}): 
     deps,
     allowList,
     https: material === undefined ? null : httpsServerOptions(config, material),
-    hasAccessRule: isOperationName,
     logger: { error: (msg, err) => logger.error({ err }, msg), warn: (msg) => logger.warn(msg) },
   });
   const reloader =

@@ -231,6 +231,9 @@ export const ACCESS_TABLE = {
 /** The scope of operation `O`, as a type (used to type the pass `authorize()` returns). */
 export type ScopeOf<O extends OperationName> = (typeof ACCESS_TABLE)[O]['scope'];
 
+/** The operations of scope `S` (`OperationOfScope<'collection'>`: every collection-scoped operation). */
+export type OperationOfScope<S extends Scope> = { [O in OperationName]: ScopeOf<O> extends S ? O : never }[OperationName];
+
 /** True when `name` is a known operation. */
 export function isOperationName(name: string): name is OperationName {
   return Object.hasOwn(ACCESS_TABLE, name);

@@ -9,7 +9,7 @@
 import type { webcrypto } from 'node:crypto';
 import { compactVerify, errors, SignJWT } from 'jose';
 import { accessToClaim, fullAccess, parseAccessClaim, type Access } from './access.js';
-import { AUTH_MESSAGES, AuthFailure } from './auth-failure.js';
+import { AuthFailure } from './auth-failure.js';
 
 /** Clock-skew allowance on `exp`, in seconds (Qdrant's `validation.leeway`). */
 export const JWT_LEEWAY_SECONDS = 30;
@@ -53,7 +53,7 @@ export async function importJwtSecret(secret: string): Promise<JwtKey> {
 }
 
 function invalid(): AuthFailure {
-  return new AuthFailure(401, AUTH_MESSAGES.invalid);
+  return new AuthFailure('AUTH_INVALID');
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {
@@ -93,7 +93,7 @@ function checkClaims(payload: Uint8Array, now: Date): VerifiedClaims {
   if (exp !== undefined && exp !== null) {
     if (!Number.isSafeInteger(exp) || (exp as number) < 0) throw invalid();
     if ((exp as number) < Math.floor(now.getTime() / 1000) - JWT_LEEWAY_SECONDS) {
-      throw new AuthFailure(403, AUTH_MESSAGES.expired);
+      throw new AuthFailure('JWT_EXPIRED');
     }
   }
   // `sub` is not used, but Qdrant rejects a token whose `sub` is not a string.
@@ -139,7 +139,7 @@ export async function verifyJwt(token: string, keys: readonly JwtKey[], now: Dat
     }
     return checkClaims(payload, now);
   }
-  throw new AuthFailure(403, AUTH_MESSAGES.badSignature);
+  throw new AuthFailure('JWT_BAD_SIGNATURE');
 }
 
 /** What {@link mintJwt} puts in a token. */

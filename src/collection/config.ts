@@ -3,7 +3,7 @@
  * GET /collections/{name} returns under `config`), normalised with every default filled in; the
  * typed `VectorSchema` derived from it is what the write and search paths use.
  */
-import { badInput } from '../errors.js';
+import { AppError, badInput } from '../errors.js';
 import type { Distance } from '../index/distance.js';
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -227,7 +227,7 @@ export function removeVectorName(current: JsonObject, name: string): JsonObject 
   const sparse = isObject(params['sparse_vectors']) ? params['sparse_vectors'] : {};
   if (!isUnnamed(vectors) && name in vectors) delete vectors[name];
   else if (name in sparse) delete sparse[name];
-  else throw badInput(`Wrong input: Not existing vector name error: ${name}`);
+  else throw new AppError('VECTOR_NAME_NOT_FOUND', [name]);
   return next;
 }
 

@@ -37,7 +37,7 @@ export function parseFilter(json: unknown): Filter {
 }
 
 function fail(message: string, at: string): never {
-  throw new AppError('BAD_FILTER', [at === '' ? message : `${message} (at ${at})`]);
+  throw new AppError('BAD_REQUEST', [at === '' ? message : `${message} (at ${at})`]);
 }
 
 function isObject(v: unknown): v is Json {

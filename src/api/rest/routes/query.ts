@@ -2,7 +2,7 @@
  * Query API routes: `…/points/query`, `…/points/query/batch` and `…/points/query/groups`. The work
  * is done by src/collection/query (parsing, the prefetch executor, scoring, grouping).
  */
-import { route, collectionPass, type RouteRow, type HandlerContext } from '../route-table.js';
+import { route, type RouteRow, type CollectionContext } from '../route-table.js';
 import { badInput } from '../../../errors.js';
 import { runQueryGroupsRequest, runQueryRequest, type QueryEnv } from '../../../collection/query/run.js';
 import { collectionOf } from './points.js';
@@ -14,8 +14,8 @@ function isObj(v: unknown): v is Obj {
 }
 
 /** The collection of the route and access to the collections its body names (checked by authorize()). */
-export function queryEnv(ctx: HandlerContext): QueryEnv {
-  return { c: collectionOf(ctx), resolve: (name) => ctx.deps.toc.get(collectionPass(ctx).lookup(name)) };
+export function queryEnv(ctx: CollectionContext): QueryEnv {
+  return { c: collectionOf(ctx), resolve: (name) => ctx.deps.toc.get(ctx.pass.lookup(name)) };
 }
 
 /** The `searches` of a batch body, each an object. */
