@@ -10,6 +10,7 @@ import type { webcrypto } from 'node:crypto';
 import { compactVerify, errors, SignJWT } from 'jose';
 import { accessToClaim, fullAccess, parseAccessClaim, type Access } from './access.js';
 import { AuthFailure } from './auth-failure.js';
+import { isObject } from '../json.js';
 
 /** Clock-skew allowance on `exp`, in seconds (Qdrant's `validation.leeway`). */
 export const JWT_LEEWAY_SECONDS = 30;
@@ -56,10 +57,6 @@ function invalid(): AuthFailure {
   return new AuthFailure('AUTH_INVALID');
 }
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 function isMatchValue(v: unknown): v is MatchValue {
   return typeof v === 'string' || typeof v === 'boolean' || Number.isSafeInteger(v);
 }
@@ -70,7 +67,7 @@ function parseValueExists(v: Record<string, unknown>): ValueExistsClaim | undefi
   if (typeof collection !== 'string' || !Array.isArray(matches)) return undefined;
   const parsed: Array<{ key: string; value: MatchValue }> = [];
   for (const m of matches) {
-    if (!isRecord(m) || typeof m['key'] !== 'string' || m['key'] === '' || !isMatchValue(m['value'])) return undefined;
+    if (!isObject(m) || typeof m['key'] !== 'string' || m['key'] === '' || !isMatchValue(m['value'])) return undefined;
     parsed.push({ key: m['key'], value: m['value'] });
   }
   return { collection, matches: parsed };
@@ -87,7 +84,7 @@ function checkClaims(payload: Uint8Array, now: Date): VerifiedClaims {
   } catch {
     throw invalid();
   }
-  if (!isRecord(claims)) throw invalid();
+  if (!isObject(claims)) throw invalid();
   const { exp, sub, subject, access, value_exists: valueExists } = claims;
 
   if (exp !== undefined && exp !== null) {
@@ -109,7 +106,7 @@ function checkClaims(payload: Uint8Array, now: Date): VerifiedClaims {
 
   let parsedValueExists: ValueExistsClaim | undefined;
   if (valueExists !== undefined && valueExists !== null) {
-    parsedValueExists = isRecord(valueExists) ? parseValueExists(valueExists) : undefined;
+    parsedValueExists = isObject(valueExists) ? parseValueExists(valueExists) : undefined;
     if (parsedValueExists === undefined) throw invalid();
   }
 

@@ -6,13 +6,11 @@
 import type { FastifyRequest } from 'fastify';
 import { AppError } from '../../errors.js';
 import { ANONYMOUS, authenticate, isAuthFailure, OPEN_OPERATIONS, type Auth } from '../../auth/authenticate.js';
-import { authorize, type Pass, type PassFor, type ValueExistsOutcome } from '../../auth/authorize.js';
+import { authorize, type PassFor, type ValueExistsOutcome } from '../../auth/authorize.js';
 import { ACCESS_TABLE, type OperationName } from '../../auth/access-table.js';
 import { auditAuthFailure, tracingId, type AuditRequestInfo, type AuditSink } from '../../auth/audit-event.js';
 import type { CredentialStore } from '../../auth/credentials.js';
 import type { ValueExistsClaim } from '../../auth/jwt.js';
-
-export type { Pass };
 
 declare module 'fastify' {
   interface FastifyRequest {

@@ -2,7 +2,7 @@
 import { route, type RouteRow, type CollectionContext } from '../route-table.js';
 import { badInput } from '../../../errors.js';
 import type { Collection } from '../../../collection/collection.js';
-import type { JsonObject } from '../../../collection/config.js';
+import type { JsonObject } from '../../../json.js';
 import type { ShardKey } from '../../../collection/types.js';
 import { updateResult } from './points.js';
 
