@@ -25,6 +25,7 @@ import { QUIVER_VERSION } from './version.js';
 import { QDRANT_COMPAT_VERSION } from './api/rest/routes/service.js';
 import { loadTlsMaterial, httpsServerOptions, TlsReloader, type SecureContextTarget } from './auth/tls.js';
 import { parseAllowList } from './auth/ip-allowlist.js';
+import { SnapshotService, snapshotSettings } from './service/snapshots/service.js';
 
 /** A startup problem the operator must fix (bad TLS file, bad allow-list entry): exit code 2, no stack. */
 export class StartupError extends Error {
@@ -139,6 +140,7 @@ export async function createServer(config: Config, options: StartOptions = {}): 
     quiverVersion: QUIVER_VERSION,
     quotas: new Quotas(store, { ...config.storage.quotas }, config.storage.storage_path),
     auditDir: config.audit.enabled ? config.audit.dir : null,
+    snapshots: new SnapshotService(toc, snapshotSettings(config)),
   };
   let material;
   let allowList;

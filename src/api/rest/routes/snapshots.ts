@@ -11,7 +11,7 @@ import type { MultipartFile } from '@fastify/multipart';
 import { route, RawReply, type RouteRow, type HandlerContext, type CollectionContext } from '../route-table.js';
 import { elapsedSeconds } from '../envelope.js';
 import { AppError } from '../../../errors.js';
-import { snapshotService, type SnapshotDownload, type SnapshotScope, type SnapshotService, type RecoverRequest } from '../../../service/snapshots/service.js';
+import type { SnapshotDownload, SnapshotScope, SnapshotService, RecoverRequest } from '../../../service/snapshots/service.js';
 import type { RecoveryTarget } from '../../../service/snapshots/import.js';
 import type { CollectionPass } from '../../../auth/authorize.js';
 import { validateCollectionName } from '../../../service/table-of-content.js';
@@ -20,7 +20,7 @@ import { validateCollectionName } from '../../../service/table-of-content.js';
 type RecoverContext = HandlerContext<'recover_from_snapshot' | 'recover_from_uploaded_snapshot' | 'recover_shard_from_snapshot' | 'recover_shard_from_uploaded_snapshot'>;
 
 function service(ctx: HandlerContext): SnapshotService {
-  return snapshotService(ctx.deps.toc, ctx.deps.config);
+  return ctx.deps.snapshots;
 }
 
 /** `wait` defaults to true for snapshot operations, as in Qdrant. */
