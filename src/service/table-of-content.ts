@@ -7,7 +7,8 @@ import { randomUUID } from 'node:crypto';
 import { AppError, badInput } from '../errors.js';
 import type { Store } from '../storage/kv/store.js';
 import { Collection, type CollectionDescriptor, type CollectionLog } from '../collection/collection.js';
-import { addVectorName, buildCollectionConfig, removeVectorName, updateCollectionConfig, isCustomSharding, type CollectionDefaults, type JsonObject } from '../collection/config.js';
+import { addVectorName, buildCollectionConfig, removeVectorName, updateCollectionConfig, isCustomSharding, type CollectionDefaults } from '../collection/config.js';
+import type { JsonObject } from '../json.js';
 import type { ShardKey } from '../collection/types.js';
 import type { CollectionPass, GlobalPass } from '../auth/authorize.js';
 // snapshots (issue 7)
