@@ -26,6 +26,8 @@ import { QDRANT_COMPAT_VERSION } from './api/rest/routes/service.js';
 import { isOperationName } from './auth/access-table.js';
 import { loadTlsMaterial, httpsServerOptions, TlsReloader, type SecureContextTarget } from './auth/tls.js';
 import { parseAllowList } from './auth/ip-allowlist.js';
+import { checkReload } from './auth/startup-checks.js';
+import { auditEvent } from './auth/audit-event.js';
 
 /** A startup problem the operator must fix (bad TLS file, bad allow-list entry): exit code 2, no stack. */
 export class StartupError extends Error {
@@ -168,13 +170,23 @@ export async function createServer(config: Config, options: StartOptions = {}): 
           info: (m) => logger.info(m),
         }).start();
   let current = config;
+  const reloadFailures = metrics.counter('quiver_config_reload_failures_total', 'credential reloads refused or failed; the previous credentials stay in force');
   const reloadCredentials = async (next: Config, reason: string): Promise<void> => {
+    const refused = checkReload(config, next).fatal;
+    if (refused !== undefined) {
+      // A reload never opens the server: it passes the checks a start would, or changes nothing.
+      reloadFailures.inc();
+      logger.error(`credentials NOT reloaded (${reason}); the previous keys stay in force: ${refused}`);
+      await audit.write(auditEvent({ now: new Date(), method: 'reload_config', request: { api: reason }, authType: 'None', error: refused })).catch(() => undefined);
+      throw new StartupError(refused);
+    }
     current = next;
     try {
       await credentials.reload(next.service);
       logger.info(`credentials reloaded (${reason})`);
     } catch (e) {
       // A bad keys file keeps the previous credentials: the server never falls open on a reload.
+      reloadFailures.inc();
       logger.error({ err: e }, `credentials NOT reloaded (${reason}); the previous keys stay in force`);
       throw e;
     }
