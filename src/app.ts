@@ -12,6 +12,7 @@ import { ALL_ROUTES } from './api/rest/routes/index.js';
 import type { RouteRow } from './api/rest/route-table.js';
 import { AppError } from './errors.js';
 import type { AllowList } from './auth/ip-allowlist.js';
+import { browserGuard, browserGuardOptions, corsOrigins } from './api/rest/browser-guard.js';
 
 export interface BuildOptions {
   readonly deps: AppDeps;
@@ -38,15 +39,22 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<F
     ...(options.https ? { https: options.https } : {}),
   }) as unknown as FastifyInstance;
 
-  if (config.service.enable_cors) {
-    const allowed = config.service.cors_allowed_origins;
-    await app.register(cors, { origin: allowed === null ? true : [...allowed], methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] });
+  // Registered before CORS so that it runs first, on every route, preflight and unknown paths included.
+  const guard = browserGuard(browserGuardOptions(config));
+  app.addHook('onRequest', (request, _reply, done) => {
+    done(guard(request, request.routeOptions.config.operation));
+  });
+
+  const origins = corsOrigins(config.service);
+  if (origins.length > 0) {
+    await app.register(cors, { origin: [...origins], methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] });
   }
 
-  // Every body is JSON (Qdrant ignores the content type of JSON bodies; curl -d sends form encoding).
+  // Bodies are JSON, declared as such (the browser guard answers 415 to any other content type); multipart
+  // snapshot uploads are parsed by their handlers.
   app.removeAllContentTypeParsers();
   const jsonParser = app.getDefaultJsonParser('error', 'error');
-  app.addContentTypeParser('*', { parseAs: 'string' }, (request, body, done) => {
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     const text = typeof body === 'string' ? body : body.toString('utf8');
     if (text.trim().length === 0) {
       done(null, undefined);

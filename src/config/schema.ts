@@ -213,8 +213,10 @@ export interface ConfigData {
     api_keys_file: string | null;
     /** **Quiver:** client IPs / CIDR ranges allowed to connect; empty = any. */
     allowed_client_ips: string[];
-    /** **Quiver:** origins allowed by CORS (`https://app.example.com`); null = any origin. */
+    /** **Quiver:** origins CORS answers for (`https://app.example.com`); null or empty = none. */
     cors_allowed_origins: string[] | null;
+    /** **Quiver:** more host names the `Host` header may carry when bound to loopback (a proxy's name). */
+    allowed_hosts: string[];
     /** **Quiver:** URLs (or prefixes) snapshot recovery may download from when URL recovery is enabled. */
     snapshot_url_allowlist: string[];
     /** **Quiver:** seconds to drain in-flight requests on SIGTERM before closing. */
@@ -423,6 +425,7 @@ export const CONFIG_SCHEMA: SectionSpec<ConfigData> = section<ConfigData>({
       'a list of origins like "https://app.example.com"',
       str({ expected: 'an origin', check: isOrigin }),
     )),
+    allowed_hosts: stringList('a list of host names like "quiver.internal"'),
     snapshot_url_allowlist: stringList('a list of non-empty strings'),
     shutdown_timeout_sec: int(NON_NEGATIVE),
   }),
@@ -551,6 +554,7 @@ export const DEFAULT_CONFIG: Config = deepFreeze<ConfigData>({
     api_keys_file: null,
     allowed_client_ips: [],
     cors_allowed_origins: null,
+    allowed_hosts: [],
     snapshot_url_allowlist: [],
     shutdown_timeout_sec: 30,
   },
