@@ -2,7 +2,7 @@
  * buildApp(config, deps) returns a ready Fastify instance and never listens: tests drive it with
  * `inject()`, `main.ts` calls `listen()`.
  */
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import cors from '@fastify/cors';
 import multipart from '@fastify/multipart';
 import type { Config } from './config/schema.js';
@@ -12,7 +12,9 @@ import { ALL_ROUTES } from './api/rest/routes/index.js';
 import type { RouteRow } from './api/rest/route-table.js';
 import { AppError } from './errors.js';
 import type { AllowList } from './auth/ip-allowlist.js';
-import { browserGuard, browserGuardOptions, corsOrigins } from './api/rest/browser-guard.js';
+import { clientIpGuard } from './api/rest/client-ip-guard.js';
+import { browserGuard, browserGuardOptions, corsOrigins, sendRefusal } from './api/rest/browser-guard.js';
+import { HttpRejection } from './api/rest/gate.js';
 
 export interface BuildOptions {
   readonly deps: AppDeps;
@@ -25,24 +27,38 @@ export interface BuildOptions {
 }
 
 export async function buildApp(config: Config, options: BuildOptions): Promise<FastifyInstance> {
+  const ipGuard = clientIpGuard(options.allowList, options.deps.audit);
   const app = Fastify({
     logger: false,
     bodyLimit: Math.floor(config.service.max_request_size_mb * 1024 * 1024),
     routerOptions: { caseSensitive: true, ignoreTrailingSlash: true, maxParamLength: 2048 },
     // URLs the router cannot even parse (bad percent-escapes, over-long parameters) still get Qdrant's format.
-    frameworkErrors: (error, _request, reply) => {
-      const r = reply as unknown as { code(c: number): { type(t: string): { send(b: unknown): unknown } } };
-      void r.code(400).type('application/json').send({ status: { error: `Bad request: ${error.message}` }, time: 0 });
+    frameworkErrors: (error, request, reply) => {
+      const r = reply as unknown as FastifyReply;
+      ipGuard(request as unknown as FastifyRequest).then(
+        (refusal) => sendRefusal(r, refusal ?? new HttpRejection(400, { status: { error: `Bad request: ${error.message}` } })),
+        () => sendRefusal(r, new HttpRejection(503, { status: { error: 'Service unavailable: the audit record could not be written' } })),
+      );
     },
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     ...(options.https ? { https: options.https } : {}),
   }) as unknown as FastifyInstance;
 
-  // Registered before CORS so that it runs first, on every route, preflight and unknown paths included.
+  // Registered before CORS so that they run first, on every route, preflight and unknown paths included: the
+  // client address, then the browser rules.
+  // They answer by themselves rather than throw: the CORS preflight route has no Qdrant error handler.
+  app.addHook('onRequest', async (request, reply) => {
+    request.startNs = process.hrtime.bigint();
+    const refusal = await ipGuard(request);
+    if (refusal !== undefined) return sendRefusal(reply, refusal);
+    return undefined;
+  });
   const guard = browserGuard(browserGuardOptions(config));
-  app.addHook('onRequest', (request, _reply, done) => {
-    done(guard(request, request.routeOptions.config.operation));
+  app.addHook('onRequest', async (request, reply) => {
+    const refusal = guard(request, request.routeOptions.config.operation);
+    if (refusal !== undefined) return sendRefusal(reply, refusal);
+    return undefined;
   });
 
   const origins = corsOrigins(config.service);
@@ -71,7 +87,6 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<F
 
   const log = options.logger;
   registerRoutes(app, options.deps, {
-    allowList: options.allowList,
     routes: options.routes ?? ALL_ROUTES,
     hasAccessRule: options.hasAccessRule,
     log: (level, message, err) => {

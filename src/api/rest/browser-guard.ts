@@ -15,7 +15,7 @@
  * CORS itself ({@link corsOrigins}) is off unless `service.cors_allowed_origins` lists origins (and
  * `service.enable_cors`, Qdrant's switch, is true): Qdrant's default echoes any origin, Quiver's answers none.
  */
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../../config/schema.js';
 import { isLoopbackHost } from '../../config/loopback.js';
 import { HttpRejection } from './gate.js';
@@ -100,4 +100,12 @@ export function browserGuard(options: BrowserGuardOptions): (request: FastifyReq
     }
     return undefined;
   };
+}
+
+/** Sends a refusal decided before routing (in Qdrant's JSON format) and returns the reply, for an `onRequest` hook. */
+export function sendRefusal(reply: FastifyReply, refusal: HttpRejection): FastifyReply {
+  const body = typeof refusal.body === 'string' ? { status: { error: refusal.body } } : refusal.body;
+  const start = reply.request.startNs;
+  const time = typeof start === 'bigint' && start > 0n ? Number(process.hrtime.bigint() - start) / 1e9 : 0;
+  return reply.code(refusal.status).type('application/json').send({ ...body, time });
 }

@@ -9,9 +9,7 @@ import { errorEnvelope, okEnvelope } from './envelope.js';
 import { statusOf } from './error-mapper.js';
 import { RawReply, type RouteRow } from './route-table.js';
 import type { AppDeps } from './deps.js';
-import { HttpRejection, requestInfo, settleAudit, type Pass } from './gate.js';
-import { allows, deniedReason, type AllowList } from '../../auth/ip-allowlist.js';
-import { auditEvent } from '../../auth/audit-event.js';
+import { HttpRejection, settleAudit, type Pass } from './gate.js';
 import { hasBody, validateBody, validateQuery, operationSpec } from './schemas/validator.js';
 
 declare module 'fastify' {
@@ -34,7 +32,6 @@ function operationOf(request: FastifyRequest): string | undefined {
 }
 
 export interface RegisterOptions {
-  readonly allowList?: AllowList | undefined;
   readonly routes: readonly RouteRow[];
   /** Fails registration of a route whose operation has no access rule. */
   readonly hasAccessRule: (operation: string) => boolean;
@@ -59,16 +56,7 @@ export function registerRoutes(app: FastifyInstance, deps: AppDeps, options: Reg
   app.addHook('onRequest', async (request) => {
     request.startNs = process.hrtime.bigint();
     const op = operationOf(request);
-    // Client IP restrictions come first: a refused address learns nothing, not even whether it needs a key.
-    const allowList = options.allowList;
-    if (allowList !== undefined && allowList.entries.length > 0) {
-      const ip = request.socket.remoteAddress;
-      if (!allows(allowList, ip)) {
-        const reason = deniedReason(ip);
-        await deps.audit().write(auditEvent({ now: new Date(), method: op, request: requestInfo(request, () => ip), authType: 'None', error: reason }));
-        throw new HttpRejection(403, { status: { error: `Forbidden: ${reason}` } });
-      }
-    }
+    // The client address (service.allowed_client_ips) was checked by the app's first hook (client-ip-guard.ts).
     if (op === undefined) return;
     await deps.gate.authenticate(request, op);
     if (request.routeOptions.config.authorizeBeforeBody === true) {
