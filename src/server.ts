@@ -26,6 +26,8 @@ import { QDRANT_COMPAT_VERSION } from './api/rest/routes/service.js';
 import { isOperationName } from './auth/access-table.js';
 import { loadTlsMaterial, httpsServerOptions, TlsReloader, type SecureContextTarget } from './auth/tls.js';
 import { parseAllowList } from './auth/ip-allowlist.js';
+import { setSnapshotLimits } from './service/snapshots/service.js';
+import { validateBody } from './api/rest/schemas/validator.js';
 import { checkReload } from './auth/startup-checks.js';
 import { auditEvent } from './auth/audit-event.js';
 
@@ -97,6 +99,8 @@ export async function createServer(config: Config, options: StartOptions = {}): 
   const logger = options.logger ?? createLogger(config);
   const store = Store.open(config.storage.storage_path);
   const toc = TableOfContent.load(store, collectionDefaults(config), { warn: (m) => logger.warn(m) });
+  // A recovered collection's configuration passes the validator of a create request.
+  setSnapshotLimits(toc, config, { validateConfig: (body) => validateBody('create_collection', body) });
   const each = (f: (c: NonNullable<ReturnType<TableOfContent['uncheckedCollection']>>) => number): number =>
     toc.collectionNames().reduce((n, name) => n + f(toc.uncheckedCollection(name, 'metrics')!), 0);
   const metrics = new Metrics(QDRANT_COMPAT_VERSION, {

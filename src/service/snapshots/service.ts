@@ -20,6 +20,7 @@ import { exportFull, restoreFull } from './full.js';
 import { applyCollectionSnapshot, checkChecksum, stageArchive, type RecoveryTarget, type StagedArchive } from './import.js';
 import { openInside, openSnapshotFileUrl } from './file-location.js';
 import { openSnapshotUrl, type Resolver } from './url-fetch.js';
+import type { ConfigValidator } from './recovered-config.js';
 
 export type { SnapshotDescription, SnapshotScope } from './layout.js';
 
@@ -40,6 +41,8 @@ export interface SnapshotLimits {
   readonly maxRedirects: number;
   /** DNS resolution for URL recovery (tests substitute one). */
   readonly resolve?: Resolver;
+  /** The create-collection request validator a recovered configuration must pass (the server injects the REST one). */
+  readonly validateConfig?: ConfigValidator;
 }
 
 export const DEFAULT_SNAPSHOT_LIMITS: SnapshotLimits = {
@@ -301,7 +304,8 @@ export function snapshotService(toc: TableOfContent, config: Config): SnapshotSe
 
 /** Replaces the limits of a table of contents' snapshot service (tests; operators get the defaults). */
 export function setSnapshotLimits(toc: TableOfContent, config: Config, limits: Partial<SnapshotLimits>): SnapshotService {
-  const s = new SnapshotService(toc, snapshotSettings(config, limits));
+  const validateConfig = services.get(toc)?.settings.limits.validateConfig;
+  const s = new SnapshotService(toc, snapshotSettings(config, { ...(validateConfig === undefined ? {} : { validateConfig }), ...limits }));
   services.set(toc, s);
   return s;
 }
