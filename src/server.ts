@@ -10,6 +10,7 @@ import { watchFile } from './storage/fs.js';
 import { TableOfContent } from './service/table-of-content.js';
 import { Metrics } from './service/metrics.js';
 import { Quotas } from './service/quotas.js';
+import { Issues } from './service/issues.js';
 import { buildApp } from './app.js';
 import { createGate } from './api/rest/gate.js';
 import { CredentialStore } from './auth/credentials.js';
@@ -146,6 +147,7 @@ export async function createServer(config: Config, options: StartOptions = {}): 
     quiverVersion: QUIVER_VERSION,
     quotas: new Quotas(store, { ...config.storage.quotas }, config.storage.storage_path),
     auditDir: config.audit.enabled ? config.audit.dir : null,
+    issues: new Issues((issue) => logger.error({ issue: issue.id }, issue.description)),
   };
   let material;
   let allowList;

@@ -4,6 +4,7 @@ import type { Metrics } from '../../service/metrics.js';
 import type { AccessGate } from './gate.js';
 import type { Quotas } from '../../service/quotas.js';
 import type { AuditSink } from '../../auth/audit-event.js';
+import type { Issues } from '../../service/issues.js';
 
 /** What the REST layer needs from the rest of the process, injected by `buildApp`. */
 export interface AppDeps {
@@ -18,4 +19,6 @@ export interface AppDeps {
   readonly quotas: Quotas;
   /** The audit log directory, or null when `audit.enabled` is false. */
   readonly auditDir: string | null;
+  /** `GET /issues`: background failures (wait=false snapshot recovery). */
+  readonly issues: Issues;
 }
