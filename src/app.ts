@@ -69,7 +69,9 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<F
   // Bodies are JSON, declared as such (the browser guard answers 415 to any other content type); multipart
   // snapshot uploads are parsed by their handlers.
   app.removeAllContentTypeParsers();
-  const jsonParser = app.getDefaultJsonParser('error', 'error');
+  // `__proto__` and `constructor` are ordinary payload keys in Qdrant; JSON.parse makes them own properties, and
+  // every payload path is read and written through own-property accessors (json-path.ts, read.ts).
+  const jsonParser = app.getDefaultJsonParser('ignore', 'ignore');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     const text = typeof body === 'string' ? body : body.toString('utf8');
     if (text.trim().length === 0) {
