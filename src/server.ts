@@ -27,7 +27,7 @@ import { QDRANT_COMPAT_VERSION } from './api/rest/routes/service.js';
 import { isOperationName } from './auth/access-table.js';
 import { loadTlsMaterial, httpsServerOptions, TlsReloader, type SecureContextTarget } from './auth/tls.js';
 import { parseAllowList } from './auth/ip-allowlist.js';
-import { setSnapshotLimits } from './service/snapshots/service.js';
+import { setSnapshotLimits, snapshotService } from './service/snapshots/service.js';
 import { validateBody } from './api/rest/schemas/validator.js';
 import { checkReload } from './auth/startup-checks.js';
 import { auditEvent } from './auth/audit-event.js';
@@ -102,6 +102,8 @@ export async function createServer(config: Config, options: StartOptions = {}): 
   const toc = TableOfContent.load(store, collectionDefaults(config), { warn: (m) => logger.warn(m) });
   // A recovered collection's configuration passes the validator of a create request.
   setSnapshotLimits(toc, config, { validateConfig: (body) => validateBody('create_collection', body) });
+  // Deleting a collection deletes its snapshots: a new collection of the same name starts with none.
+  toc.onDelete((name) => snapshotService(toc, config).deleteCollectionSnapshots(name));
   const each = (f: (c: NonNullable<ReturnType<TableOfContent['uncheckedCollection']>>) => number): number =>
     toc.collectionNames().reduce((n, name) => n + f(toc.uncheckedCollection(name, 'metrics')!), 0);
   const metrics = new Metrics(QDRANT_COMPAT_VERSION, {

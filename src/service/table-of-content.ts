@@ -130,12 +130,21 @@ export class TableOfContent {
     });
   }
 
+  private readonly deleteHooks: Array<(name: string) => void> = [];
+
+  /** Runs `hook(name)` when a collection is deleted, before its metadata goes (the snapshot service's cleanup). */
+  onDelete(hook: (name: string) => void): void {
+    this.deleteHooks.push(hook);
+  }
+
   /** Deletes a collection and the aliases pointing to it; false when it does not exist. */
   delete(_pass: GlobalPass, requested: string): Promise<boolean> {
     const name = this.resolve(requested);
     return this.serial(async () => {
       const c = this.collections.get(name);
       if (c === undefined) return false;
+      // First, so that a crash in between leaves a collection without snapshots, never snapshots without owner.
+      for (const hook of this.deleteHooks) hook(name);
       const aliases = new Map([...this.aliases].filter(([, target]) => target !== name));
       await this.store.commit(() => {
         this.store.meta.remove(COLLECTION_PREFIX + name);
