@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';
 import type { Config } from './config/schema.js';
 import { Store } from './storage/kv/store.js';
-import { watchFile } from './storage/fs.js';
+import { ownerOnlyFiles, restrictToOwner, watchFile } from './storage/fs.js';
 import { TableOfContent } from './service/table-of-content.js';
 import { Metrics } from './service/metrics.js';
 import { Quotas } from './service/quotas.js';
@@ -27,7 +27,7 @@ import { QDRANT_COMPAT_VERSION } from './api/rest/routes/service.js';
 import { isOperationName } from './auth/access-table.js';
 import { loadTlsMaterial, httpsServerOptions, TlsReloader, type SecureContextTarget } from './auth/tls.js';
 import { parseAllowList } from './auth/ip-allowlist.js';
-import { setSnapshotLimits, snapshotService } from './service/snapshots/service.js';
+import { setSnapshotLimits, snapshotService, snapshotTempPath } from './service/snapshots/service.js';
 import { validateBody } from './api/rest/schemas/validator.js';
 import { checkReload } from './auth/startup-checks.js';
 import { auditEvent } from './auth/audit-event.js';
@@ -98,7 +98,10 @@ export function valueExistsCheck(toc: TableOfContent): (claim: ValueExistsClaim)
 /** Opens storage and builds the app (not listening yet). */
 export async function createServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(config);
+  // Everything the server writes is owner-only: 0600 files, 0700 directories (data, snapshots, temp, indexes).
+  ownerOnlyFiles();
   const store = Store.open(config.storage.storage_path);
+  for (const dir of [config.storage.snapshots_path, snapshotTempPath(config)]) restrictToOwner(dir);
   const toc = TableOfContent.load(store, collectionDefaults(config), { warn: (m) => logger.warn(m) });
   // A recovered collection's configuration passes the validator of a create request.
   setSnapshotLimits(toc, config, { validateConfig: (body) => validateBody('create_collection', body) });

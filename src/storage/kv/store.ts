@@ -10,7 +10,7 @@
  */
 import { open, type RootDatabase, type Database, type Key } from 'lmdb';
 import { join } from 'node:path';
-import { diskUsagePercent, ensureDir } from '../fs.js';
+import { diskUsagePercent, ensureDir, restrictToOwner } from '../fs.js';
 import { AppError } from '../../errors.js';
 
 export const STORE_FORMAT_VERSION = 1;
@@ -68,6 +68,8 @@ export class Store {
       mapSize: 2 * 1024 * 1024 * 1024,
     });
     this.meta = new LmdbTable(this.env.openDB<unknown, Key>({ name: 'meta' }));
+    // Owner-only, also for a store an earlier version created with the default umask.
+    for (const p of [path, join(path, 'quiver.mdb'), join(path, 'quiver.mdb-lock')]) restrictToOwner(p);
   }
 
   /** Opens (creating if needed) the store at `path` and checks its format version. */
