@@ -30,6 +30,7 @@ import { parseAllowList } from './auth/ip-allowlist.js';
 import { setSnapshotLimits, snapshotService, snapshotTempPath } from './service/snapshots/service.js';
 import { validateBody } from './api/rest/schemas/validator.js';
 import { checkReload } from './auth/startup-checks.js';
+import { clientAddress, trustedProxies } from './auth/trusted-proxies.js';
 import { auditEvent } from './auth/audit-event.js';
 
 /** A startup problem the operator must fix (bad TLS file, bad allow-list entry): exit code 2, no stack. */
@@ -127,20 +128,19 @@ export async function createServer(config: Config, options: StartOptions = {}): 
     metrics.gauge('audit_log_directory_bytes', 'size of the audit log directory in bytes', () => auditLog.dirSize());
     metrics.gauge('audit_lost_lines_total', 'audit lines that could not be written (audit.fail_closed is off)', () => auditLog.lostLines());
   }
-  const trustForwarded = config.audit.trust_forwarded_headers;
+  let proxies;
+  try {
+    proxies = trustedProxies(config.service.trusted_proxies, config.audit.trust_forwarded_headers);
+  } catch (e) {
+    await store.close();
+    throw new StartupError(e instanceof Error ? e.message : String(e), { cause: e });
+  }
   const gate = createGate({
     credentials,
     audit: () => audit,
     resolveAlias: (name) => toc.resolve(name),
     valueExists: valueExistsCheck(toc),
-    remoteOf: (request) => {
-      if (trustForwarded) {
-        const xff = request.headers['x-forwarded-for'];
-        const first = (Array.isArray(xff) ? xff[0] : xff)?.split(',')[0]?.trim();
-        if (first) return first;
-      }
-      return request.socket.remoteAddress;
-    },
+    remoteOf: (request) => clientAddress(request.socket.remoteAddress, request.headers['x-forwarded-for'], proxies),
   });
   const deps: AppDeps = {
     config,

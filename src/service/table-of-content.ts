@@ -25,6 +25,8 @@ const SNAPSHOT_PENDING_PREFIX = 'snapshot-pending:';
 /** Qdrant's collection name rule: 1..255 characters, none of `<>:"/\|?*` or NUL. */
 export function validateCollectionName(name: string, what = 'collection name'): void {
   if (name.length === 0 || name.length > 255) throw badInput(`Validation error in path parameters: ${what} must be 1 to 255 characters long`);
+  // `.` and `..` would name the snapshots directory itself or its parent.
+  if (name === '.' || name === '..') throw badInput(`Validation error in path parameters: ${what} \`${name}\` is reserved`);
   if (/[<>:"/\\|?*\0]/.test(name)) throw badInput(`Validation error in path parameters: ${what} \`${name}\` contains a forbidden character (< > : " / \\ | ? * or NUL)`);
 }
 

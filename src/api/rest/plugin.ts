@@ -57,7 +57,11 @@ export function registerRoutes(app: FastifyInstance, deps: AppDeps, options: Reg
     request.startNs = process.hrtime.bigint();
     const op = operationOf(request);
     // The client address (service.allowed_client_ips) was checked by the app's first hook (client-ip-guard.ts).
-    if (op === undefined) return;
+    if (op === undefined) {
+      // An unknown path needs the same credential as a known one: without it, the same 401, not a 404.
+      if (request.is404) await deps.gate.authenticate(request, '');
+      return;
+    }
     await deps.gate.authenticate(request, op);
     if (request.routeOptions.config.authorizeBeforeBody === true) {
       const collection = (request.params as Record<string, string | undefined>)['collection_name'];
