@@ -35,9 +35,17 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<F
     // URLs the router cannot even parse (bad percent-escapes, over-long parameters) still get Qdrant's format.
     frameworkErrors: (error, request, reply) => {
       const r = reply as unknown as FastifyReply;
-      ipGuard(request as unknown as FastifyRequest).then(
-        (refusal) => sendRefusal(r, refusal ?? new HttpRejection(400, { status: { error: `Bad request: ${error.message}` } })),
-        () => sendRefusal(r, new HttpRejection(503, { status: { error: 'Service unavailable: the audit record could not be written' } })),
+      const req = request as unknown as FastifyRequest;
+      // The client address first, then the credential (an unparseable URL needs one like any other), then the 400.
+      const answer = async (): Promise<HttpRejection> => {
+        const refused = await ipGuard(req);
+        if (refused !== undefined) return refused;
+        await options.deps.gate.authenticate(req, '');
+        return new HttpRejection(400, { status: { error: `Bad request: ${error.message}` } });
+      };
+      answer().then(
+        (refusal) => sendRefusal(r, refusal),
+        (e: unknown) => sendRefusal(r, e instanceof HttpRejection ? e : new HttpRejection(503, { status: { error: 'Service unavailable: the audit record could not be written' } })),
       );
     },
     return503OnClosing: true,

@@ -86,6 +86,17 @@ function isCanonical(token: string): boolean {
   return parts.length === 3 && parts.every((p) => /^[A-Za-z0-9_-]*$/.test(p) && Buffer.from(p, 'base64url').toString('base64url') === p);
 }
 
+/** True when the protected header is JSON that repeats a key (`{"alg":"none","alg":"HS256"}`). */
+function headerRepeatsKey(token: string): boolean {
+  const text = Buffer.from(token.slice(0, token.indexOf('.')), 'base64url').toString('utf8');
+  try {
+    JSON.parse(text);
+  } catch {
+    return false; // not JSON: jose refuses it
+  }
+  return hasDuplicateKeys(text);
+}
+
 /**
  * Checks the claims of a token whose signature is valid, the way Qdrant deserializes and validates them.
  * @throws AuthFailure 401 for malformed claims (including the deprecated `payload` grant), 403 when expired.
@@ -140,7 +151,7 @@ function checkClaims(payload: Uint8Array, now: Date): VerifiedClaims {
  *   claims; 403 `InvalidSignature` when no key verifies it; 403 `ExpiredSignature` past `exp` + 30 s.
  */
 export async function verifyJwt(token: string, keys: readonly JwtKey[], now: Date = new Date()): Promise<VerifiedClaims> {
-  if (keys.length === 0 || !isCanonical(token)) throw invalid();
+  if (keys.length === 0 || !isCanonical(token) || headerRepeatsKey(token)) throw invalid();
   for (const key of keys) {
     let payload: Uint8Array;
     try {

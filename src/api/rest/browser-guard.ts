@@ -102,10 +102,11 @@ export function browserGuard(options: BrowserGuardOptions): (request: FastifyReq
   };
 }
 
-/** Sends a refusal decided before routing (in Qdrant's JSON format) and returns the reply, for an `onRequest` hook. */
+/** Sends a refusal decided before routing (Qdrant's format) and returns the reply, for an `onRequest` hook. */
 export function sendRefusal(reply: FastifyReply, refusal: HttpRejection): FastifyReply {
-  const body = typeof refusal.body === 'string' ? { status: { error: refusal.body } } : refusal.body;
+  // A text body is an authentication failure, sent as Qdrant sends it (plain text).
+  if (typeof refusal.body === 'string') return reply.code(refusal.status).type('text/plain; charset=utf-8').send(refusal.body);
   const start = reply.request.startNs;
   const time = typeof start === 'bigint' && start > 0n ? Number(process.hrtime.bigint() - start) / 1e9 : 0;
-  return reply.code(refusal.status).type('application/json').send({ ...body, time });
+  return reply.code(refusal.status).type('application/json').send({ ...refusal.body, time });
 }

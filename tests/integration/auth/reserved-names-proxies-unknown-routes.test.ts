@@ -84,7 +84,7 @@ void describe('unknown routes', () => {
     try {
       for (const headers of [{}, { 'api-key': 'wrong-key' }]) {
         const known = await app.app.inject({ method: 'GET', url: '/collections', headers });
-        for (const url of ['/no/such/route', '/collections/c/nope', '/collections/c/points/secret']) {
+        for (const url of ['/no/such/route', '/collections/c/nope', '/collections/c/points/secret', '/collections/%zz']) {
           const unknown = await app.app.inject({ method: 'GET', url, headers });
           assert.equal(unknown.statusCode, known.statusCode, url);
           assert.equal(unknown.body, known.body, url);

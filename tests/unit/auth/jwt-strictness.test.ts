@@ -25,6 +25,12 @@ describe('JWT strictness', () => {
     }
   });
 
+  it('refuses a token whose header repeats a key (alg none, then HS256)', async () => {
+    const keys = [await importJwtSecret(ADMIN_KEY)];
+    const token = signRawJwt('{"access":"r"}', ADMIN_KEY, '{"alg":"none","alg":"HS256","typ":"JWT"}');
+    await assert.rejects(verifyJwt(token, keys, NOW), invalid);
+  });
+
   it('accepts the same key name in different objects', async () => {
     const keys = [await importJwtSecret(ADMIN_KEY)];
     const token = signRawJwt('{"access":[{"collection":"a","access":"r"},{"collection":"b","access":"rw"}],"value_exists":{"collection":"a","matches":[{"key":"k","value":1}]}}', ADMIN_KEY);
