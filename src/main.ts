@@ -16,6 +16,7 @@ import { runAuditCommand } from './cli/audit.js';
 import { configuredAuditKey } from './auth/audit/key.js';
 import type { Config } from './config/schema.js';
 import { prepareSnapshotsAtStartup } from './service/snapshots/startup.js';
+import { lockStorage, StorageLockedError, type StorageLock } from './storage/lock.js';
 
 function readConfig(configPath: string | undefined, warn: (m: string) => void): Config {
   return loadConfig({ cwd: process.cwd(), env: process.env, configPath, warn });
@@ -89,6 +90,17 @@ async function serve(argv: string[]): Promise<number> {
     process.stderr.write(`quiver: ${report.fatal}\n`);
     return 2;
   }
+  let lock: StorageLock;
+  try {
+    lock = lockStorage(config.storage.storage_path);
+  } catch (e) {
+    if (e instanceof StorageLockedError) {
+      process.stderr.write(`quiver: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+  process.on('exit', () => lock.release());
   let server;
   try {
     server = await createServer(config, { logger });
@@ -114,9 +126,16 @@ async function serve(argv: string[]): Promise<number> {
 
   let stopping = false;
   const stop = (signal: string): void => {
-    if (stopping) return;
+    if (stopping) {
+      // A second Ctrl-C: the operator does not want to wait for the drain.
+      if (signal === 'SIGINT') {
+        process.stderr.write('quiver: second SIGINT: exiting now\n');
+        process.exit(130);
+      }
+      return;
+    }
     stopping = true;
-    logger.info(`${signal} received: draining in-flight requests`);
+    logger.info(`${signal} received: draining in-flight requests, stopping index builds`);
     const timer = setTimeout(() => {
       logger.error('shutdown timed out; exiting');
       process.exit(1);

@@ -160,9 +160,13 @@ export class Collection {
     await this.indexes.close();
   }
 
-  /** Forgets index images (the collection is being deleted). */
-  dropIndexes(): void {
-    this.indexes.drop();
+  /**
+   * The collection is being deleted or replaced: waits for pending updates, stops a running index build at
+   * the end of its current slice (without saving it) and removes the index images.
+   */
+  async discard(): Promise<void> {
+    await this.queue;
+    await this.indexes.discard();
   }
 
   get config(): JsonObject {

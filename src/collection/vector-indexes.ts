@@ -58,6 +58,8 @@ export class VectorIndexes {
   private dirty = false;
   private closed = false;
   private lastSave = 0;
+  /** Aborted by `close` / `discard`: a running build stops at the end of its current slice. */
+  private readonly stop = new AbortController();
 
   constructor(
     private readonly dir: string,
@@ -171,8 +173,9 @@ export class VectorIndexes {
     this.building = true;
     this.running = (async () => {
       for (const e of work) {
-        if (this.closed) return;
-        if (this.wantsBuild(e)) await e.index.buildPending({ sliceMs: 8 });
+        if (this.closed) break;
+        if (this.wantsBuild(e)) await e.index.buildPending({ sliceMs: 8, signal: this.stop.signal });
+        if (this.closed) break;
         if (e.index.needsRepair) e.index.repair();
       }
       this.building = false;
@@ -212,16 +215,22 @@ export class VectorIndexes {
     }
   }
 
-  /** Stops building (between slices) and saves the images. */
+  /**
+   * Stops building at the end of the current slice and saves the images, partial graphs included: what
+   * is still queued is saved as queued, so the next start resumes the build where this one stopped.
+   */
   async close(): Promise<void> {
     this.closed = true;
+    this.stop.abort();
     await this.running;
     await this.save();
   }
 
-  /** Removes the images (the collection is being deleted). */
-  drop(): void {
+  /** Stops any build at the end of its current slice and removes the images (the collection is being deleted). */
+  async discard(): Promise<void> {
     this.closed = true;
+    this.stop.abort();
+    await this.running;
     this.entries.clear();
     removePath(this.dir);
   }

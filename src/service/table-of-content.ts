@@ -64,7 +64,7 @@ export class TableOfContent {
     return run;
   }
 
-  /** Lets updates and index builds finish and saves index images (shutdown). */
+  /** Lets updates finish, stops index builds at the end of their current slice and saves index images (shutdown). */
   async close(): Promise<void> {
     await this.queue;
     for (const c of this.collections.values()) await c.close();
@@ -144,8 +144,7 @@ export class TableOfContent {
       });
       this.collections.delete(name);
       this.aliases = aliases;
-      await c.close();
-      c.dropIndexes();
+      await c.discard();
       await this.store.dropTable(Collection.pointsTable(c.uuid));
       return true;
     });
@@ -309,16 +308,15 @@ export class TableOfContent {
           if (old === undefined) await this.store.commit(swap);
           else await old.updateDescriptor((d) => d, swap);
         } catch (e) {
-          await loaded.close().catch(() => undefined);
-          loaded.dropIndexes();
+          await loaded.discard().catch(() => undefined);
           await this.dropSnapshotTable(uuid).catch(() => undefined);
           throw e;
         }
         this.collections.set(name, loaded);
         if (old !== undefined) {
-          // Writes queued on the old collection before the swap finish first (close waits for them); then it goes.
-          await old.close().catch(() => undefined);
-          old.dropIndexes();
+          // Writes queued on the old collection before the swap finish first (discard waits for them), its index
+          // build stops at the end of the current slice; then it goes.
+          await old.discard().catch(() => undefined);
           await this.dropSnapshotTable(old.uuid).catch(() => undefined);
         }
       });
