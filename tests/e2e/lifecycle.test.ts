@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { freePort, removeDir, startChildServer, tempDir, waitForReady } from '../support/app.js';
+import { freePort, removeDir, runQuiver, startChildServer, tempDir, waitForReady } from '../support/app.js';
 import { mulberry32 } from '../fixtures/clustered.js';
 
 const TSX = import.meta.resolve('tsx');
@@ -40,20 +40,6 @@ async function info(url: string, name: string): Promise<{ status: string; indexe
   return { status: r.body.result.status, indexed: r.body.result.indexed_vectors_count };
 }
 
-/** Exit status of a server started on `dir` that is expected to refuse to start. */
-function runToExit(dir: string, port: number): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve) => {
-    const proc = spawn(process.execPath, ['--import', TSX, MAIN], {
-      cwd: dir,
-      env: { PATH: process.env['PATH'] ?? '', QDRANT__SERVICE__HTTP_PORT: String(port), QDRANT__LOG_LEVEL: 'WARN' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    proc.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    proc.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    proc.once('exit', (code) => resolve({ code, output }));
-  });
-}
 
 describe('server lifecycle', () => {
   it('SIGTERM during a 30k-vector index build exits 0 promptly and the restart resumes the saved graph', async () => {
@@ -98,9 +84,9 @@ describe('server lifecycle', () => {
       const first = await startChildServer(dir);
       const lockFile = join(dir, 'storage', 'quiver.pid');
       assert.equal(readFileSync(lockFile, 'utf8').trim(), String(first.proc.pid));
-      const second = await runToExit(dir, await freePort());
-      assert.equal(second.code, 2, second.output);
-      assert.equal(second.output.trim(), `quiver: storage ${join(dir, 'storage')} is in use by pid ${first.proc.pid}`);
+      const second = await runQuiver([], dir, { QDRANT__SERVICE__HTTP_PORT: String(await freePort()) });
+      assert.equal(second.code, 2, second.err);
+      assert.equal(second.err.trim(), `error: storage ${join(dir, 'storage')} is in use by pid ${first.proc.pid}`);
       assert.equal(await first.stop('SIGTERM'), 0);
       assert.throws(() => readFileSync(lockFile), /ENOENT/, 'the pid file is removed on exit');
 

@@ -239,7 +239,7 @@ void describe('docker-compose.yml', () => {
     assert.ok(quiver.secrets.includes('quiver_config'));
     assert.equal(typeof compose.secrets.quiver_config.file, 'string');
     assert.deepEqual(quiver.command, ['--config-path', '/run/secrets/quiver_config']);
-    assert.match(read('src/main.ts'), /'config-path'/);
+    assert.match(read('src/cli/program.ts'), /'--config-path <file>'/);
     for (const name of Object.keys(quiver.environment)) assert.doesNotMatch(name, /KEY|SECRET|PASSWORD|TOKEN/);
   });
 
