@@ -12,6 +12,7 @@ import { ALL_ROUTES } from './api/rest/routes/index.js';
 import type { RouteRow } from './api/rest/route-table.js';
 import { AppError } from './errors.js';
 import type { AllowList } from './auth/ip-allowlist.js';
+import { registerAccessLog, requestIdOf, type AccessLogOptions } from './api/rest/access-log.js';
 
 export interface BuildOptions {
   readonly deps: AppDeps;
@@ -21,6 +22,8 @@ export interface BuildOptions {
   readonly https?: Record<string, unknown> | null;
   /** Client addresses allowed to connect (`service.allowed_client_ips`); checked before authentication. */
   readonly allowList?: AllowList;
+  /** Where the access log goes (none when absent). */
+  readonly accessLog?: AccessLogOptions;
 }
 
 export async function buildApp(config: Config, options: BuildOptions): Promise<FastifyInstance> {
@@ -34,6 +37,7 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<F
       void r.code(400).type('application/json').send({ status: { error: `Bad request: ${error.message}` }, time: 0 });
     },
     return503OnClosing: true,
+    genReqId: requestIdOf,
     forceCloseConnections: 'idle',
     ...(options.https ? { https: options.https } : {}),
   }) as unknown as FastifyInstance;
@@ -61,6 +65,7 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<F
   // Snapshot uploads (multipart field `snapshot`) are streamed by their handlers, never buffered whole.
   await app.register(multipart, { limits: { files: 1, fields: 4, fileSize: Number.MAX_SAFE_INTEGER } });
 
+  if (options.accessLog !== undefined) registerAccessLog(app, options.accessLog);
   const log = options.logger;
   registerRoutes(app, options.deps, {
     allowList: options.allowList,

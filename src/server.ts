@@ -3,7 +3,8 @@
  * Used by `main.ts` and by tests that need a real listening server.
  */
 import type { FastifyInstance } from 'fastify';
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
+import { createLogger } from './logging/logger.js';
 import type { Config } from './config/schema.js';
 import { Store } from './storage/kv/store.js';
 import { watchFile } from './storage/fs.js';
@@ -12,6 +13,8 @@ import { Metrics } from './service/metrics.js';
 import { Quotas } from './service/quotas.js';
 import { buildApp } from './app.js';
 import { createGate } from './api/rest/gate.js';
+import { buildMetricsApp } from './api/rest/metrics-listener.js';
+import { snapshotActivity } from './service/snapshots/activity.js';
 import { CredentialStore } from './auth/credentials.js';
 import type { AuditSink } from './auth/audit-event.js';
 import { createAuditSink } from './auth/audit/factory.js';
@@ -34,6 +37,8 @@ export class StartupError extends Error {
 
 export interface RunningServer {
   readonly app: FastifyInstance;
+  /** The `service.metrics_port` listener's app (not listening yet), when configured. */
+  readonly metricsApp: FastifyInstance | undefined;
   readonly toc: TableOfContent;
   readonly store: Store;
   readonly deps: AppDeps;
@@ -47,11 +52,7 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-const PINO_LEVELS = { TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error', OFF: 'silent' } as const;
-
-export function createLogger(config: Config): Logger {
-  return pino({ level: PINO_LEVELS[config.log_level], base: undefined });
-}
+export { createLogger };
 
 /** New-collection defaults from `storage.hnsw_index`, `storage.optimizers` and `storage.wal`. */
 export function collectionDefaults(config: Config): CollectionDefaults {
@@ -94,14 +95,19 @@ export function valueExistsCheck(toc: TableOfContent): (claim: ValueExistsClaim)
 export async function createServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(config);
   const store = Store.open(config.storage.storage_path);
-  const toc = TableOfContent.load(store, collectionDefaults(config), { warn: (m) => logger.warn(m) });
+  const toc = TableOfContent.load(store, collectionDefaults(config), { warn: (m) => logger.warn(m), info: (m) => logger.info(m) });
   const each = (f: (c: NonNullable<ReturnType<TableOfContent['uncheckedCollection']>>) => number): number =>
     toc.collectionNames().reduce((n, name) => n + f(toc.uncheckedCollection(name, 'metrics')!), 0);
   const metrics = new Metrics(QDRANT_COMPAT_VERSION, {
     collections: () => toc.collectionNames().length,
     vectors: () => each((c) => c.vectorsCount),
     points: () => each((c) => c.pointsCount),
-  }, config.service.metrics_prefix ?? '');
+  }, config.service.metrics_prefix ?? '', QUIVER_VERSION);
+  const activity = snapshotActivity(toc);
+  activity.log = { info: (m) => logger.info(m), warn: (m) => logger.warn(m) };
+  metrics.gauge('snapshot_creation_running', 'snapshot creations running now', () => activity.creating, { qdrant: true });
+  metrics.gauge('snapshot_recovery_running', 'snapshot recoveries running now', () => activity.recovering, { qdrant: true });
+  metrics.gauge('collection_running_optimizations', 'background index builds running now, over all collections', () => each((c) => (c.indexBuild === undefined ? 0 : 1)), { qdrant: true });
   const credentials = await CredentialStore.create(config.service);
   const auditLog = createAuditSink(config.audit, { apiKey: config.service.api_key, warn: (m) => logger.warn(m) });
   try {
@@ -156,6 +162,7 @@ export async function createServer(config: Config, options: StartOptions = {}): 
     https: material === undefined ? null : httpsServerOptions(config, material),
     hasAccessRule: isOperationName,
     logger: { error: (msg, err) => logger.error({ err }, msg), warn: (msg) => logger.warn(msg) },
+    accessLog: { logger, slowRequestSecs: config.logger.slow_request_secs },
   });
   const reloader =
     material === undefined
@@ -182,9 +189,11 @@ export async function createServer(config: Config, options: StartOptions = {}): 
   const keysFile = config.service.api_keys_file;
   const stopWatching =
     keysFile === null ? undefined : watchFile(keysFile, 500, () => void reloadCredentials(current, `${keysFile} changed`).catch(() => undefined));
+  const metricsApp = config.service.metrics_port === null ? undefined : await buildMetricsApp(metrics);
   let closed = false;
   return {
     app,
+    metricsApp,
     toc,
     store,
     deps,
@@ -196,6 +205,7 @@ export async function createServer(config: Config, options: StartOptions = {}): 
       closed = true;
       stopWatching?.();
       reloader?.stop();
+      await metricsApp?.close();
       await app.close();
       await toc.close();
       await auditLog.close();

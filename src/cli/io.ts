@@ -15,6 +15,6 @@ export const PROCESS_IO: CliIo = {
 };
 
 /** Loads the configuration as the server does: config/ files under the working directory, `--config-path`, `QDRANT__*`. */
-export function readConfig(configPath: string | undefined, warn: (m: string) => void, overrides?: ConfigOverrides): Config {
-  return loadConfig({ cwd: process.cwd(), env: process.env, configPath, warn, overrides });
+export function readConfig(configPath: string | undefined, warn: (m: string) => void, overrides?: ConfigOverrides, onFile?: (path: string) => void): Config {
+  return loadConfig({ cwd: process.cwd(), env: process.env, configPath, warn, overrides, onFile });
 }

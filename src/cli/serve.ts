@@ -7,7 +7,11 @@ import type { Config } from '../config/schema.js';
 import { ConfigError } from '../config/config-error.js';
 import { compatWarnings } from '../config/compat-keys.js';
 import { checkStartup } from '../auth/startup-checks.js';
-import { createServer, createLogger, StartupError, type RunningServer } from '../server.js';
+import { createServer, StartupError, type RunningServer } from '../server.js';
+import { openLogger } from '../logging/logger.js';
+import { bannerLines } from '../logging/banner.js';
+import { QUIVER_VERSION } from '../version.js';
+import { QDRANT_COMPAT_VERSION } from '../api/rest/routes/service.js';
 import { prepareSnapshotsAtStartup } from '../service/snapshots/startup.js';
 import { lockStorage, StorageLockedError, type StorageLock } from '../storage/lock.js';
 import { EXIT } from './args.js';
@@ -28,6 +32,18 @@ export interface ServeOptions {
   readonly disableTelemetry?: boolean | undefined;
 }
 
+/** Warnings for settings that work but deserve the operator's attention (beyond `checkStartup`'s security rules). */
+export function operatorWarnings(config: Config): string[] {
+  const warnings = compatWarnings(config);
+  if (config.audit.enabled && config.audit.hmac_key === null && config.audit.hmac_key_file === null) {
+    warnings.push(
+      'audit.enabled without audit.hmac_key or audit.hmac_key_file: the hash chain is keyed with service.api_key or a key kept next to the log ' +
+        '(audit.dir/.audit-key), so whoever can edit the log may also rewrite the chain; keep a separate key',
+    );
+  }
+  return warnings;
+}
+
 /** Warnings for Qdrant flags that a single node cannot honour. */
 export function ignoredFlagWarnings(options: ServeOptions): string[] {
   const warnings: string[] = [];
@@ -43,8 +59,9 @@ export function ignoredFlagWarnings(options: ServeOptions): string[] {
 export async function serve(options: ServeOptions, io: CliIo): Promise<number | undefined> {
   let config: Config;
   const warnings: string[] = [];
+  const files: string[] = [];
   try {
-    config = readConfig(options.configPath, (m) => warnings.push(`config: ${m}`), options.disableTelemetry === true ? { telemetry_disabled: true } : undefined);
+    config = readConfig(options.configPath, (m) => warnings.push(`config: ${m}`), options.disableTelemetry === true ? { telemetry_disabled: true } : undefined, (f) => files.push(f));
   } catch (e) {
     if (e instanceof ConfigError) {
       io.err(`error: configuration: ${e.message}`);
@@ -52,8 +69,14 @@ export async function serve(options: ServeOptions, io: CliIo): Promise<number | 
     }
     throw e;
   }
-  const logger = createLogger(config);
-  for (const w of [...warnings, ...ignoredFlagWarnings(options), ...compatWarnings(config)]) logger.warn(w);
+  let logger;
+  try {
+    logger = await openLogger(config);
+  } catch (e) {
+    io.err(`error: configuration: logger.on_disk.log_file: cannot open ${config.logger.on_disk.log_file ?? ''}: ${e instanceof Error ? e.message : String(e)}`);
+    return EXIT.usage;
+  }
+  for (const w of [...warnings, ...ignoredFlagWarnings(options), ...operatorWarnings(config)]) logger.warn(w);
   const report = checkStartup(config);
   for (const w of report.warnings) logger.warn(w);
   if (report.fatal !== undefined) {
@@ -81,18 +104,37 @@ export async function serve(options: ServeOptions, io: CliIo): Promise<number | 
     }
     throw e;
   }
+  const recovery: string[] = [];
   try {
     const r = await prepareSnapshotsAtStartup(server.toc, config, { snapshots: options.snapshot ?? [], storageSnapshot: options.storageSnapshot, force: options.forceSnapshot === true }, server.deps.audit());
-    if (r.tempFilesRemoved + r.tablesDropped > 0) logger.info(`snapshots: removed ${r.tempFilesRemoved} temp file(s) and ${r.tablesDropped} unfinished recovery table(s)`);
-    for (const name of r.recovered) logger.info(`snapshots: recovered collection ${name} at startup`);
+    if (r.tempFilesRemoved + r.tablesDropped > 0) recovery.push(`removed ${r.tempFilesRemoved} snapshot temp file(s) and ${r.tablesDropped} unfinished recovery table(s) left by a crash`);
+    for (const name of r.recovered) recovery.push(`recovered collection ${name} from a snapshot named on the command line`);
   } catch (e) {
     io.err(`error: snapshot recovery at startup failed: ${e instanceof Error ? e.message : String(e)}`);
     await server.close();
     return EXIT.usage;
   }
   const s = config.service;
-  await server.app.listen({ host: s.host, port: s.http_port });
-  logger.info(`Quiver listening on ${s.enable_tls ? 'https' : 'http'}://${s.host}:${s.http_port} (storage: ${config.storage.storage_path})`);
+  const hostPart = s.host.includes(':') ? `[${s.host}]` : s.host;
+  const listen = [`${s.enable_tls ? 'https' : 'http'}://${hostPart}:${s.http_port} (REST)`];
+  try {
+    await server.app.listen({ host: s.host, port: s.http_port });
+    if (server.metricsApp !== undefined && s.metrics_port !== null) {
+      await server.metricsApp.listen({ host: s.host, port: s.metrics_port });
+      listen.push(`http://${hostPart}:${s.metrics_port}/metrics (metrics and probes, no authentication)`);
+    }
+  } catch (e) {
+    io.err(`error: cannot listen: ${e instanceof Error ? e.message : String(e)}`);
+    await server.close();
+    return EXIT.failure;
+  }
+  const toc = server.toc;
+  const collections = toc.collectionNames().map((name) => {
+    const c = toc.uncheckedCollection(name, 'startup banner')!;
+    return { name, points: c.pointsCount, indexed: c.indexedVectorsCount };
+  });
+  const envVariables = Object.keys(process.env).filter((k) => k.toUpperCase().startsWith('QDRANT__')).sort();
+  for (const line of bannerLines(config, { version: QUIVER_VERSION, apiVersion: QDRANT_COMPAT_VERSION, configFiles: files, envVariables, listen, collections, recovery })) logger.info(line);
   handleSignals(server, config, options.configPath);
   return undefined;
 }

@@ -24,7 +24,7 @@ import { setPayload, overwritePayload, deletePayloadKeys } from '../index/payloa
 import { facet } from '../index/payload/facet.js';
 import { planFilter, type FilterPlan } from '../index/filter/plan.js';
 import { join } from 'node:path';
-import { VectorIndexes, type IndexSettings } from './vector-indexes.js';
+import { VectorIndexes, type BuildProgress, type IndexSettings } from './vector-indexes.js';
 import type { HnswIndex } from '../index/hnsw/hnsw-index.js';
 
 export type PointSelector =
@@ -69,6 +69,8 @@ export interface CollectionDescriptor {
 /** Where a collection reports problems it recovers from by itself (a corrupt index image, a failed save). */
 export interface CollectionLog {
   warn(message: string): void;
+  /** Progress of long background work (index builds). */
+  info?(message: string): void;
 }
 
 export class Collection {
@@ -196,6 +198,11 @@ export class Collection {
   /** True while vectors wait for a background index build (reported as status `yellow`). */
   get optimizing(): boolean {
     return this.indexes.optimizing;
+  }
+
+  /** The background index build running now, if any. */
+  get indexBuild(): Readonly<BuildProgress> | undefined {
+    return this.indexes.buildProgress;
   }
 
   /** Vectors held by a vector index (HNSW); exact-scan-only vectors are not counted, as in Qdrant. */

@@ -12,7 +12,6 @@ const RECORDED = 'recorded in new collections\' config for clients, without effe
 
 /** Dotted key path → why the key has no effect. */
 export const COMPAT_KEYS: Readonly<Record<string, string>> = {
-  'logger.on_disk.buffer_size_bytes': 'log files are written through a buffered stream of fixed size',
   'service.max_workers': 'requests are served on the event loop; searches are not spread over worker threads',
   'service.grpc_port': 'Quiver has no gRPC API yet',
   'service.hide_jwt_dashboard': 'Quiver has no web dashboard',

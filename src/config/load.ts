@@ -47,6 +47,8 @@ export interface LoadOptions {
   warn?: (message: string) => void;
   /** Applied last, validated like any layer. */
   overrides?: ConfigOverrides | undefined;
+  /** Told each configuration file that was read, in order (for the startup banner). */
+  onFile?: ((path: string) => void) | undefined;
 }
 
 /** Qdrant's default `RUN_MODE`. */
@@ -82,13 +84,18 @@ export function loadConfig(options: LoadOptions): Config {
   const layerNames = [...new Set(['config', runModeOf(options.env), 'local'])];
   for (const name of layerNames) {
     const file = readLayerFile(join(cwd, 'config', name));
-    if (file !== undefined) applyFile(tree, file.path, file.text, warn);
+    if (file !== undefined) {
+      options.onFile?.(file.path);
+      applyFile(tree, file.path, file.text, warn);
+    }
   }
 
   if (options.configPath !== undefined) {
     if (options.configPath.trim() === '') throw new ConfigError('--config-path', 'expected a file path, got ""');
     const file = resolve(cwd, options.configPath);
-    applyFile(tree, file, readRequired(file), warn);
+    const text = readRequired(file);
+    options.onFile?.(file);
+    applyFile(tree, file, text, warn);
   }
 
   applyEnv(tree, options.env, warn);

@@ -33,6 +33,11 @@ export type AliasAction =
   | { readonly delete_alias: { alias_name: string } }
   | { readonly rename_alias: { old_alias_name: string; new_alias_name: string } };
 
+/** The collection's messages, prefixed with its name. */
+function collectionLog(log: CollectionLog, name: string): CollectionLog {
+  return { warn: (m) => log.warn(`collection ${name}: ${m}`), info: (m) => log.info?.(`collection ${name}: ${m}`) };
+}
+
 export class TableOfContent {
   private readonly collections = new Map<string, Collection>();
   private aliases = new Map<string, string>();
@@ -50,7 +55,7 @@ export class TableOfContent {
     for (const { key, value } of store.meta.entries(COLLECTION_PREFIX)) {
       if (typeof key !== 'string' || !key.startsWith(COLLECTION_PREFIX)) break;
       const name = key.slice(COLLECTION_PREFIX.length);
-      toc.collections.set(name, Collection.load(store, value as CollectionDescriptor, log));
+      toc.collections.set(name, Collection.load(store, value as CollectionDescriptor, collectionLog(log, name)));
     }
     const aliases = store.meta.get(ALIASES_KEY) as Record<string, string> | undefined;
     toc.aliases = new Map(Object.entries(aliases ?? {}));
@@ -125,7 +130,7 @@ export class TableOfContent {
       if (this.aliases.has(name)) throw badInput(`Wrong input: Alias with name \`${name}\` already exists`);
       const descriptor: CollectionDescriptor = { uuid: randomUUID(), config, payloadIndexes: [], shardKeys: [], createdAt: new Date().toISOString() };
       await this.store.commit(() => this.store.meta.put(COLLECTION_PREFIX + name, descriptor));
-      this.collections.set(name, Collection.load(this.store, descriptor, this.log));
+      this.collections.set(name, Collection.load(this.store, descriptor, collectionLog(this.log, name)));
       return true;
     });
   }
@@ -291,7 +296,7 @@ export class TableOfContent {
           }),
         );
         await this.store.commit(() => this.store.meta.put(`collection-state:${uuid}`, { opSeq: next.opSeq }));
-        loaded = Collection.load(this.store, descriptor, this.log);
+        loaded = Collection.load(this.store, descriptor, collectionLog(this.log, requested));
       } catch (e) {
         await this.dropSnapshotTable(uuid).catch(() => undefined);
         throw e;

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { freePort, removeDir, runQuiver, startChildServer, tempDir, waitForReady } from '../support/app.js';
 import { mulberry32 } from '../fixtures/clustered.js';
+import { assertResponseMatchesSpec } from '../support/openapi.js';
 
 const TSX = import.meta.resolve('tsx');
 const MAIN = join(import.meta.dirname, '..', '..', 'src', 'main.ts');
@@ -45,20 +46,33 @@ describe('server lifecycle', () => {
   it('SIGTERM during a 30k-vector index build exits 0 promptly and the restart resumes the saved graph', async () => {
     const dir = tempDir('quiver-lifecycle-');
     try {
-      let server = await startChildServer(dir);
+      let server = await startChildServer(dir, { QDRANT__LOG_LEVEL: 'INFO' });
       await fill(server.url, 'big');
       // Wait until the build has made visible progress but is not finished.
       let before = await info(server.url, 'big');
-      while (before.indexed === 0 && before.status !== 'green') {
+      while ((before.indexed === 0 || !/index build: default vector: 10%/.test(server.output())) && before.status !== 'green') {
         await new Promise((r) => setTimeout(r, 20));
         before = await info(server.url, 'big');
       }
       assert.equal(before.status, 'yellow', `the build finished before SIGTERM could interrupt it (${before.indexed} indexed); make it larger`);
+      // The build is reported as Qdrant 1.19 reports a running optimization.
+      const opt = await call(server.url, 'GET', '/collections/big/optimizations');
+      assertResponseMatchesSpec('get_optimizations', 200, opt.body);
+      const [running] = opt.body.result.running;
+      assert.equal(running.status, 'optimizing');
+      assert.equal(running.progress.name, 'indexing');
+      assert.ok(running.progress.done > 0 && running.progress.done <= running.progress.total && running.progress.total <= N, JSON.stringify(running.progress));
       const t0 = Date.now();
       const code = await server.stop('SIGTERM');
       const elapsed = Date.now() - t0;
       assert.equal(code, 0, server.output());
       assert.ok(elapsed < 5000, `took ${elapsed} ms to stop`);
+      // The build's progress and where it stopped are in the log.
+      const log = server.output();
+      assert.match(log, /INFO: collection big: index build started: default vector, \d+ vector\(s\) queued/);
+      assert.match(log, /INFO: collection big: index build: default vector: 10% \(\d+\/\d+\)/);
+      assert.match(log, /INFO: collection big: index build stopped: default vector: \d+\/\d+ after [\d.]+ s; the graph is saved and the build resumes at the next start/);
+      assert.match(log, /INFO: stopped in \d+ ms/);
 
       server = await startChildServer(dir);
       const after = await info(server.url, 'big');

@@ -6,6 +6,7 @@
  * Work files go to private directories `quiver-snapshot-*` under the temp path, removed when the work ends and,
  * after a crash, at startup (`cleanSnapshotTemp`).
  */
+import { snapshotActivity } from './activity.js';
 import { join } from 'node:path';
 import { AppError } from '../../errors.js';
 import type { Config } from '../../config/schema.js';
@@ -78,7 +79,8 @@ export function snapshotSettings(config: Config, limits: Partial<SnapshotLimits>
 
 /** A recovery whose snapshot is read and checked; `apply` changes the collection, `discard` drops the work files. */
 export interface PreparedRecovery {
-  apply(): Promise<void>;
+  /** @param background - nobody waits for the outcome (`wait=false`): a failure is also recorded in `GET /issues` */
+  apply(background?: boolean): Promise<void>;
   discard(): void;
 }
 
@@ -134,8 +136,10 @@ export class SnapshotService {
     const work = this.workDir();
     const tmp = this.layout.tempPath(scope, name);
     try {
-      const written = await exportCollection(source, shardId === undefined ? 'collection' : 'shard', tmp, work, now);
-      return this.layout.install(scope, name, tmp, written.sha256);
+      return await snapshotActivity(this.toc).creation(`snapshot ${name} of collection ${source.name}`, async () => {
+        const written = await exportCollection(source, shardId === undefined ? 'collection' : 'shard', tmp, work, now);
+        return this.layout.install(scope, name, tmp, written.sha256);
+      });
     } finally {
       removeFile(tmp);
       removePath(work);
@@ -150,8 +154,10 @@ export class SnapshotService {
     const work = this.workDir();
     const tmp = this.layout.tempPath({ kind: 'full' }, name);
     try {
-      const written = await exportFull(this.toc, pass, tmp, work, now);
-      return this.layout.install({ kind: 'full' }, name, tmp, written.sha256);
+      return await snapshotActivity(this.toc).creation(`full snapshot ${name}`, async () => {
+        const written = await exportFull(this.toc, pass, tmp, work, now);
+        return this.layout.install({ kind: 'full' }, name, tmp, written.sha256);
+      });
     } finally {
       removeFile(tmp);
       removePath(work);
@@ -219,12 +225,14 @@ export class SnapshotService {
    * `collection`. The work directory is removed by `apply()` or `discard()`.
    * @throws AppError(BAD_INPUT) for an invalid snapshot; AppError(WRONG_INPUT) for a checksum mismatch.
    */
-  async prepare(pass: GlobalPass, collection: string, source: AsyncIterable<unknown>, checksum: string | null | undefined, target: RecoveryTarget): Promise<PreparedRecovery> {
+  async prepare(pass: GlobalPass, collection: string, source: AsyncIterable<unknown>, checksum: string | null | undefined, target: RecoveryTarget, background = false): Promise<PreparedRecovery> {
+    const end = snapshotActivity(this.toc).recoveryStarted(collection, target === 'shard' ? 'a shard snapshot' : 'a snapshot');
     let work: string;
     try {
       validateCollectionName(collection);
       work = this.workDir();
     } catch (e) {
+      end(e, background);
       await source[Symbol.asyncIterator]().return?.();
       throw e;
     }
@@ -233,22 +241,28 @@ export class SnapshotService {
       staged = await stageArchive(source, work, 'collection-like', this.settings.limits);
       checkChecksum(checksum, staged.sha256);
     } catch (e) {
+      end(e, background);
       removePath(work);
       throw e;
     }
     let done = false;
     return {
-      apply: async () => {
+      apply: async (inBackground = background) => {
         if (done) throw new Error('recovery already applied or discarded');
         done = true;
         try {
           await applyCollectionSnapshot(this.toc, pass, collection, staged, target, this.settings.limits);
+          end();
+        } catch (e) {
+          end(e, inBackground);
+          throw e;
         } finally {
           removePath(work);
         }
       },
       discard: () => {
         done = true;
+        end(new Error('discarded'));
         removePath(work);
       },
     };
@@ -266,8 +280,14 @@ export class SnapshotService {
     const file = openRegularFile(path);
     if (file === undefined) throw new AppError('BAD_INPUT', [`Bad request: snapshot file \`${printable(path)}\` does not exist or is not a regular file`]);
     const work = this.workDir();
+    const end = snapshotActivity(this.toc).recoveryStarted('(all, full snapshot)', path);
     try {
-      return await restoreFull(this.toc, pass, fileReadStreamFromFd(file.fd), work, this.settings.limits, force);
+      const names = await restoreFull(this.toc, pass, fileReadStreamFromFd(file.fd), work, this.settings.limits, force);
+      end();
+      return names;
+    } catch (e) {
+      end(e);
+      throw e;
     } finally {
       removePath(work);
     }

@@ -1,4 +1,5 @@
 /** Service routes: version, health, telemetry, metrics, cluster status, issues, quotas. */
+import { snapshotActivity } from '../../../service/snapshots/activity.js';
 import { route, RawReply, type RouteRow } from '../route-table.js';
 import { badInput } from '../../../errors.js';
 
@@ -38,8 +39,11 @@ export const serviceRoutes: RouteRow[] = [
   route('DELETE', '/cluster/peer/{peer_id}', 'remove_peer', () => {
     throw badInput('Distributed mode is disabled: there are no peers to remove');
   }),
-  route('GET', '/issues', 'get_issues', () => ({ issues: [] })),
-  route('DELETE', '/issues', 'clear_issues', () => true),
+  route('GET', '/issues', 'get_issues', ({ deps }) => ({ issues: snapshotActivity(deps.toc).issues })),
+  route('DELETE', '/issues', 'clear_issues', ({ deps }) => {
+    snapshotActivity(deps.toc).clearIssues();
+    return true;
+  }),
   route('GET', '/quotas', 'get_quotas', ({ deps }) => deps.quotas.get()),
   route('PUT', '/quotas', 'update_quotas', async ({ deps, body }) => {
     await deps.quotas.set(body);

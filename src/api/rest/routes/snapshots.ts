@@ -124,7 +124,7 @@ async function recoverFromLocation(ctx: HandlerContext, target: RecoveryTarget):
   // The location is checked and opened before answering, even with wait=false.
   const source = await svc.openLocation(request, shard);
   const run = async (): Promise<void> => {
-    const prepared = await svc.prepare(pass, name, source, request.checksum, target);
+    const prepared = await svc.prepare(pass, name, source, request.checksum, target, !waits(ctx));
     await prepared.apply();
   };
   if (!waits(ctx)) {
@@ -148,7 +148,7 @@ async function recoverFromUpload(ctx: HandlerContext, target: RecoveryTarget): P
   // The upload is read and checked (checksum included) before answering, even with wait=false.
   const prepared = await service(ctx).prepare(pass, name, await uploadedSnapshot(ctx), checksum, target);
   if (!waits(ctx)) {
-    inBackground(ctx, 'snapshot recovery', () => prepared.apply());
+    inBackground(ctx, 'snapshot recovery', () => prepared.apply(true));
     return accepted(ctx);
   }
   await prepared.apply();
