@@ -205,6 +205,8 @@ export async function createServer(config: Config, options: StartOptions = {}): 
       closed = true;
       stopWatching?.();
       reloader?.stop();
+      // Snapshot creations stop between slices, so the requests waiting for them drain at once.
+      activity.abort();
       await metricsApp?.close();
       await app.close();
       await toc.close();

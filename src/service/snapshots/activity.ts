@@ -4,6 +4,7 @@
  * waits for (`wait=false` recoveries) — an entry in `GET /issues`.
  */
 import type { TableOfContent } from '../table-of-content.js';
+import { AppError } from '../../errors.js';
 
 export interface ActivityLog {
   info(message: string): void;
@@ -25,6 +26,17 @@ export class SnapshotActivity {
   recovering = 0;
   log: ActivityLog = { info: () => undefined, warn: () => undefined };
   private readonly issueList: Issue[] = [];
+  private readonly stopper = new AbortController();
+
+  /** Aborted at shutdown: snapshot creations stop between slices and remove their partial files. */
+  get signal(): AbortSignal {
+    return this.stopper.signal;
+  }
+
+  /** Shutdown: running snapshot creations stop (failing with 503), new ones are refused. */
+  abort(): void {
+    this.stopper.abort(new AppError('UNAVAILABLE', ['the server is shutting down; snapshot creation stopped']));
+  }
 
   get issues(): readonly Issue[] {
     return this.issueList;

@@ -137,7 +137,7 @@ export class SnapshotService {
     const tmp = this.layout.tempPath(scope, name);
     try {
       return await snapshotActivity(this.toc).creation(`snapshot ${name} of collection ${source.name}`, async () => {
-        const written = await exportCollection(source, shardId === undefined ? 'collection' : 'shard', tmp, work, now);
+        const written = await exportCollection(source, shardId === undefined ? 'collection' : 'shard', tmp, work, now, snapshotActivity(this.toc).signal);
         return this.layout.install(scope, name, tmp, written.sha256);
       });
     } finally {
@@ -155,7 +155,7 @@ export class SnapshotService {
     const tmp = this.layout.tempPath({ kind: 'full' }, name);
     try {
       return await snapshotActivity(this.toc).creation(`full snapshot ${name}`, async () => {
-        const written = await exportFull(this.toc, pass, tmp, work, now);
+        const written = await exportFull(this.toc, pass, tmp, work, now, snapshotActivity(this.toc).signal);
         return this.layout.install({ kind: 'full' }, name, tmp, written.sha256);
       });
     } finally {
@@ -175,7 +175,7 @@ export class SnapshotService {
     const work = this.workDir();
     try {
       const path = join(work, 'stream.snapshot');
-      await exportCollection(source, 'shard', path, work, now);
+      await exportCollection(source, 'shard', path, work, now, snapshotActivity(this.toc).signal);
       const file = openRegularFile(path);
       if (file === undefined) throw new AppError('SERVICE_ERROR', ['the streamed snapshot vanished']);
       return { name, size: file.size, stream: fileReadStreamFromFd(file.fd) };
