@@ -43,7 +43,7 @@ async function info(url: string, name: string): Promise<{ status: string; indexe
 
 
 describe('server lifecycle', () => {
-  it('SIGTERM during a 30k-vector index build exits 0 promptly and the restart resumes the saved graph', async () => {
+  it('SIGTERM during a 30k-vector index build exits 0 promptly and the restart resumes the saved graph', async (t) => {
     const dir = tempDir('quiver-lifecycle-');
     try {
       let server = await startChildServer(dir, { QDRANT__LOG_LEVEL: 'INFO' });
@@ -67,6 +67,7 @@ describe('server lifecycle', () => {
       const elapsed = Date.now() - t0;
       assert.equal(code, 0, server.output());
       assert.ok(elapsed < 5000, `took ${elapsed} ms to stop`);
+      t.diagnostic(`SIGTERM → exit in ${elapsed} ms with ${before.indexed} of ${N} indexed`);
       // The build's progress and where it stopped are in the log.
       const log = server.output();
       assert.match(log, /INFO: collection big: index build started: default vector, \d+ vector\(s\) queued/);
@@ -85,6 +86,7 @@ describe('server lifecycle', () => {
       const del = await call(server.url, 'DELETE', '/collections/big');
       assert.equal(del.status, 200);
       assert.ok(Date.now() - d0 < 3000, `delete took ${Date.now() - d0} ms`);
+      t.diagnostic(`delete of an indexing collection: ${Date.now() - d0} ms; restart had ${after.indexed} indexed`);
       assert.equal((await call(server.url, 'GET', '/collections/big')).status, 404);
       assert.equal(await server.stop('SIGTERM'), 0);
     } finally {
