@@ -15,6 +15,7 @@ import type { AllowList } from './auth/ip-allowlist.js';
 import { registerDashboardStatic } from './api/dashboard/static.js';
 import { clientIpGuard } from './api/rest/client-ip-guard.js';
 import { browserGuard, browserGuardOptions, corsOrigins, sendRefusal } from './api/rest/browser-guard.js';
+import { registerAccessLog, requestIdOf, type AccessLogOptions } from './api/rest/access-log.js';
 
 export interface BuildOptions {
   readonly deps: AppDeps;
@@ -23,6 +24,8 @@ export interface BuildOptions {
   readonly https?: Record<string, unknown> | null;
   /** Client addresses allowed to connect (`service.allowed_client_ips`); checked before authentication. */
   readonly allowList?: AllowList;
+  /** Where the access log goes (none when absent). */
+  readonly accessLog?: AccessLogOptions;
 }
 
 export async function buildApp(config: Config, options: BuildOptions): Promise<FastifyInstance> {
@@ -49,6 +52,7 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<F
       );
     },
     return503OnClosing: true,
+    genReqId: requestIdOf,
     forceCloseConnections: 'idle',
     ...(options.https ? { https: options.https } : {}),
   }) as unknown as FastifyInstance;
@@ -95,6 +99,7 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<F
   // Snapshot uploads (multipart field `snapshot`) are streamed by their handlers, never buffered whole.
   await app.register(multipart, { limits: { files: 1, fields: 4, fileSize: Number.MAX_SAFE_INTEGER } });
 
+  if (options.accessLog !== undefined) registerAccessLog(app, options.accessLog);
   const log = options.logger;
   registerRoutes(app, options.deps, {
     routes: options.routes ?? ALL_ROUTES,

@@ -3,7 +3,8 @@
  * Used by `main.ts` and by tests that need a real listening server.
  */
 import type { FastifyInstance } from 'fastify';
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
+import { createLogger } from './logging/logger.js';
 import type { Config } from './config/schema.js';
 import { Store } from './storage/kv/store.js';
 import { ownerOnlyFiles, restrictToOwner, watchFile } from './storage/fs.js';
@@ -13,6 +14,7 @@ import { Quotas } from './service/quotas.js';
 import { Issues } from './service/issues.js';
 import { buildApp } from './app.js';
 import { createGate } from './api/rest/gate.js';
+import { buildMetricsApp } from './api/rest/metrics-listener.js';
 import { CredentialStore } from './auth/credentials.js';
 import type { AuditSink } from './auth/audit-event.js';
 import { createAuditSink } from './auth/audit/factory.js';
@@ -23,7 +25,7 @@ import { matchingOffsets } from './collection/read.js';
 import type { AppDeps } from './api/rest/deps.js';
 import type { CollectionDefaults } from './collection/config.js';
 import { QUIVER_VERSION } from './version.js';
-import { QDRANT_COMPAT_VERSION } from './api/rest/routes/service.js';
+import { QDRANT_COMPAT_VERSION } from './version.js';
 import { loadTlsMaterial, httpsServerOptions, TlsReloader, type SecureContextTarget } from './auth/tls.js';
 import { parseAllowList } from './auth/ip-allowlist.js';
 import { SnapshotService, snapshotSettings, snapshotTempPath } from './service/snapshots/service.js';
@@ -39,6 +41,8 @@ export class StartupError extends Error {
 
 export interface RunningServer {
   readonly app: FastifyInstance;
+  /** The `service.metrics_port` listener's app (not listening yet), when configured. */
+  readonly metricsApp: FastifyInstance | undefined;
   readonly toc: TableOfContent;
   readonly store: Store;
   readonly deps: AppDeps;
@@ -52,11 +56,7 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-const PINO_LEVELS = { TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error', OFF: 'silent' } as const;
-
-export function createLogger(config: Config): Logger {
-  return pino({ level: PINO_LEVELS[config.log_level], base: undefined });
-}
+export { createLogger };
 
 /** New-collection defaults from `storage.hnsw_index`, `storage.optimizers` and `storage.wal`. */
 export function collectionDefaults(config: Config): CollectionDefaults {
@@ -102,7 +102,7 @@ export async function createServer(config: Config, options: StartOptions = {}): 
   ownerOnlyFiles();
   const store = Store.open(config.storage.storage_path);
   for (const dir of [config.storage.snapshots_path, snapshotTempPath(config)]) restrictToOwner(dir);
-  const toc = TableOfContent.load(store, collectionDefaults(config), { warn: (m) => logger.warn(m) });
+  const toc = TableOfContent.load(store, collectionDefaults(config), { warn: (m) => logger.warn(m), info: (m) => logger.info(m) });
   // A recovered collection's configuration passes the validator of a create request.
   const snapshots = new SnapshotService(toc, snapshotSettings(config, { validateConfig: (body) => validateBody('create_collection', body) }));
   // Deleting a collection deletes its snapshots: a new collection of the same name starts with none.
@@ -113,7 +113,12 @@ export async function createServer(config: Config, options: StartOptions = {}): 
     collections: () => toc.collectionNames().length,
     vectors: () => each((c) => c.vectorsCount),
     points: () => each((c) => c.pointsCount),
-  }, config.service.metrics_prefix ?? '');
+  }, config.service.metrics_prefix ?? '', QUIVER_VERSION);
+  const activity = snapshots.activity;
+  activity.log = { info: (m) => logger.info(m), warn: (m) => logger.warn(m) };
+  metrics.gauge('snapshot_creation_running', 'snapshot creations running now', () => activity.creating, { qdrant: true });
+  metrics.gauge('snapshot_recovery_running', 'snapshot recoveries running now', () => activity.recovering, { qdrant: true });
+  metrics.gauge('collection_running_optimizations', 'background index builds running now, over all collections', () => each((c) => (c.indexBuild === undefined ? 0 : 1)), { qdrant: true });
   const credentials = await CredentialStore.create(config.service);
   const auditLog = createAuditSink(config.audit, { apiKey: config.service.api_key, warn: (m) => logger.warn(m) });
   try {
@@ -170,6 +175,7 @@ export async function createServer(config: Config, options: StartOptions = {}): 
     allowList,
     https: material === undefined ? null : httpsServerOptions(config, material),
     logger: { error: (msg, err) => logger.error({ err }, msg), warn: (msg) => logger.warn(msg) },
+    accessLog: { logger, slowRequestSecs: config.logger.slow_request_secs },
   });
   const reloader =
     material === undefined
@@ -206,9 +212,11 @@ export async function createServer(config: Config, options: StartOptions = {}): 
   const keysFile = config.service.api_keys_file;
   const stopWatching =
     keysFile === null ? undefined : watchFile(keysFile, 500, () => void reloadCredentials(current, `${keysFile} changed`).catch(() => undefined));
+  const metricsApp = config.service.metrics_port === null ? undefined : await buildMetricsApp(metrics);
   let closed = false;
   return {
     app,
+    metricsApp,
     toc,
     store,
     deps,
@@ -220,6 +228,9 @@ export async function createServer(config: Config, options: StartOptions = {}): 
       closed = true;
       stopWatching?.();
       reloader?.stop();
+      // Snapshot creations stop between slices, so the requests waiting for them drain at once.
+      activity.abort();
+      await metricsApp?.close();
       await app.close();
       await toc.close();
       await auditLog.close();

@@ -80,6 +80,8 @@ export interface ConfigData {
   logger: {
     /** Format of stdout logs. */
     format: 'text' | 'json';
+    /** **Quiver**: requests slower than this many seconds are logged at `warn`; null = never. */
+    slow_request_secs: number | null;
     on_disk: {
       enabled: boolean;
       log_file: string | null;
@@ -87,6 +89,10 @@ export interface ConfigData {
       log_level: LogLevel | null;
       format: 'text' | 'json';
       buffer_size_bytes: number | null;
+      /** **Quiver**: the log file is rotated when it reaches this size in MB (null = only daily). */
+      max_size_mb: number | null;
+      /** **Quiver**: how many rotated log files are kept. */
+      max_log_files: number;
     };
   };
   storage: {
@@ -205,6 +211,8 @@ export interface ConfigData {
     hardware_reporting: boolean;
     /** Prefix of metric names in `/metrics`; null = none. */
     metrics_prefix: string | null;
+    /** **Quiver**: a second listener serving `/metrics` and the health probes without authentication; null = none. */
+    metrics_port: number | null;
     /** **Quiver default false** (Qdrant: true): recover snapshots from http(s) URLs. */
     enable_snapshot_url_recovery: boolean;
     /** **Quiver:** explicit opt-out of refusing a non-loopback `host` without any API key. */
@@ -292,12 +300,15 @@ export const CONFIG_SCHEMA: SectionSpec<ConfigData> = section<ConfigData>({
   log_level: logLevel,
   logger: section({
     format: logFormat,
+    slow_request_secs: nullable(float({ min: 0 })),
     on_disk: section({
       enabled: bool(),
       log_file: nullable(path()),
       log_level: nullable(logLevel),
       format: logFormat,
       buffer_size_bytes: nullable(int(POSITIVE)),
+      max_size_mb: nullable(int(POSITIVE)),
+      max_log_files: int(POSITIVE),
     }),
   }),
   storage: section({
@@ -420,6 +431,7 @@ export const CONFIG_SCHEMA: SectionSpec<ConfigData> = section<ConfigData>({
       expected: 'a metric name prefix matching [a-zA-Z_:][a-zA-Z0-9_:]*',
       check: (text) => METRIC_PREFIX.test(text),
     })),
+    metrics_port: nullable(int(PORT)),
     enable_snapshot_url_recovery: bool(),
     allow_insecure: bool(),
     api_keys_file: nullable(path()),
@@ -474,7 +486,8 @@ export const DEFAULT_CONFIG: Config = deepFreeze<ConfigData>({
   log_level: 'INFO',
   logger: {
     format: 'text',
-    on_disk: { enabled: false, log_file: null, log_level: null, format: 'text', buffer_size_bytes: null },
+    slow_request_secs: 1,
+    on_disk: { enabled: false, log_file: null, log_level: null, format: 'text', buffer_size_bytes: null, max_size_mb: 100, max_log_files: 7 },
   },
   storage: {
     storage_path: './storage',
@@ -561,6 +574,7 @@ export const DEFAULT_CONFIG: Config = deepFreeze<ConfigData>({
     enforce_internal_auth: false,
     hardware_reporting: false,
     metrics_prefix: null,
+    metrics_port: null,
     enable_snapshot_url_recovery: false,
     allow_insecure: false,
     api_keys_file: null,

@@ -227,6 +227,28 @@ export function listDirectory(dir: string): Array<{ name: string; isFile: boolea
   return readdirSync(dir, { withFileTypes: true }).map((d) => ({ name: d.name, isFile: d.isFile(), isDirectory: d.isDirectory() }));
 }
 
+/**
+ * Creates `path` with `content` only if it does not exist yet (`O_CREAT | O_EXCL`, atomic on local file systems).
+ * @returns false when the file already exists.
+ */
+export function createExclusiveFile(path: string, content: string): boolean {
+  ensureDir(dirname(path));
+  let fd: number;
+  try {
+    fd = openSync(path, 'wx', 0o600);
+  } catch (e) {
+    if (errCode(e) === 'EEXIST') return false;
+    throw e;
+  }
+  try {
+    writeSync(fd, content);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  return true;
+}
+
 /** Removes one file; false when it did not exist. */
 export function removeFile(path: string): boolean {
   try {

@@ -107,7 +107,7 @@ describe('audit log', () => {
     const v = verifyAuditDir(auditDir, key);
     assert.equal(v.ok, true, JSON.stringify(v));
     const metrics = await app.request('GET', '/metrics', undefined, admin);
-    assert.match(metrics.text, /^audit_log_directory_bytes [1-9]\d*$/m);
+    assert.match(metrics.text, /^quiver_audit_log_directory_bytes [1-9]\d*$/m);
   });
 });
 
@@ -165,7 +165,7 @@ describe('audit log settings', () => {
       assert.equal((await app.request('GET', '/collections')).status, 200);
       assert.equal((await app.request('GET', '/collections')).status, 200);
       const metrics = await app.request('GET', '/metrics');
-      assert.match(metrics.text, /^audit_lost_lines_total [1-9]\d*$/m);
+      assert.match(metrics.text, /^quiver_audit_lost_lines_total [1-9]\d*$/m);
       rmSync(dir, { force: true });
     } finally {
       await app.destroy();

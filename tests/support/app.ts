@@ -141,3 +141,15 @@ export function stopChild(proc: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'
 export function removeDir(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
 }
+
+/** Runs `src/main.ts` with `args` in `cwd` (empty environment besides PATH and `env`) until it exits. */
+export function runQuiver(args: readonly string[], cwd: string, env: Record<string, string> = {}): Promise<{ code: number | null; out: string; err: string }> {
+  return new Promise((resolve) => {
+    const p = spawn(process.execPath, ['--import', TSX, MAIN, ...args], { cwd, env: { PATH: process.env['PATH'] ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    p.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+    p.stderr?.on('data', (d: Buffer) => (err += d.toString()));
+    p.once('exit', (code) => resolve({ code, out, err }));
+  });
+}

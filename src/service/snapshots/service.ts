@@ -6,6 +6,7 @@
  * Work files go to private directories `quiver-snapshot-*` under the temp path, removed when the work ends and,
  * after a crash, at startup (`cleanSnapshotTemp`).
  */
+import { SnapshotActivity } from './activity.js';
 import { join } from 'node:path';
 import { AppError } from '../../errors.js';
 import type { Config } from '../../config/schema.js';
@@ -96,6 +97,8 @@ export const URL_RECOVERY_DISABLED = 'snapshot recovery from URLs is disabled (s
 /** Snapshots of one table of contents: created once by the server and injected (`AppDeps.snapshots`). */
 export class SnapshotService {
   readonly layout: SnapshotLayout;
+  /** Running snapshot work: gauges, progress log lines, the shutdown signal. */
+  readonly activity = new SnapshotActivity();
   private current: SnapshotSettings;
 
   constructor(
@@ -162,8 +165,10 @@ export class SnapshotService {
     const work = this.workDir();
     const tmp = this.layout.tempPath(scope, name);
     try {
-      const written = await exportCollection(source, shardId === undefined ? 'collection' : 'shard', tmp, work, now);
-      return this.layout.install(scope, name, tmp, written.sha256);
+      return await this.activity.creation(`snapshot ${name} of collection ${source.name}`, async () => {
+        const written = await exportCollection(source, shardId === undefined ? 'collection' : 'shard', tmp, work, now, this.activity.signal);
+        return this.layout.install(scope, name, tmp, written.sha256);
+      });
     } finally {
       removeFile(tmp);
       removePath(work);
@@ -178,8 +183,10 @@ export class SnapshotService {
     const work = this.workDir();
     const tmp = this.layout.tempPath({ kind: 'full' }, name);
     try {
-      const written = await exportFull(this.toc, pass, tmp, work, now);
-      return this.layout.install({ kind: 'full' }, name, tmp, written.sha256);
+      return await this.activity.creation(`full snapshot ${name}`, async () => {
+        const written = await exportFull(this.toc, pass, tmp, work, now, this.activity.signal);
+        return this.layout.install({ kind: 'full' }, name, tmp, written.sha256);
+      });
     } finally {
       removeFile(tmp);
       removePath(work);
@@ -197,7 +204,7 @@ export class SnapshotService {
     const work = this.workDir();
     try {
       const path = join(work, 'stream.snapshot');
-      await exportCollection(source, 'shard', path, work, now);
+      await exportCollection(source, 'shard', path, work, now, this.activity.signal);
       const file = openRegularFile(path);
       if (file === undefined) throw new AppError('SERVICE_ERROR', ['the streamed snapshot vanished']);
       return { name, size: file.size, stream: fileReadStreamFromFd(file.fd) };
@@ -248,11 +255,13 @@ export class SnapshotService {
    * @throws AppError(BAD_INPUT) for an invalid snapshot; AppError(WRONG_INPUT) for a checksum mismatch.
    */
   async prepare(pass: GlobalPass, collection: string, source: AsyncIterable<unknown>, checksum: string | null | undefined, target: RecoveryTarget): Promise<PreparedRecovery> {
+    const end = this.activity.recoveryStarted(collection, target === 'shard' ? 'a shard snapshot' : 'a snapshot');
     let work: string;
     try {
       validateCollectionName(collection);
       work = this.workDir();
     } catch (e) {
+      end(e);
       await source[Symbol.asyncIterator]().return?.();
       throw e;
     }
@@ -261,6 +270,7 @@ export class SnapshotService {
       staged = await stageArchive(source, work, 'collection-like', this.settings.limits);
       checkChecksum(checksum, staged.sha256);
     } catch (e) {
+      end(e);
       removePath(work);
       throw e;
     }
@@ -271,12 +281,17 @@ export class SnapshotService {
         done = true;
         try {
           await applyCollectionSnapshot(this.toc, pass, collection, staged, target, this.settings.limits);
+          end();
+        } catch (e) {
+          end(e);
+          throw e;
         } finally {
           removePath(work);
         }
       },
       discard: () => {
         done = true;
+        end(new Error('discarded'));
         removePath(work);
       },
     };
@@ -294,8 +309,14 @@ export class SnapshotService {
     const file = openRegularFile(path);
     if (file === undefined) throw new AppError('BAD_INPUT', [`Bad request: snapshot file \`${printable(path)}\` does not exist or is not a regular file`]);
     const work = this.workDir();
+    const end = this.activity.recoveryStarted('(all, full snapshot)', path);
     try {
-      return await restoreFull(this.toc, pass, fileReadStreamFromFd(file.fd), work, this.settings.limits, force);
+      const names = await restoreFull(this.toc, pass, fileReadStreamFromFd(file.fd), work, this.settings.limits, force);
+      end();
+      return names;
+    } catch (e) {
+      end(e);
+      throw e;
     } finally {
       removePath(work);
     }

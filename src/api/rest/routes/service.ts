@@ -1,8 +1,8 @@
 /** Service routes: version, health, telemetry, metrics, cluster status, issues, quotas. */
 import { route, RawReply, type RouteRow } from '../route-table.js';
 import { badInput } from '../../../errors.js';
+import { QDRANT_COMPAT_VERSION } from '../../../version.js';
 
-export const QDRANT_COMPAT_VERSION = '1.19.0';
 
 export const serviceRoutes: RouteRow[] = [
   route('GET', '/', 'root', ({ deps }) => new RawReply({ title: 'qdrant - vector search engine', version: QDRANT_COMPAT_VERSION, commit: null, quiver_version: deps.quiverVersion }, 'application/json')),
