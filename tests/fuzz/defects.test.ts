@@ -100,12 +100,15 @@ describe('defects found by the robustness suites', () => {
   });
 
   // Crash suite: graph searches miss points whose vectors were replaced in place (re-upserted), crash or not.
-  // A fresh build finds every point by its own vector; after one round of in-place updates ~4% are missed, for
+  // A fresh build finds every point by its own vector; after rounds of in-place updates some are missed, for
   // good: the collection is green and every vector counted as indexed. Exact search finds them.
-  it('finds points by their own vector through the HNSW graph after their vectors are replaced', {
-    timeout: 120_000,
-    todo: 'partly fixed: updates now reconnect the moved node\'s old neighbours (as hnswlib updatePoint); on this near-one-dimensional data with m 8 / ef_construct 32, 3-9 of 400 points (≤ 2.3%) are still missed after update rounds (were 29-51; fresh builds: 0). Exact search finds them. Next: background rebuild past an update threshold.',
-  }, async () => {
+  // Partly fixed: updates now reconnect the moved node's old neighbours (as hnswlib updatePoint); on this
+  // near-one-dimensional data with m 8 / ef_construct 32, 3-9 of 400 points (≤ 2.3%) are still missed after update
+  // rounds (were 29-51; fresh builds: 0). Next: background rebuild past an update threshold.
+  // Listed in README "Known issues". Two tests share one run of the scenario: the goal (≤ 1% missed, `todo` while
+  // the defect is open) and a tracker that FAILS once the defect is fixed, so that the goal gets promoted.
+  let updateRun: Promise<{ misses: number; points: number }> | undefined;
+  const runUpdateScenario = async (): Promise<{ misses: number; points: number }> => {
     const DIM = 6;
     const vec = (seed: number, id: number): number[] => Array.from({ length: DIM }, (_, i) => (i === 0 ? id % 1000 : ((seed * 31 + id * 7 + i * 13) % 97) - 48));
     assert.equal((await app.request('PUT', '/collections/h', { vectors: { size: DIM, distance: 'Euclid' }, optimizers_config: { indexing_threshold: 1 }, hnsw_config: { m: 8, ef_construct: 32 } })).status, 200);
@@ -128,11 +131,26 @@ describe('defects found by the robustness suites', () => {
       await green();
     }
     let misses = 0;
-    for (const [id, v] of current) {
+    for (const v of current.values()) {
       const q = await app.request('POST', '/collections/h/points/query', { query: v, limit: 1, params: { exact: false } });
       if (q.body.result.points[0]?.score !== 0) misses++;
-      void id;
     }
-    assert.ok(misses <= current.size * 0.01, `${misses} of ${current.size} points are not found by their own vector through the graph`);
+    return { misses, points: current.size };
+  };
+
+  it('finds points by their own vector through the HNSW graph after their vectors are replaced', {
+    timeout: 120_000,
+    todo: 'known issue (README): 3-9 of 400 points are missed after in-place update rounds; the tracker below fails once fixed',
+  }, async () => {
+    const { misses, points } = await (updateRun ??= runUpdateScenario());
+    assert.ok(misses <= points * 0.01, `${misses} of ${points} points are not found by their own vector through the graph`);
+  });
+
+  it('tracks the known HNSW update-recall defect: still present (when this fails, drop the todo above)', { timeout: 120_000 }, async () => {
+    const { misses, points } = await (updateRun ??= runUpdateScenario());
+    assert.ok(
+      misses > points * 0.01,
+      `the HNSW update-recall defect looks fixed (${misses} of ${points} missed): remove the todo from the test above, this tracker, and the README known issue`,
+    );
   });
 });
