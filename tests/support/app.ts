@@ -80,8 +80,15 @@ const MAIN = join(import.meta.dirname, '..', '..', 'src', 'main.ts');
 /** tsx resolved from the repository, so a child started in a temp directory still finds it. */
 const TSX = import.meta.resolve('tsx');
 
+export interface ChildOptions {
+  /** `https` for a server started with TLS (then `probe` must be given: fetch does not trust the test CA). */
+  readonly scheme?: 'http' | 'https';
+  /** Readiness check against the base URL (default: GET /readyz answers 2xx). */
+  readonly probe?: (url: string) => Promise<boolean>;
+}
+
 /** Starts `src/main.ts` in a child process (through tsx) and waits until it answers /readyz. */
-export async function startChildServer(dir: string, env: Record<string, string> = {}, port?: number, args: readonly string[] = []): Promise<ChildServer> {
+export async function startChildServer(dir: string, env: Record<string, string> = {}, port?: number, args: readonly string[] = [], options: ChildOptions = {}): Promise<ChildServer> {
   const p = port ?? (await freePort());
   let out = '';
   const proc = spawn(process.execPath, ['--import', TSX, MAIN, ...args], {
@@ -91,8 +98,8 @@ export async function startChildServer(dir: string, env: Record<string, string> 
   });
   proc.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   proc.stderr?.on('data', (d: Buffer) => (out += d.toString()));
-  const url = `http://127.0.0.1:${p}`;
-  if (!(await waitForReady(proc, url, () => out))) throw new Error(`server exited with ${proc.exitCode}: ${out}`);
+  const url = `${options.scheme ?? 'http'}://127.0.0.1:${p}`;
+  if (!(await waitForReady(proc, url, () => out, 30_000, options.probe))) throw new Error(`server exited with ${proc.exitCode}: ${out}`);
   return {
     url,
     port: p,
@@ -107,14 +114,18 @@ export async function startChildServer(dir: string, env: Record<string, string> 
  * (e.g. startup refused).
  * @throws after `timeoutMs`, having killed the child.
  */
-export async function waitForReady(proc: ChildProcess, url: string, output: () => string, timeoutMs = 30_000): Promise<boolean> {
+export async function waitForReady(proc: ChildProcess, url: string, output: () => string, timeoutMs = 30_000, probe?: (url: string) => Promise<boolean>): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (proc.exitCode !== null || proc.signalCode !== null) return false;
     try {
-      const r = await fetch(`${url}/readyz`);
-      await r.arrayBuffer();
-      if (r.ok) return true;
+      if (probe !== undefined) {
+        if (await probe(url)) return true;
+      } else {
+        const r = await fetch(`${url}/readyz`);
+        await r.arrayBuffer();
+        if (r.ok) return true;
+      }
     } catch {
       // not listening yet
     }
