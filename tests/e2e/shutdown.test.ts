@@ -23,7 +23,7 @@ async function startUpload(server: ChildServer, path: string, body: string): Pro
   socket.on('error', () => undefined);
   const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
   await new Promise<void>((resolve, reject) => (socket.once('connect', resolve), socket.once('error', reject)));
-  socket.write(`PUT ${path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nExpect: 100-continue\r\n\r\n`);
+  socket.write(`PUT ${path} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nExpect: 100-continue\r\n\r\n`);
   await pollUntil('100 Continue', () => reply.startsWith('HTTP/1.1 100 Continue'));
   return { socket, reply: () => reply, closed };
 }

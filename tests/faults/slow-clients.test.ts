@@ -103,7 +103,7 @@ describe('slow and oversized clients', () => {
   it('refuses a declared oversized body with 413 without reading it', { timeout: 60_000 }, async () => {
     const s = await open(server);
     // Not one byte of the body is ever sent: an answer at all proves the server did not wait for it.
-    s.write(`PUT /collections/s/points?wait=true HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${50 * MB}\r\n\r\n`);
+    s.write(`PUT /collections/s/points?wait=true HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: ${50 * MB}\r\n\r\n`);
     const r = await response(s, 60_000);
     s.destroy();
     assert.equal(r.status, 413, `answer: ${r.status} ${r.body}`);
@@ -123,7 +123,7 @@ describe('slow and oversized clients', () => {
       const s = await open(server);
       s.on('error', () => undefined);
       const answer = response(s, 30_000);
-      s.write('PUT /collections/s/points?wait=true HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n');
+      s.write('PUT /collections/s/points?wait=true HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n');
       const frame = (b: Buffer): Buffer => Buffer.concat([Buffer.from(`${b.length.toString(16)}\r\n`), b, Buffer.from('\r\n')]);
       s.write(frame(Buffer.from('{"points":[')));
       let sent = 0;

@@ -40,11 +40,11 @@ export async function holdSlowClients(server: ChildServer, collection: string): 
     sockets.push(s);
     return s;
   };
-  for (let i = 0; i < 100; i++) track(await openSocket(server)).write(`POST /collections/${collection}/points/scroll HTTP/1.1\r\nHost: x\r\nContent-Type: applic`);
+  for (let i = 0; i < 100; i++) track(await openSocket(server)).write(`POST /collections/${collection}/points/scroll HTTP/1.1\r\nHost: localhost\r\nContent-Type: applic`);
   const trickle: Socket[] = [];
   for (let i = 0; i < 100; i++) {
     const s = track(await openSocket(server));
-    s.write(`PUT /collections/${collection}/points?wait=true HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${900 * 1024}\r\n\r\n{"points":[`);
+    s.write(`PUT /collections/${collection}/points?wait=true HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: ${900 * 1024}\r\n\r\n{"points":[`);
     s.write(' '.repeat(64 * 1024));
     trickle.push(s);
   }
