@@ -56,8 +56,8 @@ async function auditCommand(argv: string[]): Promise<number> {
   return runAuditCommand(argv, { config: { dir: config.audit.dir, hmacKey }, out, err });
 }
 
-async function serve(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
+function parseServeArgs(argv: string[]) {
+  return parseArgs({
     args: argv,
     options: {
       'config-path': { type: 'string' },
@@ -69,6 +69,18 @@ async function serve(argv: string[]): Promise<number> {
     },
     strict: true,
   });
+}
+
+async function serve(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseServeArgs(argv);
+  } catch (e) {
+    // Unknown options and missing values are usage errors (exit 2, one line), not crashes.
+    process.stderr.write(`quiver: ${e instanceof Error ? e.message : String(e)}\n`);
+    return 2;
+  }
+  const { values } = parsed;
   let config: Config;
   const warnings: string[] = [];
   try {

@@ -85,13 +85,15 @@ export interface ChildOptions {
   readonly scheme?: 'http' | 'https';
   /** Readiness check against the base URL (default: GET /readyz answers 2xx). */
   readonly probe?: (url: string) => Promise<boolean>;
+  /** A built JavaScript entry to run with plain node (e.g. the package's `bin`) instead of `src/main.ts` through tsx. */
+  readonly entry?: string;
 }
 
 /** Starts `src/main.ts` in a child process (through tsx) and waits until it answers /readyz. */
 export async function startChildServer(dir: string, env: Record<string, string> = {}, port?: number, args: readonly string[] = [], options: ChildOptions = {}): Promise<ChildServer> {
   const p = port ?? (await freePort());
   let out = '';
-  const proc = spawn(process.execPath, ['--import', TSX, MAIN, ...args], {
+  const proc = spawn(process.execPath, [...(options.entry === undefined ? ['--import', TSX, MAIN] : [options.entry]), ...args], {
     cwd: dir,
     env: { PATH: process.env['PATH'] ?? '', QDRANT__SERVICE__HTTP_PORT: String(p), QDRANT__LOG_LEVEL: 'WARN', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
