@@ -6,6 +6,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestApp, type TestApp } from '../support/app.js';
+import { pollUntil } from '../support/poll.js';
 import { DOCUMENTED_REQUEST_BODIES } from '../support/openapi.js';
 
 function assertQdrantError(res: { status: number; text: string; body: any }, what: string): void {
@@ -113,12 +114,10 @@ describe('defects found by the robustness suites', () => {
     const vec = (seed: number, id: number): number[] => Array.from({ length: DIM }, (_, i) => (i === 0 ? id % 1000 : ((seed * 31 + id * 7 + i * 13) % 97) - 48));
     assert.equal((await app.request('PUT', '/collections/h', { vectors: { size: DIM, distance: 'Euclid' }, optimizers_config: { indexing_threshold: 1 }, hnsw_config: { m: 8, ef_construct: 32 } })).status, 200);
     const green = async (): Promise<void> => {
-      for (let i = 0; i < 400; i++) {
+      await pollUntil('the graph to catch up', async () => {
         const info = (await app.request('GET', '/collections/h')).body.result;
-        if (info.status === 'green' && info.indexed_vectors_count === info.points_count) return;
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-      assert.fail('the graph never caught up');
+        return info.status === 'green' && info.indexed_vectors_count === info.points_count;
+      }, 120_000, 50);
     };
     const ids = Array.from({ length: 400 }, (_, k) => Math.floor(k / 100) * 100_000 + (k % 100) + 1);
     const hash = (a: number, b: number): number => (Math.imul(a ^ Math.imul(b, 0x9e3779b1), 0x85ebca6b) >>> 0) % 10_000;

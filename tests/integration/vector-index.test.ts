@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { startTestApp, tempDir, removeDir, type TestApp } from '../support/app.js';
 import { ClusteredGenerator, row } from '../fixtures/clustered.js';
 import { indexImageFiles, readIndexImage } from '../support/index-image.js';
+import { pollUntil } from '../support/poll.js';
 
 const DIM = 16;
 const N = 4000;
@@ -37,13 +38,12 @@ async function load(app: TestApp, points: ReturnType<typeof data>['points']): Pr
   }
 }
 
+/** Polls until the background build is done (bounded generously: a loaded machine builds slowly, not wrongly). */
 async function waitGreen(app: TestApp): Promise<any> {
-  for (let i = 0; i < 600; i++) {
+  return pollUntil('the index build to finish (status green)', async () => {
     const info = (await app.request('GET', '/collections/h')).body.result;
-    if (info.status === 'green') return info;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error('index build did not finish');
+    return info.status === 'green' ? info : undefined;
+  }, 300_000, 50);
 }
 
 async function recall(app: TestApp, queries: number[][], body: Record<string, unknown> = {}): Promise<number> {

@@ -101,7 +101,7 @@ export async function startChildServer(dir: string, env: Record<string, string> 
   proc.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   proc.stderr?.on('data', (d: Buffer) => (out += d.toString()));
   const url = `${options.scheme ?? 'http'}://127.0.0.1:${p}`;
-  if (!(await waitForReady(proc, url, () => out, 30_000, options.probe))) throw new Error(`server exited with ${proc.exitCode}: ${out}`);
+  if (!(await waitForReady(proc, url, () => out, 60_000, options.probe))) throw new Error(`server exited with ${proc.exitCode}: ${out}`);
   return {
     url,
     port: p,
@@ -116,7 +116,7 @@ export async function startChildServer(dir: string, env: Record<string, string> 
  * (e.g. startup refused).
  * @throws after `timeoutMs`, having killed the child.
  */
-export async function waitForReady(proc: ChildProcess, url: string, output: () => string, timeoutMs = 30_000, probe?: (url: string) => Promise<boolean>): Promise<boolean> {
+export async function waitForReady(proc: ChildProcess, url: string, output: () => string, timeoutMs = 60_000, probe?: (url: string) => Promise<boolean>): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (proc.exitCode !== null || proc.signalCode !== null) return false;

@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { existsSync, readFileSync } from 'node:fs';
 import { startTestApp, type TestApp } from '../../support/app.js';
+import { pollUntil } from '../../support/poll.js';
 import type { Request } from './fixtures.js';
 import { assertResponseMatchesSpec } from '../../support/openapi.js';
 import { dumpCollection, filesUnder, multipart, quiverArchive } from '../../support/snapshots.js';
@@ -88,8 +89,11 @@ describe('collection snapshots', () => {
     assert.equal(r.status, 202);
     assertResponseMatchesSpec('create_snapshot', r.status, r.body);
     assert.equal(r.body.status, 'accepted');
-    for (let i = 0; i < 100 && (await app.request('GET', '/collections/keyed/snapshots')).body.result.length === 0; i++) await new Promise((res) => setTimeout(res, 20));
-    const [d] = (await app.request('GET', '/collections/keyed/snapshots')).body.result;
+    const [d] = await pollUntil('the background snapshot to be listed', async () => {
+      const listed = (await app.request('GET', '/collections/keyed/snapshots')).body.result as Array<{ name: string }>;
+      return listed.length > 0 ? listed : undefined;
+    });
+    assert.ok(d !== undefined);
     const del = await app.request('DELETE', `/collections/keyed/snapshots/${d.name}?wait=false`);
     assert.equal(del.status, 202);
     assert.deepEqual((await app.request('GET', '/collections/keyed/snapshots')).body.result, []);
