@@ -109,6 +109,18 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<F
     },
   });
   await registerDashboardStatic(app, config, (m) => log?.warn(m));
+  // Once shutdown starts, responses close their connection: a keep-alive client whose request was in flight at
+  // SIGTERM would otherwise hold the drain open until shutdown_timeout_sec (forceCloseConnections only closes the
+  // connections idle when close() is called).
+  let closing = false;
+  app.addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
+  app.addHook('onSend', (_request, reply, payload, done) => {
+    if (closing) void reply.header('connection', 'close');
+    done(null, payload);
+  });
   await app.ready();
   return app;
 }
