@@ -18,7 +18,6 @@ import { createAuditSink } from './auth/audit/factory.js';
 import type { ValueExistsClaim } from './auth/jwt.js';
 import type { ValueExistsOutcome } from './auth/authorize.js';
 import { parseFilter } from './index/filter/parse.js';
-import { matchingOffsets } from './collection/read.js';
 import type { AppDeps } from './api/rest/deps.js';
 import type { CollectionDefaults } from './collection/config.js';
 import { QUIVER_VERSION } from './version.js';
@@ -85,7 +84,7 @@ export function valueExistsCheck(toc: TableOfContent): (claim: ValueExistsClaim)
     const c = toc.uncheckedCollection(claim.collection, 'JWT value_exists validation');
     if (c === undefined) return Promise.resolve('no_collection');
     const filter = parseFilter({ must: claim.matches.map((m) => ({ key: m.key, match: { value: m.value } })) });
-    for (const _ of matchingOffsets(c, filter)) return Promise.resolve('ok');
+    for (const _ of c.scan({ filter })) return Promise.resolve('ok');
     return Promise.resolve('no_match');
   };
 }

@@ -2,9 +2,9 @@
  * Reads over one collection: retrieve, scroll, count and the exact nearest-neighbour query.
  * Results are typed values (`PointRecord`, `ScoredPoint`); transports present them.
  */
-import { AppError, badInput } from '../errors.js';
+import { badInput } from '../errors.js';
 import type { PointId } from '../storage/point-id.js';
-import { score as denseScore, compareScores, higherIsBetter, postprocessScore, rawMaxSim, sparseDot, sparseOverlaps, type Distance } from '../index/distance.js';
+import { compareScores, higherIsBetter, postprocessScore, rawMaxSim, sparseDot, sparseOverlaps, type Distance } from '../index/distance.js';
 import type { Filter } from '../index/filter/types.js';
 import { parseJsonPath } from '../index/json-path.js';
 import { orderCandidates } from './query/order-by.js';
@@ -129,19 +129,6 @@ export function toScoredPoint(c: Collection, p: PointView, score: number, o: Rea
   return sp;
 }
 
-/** Offsets matching `filter` (all live offsets when undefined), within `shardKeys`. */
-export function* matchingOffsets(c: Collection, filter: Filter | undefined, shardKeys?: readonly ShardKey[]): IterableIterator<number> {
-  if (filter === undefined) {
-    yield* c.liveOffsets(shardKeys);
-    return;
-  }
-  // Payload indexes narrow the candidates; every candidate is still checked exactly.
-  for (const offset of c.candidateOffsets(filter)) {
-    if (shardKeys !== undefined && !shardKeys.includes(c.shardKeyAt(offset) as ShardKey)) continue;
-    if (c.matchesOffset(filter, offset)) yield offset;
-  }
-}
-
 export function retrieve(c: Collection, ids: readonly PointId[], o: ReadOptions, shardKeys?: readonly ShardKey[]): PointRecord[] {
   const out: PointRecord[] = [];
   const seen = new Set<number>();
@@ -151,7 +138,7 @@ export function retrieve(c: Collection, ids: readonly PointId[], o: ReadOptions,
     seen.add(offset);
     const v = c.view(offset);
     if (v === undefined) continue;
-    if (shardKeys !== undefined && !shardKeys.includes(v.shardKey as ShardKey)) continue;
+    if (!c.inScope(offset, { shardKeys })) continue;
     out.push(toRecord(c, v, o));
   }
   return out;
@@ -179,8 +166,7 @@ export function scroll(c: Collection, r: ScrollRequest, o: ReadOptions): ScrollR
     if (offset === undefined) continue;
     const v = c.view(offset);
     if (v === undefined) continue;
-    if (r.shardKeys !== undefined && !r.shardKeys.includes(v.shardKey as ShardKey)) continue;
-    if (r.filter !== undefined && !c.matchesOffset(r.filter, offset)) continue;
+    if (!c.inScope(offset, r)) continue;
     if (points.length === r.limit) return { points, nextPageOffset: id };
     points.push(toRecord(c, v, o));
   }
@@ -189,14 +175,14 @@ export function scroll(c: Collection, r: ScrollRequest, o: ReadOptions): ScrollR
 
 /** Scroll with `order_by`, as Qdrant: min value per point ascending, max descending; no next page offset. */
 function scrollOrdered(c: Collection, r: ScrollRequest, o: ReadOptions): ScrollResult {
-  const entries = orderCandidates(c, r.orderBy!, matchingOffsets(c, r.filter, r.shardKeys), r.limit);
+  const entries = orderCandidates(c, r.orderBy!, c.scan(r), r.limit);
   return { points: entries.map((e) => toRecord(c, c.view(e.offset)!, o, e.orderValue)), nextPageOffset: null };
 }
 
 export function count(c: Collection, filter: Filter | undefined, shardKeys?: readonly ShardKey[]): number {
   if (filter === undefined && shardKeys === undefined) return c.pointsCount;
   let n = 0;
-  for (const _ of matchingOffsets(c, filter, shardKeys)) n++;
+  for (const _ of c.scan({ filter, shardKeys })) n++;
   return n;
 }
 
@@ -217,39 +203,28 @@ export interface ScoredOffset {
   score: number;
 }
 
-/** Exact top-k over every point with vector `using` that passes `accept`. */
+/** Exact top-k over every point with sparse or multivector `using` that passes `accept`. */
 export function exactSearch(c: Collection, using: string, q: QueryVector, k: number, accept: (offset: number) => boolean, threshold?: number): ScoredOffset[] {
   const spec = c.schema.dense.get(using);
   const distance: Distance = spec?.distance ?? 'Dot';
   const better = spec === undefined ? true : higherIsBetter(distance);
   const scored: ScoredOffset[] = [];
   const passes = (s: number): boolean => threshold === undefined || (better ? s >= threshold : s <= threshold);
-  if (q.kind === 'dense') {
-    const store = c.denseStore(using);
-    if (store === undefined) throw badInput(`Wrong input: Vector \`${using}\` is not a dense vector`);
-    if (q.data.length !== store.dim) throw new AppError('VECTOR_DIMENSION_MISMATCH', [store.dim, q.data.length]);
-    const data = store.data;
-    const dim = store.dim;
-    for (const offset of c.liveOffsets()) {
-      if (!store.has(offset) || !accept(offset)) continue;
-      const s = denseScore(distance, q.data, 0, data, offset * dim, dim);
-      if (passes(s)) scored.push({ offset, score: s });
-    }
-  } else {
-    const vectors = c.otherVectors(using);
-    if (vectors === undefined) throw badInput(`Wrong input: Vector \`${using}\` does not accept this query`);
-    for (const [offset, v] of vectors) {
-      if (!accept(offset)) continue;
-      let s: number;
-      if (q.kind === 'sparse' && v.kind === 'sparse') {
-        // Qdrant's inverted index only finds points that share an index with the query.
-        if (!sparseOverlaps(q, v)) continue;
-        s = sparseDot(q, v);
-      }
-      else if (q.kind === 'multi' && v.kind === 'multi') s = maxSim(distance, q.rows, v.rows);
-      else throw badInput(`Wrong input: query vector kind does not match vector \`${using || DEFAULT_VECTOR}\``);
-      if (passes(s)) scored.push({ offset, score: s });
-    }
+  // Dense vectors are always searched through their index (`nearest`), whose exact path is the shared
+  // scan of index/flat/scan.ts; only sparse and multivectors are scored here.
+  if (q.kind === 'dense') throw badInput(`Wrong input: Vector \`${using}\` is not a dense vector`);
+  const vectors = c.otherVectors(using);
+  if (vectors === undefined) throw badInput(`Wrong input: Vector \`${using}\` does not accept this query`);
+  for (const [offset, v] of vectors) {
+    if (!accept(offset)) continue;
+    let s: number;
+    if (q.kind === 'sparse' && v.kind === 'sparse') {
+      // Qdrant's inverted index only finds points that share an index with the query.
+      if (!sparseOverlaps(q, v)) continue;
+      s = sparseDot(q, v);
+    } else if (q.kind === 'multi' && v.kind === 'multi') s = maxSim(distance, q.rows, v.rows);
+    else throw badInput(`Wrong input: query vector kind does not match vector \`${using || DEFAULT_VECTOR}\``);
+    if (passes(s)) scored.push({ offset, score: s });
   }
   scored.sort((a, b) => (spec === undefined ? b.score - a.score : compareScores(distance, a.score, b.score)) || a.offset - b.offset);
   return scored.slice(0, k);

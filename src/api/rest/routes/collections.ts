@@ -6,6 +6,7 @@ import type { JsonObject } from '../../../collection/config.js';
 import type { ShardKey } from '../../../collection/types.js';
 import { updateResult } from './points.js';
 import { collectionInfoToWire } from '../present/collection.js';
+import { buildCollectionConfig, configPatch, vectorNameAddition } from '../parse/collection-config.js';
 
 function collectionOf(ctx: HandlerContext): Collection {
   return ctx.deps.toc.get(collectionPass(ctx));
@@ -22,16 +23,16 @@ export const collectionRoutes: RouteRow[] = [
     collections: visibleNames(ctx, ctx.deps.toc.collectionNames()).map((name) => ({ name })),
   })),
   route('GET', '/collections/{collection_name}', 'get_collection', (ctx) => collectionInfoToWire(collectionOf(ctx))),
-  route('PUT', '/collections/{collection_name}', 'create_collection', (ctx) => ctx.deps.toc.create(globalPass(ctx), ctx.params['collection_name']!, ctx.body as JsonObject)),
+  route('PUT', '/collections/{collection_name}', 'create_collection', (ctx) => ctx.deps.toc.create(globalPass(ctx), ctx.params['collection_name']!, buildCollectionConfig(ctx.body as JsonObject, ctx.deps.toc.collectionDefaults))),
   route('PATCH', '/collections/{collection_name}', 'update_collection', async (ctx) => {
-    await ctx.deps.toc.update(collectionPass(ctx), ctx.body as JsonObject);
+    await ctx.deps.toc.changeConfig(collectionPass(ctx), configPatch(ctx.body as JsonObject));
     return true;
   }),
   route('DELETE', '/collections/{collection_name}', 'delete_collection', (ctx) => ctx.deps.toc.delete(globalPass(ctx), ctx.params['collection_name']!)),
   route('GET', '/collections/{collection_name}/exists', 'collection_exists', (ctx) => ({ exists: ctx.deps.toc.exists(collectionPass(ctx).collection) })),
   route('PUT', '/collections/{collection_name}/vectors/{vector_name}', 'create_vector_name', async (ctx) => {
     const c = collectionOf(ctx);
-    await ctx.deps.toc.createVectorName(collectionPass(ctx), ctx.params['vector_name']!, ctx.body as JsonObject);
+    await ctx.deps.toc.changeConfig(collectionPass(ctx), vectorNameAddition(ctx.params['vector_name']!, ctx.body as JsonObject));
     return updateResult(c, ctx);
   }),
   route('DELETE', '/collections/{collection_name}/vectors/{vector_name}', 'delete_vector_name', async (ctx) => {

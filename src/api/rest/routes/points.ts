@@ -67,6 +67,6 @@ export const pointRoutes: RouteRow[] = [
   route('POST', '/collections/{collection_name}/facet', 'facet', (ctx) => {
     const c = collectionOf(ctx);
     const req = parse.parseFacet(ctx.body);
-    return c.facet(req.key, req.limit, req.filter, checkedShardKeys(c, req.shardKeys));
+    return c.facet(req.key, req.limit, { filter: req.filter, shardKeys: checkedShardKeys(c, req.shardKeys) });
   }),
 ];
