@@ -22,9 +22,9 @@ import type { AppDeps } from './api/rest/deps.js';
 import type { CollectionDefaults } from './collection/config.js';
 import { QUIVER_VERSION } from './version.js';
 import { QDRANT_COMPAT_VERSION } from './api/rest/routes/service.js';
-import { isOperationName } from './auth/access-table.js';
 import { loadTlsMaterial, httpsServerOptions, TlsReloader, type SecureContextTarget } from './auth/tls.js';
 import { parseAllowList } from './auth/ip-allowlist.js';
+import { SnapshotService, snapshotSettings } from './service/snapshots/service.js';
 
 /** A startup problem the operator must fix (bad TLS file, bad allow-list entry): exit code 2, no stack. */
 export class StartupError extends Error {
@@ -139,6 +139,9 @@ export async function createServer(config: Config, options: StartOptions = {}): 
     quiverVersion: QUIVER_VERSION,
     quotas: new Quotas(store, { ...config.storage.quotas }, config.storage.storage_path),
     auditDir: config.audit.enabled ? config.audit.dir : null,
+    liveConfig: () => current,
+    reloadCredentials: () => reloadCredentials(current, 'keys file changed from the dashboard'),
+    snapshots: new SnapshotService(toc, snapshotSettings(config)),
   };
   let material;
   let allowList;
@@ -153,7 +156,6 @@ export async function createServer(config: Config, options: StartOptions = {}): 
     deps,
     allowList,
     https: material === undefined ? null : httpsServerOptions(config, material),
-    hasAccessRule: isOperationName,
     logger: { error: (msg, err) => logger.error({ err }, msg), warn: (msg) => logger.warn(msg) },
   });
   const reloader =

@@ -3,22 +3,9 @@
  * GET /collections/{name} returns under `config`), normalised with every default filled in; the
  * typed `VectorSchema` derived from it is what the write and search paths use.
  */
-import { badInput } from '../errors.js';
+import { AppError } from '../errors.js';
 import type { Distance } from '../index/distance.js';
-
-export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-export type JsonObject = { [key: string]: Json };
-
-/**
- * A collection's configuration as stored in its descriptor and reported by `GET /collections/{name}`:
- * Qdrant's `CollectionConfig` shape (params, hnsw_config, optimizer_config, …). Built from request
- * bodies at the edge (src/api/rest/parse/collection-config.ts); the engine reads it through
- * `vectorSchema()` and a few accessors.
- */
-export type CollectionConfig = JsonObject;
-
-/** A change of a stored configuration (a parsed `PATCH /collections/{name}` or vector-name body). */
-export type ConfigChange = (current: CollectionConfig) => CollectionConfig;
+import { isObject, type JsonObject } from '../json.js';
 
 export interface DenseVectorSpec {
   readonly size: number;
@@ -40,15 +27,21 @@ export interface VectorSchema {
   readonly unnamed: boolean;
 }
 
+/**
+ * A collection's configuration as stored in its descriptor and reported by `GET /collections/{name}`:
+ * Qdrant's `CollectionConfig` shape. Built from request bodies at the edge
+ * (src/api/rest/parse/collection-config.ts); the engine reads it through `vectorSchema()`.
+ */
+export type CollectionConfig = JsonObject;
+
+/** A change of a stored configuration (a parsed `PATCH /collections/{name}` or vector-name body). */
+export type ConfigChange = (current: CollectionConfig) => CollectionConfig;
+
 /** Server-wide defaults for new collections (`storage.hnsw_index`, `storage.optimizers`, `storage.wal`). */
 export interface CollectionDefaults {
   readonly hnsw_config: JsonObject;
   readonly optimizer_config: JsonObject;
   readonly wal_config: JsonObject;
-}
-
-export function isObject(v: unknown): v is JsonObject {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
 export function clone<T>(v: T): T {
@@ -69,7 +62,7 @@ export function removeVectorName(current: CollectionConfig, name: string): Colle
   const sparse = isObject(params['sparse_vectors']) ? params['sparse_vectors'] : {};
   if (!isUnnamed(vectors) && name in vectors) delete vectors[name];
   else if (name in sparse) delete sparse[name];
-  else throw badInput(`Wrong input: Not existing vector name error: ${name}`);
+  else throw new AppError('VECTOR_NAME_NOT_FOUND', [name]);
   return next;
 }
 

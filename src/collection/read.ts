@@ -7,27 +7,17 @@ import type { PointId } from '../storage/point-id.js';
 import { compareScores, higherIsBetter, postprocessScore, rawMaxSim, sparseDot, sparseOverlaps, type Distance } from '../index/distance.js';
 import type { Filter } from '../index/filter/types.js';
 import { parseJsonPath } from '../index/json-path.js';
+import { isObject } from '../json.js';
 import { orderCandidates } from './query/order-by.js';
 import type { OrderBySpec } from './query/types.js';
 import type { Collection } from './collection.js';
 import { isCustomSharding } from './config.js';
-import type { Payload, PointRecord, PointView, ScoredPoint, ShardKey } from './types.js';
+import type { Payload, PayloadSelector, PointRecord, PointView, ReadOptions, ScoredPoint, ShardKey, VectorSelector } from './types.js';
 import { DEFAULT_VECTOR, type NamedVectors, type VectorValue } from './vectors.js';
 
 type Obj = Record<string, unknown>;
 
-/** Qdrant `with_payload`: everything, nothing, or only / all but some key paths. */
-export type PayloadSelector =
-  | { readonly kind: 'all' }
-  | { readonly kind: 'none' }
-  | { readonly kind: 'include'; readonly paths: readonly string[] }
-  | { readonly kind: 'exclude'; readonly paths: readonly string[] };
-/** Qdrant `with_vector`: every vector, none, or some names. */
-export type VectorSelector = { readonly kind: 'all' } | { readonly kind: 'none' } | { readonly kind: 'names'; readonly names: readonly string[] };
 
-function isObj(v: unknown): v is Obj {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
 
 /** Copies the value at `path` from `src` into `dst`, keeping the nesting (`a.b` → `{a: {b}}`). */
 function copyPath(src: Payload, dst: Payload, path: string): void {
@@ -40,12 +30,12 @@ function copyPath(src: Payload, dst: Payload, path: string): void {
   if (keys.length === 0) return;
   let s: unknown = src;
   for (const k of keys) {
-    if (!isObj(s) || !(k in s)) return;
+    if (!isObject(s) || !(k in s)) return;
     s = s[k];
   }
   let d: Obj = dst;
   keys.slice(0, -1).forEach((k) => {
-    if (!isObj(d[k])) d[k] = {};
+    if (!isObject(d[k])) d[k] = {};
     d = d[k] as Obj;
   });
   d[keys[keys.length - 1]!] = structuredClone(s);
@@ -56,7 +46,7 @@ function removePath(dst: Payload, path: string): void {
   let d: unknown = dst;
   for (let i = 0; i < parts.length; i++) {
     const part = parts[i]!;
-    if (part.kind !== 'key' || !isObj(d)) return;
+    if (part.kind !== 'key' || !isObject(d)) return;
     if (i === parts.length - 1) delete d[part.key];
     else d = d[part.key];
   }
@@ -99,11 +89,6 @@ export function selectVectors(p: PointView, sel: VectorSelector): NamedVectors |
   }
 }
 
-/** What a read returns of each point (Qdrant `with_payload`, `with_vector`). */
-export interface ReadOptions {
-  readonly withPayload: PayloadSelector;
-  readonly withVector: VectorSelector;
-}
 
 /** Custom-sharded collections report each point's shard key. */
 function showsShardKey(c: Collection): boolean {

@@ -13,9 +13,6 @@ export interface Scope {
   readonly shardKeys?: readonly ShardKey[] | undefined;
 }
 
-/** Every point. */
-export const ALL: Scope = Object.freeze({});
-
 /** True when the scope restricts nothing. */
 export function isUnrestricted(scope: Scope): boolean {
   return scope.filter === undefined && scope.shardKeys === undefined;

@@ -5,14 +5,15 @@
  */
 import { badInput } from '../../../errors.js';
 import type { Distance } from '../../../index/distance.js';
-import { clone, isObject, isUnnamed, pickDefined, type CollectionConfig, type CollectionDefaults, type ConfigChange, type JsonObject } from '../../../collection/config.js';
+import { isObject, type JsonObject, type JsonValue } from '../../../json.js';
+import { clone, isUnnamed, pickDefined, type CollectionConfig, type CollectionDefaults, type ConfigChange } from '../../../collection/config.js';
 
 const DISTANCE_NAMES: readonly Distance[] = ['Cosine', 'Euclid', 'Dot', 'Manhattan'];
 
-/** Copies the keys of `patch` whose value is not null/undefined over `base`. */
-export function mergeDefined(base: JsonObject, patch: unknown): JsonObject {
+/** Copies the keys of `patch` (parsed JSON) whose value is not null/undefined over `base`. */
+function mergeDefined(base: JsonObject, patch: unknown): JsonObject {
   const out = clone(base);
-  if (isObject(patch)) for (const [k, v] of Object.entries(patch)) if (v !== null && v !== undefined) out[k] = clone(v);
+  if (isObject(patch)) for (const [k, v] of Object.entries(patch)) if (v !== null && v !== undefined) out[k] = clone(v) as JsonValue;
   return out;
 }
 
@@ -30,7 +31,7 @@ function normaliseVectorParams(name: string, p: unknown): JsonObject {
   if (mv !== undefined && mv !== null && (!isObject(mv) || mv['comparator'] !== 'max_sim')) {
     throw badInput(`vectors${name ? `.${name}` : ''}.multivector_config.comparator: expected "max_sim"`);
   }
-  return pickDefined(clone(p));
+  return pickDefined(clone(p) as JsonObject); // `p` is parsed JSON
 }
 
 /**

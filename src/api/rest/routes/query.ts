@@ -3,15 +3,15 @@
  * parsed into engine requests (parse/query-request.ts), run by src/collection/query/run.ts and
  * presented as Qdrant's wire shapes (present/points.ts).
  */
-import { route, collectionPass, type RouteRow, type HandlerContext } from '../route-table.js';
+import { route, type RouteRow, type CollectionContext } from '../route-table.js';
 import { query, queryGroups, type QueryEnv } from '../../../collection/query/run.js';
 import { batchOf, parseQueryGroupsRequest, parseQueryRequest } from '../parse/query-request.js';
 import { groupsToWire, scoredPointsToWire } from '../present/points.js';
 import { collectionOf } from './points.js';
 
 /** The collection of the route and access to the collections its body names (checked by authorize()). */
-export function queryEnv(ctx: HandlerContext): QueryEnv {
-  return { c: collectionOf(ctx), resolve: (name) => ctx.deps.toc.get(collectionPass(ctx).lookup(name)) };
+export function queryEnv(ctx: CollectionContext): QueryEnv {
+  return { c: collectionOf(ctx), resolve: (name) => ctx.deps.toc.get(ctx.pass.lookup(name)) };
 }
 
 /** The Query API routes. */
