@@ -3,13 +3,15 @@
  * Used by `main.ts` and by tests that need a real listening server.
  */
 import type { FastifyInstance } from 'fastify';
+import { buildCollectionConfig } from './api/rest/parse/collection-config.js';
 import { pino, type Logger } from 'pino';
 import type { Config } from './config/schema.js';
 import { Store } from './storage/kv/store.js';
-import { watchFile } from './storage/fs.js';
+import { ownerOnlyFiles, restrictToOwner, watchFile } from './storage/fs.js';
 import { TableOfContent } from './service/table-of-content.js';
 import { Metrics } from './service/metrics.js';
 import { Quotas } from './service/quotas.js';
+import { Issues } from './service/issues.js';
 import { buildApp } from './app.js';
 import { createGate } from './api/rest/gate.js';
 import { CredentialStore } from './auth/credentials.js';
@@ -24,7 +26,11 @@ import { QUIVER_VERSION } from './version.js';
 import { QDRANT_COMPAT_VERSION } from './api/rest/routes/service.js';
 import { loadTlsMaterial, httpsServerOptions, TlsReloader, type SecureContextTarget } from './auth/tls.js';
 import { parseAllowList } from './auth/ip-allowlist.js';
-import { SnapshotService, snapshotSettings } from './service/snapshots/service.js';
+import { SnapshotService, snapshotSettings, snapshotTempPath } from './service/snapshots/service.js';
+import { validateBody } from './api/rest/schemas/validator.js';
+import { checkReload } from './auth/startup-checks.js';
+import { clientAddress, trustedProxies } from './auth/trusted-proxies.js';
+import { auditEvent } from './auth/audit-event.js';
 
 /** A startup problem the operator must fix (bad TLS file, bad allow-list entry): exit code 2, no stack. */
 export class StartupError extends Error {
@@ -92,8 +98,18 @@ export function valueExistsCheck(toc: TableOfContent): (claim: ValueExistsClaim)
 /** Opens storage and builds the app (not listening yet). */
 export async function createServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(config);
+  // Everything the server writes is owner-only: 0600 files, 0700 directories (data, snapshots, temp, indexes).
+  ownerOnlyFiles();
   const store = Store.open(config.storage.storage_path);
+  for (const dir of [config.storage.snapshots_path, snapshotTempPath(config)]) restrictToOwner(dir);
   const toc = TableOfContent.load(store, collectionDefaults(config), { warn: (m) => logger.warn(m) });
+  // A recovered collection's configuration passes the validator of a create request.
+  const snapshots = new SnapshotService(toc, snapshotSettings(config, { validateConfig: (body, defaults) => {
+    validateBody('create_collection', body);
+    buildCollectionConfig(body, defaults);
+  } }));
+  // Deleting a collection deletes its snapshots: a new collection of the same name starts with none.
+  toc.onDelete((name) => snapshots.deleteCollectionSnapshots(name));
   const each = (f: (c: NonNullable<ReturnType<TableOfContent['uncheckedCollection']>>) => number): number =>
     toc.collectionNames().reduce((n, name) => n + f(toc.uncheckedCollection(name, 'metrics')!), 0);
   const metrics = new Metrics(QDRANT_COMPAT_VERSION, {
@@ -114,20 +130,19 @@ export async function createServer(config: Config, options: StartOptions = {}): 
     metrics.gauge('audit_log_directory_bytes', 'size of the audit log directory in bytes', () => auditLog.dirSize());
     metrics.gauge('audit_lost_lines_total', 'audit lines that could not be written (audit.fail_closed is off)', () => auditLog.lostLines());
   }
-  const trustForwarded = config.audit.trust_forwarded_headers;
+  let proxies;
+  try {
+    proxies = trustedProxies(config.service.trusted_proxies, config.audit.trust_forwarded_headers);
+  } catch (e) {
+    await store.close();
+    throw new StartupError(e instanceof Error ? e.message : String(e), { cause: e });
+  }
   const gate = createGate({
     credentials,
     audit: () => audit,
     resolveAlias: (name) => toc.resolve(name),
     valueExists: valueExistsCheck(toc),
-    remoteOf: (request) => {
-      if (trustForwarded) {
-        const xff = request.headers['x-forwarded-for'];
-        const first = (Array.isArray(xff) ? xff[0] : xff)?.split(',')[0]?.trim();
-        if (first) return first;
-      }
-      return request.socket.remoteAddress;
-    },
+    remoteOf: (request) => clientAddress(request.socket.remoteAddress, request.headers['x-forwarded-for'], proxies),
   });
   const deps: AppDeps = {
     config,
@@ -141,7 +156,8 @@ export async function createServer(config: Config, options: StartOptions = {}): 
     auditDir: config.audit.enabled ? config.audit.dir : null,
     liveConfig: () => current,
     reloadCredentials: () => reloadCredentials(current, 'keys file changed from the dashboard'),
-    snapshots: new SnapshotService(toc, snapshotSettings(config)),
+    snapshots,
+    issues: new Issues((issue) => logger.error({ issue: issue.id }, issue.description)),
   };
   let material;
   let allowList;
@@ -169,13 +185,23 @@ export async function createServer(config: Config, options: StartOptions = {}): 
           info: (m) => logger.info(m),
         }).start();
   let current = config;
+  const reloadFailures = metrics.counter('quiver_config_reload_failures_total', 'credential reloads refused or failed; the previous credentials stay in force');
   const reloadCredentials = async (next: Config, reason: string): Promise<void> => {
+    const refused = checkReload(config, next).fatal;
+    if (refused !== undefined) {
+      // A reload never opens the server: it passes the checks a start would, or changes nothing.
+      reloadFailures.inc();
+      logger.error(`credentials NOT reloaded (${reason}); the previous keys stay in force: ${refused}`);
+      await audit.write(auditEvent({ now: new Date(), method: 'reload_config', request: { api: reason }, authType: 'None', error: refused })).catch(() => undefined);
+      throw new StartupError(refused);
+    }
     current = next;
     try {
       await credentials.reload(next.service);
       logger.info(`credentials reloaded (${reason})`);
     } catch (e) {
       // A bad keys file keeps the previous credentials: the server never falls open on a reload.
+      reloadFailures.inc();
       logger.error({ err: e }, `credentials NOT reloaded (${reason}); the previous keys stay in force`);
       throw e;
     }

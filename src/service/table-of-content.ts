@@ -25,6 +25,8 @@ const SNAPSHOT_PENDING_PREFIX = 'snapshot-pending:';
 /** Qdrant's collection name rule: 1..255 characters, none of `<>:"/\|?*` or NUL. */
 export function validateCollectionName(name: string, what = 'collection name'): void {
   if (name.length === 0 || name.length > 255) throw badInput(`Validation error in path parameters: ${what} must be 1 to 255 characters long`);
+  // `.` and `..` would name the snapshots directory itself or its parent.
+  if (name === '.' || name === '..') throw badInput(`Validation error in path parameters: ${what} \`${name}\` is reserved`);
   if (/[<>:"/\\|?*\0]/.test(name)) throw badInput(`Validation error in path parameters: ${what} \`${name}\` contains a forbidden character (< > : " / \\ | ? * or NUL)`);
 }
 
@@ -134,12 +136,21 @@ export class TableOfContent {
     });
   }
 
+  private readonly deleteHooks: Array<(name: string) => void> = [];
+
+  /** Runs `hook(name)` when a collection is deleted, before its metadata goes (the snapshot service's cleanup). */
+  onDelete(hook: (name: string) => void): void {
+    this.deleteHooks.push(hook);
+  }
+
   /** Deletes a collection and the aliases pointing to it; false when it does not exist. */
   delete(_pass: GlobalPass, requested: string): Promise<boolean> {
     const name = this.resolve(requested);
     return this.serial(async () => {
       const c = this.collections.get(name);
       if (c === undefined) return false;
+      // First, so that a crash in between leaves a collection without snapshots, never snapshots without owner.
+      for (const hook of this.deleteHooks) hook(name);
       const aliases = new Map([...this.aliases].filter(([, target]) => target !== name));
       await this.store.commit(() => {
         this.store.meta.remove(COLLECTION_PREFIX + name);

@@ -94,11 +94,11 @@ describe('slow and oversized clients', () => {
       sockets.push(s);
       return s;
     };
-    for (let i = 0; i < 100; i++) track(await open(server)).write('POST /collections/s/points/scroll HTTP/1.1\r\nHost: x\r\nContent-Type: applic');
+    for (let i = 0; i < 100; i++) track(await open(server)).write('POST /collections/s/points/scroll HTTP/1.1\r\nHost: localhost\r\nContent-Type: applic');
     const trickle: Socket[] = [];
     for (let i = 0; i < 100; i++) {
       const s = track(await open(server));
-      s.write(`PUT /collections/s/points?wait=true HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${900 * 1024}\r\n\r\n{"points":[`);
+      s.write(`PUT /collections/s/points?wait=true HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: ${900 * 1024}\r\n\r\n{"points":[`);
       s.write(' '.repeat(64 * 1024));
       trickle.push(s);
     }
@@ -143,7 +143,7 @@ describe('slow and oversized clients', () => {
   it('refuses a declared oversized body with 413 without reading it', { timeout: 60_000 }, async () => {
     const s = await open(server);
     const started = performance.now();
-    s.write(`PUT /collections/s/points?wait=true HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${50 * MB}\r\n\r\n`);
+    s.write(`PUT /collections/s/points?wait=true HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: ${50 * MB}\r\n\r\n`);
     const r = await response(s, 5000);
     s.destroy();
     assert.equal(r.status, 413, `answer: ${r.status} ${r.body}`);
@@ -164,7 +164,7 @@ describe('slow and oversized clients', () => {
       const s = await open(server);
       s.on('error', () => undefined);
       const answer = response(s, 30_000);
-      s.write('PUT /collections/s/points?wait=true HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n');
+      s.write('PUT /collections/s/points?wait=true HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n');
       const frame = (b: Buffer): Buffer => Buffer.concat([Buffer.from(`${b.length.toString(16)}\r\n`), b, Buffer.from('\r\n')]);
       s.write(frame(Buffer.from('{"points":[')));
       let sent = 0;

@@ -28,6 +28,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { startTestApp, removeDir, type TestApp } from '../support/app.js';
 import { FIXTURE, fixtureRequests, requestArb, type Credentials, type FuzzRequest } from '../support/generators.js';
+import { duplicateClaimTokens, nonCanonicalSpellings } from '../support/jwt-variants.js';
 import { responseMismatch } from '../support/openapi.js';
 import { ACCESS_TABLE, isOperationName } from '../../src/auth/access-table.js';
 import { ERRORS, isPlainText, type ErrorCode } from '../../src/errors.js';
@@ -87,6 +88,9 @@ async function credentials(): Promise<Credentials> {
     `${b64({ alg: 'HS512', typ: 'JWT' })}.${b64({ access: 'm' })}.c2ln`,
     jwts[0].slice(0, -5),
     'not.a.jwt',
+    // One token, one meaning, one spelling: repeated claims and non-canonical base64url are refused.
+    ...duplicateClaimTokens(MANAGE_KEY),
+    ...jwts.slice(0, 3).flatMap(nonCanonicalSpellings),
   ];
   return { manage: MANAGE_KEY, readOnly: READ_KEY, jwts, badJwts };
 }

@@ -115,3 +115,17 @@ export async function dumpCollection(request: (method: string, url: string, body
   const shards = (await request('GET', `/collections/${name}/shards`)).body.result;
   return { config, payload_schema, points_count, shards, points, answers };
 }
+
+/** The file entries of an uncompressed tar archive, in order (for tests that take a snapshot apart). */
+export function tarEntries(archive: Buffer): Array<{ path: string; data: Buffer }> {
+  const out: Array<{ path: string; data: Buffer }> = [];
+  for (let at = 0; at + 512 <= archive.length;) {
+    const header = archive.subarray(at, at + 512);
+    if (header.every((b) => b === 0)) break;
+    const h = new Header(header);
+    const size = h.size ?? 0;
+    out.push({ path: h.path ?? '', data: Buffer.from(archive.subarray(at + 512, at + 512 + size)) });
+    at += 512 + Math.ceil(size / 512) * 512;
+  }
+  return out;
+}

@@ -11,7 +11,7 @@ import { AppError } from '../../errors.js';
 import type { Config } from '../../config/schema.js';
 import type { CollectionPass, GlobalPass } from '../../auth/authorize.js';
 import type { Readable } from 'node:stream';
-import { fileReadStreamFromFd, makeTempDir, openRegularFile, removeEntriesWithPrefix, removeFile, removePath } from '../../storage/fs.js';
+import { fileReadStreamFromFd, makeTempDir, openRegularFile, removeEntriesWithPrefix, removeFile, removePath, fsyncDir, pathInfo } from '../../storage/fs.js';
 import { validateCollectionName, type TableOfContent } from '../table-of-content.js';
 import { SnapshotLayout, type SnapshotDescription, type SnapshotScope } from './layout.js';
 import { collectionSnapshotName, fullSnapshotName, printable, shardSnapshotName } from './names.js';
@@ -20,6 +20,7 @@ import { exportFull, restoreFull } from './full.js';
 import { applyCollectionSnapshot, checkChecksum, stageArchive, type RecoveryTarget, type StagedArchive } from './import.js';
 import { openInside, openSnapshotFileUrl } from './file-location.js';
 import { openSnapshotUrl, type Resolver } from './url-fetch.js';
+import type { ConfigValidator } from './recovered-config.js';
 
 export type { SnapshotDescription, SnapshotScope } from './layout.js';
 
@@ -40,6 +41,8 @@ export interface SnapshotLimits {
   readonly maxRedirects: number;
   /** DNS resolution for URL recovery (tests substitute one). */
   readonly resolve?: Resolver;
+  /** The create-collection request validator a recovered configuration must pass (the server injects the REST one). */
+  readonly validateConfig?: ConfigValidator;
 }
 
 export const DEFAULT_SNAPSHOT_LIMITS: SnapshotLimits = {
@@ -133,6 +136,19 @@ export class SnapshotService {
 
   delete(scope: SnapshotScope, name: string): void {
     this.layout.delete(scope, name);
+  }
+
+  /** Deletes every snapshot of `collection` (its whole snapshot directory, shard snapshots included). */
+  deleteCollectionSnapshots(collection: string): void {
+    let dir: string;
+    try {
+      dir = this.layout.dir({ kind: 'collection', collection });
+    } catch {
+      return; // a name that cannot be a snapshot directory never had snapshots
+    }
+    if (pathInfo(dir) === undefined) return;
+    removePath(dir);
+    fsyncDir(this.layout.root);
   }
 
   // ---------------------------------------------------------------- creation

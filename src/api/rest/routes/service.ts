@@ -39,8 +39,11 @@ export const serviceRoutes: RouteRow[] = [
   route('DELETE', '/cluster/peer/{peer_id}', 'remove_peer', () => {
     throw badInput('Distributed mode is disabled: there are no peers to remove');
   }),
-  route('GET', '/issues', 'get_issues', () => ({ issues: [] })),
-  route('DELETE', '/issues', 'clear_issues', () => true),
+  route('GET', '/issues', 'get_issues', (ctx) => ({ issues: ctx.deps.issues.list((names) => ctx.pass.visible(names), ctx.pass.auth.access.kind === 'global') })),
+  route('DELETE', '/issues', 'clear_issues', ({ deps }) => {
+    deps.issues.clear();
+    return true;
+  }),
   route('GET', '/quotas', 'get_quotas', ({ deps }) => deps.quotas.get()),
   route('PUT', '/quotas', 'update_quotas', async ({ deps, body }) => {
     await deps.quotas.set(parseQuotaConfig(body));
