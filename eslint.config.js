@@ -42,6 +42,24 @@ export default tseslint.config(
     },
   },
   {
+    // The engine takes typed requests: no exported function or public method of the engine's entry
+    // layers takes a wire-shaped `Record<string, unknown>` / `JsonObject` parameter (bodies are parsed in
+    // src/api/*/parse). index/ and storage/ are internal and legitimately handle payload objects.
+    files: ['src/service/**', 'src/collection/**'],
+    rules: {
+      'no-restricted-syntax': ['error',
+        {
+          selector: "ExportNamedDeclaration > FunctionDeclaration > Identifier > TSTypeAnnotation TSTypeReference[typeName.name=/^(Record|JsonObject|Obj)$/]",
+          message: 'Engine entry points take typed requests, not JSON objects: parse the wire body in src/api/*/parse.',
+        },
+        {
+          selector: "MethodDefinition[accessibility!='private'][key.type='Identifier'] > FunctionExpression > Identifier > TSTypeAnnotation TSTypeReference[typeName.name=/^(Record|JsonObject|Obj)$/]",
+          message: 'Engine entry points take typed requests, not JSON objects: parse the wire body in src/api/*/parse.',
+        },
+      ],
+    },
+  },
+  {
     files: ['src/api/**', 'src/app.ts', 'src/server.ts', 'src/main.ts', 'tests/**', 'bench/**', 'scripts/**'],
     rules: { 'no-restricted-imports': 'off' },
   },

@@ -3,6 +3,7 @@
  * Used by `main.ts` and by tests that need a real listening server.
  */
 import type { FastifyInstance } from 'fastify';
+import { buildCollectionConfig } from './api/rest/parse/collection-config.js';
 import type { Logger } from 'pino';
 import { createLogger } from './logging/logger.js';
 import type { Config } from './config/schema.js';
@@ -21,7 +22,6 @@ import { createAuditSink } from './auth/audit/factory.js';
 import type { ValueExistsClaim } from './auth/jwt.js';
 import type { ValueExistsOutcome } from './auth/authorize.js';
 import { parseFilter } from './index/filter/parse.js';
-import { matchingOffsets } from './collection/read.js';
 import type { AppDeps } from './api/rest/deps.js';
 import type { CollectionDefaults } from './collection/config.js';
 import { QUIVER_VERSION } from './version.js';
@@ -90,7 +90,7 @@ export function valueExistsCheck(toc: TableOfContent): (claim: ValueExistsClaim)
     const c = toc.uncheckedCollection(claim.collection, 'JWT value_exists validation');
     if (c === undefined) return Promise.resolve('no_collection');
     const filter = parseFilter({ must: claim.matches.map((m) => ({ key: m.key, match: { value: m.value } })) });
-    for (const _ of matchingOffsets(c, filter)) return Promise.resolve('ok');
+    for (const _ of c.scan({ filter })) return Promise.resolve('ok');
     return Promise.resolve('no_match');
   };
 }
@@ -104,7 +104,10 @@ export async function createServer(config: Config, options: StartOptions = {}): 
   for (const dir of [config.storage.snapshots_path, snapshotTempPath(config)]) restrictToOwner(dir);
   const toc = TableOfContent.load(store, collectionDefaults(config), { warn: (m) => logger.warn(m), info: (m) => logger.info(m) });
   // A recovered collection's configuration passes the validator of a create request.
-  const snapshots = new SnapshotService(toc, snapshotSettings(config, { validateConfig: (body) => validateBody('create_collection', body) }));
+  const snapshots = new SnapshotService(toc, snapshotSettings(config, { validateConfig: (body, defaults) => {
+    validateBody('create_collection', body);
+    buildCollectionConfig(body, defaults);
+  } }));
   // Deleting a collection deletes its snapshots: a new collection of the same name starts with none.
   toc.onDelete((name) => snapshots.deleteCollectionSnapshots(name));
   const each = (f: (c: NonNullable<ReturnType<TableOfContent['uncheckedCollection']>>) => number): number =>

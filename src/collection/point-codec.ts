@@ -10,7 +10,7 @@
 import type { NamedVectors, VectorValue } from './vectors.js';
 import type { Payload, ShardKey } from './types.js';
 
-type EncodedVector = Buffer | { m: Buffer; n: number } | { i: Buffer; x: Buffer };
+export type EncodedVector = Buffer | { m: Buffer; n: number } | { i: Buffer; x: Buffer };
 
 export interface EncodedPoint {
   o: number;
@@ -55,7 +55,8 @@ function toU32(b: Uint8Array): Uint32Array {
   return new Uint32Array(copy.buffer);
 }
 
-function encodeVector(v: VectorValue): EncodedVector {
+/** A vector as stored: raw little-endian bytes (multivectors flattened, with their row count). */
+export function encodeVector(v: VectorValue): EncodedVector {
   switch (v.kind) {
     case 'dense':
       return f32bytes(v.data);
@@ -70,7 +71,7 @@ function encodeVector(v: VectorValue): EncodedVector {
   }
 }
 
-function decodeVector(e: EncodedVector): VectorValue {
+export function decodeVector(e: EncodedVector): VectorValue {
   if (e instanceof Uint8Array) return { kind: 'dense', data: toF32(e) };
   if ('m' in e) {
     const flat = toF32(e.m);

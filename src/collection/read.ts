@@ -1,42 +1,23 @@
 /**
  * Reads over one collection: retrieve, scroll, count and the exact nearest-neighbour query.
- * Results are returned in Qdrant's wire shapes (`Record`, `ScoredPoint`).
+ * Results are typed values (`PointRecord`, `ScoredPoint`); transports present them.
  */
-import { AppError, badInput } from '../errors.js';
-import { parsePointId, type PointId } from '../storage/point-id.js';
-import { score as denseScore, compareScores, higherIsBetter, postprocessScore, rawMaxSim, sparseDot, sparseOverlaps, type Distance } from '../index/distance.js';
-import { parseFilter } from '../index/filter/parse.js';
+import { badInput } from '../errors.js';
+import type { PointId } from '../storage/point-id.js';
+import { compareScores, higherIsBetter, postprocessScore, rawMaxSim, sparseDot, sparseOverlaps, type Distance } from '../index/distance.js';
 import type { Filter } from '../index/filter/types.js';
 import { parseJsonPath, setOwn } from '../index/json-path.js';
-import { parseDatetime } from '../index/payload/datetime-value.js';
-import { orderCandidates } from './query/order-by.js';
-import type { Collection } from './collection.js';
-import type { Payload, PointView, ShardKey } from './types.js';
-import { vectorsToWire, DEFAULT_VECTOR, type VectorValue } from './vectors.js';
 import { isObject } from '../json.js';
+import { orderCandidates } from './query/order-by.js';
+import type { OrderBySpec } from './query/types.js';
+import type { Collection } from './collection.js';
+import { isCustomSharding } from './config.js';
+import type { Payload, PayloadSelector, PointRecord, PointView, ReadOptions, ScoredPoint, ShardKey, VectorSelector } from './types.js';
+import { DEFAULT_VECTOR, type NamedVectors, type VectorValue } from './vectors.js';
 
 type Obj = Record<string, unknown>;
 
-export type PayloadSelector = { kind: 'all' } | { kind: 'none' } | { kind: 'include'; paths: string[] } | { kind: 'exclude'; paths: string[] };
-export type VectorSelector = { kind: 'all' } | { kind: 'none' } | { kind: 'names'; names: string[] };
 
-export function parsePayloadSelector(v: unknown, dflt: boolean): PayloadSelector {
-  if (v === undefined || v === null) return dflt ? { kind: 'all' } : { kind: 'none' };
-  if (v === true) return { kind: 'all' };
-  if (v === false) return { kind: 'none' };
-  if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return { kind: 'include', paths: v };
-  if (isObject(v) && Array.isArray(v['include'])) return { kind: 'include', paths: v['include'] as string[] };
-  if (isObject(v) && Array.isArray(v['exclude'])) return { kind: 'exclude', paths: v['exclude'] as string[] };
-  throw badInput('with_payload: expected a boolean, a list of keys, {include} or {exclude}');
-}
-
-export function parseVectorSelector(v: unknown, dflt: boolean): VectorSelector {
-  if (v === undefined || v === null) return dflt ? { kind: 'all' } : { kind: 'none' };
-  if (v === true) return { kind: 'all' };
-  if (v === false) return { kind: 'none' };
-  if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return { kind: 'names', names: v };
-  throw badInput('with_vector: expected a boolean or a list of vector names');
-}
 
 /** Copies the value at `path` from `src` into `dst`, keeping the nesting (`a.b` → `{a: {b}}`). */
 function copyPath(src: Payload, dst: Payload, path: string): void {
@@ -92,54 +73,51 @@ export function selectPayload(payload: Payload | null, sel: PayloadSelector): Pa
   }
 }
 
-export function selectVectors(p: PointView, sel: VectorSelector): unknown {
+/** The point's vectors cut to `sel` (null for none); names the point lacks are left out. */
+export function selectVectors(p: PointView, sel: VectorSelector): NamedVectors | null {
   switch (sel.kind) {
     case 'none':
       return null;
     case 'all':
-      return vectorsToWire(p.vectors, undefined);
-    case 'names':
-      return vectorsToWire(p.vectors, sel.names);
+      return p.vectors;
+    case 'names': {
+      const out: NamedVectors = new Map();
+      for (const n of sel.names) {
+        const v = p.vectors.get(n);
+        if (v !== undefined) out.set(n, v);
+      }
+      return out;
+    }
   }
 }
 
-export interface RecordOptions {
-  readonly withPayload: PayloadSelector;
-  readonly withVector: VectorSelector;
-  readonly showShardKey: boolean;
+
+/** Custom-sharded collections report each point's shard key. */
+function showsShardKey(c: Collection): boolean {
+  return isCustomSharding(c.config);
 }
 
-export function toRecord(p: PointView, o: RecordOptions, extra?: Obj): Obj {
-  const rec: Obj = { id: p.id, payload: selectPayload(p.payload, o.withPayload), vector: selectVectors(p, o.withVector) };
-  if (o.showShardKey && p.shardKey !== undefined) rec['shard_key'] = p.shardKey;
-  return extra ? { ...rec, ...extra } : rec;
+export function toRecord(c: Collection, p: PointView, o: ReadOptions, orderValue?: number): PointRecord {
+  const rec: { -readonly [K in keyof PointRecord]: PointRecord[K] } = { id: p.id, payload: selectPayload(p.payload, o.withPayload), vectors: selectVectors(p, o.withVector) };
+  if (showsShardKey(c) && p.shardKey !== undefined) rec.shardKey = p.shardKey;
+  if (orderValue !== undefined) rec.orderValue = orderValue;
+  return rec;
 }
 
-export function toScoredPoint(p: PointView, score: number, o: RecordOptions): Obj {
-  const sp: Obj = { id: p.id, version: p.version, score, payload: selectPayload(p.payload, o.withPayload), vector: selectVectors(p, o.withVector) };
-  if (o.showShardKey && p.shardKey !== undefined) sp['shard_key'] = p.shardKey;
+export function toScoredPoint(c: Collection, p: PointView, score: number, o: ReadOptions, version = p.version): { -readonly [K in keyof ScoredPoint]: ScoredPoint[K] } {
+  const sp: { -readonly [K in keyof ScoredPoint]: ScoredPoint[K] } = {
+    id: p.id,
+    version,
+    score,
+    payload: selectPayload(p.payload, o.withPayload),
+    vectors: selectVectors(p, o.withVector),
+  };
+  if (showsShardKey(c) && p.shardKey !== undefined) sp.shardKey = p.shardKey;
   return sp;
 }
 
-/** Offsets matching `filter` (all live offsets when undefined), within `shardKeys`. */
-export function* matchingOffsets(c: Collection, filter: Filter | undefined, shardKeys?: readonly ShardKey[]): IterableIterator<number> {
-  if (filter === undefined) {
-    yield* c.liveOffsets(shardKeys);
-    return;
-  }
-  // Payload indexes narrow the candidates; every candidate is still checked exactly.
-  for (const offset of c.candidateOffsets(filter)) {
-    if (shardKeys !== undefined && !shardKeys.includes(c.shardKeyAt(offset) as ShardKey)) continue;
-    if (c.matchesOffset(filter, offset)) yield offset;
-  }
-}
-
-export function optionalFilter(v: unknown): Filter | undefined {
-  return v === undefined || v === null ? undefined : parseFilter(v);
-}
-
-export function retrieve(c: Collection, ids: readonly PointId[], o: RecordOptions, shardKeys?: readonly ShardKey[]): Obj[] {
-  const out: Obj[] = [];
+export function retrieve(c: Collection, ids: readonly PointId[], o: ReadOptions, shardKeys?: readonly ShardKey[]): PointRecord[] {
+  const out: PointRecord[] = [];
   const seen = new Set<number>();
   for (const id of ids) {
     const offset = c.offsetOf(id);
@@ -147,8 +125,8 @@ export function retrieve(c: Collection, ids: readonly PointId[], o: RecordOption
     seen.add(offset);
     const v = c.view(offset);
     if (v === undefined) continue;
-    if (shardKeys !== undefined && !shardKeys.includes(v.shardKey as ShardKey)) continue;
-    out.push(toRecord(v, o));
+    if (!c.inScope(offset, { shardKeys })) continue;
+    out.push(toRecord(c, v, o));
   }
   return out;
 }
@@ -157,67 +135,41 @@ export interface ScrollRequest {
   readonly filter: Filter | undefined;
   readonly limit: number;
   readonly offset: PointId | undefined;
-  readonly orderBy: { key: string; direction: 'asc' | 'desc'; startFrom: number | undefined } | undefined;
+  readonly orderBy: OrderBySpec | undefined;
   readonly shardKeys: readonly ShardKey[] | undefined;
 }
 
-export function scroll(c: Collection, r: ScrollRequest, o: RecordOptions): { points: Obj[]; next_page_offset: PointId | null } {
+export interface ScrollResult {
+  readonly points: PointRecord[];
+  /** The id to continue from, or null on the last page (and for ordered scrolls). */
+  readonly nextPageOffset: PointId | null;
+}
+
+export function scroll(c: Collection, r: ScrollRequest, o: ReadOptions): ScrollResult {
   if (r.orderBy !== undefined) return scrollOrdered(c, r, o);
-  const points: Obj[] = [];
+  const points: PointRecord[] = [];
   for (const id of c.idsInOrder(r.offset)) {
     const offset = c.offsetOf(id);
     if (offset === undefined) continue;
     const v = c.view(offset);
     if (v === undefined) continue;
-    if (r.shardKeys !== undefined && !r.shardKeys.includes(v.shardKey as ShardKey)) continue;
-    if (r.filter !== undefined && !c.matchesOffset(r.filter, offset)) continue;
-    if (points.length === r.limit) return { points, next_page_offset: id };
-    points.push(toRecord(v, o));
+    if (!c.inScope(offset, r)) continue;
+    if (points.length === r.limit) return { points, nextPageOffset: id };
+    points.push(toRecord(c, v, o));
   }
-  return { points, next_page_offset: null };
+  return { points, nextPageOffset: null };
 }
 
 /** Scroll with `order_by`, as Qdrant: min value per point ascending, max descending; no next page offset. */
-function scrollOrdered(c: Collection, r: ScrollRequest, o: RecordOptions): { points: Obj[]; next_page_offset: PointId | null } {
-  const entries = orderCandidates(c, r.orderBy!, matchingOffsets(c, r.filter, r.shardKeys), r.limit);
-  return { points: entries.map((e) => toRecord(c.view(e.offset)!, o, { order_value: e.orderValue })), next_page_offset: null };
-}
-
-export function parseScroll(body: Obj): ScrollRequest {
-  const limit = body['limit'] ?? 10;
-  if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1) throw badInput('limit: must be a positive integer');
-  let orderBy: ScrollRequest['orderBy'];
-  const ob = body['order_by'];
-  if (typeof ob === 'string') orderBy = { key: ob, direction: 'asc', startFrom: undefined };
-  else if (isObject(ob)) {
-    const dir = ob['direction'] ?? 'asc';
-    if (dir !== 'asc' && dir !== 'desc') throw badInput('order_by.direction: expected "asc" or "desc"');
-    const sf = ob['start_from'];
-    let startFrom: number | undefined;
-    if (typeof sf === 'number') startFrom = sf;
-    else if (typeof sf === 'string') {
-      // Datetimes order as microseconds since the epoch, like Qdrant's `order_value`.
-      const t = parseDatetime(sf);
-      if (t === null) throw badInput('order_by.start_from: expected a number or an RFC 3339 datetime');
-      startFrom = t;
-    }
-    if (typeof ob['key'] !== 'string') throw badInput('order_by.key: missing field `key`');
-    orderBy = { key: ob['key'], direction: dir, startFrom };
-  }
-  const offset = body['offset'];
-  return {
-    filter: optionalFilter(body['filter']),
-    limit,
-    offset: offset === undefined || offset === null ? undefined : parsePointId(offset),
-    orderBy,
-    shardKeys: undefined,
-  };
+function scrollOrdered(c: Collection, r: ScrollRequest, o: ReadOptions): ScrollResult {
+  const entries = orderCandidates(c, r.orderBy!, c.scan(r), r.limit);
+  return { points: entries.map((e) => toRecord(c, c.view(e.offset)!, o, e.orderValue)), nextPageOffset: null };
 }
 
 export function count(c: Collection, filter: Filter | undefined, shardKeys?: readonly ShardKey[]): number {
   if (filter === undefined && shardKeys === undefined) return c.pointsCount;
   let n = 0;
-  for (const _ of matchingOffsets(c, filter, shardKeys)) n++;
+  for (const _ of c.scan({ filter, shardKeys })) n++;
   return n;
 }
 
@@ -238,39 +190,28 @@ export interface ScoredOffset {
   score: number;
 }
 
-/** Exact top-k over every point with vector `using` that passes `accept`. */
+/** Exact top-k over every point with sparse or multivector `using` that passes `accept`. */
 export function exactSearch(c: Collection, using: string, q: QueryVector, k: number, accept: (offset: number) => boolean, threshold?: number): ScoredOffset[] {
   const spec = c.schema.dense.get(using);
   const distance: Distance = spec?.distance ?? 'Dot';
   const better = spec === undefined ? true : higherIsBetter(distance);
   const scored: ScoredOffset[] = [];
   const passes = (s: number): boolean => threshold === undefined || (better ? s >= threshold : s <= threshold);
-  if (q.kind === 'dense') {
-    const store = c.denseStore(using);
-    if (store === undefined) throw badInput(`Wrong input: Vector \`${using}\` is not a dense vector`);
-    if (q.data.length !== store.dim) throw new AppError('VECTOR_DIMENSION_MISMATCH', [store.dim, q.data.length]);
-    const data = store.data;
-    const dim = store.dim;
-    for (const offset of c.liveOffsets()) {
-      if (!store.has(offset) || !accept(offset)) continue;
-      const s = denseScore(distance, q.data, 0, data, offset * dim, dim);
-      if (passes(s)) scored.push({ offset, score: s });
-    }
-  } else {
-    const vectors = c.otherVectors(using);
-    if (vectors === undefined) throw badInput(`Wrong input: Vector \`${using}\` does not accept this query`);
-    for (const [offset, v] of vectors) {
-      if (!accept(offset)) continue;
-      let s: number;
-      if (q.kind === 'sparse' && v.kind === 'sparse') {
-        // Qdrant's inverted index only finds points that share an index with the query.
-        if (!sparseOverlaps(q, v)) continue;
-        s = sparseDot(q, v);
-      }
-      else if (q.kind === 'multi' && v.kind === 'multi') s = maxSim(distance, q.rows, v.rows);
-      else throw badInput(`Wrong input: query vector kind does not match vector \`${using || DEFAULT_VECTOR}\``);
-      if (passes(s)) scored.push({ offset, score: s });
-    }
+  // Dense vectors are always searched through their index (`nearest`), whose exact path is the shared
+  // scan of index/flat/scan.ts; only sparse and multivectors are scored here.
+  if (q.kind === 'dense') throw badInput(`Wrong input: Vector \`${using}\` is not a dense vector`);
+  const vectors = c.otherVectors(using);
+  if (vectors === undefined) throw badInput(`Wrong input: Vector \`${using}\` does not accept this query`);
+  for (const [offset, v] of vectors) {
+    if (!accept(offset)) continue;
+    let s: number;
+    if (q.kind === 'sparse' && v.kind === 'sparse') {
+      // Qdrant's inverted index only finds points that share an index with the query.
+      if (!sparseOverlaps(q, v)) continue;
+      s = sparseDot(q, v);
+    } else if (q.kind === 'multi' && v.kind === 'multi') s = maxSim(distance, q.rows, v.rows);
+    else throw badInput(`Wrong input: query vector kind does not match vector \`${using || DEFAULT_VECTOR}\``);
+    if (passes(s)) scored.push({ offset, score: s });
   }
   scored.sort((a, b) => (spec === undefined ? b.score - a.score : compareScores(distance, a.score, b.score)) || a.offset - b.offset);
   return scored.slice(0, k);
@@ -280,4 +221,3 @@ export function exactSearch(c: Collection, using: string, q: QueryVector, k: num
 export function queryFromStored(v: VectorValue): QueryVector {
   return v.kind === 'dense' ? { kind: 'dense', data: v.data } : v.kind === 'sparse' ? v : { kind: 'multi', rows: [...v.rows] };
 }
-

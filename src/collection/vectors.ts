@@ -1,7 +1,7 @@
 /**
- * Vectors as the collection stores them, and the conversion from the wire forms Qdrant accepts:
- * a plain array (the unnamed default vector), an array of arrays (unnamed multivector), or an object
- * of named vectors whose values are dense arrays, multivectors or sparse `{indices, values}`.
+ * Vectors as the collection stores them, and the check of a given vector against the collection's
+ * vector schema (name, kind, dimension, finite components) with the metric's preprocessing (Cosine:
+ * unit length). Transports hand in `VectorData` (plain arrays); wire shapes are their business.
  */
 import { AppError, badInput } from '../errors.js';
 import { normalizeInPlace } from '../index/distance.js';
@@ -13,6 +13,9 @@ export type VectorValue =
   | { readonly kind: 'sparse'; readonly indices: Uint32Array; readonly values: Float32Array };
 
 export type NamedVectors = Map<string, VectorValue>;
+
+/** A vector as a request gives it: dense, multivector (rows) or sparse. Checked by {@link toVectorValue}. */
+export type VectorData = readonly number[] | ReadonlyArray<readonly number[]> | { readonly indices: readonly number[]; readonly values: readonly number[] };
 
 /** The name Qdrant uses for the unnamed default vector. */
 export const DEFAULT_VECTOR = '';
@@ -35,15 +38,20 @@ function describe(name: string): string {
   return name === DEFAULT_VECTOR ? 'default vector' : `vector \`${name}\``;
 }
 
-/** Parses one named vector value against the schema (dimension, kind, normalisation). */
-export function parseVectorValue(name: string, input: unknown, schema: VectorSchema, where: string): VectorValue {
+/**
+ * Checks one named vector against the schema (name, kind, dimension) and converts it (Float32, sorted
+ * sparse indices, Cosine normalised). The shape is re-checked at run time: `input` may come straight
+ * from a JSON body that only a schema validator has seen.
+ * @throws AppError naming `where`.
+ */
+export function toVectorValue(name: string, input: VectorData, schema: VectorSchema, where: string): VectorValue {
   const dense = schema.dense.get(name);
   const sparse = schema.sparse.get(name);
   if (dense === undefined && sparse === undefined) {
     throw new AppError('VECTOR_NAME_NOT_FOUND', [name === DEFAULT_VECTOR ? 'Vector name `` (default vector) is not configured' : name]);
   }
   if (sparse !== undefined) {
-    if (input === null || typeof input !== 'object' || Array.isArray(input)) {
+    if ((input as unknown) === null || typeof input !== 'object' || Array.isArray(input)) {
       throw badInput(`${where}: sparse ${describe(name)} must be an object {indices, values}`);
     }
     const { indices, values } = input as { indices?: unknown; values?: unknown };
@@ -86,48 +94,3 @@ export function parseVectorValue(name: string, input: unknown, schema: VectorSch
   return { kind: 'dense', data: params.distance === 'Cosine' ? normalizeInPlace(v) : v };
 }
 
-/**
- * Parses a point's `vector` field (VectorStruct) into named vectors.
- * @throws AppError(bad_input) with the field and the reason; inference objects are refused.
- */
-export function parseVectorStruct(input: unknown, schema: VectorSchema, where: string): NamedVectors {
-  const out: NamedVectors = new Map();
-  if (Array.isArray(input)) {
-    out.set(DEFAULT_VECTOR, parseVectorValue(DEFAULT_VECTOR, input, schema, where));
-    return out;
-  }
-  if (input === null || typeof input !== 'object') throw badInput(`${where}: expected a vector, an array of vectors or an object of named vectors`);
-  const obj = input as Record<string, unknown>;
-  // A Document / Image / InferenceObject has a `model`; a named vector may well be called `text`.
-  if (('text' in obj || 'image' in obj || 'object' in obj) && 'model' in obj) {
-    throw new AppError('UNSUPPORTED', ['Inference (Document / Image / InferenceObject vectors)']);
-  }
-  for (const [name, value] of Object.entries(obj)) {
-    out.set(name, parseVectorValue(name, value, schema, `${where}.${name}`));
-  }
-  return out;
-}
-
-/** The wire form of a stored vector (VectorOutput). */
-export function vectorToWire(v: VectorValue): number[] | number[][] | { indices: number[]; values: number[] } {
-  switch (v.kind) {
-    case 'dense':
-      return Array.from(v.data);
-    case 'multi':
-      return v.rows.map((r) => Array.from(r));
-    case 'sparse':
-      return { indices: Array.from(v.indices), values: Array.from(v.values) };
-  }
-}
-
-/** The wire form of a point's vectors (VectorStructOutput) restricted to `names` (all when undefined). */
-export function vectorsToWire(vectors: NamedVectors, names: readonly string[] | undefined): unknown {
-  const selected = names === undefined ? [...vectors.keys()] : names.filter((n) => vectors.has(n));
-  if (names === undefined && vectors.size === 1 && vectors.has(DEFAULT_VECTOR)) {
-    return vectorToWire(vectors.get(DEFAULT_VECTOR)!);
-  }
-  const out: Record<string, unknown> = {};
-  for (const n of selected) out[n] = vectorToWire(vectors.get(n)!);
-  if (selected.length === 1 && selected[0] === DEFAULT_VECTOR && names !== undefined) return out[DEFAULT_VECTOR];
-  return out;
-}

@@ -25,6 +25,11 @@ export interface SearchOptions {
    * the index's full-scan threshold the index scans exactly instead of traversing the graph.
    */
   cardinality?: number;
+  /**
+   * Qdrant `indexed_only`: leave out vectors not yet in the index structure (HNSW: queued for an async
+   * build). An index without a structure (flat, or HNSW with m = 0) has none left out.
+   */
+  indexedOnly?: boolean;
 }
 
 /**
@@ -87,7 +92,7 @@ export interface VectorIndex {
    * Exact scan restricted to `offsets` (the planner's filter-first path for selective filters).
    * Offsets that are not live are skipped; duplicates are reported once.
    */
-  searchSubset(query: Float32Array, k: number, offsets: ArrayLike<number>): ScoredOffset[];
+  searchSubset(query: Float32Array, k: number, offsets: ArrayLike<number>, opts?: Pick<SearchOptions, 'indexedOnly'>): ScoredOffset[];
   /** A compact versioned binary image of the index structure (vectors excluded: they are in the store). */
   serialize(): Uint8Array;
 }

@@ -16,7 +16,7 @@ import { valuesAt } from '../../index/json-path.js';
 import { parseDatetime } from '../../index/payload/datetime-value.js';
 import { haversineMeters, readGeoPoint } from '../../index/payload/geo-math.js';
 import type { Collection } from '../collection.js';
-import type { Expr, ParsedFormula } from './formula-parse.js';
+import type { Expr, ParsedFormula } from './formula.js';
 
 /** The scores of each prefetch, by offset. */
 export type PrefetchScores = ReadonlyArray<ReadonlyMap<number, number>>;

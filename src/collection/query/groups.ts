@@ -11,12 +11,10 @@
  * Qdrant fetches candidates in rounds; here the query is re-run with a doubling limit until the best
  * `limit` groups are full or the candidates run out, which gives the same groups.
  */
-import { badInput } from '../../errors.js';
 import type { Condition, Filter } from '../../index/filter/types.js';
-import { parseJsonPath, tryParseJsonPath, valuesAt } from '../../index/json-path.js';
+import { parseJsonPath, valuesAt } from '../../index/json-path.js';
 import { executeQuery, type ExecResult } from './execute.js';
 import { andFilters } from './filters.js';
-import { parseCount } from './parse-request.js';
 import type { ExecContext, RootSpec, ScoredEntry, ScoreOrder } from './types.js';
 
 export type GroupId = string | number;
@@ -30,18 +28,6 @@ export interface GroupsSpec {
 export interface Group {
   readonly id: GroupId;
   readonly hits: readonly ScoredEntry[];
-}
-
-/** Parses `group_by`, `group_size` (default `groupSizeDefault`) and `limit` (groups, default 10). */
-export function parseGroupsSpec(body: Record<string, unknown>, groupSizeDefault: number): GroupsSpec {
-  const groupBy = body['group_by'];
-  if (typeof groupBy !== 'string' || groupBy === '') throw badInput('group_by: missing field `group_by`');
-  if (tryParseJsonPath(groupBy) === null) throw badInput(`group_by: Invalid json path: '${groupBy}'`);
-  return {
-    groupBy,
-    groupSize: parseCount(body['group_size'], groupSizeDefault, 1, 'group_size'),
-    limit: parseCount(body['limit'], 10, 1, 'limit'),
-  };
 }
 
 /** The group ids of a payload, or undefined when a value is not a string or an integer. */

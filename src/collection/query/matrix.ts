@@ -8,27 +8,15 @@
  * The sample is pseudo-random but seeded from the request and the collection state, so the same
  * request on the same data returns the same matrix.
  */
-import { badInput } from '../../errors.js';
-import type { Filter } from '../../index/filter/types.js';
 import { comparePointIds, type PointId } from '../../storage/point-id.js';
-import { matchingOffsets, optionalFilter } from '../read.js';
 import { nearest } from '../search.js';
-import { DEFAULT_VECTOR } from '../vectors.js';
 import { applyIdf } from './idf.js';
-import { parseCount } from './parse-request.js';
 import { hashSeed, sampleOf, seededRandom } from './sample.js';
 import { hasVector, nearestLargerIsBetter, postprocess, rawScorer, spaceOf, storedQuery } from './similarity.js';
-import type { ExecContext } from './types.js';
+import type { ExecContext, MatrixRequest } from './types.js';
 
 /** Up to this many sampled points, the matrix is scored pair by pair; above, through `nearest()`. */
 const DIRECT_SCORING_MAX = 256;
-
-export interface MatrixSpec {
-  readonly sample: number;
-  readonly limit: number;
-  readonly filter: Filter | undefined;
-  readonly using: string;
-}
 
 export interface Matrix {
   /** Sampled point ids, sorted. */
@@ -37,25 +25,13 @@ export interface Matrix {
   readonly rows: Array<Array<{ col: number; score: number }>>;
 }
 
-/** Parses a `SearchMatrixRequest`. */
-export function parseMatrixRequest(body: Record<string, unknown>): MatrixSpec {
-  const using = body['using'];
-  if (using !== undefined && using !== null && typeof using !== 'string') throw badInput('using: expected a vector name');
-  return {
-    sample: parseCount(body['sample'], 10, 2, 'sample'),
-    limit: parseCount(body['limit'], 3, 1, 'limit'),
-    filter: optionalFilter(body['filter']),
-    using: typeof using === 'string' ? using : DEFAULT_VECTOR,
-  };
-}
-
-/** Computes the matrix. `seedText` identifies the request (same text, same data → same sample). */
-export function searchMatrix(ctx: ExecContext, spec: MatrixSpec, seedText: string): Matrix {
+/** Computes the matrix. `spec.seed` identifies the request (same seed, same data → same sample). */
+export function searchMatrix(ctx: ExecContext, spec: MatrixRequest): Matrix {
   const c = ctx.c;
   const space = spaceOf(c, spec.using);
   const present = hasVector(c, space);
-  const candidates = [...matchingOffsets(c, spec.filter, ctx.shardKeys)].filter(present);
-  const random = seededRandom(hashSeed(`${c.uuid}:${c.lastOperationId}:${seedText}`));
+  const candidates = [...c.scan({ filter: spec.filter, shardKeys: ctx.shardKeys })].filter(present);
+  const random = seededRandom(hashSeed(`${c.uuid}:${c.lastOperationId}:${spec.seed}`));
   const sampled = sampleOf(candidates, spec.sample, random)
     .map((offset) => ({ offset, id: c.idAt(offset)! }))
     .sort((a, b) => comparePointIds(a.id, b.id));
@@ -81,19 +57,4 @@ export function searchMatrix(ctx: ExecContext, spec: MatrixSpec, seedText: strin
     return scored.slice(0, spec.limit);
   });
   return { ids: sampled.map((s) => s.id), rows };
-}
-
-/** `SearchMatrixPairsResponse`. */
-export function matrixPairs(m: Matrix): { pairs: Array<{ a: PointId; b: PointId; score: number }> } {
-  return { pairs: m.rows.flatMap((row, i) => row.map((cell) => ({ a: m.ids[i]!, b: m.ids[cell.col]!, score: cell.score }))) };
-}
-
-/** `SearchMatrixOffsetsResponse`. */
-export function matrixOffsets(m: Matrix): { offsets_row: number[]; offsets_col: number[]; scores: number[]; ids: PointId[] } {
-  return {
-    offsets_row: m.rows.flatMap((row, i) => row.map(() => i)),
-    offsets_col: m.rows.flatMap((row) => row.map((cell) => cell.col)),
-    scores: m.rows.flatMap((row) => row.map((cell) => cell.score)),
-    ids: m.ids,
-  };
 }

@@ -11,7 +11,7 @@ import type { PointId } from '../../storage/point-id.js';
 import type { Collection } from '../collection.js';
 import { queryFromStored, type QueryVector } from '../read.js';
 import type { ShardKey } from '../types.js';
-import { parseVectorValue } from '../vectors.js';
+import { toVectorValue, type VectorData } from '../vectors.js';
 import { prepareForSpace, spaceOf, type VectorSpace } from './similarity.js';
 import type { ExecContext, LookupLocation, QuerySpec, StageSpec, VectorInput } from './types.js';
 
@@ -46,16 +46,17 @@ export function inputResolver(ctx: ExecContext, using: string, lookup: LookupLoc
     const src = lookupSource();
     const offset = src.c.offsetOf(id);
     const view = offset === undefined ? undefined : src.c.view(offset);
-    if (view === undefined || (src.shardKeys !== undefined && !src.shardKeys.includes(view.shardKey as ShardKey))) {
+    if (view === undefined || !src.c.inScope(view.offset, { shardKeys: src.shardKeys })) {
       throw notFound(`No point with id ${String(id)} found`);
     }
     const stored = view.vectors.get(src.name);
     if (stored === undefined) throw notFound(`Vector with name ${JSON.stringify(src.name)} for point ${String(id)}`);
     return prepareForSpace(space, queryFromStored(stored), where);
   };
-  const raw = (value: unknown, where: string): QueryVector => {
-    const input = space.kind === 'multi' && Array.isArray(value) && value.every((x) => typeof x === 'number') ? [value] : value;
-    return queryFromStored(parseVectorValue(space.name, input, ctx.c.schema, where));
+  const raw = (value: VectorData, where: string): QueryVector => {
+    // A single dense vector for a multivector space is a one-row multivector, as in Qdrant's legacy API.
+    const input = space.kind === 'multi' && Array.isArray(value) && value.every((x) => typeof x === 'number') ? [value as readonly number[]] : value;
+    return queryFromStored(toVectorValue(space.name, input, ctx.c.schema, where));
   };
   return {
     space,

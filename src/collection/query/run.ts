@@ -1,23 +1,17 @@
 /**
- * Entry points of the query family for the REST layer: one request body in, Qdrant's wire result out.
- * Query requests, legacy search / recommend / discover (translated in legacy.ts), their groups
- * variants and the distance matrix all run through `executeQuery`.
+ * The query family's entry points: typed requests in, typed results out. Query requests, the legacy
+ * search / recommend / discover requests (translated by the transport), their groups variants and the
+ * distance matrix all run through `executeQuery`.
  */
 import { AppError } from '../../errors.js';
 import type { Collection } from '../collection.js';
-import { isCustomSharding } from '../config.js';
-import { parsePayloadSelector, parseVectorSelector, type RecordOptions } from '../read.js';
-import type { ShardKey } from '../types.js';
+import type { PointRecord, ScoredPoint, ShardKey } from '../types.js';
 import { executeQuery } from './execute.js';
-import { executeGroups, parseGroupsSpec } from './groups.js';
-import { lookupRecords, parseWithLookup } from './lookup.js';
-import { matrixOffsets, matrixPairs, parseMatrixRequest, searchMatrix } from './matrix.js';
-import { scoredPoints } from './output.js';
-import { parseQueryRequest } from './parse-request.js';
-import { readShardKeys } from '../operations.js';
-import type { ExecContext, RootSpec } from './types.js';
-
-type Obj = Record<string, unknown>;
+import { executeGroups, type GroupId } from './groups.js';
+import { lookupRecords } from './lookup.js';
+import { searchMatrix, type Matrix } from './matrix.js';
+import { scoredPoints } from './scored-points.js';
+import type { ExecContext, GroupsRequest, MatrixRequest, QueryRequest } from './types.js';
 
 /** The collection a request runs on, and how to reach the collections it names. */
 export interface QueryEnv {
@@ -26,65 +20,42 @@ export interface QueryEnv {
   readonly resolve: (name: string) => Collection;
 }
 
-function checkedShardKeys(c: Collection, keys: readonly ShardKey[] | undefined): readonly ShardKey[] | undefined {
+export interface PointGroup {
+  readonly id: GroupId;
+  readonly hits: ScoredPoint[];
+  /** The point of another collection whose id is the group id (`with_lookup`). */
+  readonly lookup?: PointRecord;
+}
+
+/** Read restriction to shard keys, checking that they exist. @throws AppError(SHARD_KEY_NOT_FOUND). */
+export function checkedShardKeys(c: Collection, keys: readonly ShardKey[] | undefined): readonly ShardKey[] | undefined {
   if (keys !== undefined) for (const k of keys) if (!c.info.shardKeys.includes(k)) throw new AppError('SHARD_KEY_NOT_FOUND', [String(k)]);
   return keys;
 }
 
-function context(env: QueryEnv, root: RootSpec): ExecContext {
-  return { c: env.c, resolve: env.resolve, shardKeys: checkedShardKeys(env.c, root.shardKeys) };
+function context(env: QueryEnv, shardKeys: readonly ShardKey[] | undefined): ExecContext {
+  return { c: env.c, resolve: env.resolve, shardKeys: checkedShardKeys(env.c, shardKeys) };
 }
 
-/** `with_payload` / `with_vector` (alias `with_vectors`) of a request body. */
-export function recordOptionsOf(c: Collection, body: Obj, payloadDefault: boolean, vectorDefault: boolean): RecordOptions {
-  return {
-    withPayload: parsePayloadSelector(body['with_payload'], payloadDefault),
-    withVector: parseVectorSelector(body['with_vector'] ?? body['with_vectors'], vectorDefault),
-    showShardKey: isCustomSharding(c.config),
-  };
+/** Runs a query request: its points, best first. */
+export function query(env: QueryEnv, req: QueryRequest): ScoredPoint[] {
+  const result = executeQuery(context(env, req.shardKeys), req);
+  return scoredPoints(env.c, result.entries, req);
 }
 
-/** Runs a parsed request and returns its `ScoredPoint`s. */
-export function runRoot(env: QueryEnv, root: RootSpec, body: Obj): Obj[] {
-  const result = executeQuery(context(env, root), root);
-  return scoredPoints(env.c, result.entries, recordOptionsOf(env.c, body, false, false));
+/** Runs a groups request: the best `limit` groups, each with its best `groupSize` hits. */
+export function queryGroups(env: QueryEnv, req: GroupsRequest): PointGroup[] {
+  const target = req.withLookup === undefined ? undefined : env.resolve(req.withLookup.collection);
+  const { groups } = executeGroups(context(env, req.query.shardKeys), req.query, req);
+  const lookups = target === undefined || req.withLookup === undefined ? undefined : lookupRecords(target, req.withLookup, groups.map((g) => g.id));
+  return groups.map((g) => {
+    const hits = scoredPoints(env.c, g.hits, req.query);
+    const lookup = lookups?.get(g.id);
+    return lookup === undefined ? { id: g.id, hits } : { id: g.id, hits, lookup };
+  });
 }
 
-/** `POST …/points/query`: a `QueryRequest` → `QueryResponse`. */
-export function runQueryRequest(env: QueryEnv, body: Obj): { points: Obj[] } {
-  return { points: runRoot(env, parseQueryRequest(body), body) };
-}
-
-/**
- * A groups request: `root` grouped per the body's `group_by`, `group_size`, `limit` and
- * `with_lookup` → `GroupsResult`.
- */
-export function runGroups(env: QueryEnv, root: RootSpec, body: Obj, groupSizeDefault: number): { groups: Obj[] } {
-  const spec = parseGroupsSpec(body, groupSizeDefault);
-  const withLookup = parseWithLookup(body['with_lookup']);
-  const target = withLookup === undefined ? undefined : env.resolve(withLookup.collection);
-  const { groups } = executeGroups(context(env, root), root, spec);
-  const options = recordOptionsOf(env.c, body, false, false);
-  const lookups = target === undefined || withLookup === undefined ? undefined : lookupRecords(target, withLookup, groups.map((g) => g.id));
-  return {
-    groups: groups.map((g) => {
-      const out: Obj = { id: g.id, hits: scoredPoints(env.c, g.hits, options) };
-      const record = lookups?.get(g.id);
-      if (record !== undefined) out['lookup'] = record;
-      return out;
-    }),
-  };
-}
-
-/** `POST …/points/query/groups`: a `QueryGroupsRequest` (group_size defaults to 3). */
-export function runQueryGroupsRequest(env: QueryEnv, body: Obj): { groups: Obj[] } {
-  return runGroups(env, parseQueryRequest(body), body, 3);
-}
-
-/** `POST …/points/search/matrix/pairs` or `/offsets`. */
-export function runMatrix(env: QueryEnv, body: Obj, form: 'pairs' | 'offsets'): object {
-  const spec = parseMatrixRequest(body);
-  const ctx: ExecContext = { c: env.c, resolve: env.resolve, shardKeys: checkedShardKeys(env.c, readShardKeys(body['shard_key'])) };
-  const matrix = searchMatrix(ctx, spec, JSON.stringify(body));
-  return form === 'pairs' ? matrixPairs(matrix) : matrixOffsets(matrix);
+/** Computes a distance matrix over a sample of the collection. */
+export function distanceMatrix(env: QueryEnv, req: MatrixRequest): Matrix {
+  return searchMatrix(context(env, req.shardKeys), req);
 }

@@ -8,13 +8,18 @@
 import type { Filter } from '../../index/filter/types.js';
 import type { PointId } from '../../storage/point-id.js';
 import type { Collection } from '../collection.js';
+import type { PayloadSelector, VectorSelector } from '../types.js';
 import type { ShardKey } from '../types.js';
-import type { ParsedFormula } from './formula-parse.js';
+import type { VectorData } from '../vectors.js';
+import type { ParsedFormula } from './formula.js';
 
-/** A vector given in a request: a point id to look up, or a raw dense / sparse / multi vector. */
+/**
+ * A vector given in a request: a point id to look up, or a raw dense / sparse / multi vector (checked
+ * against the stage's `using` vector when the query runs). `where` names the field for error messages.
+ */
 export type VectorInput =
   | { readonly kind: 'id'; readonly id: PointId; readonly where: string }
-  | { readonly kind: 'raw'; readonly value: unknown; readonly where: string };
+  | { readonly kind: 'raw'; readonly value: VectorData; readonly where: string };
 
 export interface ContextPairInput {
   readonly positive: VectorInput;
@@ -90,6 +95,43 @@ export interface StageSpec {
 export interface RootSpec extends StageSpec {
   readonly offset: number;
   readonly shardKeys: readonly ShardKey[] | undefined;
+}
+
+/**
+ * The engine's query request (Qdrant `QueryRequest`, and what the legacy search / recommend / discover
+ * requests translate to): a prefetch tree, its scoring, filters, params, and what to return.
+ */
+export interface QueryRequest extends RootSpec {
+  readonly withPayload: PayloadSelector;
+  readonly withVector: VectorSelector;
+}
+
+/** Grouping of a query's results by a payload field (Qdrant `QueryGroupsRequest` and legacy groups). */
+export interface GroupsRequest {
+  readonly query: QueryRequest;
+  readonly groupBy: string;
+  readonly groupSize: number;
+  /** Number of groups. */
+  readonly limit: number;
+  /** Attach the point with the group's id from another collection. */
+  readonly withLookup: WithLookup | undefined;
+}
+
+/** Qdrant `WithLookup`. */
+export interface WithLookup {
+  readonly collection: string;
+  readonly withPayload: PayloadSelector;
+  readonly withVector: VectorSelector;
+}
+
+/** Qdrant `SearchMatrixRequest`. `seed` identifies the request: same seed, same data → same sample. */
+export interface MatrixRequest {
+  readonly sample: number;
+  readonly limit: number;
+  readonly filter: Filter | undefined;
+  readonly using: string;
+  readonly shardKeys: readonly ShardKey[] | undefined;
+  readonly seed: string;
 }
 
 /**

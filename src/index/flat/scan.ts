@@ -27,8 +27,9 @@ export function collectResults(top: TopK, k: number, distance: Distance, buf: Re
 }
 
 /**
- * Exact scan of offsets `[0, limit)` whose `members` flag is 1 (and that `accept` admits) into
- * `top`. The kernel's query must be set.
+ * Exact scan of offsets `[0, limit)` whose `members` state is in `states` (a bit mask: bit `s` admits
+ * state `s`; the flat index's single live state 1 is `0b10`) and that `accept` admits, into `top`.
+ * The kernel's query must be set. The one exact scan every dense index runs.
  */
 export function scanMembers(
   kernel: DistanceKernel,
@@ -36,23 +37,24 @@ export function scanMembers(
   limit: number,
   accept: ((offset: number) => boolean) | undefined,
   top: TopK,
+  states = 0b10,
 ): void {
   const n = Math.min(limit, members.length);
   if (accept === undefined) {
     for (let o = 0; o < n; o++) {
-      if (members[o] !== 1) continue;
+      if (((1 << members[o]!) & states) === 0) continue;
       top.push(o, kernel.toQuery(o));
     }
   } else {
     for (let o = 0; o < n; o++) {
-      if (members[o] !== 1 || !accept(o)) continue;
+      if (((1 << members[o]!) & states) === 0 || !accept(o)) continue;
       top.push(o, kernel.toQuery(o));
     }
   }
 }
 
 /**
- * Exact scan of the listed offsets whose `members` flag is 1 into `top`. Duplicates are reported
+ * Exact scan of the listed offsets whose `members` state is in `states` (default: any live state) into `top`. Duplicates are reported
  * once: `seen` (length ≥ members) is used as scratch and left all-zero.
  */
 export function scanSubset(
@@ -61,12 +63,13 @@ export function scanSubset(
   offsets: ArrayLike<number>,
   top: TopK,
   seen: Uint8Array,
+  states = 0xfe,
 ): void {
   const n = offsets.length;
   for (let i = 0; i < n; i++) {
     const o = offsets[i]!;
-    // Any live state counts (HNSW: in the graph, queued or plain); 0 is absent.
-    if (!(o >= 0 && o < members.length) || members[o] === 0 || seen[o] === 1) continue;
+    // By default any live state counts (HNSW: in the graph, queued or plain); 0 is absent.
+    if (!(o >= 0 && o < members.length) || ((1 << members[o]!) & states) === 0 || seen[o] === 1) continue;
     seen[o] = 1;
     top.push(o, kernel.toQuery(o));
   }

@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { Distance } from '../distance.js';
-import { ResultBuffers, checkQuery, collectResults, growFlags, scanSubset } from '../flat/scan.js';
+import { ResultBuffers, checkQuery, collectResults, growFlags, scanMembers, scanSubset } from '../flat/scan.js';
 import type { DistanceKernel, KernelChoice, KernelName } from '../kernels/kernel.js';
 import { createKernel } from '../kernels/select.js';
 import { TopK } from '../top-k.js';
@@ -78,6 +78,9 @@ const ABSENT = 0;
 const IN_GRAPH = 1;
 const PENDING = 2;
 const PLAIN = 3;
+/** `scanMembers` state masks: every live offset, or only those a search with `indexedOnly` may see. */
+const LIVE_STATES = (1 << IN_GRAPH) | (1 << PENDING) | (1 << PLAIN);
+const INDEXED_STATES = (1 << IN_GRAPH) | (1 << PLAIN);
 
 export const HNSW_DEFAULTS = { m: 16, efConstruct: 100, fullScanThreshold: 10000, seed: 0x5eed, repairThreshold: 0.2 } as const;
 
@@ -316,7 +319,9 @@ export class HnswIndex implements VectorIndex {
       this.m === 0 ||
       g.entry < 0 ||
       (accept !== undefined && opts.cardinality !== undefined && opts.cardinality < this.fullScanVectors);
-    if (exact) return this.scanAll(kernel, k, accept);
+    // Qdrant `indexed_only`: points not yet in the graph are left out (a graph-less index has none).
+    const states = opts.indexedOnly === true ? INDEXED_STATES : LIVE_STATES;
+    if (exact) return this.scanAll(kernel, k, accept, states);
 
     const ef = Math.max(opts.ef ?? this.ef, k);
     const s = this.searcher;
@@ -333,31 +338,25 @@ export class HnswIndex implements VectorIndex {
     top.reset(k);
     const found = s.top;
     for (let i = 0; i < found.size; i++) top.push(found.ids[i]!, found.keys[i]!);
-    if (this.pendingLive > 0) this.scanPending(kernel, accept, top);
+    if (this.pendingLive > 0 && opts.indexedOnly !== true) this.scanPending(kernel, accept, top);
     return collectResults(top, k, this.distance, this.buf);
   }
 
-  searchSubset(query: Float32Array, k: number, offsets: ArrayLike<number>): ScoredOffset[] {
+  searchSubset(query: Float32Array, k: number, offsets: ArrayLike<number>, opts: { indexedOnly?: boolean } = {}): ScoredOffset[] {
     checkQuery(query, this.dim);
     if (k <= 0 || this.live === 0) return [];
     const kernel = this.ready();
     kernel.setQuery(query);
     this.top.reset(k);
     this.seen = growFlags(this.seen, this.members.length);
-    scanSubset(kernel, this.members, offsets, this.top, this.seen);
+    scanSubset(kernel, this.members, offsets, this.top, this.seen, opts.indexedOnly === true ? INDEXED_STATES : LIVE_STATES);
     return collectResults(this.top, k, this.distance, this.buf);
   }
 
-  private scanAll(kernel: DistanceKernel, k: number, accept: ((offset: number) => boolean) | undefined): ScoredOffset[] {
+  private scanAll(kernel: DistanceKernel, k: number, accept: ((offset: number) => boolean) | undefined, states: number): ScoredOffset[] {
     const top = this.top;
     top.reset(k);
-    const members = this.members;
-    const n = Math.min(this.limit, members.length);
-    for (let o = 0; o < n; o++) {
-      if (members[o] === ABSENT) continue;
-      if (accept !== undefined && !accept(o)) continue;
-      top.push(o, kernel.toQuery(o));
-    }
+    scanMembers(kernel, this.members, this.limit, accept, top, states);
     return collectResults(top, k, this.distance, this.buf);
   }
 

@@ -1,23 +1,26 @@
 /**
  * A recovered collection's configuration passes the checks of a create request (`PUT /collections/{name}`): the
  * stored configuration of the manifest is turned back into the create request that would produce it, and that
- * request goes through the create-request validator (the REST layer's schema validator, injected as
- * {@link ConfigValidator}) and {@link buildCollectionConfig}. A snapshot cannot install what a client could not
+ * request goes through the create-request validator (the REST layer's schema validator and create-body parser,
+ * injected as {@link ConfigValidator}). A snapshot cannot install what a client could not
  * create (`hnsw_config: "oops"`, `shard_number: "many"`).
  */
 import { AppError, isAppError } from '../../errors.js';
-import { buildCollectionConfig, type CollectionDefaults } from '../../collection/config.js';
+import type { CollectionConfig, CollectionDefaults } from '../../collection/config.js';
 import type { JsonObject } from '../../json.js';
 
-/** Validates a create-collection request body; throws an AppError naming the field. */
-export type ConfigValidator = (createBody: JsonObject) => void;
+/**
+ * Validates a create-collection request body as a create request with these node defaults would be checked;
+ * throws an AppError naming the field.
+ */
+export type ConfigValidator = (createBody: JsonObject, defaults: CollectionDefaults) => void;
 
 function isObject(v: unknown): v is JsonObject {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /** The create request (`CreateCollection` body) that yields the stored configuration `config`. */
-export function createBodyOf(config: JsonObject): JsonObject {
+export function createBodyOf(config: CollectionConfig): JsonObject {
   const params = isObject(config['params']) ? config['params'] : {};
   const body: JsonObject = {};
   const copy = (from: JsonObject, key: string, as = key): void => {
@@ -33,13 +36,12 @@ export function createBodyOf(config: JsonObject): JsonObject {
  * @throws AppError(BAD_INPUT) `Bad request: invalid snapshot: collection configuration: …` when a create request
  *   with this configuration would be refused
  */
-export function checkRecoveredConfig(config: JsonObject, validate: ConfigValidator | undefined): void {
+export function checkRecoveredConfig(config: CollectionConfig, validate: ConfigValidator | undefined): void {
   const body = createBodyOf(config);
   try {
-    validate?.(body);
     const own = (key: string): JsonObject => (isObject(config[key]) ? config[key] : {});
     const defaults = { hnsw_config: own('hnsw_config'), optimizer_config: own('optimizer_config'), wal_config: own('wal_config') } as unknown as CollectionDefaults;
-    buildCollectionConfig(body, defaults);
+    validate?.(body, defaults);
   } catch (e) {
     if (!isAppError(e)) throw e;
     throw new AppError('BAD_INPUT', [`Bad request: invalid snapshot: collection configuration: ${e.message}`], { cause: e });

@@ -3,25 +3,13 @@ import { route, type RouteRow, type CollectionContext } from '../route-table.js'
 import { badInput } from '../../../errors.js';
 import type { Collection } from '../../../collection/collection.js';
 import type { JsonObject } from '../../../json.js';
+import { collectionInfoToWire } from '../present/collection.js';
+import { buildCollectionConfig, configPatch, vectorNameAddition } from '../parse/collection-config.js';
 import type { ShardKey } from '../../../collection/types.js';
 import { updateResult } from './points.js';
 
 function collectionOf(ctx: CollectionContext): Collection {
   return ctx.deps.toc.get(ctx.pass);
-}
-
-export function collectionInfo(c: Collection): Record<string, unknown> {
-  return {
-    status: c.optimizing ? 'yellow' : 'green',
-    optimizer_status: 'ok',
-    warnings: [],
-    indexed_vectors_count: c.indexedVectorsCount,
-    points_count: c.pointsCount,
-    segments_count: 1,
-    config: c.config,
-    payload_schema: c.fieldIndexes.schemaInfo(),
-    update_queue: { length: 0 },
-  };
 }
 
 function shardKeyOf(body: Record<string, unknown>): ShardKey {
@@ -34,17 +22,17 @@ export const collectionRoutes: RouteRow[] = [
   route('GET', '/collections', 'get_collections', (ctx) => ({
     collections: ctx.pass.visible(ctx.deps.toc.collectionNames()).map((name) => ({ name })),
   })),
-  route('GET', '/collections/{collection_name}', 'get_collection', (ctx) => collectionInfo(collectionOf(ctx))),
-  route('PUT', '/collections/{collection_name}', 'create_collection', (ctx) => ctx.deps.toc.create(ctx.pass, ctx.params['collection_name']!, ctx.body as JsonObject)),
+  route('GET', '/collections/{collection_name}', 'get_collection', (ctx) => collectionInfoToWire(collectionOf(ctx))),
+  route('PUT', '/collections/{collection_name}', 'create_collection', (ctx) => ctx.deps.toc.create(ctx.pass, ctx.params['collection_name']!, buildCollectionConfig(ctx.body as JsonObject, ctx.deps.toc.collectionDefaults))),
   route('PATCH', '/collections/{collection_name}', 'update_collection', async (ctx) => {
-    await ctx.deps.toc.update(ctx.pass.target(), ctx.body as JsonObject);
+    await ctx.deps.toc.changeConfig(ctx.pass.target(), configPatch(ctx.body as JsonObject));
     return true;
   }),
   route('DELETE', '/collections/{collection_name}', 'delete_collection', (ctx) => ctx.deps.toc.delete(ctx.pass, ctx.params['collection_name']!)),
   route('GET', '/collections/{collection_name}/exists', 'collection_exists', (ctx) => ({ exists: ctx.deps.toc.exists(ctx.pass.collection) })),
   route('PUT', '/collections/{collection_name}/vectors/{vector_name}', 'create_vector_name', async (ctx) => {
     const c = collectionOf(ctx);
-    await ctx.deps.toc.createVectorName(ctx.pass, ctx.params['vector_name']!, ctx.body as JsonObject);
+    await ctx.deps.toc.changeConfig(ctx.pass, vectorNameAddition(ctx.params['vector_name']!, ctx.body as JsonObject));
     return updateResult(c, ctx);
   }),
   route('DELETE', '/collections/{collection_name}/vectors/{vector_name}', 'delete_vector_name', async (ctx) => {

@@ -1,34 +1,43 @@
 /**
  * The legacy search family, still used by older clients: search, recommend and discover (each with a
  * batch form; search and recommend with groups) answering `ScoredPoint[]`, and the distance matrix.
- * Each request is translated into a query request (src/collection/query/legacy.ts).
+ * Each request is parsed into an engine query request (parse/legacy-search.ts).
  */
-import { route, type RouteRow } from '../route-table.js';
-import { discoverAsQuery, recommendAsQuery, searchAsQuery } from '../../../collection/query/legacy.js';
-import { runGroups, runMatrix, runRoot } from '../../../collection/query/run.js';
-import { batchOf, queryEnv } from './query.js';
+import { route, type RouteRow, type CollectionContext } from '../route-table.js';
+import { distanceMatrix, query, queryGroups } from '../../../collection/query/run.js';
+import type { QueryRequest } from '../../../collection/query/types.js';
+import { discoverAsQuery, recommendAsQuery, searchAsQuery } from '../parse/legacy-search.js';
+import { batchOf, parseGroups, parseMatrixRequest } from '../parse/query-request.js';
+import { groupsToWire, matrixOffsetsToWire, matrixPairsToWire, scoredPointsToWire } from '../present/points.js';
+import { queryEnv } from './query.js';
 
 const P = '/collections/{collection_name}/points';
 
+type AsQuery = (body: Record<string, unknown>) => QueryRequest;
+
+function single(ctx: CollectionContext, asQuery: AsQuery): unknown {
+  return scoredPointsToWire(query(queryEnv(ctx), asQuery(ctx.body)));
+}
+
+function batch(ctx: CollectionContext, asQuery: AsQuery): unknown {
+  const env = queryEnv(ctx);
+  return batchOf(ctx.body).map((s) => scoredPointsToWire(query(env, asQuery(s))));
+}
+
+function groups(ctx: CollectionContext, asQuery: AsQuery): unknown {
+  return groupsToWire(queryGroups(queryEnv(ctx), parseGroups(ctx.body, asQuery(ctx.body), 3)));
+}
+
 /** The legacy search family and the distance matrix. */
 export const searchRoutes: RouteRow[] = [
-  route('POST', `${P}/search`, 'search_points', (ctx) => runRoot(queryEnv(ctx), searchAsQuery(ctx.body), ctx.body)),
-  route('POST', `${P}/search/batch`, 'search_batch_points', (ctx) => {
-    const env = queryEnv(ctx);
-    return batchOf(ctx.body).map((s) => runRoot(env, searchAsQuery(s), s));
-  }),
-  route('POST', `${P}/search/groups`, 'search_point_groups', (ctx) => runGroups(queryEnv(ctx), searchAsQuery(ctx.body), ctx.body, 3)),
-  route('POST', `${P}/recommend`, 'recommend_points', (ctx) => runRoot(queryEnv(ctx), recommendAsQuery(ctx.body), ctx.body)),
-  route('POST', `${P}/recommend/batch`, 'recommend_batch_points', (ctx) => {
-    const env = queryEnv(ctx);
-    return batchOf(ctx.body).map((s) => runRoot(env, recommendAsQuery(s), s));
-  }),
-  route('POST', `${P}/recommend/groups`, 'recommend_point_groups', (ctx) => runGroups(queryEnv(ctx), recommendAsQuery(ctx.body), ctx.body, 3)),
-  route('POST', `${P}/discover`, 'discover_points', (ctx) => runRoot(queryEnv(ctx), discoverAsQuery(ctx.body), ctx.body)),
-  route('POST', `${P}/discover/batch`, 'discover_batch_points', (ctx) => {
-    const env = queryEnv(ctx);
-    return batchOf(ctx.body).map((s) => runRoot(env, discoverAsQuery(s), s));
-  }),
-  route('POST', `${P}/search/matrix/pairs`, 'search_matrix_pairs', (ctx) => runMatrix(queryEnv(ctx), ctx.body, 'pairs')),
-  route('POST', `${P}/search/matrix/offsets`, 'search_matrix_offsets', (ctx) => runMatrix(queryEnv(ctx), ctx.body, 'offsets')),
+  route('POST', `${P}/search`, 'search_points', (ctx) => single(ctx, searchAsQuery)),
+  route('POST', `${P}/search/batch`, 'search_batch_points', (ctx) => batch(ctx, searchAsQuery)),
+  route('POST', `${P}/search/groups`, 'search_point_groups', (ctx) => groups(ctx, searchAsQuery)),
+  route('POST', `${P}/recommend`, 'recommend_points', (ctx) => single(ctx, recommendAsQuery)),
+  route('POST', `${P}/recommend/batch`, 'recommend_batch_points', (ctx) => batch(ctx, recommendAsQuery)),
+  route('POST', `${P}/recommend/groups`, 'recommend_point_groups', (ctx) => groups(ctx, recommendAsQuery)),
+  route('POST', `${P}/discover`, 'discover_points', (ctx) => single(ctx, discoverAsQuery)),
+  route('POST', `${P}/discover/batch`, 'discover_batch_points', (ctx) => batch(ctx, discoverAsQuery)),
+  route('POST', `${P}/search/matrix/pairs`, 'search_matrix_pairs', (ctx) => matrixPairsToWire(distanceMatrix(queryEnv(ctx), parseMatrixRequest(ctx.body)))),
+  route('POST', `${P}/search/matrix/offsets`, 'search_matrix_offsets', (ctx) => matrixOffsetsToWire(distanceMatrix(queryEnv(ctx), parseMatrixRequest(ctx.body)))),
 ];

@@ -2,6 +2,7 @@
 import { route, RawReply, type RouteRow } from '../route-table.js';
 import { badInput } from '../../../errors.js';
 import { QDRANT_COMPAT_VERSION } from '../../../version.js';
+import { parseQuotaConfig } from '../parse/quotas.js';
 
 
 export const serviceRoutes: RouteRow[] = [
@@ -45,7 +46,7 @@ export const serviceRoutes: RouteRow[] = [
   }),
   route('GET', '/quotas', 'get_quotas', ({ deps }) => deps.quotas.get()),
   route('PUT', '/quotas', 'update_quotas', async ({ deps, body }) => {
-    await deps.quotas.set(body);
+    await deps.quotas.set(parseQuotaConfig(body));
     return true;
   }),
 ];

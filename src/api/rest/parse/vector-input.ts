@@ -1,12 +1,13 @@
 /**
  * Parsing of Qdrant `VectorInput` / `RecommendExample` values and context pairs. Only the shape is
  * decided here (point id or raw vector); raw vectors are checked against the stage's vector when the
- * query runs (`resolve.ts`).
+ * query runs (src/collection/query/resolve.ts), where the vector's schema is known.
  */
-import { AppError, badInput } from '../../errors.js';
-import { parsePointId } from '../../storage/point-id.js';
-import type { ContextPairInput, VectorInput } from './types.js';
-import { isObject } from '../../json.js';
+import { AppError, badInput } from '../../../errors.js';
+import { parsePointId } from '../../../storage/point-id.js';
+import type { ContextPairInput, VectorInput } from '../../../collection/query/types.js';
+import type { VectorData } from '../../../collection/vectors.js';
+import { isObject } from '../../../json.js';
 
 /**
  * A `VectorInput`: a point id (integer or UUID), a dense vector, a multivector or a sparse
@@ -20,10 +21,10 @@ export function parseVectorInput(v: unknown, where: string): VectorInput {
       throw badInput(`${where}: ${e instanceof Error ? e.message : 'invalid point id'}`);
     }
   }
-  if (Array.isArray(v)) return { kind: 'raw', value: v, where };
+  if (Array.isArray(v)) return { kind: 'raw', value: v as VectorData, where };
   if (isObject(v)) {
     if ('model' in v && ('text' in v || 'image' in v || 'object' in v)) throw new AppError('UNSUPPORTED', ['Inference (Document / Image / InferenceObject vectors)']);
-    if ('indices' in v && 'values' in v) return { kind: 'raw', value: v, where };
+    if ('indices' in v && 'values' in v) return { kind: 'raw', value: v as VectorData, where };
   }
   throw badInput(`${where}: expected a point id, a vector, a multivector or a sparse vector {indices, values}`);
 }

@@ -15,38 +15,13 @@
  * Decay parameters become one `lambda` (`decay_params_to_lambda`): lin (1 − midpoint) / scale,
  * exp ln(midpoint) / scale, gauss ln(midpoint) / scale²; midpoint defaults to 0.5, scale to 1.
  */
-import { AppError, badInput } from '../../errors.js';
-import { parseFilter } from '../../index/filter/parse.js';
-import type { Filter } from '../../index/filter/types.js';
-import { tryParseJsonPath } from '../../index/json-path.js';
-import { parseDatetime } from '../../index/payload/datetime-value.js';
-import { readGeoPoint } from '../../index/payload/geo-math.js';
-import { isObject } from '../../json.js';
-
-export type DecayKind = 'lin' | 'exp' | 'gauss';
-export type UnaryOp = 'neg' | 'abs' | 'sqrt' | 'exp' | 'log10' | 'ln';
-
-export type Expr =
-  | { readonly k: 'const'; readonly value: number }
-  | { readonly k: 'score'; readonly index: number }
-  | { readonly k: 'payload'; readonly path: string }
-  | { readonly k: 'condition'; readonly filter: Filter }
-  | { readonly k: 'geo_distance'; readonly lat: number; readonly lon: number; readonly path: string }
-  | { readonly k: 'datetime'; readonly seconds: number }
-  | { readonly k: 'datetime_key'; readonly path: string }
-  | { readonly k: 'mult' | 'sum'; readonly items: readonly Expr[] }
-  | { readonly k: UnaryOp; readonly x: Expr }
-  | { readonly k: 'div'; readonly left: Expr; readonly right: Expr; readonly byZero: number | undefined }
-  | { readonly k: 'pow'; readonly base: Expr; readonly exponent: Expr }
-  | { readonly k: 'decay'; readonly kind: DecayKind; readonly x: Expr; readonly target: Expr | undefined; readonly lambda: number };
-
-export interface ParsedFormula {
-  readonly expr: Expr;
-  /** `defaults` for `$score[i]`. */
-  readonly scoreDefaults: ReadonlyMap<number, unknown>;
-  /** `defaults` for payload variables, by canonical path. */
-  readonly payloadDefaults: ReadonlyMap<string, unknown>;
-}
+import { AppError, badInput } from '../../../errors.js';
+import { parseFilter } from '../../../index/filter/parse.js';
+import { tryParseJsonPath } from '../../../index/json-path.js';
+import { parseDatetime } from '../../../index/payload/datetime-value.js';
+import { readGeoPoint } from '../../../index/payload/geo-math.js';
+import { isObject } from '../../../json.js';
+import type { DecayKind, Expr, ParsedFormula, UnaryOp } from '../../../collection/query/formula.js';
 
 const UNARY: readonly UnaryOp[] = ['neg', 'abs', 'sqrt', 'exp', 'log10', 'ln'];
 const DECAYS: Readonly<Record<string, DecayKind>> = { lin_decay: 'lin', exp_decay: 'exp', gauss_decay: 'gauss' };

@@ -9,19 +9,18 @@
  *
  * Referenced ids are excluded from the results like in the Query API.
  */
-import { AppError, badInput } from '../../errors.js';
-import { readShardKeys } from '../operations.js';
-import { optionalFilter } from '../read.js';
-import { DEFAULT_VECTOR } from '../vectors.js';
-import { parseContextPairs, parseVectorInput, parseVectorInputs } from './parse-input.js';
-import { optionalThreshold, parseCount, parseLookup, parseParams } from './parse-request.js';
-import type { QuerySpec, RecommendStrategy, RootSpec } from './types.js';
-import { isObject } from '../../json.js';
+import { AppError, badInput } from '../../../errors.js';
+import { DEFAULT_VECTOR } from '../../../collection/vectors.js';
+import type { QueryRequest, QuerySpec, RecommendStrategy } from '../../../collection/query/types.js';
+import { optionalThreshold, parseCount, parseLookup, parseParams } from './query-request.js';
+import { optionalFilter, parseReadOptions, readShardKeys } from './selectors.js';
+import { parseContextPairs, parseVectorInput, parseVectorInputs } from './vector-input.js';
+import { isObject } from '../../../json.js';
 
 type Obj = Record<string, unknown>;
 
 /** The fields every legacy request shares. */
-function common(body: Obj, query: QuerySpec, using: string, withLookupFrom: boolean): RootSpec {
+function common(body: Obj, query: QuerySpec, using: string, withLookupFrom: boolean): QueryRequest {
   return {
     prefetch: [],
     query,
@@ -33,6 +32,7 @@ function common(body: Obj, query: QuerySpec, using: string, withLookupFrom: bool
     lookupFrom: withLookupFrom ? parseLookup(body['lookup_from'], 'lookup_from') : undefined,
     offset: parseCount(body['offset'], 0, 0, 'offset'),
     shardKeys: readShardKeys(body['shard_key']),
+    ...parseReadOptions(body, false, false),
   };
 }
 
@@ -44,7 +44,7 @@ function usingOf(body: Obj): string {
 }
 
 /** `SearchRequest` (also the search part of `SearchGroupsRequest`). */
-export function searchAsQuery(body: Obj): RootSpec {
+export function searchAsQuery(body: Obj): QueryRequest {
   const v = body['vector'];
   if (v === undefined || v === null) throw badInput('vector: missing field `vector`');
   if (Array.isArray(v)) return common(body, { kind: 'nearest', input: parseVectorInput(v, 'vector'), mmr: undefined }, DEFAULT_VECTOR, false);
@@ -55,7 +55,7 @@ export function searchAsQuery(body: Obj): RootSpec {
 }
 
 /** `RecommendRequest` (also the recommend part of `RecommendGroupsRequest`). */
-export function recommendAsQuery(body: Obj): RootSpec {
+export function recommendAsQuery(body: Obj): QueryRequest {
   const strategy = (body['strategy'] ?? 'average_vector') as RecommendStrategy;
   if (!['average_vector', 'best_score', 'sum_scores'].includes(strategy)) throw badInput('strategy: expected one of average_vector, best_score, sum_scores');
   const positive = parseVectorInputs(body['positive'], 'positive');
@@ -70,7 +70,7 @@ export function recommendAsQuery(body: Obj): RootSpec {
 }
 
 /** `DiscoverRequest`. */
-export function discoverAsQuery(body: Obj): RootSpec {
+export function discoverAsQuery(body: Obj): QueryRequest {
   const pairs = parseContextPairs(body['context'], 'context');
   const target = body['target'];
   if (target === undefined || target === null) {

@@ -1,60 +1,29 @@
 /**
- * Converts Qdrant's point-operation bodies (already checked against the OpenAPI schema) into typed
- * operations: ids parsed, filters parsed, vectors checked against the collection's schema. Every
- * semantic error is raised here, before the update pipeline, so rejected writes change nothing.
+ * Qdrant's point-operation bodies (already checked against the OpenAPI schema) → typed operations
+ * (`PointOperation`): ids parsed, filters parsed, vectors checked against the collection's schema.
+ * Every semantic error is raised here or when the pipeline stages the operation, before anything is
+ * written, so rejected writes change nothing. Also the read bodies of the points API (retrieve, scroll,
+ * count, facet).
  */
-import { AppError, badInput } from '../errors.js';
-import { parsePointId, type PointId } from '../storage/point-id.js';
-import { parseFilter } from '../index/filter/parse.js';
-import type { Filter } from '../index/filter/types.js';
-import type { VectorSchema } from './config.js';
-import { parseVectorStruct, parseVectorValue, DEFAULT_VECTOR, type NamedVectors } from './vectors.js';
-import type { PointOperation, PointSelector, UpdateMode, PointInput } from './collection.js';
-import type { Payload, ShardKey } from './types.js';
-import { isObject } from '../json.js';
+import { AppError, badInput } from '../../../errors.js';
+import { parsePointId, type PointId } from '../../../storage/point-id.js';
+import type { Filter } from '../../../index/filter/types.js';
+import { parseDatetime } from '../../../index/payload/datetime-value.js';
+import type { VectorSchema } from '../../../collection/config.js';
+import { DEFAULT_VECTOR, toVectorValue, type NamedVectors, type VectorData } from '../../../collection/vectors.js';
+import type { PointOperation, UpdateMode, PointInput } from '../../../collection/operation.js';
+import type { ScrollRequest } from '../../../collection/read.js';
+import type { Payload, ShardKey } from '../../../collection/types.js';
+import { optionalFilter, parseIds, parseSelector, readShardKeys, writeShardKey } from './selectors.js';
+import { parseVectorStruct } from './vectors.js';
+import { isObject } from '../../../json.js';
 
 type Obj = Record<string, unknown>;
-
-function optionalFilter(v: unknown): Filter | undefined {
-  return v === undefined || v === null ? undefined : parseFilter(v);
-}
 
 function payloadOf(v: unknown, where: string): Payload | null {
   if (v === undefined || v === null) return null;
   if (!isObject(v)) throw badInput(`${where}: payload must be a JSON object`);
   return v;
-}
-
-/** The single shard key of a write (`shard_key` on the body), if any. */
-export function writeShardKey(body: Obj): ShardKey | undefined {
-  const sk = body['shard_key'];
-  if (sk === undefined || sk === null) return undefined;
-  if (typeof sk === 'string' || typeof sk === 'number') return sk;
-  if (Array.isArray(sk) && sk.length === 1 && (typeof sk[0] === 'string' || typeof sk[0] === 'number')) return sk[0];
-  throw badInput('shard_key: a write goes to exactly one shard key');
-}
-
-/** The shard keys a read is restricted to (`shard_key` selector), undefined for all. */
-export function readShardKeys(v: unknown): ShardKey[] | undefined {
-  if (v === undefined || v === null) return undefined;
-  if (typeof v === 'string' || typeof v === 'number') return [v];
-  if (Array.isArray(v)) return v.filter((x): x is ShardKey => typeof x === 'string' || typeof x === 'number');
-  if (isObject(v) && Array.isArray(v['shards'])) return readShardKeys(v['shards']);
-  throw badInput('shard_key: expected a shard key or a list of shard keys');
-}
-
-function parseIds(v: unknown, where: string): PointId[] {
-  if (!Array.isArray(v)) throw badInput(`${where}: expected a list of point ids`);
-  return v.map((x) => parsePointId(x));
-}
-
-export function parseSelector(body: Obj, where = ''): PointSelector {
-  const hasPoints = body['points'] !== undefined && body['points'] !== null;
-  const hasFilter = body['filter'] !== undefined && body['filter'] !== null;
-  if (hasPoints && hasFilter) throw badInput(`${where}either \`points\` or \`filter\` must be given, not both`);
-  if (hasPoints) return { kind: 'ids', ids: parseIds(body['points'], `${where}points`) };
-  if (hasFilter) return { kind: 'filter', filter: parseFilter(body['filter']) };
-  throw badInput(`${where}either \`points\` or \`filter\` is required`);
 }
 
 function parseUpdateMode(v: unknown): UpdateMode {
@@ -87,7 +56,7 @@ export function parseUpsert(body: Obj, schema: VectorSchema): PointOperation {
     const vectors = batch['vectors'];
     const column = (name: string, values: unknown, where: string): void => {
       if (!Array.isArray(values) || values.length !== ids.length) throw badInput(`${where}: must have one vector per id (${ids.length})`);
-      values.forEach((v, i) => perPoint[i]!.set(name, parseVectorValue(name, v, schema, `${where}[${i}]`)));
+      values.forEach((v, i) => perPoint[i]!.set(name, toVectorValue(name, v as VectorData, schema, `${where}[${i}]`)));
     };
     if (Array.isArray(vectors)) column(DEFAULT_VECTOR, vectors, 'batch.vectors');
     else if (isObject(vectors)) for (const [name, values] of Object.entries(vectors)) column(name, values, `batch.vectors.${name}`);
@@ -105,7 +74,7 @@ export function parseUpsert(body: Obj, schema: VectorSchema): PointOperation {
   };
   const uf = optionalFilter(body['update_filter']);
   if (uf !== undefined) op.updateFilter = uf;
-  const sk = writeShardKey(body);
+  const sk = writeShardKey(body['shard_key']);
   if (sk !== undefined) op.shardKey = sk;
   return op;
 }
@@ -184,9 +153,58 @@ export function parseBatch(body: Obj, schema: VectorSchema): PointOperation[] {
   });
 }
 
-/** Shard keys named by write operations, to check they exist. */
-export function shardKeysOf(ops: readonly PointOperation[]): ShardKey[] {
-  const out: ShardKey[] = [];
-  for (const op of ops) if (op.type === 'upsert' && op.shardKey !== undefined) out.push(op.shardKey);
-  return out;
+/** `POST …/points` (retrieve): the ids to read. */
+export function parseRetrieveIds(body: Obj): PointId[] {
+  const ids = body['ids'];
+  if (!Array.isArray(ids)) throw badInput('ids: missing field `ids`');
+  return ids.map((x) => parsePointId(x));
+}
+
+/** The `{id}` path segment of `GET …/points/{id}`: digits are an integer id, anything else a UUID. */
+export function parsePathPointId(raw: string): PointId {
+  return parsePointId(/^\d+$/.test(raw) ? Number(raw) : raw);
+}
+
+/** `POST …/points/scroll`. */
+export function parseScroll(body: Obj): ScrollRequest {
+  const limit = body['limit'] ?? 10;
+  if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1) throw badInput('limit: must be a positive integer');
+  let orderBy: ScrollRequest['orderBy'];
+  const ob = body['order_by'];
+  if (typeof ob === 'string') orderBy = { key: ob, direction: 'asc', startFrom: undefined };
+  else if (isObject(ob)) {
+    const dir = ob['direction'] ?? 'asc';
+    if (dir !== 'asc' && dir !== 'desc') throw badInput('order_by.direction: expected "asc" or "desc"');
+    const sf = ob['start_from'];
+    let startFrom: number | undefined;
+    if (typeof sf === 'number') startFrom = sf;
+    else if (typeof sf === 'string') {
+      // Datetimes order as microseconds since the epoch, like Qdrant's `order_value`.
+      const t = parseDatetime(sf);
+      if (t === null) throw badInput('order_by.start_from: expected a number or an RFC 3339 datetime');
+      startFrom = t;
+    }
+    if (typeof ob['key'] !== 'string') throw badInput('order_by.key: missing field `key`');
+    orderBy = { key: ob['key'], direction: dir, startFrom };
+  }
+  const offset = body['offset'];
+  return {
+    filter: optionalFilter(body['filter']),
+    limit,
+    offset: offset === undefined || offset === null ? undefined : parsePointId(offset),
+    orderBy,
+    shardKeys: readShardKeys(body['shard_key']),
+  };
+}
+
+/** `POST …/facet`. */
+export function parseFacet(body: Obj): { key: string; limit: number; filter: Filter | undefined; shardKeys: ShardKey[] | undefined } {
+  const key = body['key'];
+  if (typeof key !== 'string') throw badInput('key: missing field `key`');
+  return {
+    key,
+    limit: typeof body['limit'] === 'number' ? body['limit'] : 10,
+    filter: optionalFilter(body['filter']),
+    shardKeys: readShardKeys(body['shard_key']),
+  };
 }

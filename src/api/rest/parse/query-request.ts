@@ -1,15 +1,15 @@
 /**
- * Parsing of Qdrant `QueryRequest` / `Prefetch` bodies into a `StageSpec` tree, with the checks of
- * collection_query.rs `CollectionQueryRequest::validation` and the prefetch depth limit of
- * planned_query.rs (64).
+ * Qdrant `QueryRequest` / `Prefetch` bodies → the engine's `QueryRequest` (a `StageSpec` tree), with
+ * the checks of collection_query.rs `CollectionQueryRequest::validation` and the prefetch depth limit
+ * of planned_query.rs (64); also the groups, batch and distance-matrix bodies.
  */
-import { AppError, badInput } from '../../errors.js';
-import { readShardKeys } from '../operations.js';
-import { optionalFilter } from '../read.js';
-import { DEFAULT_VECTOR } from '../vectors.js';
-import { parseQuerySpec } from './parse-query.js';
-import type { LookupLocation, RootSpec, SearchParamsSpec, StageSpec } from './types.js';
-import { isObject } from '../../json.js';
+import { AppError, badInput } from '../../../errors.js';
+import { tryParseJsonPath } from '../../../index/json-path.js';
+import { DEFAULT_VECTOR } from '../../../collection/vectors.js';
+import type { GroupsRequest, LookupLocation, MatrixRequest, QueryRequest, SearchParamsSpec, StageSpec, WithLookup } from '../../../collection/query/types.js';
+import { parseQuerySpec } from './query-interface.js';
+import { optionalFilter, parsePayloadSelector, parseReadOptions, parseVectorSelector, readShardKeys } from './selectors.js';
+import { isObject } from '../../../json.js';
 
 type Obj = Record<string, unknown>;
 
@@ -106,7 +106,70 @@ function parseStage(v: unknown, where: string, depth: number): StageSpec {
 }
 
 /** Parses a `QueryRequest` (also the query part of `QueryGroupsRequest`). */
-export function parseQueryRequest(body: Obj, where = ''): RootSpec {
+export function parseQueryRequest(body: Obj, where = ''): QueryRequest {
   const stage = parseStage(body, where, 0);
-  return { ...stage, offset: parseCount(body['offset'], 0, 0, `${prefix(where)}offset`), shardKeys: readShardKeys(body['shard_key']) };
+  return {
+    ...stage,
+    offset: parseCount(body['offset'], 0, 0, `${prefix(where)}offset`),
+    shardKeys: readShardKeys(body['shard_key']),
+    ...parseReadOptions(body, false, false),
+  };
+}
+
+/** Qdrant `WithLookupInterface`: a collection name or `{collection, with_payload (default true), with_vectors (default false)}`. */
+export function parseWithLookup(v: unknown): WithLookup | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v === 'string') return { collection: v, withPayload: { kind: 'all' }, withVector: { kind: 'none' } };
+  if (!isObject(v) || typeof v['collection'] !== 'string') throw badInput('with_lookup.collection: missing field `collection`');
+  return {
+    collection: v['collection'],
+    withPayload: parsePayloadSelector(v['with_payload'], true),
+    withVector: parseVectorSelector(v['with_vectors'] ?? v['with_vector'], false),
+  };
+}
+
+/**
+ * The grouping part of a groups body (`group_by`, `group_size` (default `groupSizeDefault`), `limit`
+ * (groups, default 10), `with_lookup`) around an already parsed `query`.
+ */
+export function parseGroups(body: Obj, query: QueryRequest, groupSizeDefault: number): GroupsRequest {
+  const groupBy = body['group_by'];
+  if (typeof groupBy !== 'string' || groupBy === '') throw badInput('group_by: missing field `group_by`');
+  if (tryParseJsonPath(groupBy) === null) throw badInput(`group_by: Invalid json path: '${groupBy}'`);
+  return {
+    query,
+    groupBy,
+    groupSize: parseCount(body['group_size'], groupSizeDefault, 1, 'group_size'),
+    limit: parseCount(body['limit'], 10, 1, 'limit'),
+    withLookup: parseWithLookup(body['with_lookup']),
+  };
+}
+
+/** `POST …/points/query/groups`: a `QueryGroupsRequest` (group_size defaults to 3). */
+export function parseQueryGroupsRequest(body: Obj): GroupsRequest {
+  return parseGroups(body, parseQueryRequest(body), 3);
+}
+
+/** The `searches` of a batch body, each an object. */
+export function batchOf(body: Obj): Obj[] {
+  const searches = body['searches'];
+  if (!Array.isArray(searches)) throw badInput('searches: missing field `searches`');
+  return searches.map((s: unknown, i) => {
+    if (!isObject(s)) throw badInput(`searches[${i}]: expected an object`);
+    return s;
+  });
+}
+
+/** Qdrant `SearchMatrixRequest`. The body's text seeds the sample: same request, same data → same matrix. */
+export function parseMatrixRequest(body: Obj): MatrixRequest {
+  const using = body['using'];
+  if (using !== undefined && using !== null && typeof using !== 'string') throw badInput('using: expected a vector name');
+  return {
+    sample: parseCount(body['sample'], 10, 2, 'sample'),
+    limit: parseCount(body['limit'], 3, 1, 'limit'),
+    filter: optionalFilter(body['filter']),
+    using: typeof using === 'string' ? using : DEFAULT_VECTOR,
+    shardKeys: readShardKeys(body['shard_key']),
+    seed: JSON.stringify(body),
+  };
 }

@@ -3,13 +3,13 @@
  * for every variant the 1.18 schema lists: nearest (+ mmr), recommend, discover, context,
  * order_by, fusion, rrf, formula, sample and relevance_feedback.
  */
-import { AppError, badInput } from '../../errors.js';
-import { parseDatetime } from '../../index/payload/datetime-value.js';
-import { parseFormula } from './formula-parse.js';
-import { DEFAULT_RRF_K } from './fusion.js';
-import { parseContextPairs, parseVectorInput, parseVectorInputs } from './parse-input.js';
-import type { MmrSpec, OrderBySpec, QuerySpec, RecommendStrategy } from './types.js';
-import { isObject } from '../../json.js';
+import { AppError, badInput } from '../../../errors.js';
+import { parseDatetime } from '../../../index/payload/datetime-value.js';
+import { DEFAULT_RRF_K } from '../../../collection/query/fusion.js';
+import type { MmrSpec, OrderBySpec, QuerySpec, RecommendStrategy } from '../../../collection/query/types.js';
+import { parseFormula } from './formula.js';
+import { parseContextPairs, parseVectorInput, parseVectorInputs } from './vector-input.js';
+import { isObject } from '../../../json.js';
 
 type Obj = Record<string, unknown>;
 

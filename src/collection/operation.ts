@@ -1,0 +1,58 @@
+/**
+ * Writes as data. Every change to a collection's points is one `PointOperation` value: the REST and
+ * gRPC adapters parse into it, the update pipeline stages, persists and applies it, and
+ * `operation-codec.ts` serialises it (for a replication log or a crash test's model). Values are plain
+ * data (no closures, no class instances besides typed arrays and sets), so they can cross a worker
+ * boundary with `structuredClone` / `postMessage`.
+ *
+ * To add an operation: add a variant here, stage it in `Collection.stage` (bad input throws there,
+ * before anything is written), give it a tag in `operation-codec.ts`, and parse it at the edge
+ * (`src/api/rest/parse/point-operations.ts`).
+ */
+import type { Filter } from '../index/filter/types.js';
+import type { PointId } from '../storage/point-id.js';
+import type { Payload, ShardKey } from './types.js';
+import type { NamedVectors } from './vectors.js';
+
+/** Which points an operation acts on: listed ids, or every point matching a filter. */
+export type PointSelector =
+  | { readonly kind: 'ids'; readonly ids: readonly PointId[] }
+  | { readonly kind: 'filter'; readonly filter: Filter };
+
+/** Qdrant `UpdateMode`: what an upsert does with existing / missing points. */
+export type UpdateMode = 'upsert' | 'insert_only' | 'update_only';
+
+/** One point of an upsert: vectors already checked against the collection's vector schema. */
+export interface PointInput {
+  readonly id: PointId;
+  readonly vectors: NamedVectors;
+  readonly payload: Payload | null;
+}
+
+export type PointOperation =
+  | { readonly type: 'upsert'; readonly points: readonly PointInput[]; readonly updateFilter?: Filter; readonly mode: UpdateMode; readonly shardKey?: ShardKey }
+  | { readonly type: 'delete'; readonly selector: PointSelector }
+  | { readonly type: 'update_vectors'; readonly points: ReadonlyArray<{ readonly id: PointId; readonly vectors: NamedVectors }>; readonly updateFilter?: Filter }
+  | { readonly type: 'delete_vectors'; readonly selector: PointSelector; readonly names: readonly string[] }
+  | { readonly type: 'set_payload'; readonly selector: PointSelector; readonly payload: Payload; readonly key?: string }
+  | { readonly type: 'overwrite_payload'; readonly selector: PointSelector; readonly payload: Payload }
+  | { readonly type: 'delete_payload'; readonly selector: PointSelector; readonly keys: readonly string[] }
+  | { readonly type: 'clear_payload'; readonly selector: PointSelector };
+
+/**
+ * Payload-index changes. `schema` is Qdrant's `PayloadFieldSchema` (a type name or a params object),
+ * kept as JSON because it is stored in the collection descriptor as given.
+ */
+export type FieldIndexOperation =
+  | { readonly type: 'create_field_index'; readonly field: string; readonly schema: unknown }
+  | { readonly type: 'delete_field_index'; readonly field: string };
+
+/** Every write a collection accepts: point operations (alone or as an atomic batch) and field indexes. */
+export type CollectionOperation = PointOperation | FieldIndexOperation | { readonly type: 'batch'; readonly operations: readonly PointOperation[] };
+
+/** Shard keys named by write operations, to check they exist. */
+export function shardKeysOf(ops: readonly PointOperation[]): ShardKey[] {
+  const out: ShardKey[] = [];
+  for (const op of ops) if (op.type === 'upsert' && op.shardKey !== undefined) out.push(op.shardKey);
+  return out;
+}

@@ -1,0 +1,106 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { decodeOperation, encodeOperation, OPERATION_CODEC_VERSION } from '../../../src/collection/operation-codec.js';
+import type { CollectionOperation, PointOperation } from '../../../src/collection/operation.js';
+import type { NamedVectors } from '../../../src/collection/vectors.js';
+import { parseFilter } from '../../../src/index/filter/parse.js';
+import { isAppError } from '../../../src/errors.js';
+
+function roundTrip(op: CollectionOperation): CollectionOperation {
+  return decodeOperation(encodeOperation(op));
+}
+
+const vectors = (): NamedVectors =>
+  new Map([
+    ['', { kind: 'dense', data: new Float32Array([0.1, -0, 1e-45, 3.4028234663852886e38, -2.5]) }],
+    ['__proto__', { kind: 'multi', rows: [new Float32Array([1, 2]), new Float32Array([3, 4])] }],
+    ['naïve "sparse"', { kind: 'sparse', indices: new Uint32Array([0, 7, 4294967295]), values: new Float32Array([0.5, -1, 2]) }],
+  ]);
+
+const FILTER = parseFilter({
+  must: [
+    { key: 'city', match: { any: ['London', 'Berlin'] } },
+    { key: 'n', range: { gte: 1, lt: 10.5 } },
+    { has_id: [1, '3f1b0f1e-6a4c-4f55-9d2c-8b9b6a0c1d2e'] },
+    { nested: { key: 'items', filter: { must: [{ key: 'sku', match: { value: 'a"b' } }] } } },
+  ],
+  should: [{ key: 'tags[]', match: { except: [1, 2] } }, { is_empty: { key: 'x."y.z"' } }, { has_vector: 'img' }],
+  must_not: [{ key: 'geo', geo_radius: { center: { lat: 52.5, lon: 13.4 }, radius: 1000 } }],
+  min_should: { conditions: [{ is_null: { key: 'k' } }, { key: 'when', range: { gt: '2024-01-01T00:00:00Z' } }], min_count: 1 },
+});
+
+/** A payload whose keys JavaScript treats specially: it must come back with the same own keys. */
+const TRICKY_PAYLOAD = JSON.parse('{"__proto__": {"polluted": true}, "constructor": 1, "": [null, {"__proto__": 2}], "ключ": "значение"}') as Record<string, unknown>;
+
+const OPERATIONS: ReadonlyArray<[string, PointOperation]> = [
+  ['upsert', { type: 'upsert', mode: 'upsert', points: [{ id: 1, vectors: vectors(), payload: TRICKY_PAYLOAD }, { id: 'c0ffee00-0000-4000-8000-000000000000', vectors: new Map(), payload: null }] }],
+  ['upsert with filter and shard key', { type: 'upsert', mode: 'update_only', points: [{ id: 2, vectors: vectors(), payload: {} }], updateFilter: FILTER, shardKey: 'tenant-a' }],
+  ['delete by ids', { type: 'delete', selector: { kind: 'ids', ids: [1, 2, 'c0ffee00-0000-4000-8000-000000000000'] } }],
+  ['delete by filter', { type: 'delete', selector: { kind: 'filter', filter: FILTER } }],
+  ['update_vectors', { type: 'update_vectors', points: [{ id: 5, vectors: vectors() }], updateFilter: FILTER }],
+  ['delete_vectors', { type: 'delete_vectors', selector: { kind: 'ids', ids: [5] }, names: ['', '__proto__'] }],
+  ['set_payload with key', { type: 'set_payload', selector: { kind: 'filter', filter: FILTER }, payload: TRICKY_PAYLOAD, key: 'a.b[0]' }],
+  ['set_payload', { type: 'set_payload', selector: { kind: 'ids', ids: [1] }, payload: { a: 1 } }],
+  ['overwrite_payload', { type: 'overwrite_payload', selector: { kind: 'ids', ids: [1] }, payload: TRICKY_PAYLOAD }],
+  ['delete_payload', { type: 'delete_payload', selector: { kind: 'ids', ids: [1] }, keys: ['__proto__', 'a.b'] }],
+  ['clear_payload', { type: 'clear_payload', selector: { kind: 'filter', filter: FILTER } }],
+];
+
+describe('operation codec', () => {
+  for (const [name, op] of OPERATIONS) {
+    it(`round-trips ${name}`, () => assert.deepStrictEqual(roundTrip(op), op));
+  }
+
+  it('round-trips a batch and field index operations', () => {
+    const batch: CollectionOperation = { type: 'batch', operations: OPERATIONS.map(([, op]) => op) };
+    assert.deepStrictEqual(roundTrip(batch), batch);
+    const create: CollectionOperation = { type: 'create_field_index', field: 'meta."a.b"', schema: { type: 'text', tokenizer: 'word', lowercase: true } };
+    assert.deepStrictEqual(roundTrip(create), create);
+    assert.deepStrictEqual(roundTrip({ type: 'delete_field_index', field: 'x' }), { type: 'delete_field_index', field: 'x' });
+  });
+
+  it('keeps float32 components bit for bit', () => {
+    const op = roundTrip(OPERATIONS[0]![1]) as Extract<PointOperation, { type: 'upsert' }>;
+    const dense = op.points[0]!.vectors.get('');
+    assert.equal(dense?.kind, 'dense');
+    const original = (vectors().get('') as { data: Float32Array }).data;
+    assert.deepEqual(new Uint32Array((dense as { data: Float32Array }).data.buffer), new Uint32Array(original.buffer.slice(0)));
+    assert.ok(Object.is((dense as { data: Float32Array }).data[1], -0));
+  });
+
+  it('keeps `__proto__` payload keys as own data, never as a prototype', () => {
+    const op = roundTrip(OPERATIONS[8]![1]) as Extract<PointOperation, { type: 'overwrite_payload' }>;
+    assert.ok(Object.hasOwn(op.payload, '__proto__'));
+    assert.equal(Object.getPrototypeOf(op.payload), Object.prototype);
+    assert.deepEqual(Object.keys(op.payload), Object.keys(TRICKY_PAYLOAD));
+    assert.equal(({} as Record<string, unknown>)['polluted'], undefined);
+  });
+
+  it('writes the version into every record and refuses other versions and garbage', () => {
+    const text = encodeOperation({ type: 'delete', selector: { kind: 'ids', ids: [1] } });
+    assert.equal((JSON.parse(text) as { v: number }).v, OPERATION_CODEC_VERSION);
+    for (const bad of [text.replace('"v":1', '"v":2'), '{"v":1}', 'not json', '{"v":1,"op":{"type":"explode"}}']) {
+      assert.throws(() => decodeOperation(bad), (e) => isAppError(e) && e.code === 'SERVICE_ERROR', bad);
+    }
+  });
+
+  it('operations are plain data that survive structuredClone (a worker boundary)', () => {
+    for (const [, op] of OPERATIONS) assert.deepStrictEqual(structuredClone(op), op);
+  });
+
+  it('round-trips arbitrary JSON payloads and ids', () => {
+    const key = fc.oneof(fc.string(), fc.constantFrom('__proto__', 'constructor', 'prototype', ''));
+    const payload = fc.dictionary(key, fc.jsonValue(), { maxKeys: 6 });
+    const id = fc.oneof(fc.nat(), fc.uuid());
+    fc.assert(
+      fc.property(payload, id, (p, pointId) => {
+        const op: PointOperation = { type: 'upsert', mode: 'insert_only', points: [{ id: pointId, vectors: new Map(), payload: p }] };
+        const back = roundTrip(op) as Extract<PointOperation, { type: 'upsert' }>;
+        assert.deepStrictEqual(back.points[0]!.payload, JSON.parse(JSON.stringify(p)));
+        assert.equal(back.points[0]!.id, pointId);
+      }),
+      { seed: 11, numRuns: 200 },
+    );
+  });
+});
