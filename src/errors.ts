@@ -6,6 +6,7 @@
 
 export type ErrorKind =
   | 'bad_input'
+  | 'unprocessable'
   | 'not_found'
   | 'already_exists'
   | 'unauthorized'
@@ -34,14 +35,16 @@ export const ERRORS = {
   JSON_PARSE: { kind: 'bad_input', message: 'Format error in JSON body: %s' },
   BODY_VALIDATION: { kind: 'bad_input', message: 'Format error in JSON body: %s' },
   QUERY_VALIDATION: { kind: 'bad_input', message: 'Query deserialize error: %s' },
-  VALIDATION: { kind: 'bad_input', message: 'Validation error in JSON body: [%s]' },
+  VALIDATION: { kind: 'unprocessable', message: 'Validation error in JSON body: [%s]' },
+  QUERY_CONSTRAINT: { kind: 'unprocessable', message: 'Validation error in query parameters: [%s]' },
   PAYLOAD_TOO_LARGE: { kind: 'payload_too_large', message: 'Payload too large: %s' },
 
   // collections
-  COLLECTION_NOT_FOUND: { kind: 'not_found', message: "Collection `%s` doesn't exist!" },
+  COLLECTION_NOT_FOUND: { kind: 'not_found', message: "Not found: Collection `%s` doesn't exist!" },
   COLLECTION_EXISTS: { kind: 'already_exists', message: 'Wrong input: Collection `%s` already exists!' },
   ALIAS_NOT_FOUND: { kind: 'not_found', message: 'Alias %s does not exists!' },
   ALIAS_EXISTS: { kind: 'already_exists', message: 'Wrong input: Alias `%s` already exists!' },
+  ALIAS_IS_COLLECTION: { kind: 'already_exists', message: 'Wrong input: Collection with name `%s` already exists' },
   SHARD_KEY_NOT_FOUND: { kind: 'not_found', message: 'Shard key %s does not exist' },
   SHARD_KEY_EXISTS: { kind: 'bad_input', message: 'Wrong input: Shard key %s already exists' },
   INDEX_NOT_FOUND: { kind: 'not_found', message: 'Index for field `%s` does not exist' },

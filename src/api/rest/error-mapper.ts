@@ -7,6 +7,8 @@ export function statusOf(kind: ErrorKind): number {
   switch (kind) {
     case 'bad_input':
       return 400;
+    case 'unprocessable':
+      return 422;
     case 'unauthorized':
       return 401;
     case 'forbidden':
