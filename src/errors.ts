@@ -59,6 +59,8 @@ export const ERRORS = {
   BAD_FILTER: { kind: 'bad_input', message: 'Bad request: %s' },
   BAD_REQUEST: { kind: 'bad_input', message: 'Bad request: %s' },
   WRONG_INPUT: { kind: 'bad_input', message: 'Wrong input: %s' },
+  STRICT_MODE: { kind: 'forbidden', message: 'Forbidden: %s' },
+  RATE_LIMITED: { kind: 'rate_limited', message: 'Rate limiting exceeded: %s' },
   UNSUPPORTED: { kind: 'bad_input', message: 'Bad request: %s is not supported by Quiver' },
 } as const satisfies Record<string, { kind: ErrorKind; message: string }>;
 

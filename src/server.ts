@@ -10,6 +10,7 @@ import { watchFile } from './storage/fs.js';
 import { TableOfContent } from './service/table-of-content.js';
 import { Metrics } from './service/metrics.js';
 import { Quotas } from './service/quotas.js';
+import { RateLimits } from './service/rate-limits.js';
 import { buildApp } from './app.js';
 import { createGate } from './api/rest/gate.js';
 import { CredentialStore } from './auth/credentials.js';
@@ -77,6 +78,8 @@ export function collectionDefaults(config: Config): CollectionDefaults {
 export interface StartOptions {
   readonly logger?: Logger;
   readonly audit?: AuditSink;
+  /** Milliseconds clock of the strict-mode rate limiters (tests step it instead of sleeping). */
+  readonly clockMs?: () => number;
 }
 
 /** JWT `value_exists`: does a point of the collection carry every key = value pair? */
@@ -139,6 +142,7 @@ export async function createServer(config: Config, options: StartOptions = {}): 
     startedAt: new Date(),
     quiverVersion: QUIVER_VERSION,
     quotas: new Quotas(store, { ...config.storage.quotas }, config.storage.storage_path),
+    rateLimits: new RateLimits(options.clockMs),
     auditDir: config.audit.enabled ? config.audit.dir : null,
   };
   let material;

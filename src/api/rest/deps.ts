@@ -4,6 +4,7 @@ import type { Metrics } from '../../service/metrics.js';
 import type { AccessGate } from './gate.js';
 import type { Quotas } from '../../service/quotas.js';
 import type { AuditSink } from '../../auth/audit-event.js';
+import type { RateLimits } from '../../service/rate-limits.js';
 
 /** What the REST layer needs from the rest of the process, injected by `buildApp`. */
 export interface AppDeps {
@@ -16,6 +17,8 @@ export interface AppDeps {
   readonly startedAt: Date;
   readonly quiverVersion: string;
   readonly quotas: Quotas;
+  /** Strict mode's per-collection read/write token buckets. */
+  readonly rateLimits: RateLimits;
   /** The audit log directory, or null when `audit.enabled` is false. */
   readonly auditDir: string | null;
 }

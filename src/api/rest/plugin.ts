@@ -12,6 +12,7 @@ import type { AppDeps } from './deps.js';
 import { HttpRejection, requestInfo, settleAudit, type Pass } from './gate.js';
 import { allows, deniedReason, type AllowList } from '../../auth/ip-allowlist.js';
 import { auditEvent } from '../../auth/audit-event.js';
+import { RateLimitedError } from '../../service/rate-limits.js';
 import { hasBody, validateBody, validateQuery, operationSpec } from './schemas/validator.js';
 
 declare module 'fastify' {
@@ -145,6 +146,7 @@ function sendError(error: unknown, request: FastifyRequest, reply: FastifyReply,
   }
   if (isAppError(error)) {
     const status = statusOf(error.kind);
+    if (error instanceof RateLimitedError && error.retryAfterSeconds !== undefined) void reply.header('retry-after', String(error.retryAfterSeconds));
     if (status >= 500) options.log('error', `request failed: ${request.method} ${request.routeOptions.url ?? ''}: ${error.message}`, error.cause ?? error);
     void reply.code(status).type('application/json').send(errorEnvelope(error.message, start));
     return;
