@@ -143,6 +143,12 @@ export async function createServer(config: Config, options: StartOptions = {}): 
     quiverVersion: QUIVER_VERSION,
     quotas: new Quotas(store, { ...config.storage.quotas }, config.storage.storage_path),
     rateLimits: new RateLimits(options.clockMs),
+    logLevel: {
+      get: () => logger.level,
+      set: (level) => {
+        logger.level = level;
+      },
+    },
     auditDir: config.audit.enabled ? config.audit.dir : null,
   };
   let material;

@@ -151,7 +151,8 @@ describe('collections API', () => {
     const root = await app.request('GET', '/');
     assert.equal(root.body.title, 'qdrant - vector search engine');
     assert.equal(root.body.version, '1.19.0');
-    assert.equal(typeof root.body.quiver_version, 'string');
+    assert.deepEqual(Object.keys(root.body), ['title', 'version', 'commit']);
+    assert.equal(typeof root.headers['x-quiver-version'], 'string');
     assert.equal((await app.request('GET', '/healthz')).text, 'healthz check passed');
     assert.equal((await app.request('GET', '/livez')).status, 200);
     assert.equal((await app.request('GET', '/readyz')).status, 200);

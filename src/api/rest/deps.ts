@@ -19,6 +19,8 @@ export interface AppDeps {
   readonly quotas: Quotas;
   /** Strict mode's per-collection read/write token buckets. */
   readonly rateLimits: RateLimits;
+  /** The process logger's level (pino's names), read and changed by `GET/POST /logger`. */
+  readonly logLevel: { get(): string; set(level: string): void };
   /** The audit log directory, or null when `audit.enabled` is false. */
   readonly auditDir: string | null;
 }
