@@ -12,6 +12,7 @@ import { ALL_ROUTES } from './api/rest/routes/index.js';
 import type { RouteRow } from './api/rest/route-table.js';
 import { AppError } from './errors.js';
 import type { AllowList } from './auth/ip-allowlist.js';
+import { registerDashboardStatic } from './api/dashboard/static.js';
 
 export interface BuildOptions {
   readonly deps: AppDeps;
@@ -71,6 +72,7 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<F
       else log?.warn(message);
     },
   });
+  await registerDashboardStatic(app, config, (m) => log?.warn(m));
   await app.ready();
   return app;
 }

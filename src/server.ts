@@ -150,6 +150,8 @@ export async function createServer(config: Config, options: StartOptions = {}): 
       },
     },
     auditDir: config.audit.enabled ? config.audit.dir : null,
+    liveConfig: () => current,
+    reloadCredentials: () => reloadCredentials(current, 'keys file changed from the dashboard'),
   };
   let material;
   let allowList;

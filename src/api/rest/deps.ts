@@ -23,4 +23,8 @@ export interface AppDeps {
   readonly logLevel: { get(): string; set(level: string): void };
   /** The audit log directory, or null when `audit.enabled` is false. */
   readonly auditDir: string | null;
+  /** The configuration whose credentials are in force (a SIGHUP reload replaces `config`'s keys); default `config`. */
+  readonly liveConfig?: () => Config;
+  /** Re-reads the credentials now (after the dashboard changed the keys file). */
+  readonly reloadCredentials?: () => Promise<void>;
 }
