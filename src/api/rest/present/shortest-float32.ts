@@ -59,8 +59,9 @@ export function shortestFloat32(v: number): number {
   }
   // k = p − 1 − e must stay within ±22 for every p in 1..9.
   if (e > 22 || e < -14) return slowPath(x);
-  let best = candidate(x, e, 9);
-  if (best !== best) return slowPath(x);
+  // Binary search for the least p in 1..9 whose candidate reads back (p = 9 always does, so it is
+  // probed only when nothing shorter did).
+  let best = NaN;
   let lo = 1;
   let hi = 9;
   while (lo < hi) {
@@ -73,7 +74,8 @@ export function shortestFloat32(v: number): number {
       lo = mid + 1;
     }
   }
-  return best;
+  if (best !== best) best = candidate(x, e, 9);
+  return best === best ? best : slowPath(x);
 }
 
 /** A plain array of every element as `shortestFloat32`. */
