@@ -11,12 +11,12 @@ import { registerRoutes } from './api/rest/plugin.js';
 import { ALL_ROUTES } from './api/rest/routes/index.js';
 import type { RouteRow } from './api/rest/route-table.js';
 import { AppError } from './errors.js';
+import { toHttpError } from './api/rest/to-http-error.js';
 import type { AllowList } from './auth/ip-allowlist.js';
 import { registerDashboardStatic } from './api/dashboard/static.js';
 
 export interface BuildOptions {
   readonly deps: AppDeps;
-  readonly hasAccessRule: (operation: string) => boolean;
   readonly logger?: { error(msg: string, err?: unknown): void; warn(msg: string): void };
   readonly routes?: readonly RouteRow[];
   readonly https?: Record<string, unknown> | null;
@@ -31,8 +31,9 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<F
     routerOptions: { caseSensitive: true, ignoreTrailingSlash: true, maxParamLength: 2048 },
     // URLs the router cannot even parse (bad percent-escapes, over-long parameters) still get Qdrant's format.
     frameworkErrors: (error, _request, reply) => {
+      const answer = toHttpError(new AppError('BAD_REQUEST', [error.message]), process.hrtime.bigint());
       const r = reply as unknown as { code(c: number): { type(t: string): { send(b: unknown): unknown } } };
-      void r.code(400).type('application/json').send({ status: { error: `Bad request: ${error.message}` }, time: 0 });
+      void r.code(answer.status).type(answer.contentType).send(answer.body);
     },
     return503OnClosing: true,
     forceCloseConnections: 'idle',
@@ -54,7 +55,7 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<F
       return;
     }
     void jsonParser(request, text, (err, value) => {
-      if (err) done(new AppError('JSON_PARSE', [err.message]), undefined);
+      if (err) done(new AppError('BODY_VALIDATION', [err.message]), undefined);
       else done(null, value);
     });
   });
@@ -66,7 +67,6 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<F
   registerRoutes(app, options.deps, {
     allowList: options.allowList,
     routes: options.routes ?? ALL_ROUTES,
-    hasAccessRule: options.hasAccessRule,
     log: (level, message, err) => {
       if (level === 'error') log?.error(message, err);
       else log?.warn(message);

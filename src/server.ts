@@ -19,14 +19,13 @@ import { createAuditSink } from './auth/audit/factory.js';
 import type { ValueExistsClaim } from './auth/jwt.js';
 import type { ValueExistsOutcome } from './auth/authorize.js';
 import { parseFilter } from './index/filter/parse.js';
-import { matchingOffsets } from './collection/read.js';
 import type { AppDeps } from './api/rest/deps.js';
 import type { CollectionDefaults } from './collection/config.js';
 import { QUIVER_VERSION } from './version.js';
 import { QDRANT_COMPAT_VERSION } from './api/rest/routes/service.js';
-import { isOperationName } from './auth/access-table.js';
 import { loadTlsMaterial, httpsServerOptions, TlsReloader, type SecureContextTarget } from './auth/tls.js';
 import { parseAllowList } from './auth/ip-allowlist.js';
+import { SnapshotService, snapshotSettings } from './service/snapshots/service.js';
 
 /** A startup problem the operator must fix (bad TLS file, bad allow-list entry): exit code 2, no stack. */
 export class StartupError extends Error {
@@ -88,7 +87,7 @@ export function valueExistsCheck(toc: TableOfContent): (claim: ValueExistsClaim)
     const c = toc.uncheckedCollection(claim.collection, 'JWT value_exists validation');
     if (c === undefined) return Promise.resolve('no_collection');
     const filter = parseFilter({ must: claim.matches.map((m) => ({ key: m.key, match: { value: m.value } })) });
-    for (const _ of matchingOffsets(c, filter)) return Promise.resolve('ok');
+    for (const _ of c.scan({ filter })) return Promise.resolve('ok');
     return Promise.resolve('no_match');
   };
 }
@@ -152,6 +151,7 @@ export async function createServer(config: Config, options: StartOptions = {}): 
     auditDir: config.audit.enabled ? config.audit.dir : null,
     liveConfig: () => current,
     reloadCredentials: () => reloadCredentials(current, 'keys file changed from the dashboard'),
+    snapshots: new SnapshotService(toc, snapshotSettings(config)),
   };
   let material;
   let allowList;
@@ -166,7 +166,6 @@ export async function createServer(config: Config, options: StartOptions = {}): 
     deps,
     allowList,
     https: material === undefined ? null : httpsServerOptions(config, material),
-    hasAccessRule: isOperationName,
     logger: { error: (msg, err) => logger.error({ err }, msg), warn: (msg) => logger.warn(msg) },
   });
   const reloader =

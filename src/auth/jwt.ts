@@ -9,7 +9,8 @@
 import type { webcrypto } from 'node:crypto';
 import { compactVerify, errors, SignJWT } from 'jose';
 import { accessToClaim, fullAccess, parseAccessClaim, type Access } from './access.js';
-import { AUTH_MESSAGES, AuthFailure } from './auth-failure.js';
+import { AuthFailure } from './auth-failure.js';
+import { isObject } from '../json.js';
 
 /** Clock-skew allowance on `exp`, in seconds (Qdrant's `validation.leeway`). */
 export const JWT_LEEWAY_SECONDS = 30;
@@ -53,11 +54,7 @@ export async function importJwtSecret(secret: string): Promise<JwtKey> {
 }
 
 function invalid(): AuthFailure {
-  return new AuthFailure(401, AUTH_MESSAGES.invalid);
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
+  return new AuthFailure('AUTH_INVALID');
 }
 
 function isMatchValue(v: unknown): v is MatchValue {
@@ -70,7 +67,7 @@ function parseValueExists(v: Record<string, unknown>): ValueExistsClaim | undefi
   if (typeof collection !== 'string' || !Array.isArray(matches)) return undefined;
   const parsed: Array<{ key: string; value: MatchValue }> = [];
   for (const m of matches) {
-    if (!isRecord(m) || typeof m['key'] !== 'string' || m['key'] === '' || !isMatchValue(m['value'])) return undefined;
+    if (!isObject(m) || typeof m['key'] !== 'string' || m['key'] === '' || !isMatchValue(m['value'])) return undefined;
     parsed.push({ key: m['key'], value: m['value'] });
   }
   return { collection, matches: parsed };
@@ -87,13 +84,13 @@ function checkClaims(payload: Uint8Array, now: Date): VerifiedClaims {
   } catch {
     throw invalid();
   }
-  if (!isRecord(claims)) throw invalid();
+  if (!isObject(claims)) throw invalid();
   const { exp, sub, subject, access, value_exists: valueExists } = claims;
 
   if (exp !== undefined && exp !== null) {
     if (!Number.isSafeInteger(exp) || (exp as number) < 0) throw invalid();
     if ((exp as number) < Math.floor(now.getTime() / 1000) - JWT_LEEWAY_SECONDS) {
-      throw new AuthFailure(403, AUTH_MESSAGES.expired);
+      throw new AuthFailure('JWT_EXPIRED');
     }
   }
   // `sub` is not used, but Qdrant rejects a token whose `sub` is not a string.
@@ -109,7 +106,7 @@ function checkClaims(payload: Uint8Array, now: Date): VerifiedClaims {
 
   let parsedValueExists: ValueExistsClaim | undefined;
   if (valueExists !== undefined && valueExists !== null) {
-    parsedValueExists = isRecord(valueExists) ? parseValueExists(valueExists) : undefined;
+    parsedValueExists = isObject(valueExists) ? parseValueExists(valueExists) : undefined;
     if (parsedValueExists === undefined) throw invalid();
   }
 
@@ -139,7 +136,7 @@ export async function verifyJwt(token: string, keys: readonly JwtKey[], now: Dat
     }
     return checkClaims(payload, now);
   }
-  throw new AuthFailure(403, AUTH_MESSAGES.badSignature);
+  throw new AuthFailure('JWT_BAD_SIGNATURE');
 }
 
 /** What {@link mintJwt} puts in a token. */

@@ -41,7 +41,7 @@ export function activeStrictMode(config: { readonly strict_mode_config?: unknown
 
 /** Qdrant `CollectionError::strict_mode`: `{error}. Help: {solution}`, answered as 403. */
 export function strictModeError(error: string, solution: string): AppError {
-  return new AppError('STRICT_MODE', [`${error}. Help: ${solution}`]);
+  return new AppError('FORBIDDEN', [`${error}. Help: ${solution}`]);
 }
 
 /** Qdrant `check_limit_opt`. */

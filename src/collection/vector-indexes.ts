@@ -88,6 +88,16 @@ export class VectorIndexes {
     return Math.max(1, Math.floor((kb * 1024) / (e.settings.spec.size * 4)));
   }
 
+  /**
+   * Qdrant `indexed_only` searches "only indexed or small segments": the vectors of `name` queued for the
+   * graph play the part of Qdrant's appendable segment, skipped only once they reach the indexing
+   * threshold themselves. Small queues, and collections below the threshold, are searched in full.
+   */
+  skipsUnindexed(name: string): boolean {
+    const e = this.entries.get(name);
+    return e !== undefined && e.index.m > 0 && e.index.pendingCount >= this.thresholdVectors(e);
+  }
+
   private wantsBuild(e: Entry): boolean {
     return e.index.m > 0 && e.index.pendingCount > 0 && e.index.size >= this.thresholdVectors(e);
   }

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { AppError, badInput } from '../errors.js';
 import type { Store } from '../storage/kv/store.js';
 import { Collection, type CollectionDescriptor, type CollectionLog } from '../collection/collection.js';
-import { addVectorName, buildCollectionConfig, removeVectorName, updateCollectionConfig, isCustomSharding, type CollectionDefaults, type JsonObject } from '../collection/config.js';
+import { removeVectorName, isCustomSharding, type CollectionConfig, type CollectionDefaults, type ConfigChange } from '../collection/config.js';
 import type { ShardKey } from '../collection/types.js';
 import type { CollectionPass, GlobalPass } from '../auth/authorize.js';
 // snapshots (issue 7)
@@ -43,6 +43,11 @@ export class TableOfContent {
     private readonly defaults: CollectionDefaults,
     private readonly log: CollectionLog,
   ) {}
+
+  /** The node's defaults for new collections (`storage.*` of the config file). */
+  get collectionDefaults(): CollectionDefaults {
+    return this.defaults;
+  }
 
   /** Loads every collection and alias from `store`. */
   static load(store: Store, defaults: CollectionDefaults, log: CollectionLog = { warn: () => undefined }): TableOfContent {
@@ -117,9 +122,8 @@ export class TableOfContent {
    * Creates a collection (`PUT /collections/{name}`).
    * @throws AppError(COLLECTION_EXISTS) when the name is taken by a collection or an alias.
    */
-  create(_pass: GlobalPass, name: string, body: JsonObject): Promise<boolean> {
+  create(_pass: GlobalPass, name: string, config: CollectionConfig): Promise<boolean> {
     validateCollectionName(name);
-    const config = buildCollectionConfig(body, this.defaults);
     return this.serial(async () => {
       if (this.collections.has(name)) throw new AppError('COLLECTION_EXISTS', [name]);
       if (this.aliases.has(name)) throw badInput(`Wrong input: Alias with name \`${name}\` already exists`);
@@ -156,13 +160,9 @@ export class TableOfContent {
     await c.updateDescriptor(change, (d) => this.store.meta.put(COLLECTION_PREFIX + pass.collection, d));
   }
 
-  /** `PATCH /collections/{name}`. */
-  update(pass: CollectionPass, patch: JsonObject): Promise<void> {
-    return this.changeDescriptor(pass, (d) => ({ ...d, config: updateCollectionConfig(d.config, patch) }));
-  }
-
-  createVectorName(pass: CollectionPass, vectorName: string, body: JsonObject): Promise<void> {
-    return this.changeDescriptor(pass, (d) => ({ ...d, config: addVectorName(d.config, vectorName, body) }));
+  /** Changes a collection's configuration (`PATCH /collections/{name}`, adding a vector name). */
+  changeConfig(pass: CollectionPass, change: ConfigChange): Promise<void> {
+    return this.changeDescriptor(pass, (d) => ({ ...d, config: change(d.config) }));
   }
 
   deleteVectorName(pass: CollectionPass, vectorName: string): Promise<void> {

@@ -30,7 +30,7 @@ import { startTestApp, removeDir, type TestApp } from '../support/app.js';
 import { FIXTURE, fixtureRequests, requestArb, type Credentials, type FuzzRequest } from '../support/generators.js';
 import { responseMismatch } from '../support/openapi.js';
 import { ACCESS_TABLE, isOperationName } from '../../src/auth/access-table.js';
-import { AUTH_MESSAGES } from '../../src/auth/auth-failure.js';
+import { ERRORS, isPlainText, type ErrorCode } from '../../src/errors.js';
 import { mintJwt } from '../../src/auth/jwt.js';
 import spec from '../../src/api/rest/schemas/openapi.gen.json' with { type: 'json' };
 
@@ -50,7 +50,7 @@ const KNOWN_DEFECTS: ReadonlyArray<{ id: string; matches: (req: FuzzRequest, res
   // None open: framework URL errors and malformed multipart uploads were fixed (tests/fuzz/defects.test.ts).
 ];
 
-const AUTH_TEXTS = new Set<string>(Object.values(AUTH_MESSAGES));
+const AUTH_TEXTS = new Set<string>((Object.keys(ERRORS) as ErrorCode[]).filter(isPlainText).map((c) => ERRORS[c].message));
 const specOperations = spec.operations as unknown as Record<string, { response: unknown }>;
 
 const MANAGE_KEY = 'fuzz-manage-key-0123456789abcdef0123456789';

@@ -142,8 +142,6 @@ export const invalidPointId: fc.Arbitrary<Json> = fc.oneof(
   fc.integer({ min: -1000, max: -1 }),
 );
 
-export const pointId: fc.Arbitrary<Json> = fc.oneof({ weight: 15, arbitrary: validPointId }, { weight: 1, arbitrary: invalidPointId });
-
 /** A dense vector of `dim` values (rarely of the wrong length, past float32, or not numbers). */
 export function denseVector(dim: number): fc.Arbitrary<Json> {
   return fc.oneof(

@@ -5,6 +5,7 @@ import type { AccessGate } from './gate.js';
 import type { Quotas } from '../../service/quotas.js';
 import type { AuditSink } from '../../auth/audit-event.js';
 import type { RateLimits } from '../../service/rate-limits.js';
+import type { SnapshotService } from '../../service/snapshots/service.js';
 
 /** What the REST layer needs from the rest of the process, injected by `buildApp`. */
 export interface AppDeps {
@@ -27,4 +28,5 @@ export interface AppDeps {
   readonly liveConfig?: () => Config;
   /** Re-reads the credentials now (after the dashboard changed the keys file). */
   readonly reloadCredentials?: () => Promise<void>;
+  readonly snapshots: SnapshotService;
 }

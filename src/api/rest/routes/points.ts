@@ -1,5 +1,5 @@
 /** Point routes: retrieve, upsert, delete, vectors, payload, batch, scroll, count, facet. */
-import { route, collectionPass, type RouteRow, type HandlerContext } from '../route-table.js';
+import { route, type RouteRow, type HandlerContext, type CollectionContext } from '../route-table.js';
 import { AppError } from '../../../errors.js';
 import type { Collection } from '../../../collection/collection.js';
 import type { PointOperation } from '../../../collection/operation.js';
@@ -13,8 +13,8 @@ import { activeStrictMode, checkFilter, checkLimit } from '../../../collection/s
 
 type Obj = Record<string, unknown>;
 
-export function collectionOf(ctx: HandlerContext): Collection {
-  return ctx.deps.toc.get(collectionPass(ctx));
+export function collectionOf(ctx: CollectionContext): Collection {
+  return ctx.deps.toc.get(ctx.pass);
 }
 
 /** The result of a structural update (index, vector name): the collection's last operation id. */
@@ -22,7 +22,7 @@ export function updateResult(c: Collection, ctx: HandlerContext): { operation_id
   return updateResultToWire({ operationId: c.lastOperationId, status: ctx.query['wait'] === true ? 'completed' : 'acknowledged' });
 }
 
-async function write(ctx: HandlerContext, parseOps: (body: Obj, c: Collection) => PointOperation[]): Promise<ReturnType<typeof updateResultToWire>> {
+async function write(ctx: CollectionContext, parseOps: (body: Obj, c: Collection) => PointOperation[]): Promise<ReturnType<typeof updateResultToWire>> {
   const c = collectionOf(ctx);
   const list = parseOps(ctx.body, c);
   chargeWrite(ctx, c, list);
@@ -80,6 +80,6 @@ export const pointRoutes: RouteRow[] = [
     const c = collectionOf(ctx);
     chargeRead(ctx, c);
     const req = parse.parseFacet(ctx.body);
-    return c.facet(req.key, req.limit, req.filter, checkedShardKeys(c, req.shardKeys));
+    return c.facet(req.key, req.limit, { filter: req.filter, shardKeys: checkedShardKeys(c, req.shardKeys) });
   }),
 ];

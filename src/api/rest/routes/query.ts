@@ -3,7 +3,7 @@
  * parsed into engine requests (parse/query-request.ts), run by src/collection/query/run.ts and
  * presented as Qdrant's wire shapes (present/points.ts).
  */
-import { route, collectionPass, type RouteRow, type HandlerContext } from '../route-table.js';
+import { route, type RouteRow, type CollectionContext } from '../route-table.js';
 import { query, queryGroups, type QueryEnv } from '../../../collection/query/run.js';
 import { batchOf, parseQueryGroupsRequest, parseQueryRequest } from '../parse/query-request.js';
 import { groupsToWire, scoredPointsToWire } from '../present/points.js';
@@ -11,10 +11,10 @@ import { collectionOf } from './points.js';
 import { chargeRead } from '../strict.js';
 
 /** The collection of the route and access to the collections its body names (checked by authorize()). */
-export function queryEnv(ctx: HandlerContext, searches = 1): QueryEnv {
+export function queryEnv(ctx: CollectionContext, searches = 1): QueryEnv {
   const c = collectionOf(ctx);
   chargeRead(ctx, c, searches);
-  return { c, resolve: (name) => ctx.deps.toc.get(collectionPass(ctx).lookup(name)) };
+  return { c, resolve: (name) => ctx.deps.toc.get(ctx.pass.lookup(name)) };
 }
 
 /** The Query API routes. */

@@ -1,6 +1,7 @@
 /** Service routes: version, health, telemetry, metrics, cluster status, issues, quotas. */
 import { route, RawReply, type RouteRow } from '../route-table.js';
 import { badInput } from '../../../errors.js';
+import { parseQuotaConfig } from '../parse/quotas.js';
 
 export const QDRANT_COMPAT_VERSION = '1.19.0';
 
@@ -64,7 +65,7 @@ export const serviceRoutes: RouteRow[] = [
   route('DELETE', '/issues', 'clear_issues', () => true),
   route('GET', '/quotas', 'get_quotas', ({ deps }) => deps.quotas.get()),
   route('PUT', '/quotas', 'update_quotas', async ({ deps, body }) => {
-    await deps.quotas.set(body);
+    await deps.quotas.set(parseQuotaConfig(body));
     return true;
   }),
 ];

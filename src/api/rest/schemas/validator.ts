@@ -15,6 +15,7 @@ import ajvFormats from 'ajv-formats';
 import { AppError, isAppError } from '../../../errors.js';
 import { normalizeUuid } from '../../../storage/point-id.js';
 import specJson from './openapi.gen.json' with { type: 'json' };
+import { isObject } from '../../../json.js';
 
 type JsonSchema = AnySchemaObject | boolean;
 
@@ -392,12 +393,8 @@ const PLURAL_NAMES: Readonly<Record<string, string>> = {
 
 const COMBINATORS = new Set(['anyOf', 'oneOf', 'allOf', 'not', 'if', 'then', 'else']);
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 function typesOf(schema: unknown): string[] {
-  if (!isRecord(schema)) return [];
+  if (!isObject(schema)) return [];
   const t = schema['type'];
   return typeof t === 'string' ? [t] : Array.isArray(t) ? t.map(String) : [];
 }
@@ -407,7 +404,7 @@ function pluralOf(items: unknown, depth: number): string | undefined {
   if (types.length !== 1 || depth > 3) return undefined;
   const t = types[0]!;
   if (t === 'array') {
-    const inner = pluralOf(isRecord(items) ? items['items'] : undefined, depth + 1);
+    const inner = pluralOf(isObject(items) ? items['items'] : undefined, depth + 1);
     return inner === undefined ? 'arrays' : `arrays of ${inner}`;
   }
   return PLURAL_NAMES[t];
@@ -425,7 +422,7 @@ function quoteList(values: readonly unknown[]): string {
 
 /** "an array of numbers", "a Distance (one of `Cosine`, ...)", "a SparseVector object or null". */
 function describeSchema(schema: unknown): string {
-  if (!isRecord(schema)) return 'a different value';
+  if (!isObject(schema)) return 'a different value';
   if (Array.isArray(schema['enum'])) return `one of ${quoteList(schema['enum'])}`;
   const title = typeof schema['title'] === 'string' ? schema['title'] : undefined;
   return joinOr(
@@ -475,7 +472,7 @@ function renderPath(root: unknown, segments: readonly (string | number)[], label
     } else {
       const key = String(seg);
       out += IDENTIFIER.test(key) ? (out === '' ? key : `.${key}`) : `[${JSON.stringify(key)}]`;
-      cur = isRecord(cur) && Object.hasOwn(cur, key) ? cur[key] : undefined;
+      cur = isObject(cur) && Object.hasOwn(cur, key) ? cur[key] : undefined;
     }
   }
   return out;
@@ -504,7 +501,7 @@ function messageFor(e: ErrorObject, root: unknown, label: string): string {
     case 'required':
       return `${at}missing field \`${String(params['missingProperty'])}\``;
     case 'additionalProperties': {
-      const props = isRecord(e.parentSchema) && isRecord(e.parentSchema['properties']) ? Object.keys(e.parentSchema['properties']) : [];
+      const props = isObject(e.parentSchema) && isObject(e.parentSchema['properties']) ? Object.keys(e.parentSchema['properties']) : [];
       const known = props.length > 0 ? `, expected one of ${quoteList(props)}` : '';
       return `${at}unknown field \`${String(params['additionalProperty'])}\`${known}`;
     }
@@ -619,7 +616,7 @@ function pickError(errors: readonly ErrorObject[], data: unknown, label: string,
     // (branch tags of the wrong type); otherwise the first branch's complaint is the clearest.
     const enums = sameSpot.map((e): unknown => {
       const parent: unknown = e.parentSchema;
-      return isRecord(parent) ? parent['enum'] : undefined;
+      return isObject(parent) ? parent['enum'] : undefined;
     });
     if (sameSpot.length > 1 && enums.every(Array.isArray)) {
       return `${at}expected one of ${quoteList([...new Set(enums.flat())])}, got ${got}`;
@@ -640,7 +637,7 @@ function isTagError(e: ErrorObject): boolean {
 const INFERENCE_TITLES = new Set(['Document', 'Image', 'InferenceObject']);
 
 function titleOf(schema: unknown): string | undefined {
-  const title = isRecord(schema) ? schema['title'] : undefined;
+  const title = isObject(schema) ? schema['title'] : undefined;
   return typeof title === 'string' ? title : undefined;
 }
 
@@ -667,7 +664,7 @@ const CONSTRAINT_KEYWORDS = new Set(['minimum', 'maximum', 'exclusiveMinimum', '
 const UNSIGNED_FORMATS: Readonly<Record<string, string>> = { uint: 'usize', uint64: 'u64', uint32: 'u32', uint16: 'u16', uint8: 'u8' };
 
 function formatOf(schema: unknown): string | undefined {
-  const f = isRecord(schema) ? schema['format'] : undefined;
+  const f = isObject(schema) ? schema['format'] : undefined;
   return typeof f === 'string' ? f : undefined;
 }
 
@@ -692,7 +689,7 @@ function isConstraint(e: ErrorObject): boolean {
 }
 
 function bound(schema: unknown, key: string): number | undefined {
-  const v = isRecord(schema) ? schema[key] : undefined;
+  const v = isObject(schema) ? schema[key] : undefined;
   return typeof v === 'number' ? v : undefined;
 }
 
