@@ -37,6 +37,10 @@ export type GrpcStatus = (typeof GrpcStatus)[keyof typeof GrpcStatus];
  */
 export const KIND_STATUS = {
   bad_input: { http: 400, grpc: GrpcStatus.INVALID_ARGUMENT },
+  /** The body parses but breaks a validator rule: Qdrant's 422 (INVALID_ARGUMENT over gRPC). */
+  unprocessable: { http: 422, grpc: GrpcStatus.INVALID_ARGUMENT },
+  /** Strict mode's rate limits: 429 with Retry-After. */
+  rate_limited: { http: 429, grpc: GrpcStatus.RESOURCE_EXHAUSTED },
   unauthorized: { http: 401, grpc: GrpcStatus.UNAUTHENTICATED },
   forbidden: { http: 403, grpc: GrpcStatus.PERMISSION_DENIED },
   not_found: { http: 404, grpc: GrpcStatus.NOT_FOUND },
@@ -83,7 +87,8 @@ export const ERRORS = {
   /** The body is not JSON, or not the JSON the operation takes. */
   BODY_VALIDATION: { kind: 'bad_input', message: 'Format error in JSON body: %s' },
   QUERY_VALIDATION: { kind: 'bad_input', message: 'Query deserialize error: %s' },
-  VALIDATION: { kind: 'bad_input', message: 'Validation error in JSON body: [%s]' },
+  VALIDATION: { kind: 'unprocessable', message: 'Validation error in JSON body: [%s]' },
+  QUERY_CONSTRAINT: { kind: 'unprocessable', message: 'Validation error in query parameters: [%s]' },
   PAYLOAD_TOO_LARGE: { kind: 'payload_too_large', message: 'Payload too large: %s' },
   UNSUPPORTED_MEDIA_TYPE: { kind: 'unsupported_media_type', message: 'Unsupported Media Type: the request body must be %s, got %s' },
 
@@ -92,7 +97,8 @@ export const ERRORS = {
   CROSS_ORIGIN_WRITE: { kind: 'forbidden', message: 'Forbidden: cross-origin writes are refused unless the origin is listed in service.cors_allowed_origins' },
 
   // collections
-  COLLECTION_NOT_FOUND: { kind: 'not_found', message: "Collection `%s` doesn't exist!" },
+  COLLECTION_NOT_FOUND: { kind: 'not_found', message: "Not found: Collection `%s` doesn't exist!" },
+  ALIAS_IS_COLLECTION: { kind: 'already_exists', message: 'Wrong input: Collection with name `%s` already exists' },
   COLLECTION_EXISTS: { kind: 'already_exists', message: 'Wrong input: Collection `%s` already exists!' },
   ALIAS_NOT_FOUND: { kind: 'not_found', message: 'Alias %s does not exists!' },
   SHARD_KEY_NOT_FOUND: { kind: 'not_found', message: 'Shard key %s does not exist' },
@@ -104,6 +110,7 @@ export const ERRORS = {
   VECTOR_NAME_NOT_FOUND: { kind: 'bad_input', message: 'Wrong input: Not existing vector name error: %s' },
   BAD_REQUEST: { kind: 'bad_input', message: 'Bad request: %s' },
   WRONG_INPUT: { kind: 'bad_input', message: 'Wrong input: %s' },
+  RATE_LIMITED: { kind: 'rate_limited', message: 'Rate limiting exceeded: %s' },
   UNSUPPORTED: { kind: 'bad_input', message: 'Bad request: %s is not supported by Quiver' },
 } as const satisfies Record<string, ErrorSpec>;
 

@@ -13,6 +13,7 @@ import { TableOfContent } from './service/table-of-content.js';
 import { Metrics } from './service/metrics.js';
 import { Quotas } from './service/quotas.js';
 import { Issues } from './service/issues.js';
+import { RateLimits } from './service/rate-limits.js';
 import { buildApp } from './app.js';
 import { createGate } from './api/rest/gate.js';
 import { buildMetricsApp } from './api/rest/metrics-listener.js';
@@ -82,6 +83,8 @@ export function collectionDefaults(config: Config): CollectionDefaults {
 export interface StartOptions {
   readonly logger?: Logger;
   readonly audit?: AuditSink;
+  /** Milliseconds clock of the strict-mode rate limiters (tests step it instead of sleeping). */
+  readonly clockMs?: () => number;
 }
 
 /** JWT `value_exists`: does a point of the collection carry every key = value pair? */
@@ -158,6 +161,13 @@ export async function createServer(config: Config, options: StartOptions = {}): 
     startedAt: new Date(),
     quiverVersion: QUIVER_VERSION,
     quotas: new Quotas(store, { ...config.storage.quotas }, config.storage.storage_path),
+    rateLimits: new RateLimits(options.clockMs),
+    logLevel: {
+      get: () => logger.level,
+      set: (level) => {
+        logger.level = level;
+      },
+    },
     auditDir: config.audit.enabled ? config.audit.dir : null,
     liveConfig: () => current,
     reloadCredentials: () => reloadCredentials(current, 'keys file changed from the dashboard'),

@@ -45,6 +45,8 @@ export const OPERATION_NAMES = [
   'search_matrix_pairs', 'search_matrix_offsets',
   // Quiver extras, not in Qdrant's spec: GET /quotas, PUT /quotas, POST /audit/logs
   'get_quotas', 'update_quotas', 'get_audit_logs',
+  // Served by Qdrant but absent from its spec: GET /logger, POST /logger (names of Qdrant's handlers)
+  'get_logger_config', 'update_logger_config',
   // Quiver's dashboard: its static files, then GET /dashboard/api/session, POST /dashboard/api/tokens,
   // GET|POST /dashboard/api/keys, DELETE /dashboard/api/keys/{key_name}, GET /audit/verify
   'dashboard', 'dashboard_session', 'create_access_token', 'list_api_keys', 'create_api_key', 'delete_api_key', 'verify_audit_logs',
@@ -225,6 +227,10 @@ export const ACCESS_TABLE = {
   clear_payload: write,
   batch_update: write,
 
+  // The runtime log level: reading it needs global read, changing it global manage (Qdrant's handlers
+  // check nothing themselves; a process-wide setting is a manage action here).
+  get_logger_config: globalRead,
+  update_logger_config: globalManage,
   get_quotas: globalRead,
   update_quotas: globalManage,
   get_audit_logs: globalManage,

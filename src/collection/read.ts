@@ -2,7 +2,7 @@
  * Reads over one collection: retrieve, scroll, count and the exact nearest-neighbour query.
  * Results are typed values (`PointRecord`, `ScoredPoint`); transports present them.
  */
-import { badInput } from '../errors.js';
+import { AppError, badInput } from '../errors.js';
 import type { PointId } from '../storage/point-id.js';
 import { compareScores, higherIsBetter, postprocessScore, rawMaxSim, sparseDot, sparseOverlaps, type Distance } from '../index/distance.js';
 import type { Filter } from '../index/filter/types.js';
@@ -116,7 +116,16 @@ export function toScoredPoint(c: Collection, p: PointView, score: number, o: Rea
   return sp;
 }
 
+/** A selection that names a vector the collection does not have is an error, as in Qdrant. @throws AppError(VECTOR_NAME_NOT_FOUND) */
+export function checkVectorSelector(c: Collection, sel: VectorSelector): void {
+  if (sel.kind !== 'names') return;
+  for (const name of sel.names) {
+    if (!c.schema.dense.has(name) && !c.schema.sparse.has(name)) throw new AppError('VECTOR_NAME_NOT_FOUND', [name]);
+  }
+}
+
 export function retrieve(c: Collection, ids: readonly PointId[], o: ReadOptions, shardKeys?: readonly ShardKey[]): PointRecord[] {
+  checkVectorSelector(c, o.withVector);
   const out: PointRecord[] = [];
   const seen = new Set<number>();
   for (const id of ids) {
@@ -146,6 +155,7 @@ export interface ScrollResult {
 }
 
 export function scroll(c: Collection, r: ScrollRequest, o: ReadOptions): ScrollResult {
+  checkVectorSelector(c, o.withVector);
   if (r.orderBy !== undefined) return scrollOrdered(c, r, o);
   const points: PointRecord[] = [];
   for (const id of c.idsInOrder(r.offset)) {

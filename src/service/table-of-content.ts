@@ -229,7 +229,7 @@ export class TableOfContent {
           const { collection_name, alias_name } = a.create_alias;
           validateCollectionName(alias_name, 'alias name');
           if (!this.collections.has(collection_name)) throw new AppError('COLLECTION_NOT_FOUND', [collection_name]);
-          if (this.collections.has(alias_name)) throw badInput(`Wrong input: Collection with name \`${alias_name}\` already exists`);
+          if (this.collections.has(alias_name)) throw new AppError('ALIAS_IS_COLLECTION', [alias_name]);
           next.set(alias_name, collection_name);
         } else if ('delete_alias' in a) {
           if (!next.delete(a.delete_alias.alias_name)) throw new AppError('ALIAS_NOT_FOUND', [a.delete_alias.alias_name]);
@@ -238,7 +238,7 @@ export class TableOfContent {
           const target = next.get(old_alias_name);
           if (target === undefined) throw new AppError('ALIAS_NOT_FOUND', [old_alias_name]);
           validateCollectionName(new_alias_name, 'alias name');
-          if (this.collections.has(new_alias_name)) throw badInput(`Wrong input: Collection with name \`${new_alias_name}\` already exists`);
+          if (this.collections.has(new_alias_name)) throw new AppError('ALIAS_IS_COLLECTION', [new_alias_name]);
           next.delete(old_alias_name);
           next.set(new_alias_name, target);
         }

@@ -79,7 +79,7 @@ describe('error registry', () => {
 
   it('formats arguments into the template', () => {
     assert.equal(new AppError('VECTOR_DIMENSION_MISMATCH', [3, 4]).message, 'Wrong input: Vector dimension error: expected dim: 3, got 4');
-    assert.equal(new AppError('COLLECTION_NOT_FOUND', ['c']).message, "Collection `c` doesn't exist!");
+    assert.equal(new AppError('COLLECTION_NOT_FOUND', ['c']).message, "Not found: Collection `c` doesn't exist!");
   });
 
   it('uses every kind, and only real gRPC codes and HTTP error statuses', () => {

@@ -4,6 +4,7 @@ import type { Metrics } from '../../service/metrics.js';
 import type { AccessGate } from './gate.js';
 import type { Quotas } from '../../service/quotas.js';
 import type { AuditSink } from '../../auth/audit-event.js';
+import type { RateLimits } from '../../service/rate-limits.js';
 import type { SnapshotService } from '../../service/snapshots/service.js';
 import type { Issues } from '../../service/issues.js';
 
@@ -18,6 +19,10 @@ export interface AppDeps {
   readonly startedAt: Date;
   readonly quiverVersion: string;
   readonly quotas: Quotas;
+  /** Strict mode's per-collection read/write token buckets. */
+  readonly rateLimits: RateLimits;
+  /** The process logger's level (pino's names), read and changed by `GET/POST /logger`. */
+  readonly logLevel: { get(): string; set(level: string): void };
   /** The audit log directory, or null when `audit.enabled` is false. */
   readonly auditDir: string | null;
   /** The configuration whose credentials are in force (a SIGHUP reload replaces `config`'s keys); default `config`. */

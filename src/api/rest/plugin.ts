@@ -12,6 +12,7 @@ import type { AppDeps } from './deps.js';
 import { settleAudit } from './gate.js';
 import type { OperationName } from '../../auth/access-table.js';
 import type { PassFor } from '../../auth/authorize.js';
+import { RateLimitedError } from '../../service/rate-limits.js';
 import { hasBody, validateBody, validateQuery, operationSpec } from './schemas/validator.js';
 
 declare module 'fastify' {
@@ -129,5 +130,6 @@ function sendError(error: unknown, request: FastifyRequest, reply: FastifyReply,
   const where = `${request.method} ${request.routeOptions.url ?? ''}`;
   if (answer.unexpected) options.log('error', `unhandled error on ${where}`, error);
   else if (answer.status >= 500) options.log('error', `request failed: ${where}: ${answer.error.message}`, answer.error.cause ?? answer.error);
+  if (error instanceof RateLimitedError && error.retryAfterSeconds !== undefined) void reply.header('retry-after', String(error.retryAfterSeconds));
   void reply.code(answer.status).type(answer.contentType).send(answer.body);
 }

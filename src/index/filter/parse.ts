@@ -179,7 +179,8 @@ function fieldCondition(json: Json, at: string): FieldCondition {
     cond.isEmpty === null &&
     cond.isNull === null
   ) {
-    fail('field condition: at least one field condition must be specified (match, range, geo_*, values_count, is_empty, is_null)', where);
+    // Qdrant's `validate_field_condition`: the body parses, a validator rule fails → 422.
+    throw new AppError('VALIDATION', [`${at === '' ? 'filter' : `filter.${at}`}: Validation error: At least one field condition must be specified [{}]`]);
   }
   return Object.freeze(cond);
 }

@@ -34,8 +34,8 @@ const ORACLE: ReadonlyArray<readonly [readonly string[], boolean, boolean, boole
   [['recover_from_uploaded_snapshot', 'recover_from_snapshot', 'recover_shard_from_uploaded_snapshot', 'recover_shard_from_snapshot'], Y, N, N, N, N],
   [['list_full_snapshots', 'get_full_snapshot'], Y, Y, N, N, N],
   [['create_full_snapshot', 'delete_full_snapshot'], Y, N, N, N, N],
-  [['cluster_status', 'metrics', 'get_quotas', 'telemetry', 'cluster_telemetry'], Y, Y, N, N, N],
-  [['recover_current_peer', 'remove_peer', 'update_quotas', 'clear_issues', 'get_audit_logs'], Y, N, N, N, N],
+  [['cluster_status', 'metrics', 'get_quotas', 'telemetry', 'cluster_telemetry', 'get_logger_config'], Y, Y, N, N, N],
+  [['recover_current_peer', 'remove_peer', 'update_quotas', 'clear_issues', 'get_audit_logs', 'update_logger_config'], Y, N, N, N, N],
   [['get_point', 'get_points', 'scroll_points', 'count_points', 'query_points', 'query_batch_points', 'query_points_groups', 'search_points', 'search_batch_points', 'search_point_groups', 'recommend_points', 'recommend_batch_points', 'recommend_point_groups', 'discover_points', 'discover_batch_points', 'search_matrix_pairs', 'search_matrix_offsets', 'facet'], Y, Y, Y, Y, Y],
   [['upsert_points', 'batch_update', 'delete_points', 'update_vectors', 'delete_vectors', 'set_payload', 'overwrite_payload', 'delete_payload', 'clear_payload'], Y, N, Y, N, Y],
   [['dashboard_session'], Y, Y, Y, Y, Y],
@@ -86,6 +86,7 @@ const BODIES: Record<string, unknown> = {
   search_matrix_offsets: { sample: 2, limit: 1 },
   update_quotas: { enabled: false },
   get_audit_logs: {},
+  update_logger_config: { log_level: 'INFO' },
   create_access_token: { access: [{ collection: 'c', access: 'r' }], expires_in: 60 },
   create_api_key: { name: 'matrix-key', access: 'r' },
 };

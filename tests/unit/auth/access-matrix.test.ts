@@ -49,10 +49,10 @@ const ORACLE: readonly Row[] = [
   [['list_full_snapshots', 'get_full_snapshot'], Y, Y, N, N, N],
   // create / delete full snapshot
   [['create_full_snapshot', 'delete_full_snapshot'], Y, N, N, N, N],
-  // get cluster, metrics, get quotas
-  [['cluster_status', 'metrics', 'get_quotas'], Y, Y, N, N, N],
-  // recover raft state, delete peer, update quotas, clear issues
-  [['recover_current_peer', 'remove_peer', 'update_quotas', 'clear_issues'], Y, N, N, N, N],
+  // get cluster, metrics, get quotas, get the log level
+  [['cluster_status', 'metrics', 'get_quotas', 'get_logger_config'], Y, Y, N, N, N],
+  // recover raft state, delete peer, update quotas, clear issues, set the log level
+  [['recover_current_peer', 'remove_peer', 'update_quotas', 'clear_issues', 'update_logger_config'], Y, N, N, N, N],
   // telemetry, cluster telemetry: global credentials only
   [['telemetry', 'cluster_telemetry'], Y, Y, N, N, N],
   // get issues

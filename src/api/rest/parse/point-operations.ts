@@ -188,6 +188,10 @@ export function parseScroll(body: Obj): ScrollRequest {
     orderBy = { key: ob['key'], direction: dir, startFrom };
   }
   const offset = body['offset'];
+  // Ordered pages continue with `order_by.start_from`: the order is by value, not by id.
+  if (orderBy !== undefined && offset !== undefined && offset !== null) {
+    throw new AppError('BAD_REQUEST', ['Offset is not supported in conjunction with `order_by` scroll parameter']);
+  }
   return {
     filter: optionalFilter(body['filter']),
     limit,

@@ -20,8 +20,9 @@ function single(ctx: CollectionContext, asQuery: AsQuery): unknown {
 }
 
 function batch(ctx: CollectionContext, asQuery: AsQuery): unknown {
-  const env = queryEnv(ctx);
-  return batchOf(ctx.body).map((s) => scoredPointsToWire(query(env, asQuery(s))));
+  const searches = batchOf(ctx.body);
+  const env = queryEnv(ctx, searches.length);
+  return searches.map((s) => scoredPointsToWire(query(env, asQuery(s))));
 }
 
 function groups(ctx: CollectionContext, asQuery: AsQuery): unknown {

@@ -5,8 +5,19 @@ import { QDRANT_COMPAT_VERSION } from '../../../version.js';
 import { parseQuotaConfig } from '../parse/quotas.js';
 
 
+/** Qdrant's log levels (tracing's) → pino's. */
+const PINO_LEVELS: Readonly<Record<string, string>> = { trace: 'trace', debug: 'debug', info: 'info', warn: 'warn', error: 'error', off: 'silent' };
+
+function qdrantLevel(pino: string): string {
+  return pino === 'silent' ? 'OFF' : pino === 'fatal' ? 'ERROR' : pino.toUpperCase();
+}
+
 export const serviceRoutes: RouteRow[] = [
-  route('GET', '/', 'root', ({ deps }) => new RawReply({ title: 'qdrant - vector search engine', version: QDRANT_COMPAT_VERSION, commit: null, quiver_version: deps.quiverVersion }, 'application/json')),
+  // Qdrant's VersionInfo exactly; Quiver's own version is the `x-quiver-version` header (and in /telemetry).
+  route('GET', '/', 'root', ({ deps, reply }) => {
+    void reply.header('x-quiver-version', deps.quiverVersion);
+    return new RawReply({ title: 'qdrant - vector search engine', version: QDRANT_COMPAT_VERSION, commit: null }, 'application/json');
+  }),
   route('GET', '/healthz', 'healthz', () => new RawReply('healthz check passed', 'text/plain; charset=utf-8')),
   route('GET', '/livez', 'livez', () => new RawReply('healthz check passed', 'text/plain; charset=utf-8')),
   route('GET', '/readyz', 'readyz', () => new RawReply('all shards are ready', 'text/plain; charset=utf-8')),
@@ -19,6 +30,7 @@ export const serviceRoutes: RouteRow[] = [
         name: 'qdrant',
         version: QDRANT_COMPAT_VERSION,
         startup: deps.startedAt.toISOString(),
+        quiver_version: deps.quiverVersion,
       },
       collections: {
         number_of_collections: names.length,
@@ -38,6 +50,16 @@ export const serviceRoutes: RouteRow[] = [
   }),
   route('DELETE', '/cluster/peer/{peer_id}', 'remove_peer', () => {
     throw badInput('Distributed mode is disabled: there are no peers to remove');
+  }),
+  route('GET', '/logger', 'get_logger_config', ({ deps }) => ({ log_level: qdrantLevel(deps.logLevel.get()) })),
+  route('POST', '/logger', 'update_logger_config', ({ deps, body }) => {
+    const wanted = body['log_level'];
+    if (wanted !== undefined && wanted !== null) {
+      const level = typeof wanted === 'string' ? PINO_LEVELS[wanted.trim().toLowerCase()] : undefined;
+      if (level === undefined) throw badInput(`Format error in JSON body: log_level: expected one of TRACE, DEBUG, INFO, WARN, ERROR, OFF, got ${JSON.stringify(wanted)}`);
+      deps.logLevel.set(level);
+    }
+    return true;
   }),
   route('GET', '/issues', 'get_issues', (ctx) => ({ issues: ctx.deps.issues.list((names) => ctx.pass.visible(names), ctx.pass.auth.access.kind === 'global') })),
   route('DELETE', '/issues', 'clear_issues', ({ deps }) => {
