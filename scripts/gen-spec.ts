@@ -24,8 +24,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { isObject, type JsonRecord } from '../src/json.js';
 
-export type JsonObject = { [key: string]: unknown };
+export type JsonObject = JsonRecord;
 export type JsonSchema = JsonObject | boolean;
 
 export interface ParamSpec {
@@ -97,6 +98,14 @@ export const SERDE_ALIASES: ReadonlyArray<readonly [definition: string, field: s
   ['*', 'with_vector', 'with_vectors'], // request structs: #[serde(default, alias = "with_vectors")] with_vector
 ];
 
+/**
+ * Constraints of Qdrant's `validator` attributes that its generated document leaves out, as
+ * [definition, field, extra keywords]. They fail with 422 (validation), not 400 (format).
+ */
+export const VALIDATOR_CONSTRAINTS: ReadonlyArray<readonly [definition: string, field: string, keywords: JsonObject]> = [
+  ['VectorParams', 'size', { maximum: 65536 }], // #[validate(range(min = 1, max = 65536))] size
+];
+
 function applyAlias(def: JsonObject, field: string, alias: string, where: string): void {
   const props = def['properties'];
   if (!isObject(props) || !(field in props) || alias in props) throw new Error(`${where}: cannot alias ${field} as ${alias}`);
@@ -107,10 +116,6 @@ function applyAlias(def: JsonObject, field: string, alias: string, where: string
     def['required'] = required.filter((r) => r !== field);
     def['anyOf'] = [{ required: [field] }, { required: [alias] }];
   }
-}
-
-function isObject(v: unknown): v is JsonObject {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 function clone<T>(v: T): T {
@@ -241,6 +246,15 @@ export function convertSpec(doc: unknown, specPath = DEFAULT_SPEC_PATH): Generat
       if (!isObject(def)) throw new Error(`#/definitions/${name}: not an object schema`);
       applyAlias(def, field, alias, `#/definitions/${name}`);
     }
+  }
+
+  for (const [name, field, keywords] of VALIDATOR_CONSTRAINTS) {
+    const def = definitions[name];
+    if (def === undefined) continue; // a document without the definition (tests, other versions)
+    const props = isObject(def) ? def['properties'] : undefined;
+    const target = isObject(props) ? props[field] : undefined;
+    if (!isObject(target)) throw new Error(`#/definitions/${name}/properties/${field}: no such field for a validator constraint`);
+    Object.assign(target, keywords);
   }
 
   const resolveParam = (p: unknown, where: string): JsonObject => {

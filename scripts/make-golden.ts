@@ -1,17 +1,18 @@
 /**
  * Makes the golden fixtures of Quiver's stored formats, version 1 (`tests/fixtures/golden/v1/`).
  *
- *   node --import tsx scripts/make-golden.ts [out-dir]
+ *   node --import tsx scripts/make-golden.ts OUT-DIR      # e.g. tests/fixtures/golden/v2 for a new version
  *
  * The fixtures are a contract: they were made ONCE by the code of the day and are committed; tests assert that
  * every later Quiver still reads them to the same content. This script documents how each file was made. It is
- * never run by the tests, and re-running it over the committed fixtures defeats their purpose: when a format
- * changes, bump its version and add a `v2/` next to `v1/` (see README "Upgrading").
+ * never run by the tests, and it refuses to overwrite a directory: committed fixtures are never regenerated. When a
+ * format changes, bump its version and write a new `vN/` next to `v1/` (see README "Upgrading"). (Since v1 was
+ * made, the keys file gained `version: 1` and audit directories `audit.format`: a run today writes those too.)
  *
  * What it makes (all through the public REST API of an in-process server, except the audit log and keys file):
  * - `store/`: a storage directory (`quiver.mdb`, `indexes/<uuid>/<vector>.hnsw`) holding
  *   - `golden`: named dense vectors (Cosine, Euclid), a multivector (max_sim), a sparse vector (idf), non-default
- *     hnsw / optimizer / payload settings, integer and UUID ids, odd payloads, eight payload indexes of different
+ *     hnsw / optimizer / payload settings, integer and UUID ids, odd payloads, nine payload indexes of eight
  *     types, and a history (a deleted point, overwritten vectors and payloads);
  *   - `sharded`: custom sharding with the shard keys `"eu"` and `7`;
  *   - `indexed`: 200 points of dimension 4 above a 1 KiB indexing threshold, so its HNSW graph image is saved;
@@ -23,7 +24,7 @@
  *
  * The LMDB file is copied with compaction (`backup(path, true)`), so it holds only used pages (tens of KB).
  */
-import { cpSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync, mkdtempSync, copyFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync, mkdtempSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { open } from 'lmdb';
@@ -47,9 +48,11 @@ function indexedVector(i: number): number[] {
   return [((i * 37) % 101) / 101, ((i * 53) % 97) / 97, ((i * 71) % 89) / 89, ((i * 13) % 83) / 83];
 }
 
-const OUT = resolve(process.argv[2] ?? join(import.meta.dirname, '..', 'tests', 'fixtures', 'golden', 'v1'));
-
 async function main(): Promise<void> {
+  const arg = process.argv[2];
+  if (arg === undefined) throw new Error('usage: node --import tsx scripts/make-golden.ts OUT-DIR');
+  const OUT = resolve(arg);
+  if (existsSync(OUT)) throw new Error(`${OUT} exists: golden fixtures are never regenerated; write a new version directory`);
   const work = mkdtempSync(join(tmpdir(), 'quiver-golden-'));
   const config = loadConfig({
     cwd: work,
@@ -152,7 +155,6 @@ async function main(): Promise<void> {
   const fullSnapshot = await call('POST', '/snapshots?wait=true');
   await server.close();
 
-  rmSync(OUT, { recursive: true, force: true });
   mkdirSync(join(OUT, 'snapshots'), { recursive: true });
   copyFileSync(join(work, 'snapshots', 'golden', collectionSnapshot.name), join(OUT, 'snapshots', 'golden.snapshot'));
   copyFileSync(join(work, 'snapshots', fullSnapshot.name), join(OUT, 'snapshots', 'full.snapshot'));

@@ -13,8 +13,9 @@
  * a row for an unknown operation.
  */
 import { MANAGE, READ, READ_EXTRAS, WRITE, WRITE_EXTRAS, type Requirement } from './access.js';
+import { isObject, type JsonRecord } from '../json.js';
 
-/** Every operation Quiver serves: the 75 operationIds of Qdrant's 1.18 OpenAPI spec, then Quiver's three extras. */
+/** Every operation Quiver serves: the 75 operationIds of Qdrant's 1.18 OpenAPI spec, then Quiver's extras. */
 export const OPERATION_NAMES = [
   // service
   'root', 'healthz', 'livez', 'readyz', 'telemetry', 'metrics', 'get_issues', 'clear_issues',
@@ -44,6 +45,11 @@ export const OPERATION_NAMES = [
   'search_matrix_pairs', 'search_matrix_offsets',
   // Quiver extras, not in Qdrant's spec: GET /quotas, PUT /quotas, POST /audit/logs
   'get_quotas', 'update_quotas', 'get_audit_logs',
+  // Served by Qdrant but absent from its spec: GET /logger, POST /logger (names of Qdrant's handlers)
+  'get_logger_config', 'update_logger_config',
+  // Quiver's dashboard: its static files, then GET /dashboard/api/session, POST /dashboard/api/tokens,
+  // GET|POST /dashboard/api/keys, DELETE /dashboard/api/keys/{key_name}, GET /audit/verify
+  'dashboard', 'dashboard_session', 'create_access_token', 'list_api_keys', 'create_api_key', 'delete_api_key', 'verify_audit_logs',
 ] as const;
 
 /** An operation name: a key of {@link ACCESS_TABLE}. */
@@ -64,20 +70,18 @@ export interface AccessRule {
   readonly alsoReads?: (body: unknown) => string[];
 }
 
-type Json = Record<string, unknown>;
-
-function asRecord(v: unknown): Json | undefined {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Json) : undefined;
+function asRecord(v: unknown): JsonRecord | undefined {
+  return isObject(v) ? v : undefined;
 }
 
 /** `lookup_from.collection` of one search-like request. */
-function lookupFrom(request: Json): string[] {
+function lookupFrom(request: JsonRecord): string[] {
   const collection = asRecord(request['lookup_from'])?.['collection'];
   return typeof collection === 'string' ? [collection] : [];
 }
 
 /** `with_lookup` of a groups request: a collection name, or `{collection, …}`. */
-function withLookup(request: Json): string[] {
+function withLookup(request: JsonRecord): string[] {
   const v = request['with_lookup'];
   if (typeof v === 'string') return [v];
   const collection = asRecord(v)?.['collection'];
@@ -88,9 +92,9 @@ function withLookup(request: Json): string[] {
  * `lookup_from` of a query and of its `prefetch` tree, at any depth; `prefetch` is one object or a list.
  * Walks with an explicit stack so a deeply nested body cannot overflow the call stack.
  */
-function queryLookups(request: Json): string[] {
+function queryLookups(request: JsonRecord): string[] {
   const out: string[] = [];
-  const stack: Json[] = [request];
+  const stack: JsonRecord[] = [request];
   for (let node = stack.pop(); node !== undefined; node = stack.pop()) {
     out.push(...lookupFrom(node));
     const prefetch = node['prefetch'];
@@ -103,7 +107,7 @@ function queryLookups(request: Json): string[] {
 }
 
 /** Applies a per-request extractor to a single-request body. */
-function single(extract: (request: Json) => string[]): (body: unknown) => string[] {
+function single(extract: (request: JsonRecord) => string[]): (body: unknown) => string[] {
   return (body) => {
     const request = asRecord(body);
     return request === undefined ? [] : extract(request);
@@ -111,7 +115,7 @@ function single(extract: (request: Json) => string[]): (body: unknown) => string
 }
 
 /** Applies a per-request extractor to every entry of a batch body `{searches: [...]}`. */
-function batch(extract: (request: Json) => string[]): (body: unknown) => string[] {
+function batch(extract: (request: JsonRecord) => string[]): (body: unknown) => string[] {
   return (body) => {
     const searches = asRecord(body)?.['searches'];
     if (!Array.isArray(searches)) return [];
@@ -122,8 +126,8 @@ function batch(extract: (request: Json) => string[]): (body: unknown) => string[
   };
 }
 
-const queryGroupsLookups = (request: Json): string[] => [...queryLookups(request), ...withLookup(request)];
-const recommendGroupsLookups = (request: Json): string[] => [...lookupFrom(request), ...withLookup(request)];
+const queryGroupsLookups = (request: JsonRecord): string[] => [...queryLookups(request), ...withLookup(request)];
+const recommendGroupsLookups = (request: JsonRecord): string[] => [...lookupFrom(request), ...withLookup(request)];
 
 const open = { scope: 'open', need: READ } as const;
 const list = { scope: 'list', need: READ } as const;
@@ -223,13 +227,31 @@ export const ACCESS_TABLE = {
   clear_payload: write,
   batch_update: write,
 
+  // The runtime log level: reading it needs global read, changing it global manage (Qdrant's handlers
+  // check nothing themselves; a process-wide setting is a manage action here).
+  get_logger_config: globalRead,
+  update_logger_config: globalManage,
   get_quotas: globalRead,
   update_quotas: globalManage,
   get_audit_logs: globalManage,
+
+  // The dashboard's files are open (as Qdrant's); every call it makes is authorized like any client's.
+  dashboard: open,
+  // Who am I: any authenticated caller (it only describes the caller's own credential and this table).
+  dashboard_session: list,
+  // Signing a token or managing named keys hands out access: manage only.
+  create_access_token: globalManage,
+  list_api_keys: globalManage,
+  create_api_key: globalManage,
+  delete_api_key: globalManage,
+  verify_audit_logs: globalManage,
 } as const satisfies Record<OperationName, AccessRule>;
 
 /** The scope of operation `O`, as a type (used to type the pass `authorize()` returns). */
 export type ScopeOf<O extends OperationName> = (typeof ACCESS_TABLE)[O]['scope'];
+
+/** The operations of scope `S` (`OperationOfScope<'collection'>`: every collection-scoped operation). */
+export type OperationOfScope<S extends Scope> = { [O in OperationName]: ScopeOf<O> extends S ? O : never }[OperationName];
 
 /** True when `name` is a known operation. */
 export function isOperationName(name: string): name is OperationName {

@@ -5,11 +5,11 @@
 import { fullAccess, readOnlyAccess, type Access } from './access.js';
 import { OPERATION_NAMES, ACCESS_TABLE, type OperationName } from './access-table.js';
 import type { AuthType } from './audit-event.js';
-import { AUTH_MESSAGES, AuthFailure } from './auth-failure.js';
+import { AuthFailure } from './auth-failure.js';
 import type { CredentialStore } from './credentials.js';
 import { verifyJwt, type ValueExistsClaim } from './jwt.js';
 
-export { AUTH_MESSAGES, AuthFailure, isAuthFailure } from './auth-failure.js';
+export { AuthFailure, isAuthFailure } from './auth-failure.js';
 
 /** An authenticated caller. */
 export interface Auth {
@@ -37,6 +37,12 @@ export const OPEN_OPERATIONS: ReadonlySet<OperationName> = new Set(
   OPERATION_NAMES.filter((op) => ACCESS_TABLE[op].scope === 'open'),
 );
 
+/**
+ * The caller of an open operation (health probes): no credential was looked at, and it grants nothing. Only
+ * `authenticate()` with no key configured gives full access (`type: 'None'`, manage).
+ */
+export const ANONYMOUS: Auth = Object.freeze({ type: 'None', access: Object.freeze({ kind: 'collections', grants: [] }) });
+
 const BEARER = 'Bearer ';
 
 /** The presented credential: `api-key` first, else `Authorization` with the exact prefix `Bearer `. */
@@ -63,7 +69,7 @@ export async function authenticate(headers: CredentialHeaders, store: Credential
   if (credentials.open) return { type: 'None', access: fullAccess('No API key is configured') };
 
   const presented = presentedCredential(headers);
-  if (presented === undefined) throw new AuthFailure(401, AUTH_MESSAGES.missing);
+  if (presented === undefined) throw new AuthFailure('AUTH_MISSING');
 
   const match = credentials.match(presented, now);
   switch (match.kind) {
@@ -74,7 +80,7 @@ export async function authenticate(headers: CredentialHeaders, store: Credential
     case 'named':
       return { type: 'ApiKey', access: match.access, keyName: match.name };
     case 'expired_named':
-      throw new AuthFailure(401, AUTH_MESSAGES.invalid);
+      throw new AuthFailure('AUTH_INVALID');
     case 'none':
       break;
   }

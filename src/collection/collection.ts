@@ -1,6 +1,7 @@
 /**
- * One collection: its configuration, its points in memory (ids, vectors, payloads, payload indexes)
- * and the update pipeline that keeps memory and the durable store in step.
+ * One collection: its descriptor (configuration, payload indexes, shard keys), its segment (the points
+ * in memory, `segment/segment.ts`) and the update pipeline that keeps the segment and the durable store
+ * in step. Writes are `PointOperation` values (`operation.ts`).
  *
  * Update pipeline (one at a time per collection, in arrival order):
  *   stage   — the operation is applied to an overlay of the current state; any bad input throws here,
@@ -9,32 +10,25 @@
  *   apply   — only then is memory updated, so readers never see a write that could still be lost.
  */
 import { AppError, badInput } from '../errors.js';
-import { DenseVectorStore } from '../index/vector-store.js';
 import { type Store, type KvTable } from '../storage/kv/store.js';
-import { IdTracker } from '../storage/id-tracker.js';
 import { type PointId, type PointKey, pointKey, pointIdFromKey } from '../storage/point-id.js';
 import { encodePoint, decodePoint, type EncodedPoint } from './point-codec.js';
-import { isCustomSharding, vectorSchema, type JsonObject, type VectorSchema } from './config.js';
-import type { NamedVectors, VectorValue } from './vectors.js';
+import { isCustomSharding, vectorSchema, type VectorSchema } from './config.js';
+import type { JsonObject } from '../json.js';
 import type { Payload, PointView, ShardKey, UpdateResult } from './types.js';
 import { shardKeysOf, type PointOperation, type PointSelector } from './operation.js';
 import type { Filter } from '../index/filter/types.js';
 import { matches } from '../index/filter/evaluate.js';
-import { FieldIndexes } from '../index/payload/field-indexes.js';
+import type { FieldIndexes } from '../index/payload/field-indexes.js';
 import { setPayload, overwritePayload, deletePayloadKeys } from '../index/payload/payload-ops.js';
-import { facet } from '../index/payload/facet.js';
-import { planFilter, type FilterPlan } from '../index/filter/plan.js';
+import type { FilterPlan } from '../index/filter/plan.js';
 import { join } from 'node:path';
-import { VectorIndexes, type IndexSettings } from './vector-indexes.js';
+import type { BuildProgress, IndexSettings } from './vector-indexes.js';
 import type { HnswIndex } from '../index/hnsw/hnsw-index.js';
-
-/** A point as staged by the pipeline: `null` in the overlay means deleted. */
-interface StagedPoint {
-  offset: number;
-  vectors: NamedVectors;
-  payload: Payload | null;
-  shardKey: ShardKey | undefined;
-}
+import type { DenseVectorStore } from '../index/vector-store.js';
+import type { VectorValue } from './vectors.js';
+import { Segment, type StoredPoint } from './segment/segment.js';
+import type { Scope } from './segment/scope.js';
 
 /** The persistent descriptor of a collection, kept in the store's meta table. */
 export interface CollectionDescriptor {
@@ -48,6 +42,8 @@ export interface CollectionDescriptor {
 /** Where a collection reports problems it recovers from by itself (a corrupt index image, a failed save). */
 export interface CollectionLog {
   warn(message: string): void;
+  /** Progress of long background work (index builds). */
+  info?(message: string): void;
 }
 
 export class Collection {
@@ -57,18 +53,10 @@ export class Collection {
   private readonly store: Store;
   private readonly points: KvTable<EncodedPoint>;
   private readonly metaKey: string;
-
-  private readonly ids = new IdTracker();
-  private nextOffset = 0;
-  private readonly dense = new Map<string, DenseVectorStore>();
-  private readonly other = new Map<string, Map<number, VectorValue>>();
-  private payloads: Array<Payload | null | undefined> = [];
-  private versions: number[] = [];
-  private shardKeysByOffset: Array<ShardKey | undefined> = [];
-  readonly fieldIndexes = new FieldIndexes();
+  /** The points. Reads go through its `SegmentReader` methods; only the pipeline below writes. */
+  readonly segment: Segment;
   private opSeq = 0;
   private queue: Promise<unknown> = Promise.resolve();
-  private readonly indexes: VectorIndexes;
 
   private constructor(store: Store, descriptor: CollectionDescriptor, log: CollectionLog) {
     this.store = store;
@@ -77,12 +65,7 @@ export class Collection {
     this.schemaCache = vectorSchema(descriptor.config);
     this.points = store.table<EncodedPoint>(Collection.pointsTable(descriptor.uuid));
     this.metaKey = `collection-state:${descriptor.uuid}`;
-    this.indexes = new VectorIndexes(join(store.path, 'indexes', descriptor.uuid), {
-      offsetsWithVector: (name) => this.offsetsWithVector(name),
-      versionAt: (offset) => this.versions[offset] ?? 0,
-      lastOperationId: () => this.opSeq,
-      log,
-    });
+    this.segment = new Segment(join(store.path, 'indexes', descriptor.uuid), this.schemaCache, { lastOperationId: () => this.opSeq, log });
   }
 
   static pointsTable(uuid: string): string {
@@ -92,56 +75,45 @@ export class Collection {
   /** Loads a collection's points from the store into memory. */
   static load(store: Store, descriptor: CollectionDescriptor, log: CollectionLog = { warn: () => undefined }): Collection {
     const c = new Collection(store, descriptor, log);
-    for (const p of descriptor.payloadIndexes) c.fieldIndexes.create(p.field, p.schema);
-    c.resetStores();
+    for (const p of descriptor.payloadIndexes) c.segment.fieldIndexes.create(p.field, p.schema);
     for (const { key, value } of c.points.entries()) {
       const d = decodePoint(value);
-      const k = pointKey(key as PointId);
-      c.ids.restore(k, d.offset);
-      c.writeMemory(d.offset, { offset: d.offset, vectors: d.vectors, payload: d.payload, shardKey: d.shardKey }, d.version);
-      if (d.offset >= c.nextOffset) c.nextOffset = d.offset + 1;
+      c.segment.put(pointKey(key as PointId), { offset: d.offset, vectors: d.vectors, payload: d.payload, shardKey: d.shardKey }, d.version);
     }
     const state = store.meta.get(c.metaKey) as { opSeq?: number } | undefined;
     c.opSeq = state?.opSeq ?? 0;
-    c.syncIndexes();
+    c.segment.setSchema(c.schemaCache, c.indexSettings());
     return c;
   }
 
-  private *offsetsWithVector(name: string): IterableIterator<number> {
-    const store = this.dense.get(name);
-    if (store === undefined) return;
-    for (const offset of this.ids.offsets()) if (store.has(offset)) yield offset;
-  }
-
   /** One HNSW per dense single-vector name, with the collection's current parameters. */
-  private syncIndexes(): void {
+  private indexSettings(): Map<string, IndexSettings> {
     const settings = new Map<string, IndexSettings>();
     const threshold = (this.descriptor.config['optimizer_config'] as Record<string, unknown> | undefined)?.['indexing_threshold'];
     for (const [name, spec] of this.schemaCache.dense) {
       if (!spec.multivector) settings.set(name, { spec, indexingThresholdKb: typeof threshold === 'number' ? threshold : null });
     }
-    this.indexes.sync(this.dense, settings);
-  }
-
-  /** The HNSW index of dense vector `name`, if it has one. */
-  vectorIndex(name: string): HnswIndex | undefined {
-    return this.indexes.get(name);
+    return settings;
   }
 
   /** Resolves when no background index build is running. */
   indexingIdle(): Promise<void> {
-    return this.indexes.idle();
+    return this.segment.indexingIdle();
   }
 
   /** Waits for pending updates and index builds to stop, then saves index images. */
   async close(): Promise<void> {
     await this.queue;
-    await this.indexes.close();
+    await this.segment.close();
   }
 
-  /** Forgets index images (the collection is being deleted). */
-  dropIndexes(): void {
-    this.indexes.drop();
+  /**
+   * The collection is being deleted or replaced: waits for pending updates, stops a running index build at
+   * the end of its current slice (without saving it) and removes the index images.
+   */
+  async discard(): Promise<void> {
+    await this.queue;
+    await this.segment.discard();
   }
 
   get config(): JsonObject {
@@ -157,29 +129,35 @@ export class Collection {
   }
 
   get pointsCount(): number {
-    return this.ids.size;
+    return this.segment.size;
   }
 
-  /** Number of stored dense vectors (what an index would hold). */
+  /** Number of stored vectors of every kind. */
   get vectorsCount(): number {
-    let n = 0;
-    for (const s of this.dense.values()) n += s.count;
-    for (const m of this.other.values()) n += m.size;
-    return n;
+    return this.segment.vectorsCount;
   }
 
   /** True while vectors wait for a background index build (reported as status `yellow`). */
   get optimizing(): boolean {
-    return this.indexes.optimizing;
+    return this.segment.optimizing;
+  }
+
+  /** The background index build running now, if any. */
+  get indexBuild(): Readonly<BuildProgress> | undefined {
+    return this.segment.buildProgress;
   }
 
   /** Vectors held by a vector index (HNSW); exact-scan-only vectors are not counted, as in Qdrant. */
   get indexedVectorsCount(): number {
-    return this.indexes.indexedCount;
+    return this.segment.indexedVectorsCount;
   }
 
   get lastOperationId(): number {
     return this.opSeq;
+  }
+
+  get fieldIndexes(): FieldIndexes {
+    return this.segment.fieldIndexes;
   }
 
   // ---------------------------------------------------------------- configuration changes
@@ -192,75 +170,29 @@ export class Collection {
     await this.serial(async () => {
       const next = change(this.descriptor);
       const nextSchema = vectorSchema(next.config);
-      const removed = [...this.allVectorNames()].filter((n) => !nextSchema.dense.has(n) && !nextSchema.sparse.has(n));
-      const rewrites: Array<[PointKey, StagedPoint]> = [];
+      const removed = [...this.segment.vectorNames()].filter((n) => !nextSchema.dense.has(n) && !nextSchema.sparse.has(n));
+      const rewrites: Array<[PointKey, StoredPoint]> = [];
       if (removed.length > 0) {
-        for (const offset of this.ids.offsets()) {
-          const p = this.readMemory(offset);
+        for (const offset of this.segment.liveOffsets()) {
+          const p = this.segment.read(offset);
           if (removed.some((n) => p.vectors.has(n))) {
             for (const n of removed) p.vectors.delete(n);
-            rewrites.push([this.ids.keyAt(offset)!, p]);
+            rewrites.push([this.segment.keyAt(offset)!, p]);
           }
         }
       }
       await this.store.commit(() => {
         metaPut(next);
         for (const [key, p] of rewrites) {
-          this.points.put(pointIdFromKey(key), encodePoint(p.offset, p.vectors, p.payload, this.versions[p.offset] ?? 0, p.shardKey));
+          this.points.put(pointIdFromKey(key), encodePoint(p.offset, p.vectors, p.payload, this.segment.versionAt(p.offset), p.shardKey));
         }
       });
       const indexesChanged = next.payloadIndexes !== this.descriptor.payloadIndexes;
       this.descriptor = next;
       this.schemaCache = nextSchema;
-      if (removed.length > 0) {
-        for (const n of removed) {
-          this.dense.delete(n);
-          this.other.delete(n);
-        }
-      }
-      this.ensureStores();
-      this.syncIndexes();
-      if (indexesChanged) this.rebuildFieldIndexes();
+      this.segment.setSchema(nextSchema, this.indexSettings());
+      if (indexesChanged) this.segment.setFieldIndexes(new Map(next.payloadIndexes.map((p) => [p.field, p.schema])));
     });
-  }
-
-  private rebuildFieldIndexes(): void {
-    const wanted = new Map(this.descriptor.payloadIndexes.map((p) => [p.field, p.schema]));
-    for (const field of this.fieldIndexes.fields()) if (!wanted.has(field)) this.fieldIndexes.drop(field);
-    for (const [field, schema] of wanted) {
-      // create() refills from the points given; it is a no-op for an identical existing index.
-      this.fieldIndexes.create(field, schema, this.livePayloads());
-    }
-  }
-
-  private *livePayloads(): IterableIterator<[number, Payload]> {
-    for (const offset of this.ids.offsets()) {
-      const p = this.payloads[offset];
-      if (p) yield [offset, p];
-    }
-  }
-
-  private *allVectorNames(): Iterable<string> {
-    yield* this.dense.keys();
-    yield* this.other.keys();
-  }
-
-  private resetStores(): void {
-    this.dense.clear();
-    this.other.clear();
-    this.ensureStores();
-  }
-
-  private ensureStores(): void {
-    for (const [name, spec] of this.schemaCache.dense) {
-      if (spec.multivector) {
-        if (!this.other.has(name)) this.other.set(name, new Map());
-      } else {
-        const s = this.dense.get(name);
-        if (s === undefined || s.dim !== spec.size) this.dense.set(name, new DenseVectorStore(spec.size));
-      }
-    }
-    for (const name of this.schemaCache.sparse.keys()) if (!this.other.has(name)) this.other.set(name, new Map());
   }
 
   // ---------------------------------------------------------------- updates
@@ -274,34 +206,42 @@ export class Collection {
 
   /**
    * Applies point operations atomically: all of them or none.
+   *   stage   — each operation is applied to an overlay of the segment; bad input throws here;
+   *   persist — the overlay goes to the store in one transaction, awaited until durable;
+   *   apply   — only then does the segment change.
    * @throws AppError for bad input (nothing changes) or storage failure (nothing changes).
    */
   update(ops: readonly PointOperation[], wait: boolean): Promise<UpdateResult> {
     return this.serial(async () => {
       this.checkShardKeys(ops);
-      const overlay = new Map<PointKey, StagedPoint | null>();
+      const overlay = new Map<PointKey, StoredPoint | null>();
       for (const op of ops) this.stage(op, overlay);
       const opId = this.opSeq + 1;
-      await this.store.commit(() => {
-        for (const [key, staged] of overlay) {
-          const id = pointIdFromKey(key);
-          if (staged === null) this.points.remove(id);
-          else this.points.put(id, encodePoint(staged.offset, staged.vectors, staged.payload, opId, staged.shardKey));
-        }
-        this.store.meta.put(this.metaKey, { opSeq: opId });
-      });
+      await this.persist(overlay, opId);
       this.opSeq = opId;
-      for (const [key, staged] of overlay) {
-        if (staged === null) this.removeMemory(key);
-        else {
-          this.ids.restore(key, staged.offset);
-          this.writeMemory(staged.offset, staged, opId);
-        }
-      }
-      this.indexes.schedule();
+      this.apply(overlay, opId);
       // Both promises are kept apart in the wire status; here the write is durable and applied.
       return { operationId: opId, status: wait ? 'completed' : 'acknowledged' };
     });
+  }
+
+  private persist(overlay: ReadonlyMap<PointKey, StoredPoint | null>, opId: number): Promise<void> {
+    return this.store.commit(() => {
+      for (const [key, staged] of overlay) {
+        const id = pointIdFromKey(key);
+        if (staged === null) this.points.remove(id);
+        else this.points.put(id, encodePoint(staged.offset, staged.vectors, staged.payload, opId, staged.shardKey));
+      }
+      this.store.meta.put(this.metaKey, { opSeq: opId });
+    });
+  }
+
+  private apply(overlay: ReadonlyMap<PointKey, StoredPoint | null>, opId: number): void {
+    for (const [key, staged] of overlay) {
+      if (staged === null) this.segment.remove(key);
+      else this.segment.put(key, staged, opId);
+    }
+    this.segment.scheduleIndexing();
   }
 
   /** Shard keys a write names must exist; a custom-sharded collection with keys needs one on every upsert. */
@@ -312,31 +252,29 @@ export class Collection {
     }
   }
 
-  private readStaged(key: PointKey, overlay: Map<PointKey, StagedPoint | null>): StagedPoint | null {
+  private readStaged(key: PointKey, overlay: Map<PointKey, StoredPoint | null>): StoredPoint | null {
     if (overlay.has(key)) return overlay.get(key) ?? null;
-    const offset = this.ids.offsetOf(key);
-    return offset === undefined ? null : this.readMemory(offset);
+    const offset = this.segment.offsetOfKey(key);
+    return offset === undefined ? null : this.segment.read(offset);
   }
 
-  /** Keys selected by `selector` in the staged state (memory overlaid by earlier operations of the batch). */
-  private selectKeys(selector: PointSelector, overlay: Map<PointKey, StagedPoint | null>, shardKey?: ShardKey): PointKey[] {
+  /** Keys selected by `selector` in the staged state (the segment overlaid by earlier operations of the batch). */
+  private selectKeys(selector: PointSelector, overlay: Map<PointKey, StoredPoint | null>): PointKey[] {
     if (selector.kind === 'ids') {
       return selector.ids.map(pointKey).filter((k) => this.readStaged(k, overlay) !== null);
     }
     const out: PointKey[] = [];
-    for (const offset of this.ids.offsets()) {
-      const key = this.ids.keyAt(offset)!;
-      if (overlay.has(key)) continue;
-      if (shardKey !== undefined && this.shardKeysByOffset[offset] !== shardKey) continue;
-      if (this.matchesOffset(selector.filter, offset)) out.push(key);
+    for (const offset of this.segment.scan({ filter: selector.filter })) {
+      const key = this.segment.keyAt(offset)!;
+      if (!overlay.has(key)) out.push(key);
     }
     for (const [key, staged] of overlay) {
-      if (staged !== null && matches(selector.filter, stagedView(key, staged), this.fieldIndexes)) out.push(key);
+      if (staged !== null && matches(selector.filter, stagedView(key, staged), this.segment.fieldIndexes)) out.push(key);
     }
     return out;
   }
 
-  private stage(op: PointOperation, overlay: Map<PointKey, StagedPoint | null>): void {
+  private stage(op: PointOperation, overlay: Map<PointKey, StoredPoint | null>): void {
     switch (op.type) {
       case 'upsert': {
         for (const p of op.points) {
@@ -344,7 +282,7 @@ export class Collection {
           const existing = this.readStaged(key, overlay);
           if (existing !== null && op.mode === 'insert_only') continue;
           if (existing === null && op.mode === 'update_only') continue;
-          if (existing !== null && op.updateFilter !== undefined && !matches(op.updateFilter, stagedView(key, existing), this.fieldIndexes)) continue;
+          if (existing !== null && op.updateFilter !== undefined && !matches(op.updateFilter, stagedView(key, existing), this.segment.fieldIndexes)) continue;
           overlay.set(key, {
             offset: existing?.offset ?? this.reserveOffset(overlay, key),
             vectors: new Map(p.vectors),
@@ -362,7 +300,7 @@ export class Collection {
           const key = pointKey(p.id);
           const existing = this.readStaged(key, overlay);
           if (existing === null) throw new AppError('POINT_NOT_FOUND', [String(p.id)]);
-          if (op.updateFilter !== undefined && !matches(op.updateFilter, stagedView(key, existing), this.fieldIndexes)) continue;
+          if (op.updateFilter !== undefined && !matches(op.updateFilter, stagedView(key, existing), this.segment.fieldIndexes)) continue;
           const vectors = new Map(existing.vectors);
           for (const [n, v] of p.vectors) vectors.set(n, v);
           overlay.set(key, { ...existing, vectors });
@@ -396,7 +334,7 @@ export class Collection {
     }
   }
 
-  private stagePayload(selector: PointSelector, overlay: Map<PointKey, StagedPoint | null>, f: (p: Payload | null) => Payload | null): void {
+  private stagePayload(selector: PointSelector, overlay: Map<PointKey, StoredPoint | null>, f: (p: Payload | null) => Payload | null): void {
     if (selector.kind === 'ids') {
       for (const id of selector.ids) {
         if (this.readStaged(pointKey(id), overlay) === null) throw new AppError('POINT_NOT_FOUND', [String(id)]);
@@ -408,160 +346,77 @@ export class Collection {
     }
   }
 
-  private reserveOffset(overlay: Map<PointKey, StagedPoint | null>, key: PointKey): number {
+  private reserveOffset(overlay: Map<PointKey, StoredPoint | null>, key: PointKey): number {
     const prior = overlay.get(key);
     if (prior) return prior.offset;
-    return this.nextOffset++;
+    return this.segment.reserveOffset();
   }
 
-  private readMemory(offset: number): StagedPoint {
-    const vectors: NamedVectors = new Map();
-    for (const [name, store] of this.dense) {
-      const v = store.get(offset);
-      if (v !== undefined) vectors.set(name, { kind: 'dense', data: v.slice() });
-    }
-    for (const [name, m] of this.other) {
-      const v = m.get(offset);
-      if (v !== undefined) vectors.set(name, v);
-    }
-    return { offset, vectors, payload: this.payloads[offset] ?? null, shardKey: this.shardKeysByOffset[offset] };
-  }
+  // ---------------------------------------------------------------- reads (the segment's, for callers holding a collection)
 
-  private writeMemory(offset: number, p: StagedPoint, version: number): void {
-    const oldPayload = this.payloads[offset];
-    if (oldPayload !== undefined) this.fieldIndexes.removePoint(offset);
-    for (const [name, store] of this.dense) {
-      const v = p.vectors.get(name);
-      if (v?.kind === 'dense') {
-        store.set(offset, v.data);
-        this.indexes.changed(name, offset, true);
-      } else if (store.has(offset)) {
-        store.delete(offset);
-        this.indexes.changed(name, offset, false);
-      }
-    }
-    for (const [name, m] of this.other) {
-      const v = p.vectors.get(name);
-      if (v !== undefined) m.set(offset, v);
-      else m.delete(offset);
-    }
-    this.payloads[offset] = p.payload;
-    this.versions[offset] = version;
-    this.shardKeysByOffset[offset] = p.shardKey;
-    if (p.payload) this.fieldIndexes.addPoint(offset, p.payload);
+  /** Live offsets inside `scope`. */
+  scan(scope: Scope): Iterable<number> {
+    return this.segment.scan(scope);
   }
-
-  private removeMemory(key: PointKey): void {
-    const offset = this.ids.remove(key);
-    if (offset === undefined) return;
-    if (this.payloads[offset] !== undefined) this.fieldIndexes.removePoint(offset);
-    for (const [name, store] of this.dense) {
-      if (store.has(offset)) {
-        store.delete(offset);
-        this.indexes.changed(name, offset, false);
-      }
-    }
-    for (const m of this.other.values()) m.delete(offset);
-    this.payloads[offset] = undefined;
-    this.shardKeysByOffset[offset] = undefined;
-  }
-
-  // ---------------------------------------------------------------- reads
 
   /** Live offsets, optionally restricted to points carrying one of `shardKeys`. */
-  *liveOffsets(shardKeys?: readonly ShardKey[]): IterableIterator<number> {
-    for (const offset of this.ids.offsets()) {
-      if (shardKeys !== undefined && !shardKeys.includes(this.shardKeysByOffset[offset] as ShardKey)) continue;
-      yield offset;
-    }
+  liveOffsets(shardKeys?: readonly ShardKey[]): Iterable<number> {
+    return this.segment.scan({ shardKeys });
+  }
+
+  inScope(offset: number, scope: Scope): boolean {
+    return this.segment.inScope(offset, scope);
   }
 
   offsetOf(id: PointId): number | undefined {
-    return this.ids.offsetOf(pointKey(id));
+    return this.segment.offsetOf(id);
   }
 
   idAt(offset: number): PointId | undefined {
-    const k = this.ids.keyAt(offset);
-    return k === undefined ? undefined : pointIdFromKey(k);
+    return this.segment.idAt(offset);
   }
 
   shardKeyAt(offset: number): ShardKey | undefined {
-    return this.shardKeysByOffset[offset];
+    return this.segment.shardKeyAt(offset);
   }
 
   payloadAt(offset: number): Payload | null {
-    return this.payloads[offset] ?? null;
+    return this.segment.payloadAt(offset);
   }
 
   hasVectorAt(offset: number, name: string): boolean {
-    const s = this.dense.get(name);
-    if (s !== undefined) return s.has(offset);
-    return this.other.get(name)?.has(offset) ?? false;
+    return this.segment.hasVectorAt(offset, name);
   }
 
   denseStore(name: string): DenseVectorStore | undefined {
-    return this.dense.get(name);
+    return this.segment.denseStore(name);
   }
 
   otherVectors(name: string): ReadonlyMap<number, VectorValue> | undefined {
-    return this.other.get(name);
+    return this.segment.otherVectors(name);
+  }
+
+  /** The HNSW index of dense vector `name`, if it has one. */
+  vectorIndex(name: string): HnswIndex | undefined {
+    return this.segment.vectorIndex(name);
   }
 
   matchesOffset(filter: Filter, offset: number): boolean {
-    const key = this.ids.keyAt(offset);
-    if (key === undefined) return false;
-    return matches(
-      filter,
-      { id: pointIdFromKey(key), payload: this.payloads[offset] ?? undefined, hasVector: (name: string) => this.hasVectorAt(offset, name) },
-      this.fieldIndexes,
-    );
-  }
-
-  /**
-   * Offsets that may match `filter`, from payload indexes when they can answer (a superset: callers
-   * still run `matchesOffset`), else every live offset.
-   */
-  candidateOffsets(filter: Filter): Iterable<number> {
-    return this.filterPlan(filter).candidates ?? this.ids.offsets();
+    return this.segment.matches(filter, offset);
   }
 
   /** The planner's view of `filter`: candidate offsets from payload indexes (a superset) and a cardinality estimate. */
   filterPlan(filter: Filter): FilterPlan {
-    return planFilter(filter, this.fieldIndexes, this.ids.size, { resolveId: (id) => this.offsetOf(id) });
+    return this.segment.filterPlan(filter);
   }
 
-  /** Qdrant's facet: value counts of an indexed field over the points matching `filter`. */
-  facet(key: string, limit: number, filter: Filter | undefined, shardKeys: readonly ShardKey[] | undefined): { hits: Array<{ value: unknown; count: number }> } {
-    let allowed: number[] | null = null;
-    if (filter !== undefined || shardKeys !== undefined) {
-      allowed = [];
-      const source = filter === undefined ? this.ids.offsets() : this.candidateOffsets(filter);
-      for (const offset of source) {
-        if (this.ids.keyAt(offset) === undefined) continue;
-        if (shardKeys !== undefined && !shardKeys.includes(this.shardKeysByOffset[offset] as ShardKey)) continue;
-        if (filter !== undefined && !this.matchesOffset(filter, offset)) continue;
-        allowed.push(offset);
-      }
-    }
-    return facet(this.fieldIndexes, { key, limit }, allowed);
+  /** Qdrant's facet: value counts of an indexed field over the points inside `scope`. */
+  facet(key: string, limit: number, scope: Scope): { hits: Array<{ value: unknown; count: number }> } {
+    return this.segment.facet(key, limit, scope);
   }
 
   view(offset: number): PointView | undefined {
-    const key = this.ids.keyAt(offset);
-    if (key === undefined) return undefined;
-    // Vectors are copied out only when asked for: most results are sent without them.
-    let vectors: NamedVectors | undefined;
-    const readVectors = (): NamedVectors => (vectors ??= this.readMemory(offset).vectors);
-    return {
-      id: pointIdFromKey(key),
-      offset,
-      payload: this.payloads[offset] ?? null,
-      get vectors() {
-        return readVectors();
-      },
-      version: this.versions[offset] ?? 0,
-      shardKey: this.shardKeysByOffset[offset],
-    };
+    return this.segment.view(offset);
   }
 
   /** Point ids in storage order (integers ascending, then UUIDs), starting at `from`. */
@@ -570,6 +425,6 @@ export class Collection {
   }
 }
 
-function stagedView(key: PointKey, p: StagedPoint): { id: PointId; payload: Payload | undefined; hasVector(name: string): boolean } {
+function stagedView(key: PointKey, p: StoredPoint): { id: PointId; payload: Payload | undefined; hasVector(name: string): boolean } {
   return { id: pointIdFromKey(key), payload: p.payload ?? undefined, hasVector: (name: string) => p.vectors.has(name) };
 }

@@ -4,30 +4,20 @@
  */
 import { AppError, badInput } from '../errors.js';
 import type { PointId } from '../storage/point-id.js';
-import { score as denseScore, compareScores, higherIsBetter, postprocessScore, rawMaxSim, sparseDot, sparseOverlaps, type Distance } from '../index/distance.js';
+import { compareScores, higherIsBetter, postprocessScore, rawMaxSim, sparseDot, sparseOverlaps, type Distance } from '../index/distance.js';
 import type { Filter } from '../index/filter/types.js';
-import { parseJsonPath } from '../index/json-path.js';
+import { parseJsonPath, setOwn } from '../index/json-path.js';
+import { isObject } from '../json.js';
 import { orderCandidates } from './query/order-by.js';
 import type { OrderBySpec } from './query/types.js';
 import type { Collection } from './collection.js';
 import { isCustomSharding } from './config.js';
-import type { Payload, PointRecord, PointView, ScoredPoint, ShardKey } from './types.js';
+import type { Payload, PayloadSelector, PointRecord, PointView, ReadOptions, ScoredPoint, ShardKey, VectorSelector } from './types.js';
 import { DEFAULT_VECTOR, type NamedVectors, type VectorValue } from './vectors.js';
 
 type Obj = Record<string, unknown>;
 
-/** Qdrant `with_payload`: everything, nothing, or only / all but some key paths. */
-export type PayloadSelector =
-  | { readonly kind: 'all' }
-  | { readonly kind: 'none' }
-  | { readonly kind: 'include'; readonly paths: readonly string[] }
-  | { readonly kind: 'exclude'; readonly paths: readonly string[] };
-/** Qdrant `with_vector`: every vector, none, or some names. */
-export type VectorSelector = { readonly kind: 'all' } | { readonly kind: 'none' } | { readonly kind: 'names'; readonly names: readonly string[] };
 
-function isObj(v: unknown): v is Obj {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
 
 /** Copies the value at `path` from `src` into `dst`, keeping the nesting (`a.b` → `{a: {b}}`). */
 function copyPath(src: Payload, dst: Payload, path: string): void {
@@ -38,17 +28,18 @@ function copyPath(src: Payload, dst: Payload, path: string): void {
     keys.push(part.key);
   }
   if (keys.length === 0) return;
+  // Own properties only: a key such as `__proto__` names payload data, never Object.prototype.
   let s: unknown = src;
   for (const k of keys) {
-    if (!isObj(s) || !(k in s)) return;
+    if (!isObject(s) || !Object.hasOwn(s, k)) return;
     s = s[k];
   }
   let d: Obj = dst;
   keys.slice(0, -1).forEach((k) => {
-    if (!isObj(d[k])) d[k] = {};
+    if (!Object.hasOwn(d, k) || !isObject(d[k])) setOwn(d, k, {});
     d = d[k] as Obj;
   });
-  d[keys[keys.length - 1]!] = structuredClone(s);
+  setOwn(d, keys[keys.length - 1]!, structuredClone(s));
 }
 
 function removePath(dst: Payload, path: string): void {
@@ -56,7 +47,8 @@ function removePath(dst: Payload, path: string): void {
   let d: unknown = dst;
   for (let i = 0; i < parts.length; i++) {
     const part = parts[i]!;
-    if (part.kind !== 'key' || !isObj(d)) return;
+    if (part.kind !== 'key' || !isObject(d)) return;
+    if (!Object.hasOwn(d, part.key)) return;
     if (i === parts.length - 1) delete d[part.key];
     else d = d[part.key];
   }
@@ -99,11 +91,6 @@ export function selectVectors(p: PointView, sel: VectorSelector): NamedVectors |
   }
 }
 
-/** What a read returns of each point (Qdrant `with_payload`, `with_vector`). */
-export interface ReadOptions {
-  readonly withPayload: PayloadSelector;
-  readonly withVector: VectorSelector;
-}
 
 /** Custom-sharded collections report each point's shard key. */
 function showsShardKey(c: Collection): boolean {
@@ -129,20 +116,16 @@ export function toScoredPoint(c: Collection, p: PointView, score: number, o: Rea
   return sp;
 }
 
-/** Offsets matching `filter` (all live offsets when undefined), within `shardKeys`. */
-export function* matchingOffsets(c: Collection, filter: Filter | undefined, shardKeys?: readonly ShardKey[]): IterableIterator<number> {
-  if (filter === undefined) {
-    yield* c.liveOffsets(shardKeys);
-    return;
-  }
-  // Payload indexes narrow the candidates; every candidate is still checked exactly.
-  for (const offset of c.candidateOffsets(filter)) {
-    if (shardKeys !== undefined && !shardKeys.includes(c.shardKeyAt(offset) as ShardKey)) continue;
-    if (c.matchesOffset(filter, offset)) yield offset;
+/** A selection that names a vector the collection does not have is an error, as in Qdrant. @throws AppError(VECTOR_NAME_NOT_FOUND) */
+export function checkVectorSelector(c: Collection, sel: VectorSelector): void {
+  if (sel.kind !== 'names') return;
+  for (const name of sel.names) {
+    if (!c.schema.dense.has(name) && !c.schema.sparse.has(name)) throw new AppError('VECTOR_NAME_NOT_FOUND', [name]);
   }
 }
 
 export function retrieve(c: Collection, ids: readonly PointId[], o: ReadOptions, shardKeys?: readonly ShardKey[]): PointRecord[] {
+  checkVectorSelector(c, o.withVector);
   const out: PointRecord[] = [];
   const seen = new Set<number>();
   for (const id of ids) {
@@ -151,7 +134,7 @@ export function retrieve(c: Collection, ids: readonly PointId[], o: ReadOptions,
     seen.add(offset);
     const v = c.view(offset);
     if (v === undefined) continue;
-    if (shardKeys !== undefined && !shardKeys.includes(v.shardKey as ShardKey)) continue;
+    if (!c.inScope(offset, { shardKeys })) continue;
     out.push(toRecord(c, v, o));
   }
   return out;
@@ -172,6 +155,7 @@ export interface ScrollResult {
 }
 
 export function scroll(c: Collection, r: ScrollRequest, o: ReadOptions): ScrollResult {
+  checkVectorSelector(c, o.withVector);
   if (r.orderBy !== undefined) return scrollOrdered(c, r, o);
   const points: PointRecord[] = [];
   for (const id of c.idsInOrder(r.offset)) {
@@ -179,8 +163,7 @@ export function scroll(c: Collection, r: ScrollRequest, o: ReadOptions): ScrollR
     if (offset === undefined) continue;
     const v = c.view(offset);
     if (v === undefined) continue;
-    if (r.shardKeys !== undefined && !r.shardKeys.includes(v.shardKey as ShardKey)) continue;
-    if (r.filter !== undefined && !c.matchesOffset(r.filter, offset)) continue;
+    if (!c.inScope(offset, r)) continue;
     if (points.length === r.limit) return { points, nextPageOffset: id };
     points.push(toRecord(c, v, o));
   }
@@ -189,14 +172,14 @@ export function scroll(c: Collection, r: ScrollRequest, o: ReadOptions): ScrollR
 
 /** Scroll with `order_by`, as Qdrant: min value per point ascending, max descending; no next page offset. */
 function scrollOrdered(c: Collection, r: ScrollRequest, o: ReadOptions): ScrollResult {
-  const entries = orderCandidates(c, r.orderBy!, matchingOffsets(c, r.filter, r.shardKeys), r.limit);
+  const entries = orderCandidates(c, r.orderBy!, c.scan(r), r.limit);
   return { points: entries.map((e) => toRecord(c, c.view(e.offset)!, o, e.orderValue)), nextPageOffset: null };
 }
 
 export function count(c: Collection, filter: Filter | undefined, shardKeys?: readonly ShardKey[]): number {
   if (filter === undefined && shardKeys === undefined) return c.pointsCount;
   let n = 0;
-  for (const _ of matchingOffsets(c, filter, shardKeys)) n++;
+  for (const _ of c.scan({ filter, shardKeys })) n++;
   return n;
 }
 
@@ -217,39 +200,28 @@ export interface ScoredOffset {
   score: number;
 }
 
-/** Exact top-k over every point with vector `using` that passes `accept`. */
+/** Exact top-k over every point with sparse or multivector `using` that passes `accept`. */
 export function exactSearch(c: Collection, using: string, q: QueryVector, k: number, accept: (offset: number) => boolean, threshold?: number): ScoredOffset[] {
   const spec = c.schema.dense.get(using);
   const distance: Distance = spec?.distance ?? 'Dot';
   const better = spec === undefined ? true : higherIsBetter(distance);
   const scored: ScoredOffset[] = [];
   const passes = (s: number): boolean => threshold === undefined || (better ? s >= threshold : s <= threshold);
-  if (q.kind === 'dense') {
-    const store = c.denseStore(using);
-    if (store === undefined) throw badInput(`Wrong input: Vector \`${using}\` is not a dense vector`);
-    if (q.data.length !== store.dim) throw new AppError('VECTOR_DIMENSION_MISMATCH', [store.dim, q.data.length]);
-    const data = store.data;
-    const dim = store.dim;
-    for (const offset of c.liveOffsets()) {
-      if (!store.has(offset) || !accept(offset)) continue;
-      const s = denseScore(distance, q.data, 0, data, offset * dim, dim);
-      if (passes(s)) scored.push({ offset, score: s });
-    }
-  } else {
-    const vectors = c.otherVectors(using);
-    if (vectors === undefined) throw badInput(`Wrong input: Vector \`${using}\` does not accept this query`);
-    for (const [offset, v] of vectors) {
-      if (!accept(offset)) continue;
-      let s: number;
-      if (q.kind === 'sparse' && v.kind === 'sparse') {
-        // Qdrant's inverted index only finds points that share an index with the query.
-        if (!sparseOverlaps(q, v)) continue;
-        s = sparseDot(q, v);
-      }
-      else if (q.kind === 'multi' && v.kind === 'multi') s = maxSim(distance, q.rows, v.rows);
-      else throw badInput(`Wrong input: query vector kind does not match vector \`${using || DEFAULT_VECTOR}\``);
-      if (passes(s)) scored.push({ offset, score: s });
-    }
+  // Dense vectors are always searched through their index (`nearest`), whose exact path is the shared
+  // scan of index/flat/scan.ts; only sparse and multivectors are scored here.
+  if (q.kind === 'dense') throw badInput(`Wrong input: Vector \`${using}\` is not a dense vector`);
+  const vectors = c.otherVectors(using);
+  if (vectors === undefined) throw badInput(`Wrong input: Vector \`${using}\` does not accept this query`);
+  for (const [offset, v] of vectors) {
+    if (!accept(offset)) continue;
+    let s: number;
+    if (q.kind === 'sparse' && v.kind === 'sparse') {
+      // Qdrant's inverted index only finds points that share an index with the query.
+      if (!sparseOverlaps(q, v)) continue;
+      s = sparseDot(q, v);
+    } else if (q.kind === 'multi' && v.kind === 'multi') s = maxSim(distance, q.rows, v.rows);
+    else throw badInput(`Wrong input: query vector kind does not match vector \`${using || DEFAULT_VECTOR}\``);
+    if (passes(s)) scored.push({ offset, score: s });
   }
   scored.sort((a, b) => (spec === undefined ? b.score - a.score : compareScores(distance, a.score, b.score)) || a.offset - b.offset);
   return scored.slice(0, k);

@@ -7,7 +7,8 @@ import { AppError } from '../errors.js';
 import { higherIsBetter } from '../index/distance.js';
 import type { Collection } from './collection.js';
 import type { ShardKey } from './types.js';
-import { exactSearch, matchingOffsets, type QueryVector, type ScoredOffset } from './read.js';
+import { exactSearch, type QueryVector, type ScoredOffset } from './read.js';
+import type { Scope } from './segment/scope.js';
 
 export interface NearestOptions {
   /** Only points matching this filter are candidates. */
@@ -20,7 +21,8 @@ export interface NearestOptions {
   readonly exact?: boolean | undefined;
   /**
    * Only vectors already in the index (Qdrant `params.indexed_only`): vectors queued for a background
-   * graph build are left out. A collection too small for a graph searches everything.
+   * graph build are left out once they are as many as the indexing threshold (an unindexed segment
+   * large enough to be slow); fewer, or a collection too small for a graph, are searched in full.
    */
   readonly indexedOnly?: boolean | undefined;
   /** Drop results worse than this score (Qdrant `score_threshold`; for Euclid / Manhattan: a maximum distance). */
@@ -42,19 +44,17 @@ export function nearest(c: Collection, using: string, q: QueryVector, k: number,
   if (k <= 0) return [];
   const index = q.kind === 'dense' ? c.vectorIndex(using) : undefined;
   const { filter, shardKeys, accept: extra } = opts;
-  const passes = (o: number): boolean =>
-    (shardKeys === undefined || shardKeys.includes(c.shardKeyAt(o) as ShardKey)) &&
-    (filter === undefined || c.matchesOffset(filter, o)) &&
-    (extra === undefined || extra(o));
+  const scope: Scope = { filter, shardKeys };
+  const passes = (o: number): boolean => c.inScope(o, scope) && (extra === undefined || extra(o));
   const filtered = filter !== undefined || shardKeys !== undefined || extra !== undefined;
   let hits: ScoredOffset[];
   if (index === undefined || q.kind !== 'dense') {
-    const allowed = filter === undefined && shardKeys === undefined ? undefined : new Set(matchingOffsets(c, filter, shardKeys));
+    const allowed = filter === undefined && shardKeys === undefined ? undefined : new Set(c.scan(scope));
     hits = exactSearch(c, using, q, k, (o) => (allowed === undefined || allowed.has(o)) && (extra === undefined || extra(o)), opts.threshold);
     return hits;
   }
   checkDimension(index.dim, q.data.length);
-  const indexedOnly = opts.indexedOnly === true;
+  const indexedOnly = opts.indexedOnly === true && c.segment.skipsUnindexed(using);
   if (!filtered) {
     hits = index.search(q.data, k, { ef: opts.ef, exact: opts.exact === true, indexedOnly });
   } else {

@@ -33,6 +33,22 @@ export interface ScoredPoint extends PointRecord {
   readonly score: number;
 }
 
+
+/** Qdrant `with_payload`: everything, nothing, or only / all but some key paths. */
+export type PayloadSelector =
+  | { readonly kind: 'all' }
+  | { readonly kind: 'none' }
+  | { readonly kind: 'include'; readonly paths: readonly string[] }
+  | { readonly kind: 'exclude'; readonly paths: readonly string[] };
+/** Qdrant `with_vector`: every vector, none, or some names. */
+export type VectorSelector = { readonly kind: 'all' } | { readonly kind: 'none' } | { readonly kind: 'names'; readonly names: readonly string[] };
+
+/** What a read returns of each point (Qdrant `with_payload`, `with_vector`). */
+export interface ReadOptions {
+  readonly withPayload: PayloadSelector;
+  readonly withVector: VectorSelector;
+}
+
 export type UpdateStatus = 'acknowledged' | 'completed';
 
 /** What a write answers: the operation id it was given, and whether it is applied or only durable. */

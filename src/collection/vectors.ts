@@ -6,6 +6,7 @@
 import { AppError, badInput } from '../errors.js';
 import { normalizeInPlace } from '../index/distance.js';
 import type { VectorSchema } from './config.js';
+import { applyDatatype } from './datatype.js';
 
 export type VectorValue =
   | { readonly kind: 'dense'; readonly data: Float32Array }
@@ -78,11 +79,14 @@ export function toVectorValue(name: string, input: VectorData, schema: VectorSch
     if (!Array.isArray(input) || !input.every(isNumberArray)) {
       throw badInput(`${where}: ${describe(name)} is a multivector: expected an array of arrays of numbers`);
     }
-    if (input.length === 0) throw badInput(`${where}: multivector ${describe(name)} must contain at least one vector`);
+    // Qdrant's `validate_multi_vector` (422), its field path naming the map entry `?`.
+    const at = name !== DEFAULT_VECTOR && where.endsWith(`.${name}`) ? `${where.slice(0, where.length - name.length - 1)}.?.data` : `${where}.data`;
+    if (input.length === 0) throw new AppError('VALIDATION', [`${at}: multi vector must not be empty`]);
+    if (input.some((row) => row.length === 0)) throw new AppError('VALIDATION', [`${at}: all vectors must be non-empty`]);
     const rows = input.map((row) => {
       if (row.length !== params.size) throw new AppError('VECTOR_DIMENSION_MISMATCH', [params.size, row.length]);
       const v = toFloat32(row, where);
-      return params.distance === 'Cosine' ? normalizeInPlace(v) : v;
+      return applyDatatype(params.distance === 'Cosine' ? normalizeInPlace(v) : v, params.datatype);
     });
     return { kind: 'multi', rows };
   }
@@ -91,6 +95,6 @@ export function toVectorValue(name: string, input: VectorData, schema: VectorSch
   }
   if (input.length !== params.size) throw new AppError('VECTOR_DIMENSION_MISMATCH', [params.size, input.length]);
   const v = toFloat32(input, where);
-  return { kind: 'dense', data: params.distance === 'Cosine' ? normalizeInPlace(v) : v };
+  return { kind: 'dense', data: applyDatatype(params.distance === 'Cosine' ? normalizeInPlace(v) : v, params.datatype) };
 }
 

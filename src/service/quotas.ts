@@ -4,7 +4,7 @@
  * is persisted and from then on replaces `storage.quotas` of the config file, as in Qdrant.
  */
 import { totalmem } from 'node:os';
-import { AppError, badInput } from '../errors.js';
+import { AppError } from '../errors.js';
 import type { Store } from '../storage/kv/store.js';
 import { diskUsagePercent } from '../storage/fs.js';
 
@@ -15,12 +15,6 @@ export interface QuotaConfig {
 }
 
 const KEY = 'quotas';
-
-function percent(v: unknown, field: string): number | null {
-  if (v === undefined || v === null) return null;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > 100) throw badInput(`${field}: expected an integer between 1 and 100`);
-  return v;
-}
 
 export class Quotas {
   private config: QuotaConfig;
@@ -42,14 +36,8 @@ export class Quotas {
     return { config: { ...this.config }, usage: this.usage() };
   }
 
-  async set(body: Record<string, unknown>): Promise<void> {
-    const enabled = body['enabled'] ?? false;
-    if (typeof enabled !== 'boolean') throw badInput('enabled: expected a boolean');
-    const next: QuotaConfig = {
-      enabled,
-      max_resident_memory_percent: percent(body['max_resident_memory_percent'], 'max_resident_memory_percent'),
-      max_disk_usage_percent: percent(body['max_disk_usage_percent'], 'max_disk_usage_percent'),
-    };
+  /** Replaces the quota configuration durably. */
+  async set(next: QuotaConfig): Promise<void> {
     await this.store.commit(() => this.store.meta.put(KEY, next));
     this.config = next;
   }

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { AppError, badInput } from '../errors.js';
 import type { Store } from '../storage/kv/store.js';
 import { Collection, type CollectionDescriptor, type CollectionLog } from '../collection/collection.js';
-import { addVectorName, buildCollectionConfig, removeVectorName, updateCollectionConfig, isCustomSharding, type CollectionDefaults, type JsonObject } from '../collection/config.js';
+import { removeVectorName, isCustomSharding, type CollectionConfig, type CollectionDefaults, type ConfigChange } from '../collection/config.js';
 import type { ShardKey } from '../collection/types.js';
 import type { CollectionPass, GlobalPass } from '../auth/authorize.js';
 // snapshots (issue 7)
@@ -25,6 +25,8 @@ const SNAPSHOT_PENDING_PREFIX = 'snapshot-pending:';
 /** Qdrant's collection name rule: 1..255 characters, none of `<>:"/\|?*` or NUL. */
 export function validateCollectionName(name: string, what = 'collection name'): void {
   if (name.length === 0 || name.length > 255) throw badInput(`Validation error in path parameters: ${what} must be 1 to 255 characters long`);
+  // `.` and `..` would name the snapshots directory itself or its parent.
+  if (name === '.' || name === '..') throw badInput(`Validation error in path parameters: ${what} \`${name}\` is reserved`);
   if (/[<>:"/\\|?*\0]/.test(name)) throw badInput(`Validation error in path parameters: ${what} \`${name}\` contains a forbidden character (< > : " / \\ | ? * or NUL)`);
 }
 
@@ -32,6 +34,11 @@ export type AliasAction =
   | { readonly create_alias: { collection_name: string; alias_name: string } }
   | { readonly delete_alias: { alias_name: string } }
   | { readonly rename_alias: { old_alias_name: string; new_alias_name: string } };
+
+/** The collection's messages, prefixed with its name. */
+function collectionLog(log: CollectionLog, name: string): CollectionLog {
+  return { warn: (m) => log.warn(`collection ${name}: ${m}`), info: (m) => log.info?.(`collection ${name}: ${m}`) };
+}
 
 export class TableOfContent {
   private readonly collections = new Map<string, Collection>();
@@ -44,13 +51,18 @@ export class TableOfContent {
     private readonly log: CollectionLog,
   ) {}
 
+  /** The node's defaults for new collections (`storage.*` of the config file). */
+  get collectionDefaults(): CollectionDefaults {
+    return this.defaults;
+  }
+
   /** Loads every collection and alias from `store`. */
   static load(store: Store, defaults: CollectionDefaults, log: CollectionLog = { warn: () => undefined }): TableOfContent {
     const toc = new TableOfContent(store, defaults, log);
     for (const { key, value } of store.meta.entries(COLLECTION_PREFIX)) {
       if (typeof key !== 'string' || !key.startsWith(COLLECTION_PREFIX)) break;
       const name = key.slice(COLLECTION_PREFIX.length);
-      toc.collections.set(name, Collection.load(store, value as CollectionDescriptor, log));
+      toc.collections.set(name, Collection.load(store, value as CollectionDescriptor, collectionLog(log, name)));
     }
     const aliases = store.meta.get(ALIASES_KEY) as Record<string, string> | undefined;
     toc.aliases = new Map(Object.entries(aliases ?? {}));
@@ -64,7 +76,7 @@ export class TableOfContent {
     return run;
   }
 
-  /** Lets updates and index builds finish and saves index images (shutdown). */
+  /** Lets updates finish, stops index builds at the end of their current slice and saves index images (shutdown). */
   async close(): Promise<void> {
     await this.queue;
     for (const c of this.collections.values()) await c.close();
@@ -117,17 +129,23 @@ export class TableOfContent {
    * Creates a collection (`PUT /collections/{name}`).
    * @throws AppError(COLLECTION_EXISTS) when the name is taken by a collection or an alias.
    */
-  create(_pass: GlobalPass, name: string, body: JsonObject): Promise<boolean> {
+  create(_pass: GlobalPass, name: string, config: CollectionConfig): Promise<boolean> {
     validateCollectionName(name);
-    const config = buildCollectionConfig(body, this.defaults);
     return this.serial(async () => {
       if (this.collections.has(name)) throw new AppError('COLLECTION_EXISTS', [name]);
       if (this.aliases.has(name)) throw badInput(`Wrong input: Alias with name \`${name}\` already exists`);
       const descriptor: CollectionDescriptor = { uuid: randomUUID(), config, payloadIndexes: [], shardKeys: [], createdAt: new Date().toISOString() };
       await this.store.commit(() => this.store.meta.put(COLLECTION_PREFIX + name, descriptor));
-      this.collections.set(name, Collection.load(this.store, descriptor, this.log));
+      this.collections.set(name, Collection.load(this.store, descriptor, collectionLog(this.log, name)));
       return true;
     });
+  }
+
+  private readonly deleteHooks: Array<(name: string) => void> = [];
+
+  /** Runs `hook(name)` when a collection is deleted, before its metadata goes (the snapshot service's cleanup). */
+  onDelete(hook: (name: string) => void): void {
+    this.deleteHooks.push(hook);
   }
 
   /** Deletes a collection and the aliases pointing to it; false when it does not exist. */
@@ -136,6 +154,8 @@ export class TableOfContent {
     return this.serial(async () => {
       const c = this.collections.get(name);
       if (c === undefined) return false;
+      // First, so that a crash in between leaves a collection without snapshots, never snapshots without owner.
+      for (const hook of this.deleteHooks) hook(name);
       const aliases = new Map([...this.aliases].filter(([, target]) => target !== name));
       await this.store.commit(() => {
         this.store.meta.remove(COLLECTION_PREFIX + name);
@@ -144,8 +164,7 @@ export class TableOfContent {
       });
       this.collections.delete(name);
       this.aliases = aliases;
-      await c.close();
-      c.dropIndexes();
+      await c.discard();
       await this.store.dropTable(Collection.pointsTable(c.uuid));
       return true;
     });
@@ -156,13 +175,9 @@ export class TableOfContent {
     await c.updateDescriptor(change, (d) => this.store.meta.put(COLLECTION_PREFIX + pass.collection, d));
   }
 
-  /** `PATCH /collections/{name}`. */
-  update(pass: CollectionPass, patch: JsonObject): Promise<void> {
-    return this.changeDescriptor(pass, (d) => ({ ...d, config: updateCollectionConfig(d.config, patch) }));
-  }
-
-  createVectorName(pass: CollectionPass, vectorName: string, body: JsonObject): Promise<void> {
-    return this.changeDescriptor(pass, (d) => ({ ...d, config: addVectorName(d.config, vectorName, body) }));
+  /** Changes a collection's configuration (`PATCH /collections/{name}`, adding a vector name). */
+  changeConfig(pass: CollectionPass, change: ConfigChange): Promise<void> {
+    return this.changeDescriptor(pass, (d) => ({ ...d, config: change(d.config) }));
   }
 
   deleteVectorName(pass: CollectionPass, vectorName: string): Promise<void> {
@@ -214,7 +229,7 @@ export class TableOfContent {
           const { collection_name, alias_name } = a.create_alias;
           validateCollectionName(alias_name, 'alias name');
           if (!this.collections.has(collection_name)) throw new AppError('COLLECTION_NOT_FOUND', [collection_name]);
-          if (this.collections.has(alias_name)) throw badInput(`Wrong input: Collection with name \`${alias_name}\` already exists`);
+          if (this.collections.has(alias_name)) throw new AppError('ALIAS_IS_COLLECTION', [alias_name]);
           next.set(alias_name, collection_name);
         } else if ('delete_alias' in a) {
           if (!next.delete(a.delete_alias.alias_name)) throw new AppError('ALIAS_NOT_FOUND', [a.delete_alias.alias_name]);
@@ -223,7 +238,7 @@ export class TableOfContent {
           const target = next.get(old_alias_name);
           if (target === undefined) throw new AppError('ALIAS_NOT_FOUND', [old_alias_name]);
           validateCollectionName(new_alias_name, 'alias name');
-          if (this.collections.has(new_alias_name)) throw badInput(`Wrong input: Collection with name \`${new_alias_name}\` already exists`);
+          if (this.collections.has(new_alias_name)) throw new AppError('ALIAS_IS_COLLECTION', [new_alias_name]);
           next.delete(old_alias_name);
           next.set(new_alias_name, target);
         }
@@ -292,7 +307,7 @@ export class TableOfContent {
           }),
         );
         await this.store.commit(() => this.store.meta.put(`collection-state:${uuid}`, { opSeq: next.opSeq }));
-        loaded = Collection.load(this.store, descriptor, this.log);
+        loaded = Collection.load(this.store, descriptor, collectionLog(this.log, requested));
       } catch (e) {
         await this.dropSnapshotTable(uuid).catch(() => undefined);
         throw e;
@@ -309,16 +324,15 @@ export class TableOfContent {
           if (old === undefined) await this.store.commit(swap);
           else await old.updateDescriptor((d) => d, swap);
         } catch (e) {
-          await loaded.close().catch(() => undefined);
-          loaded.dropIndexes();
+          await loaded.discard().catch(() => undefined);
           await this.dropSnapshotTable(uuid).catch(() => undefined);
           throw e;
         }
         this.collections.set(name, loaded);
         if (old !== undefined) {
-          // Writes queued on the old collection before the swap finish first (close waits for them); then it goes.
-          await old.close().catch(() => undefined);
-          old.dropIndexes();
+          // Writes queued on the old collection before the swap finish first (discard waits for them), its index
+          // build stops at the end of the current slice; then it goes.
+          await old.discard().catch(() => undefined);
           await this.dropSnapshotTable(old.uuid).catch(() => undefined);
         }
       });

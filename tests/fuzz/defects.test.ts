@@ -6,6 +6,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestApp, type TestApp } from '../support/app.js';
+import { pollUntil } from '../support/poll.js';
 import { DOCUMENTED_REQUEST_BODIES } from '../support/openapi.js';
 
 function assertQdrantError(res: { status: number; text: string; body: any }, what: string): void {
@@ -100,22 +101,23 @@ describe('defects found by the robustness suites', () => {
   });
 
   // Crash suite: graph searches miss points whose vectors were replaced in place (re-upserted), crash or not.
-  // A fresh build finds every point by its own vector; after one round of in-place updates ~4% are missed, for
+  // A fresh build finds every point by its own vector; after rounds of in-place updates some are missed, for
   // good: the collection is green and every vector counted as indexed. Exact search finds them.
-  it('finds points by their own vector through the HNSW graph after their vectors are replaced', {
-    timeout: 120_000,
-    todo: 'partly fixed: updates now reconnect the moved node\'s old neighbours (as hnswlib updatePoint); on this near-one-dimensional data with m 8 / ef_construct 32, 3-9 of 400 points (≤ 2.3%) are still missed after update rounds (were 29-51; fresh builds: 0). Exact search finds them. Next: background rebuild past an update threshold.',
-  }, async () => {
+  // Partly fixed: updates now reconnect the moved node's old neighbours (as hnswlib updatePoint); on this
+  // near-one-dimensional data with m 8 / ef_construct 32, 3-9 of 400 points (≤ 2.3%) are still missed after update
+  // rounds (were 29-51; fresh builds: 0). Next: background rebuild past an update threshold.
+  // Listed in README "Known issues". Two tests share one run of the scenario: the goal (≤ 1% missed, `todo` while
+  // the defect is open) and a tracker that FAILS once the defect is fixed, so that the goal gets promoted.
+  let updateRun: Promise<{ misses: number; points: number }> | undefined;
+  const runUpdateScenario = async (): Promise<{ misses: number; points: number }> => {
     const DIM = 6;
     const vec = (seed: number, id: number): number[] => Array.from({ length: DIM }, (_, i) => (i === 0 ? id % 1000 : ((seed * 31 + id * 7 + i * 13) % 97) - 48));
     assert.equal((await app.request('PUT', '/collections/h', { vectors: { size: DIM, distance: 'Euclid' }, optimizers_config: { indexing_threshold: 1 }, hnsw_config: { m: 8, ef_construct: 32 } })).status, 200);
     const green = async (): Promise<void> => {
-      for (let i = 0; i < 400; i++) {
+      await pollUntil('the graph to catch up', async () => {
         const info = (await app.request('GET', '/collections/h')).body.result;
-        if (info.status === 'green' && info.indexed_vectors_count === info.points_count) return;
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-      assert.fail('the graph never caught up');
+        return info.status === 'green' && info.indexed_vectors_count === info.points_count;
+      }, 120_000, 50);
     };
     const ids = Array.from({ length: 400 }, (_, k) => Math.floor(k / 100) * 100_000 + (k % 100) + 1);
     const hash = (a: number, b: number): number => (Math.imul(a ^ Math.imul(b, 0x9e3779b1), 0x85ebca6b) >>> 0) % 10_000;
@@ -128,11 +130,26 @@ describe('defects found by the robustness suites', () => {
       await green();
     }
     let misses = 0;
-    for (const [id, v] of current) {
+    for (const v of current.values()) {
       const q = await app.request('POST', '/collections/h/points/query', { query: v, limit: 1, params: { exact: false } });
       if (q.body.result.points[0]?.score !== 0) misses++;
-      void id;
     }
-    assert.ok(misses <= current.size * 0.01, `${misses} of ${current.size} points are not found by their own vector through the graph`);
+    return { misses, points: current.size };
+  };
+
+  it('finds points by their own vector through the HNSW graph after their vectors are replaced', {
+    timeout: 120_000,
+    todo: 'known issue (README): 3-9 of 400 points are missed after in-place update rounds; the tracker below fails once fixed',
+  }, async () => {
+    const { misses, points } = await (updateRun ??= runUpdateScenario());
+    assert.ok(misses <= points * 0.01, `${misses} of ${points} points are not found by their own vector through the graph`);
+  });
+
+  it('tracks the known HNSW update-recall defect: still present (when this fails, drop the todo above)', { timeout: 120_000 }, async () => {
+    const { misses, points } = await (updateRun ??= runUpdateScenario());
+    assert.ok(
+      misses > points * 0.01,
+      `the HNSW update-recall defect looks fixed (${misses} of ${points} missed): remove the todo from the test above, this tracker, and the README known issue`,
+    );
   });
 });

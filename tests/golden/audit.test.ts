@@ -5,7 +5,7 @@
  */
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir, removeDir } from '../support/app.js';
 import { runAuditCommand } from '../../src/cli/audit.js';
@@ -13,6 +13,7 @@ import { keyFromFile } from '../../src/auth/audit/key.js';
 import { verifyAuditDir } from '../../src/auth/audit/verify.js';
 import { JsonlFileSink } from '../../src/auth/audit/file-sink.js';
 import { GOLDEN_V1 } from './fixtures.js';
+import { killDuringMigration } from './kill-migration.js';
 
 const KEY_FILE = join(GOLDEN_V1, 'audit.key');
 const DAY1 = 'audit.2030-06-01.log';
@@ -92,6 +93,27 @@ describe('golden v1 audit log', () => {
     assert.deepEqual(JSON.parse(readFileSync(join(dir, 'audit.format'), 'utf8')), { format: 'quiver-audit', version: 1 });
     assert.equal(JSON.parse(readFileSync(join(dir, DAY2), 'utf8').trimEnd().split('\n').at(-1)!).seq, 6);
     assert.deepEqual(verifyAuditDir(dir, keyFromFile(KEY_FILE)), { ok: true, lines: 6 });
+  });
+
+  it('survives SIGKILL at a random point of writing the marker: the log still verifies, the marker completes', async (t) => {
+    const dir = copyAuditDir();
+    const marker = join(dir, 'audit.format');
+    const outcomes = await killDuringMigration(
+      ['audit', dir, KEY_FILE],
+      10,
+      () => rmSync(marker, { force: true }),
+      (finished) => {
+        // None (the next open writes it) or the whole of it, never a torn file.
+        if (existsSync(marker) || finished) assert.deepEqual(JSON.parse(readFileSync(marker, 'utf8')), { format: 'quiver-audit', version: 1 });
+        assert.deepEqual(verifyAuditDir(dir, keyFromFile(KEY_FILE)), { ok: true, lines: 5 });
+      },
+    );
+    t.diagnostic(`kills: ${outcomes.join(' ')}`);
+    const sink = new JsonlFileSink({ dir, rotation: 'daily', maxLogFiles: 7, failClosed: true, hmacKey: keyFromFile(KEY_FILE) });
+    await sink.open();
+    await sink.close();
+    assert.deepEqual(JSON.parse(readFileSync(marker, 'utf8')), { format: 'quiver-audit', version: 1 });
+    assert.deepEqual(verifyAuditDir(dir, keyFromFile(KEY_FILE)), { ok: true, lines: 5 });
   });
 
   it('a directory of a newer format is refused by verify and by the sink, not called tampered', async () => {

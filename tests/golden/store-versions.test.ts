@@ -6,16 +6,14 @@
  */
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { open } from 'lmdb';
 import { removeDir, startChildServer, startTestApp, type TestApp } from '../support/app.js';
 import { STORE_FORMAT_VERSION } from '../../src/storage/kv/store.js';
+import { killDuringMigration } from './kill-migration.js';
 import { assertClose, copyGoldenStore, GOLDEN_POINTS, indexedImagePath, startOnGoldenStore } from './fixtures.js';
 
-const CHILD = join(import.meta.dirname, 'migrate-child.ts');
-const TSX = import.meta.resolve('tsx');
 const NEWER = /storage format version 2 is newer than this Quiver supports \(max 1\); upgrade Quiver/;
 
 const dirs: string[] = [];
@@ -89,40 +87,24 @@ describe('store format version', () => {
 
   it('survives SIGKILL at a random point of the migration: restart completes it, data intact', async (t) => {
     const dir = goldenCopy();
-    /** One child run on the unmarked store, killed `killAt` ms after its go-ahead (never, when undefined). */
-    const run = async (killAt: number | undefined): Promise<{ finished: boolean; ms: number; marker: unknown }> => {
-      await withMeta(dir, (m) => m.remove('format_version'));
-      const child = spawn(process.execPath, ['--import', TSX, CHILD, join(dir, 'storage')], { stdio: ['pipe', 'pipe', 'inherit'] });
-      let out = '';
-      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-      await new Promise<void>((resolve) => child.stdout.on('data', (d: Buffer) => ((out += d.toString()), out.includes('ready') && resolve())));
-      const start = performance.now();
-      let ms = 0;
-      child.stdout.on('data', () => (ms ||= out.includes('opened') ? performance.now() - start : 0));
-      child.stdin.write('go\n');
-      const timer = killAt === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), killAt);
-      await exited;
-      clearTimeout(timer);
-      return { finished: out.includes('opened'), ms, marker: await withMeta(dir, (m) => m.get('format_version')) };
-    };
-    // Calibration: how long the migration takes here, uninterrupted; kills then land anywhere in that window.
-    const calibrations = [await run(undefined), await run(undefined)];
-    for (const c of calibrations) assert.deepEqual([c.finished, c.marker], [true, 1]);
-    const window = Math.max(...calibrations.map((c) => c.ms)) * 1.5;
-    const outcomes: string[] = [];
-    for (let round = 0; round < 10; round++) {
-      const killAt = Math.random() * window;
-      const r = await run(killAt);
-      outcomes.push(`${killAt.toFixed(0)}ms:${r.finished ? 'finished' : 'killed'}:${String(r.marker)}`);
-      // Never a partial marker: none (the next start writes it) or the whole of it.
-      assert.ok(r.marker === undefined || r.marker === 1, `marker after kill: ${String(r.marker)}`);
-      if (r.finished) assert.equal(r.marker, 1);
-      const app = await startTestApp({}, {}, dir);
-      await assertGoldenContent(app);
-      await app.close();
-      assert.equal(await withMeta(dir, (m) => m.get('format_version')), 1, 'the restart completes the migration');
-    }
-    t.diagnostic(`kill window ${window.toFixed(0)}ms; kills: ${outcomes.join(' ')}`);
+    const outcomes = await killDuringMigration(
+      ['store', join(dir, 'storage')],
+      10,
+      async () => {
+        await withMeta(dir, (m) => m.remove('format_version'));
+      },
+      async (finished) => {
+        const marker = await withMeta(dir, (m) => m.get('format_version'));
+        // Never a partial marker: none (the next start writes it) or the whole of it.
+        assert.ok(marker === undefined || marker === 1, `marker after kill: ${String(marker)}`);
+        if (finished) assert.equal(marker, 1);
+        const app = await startTestApp({}, {}, dir);
+        await assertGoldenContent(app);
+        await app.close();
+        assert.equal(await withMeta(dir, (m) => m.get('format_version')), 1, 'the restart completes the migration');
+      },
+    );
+    t.diagnostic(`kills: ${outcomes.join(' ')}`);
   });
 
   it('rebuilds (does not interpret) an HNSW image of a newer version', async () => {

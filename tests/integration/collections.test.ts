@@ -42,7 +42,7 @@ describe('collections API', () => {
   it('answers 404 in Qdrant wording for a missing collection', async () => {
     const r = await app.request('GET', '/collections/nope');
     assert.equal(r.status, 404);
-    assert.equal(r.body.status.error, "Collection `nope` doesn't exist!");
+    assert.equal(r.body.status.error, "Not found: Collection `nope` doesn't exist!");
     assert.equal(typeof r.body.time, 'number');
   });
 
@@ -70,14 +70,14 @@ describe('collections API', () => {
     assert.equal(cfg.quantization_config.scalar.type, 'int8');
   });
 
-  it('rejects invalid configurations with a 400 naming the field', async () => {
-    for (const [body, field] of [
-      [{ vectors: { size: 0, distance: 'Dot' } }, /size/],
-      [{ vectors: { size: 4, distance: 'Hamming' } }, /distance/],
-      [{ vectors: { size: 'four', distance: 'Dot' } }, /size/],
+  it('rejects invalid configurations with a 400 (format) or 422 (constraint) naming the field', async () => {
+    for (const [body, field, status] of [
+      [{ vectors: { size: 0, distance: 'Dot' } }, /size/, 422],
+      [{ vectors: { size: 4, distance: 'Hamming' } }, /distance/, 400],
+      [{ vectors: { size: 'four', distance: 'Dot' } }, /size/, 400],
     ] as const) {
       const r = await app.request('PUT', '/collections/bad', body);
-      assert.equal(r.status, 400, r.text);
+      assert.equal(r.status, status, r.text);
       assert.match(r.body.status.error, field);
     }
     assert.equal((await app.request('GET', '/collections/bad/exists')).body.result.exists, false);
@@ -151,7 +151,8 @@ describe('collections API', () => {
     const root = await app.request('GET', '/');
     assert.equal(root.body.title, 'qdrant - vector search engine');
     assert.equal(root.body.version, '1.19.0');
-    assert.equal(typeof root.body.quiver_version, 'string');
+    assert.deepEqual(Object.keys(root.body), ['title', 'version', 'commit']);
+    assert.equal(typeof root.headers['x-quiver-version'], 'string');
     assert.equal((await app.request('GET', '/healthz')).text, 'healthz check passed');
     assert.equal((await app.request('GET', '/livez')).status, 200);
     assert.equal((await app.request('GET', '/readyz')).status, 200);

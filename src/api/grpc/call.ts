@@ -13,7 +13,7 @@ import { allows, deniedReason } from '../../auth/ip-allowlist.js';
 import { AppError } from '../../errors.js';
 import type { GrpcDeps } from './deps.js';
 import { RPC_OPERATIONS, type RpcPath } from './rpc-table.js';
-import { Code, GrpcRejection, toGrpcStatus } from './status.js';
+import { toGrpcStatus } from './status.js';
 
 /** What a handler receives besides the request message. */
 export interface RpcContext {
@@ -76,7 +76,7 @@ async function decide(path: RpcPath, req: unknown, impl: RpcImpl<never, unknown>
   if (!allows(deps.allowList, remote)) {
     const reason = deniedReason(remote);
     await deps.audit().write(auditEvent({ now: new Date(), method: operation, request: info, authType: 'None', error: reason }));
-    throw new GrpcRejection(Code.PERMISSION_DENIED, `Forbidden: ${reason}`);
+    throw new AppError('FORBIDDEN', [reason]);
   }
   let auth: Auth = { type: 'None', access: { kind: 'global', level: 'm' } };
   if (!OPEN_OPERATIONS.has(operation)) {

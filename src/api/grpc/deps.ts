@@ -1,6 +1,7 @@
 import type { Config } from '../../config/schema.js';
 import type { TableOfContent } from '../../service/table-of-content.js';
 import type { Quotas } from '../../service/quotas.js';
+import type { SnapshotService } from '../../service/snapshots/service.js';
 import type { AuditSink } from '../../auth/audit-event.js';
 import type { CredentialStore } from '../../auth/credentials.js';
 import type { ValueExistsClaim } from '../../auth/jwt.js';
@@ -12,6 +13,7 @@ export interface GrpcDeps {
   readonly config: Config;
   readonly toc: TableOfContent;
   readonly quotas: Quotas;
+  readonly snapshots: SnapshotService;
   readonly credentials: CredentialStore;
   /** The current audit sink. */
   readonly audit: () => AuditSink;

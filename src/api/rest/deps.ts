@@ -4,6 +4,9 @@ import type { Metrics } from '../../service/metrics.js';
 import type { AccessGate } from './gate.js';
 import type { Quotas } from '../../service/quotas.js';
 import type { AuditSink } from '../../auth/audit-event.js';
+import type { RateLimits } from '../../service/rate-limits.js';
+import type { SnapshotService } from '../../service/snapshots/service.js';
+import type { Issues } from '../../service/issues.js';
 
 /** What the REST layer needs from the rest of the process, injected by `buildApp`. */
 export interface AppDeps {
@@ -16,6 +19,17 @@ export interface AppDeps {
   readonly startedAt: Date;
   readonly quiverVersion: string;
   readonly quotas: Quotas;
+  /** Strict mode's per-collection read/write token buckets. */
+  readonly rateLimits: RateLimits;
+  /** The process logger's level (pino's names), read and changed by `GET/POST /logger`. */
+  readonly logLevel: { get(): string; set(level: string): void };
   /** The audit log directory, or null when `audit.enabled` is false. */
   readonly auditDir: string | null;
+  /** The configuration whose credentials are in force (a SIGHUP reload replaces `config`'s keys); default `config`. */
+  readonly liveConfig?: () => Config;
+  /** Re-reads the credentials now (after the dashboard changed the keys file). */
+  readonly reloadCredentials?: () => Promise<void>;
+  readonly snapshots: SnapshotService;
+  /** `GET /issues`: background failures (wait=false snapshot recovery). */
+  readonly issues: Issues;
 }

@@ -1,17 +1,16 @@
 /**
  * The seam between HTTP and access control. `authenticate` runs in `onRequest`, before the body is
  * read; `authorize` runs once the body is validated and is the only source of a pass. Both delegate to
- * `src/auth`; this file only adapts Fastify requests and turns refusals into HTTP responses.
+ * `src/auth`; this file only adapts Fastify requests (refusals are registry errors, answered by `toHttpError`).
  */
 import type { FastifyRequest } from 'fastify';
-import { authenticate, isAuthFailure, OPEN_OPERATIONS, type Auth } from '../../auth/authenticate.js';
-import { authorize, type Pass, type ValueExistsOutcome } from '../../auth/authorize.js';
-import { ACCESS_TABLE, isOperationName } from '../../auth/access-table.js';
+import { AppError } from '../../errors.js';
+import { ANONYMOUS, authenticate, isAuthFailure, OPEN_OPERATIONS, type Auth } from '../../auth/authenticate.js';
+import { authorize, type PassFor, type ValueExistsOutcome } from '../../auth/authorize.js';
+import { ACCESS_TABLE, type OperationName } from '../../auth/access-table.js';
 import { auditAuthFailure, tracingId, type AuditRequestInfo, type AuditSink } from '../../auth/audit-event.js';
 import type { CredentialStore } from '../../auth/credentials.js';
 import type { ValueExistsClaim } from '../../auth/jwt.js';
-
-export type { Pass };
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -36,23 +35,15 @@ export async function settleAudit(request: FastifyRequest): Promise<void> {
   if (pending !== undefined) await pending;
 }
 
-/**
- * A refusal decided before or during access control, sent as is: a text body (401/403 authentication
- * failures, as Qdrant sends them) or a JSON error object (the `time` is added when sent).
- */
-export class HttpRejection extends Error {
-  constructor(
-    readonly status: number,
-    readonly body: string | { status: { error: string } },
-  ) {
-    super(typeof body === 'string' ? body : body.status.error);
-    this.name = 'HttpRejection';
-  }
-}
-
 export interface AccessGate {
-  authenticate(request: FastifyRequest, operation: string): Promise<void>;
-  authorize(request: FastifyRequest, operation: string, collection: string | undefined, body: unknown): Promise<Pass>;
+  /** Sets `request.auth` (the anonymous caller for open operations), or throws the `AuthFailure`. */
+  /** `operation` is undefined for a path no route matches (it needs a credential like any other). */
+  authenticate(request: FastifyRequest, operation: OperationName | undefined): Promise<void>;
+  /**
+   * The pass for `operation`.
+   * @throws AppError `SERVICE_ERROR` when `request.auth` is unset (authentication did not run): fails closed.
+   */
+  authorize<O extends OperationName>(request: FastifyRequest, operation: O, collection: string | undefined, body: unknown): Promise<PassFor<O>>;
 }
 
 export interface GateDeps {
@@ -77,26 +68,25 @@ export function requestInfo(request: FastifyRequest, remoteOf: (r: FastifyReques
   return info;
 }
 
-function rejection(e: unknown): unknown {
-  if (isAuthFailure(e)) return new HttpRejection(e.status, e.format === 'text' ? e.message : { status: { error: e.message } });
-  return e;
-}
-
 export function createGate(deps: GateDeps): AccessGate {
   return {
     async authenticate(request, operation) {
       request.auth = undefined;
-      if (isOperationName(operation) && OPEN_OPERATIONS.has(operation)) return;
+      if (operation !== undefined && OPEN_OPERATIONS.has(operation)) {
+        request.auth = ANONYMOUS;
+        return;
+      }
       try {
         request.auth = await authenticate({ apiKey: header(request, 'api-key'), authorization: header(request, 'authorization') }, deps.credentials);
       } catch (e) {
-        if (isAuthFailure(e)) await auditAuthFailure(deps.audit(), e, { ...requestInfo(request, deps.remoteOf), method: operation });
-        throw rejection(e);
+        if (isAuthFailure(e)) await auditAuthFailure(deps.audit(), e, { ...requestInfo(request, deps.remoteOf), ...(operation === undefined ? {} : { method: operation }) });
+        throw e;
       }
     },
     async authorize(request, operation, collection, body) {
-      if (!isOperationName(operation)) throw new Error(`operation ${operation} has no access rule`);
-      const auth: Auth = request.auth ?? { type: 'None', access: { kind: 'global', level: 'm' } };
+      const auth = request.auth;
+      // Fail closed: a request that skipped authentication is refused, never treated as unauthenticated-open.
+      if (auth === undefined) throw new AppError('SERVICE_ERROR', [`${operation} reached access control without authentication`]);
       // The event's durable write starts now; it is collected here and awaited before the response.
       const sink = deps.audit();
       const writes: Array<Promise<void>> = [];
@@ -125,7 +115,7 @@ export function createGate(deps: GateDeps): AccessGate {
         return pass;
       } catch (e) {
         request.auditPending = Promise.all(writes).then(() => undefined);
-        throw rejection(e);
+        throw e;
       }
     },
   };

@@ -14,8 +14,6 @@
  */
 import { AppError } from '../../errors.js';
 import type { Filter } from '../../index/filter/types.js';
-import { matchingOffsets } from '../read.js';
-import type { ShardKey } from '../types.js';
 import { andFilters, excludeIds } from './filters.js';
 import { evaluateFormula } from './formula-eval.js';
 import { dbsf, rrf } from './fusion.js';
@@ -39,13 +37,11 @@ function isVectorQuery(q: QuerySpec): q is VectorQuerySpec {
 /** The first `limit` points matching `filter` in id order (Qdrant `ScrollOrder::ById`). */
 function scrollById(ctx: ExecContext, filter: Filter | undefined, limit: number): ScoredEntry[] {
   const out: ScoredEntry[] = [];
-  const keys = ctx.shardKeys;
+  const scope = { filter, shardKeys: ctx.shardKeys };
   for (const id of ctx.c.idsInOrder()) {
     if (out.length >= limit) break;
     const offset = ctx.c.offsetOf(id);
-    if (offset === undefined) continue;
-    if (keys !== undefined && !keys.includes(ctx.c.shardKeyAt(offset) as ShardKey)) continue;
-    if (filter !== undefined && !ctx.c.matchesOffset(filter, offset)) continue;
+    if (offset === undefined || !ctx.c.inScope(offset, scope)) continue;
     out.push({ offset, score: 1, fromScroll: true });
   }
   return out;
@@ -60,9 +56,9 @@ function leaf(ctx: ExecContext, stage: StageSpec, filter: Filter | undefined, li
   }
   switch (q.kind) {
     case 'order_by':
-      return { entries: orderCandidates(ctx.c, q.orderBy, matchingOffsets(ctx.c, filter, ctx.shardKeys), limit), order: 'larger' };
+      return { entries: orderCandidates(ctx.c, q.orderBy, ctx.c.scan({ filter, shardKeys: ctx.shardKeys }), limit), order: 'larger' };
     case 'sample':
-      return { entries: sampleCandidates([...matchingOffsets(ctx.c, filter, ctx.shardKeys)], limit), order: 'larger' };
+      return { entries: sampleCandidates([...ctx.c.scan({ filter, shardKeys: ctx.shardKeys })], limit), order: 'larger' };
     case 'rrf':
     case 'dbsf':
       throw new AppError('BAD_REQUEST', ['cannot apply Fusion without prefetches']);

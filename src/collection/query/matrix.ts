@@ -9,7 +9,6 @@
  * request on the same data returns the same matrix.
  */
 import { comparePointIds, type PointId } from '../../storage/point-id.js';
-import { matchingOffsets } from '../read.js';
 import { nearest } from '../search.js';
 import { applyIdf } from './idf.js';
 import { hashSeed, sampleOf, seededRandom } from './sample.js';
@@ -31,7 +30,7 @@ export function searchMatrix(ctx: ExecContext, spec: MatrixRequest): Matrix {
   const c = ctx.c;
   const space = spaceOf(c, spec.using);
   const present = hasVector(c, space);
-  const candidates = [...matchingOffsets(c, spec.filter, ctx.shardKeys)].filter(present);
+  const candidates = [...c.scan({ filter: spec.filter, shardKeys: ctx.shardKeys })].filter(present);
   const random = seededRandom(hashSeed(`${c.uuid}:${c.lastOperationId}:${spec.seed}`));
   const sampled = sampleOf(candidates, spec.sample, random)
     .map((offset) => ({ offset, id: c.idAt(offset)! }))

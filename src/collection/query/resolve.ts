@@ -46,7 +46,7 @@ export function inputResolver(ctx: ExecContext, using: string, lookup: LookupLoc
     const src = lookupSource();
     const offset = src.c.offsetOf(id);
     const view = offset === undefined ? undefined : src.c.view(offset);
-    if (view === undefined || (src.shardKeys !== undefined && !src.shardKeys.includes(view.shardKey as ShardKey))) {
+    if (view === undefined || !src.c.inScope(view.offset, { shardKeys: src.shardKeys })) {
       throw notFound(`No point with id ${String(id)} found`);
     }
     const stored = view.vectors.get(src.name);

@@ -3,7 +3,8 @@
  * `sample`) carry version 0 as in Qdrant's `query_scroll`; ordered ones get `orderValue`.
  */
 import type { Collection } from '../collection.js';
-import { toScoredPoint, type ReadOptions } from '../read.js';
+import { toScoredPoint } from '../read.js';
+import type { ReadOptions } from '../types.js';
 import type { ScoredPoint } from '../types.js';
 import type { ScoredEntry } from './types.js';
 

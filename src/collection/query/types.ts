@@ -8,7 +8,7 @@
 import type { Filter } from '../../index/filter/types.js';
 import type { PointId } from '../../storage/point-id.js';
 import type { Collection } from '../collection.js';
-import type { PayloadSelector, VectorSelector } from '../read.js';
+import type { PayloadSelector, VectorSelector } from '../types.js';
 import type { ShardKey } from '../types.js';
 import type { VectorData } from '../vectors.js';
 import type { ParsedFormula } from './formula.js';
@@ -96,9 +96,6 @@ export interface RootSpec extends StageSpec {
   readonly offset: number;
   readonly shardKeys: readonly ShardKey[] | undefined;
 }
-
-/** A nested source of a query (Qdrant `Prefetch`). */
-export type Prefetch = StageSpec;
 
 /**
  * The engine's query request (Qdrant `QueryRequest`, and what the legacy search / recommend / discover

@@ -11,7 +11,6 @@
 import { AppError } from '../../errors.js';
 import type { Filter } from '../../index/filter/types.js';
 import type { QueryVector } from '../read.js';
-import { matchingOffsets } from '../read.js';
 import { nearest } from '../search.js';
 import { averageVector } from './average.js';
 import { bestScore, contextScore, discoverScore, feedbackPairs, feedbackScore, sumScores, type Pair, type Similarity } from './custom-scores.js';
@@ -102,7 +101,7 @@ export function searchLeaf(ctx: ExecContext, stage: StageSpec, p: PreparedVector
     return maximalMarginalRelevance(ctx.c, p.space, p.q, candidates.map((h) => h.offset), limit, p.mmr.lambda, stage.threshold);
   }
   const out: ScoredEntry[] = [];
-  for (const offset of matchingOffsets(ctx.c, filter, ctx.shardKeys)) {
+  for (const offset of ctx.c.scan({ filter, shardKeys: ctx.shardKeys })) {
     const score = p.score(offset);
     if (score !== undefined && passes('larger', score, stage.threshold)) out.push({ offset, score });
   }

@@ -18,6 +18,7 @@ import type {
   Range,
   ValuesCount,
 } from './types.js';
+import { isObject } from '../../json.js';
 
 /** Filters nested deeper than this are refused (a guard against stack exhaustion). */
 export const MAX_FILTER_DEPTH = 64;
@@ -37,11 +38,7 @@ export function parseFilter(json: unknown): Filter {
 }
 
 function fail(message: string, at: string): never {
-  throw new AppError('BAD_FILTER', [at === '' ? message : `${message} (at ${at})`]);
-}
-
-function isObject(v: unknown): v is Json {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
+  throw new AppError('BAD_REQUEST', [at === '' ? message : `${message} (at ${at})`]);
 }
 
 function join(at: string, key: string): string {
@@ -182,7 +179,8 @@ function fieldCondition(json: Json, at: string): FieldCondition {
     cond.isEmpty === null &&
     cond.isNull === null
   ) {
-    fail('field condition: at least one field condition must be specified (match, range, geo_*, values_count, is_empty, is_null)', where);
+    // Qdrant's `validate_field_condition`: the body parses, a validator rule fails → 422.
+    throw new AppError('VALIDATION', [`${at === '' ? 'filter' : `filter.${at}`}: Validation error: At least one field condition must be specified [{}]`]);
   }
   return Object.freeze(cond);
 }

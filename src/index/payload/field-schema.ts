@@ -165,7 +165,8 @@ export function parseFieldSchema(input: unknown): FieldSchema {
   }
   if (type === 'text' && out['tokenizer'] === undefined) out['tokenizer'] = 'word';
   if (type === 'integer' && out['lookup'] === false && out['range'] === false) {
-    fail("the 'lookup' and 'range' capabilities can't be both disabled");
+    // A validator rule of Qdrant's `IntegerIndexParams` (the body parses): 422, validator's own text.
+    throw new AppError('VALIDATION', ["field_schema.lookup: Validation error: the 'lookup' and 'range' capabilities can't be both disabled [{}]"]);
   }
   return Object.freeze({ type, params: Object.freeze(out) as PayloadSchemaParams });
 }

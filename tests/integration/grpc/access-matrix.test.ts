@@ -147,7 +147,7 @@ describe('access matrix over gRPC', () => {
       const creds: Credential[] = await credentials();
       let before = await fingerprint();
       for (const cred of creds) {
-        const r = await client.call(path, REQUESTS[path], cred.headers);
+        const r = await client.call(path, REQUESTS[path], cred.mint === undefined ? cred.headers : await cred.mint());
         const where = `${cred.name} → ${path}: ${status[r.code]} ${r.details.slice(0, 200)}`;
         let allowed: boolean;
         if (OPEN.has(operation)) allowed = true;

@@ -57,7 +57,7 @@ describe('query: prefetch, fusion, order_by, sample, mmr', () => {
     // score_threshold cuts the fused list; limit and offset apply after fusion.
     assertScored(await query(app, 'dot', { prefetch: [A, B], query: { fusion: 'rrf' }, score_threshold: 0.5 }), [[3, 1 / 4 + 1 / 3], [4, 0.5], [2, 0.5]]);
     assertScored(await query(app, 'dot', { prefetch: [A, B], query: { fusion: 'rrf' }, limit: 2, offset: 1 }), [[4, 0.5], [2, 0.5]]);
-    await assertRejected(app, 'dot', 'query', { prefetch: [A, B], query: { rrf: { weights: [1] } } }, 400, /Number of weights in RRF should match number of pre-fetches: got 1, expected 2/);
+    await assertRejected(app, 'dot', 'query', { prefetch: [A, B], query: { rrf: { weights: [1] } } }, 422, /Number of weights in RRF should match number of pre-fetches: got 1, expected 2/);
   });
 
   it('fuses prefetches with DBSF (mean ± 3σ normalisation, summed)', async () => {

@@ -119,8 +119,8 @@ describe('query: recommend, discover, context, relevance feedback', () => {
   });
 
   it('rejects recommend requests without examples, and unknown strategies', async () => {
-    await assertRejected(app, 'dot', 'query', { query: { recommend: {} } }, 400, /At least one positive or negative/);
-    await assertRejected(app, 'dot', 'query', { query: { recommend: { negative: [1] } } }, 400, /Positive vectors should not be empty with `average` strategy/);
+    await assertRejected(app, 'dot', 'query', { query: { recommend: {} } }, 422, /At least one positive or negative/);
+    await assertRejected(app, 'dot', 'query', { query: { recommend: { negative: [1] } } }, 422, /Positive vectors should not be empty with `average` strategy/);
     await assertRejected(app, 'dot', 'recommend', { positive: [], limit: 3 }, 400, /At least one positive vector ID required with this strategy/);
     await assertRejected(app, 'dot', 'recommend', { positive: [], negative: [], strategy: 'best_score', limit: 3 }, 400, /At least one positive or negative vector ID required/);
     await assertRejected(app, 'dot', 'discover', { limit: 3 }, 400, /target or at least one context pair/);

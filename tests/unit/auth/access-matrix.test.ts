@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { AppError } from '../../../src/errors.js';
+import { AppError, KIND_STATUS } from '../../../src/errors.js';
 import { OPERATION_NAMES, type OperationName } from '../../../src/auth/access-table.js';
 import { authenticate, AuthFailure, OPEN_OPERATIONS, type CredentialHeaders } from '../../../src/auth/authenticate.js';
 import { authorize } from '../../../src/auth/authorize.js';
@@ -49,10 +49,10 @@ const ORACLE: readonly Row[] = [
   [['list_full_snapshots', 'get_full_snapshot'], Y, Y, N, N, N],
   // create / delete full snapshot
   [['create_full_snapshot', 'delete_full_snapshot'], Y, N, N, N, N],
-  // get cluster, metrics, get quotas
-  [['cluster_status', 'metrics', 'get_quotas'], Y, Y, N, N, N],
-  // recover raft state, delete peer, update quotas, clear issues
-  [['recover_current_peer', 'remove_peer', 'update_quotas', 'clear_issues'], Y, N, N, N, N],
+  // get cluster, metrics, get quotas, get the log level
+  [['cluster_status', 'metrics', 'get_quotas', 'get_logger_config'], Y, Y, N, N, N],
+  // recover raft state, delete peer, update quotas, clear issues, set the log level
+  [['recover_current_peer', 'remove_peer', 'update_quotas', 'clear_issues', 'update_logger_config'], Y, N, N, N, N],
   // telemetry, cluster telemetry: global credentials only
   [['telemetry', 'cluster_telemetry'], Y, Y, N, N, N],
   // get issues
@@ -67,11 +67,15 @@ const ORACLE: readonly Row[] = [
     'overwrite_payload', 'delete_payload', 'clear_payload'], Y, N, Y, N, Y],
   // POST /audit/logs
   [['get_audit_logs'], Y, N, N, N, N],
+  // The dashboard's session (who am I): any authenticated caller
+  [['dashboard_session'], Y, Y, Y, Y, Y],
+  // The dashboard's token signing, named keys and audit verification: manage only
+  [['create_access_token', 'list_api_keys', 'create_api_key', 'delete_api_key', 'verify_audit_logs'], Y, N, N, N, N],
 ];
-/** `/`, `/healthz`, `/livez`, `/readyz`: open. */
-const OPEN = ['root', 'healthz', 'livez', 'readyz'];
+/** `/`, `/healthz`, `/livez`, `/readyz` and the dashboard's static files: open. */
+const OPEN = ['root', 'healthz', 'livez', 'readyz', 'dashboard'];
 /** Rows that need no grant on a particular collection (answers filtered): allowed to any authenticated caller. */
-const ANY_AUTHENTICATED = ['get_collections', 'get_collections_aliases', 'get_issues'];
+const ANY_AUTHENTICATED = ['get_collections', 'get_collections_aliases', 'get_issues', 'dashboard_session'];
 
 type Column = 'm' | 'r' | 'crw' | 'cr' | 'cprw';
 const oracle = new Map<string, Record<Column, boolean>>();
@@ -174,7 +178,7 @@ async function attempt(store: CredentialStore, headers: CredentialHeaders, op: O
     await authorize(auth, op, { collection: 'c' }, deps());
     return OK;
   } catch (e) {
-    if (e instanceof AuthFailure) return { kind: 'auth', status: e.status, message: e.message };
+    if (e instanceof AuthFailure) return { kind: 'auth', status: KIND_STATUS[e.kind].http, message: e.message };
     if (e instanceof AppError && e.code === 'FORBIDDEN') return { kind: 'forbidden', message: e.message };
     throw e;
   }

@@ -1,10 +1,9 @@
 /**
- * Proto collection configuration → the engine's collection configuration. The engine's current entry points
- * (`TableOfContent.create` / `update` / `createVectorName`, `createPayloadIndex`) take the configuration as a
- * `JsonObject` in Qdrant's configuration vocabulary; this builds that object field by field from the proto.
- * Switch to the typed engine configuration when it exists (issue 11).
+ * Proto collection configuration → the bodies the engine's configuration builders take
+ * (`src/api/collection-config.ts`: create, update, vector-name addition) and payload index schemas, in Qdrant's
+ * configuration vocabulary, built field by field from the proto.
  */
-import type { Json, JsonObject } from '../../../collection/config.js';
+import type { JsonValue as Json, JsonObject } from '../../../json.js';
 import type * as M from '../generated/messages.js';
 import { bad } from './point-id.js';
 import { jsonMap, safeInteger } from './value.js';

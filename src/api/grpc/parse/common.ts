@@ -3,7 +3,7 @@
  * points selectors, write flags, counts.
  */
 import { AppError } from '../../../errors.js';
-import type { PayloadSelector, VectorSelector } from '../../../collection/read.js';
+import type { PayloadSelector, VectorSelector } from '../../../collection/types.js';
 import type { PointSelector, UpdateMode } from '../../../collection/operation.js';
 import type { ShardKey } from '../../../collection/types.js';
 import type * as M from '../generated/messages.js';

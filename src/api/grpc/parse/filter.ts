@@ -14,7 +14,7 @@ import { pointId } from './point-id.js';
 import type { Timestamp__Output } from '../generated/google/protobuf/Timestamp.js';
 
 function fail(message: string, at: string): never {
-  throw new AppError('BAD_FILTER', [at === '' ? message : `${message} (at ${at})`]);
+  throw new AppError('BAD_REQUEST', [at === '' ? message : `${message} (at ${at})`]);
 }
 
 function path(text: string | undefined, at: string): JsonPath {

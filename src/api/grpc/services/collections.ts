@@ -5,6 +5,7 @@ import type { CollectionsHandlers } from '../generated/qdrant/Collections.js';
 import type * as M from '../generated/messages.js';
 import { collectionPass, globalPass, visibleNames, type Impls } from '../call.js';
 import { bad, shardKey } from '../parse/common.js';
+import { buildCollectionConfig, configPatch } from '../../collection-config.js';
 import { createCollectionConfig, updateCollectionPatch } from '../parse/collection.js';
 import { collectionInfo } from '../present/collection.js';
 import { protoShardKey } from '../present/points.js';
@@ -25,10 +26,10 @@ function aliasAction(a: M.AliasOperations__Output, i: number): AliasAction {
 export const collectionsService: Impls<CollectionsHandlers> = {
   List: { run: (_m, ctx) => ({ collections: visibleNames(ctx, ctx.deps.toc.collectionNames()).map((name) => ({ name })) }) },
   Get: { run: (_m, ctx) => ({ result: collectionInfo(ctx.deps.toc.get(collectionPass(ctx))) }) },
-  Create: { run: async (m, ctx) => ({ result: await ctx.deps.toc.create(globalPass(ctx), m.collection_name ?? '', createCollectionConfig(m)) }) },
+  Create: { run: async (m, ctx) => ({ result: await ctx.deps.toc.create(globalPass(ctx), m.collection_name ?? '', buildCollectionConfig(createCollectionConfig(m), ctx.deps.toc.collectionDefaults)) }) },
   Update: {
     run: async (m, ctx) => {
-      await ctx.deps.toc.update(collectionPass(ctx), updateCollectionPatch(m));
+      await ctx.deps.toc.changeConfig(collectionPass(ctx), configPatch(updateCollectionPatch(m)));
       return { result: true };
     },
   },

@@ -4,7 +4,9 @@
  */
 import type { Collection } from '../../../collection/collection.js';
 import type { PointOperation } from '../../../collection/operation.js';
-import { count as countPoints, retrieve, scroll, type ReadOptions } from '../../../collection/read.js';
+import { count as countPoints, retrieve, scroll } from '../../../collection/read.js';
+import type { ReadOptions } from '../../../collection/types.js';
+import { vectorNameAddition } from '../../collection-config.js';
 import { checkedShardKeys, distanceMatrix, query, queryGroups, type QueryEnv } from '../../../collection/query/run.js';
 import type { PointsHandlers } from '../generated/qdrant/Points.js';
 import type * as M from '../generated/messages.js';
@@ -152,7 +154,7 @@ export const pointsService: Impls<PointsHandlers> = {
   CreateVectorName: {
     run: async (m, ctx) => {
       const c = collectionOf(ctx);
-      await ctx.deps.toc.createVectorName(collectionPass(ctx), m.vector_name ?? '', vectorNameConfig(m));
+      await ctx.deps.toc.changeConfig(collectionPass(ctx), vectorNameAddition(m.vector_name ?? '', vectorNameConfig(m)));
       return { result: { operation_id: c.lastOperationId, status: m.wait === true ? 'Completed' : 'Acknowledged' } };
     },
   },
@@ -226,7 +228,7 @@ export const pointsService: Impls<PointsHandlers> = {
   Facet: {
     run: (m, ctx) => {
       const c = collectionOf(ctx);
-      const { hits } = c.facet(m.key ?? '', count(m.limit, 10, 1, 'limit'), optionalFilter(m.filter), checkedShardKeys(c, shardKeys(m.shard_key_selector)));
+      const { hits } = c.facet(m.key ?? '', count(m.limit, 10, 1, 'limit'), { filter: optionalFilter(m.filter), shardKeys: checkedShardKeys(c, shardKeys(m.shard_key_selector)) });
       return {
         hits: hits.map((h) => ({
           value: typeof h.value === 'string' ? { string_value: h.value } : typeof h.value === 'boolean' ? { bool_value: h.value } : { integer_value: h.value as number },

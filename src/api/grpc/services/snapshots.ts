@@ -1,6 +1,6 @@
 /** `qdrant.Snapshots` and `qdrant.ShardSnapshots` on the snapshot service (one local shard, 0, per collection). */
 import { AppError } from '../../../errors.js';
-import { snapshotService, type SnapshotDescription, type SnapshotService } from '../../../service/snapshots/service.js';
+import type { SnapshotDescription, SnapshotService } from '../../../service/snapshots/service.js';
 import { validateCollectionName } from '../../../service/table-of-content.js';
 import type { CollectionPass } from '../../../auth/authorize.js';
 import type { SnapshotsHandlers } from '../generated/qdrant/Snapshots.js';
@@ -10,7 +10,7 @@ import { collectionPass, globalPass, type Impls, type RpcContext } from '../call
 import { bad } from '../parse/common.js';
 
 function service(ctx: RpcContext): SnapshotService {
-  return snapshotService(ctx.deps.toc, ctx.deps.config);
+  return ctx.deps.snapshots;
 }
 
 function existing(ctx: RpcContext): CollectionPass {

@@ -15,7 +15,7 @@ import type { QueryRequest, QuerySpec, RecommendStrategy } from '../../../collec
 import { optionalThreshold, parseCount, parseLookup, parseParams } from './query-request.js';
 import { optionalFilter, parseReadOptions, readShardKeys } from './selectors.js';
 import { parseContextPairs, parseVectorInput, parseVectorInputs } from './vector-input.js';
-import { isObj } from './wire.js';
+import { isObject } from '../../../json.js';
 
 type Obj = Record<string, unknown>;
 
@@ -48,7 +48,7 @@ export function searchAsQuery(body: Obj): QueryRequest {
   const v = body['vector'];
   if (v === undefined || v === null) throw badInput('vector: missing field `vector`');
   if (Array.isArray(v)) return common(body, { kind: 'nearest', input: parseVectorInput(v, 'vector'), mmr: undefined }, DEFAULT_VECTOR, false);
-  if (isObj(v) && typeof v['name'] === 'string' && v['vector'] !== undefined) {
+  if (isObject(v) && typeof v['name'] === 'string' && v['vector'] !== undefined) {
     return common(body, { kind: 'nearest', input: parseVectorInput(v['vector'], 'vector.vector'), mmr: undefined }, v['name'], false);
   }
   throw badInput('vector: expected a vector, {name, vector} or {name, vector: {indices, values}}');

@@ -16,13 +16,13 @@ import type { ScrollRequest } from '../../../collection/read.js';
 import type { Payload, ShardKey } from '../../../collection/types.js';
 import { optionalFilter, parseIds, parseSelector, readShardKeys, writeShardKey } from './selectors.js';
 import { parseVectorStruct } from './vectors.js';
-import { isObj } from './wire.js';
+import { isObject } from '../../../json.js';
 
 type Obj = Record<string, unknown>;
 
 function payloadOf(v: unknown, where: string): Payload | null {
   if (v === undefined || v === null) return null;
-  if (!isObj(v)) throw badInput(`${where}: payload must be a JSON object`);
+  if (!isObject(v)) throw badInput(`${where}: payload must be a JSON object`);
   return v;
 }
 
@@ -37,7 +37,7 @@ export function parseUpsert(body: Obj, schema: VectorSchema): PointOperation {
   const points: PointInput[] = [];
   if (Array.isArray(body['points'])) {
     body['points'].forEach((p: unknown, i) => {
-      if (!isObj(p)) throw badInput(`points[${i}]: expected an object`);
+      if (!isObject(p)) throw badInput(`points[${i}]: expected an object`);
       if (p['vector'] === undefined) throw badInput(`points[${i}]: missing field \`vector\``);
       points.push({
         id: parsePointId(p['id']),
@@ -45,7 +45,7 @@ export function parseUpsert(body: Obj, schema: VectorSchema): PointOperation {
         payload: payloadOf(p['payload'], `points[${i}].payload`),
       });
     });
-  } else if (isObj(body['batch'])) {
+  } else if (isObject(body['batch'])) {
     const batch = body['batch'];
     const ids = parseIds(batch['ids'], 'batch.ids');
     const payloads = batch['payloads'];
@@ -59,7 +59,7 @@ export function parseUpsert(body: Obj, schema: VectorSchema): PointOperation {
       values.forEach((v, i) => perPoint[i]!.set(name, toVectorValue(name, v as VectorData, schema, `${where}[${i}]`)));
     };
     if (Array.isArray(vectors)) column(DEFAULT_VECTOR, vectors, 'batch.vectors');
-    else if (isObj(vectors)) for (const [name, values] of Object.entries(vectors)) column(name, values, `batch.vectors.${name}`);
+    else if (isObject(vectors)) for (const [name, values] of Object.entries(vectors)) column(name, values, `batch.vectors.${name}`);
     else throw badInput('batch.vectors: expected a list of vectors or an object of named vector lists');
     ids.forEach((id, i) => {
       points.push({ id, vectors: perPoint[i]!, payload: Array.isArray(payloads) ? payloadOf(payloads[i], `batch.payloads[${i}]`) : null });
@@ -82,7 +82,7 @@ export function parseUpsert(body: Obj, schema: VectorSchema): PointOperation {
 export function parseUpdateVectors(body: Obj, schema: VectorSchema): PointOperation {
   if (!Array.isArray(body['points'])) throw badInput('points: missing field `points`');
   const points = body['points'].map((p: unknown, i) => {
-    if (!isObj(p)) throw badInput(`points[${i}]: expected an object`);
+    if (!isObject(p)) throw badInput(`points[${i}]: expected an object`);
     const vectors = parseVectorStruct(p['vector'], schema, `points[${i}].vector`);
     if (vectors.size === 0) throw new AppError('VALIDATION', [`points[${i}].vector: must specify vectors to update for point`]);
     return { id: parsePointId(p['id']), vectors };
@@ -100,7 +100,7 @@ export function parseDeleteVectors(body: Obj): PointOperation {
 
 export function parseSetPayload(body: Obj, overwrite: boolean): PointOperation {
   const payload = body['payload'];
-  if (!isObj(payload)) throw badInput('payload: expected a JSON object');
+  if (!isObject(payload)) throw badInput('payload: expected a JSON object');
   const selector = parseSelector(body);
   if (overwrite) return { type: 'overwrite_payload', selector, payload };
   const key = body['key'];
@@ -127,9 +127,9 @@ export function parseBatch(body: Obj, schema: VectorSchema): PointOperation[] {
   const ops = body['operations'];
   if (!Array.isArray(ops)) throw badInput('operations: missing field `operations`');
   return ops.map((o: unknown, i) => {
-    if (!isObj(o) || Object.keys(o).length !== 1) throw badInput(`operations[${i}]: expected an object with exactly one operation`);
+    if (!isObject(o) || Object.keys(o).length !== 1) throw badInput(`operations[${i}]: expected an object with exactly one operation`);
     const [kind, inner] = Object.entries(o)[0]!;
-    if (!isObj(inner)) throw badInput(`operations[${i}].${kind}: expected an object`);
+    if (!isObject(inner)) throw badInput(`operations[${i}].${kind}: expected an object`);
     switch (kind) {
       case 'upsert':
         return parseUpsert(inner, schema);
@@ -172,7 +172,7 @@ export function parseScroll(body: Obj): ScrollRequest {
   let orderBy: ScrollRequest['orderBy'];
   const ob = body['order_by'];
   if (typeof ob === 'string') orderBy = { key: ob, direction: 'asc', startFrom: undefined };
-  else if (isObj(ob)) {
+  else if (isObject(ob)) {
     const dir = ob['direction'] ?? 'asc';
     if (dir !== 'asc' && dir !== 'desc') throw badInput('order_by.direction: expected "asc" or "desc"');
     const sf = ob['start_from'];
@@ -188,6 +188,10 @@ export function parseScroll(body: Obj): ScrollRequest {
     orderBy = { key: ob['key'], direction: dir, startFrom };
   }
   const offset = body['offset'];
+  // Ordered pages continue with `order_by.start_from`: the order is by value, not by id.
+  if (orderBy !== undefined && offset !== undefined && offset !== null) {
+    throw new AppError('BAD_REQUEST', ['Offset is not supported in conjunction with `order_by` scroll parameter']);
+  }
   return {
     filter: optionalFilter(body['filter']),
     limit,

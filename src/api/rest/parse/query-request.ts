@@ -9,7 +9,7 @@ import { DEFAULT_VECTOR } from '../../../collection/vectors.js';
 import type { GroupsRequest, LookupLocation, MatrixRequest, QueryRequest, SearchParamsSpec, StageSpec, WithLookup } from '../../../collection/query/types.js';
 import { parseQuerySpec } from './query-interface.js';
 import { optionalFilter, parsePayloadSelector, parseReadOptions, parseVectorSelector, readShardKeys } from './selectors.js';
-import { isObj } from './wire.js';
+import { isObject } from '../../../json.js';
 
 type Obj = Record<string, unknown>;
 
@@ -31,7 +31,7 @@ export function parseCount(v: unknown, dflt: number, minimum: number, field: str
 /** Qdrant `SearchParams` (quantization and acorn settings are accepted and have no effect). */
 export function parseParams(v: unknown, where: string): SearchParamsSpec {
   if (v === undefined || v === null) return { hnswEf: undefined, exact: undefined, indexedOnly: undefined };
-  if (!isObj(v)) throw badInput(`${where}: expected an object`);
+  if (!isObject(v)) throw badInput(`${where}: expected an object`);
   const ef = v['hnsw_ef'];
   if (ef !== undefined && ef !== null && (typeof ef !== 'number' || !Number.isInteger(ef) || ef < 0)) throw badInput(`${where}.hnsw_ef: expected a non-negative integer`);
   const flag = (name: string): boolean | undefined => {
@@ -46,7 +46,7 @@ export function parseParams(v: unknown, where: string): SearchParamsSpec {
 /** Qdrant `LookupLocation`. */
 export function parseLookup(v: unknown, where: string): LookupLocation | undefined {
   if (v === undefined || v === null) return undefined;
-  if (!isObj(v) || typeof v['collection'] !== 'string') throw badInput(`${where}.collection: missing field \`collection\``);
+  if (!isObject(v) || typeof v['collection'] !== 'string') throw badInput(`${where}.collection: missing field \`collection\``);
   const vector = v['vector'];
   if (vector !== undefined && vector !== null && typeof vector !== 'string') throw badInput(`${where}.vector: expected a vector name`);
   return { collection: v['collection'], vector: typeof vector === 'string' ? vector : undefined, shardKeys: readShardKeys(v['shard_key']) };
@@ -68,7 +68,7 @@ function parsePrefetchList(v: unknown, where: string, depth: number): StageSpec[
 
 /** Parses the fields a QueryRequest shares with Prefetch. */
 function parseStage(v: unknown, where: string, depth: number): StageSpec {
-  if (!isObj(v)) throw badInput(`${where === '' ? 'body' : where}: expected an object`);
+  if (!isObject(v)) throw badInput(`${where === '' ? 'body' : where}: expected an object`);
   const p = prefix(where);
   if (v['using'] !== undefined && v['using'] !== null && typeof v['using'] !== 'string') throw badInput(`${p}using: expected a vector name`);
   const stage: StageSpec = {
@@ -100,7 +100,7 @@ export function parseQueryRequest(body: Obj, where = ''): QueryRequest {
 export function parseWithLookup(v: unknown): WithLookup | undefined {
   if (v === undefined || v === null) return undefined;
   if (typeof v === 'string') return { collection: v, withPayload: { kind: 'all' }, withVector: { kind: 'none' } };
-  if (!isObj(v) || typeof v['collection'] !== 'string') throw badInput('with_lookup.collection: missing field `collection`');
+  if (!isObject(v) || typeof v['collection'] !== 'string') throw badInput('with_lookup.collection: missing field `collection`');
   return {
     collection: v['collection'],
     withPayload: parsePayloadSelector(v['with_payload'], true),
@@ -135,7 +135,7 @@ export function batchOf(body: Obj): Obj[] {
   const searches = body['searches'];
   if (!Array.isArray(searches)) throw badInput('searches: missing field `searches`');
   return searches.map((s: unknown, i) => {
-    if (!isObj(s)) throw badInput(`searches[${i}]: expected an object`);
+    if (!isObject(s)) throw badInput(`searches[${i}]: expected an object`);
     return s;
   });
 }

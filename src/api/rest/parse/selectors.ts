@@ -8,9 +8,9 @@ import { parseFilter } from '../../../index/filter/parse.js';
 import type { Filter } from '../../../index/filter/types.js';
 import { parsePointId, type PointId } from '../../../storage/point-id.js';
 import type { PointSelector } from '../../../collection/operation.js';
-import type { PayloadSelector, ReadOptions, VectorSelector } from '../../../collection/read.js';
+import type { PayloadSelector, ReadOptions, VectorSelector } from '../../../collection/types.js';
 import type { ShardKey } from '../../../collection/types.js';
-import { isObj } from './wire.js';
+import { isObject } from '../../../json.js';
 
 /** Qdrant `WithPayloadInterface`; absent or null → `dflt`. */
 export function parsePayloadSelector(v: unknown, dflt: boolean): PayloadSelector {
@@ -18,8 +18,8 @@ export function parsePayloadSelector(v: unknown, dflt: boolean): PayloadSelector
   if (v === true) return { kind: 'all' };
   if (v === false) return { kind: 'none' };
   if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return { kind: 'include', paths: v };
-  if (isObj(v) && Array.isArray(v['include'])) return { kind: 'include', paths: v['include'] as string[] };
-  if (isObj(v) && Array.isArray(v['exclude'])) return { kind: 'exclude', paths: v['exclude'] as string[] };
+  if (isObject(v) && Array.isArray(v['include'])) return { kind: 'include', paths: v['include'] as string[] };
+  if (isObject(v) && Array.isArray(v['exclude'])) return { kind: 'exclude', paths: v['exclude'] as string[] };
   throw badInput('with_payload: expected a boolean, a list of keys, {include} or {exclude}');
 }
 
@@ -58,7 +58,7 @@ export function readShardKeys(v: unknown): ShardKey[] | undefined {
   if (v === undefined || v === null) return undefined;
   if (typeof v === 'string' || typeof v === 'number') return [v];
   if (Array.isArray(v)) return v.filter((x): x is ShardKey => typeof x === 'string' || typeof x === 'number');
-  if (isObj(v) && Array.isArray(v['shards'])) return readShardKeys(v['shards']);
+  if (isObject(v) && Array.isArray(v['shards'])) return readShardKeys(v['shards']);
   throw badInput('shard_key: expected a shard key or a list of shard keys');
 }
 

@@ -7,7 +7,7 @@ import { AppError, badInput } from '../../../errors.js';
 import { parsePointId } from '../../../storage/point-id.js';
 import type { ContextPairInput, VectorInput } from '../../../collection/query/types.js';
 import type { VectorData } from '../../../collection/vectors.js';
-import { isObj } from './wire.js';
+import { isObject } from '../../../json.js';
 
 /**
  * A `VectorInput`: a point id (integer or UUID), a dense vector, a multivector or a sparse
@@ -22,7 +22,7 @@ export function parseVectorInput(v: unknown, where: string): VectorInput {
     }
   }
   if (Array.isArray(v)) return { kind: 'raw', value: v as VectorData, where };
-  if (isObj(v)) {
+  if (isObject(v)) {
     if ('model' in v && ('text' in v || 'image' in v || 'object' in v)) throw new AppError('UNSUPPORTED', ['Inference (Document / Image / InferenceObject vectors)']);
     if ('indices' in v && 'values' in v) return { kind: 'raw', value: v as VectorData, where };
   }
@@ -42,7 +42,7 @@ export function parseContextPairs(v: unknown, where: string): ContextPairInput[]
   const list = Array.isArray(v) ? v : [v];
   return list.map((p, i) => {
     const at = Array.isArray(v) ? `${where}[${i}]` : where;
-    if (!isObj(p)) throw badInput(`${at}: expected {positive, negative}`);
+    if (!isObject(p)) throw badInput(`${at}: expected {positive, negative}`);
     if (p['positive'] === undefined || p['positive'] === null) throw badInput(`${at}.positive: missing field \`positive\``);
     if (p['negative'] === undefined || p['negative'] === null) throw badInput(`${at}.negative: missing field \`negative\``);
     return { positive: parseVectorInput(p['positive'], `${at}.positive`), negative: parseVectorInput(p['negative'], `${at}.negative`) };

@@ -8,7 +8,3 @@ import type { Schemas } from '@qdrant/js-client-rest';
 
 export type Wire<K extends keyof Schemas> = Schemas[K];
 
-/** A plain JSON object (not null, not an array). */
-export function isObj(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
-}

@@ -8,6 +8,7 @@ import type { PointGroup } from '../../../collection/query/run.js';
 import type { Matrix } from '../../../collection/query/matrix.js';
 import type { Wire } from '../parse/wire.js';
 import { vectorsToWire } from './vectors.js';
+import { shortestFloat32 } from './shortest-float32.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -24,7 +25,7 @@ export function scoredPointToWire(p: ScoredPoint): Wire<'ScoredPoint'> {
   const out: Mutable<Wire<'ScoredPoint'>> = {
     id: p.id,
     version: p.version,
-    score: p.score,
+    score: shortestFloat32(p.score),
     payload: p.payload,
     vector: p.vectors === null ? null : vectorsToWire(p.vectors),
   };
@@ -55,7 +56,7 @@ export function groupsToWire(groups: readonly PointGroup[]): Wire<'GroupsResult'
 
 /** `SearchMatrixPairsResponse`. */
 export function matrixPairsToWire(m: Matrix): Wire<'SearchMatrixPairsResponse'> {
-  return { pairs: m.rows.flatMap((row, i) => row.map((cell) => ({ a: m.ids[i]!, b: m.ids[cell.col]!, score: cell.score }))) };
+  return { pairs: m.rows.flatMap((row, i) => row.map((cell) => ({ a: m.ids[i]!, b: m.ids[cell.col]!, score: shortestFloat32(cell.score) }))) };
 }
 
 /** `SearchMatrixOffsetsResponse`. */
@@ -63,7 +64,7 @@ export function matrixOffsetsToWire(m: Matrix): Wire<'SearchMatrixOffsetsRespons
   return {
     offsets_row: m.rows.flatMap((row, i) => row.map(() => i)),
     offsets_col: m.rows.flatMap((row) => row.map((cell) => cell.col)),
-    scores: m.rows.flatMap((row) => row.map((cell) => cell.score)),
+    scores: m.rows.flatMap((row) => row.map((cell) => shortestFloat32(cell.score))),
     ids: m.ids,
   };
 }

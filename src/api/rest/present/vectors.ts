@@ -1,16 +1,17 @@
 /** Stored vectors → Qdrant's `VectorOutput` / `VectorStructOutput` wire forms. */
 import { DEFAULT_VECTOR, type NamedVectors, type VectorValue } from '../../../collection/vectors.js';
 import type { Wire } from '../parse/wire.js';
+import { shortestFloat32Array } from './shortest-float32.js';
 
-/** The wire form of one stored vector (VectorOutput). */
+/** The wire form of one stored vector (VectorOutput); components print as Qdrant's f32 (shortest-float32.ts). */
 export function vectorToWire(v: VectorValue): number[] | number[][] | { indices: number[]; values: number[] } {
   switch (v.kind) {
     case 'dense':
-      return Array.from(v.data);
+      return shortestFloat32Array(v.data);
     case 'multi':
-      return v.rows.map((r) => Array.from(r));
+      return v.rows.map(shortestFloat32Array);
     case 'sparse':
-      return { indices: Array.from(v.indices), values: Array.from(v.values) };
+      return { indices: Array.from(v.indices), values: shortestFloat32Array(v.values) };
   }
 }
 

@@ -1,5 +1,5 @@
 /** Point routes: retrieve, upsert, delete, vectors, payload, batch, scroll, count, facet. */
-import { route, collectionPass, type RouteRow, type HandlerContext } from '../route-table.js';
+import { route, type RouteRow, type HandlerContext, type CollectionContext } from '../route-table.js';
 import { AppError } from '../../../errors.js';
 import type { Collection } from '../../../collection/collection.js';
 import type { PointOperation } from '../../../collection/operation.js';
@@ -8,11 +8,13 @@ import { checkedShardKeys } from '../../../collection/query/run.js';
 import * as parse from '../parse/point-operations.js';
 import { optionalFilter, parseReadOptions, readShardKeys } from '../parse/selectors.js';
 import { recordToWire, scrollToWire, updateResultToWire } from '../present/points.js';
+import { chargeRead, chargeWrite } from '../strict.js';
+import { activeStrictMode, checkFilter, checkLimit } from '../../../collection/strict-mode.js';
 
 type Obj = Record<string, unknown>;
 
-export function collectionOf(ctx: HandlerContext): Collection {
-  return ctx.deps.toc.get(collectionPass(ctx));
+export function collectionOf(ctx: CollectionContext): Collection {
+  return ctx.deps.toc.get(ctx.pass);
 }
 
 /** The result of a structural update (index, vector name): the collection's last operation id. */
@@ -20,9 +22,10 @@ export function updateResult(c: Collection, ctx: HandlerContext): { operation_id
   return updateResultToWire({ operationId: c.lastOperationId, status: ctx.query['wait'] === true ? 'completed' : 'acknowledged' });
 }
 
-async function write(ctx: HandlerContext, parseOps: (body: Obj, c: Collection) => PointOperation[]): Promise<ReturnType<typeof updateResultToWire>> {
+async function write(ctx: CollectionContext, parseOps: (body: Obj, c: Collection) => PointOperation[]): Promise<ReturnType<typeof updateResultToWire>> {
   const c = collectionOf(ctx);
   const list = parseOps(ctx.body, c);
+  chargeWrite(ctx, c, list);
   ctx.deps.quotas.checkWrite();
   return updateResultToWire(await c.update(list, ctx.query['wait'] === true));
 }
@@ -30,6 +33,7 @@ async function write(ctx: HandlerContext, parseOps: (body: Obj, c: Collection) =
 export const pointRoutes: RouteRow[] = [
   route('GET', '/collections/{collection_name}/points/{id}', 'get_point', (ctx) => {
     const c = collectionOf(ctx);
+    chargeRead(ctx, c);
     const id = parse.parsePathPointId(ctx.params['id']!);
     const found = retrieve(c, [id], { withPayload: { kind: 'all' }, withVector: { kind: 'all' } });
     if (found.length === 0) throw new AppError('POINT_NOT_FOUND', [String(id)]);
@@ -37,6 +41,7 @@ export const pointRoutes: RouteRow[] = [
   }),
   route('POST', '/collections/{collection_name}/points', 'get_points', (ctx) => {
     const c = collectionOf(ctx);
+    chargeRead(ctx, c);
     const ids = parse.parseRetrieveIds(ctx.body);
     return retrieve(c, ids, parseReadOptions(ctx.body, true, false), checkedShardKeys(c, readShardKeys(ctx.body['shard_key']))).map(recordToWire);
   }),
@@ -57,16 +62,24 @@ export const pointRoutes: RouteRow[] = [
   }),
   route('POST', '/collections/{collection_name}/points/scroll', 'scroll_points', (ctx) => {
     const c = collectionOf(ctx);
+    chargeRead(ctx, c);
     const req = parse.parseScroll(ctx.body);
+    const sm = activeStrictMode(c.config);
+    if (sm !== undefined) {
+      checkLimit(req.limit, sm.max_query_limit, 'limit');
+      checkFilter(req.filter, sm, sm.unindexed_filtering_retrieve, c.fieldIndexes);
+    }
     return scrollToWire(scroll(c, { ...req, shardKeys: checkedShardKeys(c, req.shardKeys) }, parseReadOptions(ctx.body, true, false)));
   }),
   route('POST', '/collections/{collection_name}/points/count', 'count_points', (ctx) => {
     const c = collectionOf(ctx);
+    chargeRead(ctx, c);
     return { count: count(c, optionalFilter(ctx.body['filter']), checkedShardKeys(c, readShardKeys(ctx.body['shard_key']))) };
   }),
   route('POST', '/collections/{collection_name}/facet', 'facet', (ctx) => {
     const c = collectionOf(ctx);
+    chargeRead(ctx, c);
     const req = parse.parseFacet(ctx.body);
-    return c.facet(req.key, req.limit, req.filter, checkedShardKeys(c, req.shardKeys));
+    return c.facet(req.key, req.limit, { filter: req.filter, shardKeys: checkedShardKeys(c, req.shardKeys) });
   }),
 ];

@@ -3,23 +3,27 @@
  * parsed into engine requests (parse/query-request.ts), run by src/collection/query/run.ts and
  * presented as Qdrant's wire shapes (present/points.ts).
  */
-import { route, collectionPass, type RouteRow, type HandlerContext } from '../route-table.js';
+import { route, type RouteRow, type CollectionContext } from '../route-table.js';
 import { query, queryGroups, type QueryEnv } from '../../../collection/query/run.js';
 import { batchOf, parseQueryGroupsRequest, parseQueryRequest } from '../parse/query-request.js';
 import { groupsToWire, scoredPointsToWire } from '../present/points.js';
 import { collectionOf } from './points.js';
+import { chargeRead } from '../strict.js';
 
 /** The collection of the route and access to the collections its body names (checked by authorize()). */
-export function queryEnv(ctx: HandlerContext): QueryEnv {
-  return { c: collectionOf(ctx), resolve: (name) => ctx.deps.toc.get(collectionPass(ctx).lookup(name)) };
+export function queryEnv(ctx: CollectionContext, searches = 1): QueryEnv {
+  const c = collectionOf(ctx);
+  chargeRead(ctx, c, searches);
+  return { c, resolve: (name) => ctx.deps.toc.get(ctx.pass.lookup(name)) };
 }
 
 /** The Query API routes. */
 export const queryRoutes: RouteRow[] = [
   route('POST', '/collections/{collection_name}/points/query', 'query_points', (ctx) => ({ points: scoredPointsToWire(query(queryEnv(ctx), parseQueryRequest(ctx.body))) })),
   route('POST', '/collections/{collection_name}/points/query/batch', 'query_batch_points', (ctx) => {
-    const env = queryEnv(ctx);
-    return batchOf(ctx.body).map((s) => ({ points: scoredPointsToWire(query(env, parseQueryRequest(s))) }));
+    const searches = batchOf(ctx.body);
+    const env = queryEnv(ctx, searches.length);
+    return searches.map((s) => ({ points: scoredPointsToWire(query(env, parseQueryRequest(s))) }));
   }),
   route('POST', '/collections/{collection_name}/points/query/groups', 'query_points_groups', (ctx) => groupsToWire(queryGroups(queryEnv(ctx), parseQueryGroupsRequest(ctx.body)))),
 ];

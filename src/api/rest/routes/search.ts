@@ -3,7 +3,7 @@
  * batch form; search and recommend with groups) answering `ScoredPoint[]`, and the distance matrix.
  * Each request is parsed into an engine query request (parse/legacy-search.ts).
  */
-import { route, type RouteRow, type HandlerContext } from '../route-table.js';
+import { route, type RouteRow, type CollectionContext } from '../route-table.js';
 import { distanceMatrix, query, queryGroups } from '../../../collection/query/run.js';
 import type { QueryRequest } from '../../../collection/query/types.js';
 import { discoverAsQuery, recommendAsQuery, searchAsQuery } from '../parse/legacy-search.js';
@@ -15,16 +15,17 @@ const P = '/collections/{collection_name}/points';
 
 type AsQuery = (body: Record<string, unknown>) => QueryRequest;
 
-function single(ctx: HandlerContext, asQuery: AsQuery): unknown {
+function single(ctx: CollectionContext, asQuery: AsQuery): unknown {
   return scoredPointsToWire(query(queryEnv(ctx), asQuery(ctx.body)));
 }
 
-function batch(ctx: HandlerContext, asQuery: AsQuery): unknown {
-  const env = queryEnv(ctx);
-  return batchOf(ctx.body).map((s) => scoredPointsToWire(query(env, asQuery(s))));
+function batch(ctx: CollectionContext, asQuery: AsQuery): unknown {
+  const searches = batchOf(ctx.body);
+  const env = queryEnv(ctx, searches.length);
+  return searches.map((s) => scoredPointsToWire(query(env, asQuery(s))));
 }
 
-function groups(ctx: HandlerContext, asQuery: AsQuery): unknown {
+function groups(ctx: CollectionContext, asQuery: AsQuery): unknown {
   return groupsToWire(queryGroups(queryEnv(ctx), parseGroups(ctx.body, asQuery(ctx.body), 3)));
 }
 

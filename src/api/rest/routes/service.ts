@@ -1,11 +1,23 @@
 /** Service routes: version, health, telemetry, metrics, cluster status, issues, quotas. */
 import { route, RawReply, type RouteRow } from '../route-table.js';
 import { badInput } from '../../../errors.js';
+import { QDRANT_COMPAT_VERSION } from '../../../version.js';
+import { parseQuotaConfig } from '../parse/quotas.js';
 
-export const QDRANT_COMPAT_VERSION = '1.19.0';
+
+/** Qdrant's log levels (tracing's) → pino's. */
+const PINO_LEVELS: Readonly<Record<string, string>> = { trace: 'trace', debug: 'debug', info: 'info', warn: 'warn', error: 'error', off: 'silent' };
+
+function qdrantLevel(pino: string): string {
+  return pino === 'silent' ? 'OFF' : pino === 'fatal' ? 'ERROR' : pino.toUpperCase();
+}
 
 export const serviceRoutes: RouteRow[] = [
-  route('GET', '/', 'root', ({ deps }) => new RawReply({ title: 'qdrant - vector search engine', version: QDRANT_COMPAT_VERSION, commit: null, quiver_version: deps.quiverVersion }, 'application/json')),
+  // Qdrant's VersionInfo exactly; Quiver's own version is the `x-quiver-version` header (and in /telemetry).
+  route('GET', '/', 'root', ({ deps, reply }) => {
+    void reply.header('x-quiver-version', deps.quiverVersion);
+    return new RawReply({ title: 'qdrant - vector search engine', version: QDRANT_COMPAT_VERSION, commit: null }, 'application/json');
+  }),
   route('GET', '/healthz', 'healthz', () => new RawReply('healthz check passed', 'text/plain; charset=utf-8')),
   route('GET', '/livez', 'livez', () => new RawReply('healthz check passed', 'text/plain; charset=utf-8')),
   route('GET', '/readyz', 'readyz', () => new RawReply('all shards are ready', 'text/plain; charset=utf-8')),
@@ -18,6 +30,7 @@ export const serviceRoutes: RouteRow[] = [
         name: 'qdrant',
         version: QDRANT_COMPAT_VERSION,
         startup: deps.startedAt.toISOString(),
+        quiver_version: deps.quiverVersion,
       },
       collections: {
         number_of_collections: names.length,
@@ -38,11 +51,24 @@ export const serviceRoutes: RouteRow[] = [
   route('DELETE', '/cluster/peer/{peer_id}', 'remove_peer', () => {
     throw badInput('Distributed mode is disabled: there are no peers to remove');
   }),
-  route('GET', '/issues', 'get_issues', () => ({ issues: [] })),
-  route('DELETE', '/issues', 'clear_issues', () => true),
+  route('GET', '/logger', 'get_logger_config', ({ deps }) => ({ log_level: qdrantLevel(deps.logLevel.get()) })),
+  route('POST', '/logger', 'update_logger_config', ({ deps, body }) => {
+    const wanted = body['log_level'];
+    if (wanted !== undefined && wanted !== null) {
+      const level = typeof wanted === 'string' ? PINO_LEVELS[wanted.trim().toLowerCase()] : undefined;
+      if (level === undefined) throw badInput(`Format error in JSON body: log_level: expected one of TRACE, DEBUG, INFO, WARN, ERROR, OFF, got ${JSON.stringify(wanted)}`);
+      deps.logLevel.set(level);
+    }
+    return true;
+  }),
+  route('GET', '/issues', 'get_issues', (ctx) => ({ issues: ctx.deps.issues.list((names) => ctx.pass.visible(names), ctx.pass.auth.access.kind === 'global') })),
+  route('DELETE', '/issues', 'clear_issues', ({ deps }) => {
+    deps.issues.clear();
+    return true;
+  }),
   route('GET', '/quotas', 'get_quotas', ({ deps }) => deps.quotas.get()),
   route('PUT', '/quotas', 'update_quotas', async ({ deps, body }) => {
-    await deps.quotas.set(body);
+    await deps.quotas.set(parseQuotaConfig(body));
     return true;
   }),
 ];

@@ -8,16 +8,20 @@
  * with nothing buffered or written.
  */
 import type { MultipartFile } from '@fastify/multipart';
-import { route, RawReply, collectionPass, globalPass, type RouteRow, type HandlerContext } from '../route-table.js';
+import { route, RawReply, type RouteRow, type HandlerContext, type CollectionContext } from '../route-table.js';
 import { elapsedSeconds } from '../envelope.js';
 import { AppError } from '../../../errors.js';
-import { snapshotService, type SnapshotDownload, type SnapshotScope, type SnapshotService, type RecoverRequest } from '../../../service/snapshots/service.js';
+import type { SnapshotDownload, SnapshotScope, SnapshotService, RecoverRequest } from '../../../service/snapshots/service.js';
 import type { RecoveryTarget } from '../../../service/snapshots/import.js';
 import type { CollectionPass } from '../../../auth/authorize.js';
 import { validateCollectionName } from '../../../service/table-of-content.js';
+import { recoveryFailedIssue } from '../../../service/issues.js';
+
+/** The recovery operations: global scope, on the collection the path names. */
+type RecoverContext = HandlerContext<'recover_from_snapshot' | 'recover_from_uploaded_snapshot' | 'recover_shard_from_snapshot' | 'recover_shard_from_uploaded_snapshot'>;
 
 function service(ctx: HandlerContext): SnapshotService {
-  return snapshotService(ctx.deps.toc, ctx.deps.config);
+  return ctx.deps.snapshots;
 }
 
 /** `wait` defaults to true for snapshot operations, as in Qdrant. */
@@ -29,16 +33,19 @@ function accepted(ctx: HandlerContext): RawReply {
   return new RawReply({ status: 'accepted', time: elapsedSeconds(ctx.request.startNs) }, 'application/json', 202);
 }
 
-function inBackground(ctx: HandlerContext, what: string, work: () => Promise<unknown>): void {
+/** Runs `work` after the 202; a failure of a recovery becomes an issue (`GET /issues`), which the server logs. */
+function inBackground(ctx: HandlerContext, what: string, work: () => Promise<unknown>, recovered?: string): void {
   const log = ctx.request.log;
-  work().catch((err: unknown) => log.error({ err }, `${what} failed`));
+  work().catch((err: unknown) => {
+    if (recovered === undefined) log.error({ err }, `${what} failed`);
+    else ctx.deps.issues.add(recoveryFailedIssue(recovered, err));
+  });
 }
 
 /** The pass of a collection route, after checking that the collection exists (404 otherwise). */
-function existingCollection(ctx: HandlerContext): CollectionPass {
-  const pass = collectionPass(ctx);
-  ctx.deps.toc.get(pass);
-  return pass;
+function existingCollection(ctx: CollectionContext): CollectionPass {
+  ctx.deps.toc.get(ctx.pass);
+  return ctx.pass;
 }
 
 /** Quiver serves one local shard per collection, shard 0: any other id is 404. */
@@ -50,11 +57,11 @@ function shardIdOf(ctx: HandlerContext, collection: string): number {
   return id;
 }
 
-function collectionScope(ctx: HandlerContext): SnapshotScope {
+function collectionScope(ctx: CollectionContext): SnapshotScope {
   return { kind: 'collection', collection: existingCollection(ctx).collection };
 }
 
-function shardScope(ctx: HandlerContext): { scope: SnapshotScope & { kind: 'shard' }; pass: CollectionPass } {
+function shardScope(ctx: CollectionContext): { scope: SnapshotScope & { kind: 'shard' }; pass: CollectionPass } {
   const pass = existingCollection(ctx);
   return { scope: { kind: 'shard', collection: pass.collection, shardId: shardIdOf(ctx, pass.requested) }, pass };
 }
@@ -109,8 +116,8 @@ async function* guardedStream(stream: AsyncIterable<unknown>): AsyncIterable<unk
   }
 }
 
-async function recoverFromLocation(ctx: HandlerContext, target: RecoveryTarget): Promise<unknown> {
-  const pass = globalPass(ctx);
+async function recoverFromLocation(ctx: RecoverContext, target: RecoveryTarget): Promise<unknown> {
+  const pass = ctx.pass;
   const name = ctx.params['collection_name'] ?? '';
   validateCollectionName(name);
   const svc = service(ctx);
@@ -128,15 +135,15 @@ async function recoverFromLocation(ctx: HandlerContext, target: RecoveryTarget):
     await prepared.apply();
   };
   if (!waits(ctx)) {
-    inBackground(ctx, 'snapshot recovery', run);
+    inBackground(ctx, 'snapshot recovery', run, name);
     return accepted(ctx);
   }
   await run();
   return true;
 }
 
-async function recoverFromUpload(ctx: HandlerContext, target: RecoveryTarget): Promise<unknown> {
-  const pass = globalPass(ctx);
+async function recoverFromUpload(ctx: RecoverContext, target: RecoveryTarget): Promise<unknown> {
+  const pass = ctx.pass;
   const name = ctx.params['collection_name'] ?? '';
   validateCollectionName(name);
   if (target === 'shard') {
@@ -148,7 +155,7 @@ async function recoverFromUpload(ctx: HandlerContext, target: RecoveryTarget): P
   // The upload is read and checked (checksum included) before answering, even with wait=false.
   const prepared = await service(ctx).prepare(pass, name, await uploadedSnapshot(ctx), checksum, target);
   if (!waits(ctx)) {
-    inBackground(ctx, 'snapshot recovery', () => prepared.apply());
+    inBackground(ctx, 'snapshot recovery', () => prepared.apply(), name);
     return accepted(ctx);
   }
   await prepared.apply();
@@ -161,7 +168,7 @@ export const snapshotRoutes: RouteRow[] = [
   // ---------------------------------------------------------------- full snapshots
   route('GET', '/snapshots', 'list_full_snapshots', (ctx) => service(ctx).list({ kind: 'full' })),
   route('POST', '/snapshots', 'create_full_snapshot', async (ctx) => {
-    const pass = globalPass(ctx);
+    const pass = ctx.pass;
     if (!waits(ctx)) {
       inBackground(ctx, 'full snapshot', () => service(ctx).createFull(pass));
       return accepted(ctx);

@@ -15,6 +15,7 @@ import ajvFormats from 'ajv-formats';
 import { AppError, isAppError } from '../../../errors.js';
 import { normalizeUuid } from '../../../storage/point-id.js';
 import specJson from './openapi.gen.json' with { type: 'json' };
+import { isObject } from '../../../json.js';
 
 type JsonSchema = AnySchemaObject | boolean;
 
@@ -218,7 +219,8 @@ export function validateBody(operationId: string, body: unknown): void {
     const problem = guardJson(body, '');
     if (problem !== null) throw new AppError('BODY_VALIDATION', [problem]);
     if (validate(body) === true) return;
-    throw new AppError('BODY_VALIDATION', [describeErrors(validate.errors ?? [], body)]);
+    const why = explainErrors(validate.errors ?? [], body);
+    throw new AppError(why.constraint ? 'VALIDATION' : 'BODY_VALIDATION', [why.message]);
   } catch (e) {
     if (isAppError(e)) throw e;
     throw new AppError('BODY_VALIDATION', ['the request body cannot be validated'], { cause: e });
@@ -251,7 +253,8 @@ export function validateQuery(operationId: string, query: Record<string, unknown
       value = coerceQueryValue(value, param.schema);
       const validate = compiled(`${operationId}:query:${name}`, param.schema);
       if (validate(value) !== true) {
-        throw new AppError('QUERY_VALIDATION', [describeErrors(validate.errors ?? [], value, name)]);
+        const why = explainErrors(validate.errors ?? [], value, name);
+        throw new AppError(why.constraint ? 'QUERY_CONSTRAINT' : 'QUERY_VALIDATION', [why.message]);
       }
       out[name] = value;
     }
@@ -390,12 +393,8 @@ const PLURAL_NAMES: Readonly<Record<string, string>> = {
 
 const COMBINATORS = new Set(['anyOf', 'oneOf', 'allOf', 'not', 'if', 'then', 'else']);
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 function typesOf(schema: unknown): string[] {
-  if (!isRecord(schema)) return [];
+  if (!isObject(schema)) return [];
   const t = schema['type'];
   return typeof t === 'string' ? [t] : Array.isArray(t) ? t.map(String) : [];
 }
@@ -405,7 +404,7 @@ function pluralOf(items: unknown, depth: number): string | undefined {
   if (types.length !== 1 || depth > 3) return undefined;
   const t = types[0]!;
   if (t === 'array') {
-    const inner = pluralOf(isRecord(items) ? items['items'] : undefined, depth + 1);
+    const inner = pluralOf(isObject(items) ? items['items'] : undefined, depth + 1);
     return inner === undefined ? 'arrays' : `arrays of ${inner}`;
   }
   return PLURAL_NAMES[t];
@@ -423,7 +422,7 @@ function quoteList(values: readonly unknown[]): string {
 
 /** "an array of numbers", "a Distance (one of `Cosine`, ...)", "a SparseVector object or null". */
 function describeSchema(schema: unknown): string {
-  if (!isRecord(schema)) return 'a different value';
+  if (!isObject(schema)) return 'a different value';
   if (Array.isArray(schema['enum'])) return `one of ${quoteList(schema['enum'])}`;
   const title = typeof schema['title'] === 'string' ? schema['title'] : undefined;
   return joinOr(
@@ -473,7 +472,7 @@ function renderPath(root: unknown, segments: readonly (string | number)[], label
     } else {
       const key = String(seg);
       out += IDENTIFIER.test(key) ? (out === '' ? key : `.${key}`) : `[${JSON.stringify(key)}]`;
-      cur = isRecord(cur) && Object.hasOwn(cur, key) ? cur[key] : undefined;
+      cur = isObject(cur) && Object.hasOwn(cur, key) ? cur[key] : undefined;
     }
   }
   return out;
@@ -502,7 +501,7 @@ function messageFor(e: ErrorObject, root: unknown, label: string): string {
     case 'required':
       return `${at}missing field \`${String(params['missingProperty'])}\``;
     case 'additionalProperties': {
-      const props = isRecord(e.parentSchema) && isRecord(e.parentSchema['properties']) ? Object.keys(e.parentSchema['properties']) : [];
+      const props = isObject(e.parentSchema) && isObject(e.parentSchema['properties']) ? Object.keys(e.parentSchema['properties']) : [];
       const known = props.length > 0 ? `, expected one of ${quoteList(props)}` : '';
       return `${at}unknown field \`${String(params['additionalProperty'])}\`${known}`;
     }
@@ -524,15 +523,13 @@ function messageFor(e: ErrorObject, root: unknown, label: string): string {
     case 'maximum':
     case 'exclusiveMinimum':
     case 'exclusiveMaximum':
-      return `${at}expected a value ${String(params['comparison'])} ${String(params['limit'])}, got ${got}`;
+      if (isUnsignedMiss(e)) return `${at}invalid value: integer \`${String(e.data)}\`, expected ${unsignedName(e.parentSchema)}`;
+      return `${at}${rangeText(e.data, e.parentSchema)}`;
     case 'minItems':
-      return `${at}expected at least ${String(params['limit'])} item(s), got ${Array.isArray(e.data) ? e.data.length : 0}`;
     case 'maxItems':
-      return `${at}expected at most ${String(params['limit'])} item(s), got ${Array.isArray(e.data) ? e.data.length : 0}`;
     case 'minLength':
-      return `${at}expected a string of at least ${String(params['limit'])} character(s), got ${got}`;
     case 'maxLength':
-      return `${at}expected a string of at most ${String(params['limit'])} character(s), got ${got}`;
+      return `${at}${lengthText(e.data, e.parentSchema)}`;
     case 'uniqueItems':
       return `${at}duplicate items at positions ${String(params['j'])} and ${String(params['i'])}`;
     default:
@@ -549,6 +546,23 @@ function messageFor(e: ErrorObject, root: unknown, label: string): string {
  * @param label prefix for the path (a query parameter's name; empty for a body)
  */
 export function describeErrors(errors: readonly ErrorObject[], data: unknown, label = ''): string {
+  return explainErrors(errors, data, label).message;
+}
+
+/**
+ * `describeErrors` plus the kind of failure, as Qdrant tells them apart: a body that does not
+ * deserialize (wrong type, missing field, unknown variant, a negative unsigned) is a format error (400);
+ * one that deserializes but breaks a `validator` constraint (range, length) is a validation error (422).
+ */
+export function explainErrors(errors: readonly ErrorObject[], data: unknown, label = ''): { message: string; constraint: boolean } {
+  let constraint = false;
+  const message = pickError(errors, data, label, (e) => {
+    constraint = isConstraint(e);
+  });
+  return { message, constraint };
+}
+
+function pickError(errors: readonly ErrorObject[], data: unknown, label: string, chosen: (e: ErrorObject) => void): string {
   if (errors.length === 0) return `${prefix(label)}invalid value`;
   const leaves = errors.filter((e) => !COMBINATORS.has(e.keyword));
   // Inference objects (Document, Image, InferenceObject) are not supported by Quiver: a branch
@@ -572,7 +586,10 @@ export function describeErrors(errors: readonly ErrorObject[], data: unknown, la
     // A value-level miss (range, format) at a spot where a well-known union failed reads better
     // as "expected <the union>" than as the complaint of whichever branch came closest.
     const friendly = VALUE_KEYWORDS.has(specific.keyword) ? friendlyAt(errors, specific.instancePath) : undefined;
-    if (friendly === undefined) return messageFor(specific, data, label);
+    if (friendly === undefined) {
+      chosen(specific);
+      return messageFor(specific, data, label);
+    }
     return `${prefix(renderPath(data, pointerSegments(specific.instancePath), label))}expected ${friendly}, got ${describeValue(specific.data)}`;
   }
 
@@ -599,7 +616,7 @@ export function describeErrors(errors: readonly ErrorObject[], data: unknown, la
     // (branch tags of the wrong type); otherwise the first branch's complaint is the clearest.
     const enums = sameSpot.map((e): unknown => {
       const parent: unknown = e.parentSchema;
-      return isRecord(parent) ? parent['enum'] : undefined;
+      return isObject(parent) ? parent['enum'] : undefined;
     });
     if (sameSpot.length > 1 && enums.every(Array.isArray)) {
       return `${at}expected one of ${quoteList([...new Set(enums.flat())])}, got ${got}`;
@@ -620,7 +637,7 @@ function isTagError(e: ErrorObject): boolean {
 const INFERENCE_TITLES = new Set(['Document', 'Image', 'InferenceObject']);
 
 function titleOf(schema: unknown): string | undefined {
-  const title = isRecord(schema) ? schema['title'] : undefined;
+  const title = isObject(schema) ? schema['title'] : undefined;
   return typeof title === 'string' ? title : undefined;
 }
 
@@ -637,4 +654,74 @@ function friendlyAt(errors: readonly ErrorObject[], instancePath: string): strin
     if (title !== undefined && Object.hasOwn(FRIENDLY, title)) return FRIENDLY[title];
   }
   return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Constraint failures (Qdrant's `validator` crate texts, lib/collection/src/operations/validation.rs)
+
+const CONSTRAINT_KEYWORDS = new Set(['minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'minItems', 'maxItems', 'minLength', 'maxLength']);
+
+const UNSIGNED_FORMATS: Readonly<Record<string, string>> = { uint: 'usize', uint64: 'u64', uint32: 'u32', uint16: 'u16', uint8: 'u8' };
+
+function formatOf(schema: unknown): string | undefined {
+  const f = isObject(schema) ? schema['format'] : undefined;
+  return typeof f === 'string' ? f : undefined;
+}
+
+/** A negative number where the schema wants an unsigned integer: serde refuses it before validation. */
+function isUnsignedMiss(e: ErrorObject): boolean {
+  if (typeof e.data !== 'number' || e.data >= 0) return false;
+  const f = formatOf(e.parentSchema);
+  if (f !== undefined) return Object.hasOwn(UNSIGNED_FORMATS, f);
+  // An integer with a non-negative lower bound and no format is an unsigned Rust integer too (query `timeout`).
+  const min = bound(e.parentSchema, 'minimum');
+  return typesOf(e.parentSchema).includes('integer') && min !== undefined && min >= 0;
+}
+
+function unsignedName(schema: unknown): string {
+  return UNSIGNED_FORMATS[formatOf(schema) ?? ''] ?? 'u64';
+}
+
+function isConstraint(e: ErrorObject): boolean {
+  if (!CONSTRAINT_KEYWORDS.has(e.keyword)) return false;
+  if (e.keyword === 'minimum' || e.keyword === 'maximum' || e.keyword.startsWith('exclusive')) return !isUnsignedMiss(e);
+  return true;
+}
+
+function bound(schema: unknown, key: string): number | undefined {
+  const v = isObject(schema) ? schema[key] : undefined;
+  return typeof v === 'number' ? v : undefined;
+}
+
+/** serde_json's rendering of a bound: a float schema prints `1.0`, an integer one `1`. */
+function boundText(n: number, schema: unknown): string {
+  const integer = typesOf(schema).includes('integer');
+  return integer || !Number.isInteger(n) ? String(n) : `${n}.0`;
+}
+
+/** `value 0 invalid, must be 1 or larger` / `must be from 1 to 65536` / `must be 10 or smaller`. */
+function rangeText(value: unknown, schema: unknown): string {
+  const min = bound(schema, 'minimum') ?? bound(schema, 'exclusiveMinimum');
+  const max = bound(schema, 'maximum') ?? bound(schema, 'exclusiveMaximum');
+  const must =
+    min !== undefined && max !== undefined
+      ? `must be from ${boundText(min, schema)} to ${boundText(max, schema)}`
+      : min !== undefined
+        ? `must be ${boundText(min, schema)} or larger`
+        : `must be ${boundText(max ?? 0, schema)} or smaller`;
+  return `value ${JSON.stringify(value) ?? String(value)} invalid, ${must}`;
+}
+
+/** The `length` rule of `validator` (strings and lists alike). */
+function lengthText(value: unknown, schema: unknown): string {
+  const min = bound(schema, 'minItems') ?? bound(schema, 'minLength');
+  const max = bound(schema, 'maxItems') ?? bound(schema, 'maxLength');
+  const must =
+    min !== undefined && max !== undefined
+      ? `must be from ${min} to ${max} characters`
+      : min !== undefined
+        ? `must be at least ${min} characters`
+        : `must be at most ${max ?? 0} characters`;
+  const shown = JSON.stringify(value) ?? String(value);
+  return `value ${shown.length > 60 ? `${shown.slice(0, 60)}…` : shown} invalid, ${must}`;
 }

@@ -37,7 +37,7 @@ describe('validateBody: bad bodies fail, naming the field', () => {
     ['create_collection', 'named vector with a bad distance', { vectors: { a: { size: 4, distance: 'Dot' }, b: { size: 4, distance: 1 } } },
       /vectors\.b\.distance: expected one of `Cosine`/],
     ['create_collection', 'negative hnsw m', { vectors: { size: 4, distance: 'Dot' }, hnsw_config: { m: -1 } },
-      /hnsw_config\.m: expected a value >= 0, got number -1/],
+      /hnsw_config\.m: invalid value: integer `-1`, expected usize$/],
     ['create_collection', 'array body', [], /expected a CreateCollection object, got an array/],
     ['create_collection', 'null body', null, /expected a CreateCollection object, got null/],
     ['upsert_points', 'empty object', {}, /: missing field `batch` or `points`$/],
@@ -59,7 +59,7 @@ describe('validateBody: bad bodies fail, naming the field', () => {
     ['upsert_points', 'sparse values of the wrong type', { points: [{ id: 1, vector: { text: { indices: [1], values: 'a' } } }] },
       /points\[0\]\.vector\.text\.values: expected an array of numbers, got string "a"$/],
     ['upsert_points', 'negative sparse index', { points: [{ id: 1, vector: { text: { indices: [-1], values: [1] } } }] },
-      /points\[0\]\.vector\.text\.indices\[0\]: expected a value >= 0, got number -1$/],
+      /points\[0\]\.vector\.text\.indices\[0\]: invalid value: integer `-1`, expected u32$/],
     ['upsert_points', 'named vector key that is no identifier', { points: [{ id: 1, vector: { 'image-embeddings': 7 } }] },
       /points\[0\]\.vector\["image-embeddings"\]: expected a dense vector/],
     ['upsert_points', 'payload that is no object', { points: [{ id: 1, vector: [1], payload: [1, 2] }] },
@@ -71,7 +71,6 @@ describe('validateBody: bad bodies fail, naming the field', () => {
     ['upsert_points', 'float beyond f32', { points: [{ id: 1, vector: [1e39] }] }, /points\[0\]\.vector\[0\]: expected a finite 32-bit float, got number 1e\+39$/],
     ['delete_points', 'negative id in a selector', { points: [1, -2] }, /points\[1\]: expected a point id/],
     ['scroll_points', 'limit of the wrong type', { limit: 'ten' }, /: limit: expected an integer or null, got string "ten"$/],
-    ['scroll_points', 'limit zero', { limit: 0 }, /limit: expected a value >= 1, got number 0$/],
     ['scroll_points', 'unknown filter clause', { filter: { mustt: [] } },
       /filter: unknown field `mustt`, expected one of `should`, `min_should`, `must`, `must_not`$/],
     ['scroll_points', 'match value of the wrong type', { filter: { must: [{ key: 'a', match: { value: 1.5 } }] } },
@@ -85,7 +84,7 @@ describe('validateBody: bad bodies fail, naming the field', () => {
     ['count_points', 'exact of the wrong type', { exact: 'yes' }, /exact: expected a boolean, got string "yes"$/],
     ['search_points', 'missing limit', { vector: [1, 2] }, /: missing field `limit` or `top`$/],
     ['search_points', 'missing vector', { limit: 1 }, /: missing field `vector`$/],
-    ['query_points', 'negative limit', { query: [0.1], limit: -1 }, /limit: expected a value >= 1, got number -1$/],
+    ['query_points', 'negative limit', { query: [0.1], limit: -1 }, /limit: invalid value: integer `-1`, expected usize$/],
     ['query_points', 'string inside nearest', { query: { nearest: [1, 'a'] } }, /query\.nearest\[1\]: expected a number, got string "a"$/],
     ['query_points', 'query of the wrong type', { query: true }, /query: .*got boolean true$/],
     ['query_points', 'unknown fusion', { query: { fusion: 'avg' } }, /query\.fusion: unknown variant `avg`, expected one of `rrf`, `dbsf`$/],
@@ -95,6 +94,23 @@ describe('validateBody: bad bodies fail, naming the field', () => {
   ];
   for (const [operationId, title, body, pattern] of cases) {
     it(`${operationId}: ${title}`, () => rejects(operationId, body, pattern));
+  }
+});
+
+describe('validateBody: a body that parses but breaks a constraint is a validation error (422)', () => {
+  const cases: ReadonlyArray<readonly [string, string, unknown, string]> = [
+    ['scroll_points', 'limit zero', { limit: 0 }, 'Validation error in JSON body: [limit: value 0 invalid, must be 1 or larger]'],
+    ['search_points', 'limit zero', { vector: [1], limit: 0 }, 'Validation error in JSON body: [limit: value 0 invalid, must be 1 or larger]'],
+    ['create_collection', 'size zero', { vectors: { size: 0, distance: 'Dot' } }, 'Validation error in JSON body: [vectors.size: value 0 invalid, must be from 1 to 65536]'],
+    ['create_collection', 'size above 65536', { vectors: { size: 65537, distance: 'Dot' } }, 'Validation error in JSON body: [vectors.size: value 65537 invalid, must be from 1 to 65536]'],
+  ];
+  for (const [operationId, title, body, message] of cases) {
+    it(`${operationId}: ${title}`, () => {
+      assert.throws(
+        () => validateBody(operationId, body),
+        (e: unknown) => e instanceof AppError && e.code === 'VALIDATION' && e.kind === 'unprocessable' && e.message === message,
+      );
+    });
   }
 });
 

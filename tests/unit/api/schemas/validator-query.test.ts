@@ -74,8 +74,11 @@ describe('validateQuery: errors name the parameter', () => {
   it('bad integers', () => {
     rejects('upsert_points', { timeout: 'abc' }, /timeout: expected an integer, got string "abc"$/);
     rejects('upsert_points', { timeout: '1.5' }, /timeout: expected an integer, got string "1\.5"$/);
-    rejects('upsert_points', { timeout: '0' }, /timeout: expected a value >= 1, got number 0$/);
-    rejects('upsert_points', { timeout: '-3' }, /timeout: expected a value >= 1, got number -3$/);
+    rejects('upsert_points', { timeout: '-3' }, /timeout: invalid value: integer `-3`, expected u64$/);
+    assert.throws(
+      () => validateQuery('upsert_points', { timeout: '0' }),
+      (e: unknown) => e instanceof AppError && e.code === 'QUERY_CONSTRAINT' && e.message === 'Validation error in query parameters: [timeout: value 0 invalid, must be 1 or larger]',
+    );
     rejects('get_point', { consistency: '-1' }, /consistency: /);
   });
 

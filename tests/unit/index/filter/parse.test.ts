@@ -9,7 +9,7 @@ function rejects(json: unknown, fragment: string): void {
     () => parseFilter(json),
     (e: unknown) => {
       assert.ok(isAppError(e), 'an AppError');
-      assert.equal(e.code, 'BAD_FILTER');
+      assert.equal(e.code, 'BAD_REQUEST');
       assert.ok(e.message.startsWith('Bad request: '), e.message);
       assert.ok(e.message.includes(fragment), `"${e.message}" should contain "${fragment}"`);
       return true;
@@ -139,7 +139,10 @@ describe('parseFilter: field conditions', () => {
   });
 
   it('requires at least one check and a valid key', () => {
-    rejects({ must: [{ key: 'a' }] }, 'at least one field condition must be specified');
+    assert.throws(
+      () => parseFilter({ must: [{ key: 'a' }] }),
+      (e: unknown) => isAppError(e) && e.code === 'VALIDATION' && e.message === 'Validation error in JSON body: [filter.must[0]: Validation error: At least one field condition must be specified [{}]]',
+    );
     rejects({ must: [{ key: 'a..b', match: { value: 1 } }] }, "invalid json path 'a..b'");
     rejects({ must: [{ key: 3, match: { value: 1 } }] }, 'key: expected a string');
   });

@@ -36,7 +36,7 @@ describe('parseFieldSchema', () => {
 
   it('rejects invalid schemas with bad_input', () => {
     rejectsWith(() => parseFieldSchema('strings'), 'BAD_INPUT', 'unknown type "strings"');
-    rejectsWith(() => parseFieldSchema({ type: 'integer', lookup: false, range: false }), 'BAD_INPUT', "can't be both disabled");
+    rejectsWith(() => parseFieldSchema({ type: 'integer', lookup: false, range: false }), 'VALIDATION', "can't be both disabled");
     rejectsWith(() => parseFieldSchema({ type: 'text', tokenizer: 'ngram' }), 'BAD_INPUT', 'unknown tokenizer');
     rejectsWith(() => parseFieldSchema({ type: 'text', min_token_len: -1 }), 'BAD_INPUT', 'min_token_len');
     rejectsWith(() => parseFieldSchema({ type: 'keyword', is_tenant: 'yes' }), 'BAD_INPUT', 'is_tenant');
