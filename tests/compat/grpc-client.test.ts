@@ -2,7 +2,7 @@
  * Compatibility of the gRPC API with the official @qdrant/js-client-grpc 1.19: one scenario table, run through
  * two drivers — the REST client (@qdrant/js-client-rest) and the gRPC client — against the same server, each on
  * its own collection filled with the same data. Every step's normalised answer must be identical through both
- * transports (scores compared as the float32 the gRPC wire carries).
+ * transports (scores and vectors compared as the float32 the gRPC wire carries).
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -53,15 +53,18 @@ interface Driver {
 }
 
 const f32 = (x: number | undefined): number | undefined => (x === undefined ? undefined : Math.fround(x));
+/** Vectors as the float32 both wires carry: REST prints the shortest float32 text, gRPC decodes to the exact double. */
+const f32Deep = (v: unknown): unknown =>
+  typeof v === 'number' ? Math.fround(v) : Array.isArray(v) ? v.map(f32Deep) : v !== null && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, f32Deep(x)])) : v;
 
 function restPoint(p: any): Point {
-  const out: Point = { id: p.id, payload: p.payload ?? {}, vector: p.vector ?? null };
+  const out: Point = { id: p.id, payload: p.payload ?? {}, vector: f32Deep(p.vector ?? null) };
   if (p.score !== undefined) out.score = f32(p.score);
   return out;
 }
 
 function grpcPoint(p: any): Point {
-  const out: Point = { id: fromPid(p.id), payload: fromPayload(p.payload), vector: fromVectors(p.vectors) };
+  const out: Point = { id: fromPid(p.id), payload: fromPayload(p.payload), vector: f32Deep(fromVectors(p.vectors)) };
   if (p.score !== undefined) out.score = f32(p.score);
   return out;
 }
