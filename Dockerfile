@@ -25,6 +25,8 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
+# The web dashboard (served at /dashboard) is built by vite into dist/dashboard.
+COPY web ./web
 RUN npm run build && npm prune --omit=dev --no-audit --no-fund && npm cache clean --force
 
 # --- runtime -------------------------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ import type { AllowList } from './auth/ip-allowlist.js';
 import { clientIpGuard } from './api/rest/client-ip-guard.js';
 import { browserGuard, browserGuardOptions, corsOrigins, sendRefusal } from './api/rest/browser-guard.js';
 import { HttpRejection } from './api/rest/gate.js';
+import { registerDashboardStatic } from './api/dashboard/static.js';
 
 export interface BuildOptions {
   readonly deps: AppDeps;
@@ -96,6 +97,7 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<F
       else log?.warn(message);
     },
   });
+  await registerDashboardStatic(app, config, (m) => log?.warn(m));
   await app.ready();
   return app;
 }

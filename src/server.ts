@@ -153,6 +153,8 @@ export async function createServer(config: Config, options: StartOptions = {}): 
     quotas: new Quotas(store, { ...config.storage.quotas }, config.storage.storage_path),
     auditDir: config.audit.enabled ? config.audit.dir : null,
     issues: new Issues((issue) => logger.error({ issue: issue.id }, issue.description)),
+    liveConfig: () => current,
+    reloadCredentials: () => reloadCredentials(current, 'keys file changed from the dashboard'),
   };
   let material;
   let allowList;

@@ -14,7 +14,7 @@
  */
 import { MANAGE, READ, READ_EXTRAS, WRITE, WRITE_EXTRAS, type Requirement } from './access.js';
 
-/** Every operation Quiver serves: the 75 operationIds of Qdrant's 1.18 OpenAPI spec, then Quiver's three extras. */
+/** Every operation Quiver serves: the 75 operationIds of Qdrant's 1.18 OpenAPI spec, then Quiver's extras. */
 export const OPERATION_NAMES = [
   // service
   'root', 'healthz', 'livez', 'readyz', 'telemetry', 'metrics', 'get_issues', 'clear_issues',
@@ -44,6 +44,9 @@ export const OPERATION_NAMES = [
   'search_matrix_pairs', 'search_matrix_offsets',
   // Quiver extras, not in Qdrant's spec: GET /quotas, PUT /quotas, POST /audit/logs
   'get_quotas', 'update_quotas', 'get_audit_logs',
+  // Quiver's dashboard: its static files, then GET /dashboard/api/session, POST /dashboard/api/tokens,
+  // GET|POST /dashboard/api/keys, DELETE /dashboard/api/keys/{key_name}, GET /audit/verify
+  'dashboard', 'dashboard_session', 'create_access_token', 'list_api_keys', 'create_api_key', 'delete_api_key', 'verify_audit_logs',
 ] as const;
 
 /** An operation name: a key of {@link ACCESS_TABLE}. */
@@ -226,6 +229,17 @@ export const ACCESS_TABLE = {
   get_quotas: globalRead,
   update_quotas: globalManage,
   get_audit_logs: globalManage,
+
+  // The dashboard's files are open (as Qdrant's); every call it makes is authorized like any client's.
+  dashboard: open,
+  // Who am I: any authenticated caller (it only describes the caller's own credential and this table).
+  dashboard_session: list,
+  // Signing a token or managing named keys hands out access: manage only.
+  create_access_token: globalManage,
+  list_api_keys: globalManage,
+  create_api_key: globalManage,
+  delete_api_key: globalManage,
+  verify_audit_logs: globalManage,
 } as const satisfies Record<OperationName, AccessRule>;
 
 /** The scope of operation `O`, as a type (used to type the pass `authorize()` returns). */

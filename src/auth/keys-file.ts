@@ -3,6 +3,7 @@
  * several clients get their own revocable, optionally expiring key without sharing the admin key.
  *
  * ```yaml
+ * version: 1                       # the file's format version; absent (files written before it was recorded) = 1
  * keys:
  *   - name: ci
  *     hash: "sha256:9f86d0…"        # SHA-256 of the key; the key itself is never stored
@@ -18,6 +19,10 @@ import { createHash, randomBytes } from 'node:crypto';
 import { parse, stringify } from 'yaml';
 import { atomicWrite, readFileIfExists } from '../storage/fs.js';
 import { accessToClaim, parseAccessClaim, type Access } from './access.js';
+import { checkFormatVersion } from '../storage/format-version.js';
+
+/** The keys file's format version (top-level `version`). */
+export const KEYS_FILE_FORMAT_VERSION = 1;
 
 /** Prefix of generated keys: recognisable in logs and by secret scanners. */
 export const KEY_PREFIX = 'qvk_';
@@ -133,7 +138,12 @@ export function parseKeysFile(text: string, source: string): NamedKeyEntry[] {
   if (doc === null || doc === undefined) return [];
   if (!isRecord(doc)) throw new KeysFileError(`${source}: must be a mapping with a "keys" list`);
   for (const field of Object.keys(doc)) {
-    if (field !== 'keys') throw new KeysFileError(`${source}: unknown top-level field "${field}"`);
+    if (field !== 'keys' && field !== 'version') throw new KeysFileError(`${source}: unknown top-level field "${field}"`);
+  }
+  try {
+    checkFormatVersion('API keys file', doc['version'], KEYS_FILE_FORMAT_VERSION);
+  } catch (e) {
+    throw new KeysFileError(`${source}: ${(e as Error).message}`, { cause: e });
   }
   const list = doc['keys'];
   if (list === null || list === undefined) return [];
@@ -162,7 +172,7 @@ export function serializeKeysFile(entries: readonly NamedKeyEntry[]): string {
   return (
     '# Quiver named API keys, managed with `quiver keys create|list|revoke`.\n' +
     '# Holds SHA-256 digests only: a key is shown once, when it is created, and never stored.\n' +
-    stringify({ keys })
+    stringify({ version: KEYS_FILE_FORMAT_VERSION, keys })
   );
 }
 

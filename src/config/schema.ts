@@ -221,6 +221,10 @@ export interface ConfigData {
     snapshot_url_allowlist: string[];
     /** **Quiver:** seconds to drain in-flight requests on SIGTERM before closing. */
     shutdown_timeout_sec: number;
+    /** Serve the web dashboard (or `static_content_dir`) at `/dashboard`. */
+    enable_static_content: boolean;
+    /** Directory served at `/dashboard` (resolved against `cwd`); **Quiver:** null = the bundled dashboard. */
+    static_content_dir: string | null;
   };
   cluster: {
     /** Distributed mode; Quiver is a single node and only accepts `false` meaningfully (true warns). */
@@ -428,6 +432,8 @@ export const CONFIG_SCHEMA: SectionSpec<ConfigData> = section<ConfigData>({
     allowed_hosts: stringList('a list of host names like "quiver.internal"'),
     snapshot_url_allowlist: stringList('a list of non-empty strings'),
     shutdown_timeout_sec: int(NON_NEGATIVE),
+    enable_static_content: bool(),
+    static_content_dir: nullable(path()),
   }),
   cluster: section({
     enabled: bool(),
@@ -557,6 +563,8 @@ export const DEFAULT_CONFIG: Config = deepFreeze<ConfigData>({
     allowed_hosts: [],
     snapshot_url_allowlist: [],
     shutdown_timeout_sec: 30,
+    enable_static_content: true,
+    static_content_dir: null,
   },
   cluster: {
     enabled: false,

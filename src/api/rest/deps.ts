@@ -21,4 +21,8 @@ export interface AppDeps {
   readonly auditDir: string | null;
   /** `GET /issues`: background failures (wait=false snapshot recovery). */
   readonly issues: Issues;
+  /** The configuration whose credentials are in force (a SIGHUP reload replaces `config`'s keys); default `config`. */
+  readonly liveConfig?: () => Config;
+  /** Re-reads the credentials now (after the dashboard changed the keys file). */
+  readonly reloadCredentials?: () => Promise<void>;
 }

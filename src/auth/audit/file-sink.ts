@@ -53,6 +53,7 @@ import {
   sealLine,
   type ChainState,
 } from './chain.js';
+import { ensureAuditFormat } from './format.js';
 import { auditFilesIn, compareLogFiles, expiredFiles, targetFile, type LogFile, type Rotation } from './rotation.js';
 
 /** The text of the 503 a request gets when its audit line cannot be written in fail-closed mode. */
@@ -410,6 +411,7 @@ export class JsonlFileSink implements AuditSink {
       this.repair = undefined;
     }
     ensureAuditDir(this.dir);
+    ensureAuditFormat(this.dir);
     const files = auditFilesIn(listDir(this.dir));
     const checkpoint = readCheckpoint(this.key, readFileIfPresent(join(this.dir, CHECKPOINT_FILE)));
     if (checkpoint.state === 'invalid') {

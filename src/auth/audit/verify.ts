@@ -12,6 +12,8 @@
  * - a missing or edited checkpoint, an incomplete line in any file but the newest;
  * - forged lines or checkpoints: producing either needs the key.
  *
+ * A directory whose `audit.format` marker names a newer format is refused (not reported as tampered).
+ *
  * Not detected:
  * - `audit.head` replaced by an older copy of itself together with the lines written since cut off: nothing in
  *   the directory proves which checkpoint is the latest. Likewise a wiped directory is an empty, intact log. Ship
@@ -28,6 +30,7 @@
 import { join } from 'node:path';
 import { forEachLineSync, listDir, readFileIfPresent } from './audit-fs.js';
 import { chainHash, CHECKPOINT_FILE, GENESIS_HASH, parseChainLine, readCheckpoint } from './chain.js';
+import { AUDIT_FORMAT_FILE, auditFormatVersion } from './format.js';
 import { auditFilesIn } from './rotation.js';
 
 /** The verdict: the number of lines checked, or the first bad line (1-based within `file`; 0 for `audit.head`). */
@@ -70,6 +73,11 @@ export function verifyAuditDir(dir: string, key: Buffer): AuditVerifyResult {
 }
 
 function check(dir: string, key: Buffer): number {
+  try {
+    auditFormatVersion(dir);
+  } catch (e) {
+    throw new Bad(AUDIT_FORMAT_FILE, 0, (e as Error).message);
+  }
   const files = auditFilesIn(listDir(dir));
   const head = readCheckpoint(key, readFileIfPresent(join(dir, CHECKPOINT_FILE)));
   if (head.state === 'invalid') {

@@ -1,6 +1,7 @@
 import type { Distance } from '../distance.js';
-import { ImageReader, ImageWriter } from '../flat/format.js';
+import { imageMagic, ImageReader, ImageWriter } from '../flat/format.js';
 import { parseDistance } from '../flat/scan.js';
+import { checkFormatVersion } from '../../storage/format-version.js';
 
 /**
  * HNSW image ("QVHN", version 1), after the common 16-byte header of `flat/format.ts`:
@@ -62,8 +63,13 @@ export function serializeHnsw(img: HnswImage): Uint8Array {
     .finish();
 }
 
-/** @throws Error on a foreign, truncated, corrupt or newer image. */
+/**
+ * @throws FormatVersionError on an image newer than {@link HNSW_VERSION} (the collection rebuilds the graph from
+ *   its stored vectors); Error on a foreign, truncated or corrupt image.
+ */
 export function deserializeHnsw(bytes: Uint8Array): HnswImage {
+  // The header's version (u16 at byte 4) is checked before anything of the body is interpreted.
+  if (imageMagic(bytes) === HNSW_MAGIC) checkFormatVersion('HNSW index image', bytes[4]! | (bytes[5]! << 8), HNSW_VERSION);
   const r = new ImageReader(bytes, HNSW_MAGIC, HNSW_VERSION);
   const distance = parseDistance(r.str());
   const dim = r.u32();

@@ -21,6 +21,7 @@
 import { AppError } from '../../errors.js';
 import type { JsonObject } from '../../collection/config.js';
 import type { ShardKey } from '../../collection/types.js';
+import { checkFormatVersion } from '../../storage/format-version.js';
 
 export const SNAPSHOT_FORMAT = 'quiver-snapshot';
 export const SNAPSHOT_FORMAT_VERSION = 1;
@@ -143,8 +144,12 @@ export function parseManifest(text: string): Manifest {
     throw bad('`manifest.json` is not valid JSON');
   }
   if (!isObject(raw) || raw['format'] !== SNAPSHOT_FORMAT) throw bad('not a Quiver snapshot (`manifest.json` has no `"format": "quiver-snapshot"`)');
-  if (raw['version'] !== SNAPSHOT_FORMAT_VERSION) {
-    throw bad(`snapshot format version ${JSON.stringify(raw['version'])} is not supported (this Quiver reads version ${SNAPSHOT_FORMAT_VERSION})`);
+  // The version is required here (every snapshot ever written has one): its absence is damage, not version 1.
+  if (raw['version'] === undefined) throw bad('`manifest.json` has no `version`');
+  try {
+    checkFormatVersion('snapshot', raw['version'], SNAPSHOT_FORMAT_VERSION);
+  } catch (e) {
+    throw bad((e as Error).message);
   }
   const base = {
     format: SNAPSHOT_FORMAT,

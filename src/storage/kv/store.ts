@@ -12,8 +12,16 @@ import { open, type RootDatabase, type Database, type Key } from 'lmdb';
 import { join } from 'node:path';
 import { diskUsagePercent, ensureDir, restrictToOwner } from '../fs.js';
 import { AppError } from '../../errors.js';
+import { checkFormatVersion, FormatVersionError } from '../format-version.js';
 
+/**
+ * The store's format version, kept under `format_version` in `meta`. Version 1 covers the meta keys
+ * (`collection:<name>` descriptors, `collection-state:<uuid>`, `aliases`, quotas, `snapshot-pending:<uuid>`)
+ * and the point encoding of `points:<uuid>` tables (`collection/point-codec.ts`). Changing any of them bumps it.
+ */
 export const STORE_FORMAT_VERSION = 1;
+/** The meta key holding {@link STORE_FORMAT_VERSION}. */
+export const FORMAT_VERSION_KEY = 'format_version';
 
 export type KvKey = Key;
 
@@ -72,14 +80,27 @@ export class Store {
     for (const p of [path, join(path, 'quiver.mdb'), join(path, 'quiver.mdb-lock')]) restrictToOwner(p);
   }
 
-  /** Opens (creating if needed) the store at `path` and checks its format version. */
+  /**
+   * Opens (creating if needed) the store at `path` and checks its format version before anything else reads or
+   * writes it. A store without a version gets one (migration to the marked format), in one transaction: a crash
+   * leaves either no marker (and the next open writes it) or the whole of it, and never touches the data.
+   * @throws AppError(SERVICE_ERROR) when the store's format is newer than this build reads, or damaged
+   */
   static open(path: string): Store {
     const store = new Store(path);
-    const version = store.meta.get('format_version');
-    if (version === undefined) {
-      store.env.transactionSync(() => store.meta.put('format_version', STORE_FORMAT_VERSION));
-    } else if (version !== STORE_FORMAT_VERSION) {
-      throw new AppError('SERVICE_ERROR', [`storage at ${path} has format version ${JSON.stringify(version)}, this Quiver reads ${STORE_FORMAT_VERSION}`]);
+    try {
+      const stored = store.meta.get(FORMAT_VERSION_KEY);
+      checkFormatVersion('storage', stored, STORE_FORMAT_VERSION);
+      if (stored === undefined) {
+        // Unmarked: a new store is written in the current format; one holding data predates the marker (v1).
+        const version = store.meta.count() === 0 ? STORE_FORMAT_VERSION : 1;
+        store.env.transactionSync(() => store.meta.put(FORMAT_VERSION_KEY, version));
+      }
+      // An older supported version would be migrated here, in one transaction that also bumps the marker.
+    } catch (e) {
+      void store.env.close();
+      if (e instanceof FormatVersionError) throw new AppError('SERVICE_ERROR', [`storage at ${path}: ${e.message}`], { cause: e });
+      throw e;
     }
     return store;
   }

@@ -10,6 +10,7 @@ import { SignJWT } from 'jose';
 import { startTestApp, type TestApp } from '../../support/app.js';
 import { ALL_ROUTES } from '../../../src/api/rest/routes/index.js';
 import { OPERATION_NAMES } from '../../../src/auth/access-table.js';
+import { DASHBOARD_OPERATION } from '../../../src/api/dashboard/static.js';
 import { hashApiKey, writeKeysFile } from '../../../src/auth/keys-file.js';
 import { validateBody, hasBody, operationSpec } from '../../../src/api/rest/schemas/validator.js';
 
@@ -37,8 +38,10 @@ const ORACLE: ReadonlyArray<readonly [readonly string[], boolean, boolean, boole
   [['recover_current_peer', 'remove_peer', 'update_quotas', 'clear_issues', 'get_audit_logs'], Y, N, N, N, N],
   [['get_point', 'get_points', 'scroll_points', 'count_points', 'query_points', 'query_batch_points', 'query_points_groups', 'search_points', 'search_batch_points', 'search_point_groups', 'recommend_points', 'recommend_batch_points', 'recommend_point_groups', 'discover_points', 'discover_batch_points', 'search_matrix_pairs', 'search_matrix_offsets', 'facet'], Y, Y, Y, Y, Y],
   [['upsert_points', 'batch_update', 'delete_points', 'update_vectors', 'delete_vectors', 'set_payload', 'overwrite_payload', 'delete_payload', 'clear_payload'], Y, N, Y, N, Y],
+  [['dashboard_session'], Y, Y, Y, Y, Y],
+  [['create_access_token', 'list_api_keys', 'create_api_key', 'delete_api_key', 'verify_audit_logs'], Y, N, N, N, N],
 ];
-const OPEN = new Set(['root', 'healthz', 'livez', 'readyz']);
+const OPEN = new Set(['root', 'healthz', 'livez', 'readyz', 'dashboard']);
 type Column = 0 | 1 | 2 | 3 | 4;
 const oracle = new Map<string, readonly boolean[]>();
 for (const [ops, ...cells] of ORACLE) for (const op of ops) oracle.set(op, cells);
@@ -83,6 +86,8 @@ const BODIES: Record<string, unknown> = {
   search_matrix_offsets: { sample: 2, limit: 1 },
   update_quotas: { enabled: false },
   get_audit_logs: {},
+  create_access_token: { access: [{ collection: 'c', access: 'r' }], expires_in: 60 },
+  create_api_key: { name: 'matrix-key', access: 'r' },
 };
 
 const PARAMS: Record<string, string> = { collection_name: 'c', id: '1', vector_name: 'v2', field_name: 'f', shard_id: '0', snapshot_name: 's.snapshot', peer_id: '1' };
@@ -207,7 +212,8 @@ describe('access matrix over HTTP', () => {
   });
 
   it('has an oracle row and a valid sample body for every registered route, and serves every operation', () => {
-    const served = new Set(ALL_ROUTES.map((r) => r.operation));
+    // The dashboard's static files are served by their own route (src/api/dashboard/static.ts), not a row.
+    const served = new Set([...ALL_ROUTES.map((r) => r.operation), DASHBOARD_OPERATION]);
     for (const op of OPERATION_NAMES) assert.ok(served.has(op), `operation ${op} has an access rule but no route`);
     for (const r of ALL_ROUTES) {
       assert.ok(OPEN.has(r.operation) || oracle.has(r.operation), `route ${r.method} ${r.path} (${r.operation}) has no matrix entry`);
@@ -233,7 +239,7 @@ describe('access matrix over HTTP', () => {
           allowed = false;
         } else if (cred.expect.kind === 'other-collection') {
           // Only list endpoints and issues are open to a token of another collection; never a 404 hint.
-          allowed = ['get_collections', 'get_collections_aliases', 'get_issues'].includes(route.operation);
+          allowed = ['get_collections', 'get_collections_aliases', 'get_issues', 'dashboard_session'].includes(route.operation);
         } else {
           allowed = oracle.get(route.operation)![cred.expect.column]!;
         }

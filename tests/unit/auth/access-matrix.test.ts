@@ -67,11 +67,15 @@ const ORACLE: readonly Row[] = [
     'overwrite_payload', 'delete_payload', 'clear_payload'], Y, N, Y, N, Y],
   // POST /audit/logs
   [['get_audit_logs'], Y, N, N, N, N],
+  // The dashboard's session (who am I): any authenticated caller
+  [['dashboard_session'], Y, Y, Y, Y, Y],
+  // The dashboard's token signing, named keys and audit verification: manage only
+  [['create_access_token', 'list_api_keys', 'create_api_key', 'delete_api_key', 'verify_audit_logs'], Y, N, N, N, N],
 ];
-/** `/`, `/healthz`, `/livez`, `/readyz`: open. */
-const OPEN = ['root', 'healthz', 'livez', 'readyz'];
+/** `/`, `/healthz`, `/livez`, `/readyz` and the dashboard's static files: open. */
+const OPEN = ['root', 'healthz', 'livez', 'readyz', 'dashboard'];
 /** Rows that need no grant on a particular collection (answers filtered): allowed to any authenticated caller. */
-const ANY_AUTHENTICATED = ['get_collections', 'get_collections_aliases', 'get_issues'];
+const ANY_AUTHENTICATED = ['get_collections', 'get_collections_aliases', 'get_issues', 'dashboard_session'];
 
 type Column = 'm' | 'r' | 'crw' | 'cr' | 'cprw';
 const oracle = new Map<string, Record<Column, boolean>>();

@@ -108,7 +108,7 @@ describe('AuthFailure', () => {
 });
 
 describe('OPEN_OPERATIONS', () => {
-  it('is exactly Qdrant\'s whitelist', () => {
-    assert.deepEqual([...OPEN_OPERATIONS].sort(), ['healthz', 'livez', 'readyz', 'root']);
+  it('is exactly Qdrant\'s whitelist, plus the dashboard\'s static files (open in Qdrant too)', () => {
+    assert.deepEqual([...OPEN_OPERATIONS].sort(), ['dashboard', 'healthz', 'livez', 'readyz', 'root']);
   });
 });

@@ -6,6 +6,7 @@ import { queryRoutes } from './query.js';
 import { searchRoutes } from './search.js';
 import { snapshotRoutes } from './snapshots.js';
 import { auditRoutes } from './audit.js';
+import { dashboardRoutes } from '../../dashboard/routes.js';
 
 /** The whole REST surface, in registration order (static paths before parameterised ones). */
-export const ALL_ROUTES: readonly RouteRow[] = [...serviceRoutes, ...aliasRoutes, ...collectionRoutes, ...pointRoutes, ...queryRoutes, ...searchRoutes, ...auditRoutes, ...snapshotRoutes];
+export const ALL_ROUTES: readonly RouteRow[] = [...serviceRoutes, ...aliasRoutes, ...collectionRoutes, ...pointRoutes, ...queryRoutes, ...searchRoutes, ...auditRoutes, ...dashboardRoutes, ...snapshotRoutes];

@@ -1,0 +1,145 @@
+/** Snapshots of a collection and of the whole storage: list, create, download, upload (with progress), recover, delete. */
+import { useState } from 'preact/hooks';
+import type { PageProps } from '../app.js';
+import { api, authHeaders, collectionPath, download, upload } from '../api.js';
+import { DataTable, CollectionPicker, Confirm, Notice, formatBytes, useAction, useAsync, useCollections } from '../ui.js';
+
+interface SnapshotInfo {
+  name: string;
+  creation_time: string | null;
+  size: number;
+}
+
+function SnapshotTable({ list, base, canDelete, canRecover, onRecover, onChange }: { list: SnapshotInfo[]; base: string; canDelete: boolean; canRecover: boolean; onRecover?: (s: SnapshotInfo) => void; onChange: () => void }) {
+  const [deleting, setDeleting] = useState<string | undefined>();
+  const action = useAction();
+  return (
+    <>
+      {action.notice}
+      <DataTable label="snapshots" headers={['Name', 'Created', 'Size', '']} empty={list.length === 0 && 'No snapshots.'}>
+          {list.map((s) => (
+            <tr key={s.name}>
+              <td class="mono">{s.name}</td>
+              <td>{s.creation_time === null ? '' : new Date(`${s.creation_time}Z`.replace(/ZZ$/, 'Z')).toLocaleString()}</td>
+              <td>{formatBytes(s.size)}</td>
+              <td class="actions">
+                <button type="button" class="secondary" onClick={() => void action.run(() => download(`${base}/${encodeURIComponent(s.name)}`, s.name))}>
+                  Download
+                </button>
+                {canRecover && onRecover !== undefined && (
+                  <button type="button" class="secondary" onClick={() => onRecover(s)}>
+                    Recover
+                  </button>
+                )}
+                {canDelete && (
+                  <button type="button" class="danger" onClick={() => setDeleting(s.name)}>
+                    Delete
+                  </button>
+                )}
+              </td>
+            </tr>
+          ))}
+      </DataTable>
+      {deleting !== undefined && (
+        <Confirm
+          title={`Delete snapshot ${deleting}?`}
+          body={<p>The snapshot file is removed.</p>}
+          onCancel={() => setDeleting(undefined)}
+          onConfirm={() => {
+            const n = deleting;
+            setDeleting(undefined);
+            void action.run(() => api('DELETE', `${base}/${encodeURIComponent(n)}?wait=true`), `Deleted ${n}`).then(onChange);
+          }}
+        />
+      )}
+    </>
+  );
+}
+
+export function SnapshotsPage({ session }: PageProps) {
+  const collections = useCollections();
+  const [collection, setCollection] = useState('');
+  const base = collectionPath(collection, '/snapshots');
+  const list = useAsync(() => (collection === '' ? Promise.resolve([]) : api<SnapshotInfo[]>('GET', base)), [collection]);
+  const full = useAsync(() => (session.can('list_full_snapshots') ? api<SnapshotInfo[]>('GET', '/snapshots') : Promise.resolve(undefined)), []);
+  const [progress, setProgress] = useState<number | undefined>();
+  const [file, setFile] = useState<File | undefined>();
+  const [recovering, setRecovering] = useState<SnapshotInfo | undefined>();
+  const action = useAction();
+  const canRecover = session.can('recover_from_uploaded_snapshot');
+
+  const uploadBlob = (blob: Blob, name: string): Promise<boolean> =>
+    action.run(async () => {
+      setProgress(0);
+      try {
+        await upload(collectionPath(collection, '/snapshots/upload?wait=true&priority=snapshot'), 'snapshot', blob, name, setProgress);
+      } finally {
+        setProgress(undefined);
+      }
+    }, `Recovered ${collection} from ${name}`);
+
+  return (
+    <div class="page">
+      <section class="card" aria-label="collection snapshots">
+        <h2>Collection snapshots</h2>
+        <div class="row">
+          <CollectionPicker value={collection} onChange={setCollection} names={collections.data ?? []} />
+          {session.can('create_snapshot', collection) && (
+            <button type="button" disabled={collection === '' || action.busy} onClick={() => void action.run(() => api('POST', `${base}?wait=true`), 'Snapshot created').then(list.reload)}>
+              Create snapshot
+            </button>
+          )}
+        </div>
+        {action.notice}
+        {list.error !== undefined && <Notice kind="error">{list.error}</Notice>}
+        <SnapshotTable list={list.data ?? []} base={base} canDelete={session.can('delete_snapshot', collection)} canRecover={canRecover} onRecover={setRecovering} onChange={list.reload} />
+        {canRecover && (
+          <form
+            class="row"
+            onSubmit={(e) => {
+              e.preventDefault();
+              if (file !== undefined) void uploadBlob(file, file.name).then(list.reload);
+            }}
+          >
+            <label>
+              Upload a snapshot and recover {collection} from it
+              <input type="file" accept=".snapshot" onChange={(e) => setFile(e.currentTarget.files?.[0])} />
+            </label>
+            <button type="submit" disabled={file === undefined || collection === '' || action.busy}>
+              Upload and recover
+            </button>
+            {progress !== undefined && <progress max={1} value={progress} aria-label="upload progress" />}
+          </form>
+        )}
+      </section>
+      {recovering !== undefined && (
+        <Confirm
+          title={`Recover ${collection} from ${recovering.name}?`}
+          body={<p>The collection's current points are replaced by the snapshot's.</p>}
+          onCancel={() => setRecovering(undefined)}
+          onConfirm={() => {
+            const s = recovering;
+            setRecovering(undefined);
+            void action.run(async () => {
+              const res = await fetch(`${base}/${encodeURIComponent(s.name)}`, { headers: authHeaders() });
+              if (!res.ok) throw new Error(`download failed: HTTP ${res.status}`);
+              await uploadBlob(await res.blob(), s.name);
+            });
+          }}
+        />
+      )}
+      {full.data !== undefined && (
+        <section class="card" aria-label="full snapshots">
+          <h2>Full storage snapshots</h2>
+          {session.can('create_full_snapshot') && (
+            <button type="button" disabled={action.busy} onClick={() => void action.run(() => api('POST', '/snapshots?wait=true'), 'Full snapshot created').then(full.reload)}>
+              Create full snapshot
+            </button>
+          )}
+          <SnapshotTable list={full.data} base="/snapshots" canDelete={session.can('delete_full_snapshot')} canRecover={false} onChange={full.reload} />
+          <p class="hint">A full snapshot is restored at startup with quiver --storage-snapshot PATH, not through the API.</p>
+        </section>
+      )}
+    </div>
+  );
+}
