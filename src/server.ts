@@ -27,6 +27,7 @@ import { QDRANT_COMPAT_VERSION } from './api/rest/routes/service.js';
 import { isOperationName } from './auth/access-table.js';
 import { loadTlsMaterial, httpsServerOptions, TlsReloader, type SecureContextTarget } from './auth/tls.js';
 import { parseAllowList } from './auth/ip-allowlist.js';
+import { AuthThrottle } from './auth/throttle.js';
 import { setSnapshotLimits, snapshotService, snapshotTempPath } from './service/snapshots/service.js';
 import { validateBody } from './api/rest/schemas/validator.js';
 import { checkReload } from './auth/startup-checks.js';
@@ -82,6 +83,8 @@ export function collectionDefaults(config: Config): CollectionDefaults {
 export interface StartOptions {
   readonly logger?: Logger;
   readonly audit?: AuditSink;
+  /** Clock in milliseconds for the brute-force throttle; tests inject one. Defaults to `Date.now`. */
+  readonly now?: () => number;
 }
 
 /** JWT `value_exists`: does a point of the collection carry every key = value pair? */
@@ -128,7 +131,11 @@ export async function createServer(config: Config, options: StartOptions = {}): 
     metrics.gauge('audit_lost_lines_total', 'audit lines that could not be written (audit.fail_closed is off)', () => auditLog.lostLines());
   }
   const trustForwarded = config.audit.trust_forwarded_headers;
+  const throttled = metrics.counter('quiver_auth_throttled_total', 'requests refused with 429 after repeated failed authentications from their address');
+  const throttleBlocks = metrics.counter('quiver_auth_throttle_blocks_total', 'client addresses blocked after repeated failed authentications');
   const gate = createGate({
+    throttle: new AuthThrottle(config.service.auth_throttle, options.now),
+    onThrottle: (event) => (event === 'refused' ? throttled : throttleBlocks).inc(),
     credentials,
     audit: () => audit,
     resolveAlias: (name) => toc.resolve(name),

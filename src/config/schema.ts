@@ -225,6 +225,18 @@ export interface ConfigData {
     enable_static_content: boolean;
     /** Directory served at `/dashboard` (resolved against `cwd`); **Quiver:** null = the bundled dashboard. */
     static_content_dir: string | null;
+    /** **Quiver:** brute-force throttling of failed authentications per client address (on by default). */
+    auth_throttle: {
+      enabled: boolean;
+      /** Failures within `window_sec` that block an address. */
+      max_failures: number;
+      window_sec: number;
+      /** First block in seconds; doubles with each further block of the address. */
+      block_sec: number;
+      max_block_sec: number;
+      /** Most addresses tracked at once; the least recently seen is forgotten first. */
+      max_tracked_addresses: number;
+    };
   };
   cluster: {
     /** Distributed mode; Quiver is a single node and only accepts `false` meaningfully (true warns). */
@@ -434,6 +446,14 @@ export const CONFIG_SCHEMA: SectionSpec<ConfigData> = section<ConfigData>({
     shutdown_timeout_sec: int(NON_NEGATIVE),
     enable_static_content: bool(),
     static_content_dir: nullable(path()),
+    auth_throttle: section({
+      enabled: bool(),
+      max_failures: int(POSITIVE),
+      window_sec: int(POSITIVE),
+      block_sec: int(POSITIVE),
+      max_block_sec: int(POSITIVE),
+      max_tracked_addresses: int(POSITIVE),
+    }),
   }),
   cluster: section({
     enabled: bool(),
@@ -565,6 +585,7 @@ export const DEFAULT_CONFIG: Config = deepFreeze<ConfigData>({
     shutdown_timeout_sec: 30,
     enable_static_content: true,
     static_content_dir: null,
+    auth_throttle: { enabled: true, max_failures: 10, window_sec: 60, block_sec: 10, max_block_sec: 900, max_tracked_addresses: 10000 },
   },
   cluster: {
     enabled: false,

@@ -107,5 +107,5 @@ export function sendRefusal(reply: FastifyReply, refusal: HttpRejection): Fastif
   const body = typeof refusal.body === 'string' ? { status: { error: refusal.body } } : refusal.body;
   const start = reply.request.startNs;
   const time = typeof start === 'bigint' && start > 0n ? Number(process.hrtime.bigint() - start) / 1e9 : 0;
-  return reply.code(refusal.status).type('application/json').send({ ...body, time });
+  return reply.code(refusal.status).headers(refusal.headers).type('application/json').send({ ...body, time });
 }

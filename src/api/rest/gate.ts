@@ -4,12 +4,13 @@
  * `src/auth`; this file only adapts Fastify requests and turns refusals into HTTP responses.
  */
 import type { FastifyRequest } from 'fastify';
-import { authenticate, isAuthFailure, OPEN_OPERATIONS, type Auth } from '../../auth/authenticate.js';
+import { AUTH_MESSAGES, authenticate, isAuthFailure, OPEN_OPERATIONS, type Auth } from '../../auth/authenticate.js';
 import { authorize, type Pass, type ValueExistsOutcome } from '../../auth/authorize.js';
 import { ACCESS_TABLE, isOperationName } from '../../auth/access-table.js';
-import { auditAuthFailure, tracingId, type AuditRequestInfo, type AuditSink } from '../../auth/audit-event.js';
+import { auditAuthFailure, auditEvent, tracingId, type AuditRequestInfo, type AuditSink } from '../../auth/audit-event.js';
 import type { CredentialStore } from '../../auth/credentials.js';
 import type { ValueExistsClaim } from '../../auth/jwt.js';
+import type { AuthThrottle } from '../../auth/throttle.js';
 
 export type { Pass };
 
@@ -44,6 +45,8 @@ export class HttpRejection extends Error {
   constructor(
     readonly status: number,
     readonly body: string | { status: { error: string } },
+    /** Extra response headers (`Retry-After` on a throttled authentication). */
+    readonly headers: Readonly<Record<string, string>> = {},
   ) {
     super(typeof body === 'string' ? body : body.status.error);
     this.name = 'HttpRejection';
@@ -61,7 +64,14 @@ export interface GateDeps {
   readonly resolveAlias: (name: string) => string;
   readonly valueExists: (claim: ValueExistsClaim) => Promise<ValueExistsOutcome>;
   readonly remoteOf: (request: FastifyRequest) => string | undefined;
+  /** Brute-force throttling of failed authentications; absent = none. */
+  readonly throttle?: AuthThrottle;
+  /** Called once per request refused by the throttle and once per block it starts (metrics). */
+  readonly onThrottle?: (event: 'refused' | 'blocked') => void;
 }
+
+/** The body of a throttled authentication (429). */
+export const THROTTLED_MESSAGE = 'Too many failed authentications from this address; retry later';
 
 function header(request: FastifyRequest, name: string): string | undefined {
   const v = request.headers[name];
@@ -87,10 +97,27 @@ export function createGate(deps: GateDeps): AccessGate {
     async authenticate(request, operation) {
       request.auth = undefined;
       if (isOperationName(operation) && OPEN_OPERATIONS.has(operation)) return;
+      const throttle = deps.throttle;
+      const remote = throttle === undefined ? undefined : deps.remoteOf(request);
+      // A blocked address is refused before any key is compared or any token verified.
+      const wait = throttle?.retryAfter(remote);
+      if (wait !== undefined) {
+        deps.onThrottle?.('refused');
+        const info = requestInfo(request, deps.remoteOf);
+        await deps.audit().write(auditEvent({ now: new Date(), method: operation, request: info, authType: 'None', error: `Too Many Requests: ${THROTTLED_MESSAGE}` }));
+        throw new HttpRejection(429, THROTTLED_MESSAGE, { 'retry-after': String(wait) });
+      }
       try {
         request.auth = await authenticate({ apiKey: header(request, 'api-key'), authorization: header(request, 'authorization') }, deps.credentials);
+        throttle?.recordSuccess(remote);
       } catch (e) {
-        if (isAuthFailure(e)) await auditAuthFailure(deps.audit(), e, { ...requestInfo(request, deps.remoteOf), method: operation });
+        if (isAuthFailure(e)) {
+          // A request that presented no credential at all is not a guess: it does not count.
+          if (throttle !== undefined && e.message !== AUTH_MESSAGES.missing && throttle.recordFailure(remote) !== undefined) {
+            deps.onThrottle?.('blocked');
+          }
+          await auditAuthFailure(deps.audit(), e, { ...requestInfo(request, deps.remoteOf), method: operation });
+        }
         throw rejection(e);
       }
     },

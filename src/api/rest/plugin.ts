@@ -127,6 +127,7 @@ function fastifyErrorStatus(error: { code?: unknown; statusCode?: unknown }): nu
 function sendError(error: unknown, request: FastifyRequest, reply: FastifyReply, options: RegisterOptions): void {
   const start = request.startNs || process.hrtime.bigint();
   if (error instanceof HttpRejection) {
+    void reply.headers(error.headers);
     if (typeof error.body === 'string') void reply.code(error.status).type('text/plain; charset=utf-8').send(error.body);
     else void reply.code(error.status).type('application/json').send({ ...error.body, time: Number(process.hrtime.bigint() - start) / 1e9 });
     return;
