@@ -83,7 +83,7 @@ export function collectionDefaults(config: Config): CollectionDefaults {
 export interface StartOptions {
   readonly logger?: Logger;
   readonly audit?: AuditSink;
-  /** Clock in milliseconds for the brute-force throttle; tests inject one. Defaults to `Date.now`. */
+  /** Clock in milliseconds for the brute-force throttle and issuer key caches; tests inject one. Defaults to `Date.now`. */
   readonly now?: () => number;
 }
 
@@ -117,7 +117,7 @@ export async function createServer(config: Config, options: StartOptions = {}): 
     vectors: () => each((c) => c.vectorsCount),
     points: () => each((c) => c.pointsCount),
   }, config.service.metrics_prefix ?? '');
-  const credentials = await CredentialStore.create(config.service);
+  const credentials = await CredentialStore.create(config.service, { warn: (m) => logger.warn(m), ...(options.now === undefined ? {} : { now: options.now }) });
   const auditLog = createAuditSink(config.audit, { apiKey: config.service.api_key, warn: (m) => logger.warn(m) });
   try {
     await auditLog.open();

@@ -50,7 +50,8 @@ function presentedCredential(headers: CredentialHeaders): string | undefined {
  * Authenticates a request.
  *
  * Order (Qdrant's, plus Quiver's named keys): api_key / alt_api_key → manage; read_only_api_key → global
- * read; a named key → its access; then, if `jwt_rbac` is on, a JWT verified with api_key, then alt_api_key.
+ * read; a named key → its access; then a JWT whose `iss` names one of `service.jwt_issuers` (**Quiver**), verified
+ * with that issuer's keys; else, if `jwt_rbac` is on, a JWT verified with api_key, then alt_api_key.
  * With no key configured at all, every request gets full access with `type: 'None'`.
  *
  * @param now - the clock for `exp` and named-key expiry
@@ -79,8 +80,9 @@ export async function authenticate(headers: CredentialHeaders, store: Credential
       break;
   }
 
+  // A token naming a configured external issuer is verified with that issuer's keys only (never the API key).
   // With jwt_rbac off there are no JWT keys and verifyJwt answers 401 `Invalid API key or JWT`.
-  const claims = await verifyJwt(presented, credentials.jwtKeys, now);
+  const claims = (await credentials.issuers?.verify(presented, now)) ?? (await verifyJwt(presented, credentials.jwtKeys, now));
   return {
     type: 'Jwt',
     access: claims.access,

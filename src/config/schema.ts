@@ -14,6 +14,8 @@ import { ConfigError } from './config-error.js';
 import { deepFreeze } from './freeze.js';
 import type { DeepReadonly } from './freeze.js';
 import { quantization } from './quantization.js';
+import { jwtIssuers } from './jwt-issuers.js';
+import type { JwtIssuerConfig } from './jwt-issuers.js';
 import type { QuantizationConfig } from './quantization.js';
 import {
   bool, float, int, isIpOrCidr, isOrigin, nullable, nullableSection, oneOf, path, section, str, stringList,
@@ -21,7 +23,7 @@ import {
 import type { SectionSpec } from './spec.js';
 
 export { ConfigError };
-export type { DeepReadonly, QuantizationConfig };
+export type { DeepReadonly, QuantizationConfig, JwtIssuerConfig };
 
 /** Log levels (Qdrant's, case-insensitive on input, stored upper-case). */
 export const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'OFF'] as const;
@@ -225,6 +227,8 @@ export interface ConfigData {
     enable_static_content: boolean;
     /** Directory served at `/dashboard` (resolved against `cwd`); **Quiver:** null = the bundled dashboard. */
     static_content_dir: string | null;
+    /** **Quiver:** external identity providers whose asymmetric JWTs are accepted (empty = none). */
+    jwt_issuers: JwtIssuerConfig[];
     /** **Quiver:** brute-force throttling of failed authentications per client address (on by default). */
     auth_throttle: {
       enabled: boolean;
@@ -446,6 +450,7 @@ export const CONFIG_SCHEMA: SectionSpec<ConfigData> = section<ConfigData>({
     shutdown_timeout_sec: int(NON_NEGATIVE),
     enable_static_content: bool(),
     static_content_dir: nullable(path()),
+    jwt_issuers: jwtIssuers(),
     auth_throttle: section({
       enabled: bool(),
       max_failures: int(POSITIVE),
@@ -585,6 +590,7 @@ export const DEFAULT_CONFIG: Config = deepFreeze<ConfigData>({
     shutdown_timeout_sec: 30,
     enable_static_content: true,
     static_content_dir: null,
+    jwt_issuers: [],
     auth_throttle: { enabled: true, max_failures: 10, window_sec: 60, block_sec: 10, max_block_sec: 900, max_tracked_addresses: 10000 },
   },
   cluster: {
