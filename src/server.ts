@@ -166,6 +166,9 @@ export async function createServer(config: Config, options: StartOptions = {}): 
   let material;
   let allowList;
   try {
+    if (config.service.tls_client_access.length > 0 && !config.service.verify_https_client_certificate) {
+      throw new Error('service.tls_client_access needs mTLS: set service.enable_tls and service.verify_https_client_certificate');
+    }
     material = config.service.enable_tls ? loadTlsMaterial(config.tls) : undefined;
     allowList = parseAllowList(config.service.allowed_client_ips);
   } catch (e) {

@@ -8,6 +8,7 @@ import type { AuthType } from './audit-event.js';
 import { AUTH_MESSAGES, AuthFailure } from './auth-failure.js';
 import type { CredentialStore } from './credentials.js';
 import { verifyJwt, type ValueExistsClaim } from './jwt.js';
+import { matchCertificate, type PeerIdentity } from './cert-identity.js';
 
 export { AUTH_MESSAGES, AuthFailure, isAuthFailure } from './auth-failure.js';
 
@@ -27,6 +28,8 @@ export interface Auth {
 export interface CredentialHeaders {
   readonly apiKey?: string | undefined;
   readonly authorization?: string | undefined;
+  /** **Quiver:** the client certificate, only when mTLS is on and the TLS layer verified it. */
+  readonly certificate?: PeerIdentity | undefined;
 }
 
 /**
@@ -64,7 +67,11 @@ export async function authenticate(headers: CredentialHeaders, store: Credential
   if (credentials.open) return { type: 'None', access: fullAccess('No API key is configured') };
 
   const presented = presentedCredential(headers);
-  if (presented === undefined) throw new AuthFailure(401, AUTH_MESSAGES.missing);
+  if (presented === undefined) {
+    const cert = headers.certificate === undefined ? undefined : matchCertificate(credentials.certAccess, headers.certificate);
+    if (cert !== undefined) return { type: 'Certificate', access: cert.access, subject: cert.identity };
+    throw new AuthFailure(401, AUTH_MESSAGES.missing);
+  }
 
   const match = credentials.match(presented, now);
   switch (match.kind) {

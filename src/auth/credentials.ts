@@ -15,6 +15,8 @@ import { hashDigest, readKeysFile } from './keys-file.js';
 import type { JwtIssuerConfig } from '../config/jwt-issuers.js';
 import { IssuerSet } from './jwt-issuers.js';
 import type { KeySourceDeps } from './jwks.js';
+import type { TlsClientAccessEntry } from '../config/tls-client-access.js';
+import { parseCertAccess, type CertAccess } from './cert-identity.js';
 
 /**
  * The `service` settings the store is built from (Qdrant names). `null`, `undefined` and `""` all mean unset.
@@ -28,6 +30,8 @@ export interface CredentialConfig {
   readonly api_keys_file?: string | null;
   /** **Quiver:** external identity providers (see `jwt-issuers.ts`). */
   readonly jwt_issuers?: readonly JwtIssuerConfig[] | null;
+  /** **Quiver:** client certificate identities → access (see `cert-identity.ts`). */
+  readonly tls_client_access?: readonly TlsClientAccessEntry[] | null;
 }
 
 /** How issuer keys are fetched and problems reported; tests substitute the clock and the fetch. */
@@ -73,6 +77,8 @@ export class CredentialSnapshot {
   readonly warnings: readonly string[];
   /** **Quiver:** external issuers, when configured. */
   readonly issuers: IssuerSet | undefined;
+  /** **Quiver:** certificate identities, in configured order. */
+  readonly certAccess: readonly CertAccess[];
   readonly #manage: readonly Buffer[];
   readonly #read: Buffer | undefined;
   readonly #named: readonly StoredNamedKey[];
@@ -86,8 +92,10 @@ export class CredentialSnapshot {
     jwtKeys: JwtKey[];
     warnings: string[];
     issuers: IssuerSet | undefined;
+    certAccess: CertAccess[];
   }) {
     this.issuers = parts.issuers;
+    this.certAccess = parts.certAccess;
     this.open = parts.open;
     this.#manage = parts.manage;
     this.#read = parts.read;
@@ -128,6 +136,7 @@ function issuerSet(config: CredentialConfig, options: IssuerOptions, previous: I
 
 async function buildSnapshot(config: CredentialConfig, options: IssuerOptions = {}, previous?: IssuerSet): Promise<CredentialSnapshot> {
   const issuers = issuerSet(config, options, previous);
+  const certAccess = parseCertAccess(config.tls_client_access ?? []);
   const warnings: string[] = [];
   const manage: Buffer[] = [];
   const jwtKeys: JwtKey[] = [];
@@ -156,13 +165,14 @@ async function buildSnapshot(config: CredentialConfig, options: IssuerOptions = 
   return new CredentialSnapshot({
     // A configured keys file closes the server even while it lists no key: revoking the last named key
     // must never turn authentication off.
-    open: manage.length === 0 && !present(readOnly) && !present(keysFile) && issuers === undefined,
+    open: manage.length === 0 && !present(readOnly) && !present(keysFile) && issuers === undefined && certAccess.length === 0,
     manage,
     read: present(readOnly) ? digest(readOnly) : undefined,
     named,
     jwtKeys,
     warnings,
     issuers,
+    certAccess,
   });
 }
 

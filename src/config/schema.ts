@@ -16,6 +16,8 @@ import type { DeepReadonly } from './freeze.js';
 import { quantization } from './quantization.js';
 import { jwtIssuers } from './jwt-issuers.js';
 import type { JwtIssuerConfig } from './jwt-issuers.js';
+import { tlsClientAccess } from './tls-client-access.js';
+import type { TlsClientAccessEntry } from './tls-client-access.js';
 import type { QuantizationConfig } from './quantization.js';
 import {
   bool, float, int, isIpOrCidr, isOrigin, nullable, nullableSection, oneOf, path, section, str, stringList,
@@ -229,6 +231,8 @@ export interface ConfigData {
     static_content_dir: string | null;
     /** **Quiver:** external identity providers whose asymmetric JWTs are accepted (empty = none). */
     jwt_issuers: JwtIssuerConfig[];
+    /** **Quiver:** with mTLS on, client certificate identities mapped to access (empty = none). */
+    tls_client_access: TlsClientAccessEntry[];
     /** **Quiver:** brute-force throttling of failed authentications per client address (on by default). */
     auth_throttle: {
       enabled: boolean;
@@ -451,6 +455,7 @@ export const CONFIG_SCHEMA: SectionSpec<ConfigData> = section<ConfigData>({
     enable_static_content: bool(),
     static_content_dir: nullable(path()),
     jwt_issuers: jwtIssuers(),
+    tls_client_access: tlsClientAccess(),
     auth_throttle: section({
       enabled: bool(),
       max_failures: int(POSITIVE),
@@ -591,6 +596,7 @@ export const DEFAULT_CONFIG: Config = deepFreeze<ConfigData>({
     enable_static_content: true,
     static_content_dir: null,
     jwt_issuers: [],
+    tls_client_access: [],
     auth_throttle: { enabled: true, max_failures: 10, window_sec: 60, block_sec: 10, max_block_sec: 900, max_tracked_addresses: 10000 },
   },
   cluster: {

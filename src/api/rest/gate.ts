@@ -4,6 +4,8 @@
  * `src/auth`; this file only adapts Fastify requests and turns refusals into HTTP responses.
  */
 import type { FastifyRequest } from 'fastify';
+import type { TLSSocket } from 'node:tls';
+import type { PeerIdentity } from '../../auth/cert-identity.js';
 import { AUTH_MESSAGES, authenticate, isAuthFailure, OPEN_OPERATIONS, type Auth } from '../../auth/authenticate.js';
 import { authorize, type Pass, type ValueExistsOutcome } from '../../auth/authorize.js';
 import { ACCESS_TABLE, isOperationName } from '../../auth/access-table.js';
@@ -87,6 +89,14 @@ export function requestInfo(request: FastifyRequest, remoteOf: (r: FastifyReques
   return info;
 }
 
+/** The client certificate, when the connection is TLS and the certificate was verified (mTLS). */
+function verifiedPeer(request: FastifyRequest): PeerIdentity | undefined {
+  const socket = request.socket as Partial<TLSSocket>;
+  if (socket.authorized !== true || typeof socket.getPeerCertificate !== 'function') return undefined;
+  const peer = socket.getPeerCertificate();
+  return Object.keys(peer).length === 0 ? undefined : { subject: peer.subject, subjectaltname: peer.subjectaltname };
+}
+
 function rejection(e: unknown): unknown {
   if (isAuthFailure(e)) return new HttpRejection(e.status, e.format === 'text' ? e.message : { status: { error: e.message } });
   return e;
@@ -108,7 +118,7 @@ export function createGate(deps: GateDeps): AccessGate {
         throw new HttpRejection(429, THROTTLED_MESSAGE, { 'retry-after': String(wait) });
       }
       try {
-        request.auth = await authenticate({ apiKey: header(request, 'api-key'), authorization: header(request, 'authorization') }, deps.credentials);
+        request.auth = await authenticate({ apiKey: header(request, 'api-key'), authorization: header(request, 'authorization'), certificate: verifiedPeer(request) }, deps.credentials);
         throttle?.recordSuccess(remote);
       } catch (e) {
         if (isAuthFailure(e)) {
