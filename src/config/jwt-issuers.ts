@@ -3,7 +3,7 @@
  * accepted. From the environment it is given as JSON: `QDRANT__SERVICE__JWT_ISSUERS='[{"issuer": …}]'`.
  * The shape is checked here; role values are parsed by the auth layer (the `access` claim format).
  */
-import { INVALID, isMapping, leaf } from './spec.js';
+import { INVALID, isMapping, objectList } from './spec.js';
 import type { Invalid, LeafSpec } from './spec.js';
 
 /** Asymmetric algorithms an issuer may use. HMAC is never accepted from an issuer (only HS256 with the API key). */
@@ -90,26 +90,11 @@ function parseIssuer(raw: unknown): JwtIssuerConfig | Invalid {
 
 /** `service.jwt_issuers`: a list of issuers (JSON text from the environment); issuers must be distinct. */
 export function jwtIssuers(): LeafSpec<JwtIssuerConfig[]> {
-  return leaf(
+  return objectList(
     'a list of {issuer, audience, keys_file | jwks_url, algorithms: [RS256 | PS256 | ES256 | EdDSA], access_claim, roles, subject_claim}',
-    (value) => {
-      let items: unknown = value;
-      if (typeof value === 'string') {
-        try {
-          items = value.trim() === '' ? [] : (JSON.parse(value) as unknown);
-        } catch {
-          return INVALID;
-        }
-      }
-      if (items === null) return [];
-      if (!Array.isArray(items)) return INVALID;
-      const out: JwtIssuerConfig[] = [];
-      for (const item of items as unknown[]) {
-        const parsed = parseIssuer(item);
-        if (parsed === INVALID || out.some((o) => o.issuer === parsed.issuer)) return INVALID;
-        out.push(parsed);
-      }
-      return out;
+    (item, accepted: readonly JwtIssuerConfig[]) => {
+      const parsed = parseIssuer(item);
+      return parsed === INVALID || accepted.some((o) => o.issuer === parsed.issuer) ? INVALID : parsed;
     },
   );
 }

@@ -4,7 +4,7 @@
  * `QDRANT__SERVICE__TLS_CLIENT_ACCESS='[{"identity": "CN=ingest", "access": "r"}]'`. The `access` value is
  * parsed by the auth layer (the `access` claim format).
  */
-import { INVALID, isMapping, leaf } from './spec.js';
+import { INVALID, isMapping, objectList } from './spec.js';
 import type { LeafSpec } from './spec.js';
 
 /** One mapping: a certificate identity and what it may do. */
@@ -19,24 +19,10 @@ const IDENTITY = /^(CN=|DNS:|URI:|email:|IP:)\S/;
 
 /** `service.tls_client_access`: a list of `{identity, access}`; identities must be distinct. */
 export function tlsClientAccess(): LeafSpec<TlsClientAccessEntry[]> {
-  return leaf('a list of {identity: "CN=…" | "DNS:…" | "URI:…" | "email:…" | "IP:…", access}', (value) => {
-    let items: unknown = value;
-    if (typeof value === 'string') {
-      try {
-        items = value.trim() === '' ? [] : (JSON.parse(value) as unknown);
-      } catch {
-        return INVALID;
-      }
-    }
-    if (items === null) return [];
-    if (!Array.isArray(items)) return INVALID;
-    const out: TlsClientAccessEntry[] = [];
-    for (const item of items as unknown[]) {
-      if (!isMapping(item) || Object.keys(item).some((k) => k !== 'identity' && k !== 'access')) return INVALID;
-      const { identity, access } = item;
-      if (typeof identity !== 'string' || !IDENTITY.test(identity) || access === undefined || out.some((o) => o.identity === identity)) return INVALID;
-      out.push({ identity, access });
-    }
-    return out;
+  return objectList('a list of {identity: "CN=…" | "DNS:…" | "URI:…" | "email:…" | "IP:…", access}', (item, accepted: readonly TlsClientAccessEntry[]) => {
+    if (!isMapping(item) || Object.keys(item).some((k) => k !== 'identity' && k !== 'access')) return INVALID;
+    const { identity, access } = item;
+    if (typeof identity !== 'string' || !IDENTITY.test(identity) || access === undefined || accepted.some((o) => o.identity === identity)) return INVALID;
+    return { identity, access };
   });
 }
