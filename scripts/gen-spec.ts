@@ -24,8 +24,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { isObject, type JsonRecord } from '../src/json.js';
 
-export type JsonObject = { [key: string]: unknown };
+export type JsonObject = JsonRecord;
 export type JsonSchema = JsonObject | boolean;
 
 export interface ParamSpec {
@@ -107,10 +108,6 @@ function applyAlias(def: JsonObject, field: string, alias: string, where: string
     def['required'] = required.filter((r) => r !== field);
     def['anyOf'] = [{ required: [field] }, { required: [alias] }];
   }
-}
-
-function isObject(v: unknown): v is JsonObject {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 function clone<T>(v: T): T {

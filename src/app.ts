@@ -12,14 +12,12 @@ import { ALL_ROUTES } from './api/rest/routes/index.js';
 import type { RouteRow } from './api/rest/route-table.js';
 import { AppError } from './errors.js';
 import type { AllowList } from './auth/ip-allowlist.js';
+import { registerDashboardStatic } from './api/dashboard/static.js';
 import { clientIpGuard } from './api/rest/client-ip-guard.js';
 import { browserGuard, browserGuardOptions, corsOrigins, sendRefusal } from './api/rest/browser-guard.js';
-import { HttpRejection } from './api/rest/gate.js';
-import { registerDashboardStatic } from './api/dashboard/static.js';
 
 export interface BuildOptions {
   readonly deps: AppDeps;
-  readonly hasAccessRule: (operation: string) => boolean;
   readonly logger?: { error(msg: string, err?: unknown): void; warn(msg: string): void };
   readonly routes?: readonly RouteRow[];
   readonly https?: Record<string, unknown> | null;
@@ -36,9 +34,18 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<F
     // URLs the router cannot even parse (bad percent-escapes, over-long parameters) still get Qdrant's format.
     frameworkErrors: (error, request, reply) => {
       const r = reply as unknown as FastifyReply;
-      ipGuard(request as unknown as FastifyRequest).then(
-        (refusal) => sendRefusal(r, refusal ?? new HttpRejection(400, { status: { error: `Bad request: ${error.message}` } })),
-        () => sendRefusal(r, new HttpRejection(503, { status: { error: 'Service unavailable: the audit record could not be written' } })),
+      const req = request as unknown as FastifyRequest;
+      // The client address first, then the credential (an unparseable URL needs one like any other), then the 400.
+      const answer = async (): Promise<AppError> => {
+        const refused = await ipGuard(req);
+        if (refused !== undefined) return refused;
+        await options.deps.gate.authenticate(req, undefined);
+        return new AppError('BAD_REQUEST', [error.message]);
+      };
+      // A failure of the above (an authentication failure, a fail-closed audit write) is answered as it is.
+      answer().then(
+        (refusal) => sendRefusal(r, refusal),
+        (e: unknown) => sendRefusal(r, e),
       );
     },
     return503OnClosing: true,
@@ -80,7 +87,7 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<F
       return;
     }
     void jsonParser(request, text, (err, value) => {
-      if (err) done(new AppError('JSON_PARSE', [err.message]), undefined);
+      if (err) done(new AppError('BODY_VALIDATION', [err.message]), undefined);
       else done(null, value);
     });
   });
@@ -91,7 +98,6 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<F
   const log = options.logger;
   registerRoutes(app, options.deps, {
     routes: options.routes ?? ALL_ROUTES,
-    hasAccessRule: options.hasAccessRule,
     log: (level, message, err) => {
       if (level === 'error') log?.error(message, err);
       else log?.warn(message);

@@ -1,63 +1,114 @@
 /**
- * The one error registry. Layers below `api/` throw `AppError(code, args)`; they never know HTTP.
- * `api/rest/error-mapper.ts` turns an error's kind into a status with one exhaustive switch.
- * Message texts copy Qdrant's wording where clients can see them.
+ * The one error registry. Every error a client can see is a code of {@link ERRORS}: its kind (which fixes the
+ * HTTP status and the gRPC status, {@link KIND_STATUS}) and its message template. Layers below `api/` throw
+ * `AppError(code, args)` and never choose a status: `api/rest/to-http-error.ts` and `api/grpc/to-grpc-status.ts`
+ * read this file, and they are the only places that do. Message texts copy Qdrant's wording where clients can see
+ * them. `tests/unit/errors.test.ts` pins the registry (codes used, templates not repeated at throw sites).
  */
 
-export type ErrorKind =
-  | 'bad_input'
-  | 'not_found'
-  | 'already_exists'
-  | 'unauthorized'
-  | 'forbidden'
-  | 'timeout'
-  | 'precondition_failed'
-  | 'payload_too_large'
-  | 'rate_limited'
-  | 'unavailable'
-  | 'insufficient_storage'
-  | 'service_error';
+/** gRPC status codes (grpc/status.h); numbers, so no gRPC library is needed to name them. */
+export const GrpcStatus = {
+  OK: 0,
+  CANCELLED: 1,
+  UNKNOWN: 2,
+  INVALID_ARGUMENT: 3,
+  DEADLINE_EXCEEDED: 4,
+  NOT_FOUND: 5,
+  ALREADY_EXISTS: 6,
+  PERMISSION_DENIED: 7,
+  RESOURCE_EXHAUSTED: 8,
+  FAILED_PRECONDITION: 9,
+  ABORTED: 10,
+  OUT_OF_RANGE: 11,
+  UNIMPLEMENTED: 12,
+  INTERNAL: 13,
+  UNAVAILABLE: 14,
+  DATA_LOSS: 15,
+  UNAUTHENTICATED: 16,
+} as const;
+
+export type GrpcStatus = (typeof GrpcStatus)[keyof typeof GrpcStatus];
+
+/**
+ * The statuses of each kind of error on both transports. gRPC follows Qdrant's `StorageError` → `tonic::Status`
+ * mapping (BadInput → INVALID_ARGUMENT, NotFound → NOT_FOUND, AlreadyExists → ALREADY_EXISTS, Forbidden →
+ * PERMISSION_DENIED, ServiceError → INTERNAL, ShardUnavailable → UNAVAILABLE) and its auth middleware
+ * (Unauthorized → UNAUTHENTICATED). Size and disk limits are RESOURCE_EXHAUSTED, as gRPC documents.
+ */
+export const KIND_STATUS = {
+  bad_input: { http: 400, grpc: GrpcStatus.INVALID_ARGUMENT },
+  unauthorized: { http: 401, grpc: GrpcStatus.UNAUTHENTICATED },
+  forbidden: { http: 403, grpc: GrpcStatus.PERMISSION_DENIED },
+  not_found: { http: 404, grpc: GrpcStatus.NOT_FOUND },
+  already_exists: { http: 409, grpc: GrpcStatus.ALREADY_EXISTS },
+  payload_too_large: { http: 413, grpc: GrpcStatus.RESOURCE_EXHAUSTED },
+  unsupported_media_type: { http: 415, grpc: GrpcStatus.INVALID_ARGUMENT },
+  too_many_requests: { http: 429, grpc: GrpcStatus.RESOURCE_EXHAUSTED },
+  service_error: { http: 500, grpc: GrpcStatus.INTERNAL },
+  unavailable: { http: 503, grpc: GrpcStatus.UNAVAILABLE },
+  insufficient_storage: { http: 507, grpc: GrpcStatus.RESOURCE_EXHAUSTED },
+} as const satisfies Record<string, { http: number; grpc: GrpcStatus }>;
+
+export type ErrorKind = keyof typeof KIND_STATUS;
+
+interface ErrorSpec {
+  readonly kind: ErrorKind;
+  readonly message: string;
+  /**
+   * Answered over REST as a bare text body instead of the JSON envelope: authentication failures, as Qdrant's
+   * auth middleware answers them.
+   */
+  readonly plain?: true;
+}
 
 export const ERRORS = {
   // generic, for messages composed by the thrower
   BAD_INPUT: { kind: 'bad_input', message: '%s' },
   NOT_FOUND: { kind: 'not_found', message: '%s' },
   FORBIDDEN: { kind: 'forbidden', message: 'Forbidden: %s' },
-  UNAUTHORIZED: { kind: 'unauthorized', message: '%s' },
   SERVICE_ERROR: { kind: 'service_error', message: 'Service internal error: %s' },
   UNAVAILABLE: { kind: 'unavailable', message: '%s' },
-  TIMEOUT: { kind: 'timeout', message: 'Timeout error: %s' },
-  PRECONDITION_FAILED: { kind: 'precondition_failed', message: '%s' },
   INSUFFICIENT_STORAGE: { kind: 'insufficient_storage', message: 'No space left on device: %s' },
 
+  // authentication (SECURITY.md, "Status codes and bodies"): fixed texts that never echo a key, a token or a claim
+  AUTH_MISSING: { kind: 'unauthorized', message: 'Must provide an API key or an Authorization bearer token', plain: true },
+  AUTH_INVALID: { kind: 'unauthorized', message: 'Invalid API key or JWT', plain: true },
+  JWT_BAD_SIGNATURE: { kind: 'forbidden', message: 'InvalidSignature', plain: true },
+  JWT_EXPIRED: { kind: 'forbidden', message: 'ExpiredSignature', plain: true },
+  /** `value_exists`: no point matched the claim's filter. */
+  JWT_VALUE_MISSING: { kind: 'unauthorized', message: 'Invalid JWT, stateful validation failed', plain: true },
+  /** `value_exists`: the claim's collection does not exist. */
+  JWT_VALUE_COLLECTION_MISSING: { kind: 'forbidden', message: 'Invalid JWT, stateful validation failed', plain: true },
+  /** **Quiver:** brute-force throttling: too many failed authentications from the client's address. */
+  AUTH_THROTTLED: { kind: 'too_many_requests', message: 'Too many failed authentications from this address; retry later', plain: true },
+
   // wire format
-  JSON_PARSE: { kind: 'bad_input', message: 'Format error in JSON body: %s' },
+  /** The body is not JSON, or not the JSON the operation takes. */
   BODY_VALIDATION: { kind: 'bad_input', message: 'Format error in JSON body: %s' },
   QUERY_VALIDATION: { kind: 'bad_input', message: 'Query deserialize error: %s' },
   VALIDATION: { kind: 'bad_input', message: 'Validation error in JSON body: [%s]' },
   PAYLOAD_TOO_LARGE: { kind: 'payload_too_large', message: 'Payload too large: %s' },
+  UNSUPPORTED_MEDIA_TYPE: { kind: 'unsupported_media_type', message: 'Unsupported Media Type: the request body must be %s, got %s' },
+
+  // browser rules and client addresses (Quiver): refused before authentication
+  HOST_NOT_ALLOWED: { kind: 'forbidden', message: 'Forbidden: the Host header does not name this server; a proxy in front of it must be listed in service.allowed_hosts' },
+  CROSS_ORIGIN_WRITE: { kind: 'forbidden', message: 'Forbidden: cross-origin writes are refused unless the origin is listed in service.cors_allowed_origins' },
 
   // collections
   COLLECTION_NOT_FOUND: { kind: 'not_found', message: "Collection `%s` doesn't exist!" },
   COLLECTION_EXISTS: { kind: 'already_exists', message: 'Wrong input: Collection `%s` already exists!' },
   ALIAS_NOT_FOUND: { kind: 'not_found', message: 'Alias %s does not exists!' },
-  ALIAS_EXISTS: { kind: 'already_exists', message: 'Wrong input: Alias `%s` already exists!' },
   SHARD_KEY_NOT_FOUND: { kind: 'not_found', message: 'Shard key %s does not exist' },
   SHARD_KEY_EXISTS: { kind: 'bad_input', message: 'Wrong input: Shard key %s already exists' },
-  INDEX_NOT_FOUND: { kind: 'not_found', message: 'Index for field `%s` does not exist' },
 
   // points and vectors
   POINT_NOT_FOUND: { kind: 'not_found', message: 'Not found: Point with id %s does not exists!' },
   VECTOR_DIMENSION_MISMATCH: { kind: 'bad_input', message: 'Wrong input: Vector dimension error: expected dim: %d, got %d' },
   VECTOR_NAME_NOT_FOUND: { kind: 'bad_input', message: 'Wrong input: Not existing vector name error: %s' },
-  VECTOR_NAME_EXISTS: { kind: 'bad_input', message: 'Wrong input: Vector with name `%s` already exists' },
-  BAD_POINT_ID: { kind: 'bad_input', message: 'Format error in JSON body: %s' },
-  BAD_VECTOR: { kind: 'bad_input', message: 'Wrong input: %s' },
-  BAD_FILTER: { kind: 'bad_input', message: 'Bad request: %s' },
   BAD_REQUEST: { kind: 'bad_input', message: 'Bad request: %s' },
   WRONG_INPUT: { kind: 'bad_input', message: 'Wrong input: %s' },
   UNSUPPORTED: { kind: 'bad_input', message: 'Bad request: %s is not supported by Quiver' },
-} as const satisfies Record<string, { kind: ErrorKind; message: string }>;
+} as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;
 
@@ -90,4 +141,15 @@ export function badInput(message: string): AppError {
 
 export function isAppError(e: unknown): e is AppError {
   return e instanceof AppError;
+}
+
+/** What a client is told about an error that is not an `AppError` (a bug): nothing but where to look. */
+export function unexpectedError(cause: unknown): AppError {
+  return new AppError('SERVICE_ERROR', ['an unexpected error occurred; see the server log'], { cause });
+}
+
+/** True when the code's REST answer is a bare text body (see {@link ErrorSpec.plain}). */
+export function isPlainText(code: ErrorCode): boolean {
+  const spec: ErrorSpec = ERRORS[code];
+  return spec.plain === true;
 }

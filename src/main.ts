@@ -101,7 +101,7 @@ async function serve(argv: string[]): Promise<number> {
   }
   // snapshots (issue 7): clean what an interrupted snapshot left, recover --snapshot / --storage-snapshot, then listen.
   try {
-    const r = await prepareSnapshotsAtStartup(server.toc, config, { snapshots: values.snapshot, storageSnapshot: values['storage-snapshot'], force: values['force-snapshot'] }, server.deps.audit());
+    const r = await prepareSnapshotsAtStartup(server.toc, server.deps.snapshots, { snapshots: values.snapshot, storageSnapshot: values['storage-snapshot'], force: values['force-snapshot'] }, server.deps.audit());
     if (r.tempFilesRemoved + r.tablesDropped > 0) logger.info(`snapshots: removed ${r.tempFilesRemoved} temp file(s) and ${r.tablesDropped} unfinished recovery table(s)`);
     for (const name of r.recovered) logger.info(`snapshots: recovered collection ${name} at startup`);
   } catch (e) {

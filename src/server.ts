@@ -24,13 +24,13 @@ import type { AppDeps } from './api/rest/deps.js';
 import type { CollectionDefaults } from './collection/config.js';
 import { QUIVER_VERSION } from './version.js';
 import { QDRANT_COMPAT_VERSION } from './api/rest/routes/service.js';
-import { isOperationName } from './auth/access-table.js';
 import { loadTlsMaterial, httpsServerOptions, TlsReloader, type SecureContextTarget } from './auth/tls.js';
 import { parseAllowList } from './auth/ip-allowlist.js';
 import { AuthThrottle } from './auth/throttle.js';
-import { setSnapshotLimits, snapshotService, snapshotTempPath } from './service/snapshots/service.js';
+import { SnapshotService, snapshotSettings, snapshotTempPath } from './service/snapshots/service.js';
 import { validateBody } from './api/rest/schemas/validator.js';
 import { checkReload } from './auth/startup-checks.js';
+import { clientAddress, trustedProxies } from './auth/trusted-proxies.js';
 import { auditEvent } from './auth/audit-event.js';
 
 /** A startup problem the operator must fix (bad TLS file, bad allow-list entry): exit code 2, no stack. */
@@ -107,9 +107,9 @@ export async function createServer(config: Config, options: StartOptions = {}): 
   for (const dir of [config.storage.snapshots_path, snapshotTempPath(config)]) restrictToOwner(dir);
   const toc = TableOfContent.load(store, collectionDefaults(config), { warn: (m) => logger.warn(m) });
   // A recovered collection's configuration passes the validator of a create request.
-  setSnapshotLimits(toc, config, { validateConfig: (body) => validateBody('create_collection', body) });
+  const snapshots = new SnapshotService(toc, snapshotSettings(config, { validateConfig: (body) => validateBody('create_collection', body) }));
   // Deleting a collection deletes its snapshots: a new collection of the same name starts with none.
-  toc.onDelete((name) => snapshotService(toc, config).deleteCollectionSnapshots(name));
+  toc.onDelete((name) => snapshots.deleteCollectionSnapshots(name));
   const each = (f: (c: NonNullable<ReturnType<TableOfContent['uncheckedCollection']>>) => number): number =>
     toc.collectionNames().reduce((n, name) => n + f(toc.uncheckedCollection(name, 'metrics')!), 0);
   const metrics = new Metrics(QDRANT_COMPAT_VERSION, {
@@ -130,7 +130,13 @@ export async function createServer(config: Config, options: StartOptions = {}): 
     metrics.gauge('audit_log_directory_bytes', 'size of the audit log directory in bytes', () => auditLog.dirSize());
     metrics.gauge('audit_lost_lines_total', 'audit lines that could not be written (audit.fail_closed is off)', () => auditLog.lostLines());
   }
-  const trustForwarded = config.audit.trust_forwarded_headers;
+  let proxies;
+  try {
+    proxies = trustedProxies(config.service.trusted_proxies, config.audit.trust_forwarded_headers);
+  } catch (e) {
+    await store.close();
+    throw new StartupError(e instanceof Error ? e.message : String(e), { cause: e });
+  }
   const throttled = metrics.counter('quiver_auth_throttled_total', 'requests refused with 429 after repeated failed authentications from their address');
   const throttleBlocks = metrics.counter('quiver_auth_throttle_blocks_total', 'client addresses blocked after repeated failed authentications');
   const gate = createGate({
@@ -140,14 +146,7 @@ export async function createServer(config: Config, options: StartOptions = {}): 
     audit: () => audit,
     resolveAlias: (name) => toc.resolve(name),
     valueExists: valueExistsCheck(toc),
-    remoteOf: (request) => {
-      if (trustForwarded) {
-        const xff = request.headers['x-forwarded-for'];
-        const first = (Array.isArray(xff) ? xff[0] : xff)?.split(',')[0]?.trim();
-        if (first) return first;
-      }
-      return request.socket.remoteAddress;
-    },
+    remoteOf: (request) => clientAddress(request.socket.remoteAddress, request.headers['x-forwarded-for'], proxies),
   });
   const deps: AppDeps = {
     config,
@@ -159,9 +158,10 @@ export async function createServer(config: Config, options: StartOptions = {}): 
     quiverVersion: QUIVER_VERSION,
     quotas: new Quotas(store, { ...config.storage.quotas }, config.storage.storage_path),
     auditDir: config.audit.enabled ? config.audit.dir : null,
-    issues: new Issues((issue) => logger.error({ issue: issue.id }, issue.description)),
     liveConfig: () => current,
     reloadCredentials: () => reloadCredentials(current, 'keys file changed from the dashboard'),
+    snapshots,
+    issues: new Issues((issue) => logger.error({ issue: issue.id }, issue.description)),
   };
   let material;
   let allowList;
@@ -179,7 +179,6 @@ export async function createServer(config: Config, options: StartOptions = {}): 
     deps,
     allowList,
     https: material === undefined ? null : httpsServerOptions(config, material),
-    hasAccessRule: isOperationName,
     logger: { error: (msg, err) => logger.error({ err }, msg), warn: (msg) => logger.warn(msg) },
   });
   const reloader =

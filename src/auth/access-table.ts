@@ -13,6 +13,7 @@
  * a row for an unknown operation.
  */
 import { MANAGE, READ, READ_EXTRAS, WRITE, WRITE_EXTRAS, type Requirement } from './access.js';
+import { isObject, type JsonRecord } from '../json.js';
 
 /** Every operation Quiver serves: the 75 operationIds of Qdrant's 1.18 OpenAPI spec, then Quiver's extras. */
 export const OPERATION_NAMES = [
@@ -67,20 +68,18 @@ export interface AccessRule {
   readonly alsoReads?: (body: unknown) => string[];
 }
 
-type Json = Record<string, unknown>;
-
-function asRecord(v: unknown): Json | undefined {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Json) : undefined;
+function asRecord(v: unknown): JsonRecord | undefined {
+  return isObject(v) ? v : undefined;
 }
 
 /** `lookup_from.collection` of one search-like request. */
-function lookupFrom(request: Json): string[] {
+function lookupFrom(request: JsonRecord): string[] {
   const collection = asRecord(request['lookup_from'])?.['collection'];
   return typeof collection === 'string' ? [collection] : [];
 }
 
 /** `with_lookup` of a groups request: a collection name, or `{collection, …}`. */
-function withLookup(request: Json): string[] {
+function withLookup(request: JsonRecord): string[] {
   const v = request['with_lookup'];
   if (typeof v === 'string') return [v];
   const collection = asRecord(v)?.['collection'];
@@ -91,9 +90,9 @@ function withLookup(request: Json): string[] {
  * `lookup_from` of a query and of its `prefetch` tree, at any depth; `prefetch` is one object or a list.
  * Walks with an explicit stack so a deeply nested body cannot overflow the call stack.
  */
-function queryLookups(request: Json): string[] {
+function queryLookups(request: JsonRecord): string[] {
   const out: string[] = [];
-  const stack: Json[] = [request];
+  const stack: JsonRecord[] = [request];
   for (let node = stack.pop(); node !== undefined; node = stack.pop()) {
     out.push(...lookupFrom(node));
     const prefetch = node['prefetch'];
@@ -106,7 +105,7 @@ function queryLookups(request: Json): string[] {
 }
 
 /** Applies a per-request extractor to a single-request body. */
-function single(extract: (request: Json) => string[]): (body: unknown) => string[] {
+function single(extract: (request: JsonRecord) => string[]): (body: unknown) => string[] {
   return (body) => {
     const request = asRecord(body);
     return request === undefined ? [] : extract(request);
@@ -114,7 +113,7 @@ function single(extract: (request: Json) => string[]): (body: unknown) => string
 }
 
 /** Applies a per-request extractor to every entry of a batch body `{searches: [...]}`. */
-function batch(extract: (request: Json) => string[]): (body: unknown) => string[] {
+function batch(extract: (request: JsonRecord) => string[]): (body: unknown) => string[] {
   return (body) => {
     const searches = asRecord(body)?.['searches'];
     if (!Array.isArray(searches)) return [];
@@ -125,8 +124,8 @@ function batch(extract: (request: Json) => string[]): (body: unknown) => string[
   };
 }
 
-const queryGroupsLookups = (request: Json): string[] => [...queryLookups(request), ...withLookup(request)];
-const recommendGroupsLookups = (request: Json): string[] => [...lookupFrom(request), ...withLookup(request)];
+const queryGroupsLookups = (request: JsonRecord): string[] => [...queryLookups(request), ...withLookup(request)];
+const recommendGroupsLookups = (request: JsonRecord): string[] => [...lookupFrom(request), ...withLookup(request)];
 
 const open = { scope: 'open', need: READ } as const;
 const list = { scope: 'list', need: READ } as const;
@@ -244,6 +243,9 @@ export const ACCESS_TABLE = {
 
 /** The scope of operation `O`, as a type (used to type the pass `authorize()` returns). */
 export type ScopeOf<O extends OperationName> = (typeof ACCESS_TABLE)[O]['scope'];
+
+/** The operations of scope `S` (`OperationOfScope<'collection'>`: every collection-scoped operation). */
+export type OperationOfScope<S extends Scope> = { [O in OperationName]: ScopeOf<O> extends S ? O : never }[OperationName];
 
 /** True when `name` is a known operation. */
 export function isOperationName(name: string): name is OperationName {

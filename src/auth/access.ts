@@ -8,6 +8,7 @@
  * per collection.
  */
 import { AppError } from '../errors.js';
+import { isObject } from '../json.js';
 
 /** Global access level: `r` read-only, `m` manage (everything). */
 export type GlobalLevel = 'r' | 'm';
@@ -71,10 +72,6 @@ export function readOnlyAccess(_reason: string): Access {
   return { kind: 'global', level: 'r' };
 }
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 /**
  * Parses the `access` claim format shared by JWTs and the named keys file: `"r"`, `"m"`, or
  * `[{collection, access: "r" | "rw" | "prw"}]`. A collection may appear once. A grant carrying the
@@ -91,7 +88,7 @@ export function parseAccessClaim(json: unknown): Access {
   const seen = new Set<string>();
   const grants: CollectionGrant[] = [];
   json.forEach((item: unknown, i) => {
-    if (!isRecord(item)) throw new AppError('BAD_INPUT', [`access[${i}] must be an object {collection, access}`]);
+    if (!isObject(item)) throw new AppError('BAD_INPUT', [`access[${i}] must be an object {collection, access}`]);
     const { collection, access, payload } = item;
     if (typeof collection !== 'string' || collection === '') {
       throw new AppError('BAD_INPUT', [`access[${i}].collection must be a non-empty string`]);

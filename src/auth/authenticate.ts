@@ -5,12 +5,12 @@
 import { fullAccess, readOnlyAccess, type Access } from './access.js';
 import { OPERATION_NAMES, ACCESS_TABLE, type OperationName } from './access-table.js';
 import type { AuthType } from './audit-event.js';
-import { AUTH_MESSAGES, AuthFailure } from './auth-failure.js';
+import { AuthFailure } from './auth-failure.js';
 import type { CredentialStore } from './credentials.js';
 import { verifyJwt, type ValueExistsClaim } from './jwt.js';
 import { matchCertificate, type PeerIdentity } from './cert-identity.js';
 
-export { AUTH_MESSAGES, AuthFailure, isAuthFailure } from './auth-failure.js';
+export { AuthFailure, isAuthFailure } from './auth-failure.js';
 
 /** An authenticated caller. */
 export interface Auth {
@@ -39,6 +39,12 @@ export interface CredentialHeaders {
 export const OPEN_OPERATIONS: ReadonlySet<OperationName> = new Set(
   OPERATION_NAMES.filter((op) => ACCESS_TABLE[op].scope === 'open'),
 );
+
+/**
+ * The caller of an open operation (health probes): no credential was looked at, and it grants nothing. Only
+ * `authenticate()` with no key configured gives full access (`type: 'None'`, manage).
+ */
+export const ANONYMOUS: Auth = Object.freeze({ type: 'None', access: Object.freeze({ kind: 'collections', grants: [] }) });
 
 const BEARER = 'Bearer ';
 
@@ -70,7 +76,7 @@ export async function authenticate(headers: CredentialHeaders, store: Credential
   if (presented === undefined) {
     const cert = headers.certificate === undefined ? undefined : matchCertificate(credentials.certAccess, headers.certificate);
     if (cert !== undefined) return { type: 'Certificate', access: cert.access, subject: cert.identity };
-    throw new AuthFailure(401, AUTH_MESSAGES.missing);
+    throw new AuthFailure('AUTH_MISSING');
   }
 
   const match = credentials.match(presented, now);
@@ -82,7 +88,7 @@ export async function authenticate(headers: CredentialHeaders, store: Credential
     case 'named':
       return { type: 'ApiKey', access: match.access, keyName: match.name };
     case 'expired_named':
-      throw new AuthFailure(401, AUTH_MESSAGES.invalid);
+      throw new AuthFailure('AUTH_INVALID');
     case 'none':
       break;
   }

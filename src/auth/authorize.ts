@@ -8,7 +8,7 @@ import { AppError } from '../errors.js';
 import { collectionDenial, globalDenial, grantFor, READ } from './access.js';
 import { ACCESS_TABLE, type AccessRule, type OperationName, type ScopeOf } from './access-table.js';
 import { auditEvent, type AuditRequestInfo, type AuditSink } from './audit-event.js';
-import { AUTH_MESSAGES, AuthFailure } from './auth-failure.js';
+import { AuthFailure } from './auth-failure.js';
 import type { Auth } from './authenticate.js';
 import type { ValueExistsClaim } from './jwt.js';
 
@@ -45,6 +45,12 @@ export interface GlobalPass extends PassBase {
   readonly kind: 'global';
   /** A pass for `collection` (a real collection name) under this operation. */
   issue(collection: string): CollectionPass;
+  /**
+   * A pass for the collection the request names (its path collection; an alias is resolved now): for global
+   * operations on one collection, such as update collection or shard keys.
+   * @throws Error when the request named no collection (a routing bug)
+   */
+  target(): CollectionPass;
 }
 
 /** Permission to run a listing; the answer must be filtered with {@link ListPass.visible}. */
@@ -190,7 +196,7 @@ export async function authorize<O extends OperationName>(
       throw e;
     }
     if (outcome !== 'ok') {
-      const failure = new AuthFailure(outcome === 'no_collection' ? 403 : 401, AUTH_MESSAGES.statefulValidation);
+      const failure = new AuthFailure(outcome === 'no_collection' ? 'JWT_VALUE_COLLECTION_MISSING' : 'JWT_VALUE_MISSING');
       await record(failure.auditText());
       throw failure;
     }
@@ -226,5 +232,10 @@ export async function authorize<O extends OperationName>(
     operation,
     auth,
     issue: (name) => collectionPass(auth, operation, name, name, new Map()),
+    target: () => {
+      const named = target.collection;
+      if (named === undefined) throw new Error(`authorize: operation ${operation} names no collection`);
+      return collectionPass(auth, operation, deps.resolveAlias(named), named, new Map());
+    },
   }) as PassFor<O>;
 }

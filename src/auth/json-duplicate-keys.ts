@@ -6,7 +6,7 @@
 
 /**
  * True when some object in `text` has two keys with the same value once unescaped (`"a"` and `"\u0061"` are
- * equal). `text` must be valid JSON (call after `JSON.parse` succeeded).
+ * equal). Meant for valid JSON (call after `JSON.parse` succeeded); other text ends the scan early.
  */
 export function hasDuplicateKeys(text: string): boolean {
   // One entry per open container: the keys seen so far for an object, null for an array.
@@ -16,7 +16,8 @@ export function hasDuplicateKeys(text: string): boolean {
     const c = text[i];
     if (c === '"') {
       let end = i + 1;
-      while (text[end] !== '"') end += text[end] === '\\' ? 2 : 1;
+      while (end < text.length && text[end] !== '"') end += text[end] === '\\' ? 2 : 1;
+      if (end >= text.length) return false; // not JSON: nothing to report
       const keys = stack[stack.length - 1];
       if (expectKey && keys != null) {
         const key = JSON.parse(text.slice(i, end + 1)) as string;

@@ -12,15 +12,15 @@
 import { decodeJwt, errors, jwtVerify, type JWTPayload, type ProtectedHeaderParameters } from 'jose';
 import type { JwtIssuerConfig } from '../config/jwt-issuers.js';
 import { parseAccessClaim, type Access } from './access.js';
-import { AUTH_MESSAGES, AuthFailure } from './auth-failure.js';
+import { AuthFailure } from './auth-failure.js';
 import { hasDuplicateKeys } from './json-duplicate-keys.js';
 import { fetchJwks, KeySource, type KeySourceDeps } from './jwks.js';
-import { isCanonicalJwt, JWT_LEEWAY_SECONDS, type VerifiedClaims } from './jwt.js';
+import { headerRepeatsKey, isCanonicalJwt, JWT_LEEWAY_SECONDS, type VerifiedClaims } from './jwt.js';
 
 const NO_ACCESS: Access = { kind: 'collections', grants: [] };
 
 function invalid(): AuthFailure {
-  return new AuthFailure(401, AUTH_MESSAGES.invalid);
+  return new AuthFailure('AUTH_INVALID');
 }
 
 /** The value at a dot path (`realm_access.roles`) of the claims, own properties only. */
@@ -106,7 +106,7 @@ export class IssuerSet {
     }
     const issuer = typeof iss === 'string' ? this.#issuers.get(iss) : undefined;
     if (issuer === undefined) return undefined;
-    if (!isCanonicalJwt(token)) throw invalid();
+    if (!isCanonicalJwt(token) || headerRepeatsKey(token)) throw invalid();
     const payloadText = Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8');
     if (hasDuplicateKeys(payloadText)) throw invalid();
     const c = issuer.config;
@@ -118,8 +118,8 @@ export class IssuerSet {
         return key.key;
       }, { issuer: c.issuer, audience: [...c.audience], algorithms: [...c.algorithms], clockTolerance: JWT_LEEWAY_SECONDS, currentDate: now }));
     } catch (e) {
-      if (e instanceof errors.JWSSignatureVerificationFailed) throw new AuthFailure(403, AUTH_MESSAGES.badSignature);
-      if (e instanceof errors.JWTExpired) throw new AuthFailure(403, AUTH_MESSAGES.expired);
+      if (e instanceof errors.JWSSignatureVerificationFailed) throw new AuthFailure('JWT_BAD_SIGNATURE');
+      if (e instanceof errors.JWTExpired) throw new AuthFailure('JWT_EXPIRED');
       throw invalid();
     }
     // value_exists is an HS256 feature; an issuer's token carrying it is refused rather than half-honoured.

@@ -9,7 +9,8 @@
 import type { webcrypto } from 'node:crypto';
 import { compactVerify, errors, SignJWT } from 'jose';
 import { accessToClaim, fullAccess, parseAccessClaim, type Access } from './access.js';
-import { AUTH_MESSAGES, AuthFailure } from './auth-failure.js';
+import { AuthFailure } from './auth-failure.js';
+import { isObject } from '../json.js';
 import { hasDuplicateKeys } from './json-duplicate-keys.js';
 
 /** Clock-skew allowance on `exp`, in seconds (Qdrant's `validation.leeway`). */
@@ -54,11 +55,7 @@ export async function importJwtSecret(secret: string): Promise<JwtKey> {
 }
 
 function invalid(): AuthFailure {
-  return new AuthFailure(401, AUTH_MESSAGES.invalid);
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
+  return new AuthFailure('AUTH_INVALID');
 }
 
 function isMatchValue(v: unknown): v is MatchValue {
@@ -71,7 +68,7 @@ function parseValueExists(v: Record<string, unknown>): ValueExistsClaim | undefi
   if (typeof collection !== 'string' || !Array.isArray(matches)) return undefined;
   const parsed: Array<{ key: string; value: MatchValue }> = [];
   for (const m of matches) {
-    if (!isRecord(m) || typeof m['key'] !== 'string' || m['key'] === '' || !isMatchValue(m['value'])) return undefined;
+    if (!isObject(m) || typeof m['key'] !== 'string' || m['key'] === '' || !isMatchValue(m['value'])) return undefined;
     parsed.push({ key: m['key'], value: m['value'] });
   }
   return { collection, matches: parsed };
@@ -84,6 +81,17 @@ function parseValueExists(v: Record<string, unknown>): ValueExistsClaim | undefi
 export function isCanonicalJwt(token: string): boolean {
   const parts = token.split('.');
   return parts.length === 3 && parts.every((p) => /^[A-Za-z0-9_-]*$/.test(p) && Buffer.from(p, 'base64url').toString('base64url') === p);
+}
+
+/** True when the protected header is JSON that repeats a key (`{"alg":"none","alg":"HS256"}`). */
+export function headerRepeatsKey(token: string): boolean {
+  const text = Buffer.from(token.slice(0, token.indexOf('.')), 'base64url').toString('utf8');
+  try {
+    JSON.parse(text);
+  } catch {
+    return false; // not JSON: jose refuses it
+  }
+  return hasDuplicateKeys(text);
 }
 
 /**
@@ -100,13 +108,13 @@ function checkClaims(payload: Uint8Array, now: Date): VerifiedClaims {
     throw invalid();
   }
   // A repeated claim is refused, not resolved last-wins: one token has one meaning.
-  if (!isRecord(claims) || hasDuplicateKeys(text)) throw invalid();
+  if (!isObject(claims) || hasDuplicateKeys(text)) throw invalid();
   const { exp, sub, subject, access, value_exists: valueExists } = claims;
 
   if (exp !== undefined && exp !== null) {
     if (!Number.isSafeInteger(exp) || (exp as number) < 0) throw invalid();
     if ((exp as number) < Math.floor(now.getTime() / 1000) - JWT_LEEWAY_SECONDS) {
-      throw new AuthFailure(403, AUTH_MESSAGES.expired);
+      throw new AuthFailure('JWT_EXPIRED');
     }
   }
   // `sub` is not used, but Qdrant rejects a token whose `sub` is not a string.
@@ -122,7 +130,7 @@ function checkClaims(payload: Uint8Array, now: Date): VerifiedClaims {
 
   let parsedValueExists: ValueExistsClaim | undefined;
   if (valueExists !== undefined && valueExists !== null) {
-    parsedValueExists = isRecord(valueExists) ? parseValueExists(valueExists) : undefined;
+    parsedValueExists = isObject(valueExists) ? parseValueExists(valueExists) : undefined;
     if (parsedValueExists === undefined) throw invalid();
   }
 
@@ -140,7 +148,7 @@ function checkClaims(payload: Uint8Array, now: Date): VerifiedClaims {
  *   claims; 403 `InvalidSignature` when no key verifies it; 403 `ExpiredSignature` past `exp` + 30 s.
  */
 export async function verifyJwt(token: string, keys: readonly JwtKey[], now: Date = new Date()): Promise<VerifiedClaims> {
-  if (keys.length === 0 || !isCanonicalJwt(token)) throw invalid();
+  if (keys.length === 0 || !isCanonicalJwt(token) || headerRepeatsKey(token)) throw invalid();
   for (const key of keys) {
     let payload: Uint8Array;
     try {
@@ -152,7 +160,7 @@ export async function verifyJwt(token: string, keys: readonly JwtKey[], now: Dat
     }
     return checkClaims(payload, now);
   }
-  throw new AuthFailure(403, AUTH_MESSAGES.badSignature);
+  throw new AuthFailure('JWT_BAD_SIGNATURE');
 }
 
 /** What {@link mintJwt} puts in a token. */

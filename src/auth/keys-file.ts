@@ -23,6 +23,7 @@ import { checkFormatVersion } from '../storage/format-version.js';
 
 /** The keys file's format version (top-level `version`). */
 export const KEYS_FILE_FORMAT_VERSION = 1;
+import { isObject } from '../json.js';
 
 /** Prefix of generated keys: recognisable in logs and by secret scanners. */
 export const KEY_PREFIX = 'qvk_';
@@ -84,10 +85,6 @@ export function hashDigest(hash: string): Buffer {
   return Buffer.from(hash.slice('sha256:'.length), 'hex');
 }
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 function timestampField(value: unknown, where: string, field: string): Date {
   const date = typeof value === 'string' ? parseRfc3339(value) : undefined;
   if (date === undefined) throw new KeysFileError(`${where}: ${field} must be an RFC 3339 timestamp such as 2026-01-01T00:00:00Z`);
@@ -95,7 +92,7 @@ function timestampField(value: unknown, where: string, field: string): Date {
 }
 
 function parseEntry(raw: unknown, where: string): NamedKeyEntry {
-  if (!isRecord(raw)) throw new KeysFileError(`${where}: must be a mapping {name, hash, access, created_at}`);
+  if (!isObject(raw)) throw new KeysFileError(`${where}: must be a mapping {name, hash, access, created_at}`);
   for (const field of Object.keys(raw)) {
     // Strict on purpose: a misspelt `expires_at` must not silently make a key immortal.
     if (!ENTRY_FIELDS.has(field)) throw new KeysFileError(`${where}: unknown field "${field}"`);
@@ -136,7 +133,7 @@ export function parseKeysFile(text: string, source: string): NamedKeyEntry[] {
     throw new KeysFileError(`${source}: not valid YAML: ${(e as Error).message}`, { cause: e });
   }
   if (doc === null || doc === undefined) return [];
-  if (!isRecord(doc)) throw new KeysFileError(`${source}: must be a mapping with a "keys" list`);
+  if (!isObject(doc)) throw new KeysFileError(`${source}: must be a mapping with a "keys" list`);
   for (const field of Object.keys(doc)) {
     if (field !== 'keys' && field !== 'version') throw new KeysFileError(`${source}: unknown top-level field "${field}"`);
   }

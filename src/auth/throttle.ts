@@ -16,6 +16,20 @@
  * it was aimed at: guessing is throttled by where it comes from.
  */
 import ipaddr from 'ipaddr.js';
+import { AppError } from '../errors.js';
+
+/** The refusal of a throttled address: 429, text body, `Retry-After` in seconds. */
+export class ThrottledFailure extends AppError {
+  constructor(readonly retryAfterSec: number) {
+    super('AUTH_THROTTLED');
+    this.name = 'ThrottledFailure';
+  }
+
+  /** Response headers of the refusal. */
+  headers(): Record<string, string> {
+    return { 'retry-after': String(this.retryAfterSec) };
+  }
+}
 
 /** `service.auth_throttle`. */
 export interface ThrottleConfig {

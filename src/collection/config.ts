@@ -3,11 +3,9 @@
  * GET /collections/{name} returns under `config`), normalised with every default filled in; the
  * typed `VectorSchema` derived from it is what the write and search paths use.
  */
-import { badInput } from '../errors.js';
+import { AppError, badInput } from '../errors.js';
 import type { Distance } from '../index/distance.js';
-
-export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-export type JsonObject = { [key: string]: Json };
+import { isObject, type JsonObject, type JsonValue } from '../json.js';
 
 export interface DenseVectorSpec {
   readonly size: number;
@@ -38,18 +36,14 @@ export interface CollectionDefaults {
 
 const DISTANCE_NAMES: readonly Distance[] = ['Cosine', 'Euclid', 'Dot', 'Manhattan'];
 
-function isObject(v: unknown): v is JsonObject {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
-
 function clone<T>(v: T): T {
   return structuredClone(v);
 }
 
-/** Copies the keys of `patch` whose value is not null/undefined over `base`. */
+/** Copies the keys of `patch` (parsed JSON) whose value is not null/undefined over `base`. */
 function mergeDefined(base: JsonObject, patch: unknown): JsonObject {
   const out = clone(base);
-  if (isObject(patch)) for (const [k, v] of Object.entries(patch)) if (v !== null && v !== undefined) out[k] = clone(v);
+  if (isObject(patch)) for (const [k, v] of Object.entries(patch)) if (v !== null && v !== undefined) out[k] = clone(v) as JsonValue;
   return out;
 }
 
@@ -73,7 +67,7 @@ function normaliseVectorParams(name: string, p: unknown): JsonObject {
   if (mv !== undefined && mv !== null && (!isObject(mv) || mv['comparator'] !== 'max_sim')) {
     throw badInput(`vectors${name ? `.${name}` : ''}.multivector_config.comparator: expected "max_sim"`);
   }
-  return pickDefined(clone(p));
+  return pickDefined(clone(p) as JsonObject); // `p` is parsed JSON
 }
 
 /**
@@ -227,7 +221,7 @@ export function removeVectorName(current: JsonObject, name: string): JsonObject 
   const sparse = isObject(params['sparse_vectors']) ? params['sparse_vectors'] : {};
   if (!isUnnamed(vectors) && name in vectors) delete vectors[name];
   else if (name in sparse) delete sparse[name];
-  else throw badInput(`Wrong input: Not existing vector name error: ${name}`);
+  else throw new AppError('VECTOR_NAME_NOT_FOUND', [name]);
   return next;
 }
 

@@ -11,12 +11,9 @@ import type { VectorSchema } from './config.js';
 import { parseVectorStruct, parseVectorValue, DEFAULT_VECTOR, type NamedVectors } from './vectors.js';
 import type { PointOperation, PointSelector, UpdateMode, PointInput } from './collection.js';
 import type { Payload, ShardKey } from './types.js';
+import { isObject } from '../json.js';
 
 type Obj = Record<string, unknown>;
-
-function isObj(v: unknown): v is Obj {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
 
 function optionalFilter(v: unknown): Filter | undefined {
   return v === undefined || v === null ? undefined : parseFilter(v);
@@ -24,7 +21,7 @@ function optionalFilter(v: unknown): Filter | undefined {
 
 function payloadOf(v: unknown, where: string): Payload | null {
   if (v === undefined || v === null) return null;
-  if (!isObj(v)) throw badInput(`${where}: payload must be a JSON object`);
+  if (!isObject(v)) throw badInput(`${where}: payload must be a JSON object`);
   return v;
 }
 
@@ -42,7 +39,7 @@ export function readShardKeys(v: unknown): ShardKey[] | undefined {
   if (v === undefined || v === null) return undefined;
   if (typeof v === 'string' || typeof v === 'number') return [v];
   if (Array.isArray(v)) return v.filter((x): x is ShardKey => typeof x === 'string' || typeof x === 'number');
-  if (isObj(v) && Array.isArray(v['shards'])) return readShardKeys(v['shards']);
+  if (isObject(v) && Array.isArray(v['shards'])) return readShardKeys(v['shards']);
   throw badInput('shard_key: expected a shard key or a list of shard keys');
 }
 
@@ -71,7 +68,7 @@ export function parseUpsert(body: Obj, schema: VectorSchema): PointOperation {
   const points: PointInput[] = [];
   if (Array.isArray(body['points'])) {
     body['points'].forEach((p: unknown, i) => {
-      if (!isObj(p)) throw badInput(`points[${i}]: expected an object`);
+      if (!isObject(p)) throw badInput(`points[${i}]: expected an object`);
       if (p['vector'] === undefined) throw badInput(`points[${i}]: missing field \`vector\``);
       points.push({
         id: parsePointId(p['id']),
@@ -79,7 +76,7 @@ export function parseUpsert(body: Obj, schema: VectorSchema): PointOperation {
         payload: payloadOf(p['payload'], `points[${i}].payload`),
       });
     });
-  } else if (isObj(body['batch'])) {
+  } else if (isObject(body['batch'])) {
     const batch = body['batch'];
     const ids = parseIds(batch['ids'], 'batch.ids');
     const payloads = batch['payloads'];
@@ -93,7 +90,7 @@ export function parseUpsert(body: Obj, schema: VectorSchema): PointOperation {
       values.forEach((v, i) => perPoint[i]!.set(name, parseVectorValue(name, v, schema, `${where}[${i}]`)));
     };
     if (Array.isArray(vectors)) column(DEFAULT_VECTOR, vectors, 'batch.vectors');
-    else if (isObj(vectors)) for (const [name, values] of Object.entries(vectors)) column(name, values, `batch.vectors.${name}`);
+    else if (isObject(vectors)) for (const [name, values] of Object.entries(vectors)) column(name, values, `batch.vectors.${name}`);
     else throw badInput('batch.vectors: expected a list of vectors or an object of named vector lists');
     ids.forEach((id, i) => {
       points.push({ id, vectors: perPoint[i]!, payload: Array.isArray(payloads) ? payloadOf(payloads[i], `batch.payloads[${i}]`) : null });
@@ -116,7 +113,7 @@ export function parseUpsert(body: Obj, schema: VectorSchema): PointOperation {
 export function parseUpdateVectors(body: Obj, schema: VectorSchema): PointOperation {
   if (!Array.isArray(body['points'])) throw badInput('points: missing field `points`');
   const points = body['points'].map((p: unknown, i) => {
-    if (!isObj(p)) throw badInput(`points[${i}]: expected an object`);
+    if (!isObject(p)) throw badInput(`points[${i}]: expected an object`);
     const vectors = parseVectorStruct(p['vector'], schema, `points[${i}].vector`);
     if (vectors.size === 0) throw new AppError('VALIDATION', [`points[${i}].vector: must specify vectors to update for point`]);
     return { id: parsePointId(p['id']), vectors };
@@ -134,7 +131,7 @@ export function parseDeleteVectors(body: Obj): PointOperation {
 
 export function parseSetPayload(body: Obj, overwrite: boolean): PointOperation {
   const payload = body['payload'];
-  if (!isObj(payload)) throw badInput('payload: expected a JSON object');
+  if (!isObject(payload)) throw badInput('payload: expected a JSON object');
   const selector = parseSelector(body);
   if (overwrite) return { type: 'overwrite_payload', selector, payload };
   const key = body['key'];
@@ -161,9 +158,9 @@ export function parseBatch(body: Obj, schema: VectorSchema): PointOperation[] {
   const ops = body['operations'];
   if (!Array.isArray(ops)) throw badInput('operations: missing field `operations`');
   return ops.map((o: unknown, i) => {
-    if (!isObj(o) || Object.keys(o).length !== 1) throw badInput(`operations[${i}]: expected an object with exactly one operation`);
+    if (!isObject(o) || Object.keys(o).length !== 1) throw badInput(`operations[${i}]: expected an object with exactly one operation`);
     const [kind, inner] = Object.entries(o)[0]!;
-    if (!isObj(inner)) throw badInput(`operations[${i}].${kind}: expected an object`);
+    if (!isObject(inner)) throw badInput(`operations[${i}].${kind}: expected an object`);
     switch (kind) {
       case 'upsert':
         return parseUpsert(inner, schema);

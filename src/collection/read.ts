@@ -4,7 +4,7 @@
  */
 import { AppError, badInput } from '../errors.js';
 import { parsePointId, type PointId } from '../storage/point-id.js';
-import { score as denseScore, compareScores, higherIsBetter, normalizeInPlace, postprocessScore, rawMaxSim, sparseDot, sparseOverlaps, type Distance } from '../index/distance.js';
+import { score as denseScore, compareScores, higherIsBetter, postprocessScore, rawMaxSim, sparseDot, sparseOverlaps, type Distance } from '../index/distance.js';
 import { parseFilter } from '../index/filter/parse.js';
 import type { Filter } from '../index/filter/types.js';
 import { parseJsonPath, setOwn } from '../index/json-path.js';
@@ -13,23 +13,20 @@ import { orderCandidates } from './query/order-by.js';
 import type { Collection } from './collection.js';
 import type { Payload, PointView, ShardKey } from './types.js';
 import { vectorsToWire, DEFAULT_VECTOR, type VectorValue } from './vectors.js';
+import { isObject } from '../json.js';
 
 type Obj = Record<string, unknown>;
 
 export type PayloadSelector = { kind: 'all' } | { kind: 'none' } | { kind: 'include'; paths: string[] } | { kind: 'exclude'; paths: string[] };
 export type VectorSelector = { kind: 'all' } | { kind: 'none' } | { kind: 'names'; names: string[] };
 
-function isObj(v: unknown): v is Obj {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
-
 export function parsePayloadSelector(v: unknown, dflt: boolean): PayloadSelector {
   if (v === undefined || v === null) return dflt ? { kind: 'all' } : { kind: 'none' };
   if (v === true) return { kind: 'all' };
   if (v === false) return { kind: 'none' };
   if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return { kind: 'include', paths: v };
-  if (isObj(v) && Array.isArray(v['include'])) return { kind: 'include', paths: v['include'] as string[] };
-  if (isObj(v) && Array.isArray(v['exclude'])) return { kind: 'exclude', paths: v['exclude'] as string[] };
+  if (isObject(v) && Array.isArray(v['include'])) return { kind: 'include', paths: v['include'] as string[] };
+  if (isObject(v) && Array.isArray(v['exclude'])) return { kind: 'exclude', paths: v['exclude'] as string[] };
   throw badInput('with_payload: expected a boolean, a list of keys, {include} or {exclude}');
 }
 
@@ -53,12 +50,12 @@ function copyPath(src: Payload, dst: Payload, path: string): void {
   // Own properties only: a key such as `__proto__` names payload data, never Object.prototype.
   let s: unknown = src;
   for (const k of keys) {
-    if (!isObj(s) || !Object.hasOwn(s, k)) return;
+    if (!isObject(s) || !Object.hasOwn(s, k)) return;
     s = s[k];
   }
   let d: Obj = dst;
   keys.slice(0, -1).forEach((k) => {
-    if (!Object.hasOwn(d, k) || !isObj(d[k])) setOwn(d, k, {});
+    if (!Object.hasOwn(d, k) || !isObject(d[k])) setOwn(d, k, {});
     d = d[k] as Obj;
   });
   setOwn(d, keys[keys.length - 1]!, structuredClone(s));
@@ -69,7 +66,7 @@ function removePath(dst: Payload, path: string): void {
   let d: unknown = dst;
   for (let i = 0; i < parts.length; i++) {
     const part = parts[i]!;
-    if (part.kind !== 'key' || !isObj(d)) return;
+    if (part.kind !== 'key' || !isObject(d)) return;
     if (!Object.hasOwn(d, part.key)) return;
     if (i === parts.length - 1) delete d[part.key];
     else d = d[part.key];
@@ -192,7 +189,7 @@ export function parseScroll(body: Obj): ScrollRequest {
   let orderBy: ScrollRequest['orderBy'];
   const ob = body['order_by'];
   if (typeof ob === 'string') orderBy = { key: ob, direction: 'asc', startFrom: undefined };
-  else if (isObj(ob)) {
+  else if (isObject(ob)) {
     const dir = ob['direction'] ?? 'asc';
     if (dir !== 'asc' && dir !== 'desc') throw badInput('order_by.direction: expected "asc" or "desc"');
     const sf = ob['start_from'];
@@ -284,38 +281,3 @@ export function queryFromStored(v: VectorValue): QueryVector {
   return v.kind === 'dense' ? { kind: 'dense', data: v.data } : v.kind === 'sparse' ? v : { kind: 'multi', rows: [...v.rows] };
 }
 
-/** Parses a VectorInput (dense, sparse, multi or point id) for vector `using`. */
-export function parseQueryVector(c: Collection, input: unknown, using: string): QueryVector {
-  const spec = c.schema.dense.get(using);
-  const isSparse = c.schema.sparse.has(using);
-  if (spec === undefined && !isSparse) throw new AppError('VECTOR_NAME_NOT_FOUND', [using === '' ? 'Vector name `` (default vector) is not configured' : using]);
-  if (typeof input === 'string' || typeof input === 'number') {
-    const id = parsePointId(input);
-    const offset = c.offsetOf(id);
-    if (offset === undefined) throw new AppError('POINT_NOT_FOUND', [String(id)]);
-    const v = c.view(offset)!.vectors.get(using);
-    if (v === undefined) throw badInput(`Wrong input: point ${String(id)} has no vector \`${using}\``);
-    return queryFromStored(v);
-  }
-  if (isSparse) {
-    if (!isObj(input) || !Array.isArray(input['indices']) || !Array.isArray(input['values'])) throw badInput(`query: vector \`${using}\` is sparse: expected {indices, values}`);
-    const idx = input['indices'] as number[];
-    const val = input['values'] as number[];
-    if (idx.length !== val.length) throw badInput('query.indices: must be the same length as values');
-    const order = idx.map((_, i) => i).sort((a, b) => idx[a]! - idx[b]!);
-    return { kind: 'sparse', indices: new Uint32Array(order.map((i) => idx[i]!)), values: new Float32Array(order.map((i) => val[i]!)) };
-  }
-  const s = spec!;
-  const prep = (arr: unknown): Float32Array => {
-    if (!Array.isArray(arr) || !arr.every((x) => typeof x === 'number' && Number.isFinite(x))) throw badInput('query: expected an array of numbers');
-    if (arr.length !== s.size) throw new AppError('VECTOR_DIMENSION_MISMATCH', [s.size, arr.length]);
-    const v = Float32Array.from(arr as number[]);
-    return s.distance === 'Cosine' ? normalizeInPlace(v) : v;
-  };
-  if (s.multivector) {
-    if (!Array.isArray(input) || input.length === 0) throw badInput(`query: vector \`${using}\` is a multivector: expected an array of vectors`);
-    if (Array.isArray(input[0])) return { kind: 'multi', rows: (input as unknown[]).map(prep) };
-    return { kind: 'multi', rows: [prep(input)] };
-  }
-  return { kind: 'dense', data: prep(input) };
-}

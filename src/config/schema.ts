@@ -221,6 +221,8 @@ export interface ConfigData {
     cors_allowed_origins: string[] | null;
     /** **Quiver:** more host names the `Host` header may carry when bound to loopback (a proxy's name). */
     allowed_hosts: string[];
+    /** **Quiver:** reverse proxies (IPs / CIDRs) whose `X-Forwarded-For` entries are believed; empty = none. */
+    trusted_proxies: string[];
     /** **Quiver:** URLs (or prefixes) snapshot recovery may download from when URL recovery is enabled. */
     snapshot_url_allowlist: string[];
     /** **Quiver:** seconds to drain in-flight requests on SIGTERM before closing. */
@@ -269,7 +271,7 @@ export interface ConfigData {
     rotation: 'daily' | 'hourly';
     /** Files kept; older ones are deleted. */
     max_log_files: number;
-    /** Take the client address from X-Forwarded-For (only behind a trusted proxy). */
+    /** Take the client address from X-Forwarded-For: trusts a loopback proxy unless `service.trusted_proxies` is set. */
     trust_forwarded_headers: boolean;
     /** **Quiver:** refuse requests when their audit record cannot be written. */
     fail_closed: boolean;
@@ -450,6 +452,10 @@ export const CONFIG_SCHEMA: SectionSpec<ConfigData> = section<ConfigData>({
       str({ expected: 'an origin', check: isOrigin }),
     )),
     allowed_hosts: stringList('a list of host names like "quiver.internal"'),
+    trusted_proxies: stringList(
+      'a list of IP addresses or CIDR ranges',
+      str({ expected: 'an IP address or CIDR range', check: isIpOrCidr }),
+    ),
     snapshot_url_allowlist: stringList('a list of non-empty strings'),
     shutdown_timeout_sec: int(NON_NEGATIVE),
     enable_static_content: bool(),
@@ -591,6 +597,7 @@ export const DEFAULT_CONFIG: Config = deepFreeze<ConfigData>({
     allowed_client_ips: [],
     cors_allowed_origins: null,
     allowed_hosts: [],
+    trusted_proxies: [],
     snapshot_url_allowlist: [],
     shutdown_timeout_sec: 30,
     enable_static_content: true,

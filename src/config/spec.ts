@@ -4,6 +4,7 @@
  * No defaults live here; see `schema.ts`.
  */
 import { isIP } from 'node:net';
+import { isObject } from '../json.js';
 
 /** Returned by a leaf's `coerce` when the value cannot be used. */
 export const INVALID: unique symbol = Symbol('invalid config value');
@@ -282,5 +283,5 @@ export function describeValue(value: unknown, secret = false): string {
 
 /** A plain mapping (YAML mapping / JSON object), not an array. */
 export function isMapping(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+  return isObject(value);
 }

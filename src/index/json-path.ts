@@ -1,4 +1,5 @@
 import { badInput } from '../errors.js';
+import { isObject, type JsonRecord } from '../json.js';
 
 /**
  * Qdrant payload key paths (`lib/segment/src/json_path`): `a.b.c`, `a[].b` (every element of an
@@ -19,9 +20,6 @@ export type JsonPathItem =
  * canonical spelling, usable as a map key (`a."b c"[0][]`).
  */
 export type JsonPath = readonly JsonPathItem[] & { readonly text: string };
-
-/** A JSON object payload. Values are never mutated in place by this module. */
-export type JsonObject = Record<string, unknown>;
 
 const WILDCARD: JsonPathItem = Object.freeze({ kind: 'wildcard' });
 const RAW_CHAR = /[\p{Alphabetic}\p{N}_-]/u;
@@ -130,11 +128,6 @@ function formatItems(first: string, rest: readonly JsonPathItem[]): string {
   return out;
 }
 
-/** The canonical text of a path (quotes only the keys that need them). */
-export function formatJsonPath(path: JsonPath): string {
-  return path.text;
-}
-
 /** `a.b` → `a.b[]`; a path already ending in `[]` is returned unchanged (Qdrant `array_key`). */
 export function arrayKey(path: JsonPath): JsonPath {
   const last = path[path.length - 1];
@@ -147,18 +140,13 @@ export function extendJsonPath(base: JsonPath, other: JsonPath): JsonPath {
   return makePath(firstKey(base), [...base.slice(1), ...other]);
 }
 
-/** True when `value` is a plain JSON object (not an array, not null). */
-export function isJsonObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /** Own-property read: never returns inherited members such as `constructor` or `__proto__`. */
-export function ownValue(obj: JsonObject, key: string): unknown {
+export function ownValue(obj: JsonRecord, key: string): unknown {
   return Object.hasOwn(obj, key) ? obj[key] : undefined;
 }
 
 /** Own-property write that is safe for keys such as `__proto__`. */
-export function setOwn(obj: JsonObject, key: string, value: unknown): void {
+export function setOwn(obj: JsonRecord, key: string, value: unknown): void {
   Object.defineProperty(obj, key, { value, writable: true, enumerable: true, configurable: true });
 }
 
@@ -177,7 +165,7 @@ export class MultiValue {
  * The values at `path`: {@link MISSING}, one value, or a {@link MultiValue} (possibly empty).
  * Leaf arrays are returned as one array value, exactly like Qdrant's `value_get`.
  */
-export function resolvePath(payload: JsonObject | null | undefined, path: JsonPath): unknown {
+export function resolvePath(payload: JsonRecord | null | undefined, path: JsonPath): unknown {
   if (payload === undefined || payload === null) return MISSING;
   const first = firstKey(path);
   if (!Object.hasOwn(payload, first)) return MISSING;
@@ -186,7 +174,7 @@ export function resolvePath(payload: JsonObject | null | undefined, path: JsonPa
   for (let i = 1; i < rest.length; i++) {
     const item = rest[i] as JsonPathItem;
     if (item.kind === 'key') {
-      if (!isJsonObject(value) || !Object.hasOwn(value, item.key)) return MISSING;
+      if (!isObject(value) || !Object.hasOwn(value, item.key)) return MISSING;
       value = value[item.key];
     } else if (item.kind === 'index') {
       if (!Array.isArray(value) || item.index >= value.length) return MISSING;
@@ -206,7 +194,7 @@ function collectFrom(value: unknown, rest: readonly JsonPathItem[], from: number
   for (let i = from; i < rest.length; i++) {
     const item = rest[i] as JsonPathItem;
     if (item.kind === 'key') {
-      if (!isJsonObject(current) || !Object.hasOwn(current, item.key)) return;
+      if (!isObject(current) || !Object.hasOwn(current, item.key)) return;
       current = current[item.key];
     } else if (item.kind === 'index') {
       if (!Array.isArray(current) || item.index >= current.length) return;
@@ -225,12 +213,12 @@ function collectFrom(value: unknown, rest: readonly JsonPathItem[], from: number
  * see them: `{"a": [1, [2]]}` at `a` gives `1, [2]`. Accepts a path or its text.
  * @throws AppError(BAD_INPUT) when `path` is text that does not parse.
  */
-export function valuesAt(payload: JsonObject | null | undefined, path: JsonPath | string): unknown[] {
+export function valuesAt(payload: JsonRecord | null | undefined, path: JsonPath | string): unknown[] {
   return leafValues(payload, typeof path === 'string' ? parseJsonPath(path) : path);
 }
 
 /** The values at `path` exactly as Qdrant's `value_get` returns them (leaf arrays kept whole). */
-export function rawValuesAt(payload: JsonObject | null | undefined, path: JsonPath | string): unknown[] {
+export function rawValuesAt(payload: JsonRecord | null | undefined, path: JsonPath | string): unknown[] {
   const resolved = resolvePath(payload, typeof path === 'string' ? parseJsonPath(path) : path);
   if (resolved === MISSING) return [];
   if (resolved instanceof MultiValue) return resolved.values;
@@ -238,7 +226,7 @@ export function rawValuesAt(payload: JsonObject | null | undefined, path: JsonPa
 }
 
 /** The values at `path` with leaf arrays flattened one level (what payload indexes read). */
-export function leafValues(payload: JsonObject | null | undefined, path: JsonPath): unknown[] {
+export function leafValues(payload: JsonRecord | null | undefined, path: JsonPath): unknown[] {
   const resolved = resolvePath(payload, path);
   if (resolved === MISSING) return [];
   const out: unknown[] = [];
@@ -259,7 +247,7 @@ function pushFlat(value: unknown, out: unknown[]): void {
  * Qdrant's `merge_map`: copies `src` keys into `dest`; a `null` value deletes the key.
  * Mutates `dest`, which must be a fresh copy owned by the caller.
  */
-export function mergeInto(dest: JsonObject, src: JsonObject): void {
+export function mergeInto(dest: JsonRecord, src: JsonRecord): void {
   for (const key of Object.keys(src)) {
     const v = src[key];
     if (v === null) delete dest[key];
@@ -273,7 +261,7 @@ export function mergeInto(dest: JsonObject, src: JsonObject): void {
  * element; `[]` updates every element of an existing array and replaces a non-array with `[]`.
  * Only the containers along the path are copied; other subtrees are shared.
  */
-export function setAtPath(payload: JsonObject, path: JsonPath | null, src: JsonObject): JsonObject {
+export function setAtPath(payload: JsonRecord, path: JsonPath | null, src: JsonRecord): JsonRecord {
   const out = { ...payload };
   if (path === null) {
     mergeInto(out, src);
@@ -284,15 +272,15 @@ export function setAtPath(payload: JsonObject, path: JsonPath | null, src: JsonO
   return out;
 }
 
-function setValue(value: unknown, rest: readonly JsonPathItem[], i: number, src: JsonObject): unknown {
+function setValue(value: unknown, rest: readonly JsonPathItem[], i: number, src: JsonRecord): unknown {
   const item = rest[i];
   if (item === undefined) {
-    const obj: JsonObject = isJsonObject(value) ? { ...value } : {};
+    const obj: JsonRecord = isObject(value) ? { ...value } : {};
     mergeInto(obj, src);
     return obj;
   }
   if (item.kind === 'key') {
-    const obj: JsonObject = isJsonObject(value) ? { ...value } : {};
+    const obj: JsonRecord = isObject(value) ? { ...value } : {};
     setOwn(obj, item.key, setValue(ownValue(obj, item.key), rest, i + 1, src));
     return obj;
   }
@@ -310,7 +298,7 @@ function setValue(value: unknown, rest: readonly JsonPathItem[], i: number, src:
  * a final key is deleted, a final `[]` empties the array, a final `[n]` is ignored (deleting an
  * index is not idempotent). Returns the same object when nothing was removed.
  */
-export function removeAtPath(payload: JsonObject, path: JsonPath): JsonObject {
+export function removeAtPath(payload: JsonRecord, path: JsonPath): JsonRecord {
   const first = firstKey(path);
   if (!Object.hasOwn(payload, first)) return payload;
   if (path.length === 1) {
@@ -330,7 +318,7 @@ function removeValue(value: unknown, rest: readonly JsonPathItem[], i: number): 
   const item = rest[i] as JsonPathItem;
   const last = i === rest.length - 1;
   if (item.kind === 'key') {
-    if (!isJsonObject(value) || !Object.hasOwn(value, item.key)) return value;
+    if (!isObject(value) || !Object.hasOwn(value, item.key)) return value;
     if (last) {
       const obj = { ...value };
       delete obj[item.key];

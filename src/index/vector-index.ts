@@ -98,8 +98,3 @@ export interface IndexRuntimeOptions {
   kernel?: KernelChoice;
 }
 
-/** The static side of an implementation: `load` restores a serialized index over `store`. */
-export interface VectorIndexClass<T extends VectorIndex> {
-  /** @throws Error when `bytes` is not a valid image for this implementation or does not fit `store`. */
-  load(bytes: Uint8Array, store: DenseVectorStore, options?: IndexRuntimeOptions): T;
-}

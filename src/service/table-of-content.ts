@@ -7,7 +7,8 @@ import { randomUUID } from 'node:crypto';
 import { AppError, badInput } from '../errors.js';
 import type { Store } from '../storage/kv/store.js';
 import { Collection, type CollectionDescriptor, type CollectionLog } from '../collection/collection.js';
-import { addVectorName, buildCollectionConfig, removeVectorName, updateCollectionConfig, isCustomSharding, type CollectionDefaults, type JsonObject } from '../collection/config.js';
+import { addVectorName, buildCollectionConfig, removeVectorName, updateCollectionConfig, isCustomSharding, type CollectionDefaults } from '../collection/config.js';
+import type { JsonObject } from '../json.js';
 import type { ShardKey } from '../collection/types.js';
 import type { CollectionPass, GlobalPass } from '../auth/authorize.js';
 // snapshots (issue 7)
@@ -25,6 +26,8 @@ const SNAPSHOT_PENDING_PREFIX = 'snapshot-pending:';
 /** Qdrant's collection name rule: 1..255 characters, none of `<>:"/\|?*` or NUL. */
 export function validateCollectionName(name: string, what = 'collection name'): void {
   if (name.length === 0 || name.length > 255) throw badInput(`Validation error in path parameters: ${what} must be 1 to 255 characters long`);
+  // `.` and `..` would name the snapshots directory itself or its parent.
+  if (name === '.' || name === '..') throw badInput(`Validation error in path parameters: ${what} \`${name}\` is reserved`);
   if (/[<>:"/\\|?*\0]/.test(name)) throw badInput(`Validation error in path parameters: ${what} \`${name}\` contains a forbidden character (< > : " / \\ | ? * or NUL)`);
 }
 

@@ -28,9 +28,10 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { startTestApp, removeDir, type TestApp } from '../support/app.js';
 import { FIXTURE, fixtureRequests, requestArb, type Credentials, type FuzzRequest } from '../support/generators.js';
+import { duplicateClaimTokens, nonCanonicalSpellings } from '../support/jwt-variants.js';
 import { responseMismatch } from '../support/openapi.js';
 import { ACCESS_TABLE, isOperationName } from '../../src/auth/access-table.js';
-import { AUTH_MESSAGES } from '../../src/auth/auth-failure.js';
+import { ERRORS, isPlainText, type ErrorCode } from '../../src/errors.js';
 import { mintJwt } from '../../src/auth/jwt.js';
 import spec from '../../src/api/rest/schemas/openapi.gen.json' with { type: 'json' };
 
@@ -50,7 +51,7 @@ const KNOWN_DEFECTS: ReadonlyArray<{ id: string; matches: (req: FuzzRequest, res
   // None open: framework URL errors and malformed multipart uploads were fixed (tests/fuzz/defects.test.ts).
 ];
 
-const AUTH_TEXTS = new Set<string>(Object.values(AUTH_MESSAGES));
+const AUTH_TEXTS = new Set<string>((Object.keys(ERRORS) as ErrorCode[]).filter(isPlainText).map((c) => ERRORS[c].message));
 const specOperations = spec.operations as unknown as Record<string, { response: unknown }>;
 
 const MANAGE_KEY = 'fuzz-manage-key-0123456789abcdef0123456789';
@@ -87,6 +88,9 @@ async function credentials(): Promise<Credentials> {
     `${b64({ alg: 'HS512', typ: 'JWT' })}.${b64({ access: 'm' })}.c2ln`,
     jwts[0].slice(0, -5),
     'not.a.jwt',
+    // One token, one meaning, one spelling: repeated claims and non-canonical base64url are refused.
+    ...duplicateClaimTokens(MANAGE_KEY),
+    ...jwts.slice(0, 3).flatMap(nonCanonicalSpellings),
   ];
   return { manage: MANAGE_KEY, readOnly: READ_KEY, jwts, badJwts };
 }

@@ -7,7 +7,7 @@ import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startTestApp, testConfig, type TestApp } from '../support/app.js';
+import { startTestApp, type TestApp } from '../support/app.js';
 import { multipart, rawTar } from '../support/snapshots.js';
 import { prepareSnapshotsAtStartup } from '../../src/service/snapshots/startup.js';
 import { assertClose, GOLDEN_PAYLOAD_SCHEMA, GOLDEN_POINTS, GOLDEN_V1, indexedVector } from './fixtures.js';
@@ -92,7 +92,7 @@ describe('golden v1 snapshots', () => {
 
   it('recovers the full snapshot: every collection, shard key and alias', async () => {
     const app = await freshApp();
-    const report = await prepareSnapshotsAtStartup(app.toc, testConfig(app.dir), { snapshots: [], storageSnapshot: FULL_SNAPSHOT, force: false });
+    const report = await prepareSnapshotsAtStartup(app.toc, app.deps.snapshots, { snapshots: [], storageSnapshot: FULL_SNAPSHOT, force: false });
     assert.deepEqual([...report.recovered].sort(), ['golden', 'indexed', 'sharded']);
     await assertGoldenCollection(app, 'golden');
     assert.deepEqual((await ok(app, 'GET', '/aliases')).aliases, [
@@ -128,7 +128,7 @@ describe('golden v1 snapshots', () => {
     const path = join(app.dir, 'future-full.snapshot');
     writeFileSync(path, withManifestVersion(readFileSync(FULL_SNAPSHOT), 3));
     await assert.rejects(
-      prepareSnapshotsAtStartup(app.toc, testConfig(app.dir), { snapshots: [], storageSnapshot: path, force: false }),
+      prepareSnapshotsAtStartup(app.toc, app.deps.snapshots, { snapshots: [], storageSnapshot: path, force: false }),
       /snapshot format version 3 is newer than this Quiver supports \(max 1\); upgrade Quiver/,
     );
     assert.deepEqual((await ok(app, 'GET', '/collections')).collections, []);

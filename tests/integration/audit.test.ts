@@ -123,13 +123,14 @@ describe('audit log settings', () => {
     }
   });
 
-  it('takes remote from X-Forwarded-For only when trust_forwarded_headers is on', async () => {
+  it('takes remote from X-Forwarded-For only when trust_forwarded_headers is on, as the (loopback) proxy saw it', async () => {
     for (const trust of [false, true]) {
       const app = await startTestApp({ QDRANT__AUDIT__ENABLED: 'true', QDRANT__AUDIT__TRUST_FORWARDED_HEADERS: String(trust) });
       try {
         await app.request('GET', '/collections', undefined, { 'x-forwarded-for': '203.0.113.7, 10.0.0.1' });
         const events = lines(app.deps.config.audit.dir);
-        assert.equal(events.at(-1)?.['remote'], trust ? '203.0.113.7' : '127.0.0.1');
+        // The rightmost entry is the one the trusted (loopback) proxy wrote; the leftmost is the client's word.
+        assert.equal(events.at(-1)?.['remote'], trust ? '10.0.0.1' : '127.0.0.1');
       } finally {
         await app.destroy();
       }

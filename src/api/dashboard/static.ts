@@ -14,9 +14,10 @@ import type { Config } from '../../config/schema.js';
 import { errorEnvelope } from '../rest/envelope.js';
 import { pathInfo } from '../../storage/fs.js';
 import { setDashboardHeaders } from './security-headers.js';
+import type { OperationName } from '../../auth/access-table.js';
 
 /** The operation name of the dashboard's static routes (an `open` row of the access table). */
-export const DASHBOARD_OPERATION = 'dashboard';
+export const DASHBOARD_OPERATION: OperationName = 'dashboard';
 
 /** The bundled dashboard: `<package>/dist/dashboard`, from `src/api/dashboard` or `dist/src/api/dashboard`. */
 export function bundledDashboardDir(): string {

@@ -18,7 +18,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../../config/schema.js';
 import { isLoopbackHost } from '../../config/loopback.js';
-import { HttpRejection } from './gate.js';
+import { AppError } from '../../errors.js';
+import { toHttpError } from './to-http-error.js';
 
 /** Routes whose body is a multipart snapshot upload. */
 const MULTIPART_OPERATIONS: ReadonlySet<string> = new Set(['recover_from_uploaded_snapshot', 'recover_shard_from_uploaded_snapshot']);
@@ -75,7 +76,7 @@ export function browserGuardOptions(config: Config): BrowserGuardOptions {
  * CORS preflight).
  * @returns the refusal to send, or undefined when the request may go on
  */
-export function browserGuard(options: BrowserGuardOptions): (request: FastifyRequest, operation: string | undefined) => HttpRejection | undefined {
+export function browserGuard(options: BrowserGuardOptions): (request: FastifyRequest, operation: string | undefined) => AppError | undefined {
   const hosts = new Set(options.allowedHosts);
   const origins = new Set(options.allowedOrigins);
   return (request, operation) => {
@@ -83,29 +84,28 @@ export function browserGuard(options: BrowserGuardOptions): (request: FastifyReq
       const host = request.headers.host;
       const name = host === undefined ? '' : hostName(host);
       if (!isLoopbackHost(name) && !hosts.has(name)) {
-        return new HttpRejection(403, { status: { error: 'Forbidden: the Host header does not name this server; a proxy in front of it must be listed in service.allowed_hosts' } });
+        return new AppError('HOST_NOT_ALLOWED');
       }
     }
     const origin = request.headers.origin;
     if (origin !== undefined && !SAFE_METHODS.has(request.method) && !origins.has(origin)) {
-      return new HttpRejection(403, { status: { error: 'Forbidden: cross-origin writes are refused unless the origin is listed in service.cors_allowed_origins' } });
+      return new AppError('CROSS_ORIGIN_WRITE');
     }
     if (hasBody(request.headers)) {
       const type = mediaType(request.headers['content-type']);
       const multipart = operation !== undefined && MULTIPART_OPERATIONS.has(operation);
       if (type !== 'application/json' && !(multipart && type === 'multipart/form-data')) {
         const expected = multipart ? 'multipart/form-data' : 'application/json';
-        return new HttpRejection(415, { status: { error: `Unsupported Media Type: the request body must be ${expected}, got ${type === '' ? 'no Content-Type' : JSON.stringify(type.slice(0, 100))}` } });
+        return new AppError('UNSUPPORTED_MEDIA_TYPE', [expected, type === '' ? 'no Content-Type' : JSON.stringify(type.slice(0, 100))]);
       }
     }
     return undefined;
   };
 }
 
-/** Sends a refusal decided before routing (in Qdrant's JSON format) and returns the reply, for an `onRequest` hook. */
-export function sendRefusal(reply: FastifyReply, refusal: HttpRejection): FastifyReply {
-  const body = typeof refusal.body === 'string' ? { status: { error: refusal.body } } : refusal.body;
+/** Sends a refusal decided before routing (Qdrant's format, through the one error mapping) and returns the reply. */
+export function sendRefusal(reply: FastifyReply, refusal: unknown): FastifyReply {
   const start = reply.request.startNs;
-  const time = typeof start === 'bigint' && start > 0n ? Number(process.hrtime.bigint() - start) / 1e9 : 0;
-  return reply.code(refusal.status).headers(refusal.headers).type('application/json').send({ ...body, time });
+  const answer = toHttpError(refusal, typeof start === 'bigint' && start > 0n ? start : process.hrtime.bigint());
+  return reply.code(answer.status).headers(answer.headers).type(answer.contentType).send(answer.body);
 }

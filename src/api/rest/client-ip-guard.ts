@@ -6,13 +6,14 @@
 import type { FastifyRequest } from 'fastify';
 import { allows, deniedReason, type AllowList } from '../../auth/ip-allowlist.js';
 import { auditEvent, type AuditSink } from '../../auth/audit-event.js';
-import { HttpRejection, requestInfo } from './gate.js';
+import { AppError } from '../../errors.js';
+import { requestInfo } from './gate.js';
 
 /**
  * @returns a check that resolves to the 403 for a refused peer (after its audit line is written), or undefined
  *   when the peer may go on (no allow-list, or a listed address)
  */
-export function clientIpGuard(allowList: AllowList | undefined, audit: () => AuditSink): (request: FastifyRequest) => Promise<HttpRejection | undefined> {
+export function clientIpGuard(allowList: AllowList | undefined, audit: () => AuditSink): (request: FastifyRequest) => Promise<AppError | undefined> {
   if (allowList === undefined || allowList.entries.length === 0) return () => Promise.resolve(undefined);
   return async (request) => {
     const ip = request.socket.remoteAddress;
@@ -20,6 +21,6 @@ export function clientIpGuard(allowList: AllowList | undefined, audit: () => Aud
     const reason = deniedReason(ip);
     const operation = request.routeOptions.config?.operation;
     await audit().write(auditEvent({ now: new Date(), method: operation, request: requestInfo(request, () => ip), authType: 'None', error: reason }));
-    return new HttpRejection(403, { status: { error: `Forbidden: ${reason}` } });
+    return new AppError('FORBIDDEN', [reason]);
   };
 }

@@ -4,6 +4,7 @@ import type { Metrics } from '../../service/metrics.js';
 import type { AccessGate } from './gate.js';
 import type { Quotas } from '../../service/quotas.js';
 import type { AuditSink } from '../../auth/audit-event.js';
+import type { SnapshotService } from '../../service/snapshots/service.js';
 import type { Issues } from '../../service/issues.js';
 
 /** What the REST layer needs from the rest of the process, injected by `buildApp`. */
@@ -19,10 +20,11 @@ export interface AppDeps {
   readonly quotas: Quotas;
   /** The audit log directory, or null when `audit.enabled` is false. */
   readonly auditDir: string | null;
-  /** `GET /issues`: background failures (wait=false snapshot recovery). */
-  readonly issues: Issues;
   /** The configuration whose credentials are in force (a SIGHUP reload replaces `config`'s keys); default `config`. */
   readonly liveConfig?: () => Config;
   /** Re-reads the credentials now (after the dashboard changed the keys file). */
   readonly reloadCredentials?: () => Promise<void>;
+  readonly snapshots: SnapshotService;
+  /** `GET /issues`: background failures (wait=false snapshot recovery). */
+  readonly issues: Issues;
 }

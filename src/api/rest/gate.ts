@@ -1,20 +1,20 @@
 /**
  * The seam between HTTP and access control. `authenticate` runs in `onRequest`, before the body is
  * read; `authorize` runs once the body is validated and is the only source of a pass. Both delegate to
- * `src/auth`; this file only adapts Fastify requests and turns refusals into HTTP responses.
+ * `src/auth`; this file only adapts Fastify requests (refusals are registry errors, answered by `toHttpError`).
  */
 import type { FastifyRequest } from 'fastify';
-import type { TLSSocket } from 'node:tls';
-import type { PeerIdentity } from '../../auth/cert-identity.js';
-import { AUTH_MESSAGES, authenticate, isAuthFailure, OPEN_OPERATIONS, type Auth } from '../../auth/authenticate.js';
-import { authorize, type Pass, type ValueExistsOutcome } from '../../auth/authorize.js';
-import { ACCESS_TABLE, isOperationName } from '../../auth/access-table.js';
-import { auditAuthFailure, auditEvent, tracingId, type AuditRequestInfo, type AuditSink } from '../../auth/audit-event.js';
+import { AppError } from '../../errors.js';
+import { ANONYMOUS, authenticate, isAuthFailure, OPEN_OPERATIONS, type Auth } from '../../auth/authenticate.js';
+import { authorize, type PassFor, type ValueExistsOutcome } from '../../auth/authorize.js';
+import { ACCESS_TABLE, type OperationName } from '../../auth/access-table.js';
+import { auditAuthFailure, tracingId, type AuditRequestInfo, type AuditSink } from '../../auth/audit-event.js';
 import type { CredentialStore } from '../../auth/credentials.js';
 import type { ValueExistsClaim } from '../../auth/jwt.js';
-import type { AuthThrottle } from '../../auth/throttle.js';
-
-export type { Pass };
+import type { TLSSocket } from 'node:tls';
+import type { PeerIdentity } from '../../auth/cert-identity.js';
+import { ThrottledFailure, type AuthThrottle } from '../../auth/throttle.js';
+import { auditEvent } from '../../auth/audit-event.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -39,25 +39,15 @@ export async function settleAudit(request: FastifyRequest): Promise<void> {
   if (pending !== undefined) await pending;
 }
 
-/**
- * A refusal decided before or during access control, sent as is: a text body (401/403 authentication
- * failures, as Qdrant sends them) or a JSON error object (the `time` is added when sent).
- */
-export class HttpRejection extends Error {
-  constructor(
-    readonly status: number,
-    readonly body: string | { status: { error: string } },
-    /** Extra response headers (`Retry-After` on a throttled authentication). */
-    readonly headers: Readonly<Record<string, string>> = {},
-  ) {
-    super(typeof body === 'string' ? body : body.status.error);
-    this.name = 'HttpRejection';
-  }
-}
-
 export interface AccessGate {
-  authenticate(request: FastifyRequest, operation: string): Promise<void>;
-  authorize(request: FastifyRequest, operation: string, collection: string | undefined, body: unknown): Promise<Pass>;
+  /** Sets `request.auth` (the anonymous caller for open operations), or throws the `AuthFailure`. */
+  /** `operation` is undefined for a path no route matches (it needs a credential like any other). */
+  authenticate(request: FastifyRequest, operation: OperationName | undefined): Promise<void>;
+  /**
+   * The pass for `operation`.
+   * @throws AppError `SERVICE_ERROR` when `request.auth` is unset (authentication did not run): fails closed.
+   */
+  authorize<O extends OperationName>(request: FastifyRequest, operation: O, collection: string | undefined, body: unknown): Promise<PassFor<O>>;
 }
 
 export interface GateDeps {
@@ -72,8 +62,13 @@ export interface GateDeps {
   readonly onThrottle?: (event: 'refused' | 'blocked') => void;
 }
 
-/** The body of a throttled authentication (429). */
-export const THROTTLED_MESSAGE = 'Too many failed authentications from this address; retry later';
+/** The client certificate, when the connection is TLS and the certificate was verified (mTLS). */
+function verifiedPeer(request: FastifyRequest): PeerIdentity | undefined {
+  const socket = request.socket as Partial<TLSSocket>;
+  if (socket.authorized !== true || typeof socket.getPeerCertificate !== 'function') return undefined;
+  const peer = socket.getPeerCertificate();
+  return Object.keys(peer).length === 0 ? undefined : { subject: peer.subject, subjectaltname: peer.subjectaltname };
+}
 
 function header(request: FastifyRequest, name: string): string | undefined {
   const v = request.headers[name];
@@ -89,33 +84,23 @@ export function requestInfo(request: FastifyRequest, remoteOf: (r: FastifyReques
   return info;
 }
 
-/** The client certificate, when the connection is TLS and the certificate was verified (mTLS). */
-function verifiedPeer(request: FastifyRequest): PeerIdentity | undefined {
-  const socket = request.socket as Partial<TLSSocket>;
-  if (socket.authorized !== true || typeof socket.getPeerCertificate !== 'function') return undefined;
-  const peer = socket.getPeerCertificate();
-  return Object.keys(peer).length === 0 ? undefined : { subject: peer.subject, subjectaltname: peer.subjectaltname };
-}
-
-function rejection(e: unknown): unknown {
-  if (isAuthFailure(e)) return new HttpRejection(e.status, e.format === 'text' ? e.message : { status: { error: e.message } });
-  return e;
-}
-
 export function createGate(deps: GateDeps): AccessGate {
   return {
     async authenticate(request, operation) {
       request.auth = undefined;
-      if (isOperationName(operation) && OPEN_OPERATIONS.has(operation)) return;
+      if (operation !== undefined && OPEN_OPERATIONS.has(operation)) {
+        request.auth = ANONYMOUS;
+        return;
+      }
       const throttle = deps.throttle;
       const remote = throttle === undefined ? undefined : deps.remoteOf(request);
       // A blocked address is refused before any key is compared or any token verified.
       const wait = throttle?.retryAfter(remote);
       if (wait !== undefined) {
         deps.onThrottle?.('refused');
-        const info = requestInfo(request, deps.remoteOf);
-        await deps.audit().write(auditEvent({ now: new Date(), method: operation, request: info, authType: 'None', error: `Too Many Requests: ${THROTTLED_MESSAGE}` }));
-        throw new HttpRejection(429, THROTTLED_MESSAGE, { 'retry-after': String(wait) });
+        const refused = new ThrottledFailure(wait);
+        await deps.audit().write(auditEvent({ now: new Date(), method: operation, request: requestInfo(request, deps.remoteOf), authType: 'None', error: `Too Many Requests: ${refused.message}` }));
+        throw refused;
       }
       try {
         request.auth = await authenticate({ apiKey: header(request, 'api-key'), authorization: header(request, 'authorization'), certificate: verifiedPeer(request) }, deps.credentials);
@@ -123,17 +108,16 @@ export function createGate(deps: GateDeps): AccessGate {
       } catch (e) {
         if (isAuthFailure(e)) {
           // A request that presented no credential at all is not a guess: it does not count.
-          if (throttle !== undefined && e.message !== AUTH_MESSAGES.missing && throttle.recordFailure(remote) !== undefined) {
-            deps.onThrottle?.('blocked');
-          }
-          await auditAuthFailure(deps.audit(), e, { ...requestInfo(request, deps.remoteOf), method: operation });
+          if (throttle !== undefined && e.code !== 'AUTH_MISSING' && throttle.recordFailure(remote) !== undefined) deps.onThrottle?.('blocked');
+          await auditAuthFailure(deps.audit(), e, { ...requestInfo(request, deps.remoteOf), ...(operation === undefined ? {} : { method: operation }) });
         }
-        throw rejection(e);
+        throw e;
       }
     },
     async authorize(request, operation, collection, body) {
-      if (!isOperationName(operation)) throw new Error(`operation ${operation} has no access rule`);
-      const auth: Auth = request.auth ?? { type: 'None', access: { kind: 'global', level: 'm' } };
+      const auth = request.auth;
+      // Fail closed: a request that skipped authentication is refused, never treated as unauthenticated-open.
+      if (auth === undefined) throw new AppError('SERVICE_ERROR', [`${operation} reached access control without authentication`]);
       // The event's durable write starts now; it is collected here and awaited before the response.
       const sink = deps.audit();
       const writes: Array<Promise<void>> = [];
@@ -162,7 +146,7 @@ export function createGate(deps: GateDeps): AccessGate {
         return pass;
       } catch (e) {
         request.auditPending = Promise.all(writes).then(() => undefined);
-        throw rejection(e);
+        throw e;
       }
     },
   };

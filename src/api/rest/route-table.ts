@@ -1,23 +1,29 @@
 /**
  * The REST surface as data: one row per route with its operation name, which is the key of its
- * access-table row, the audit `method` and Qdrant's OpenAPI operationId.
+ * access-table row, the audit `method` and Qdrant's OpenAPI operationId. A row is typed by its operation: the
+ * handler receives the pass `authorize()` mints for that operation's scope (`PassFor<O>`), so a collection
+ * route holds a `CollectionPass`, a global route a `GlobalPass`, a listing a `ListPass`, with no run-time cast.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AppDeps } from './deps.js';
-import type { Pass } from './gate.js';
-import type { CollectionPass, GlobalPass } from '../../auth/authorize.js';
+import type { PassFor } from '../../auth/authorize.js';
+import type { OperationName, OperationOfScope } from '../../auth/access-table.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
-export interface HandlerContext {
+/** What a handler of operation `O` receives. */
+export interface HandlerContext<O extends OperationName = OperationName> {
   readonly params: Readonly<Record<string, string>>;
   readonly query: Readonly<Record<string, unknown>>;
   readonly body: Record<string, unknown>;
-  readonly pass: Pass;
+  readonly pass: PassFor<O>;
   readonly deps: AppDeps;
   readonly request: FastifyRequest;
   readonly reply: FastifyReply;
 }
+
+/** The context of any collection-scoped operation (its pass is a `CollectionPass`). */
+export type CollectionContext = HandlerContext<OperationOfScope<'collection'>>;
 
 /** A raw reply bypasses the `{result, status, time}` envelope (root, health checks, metrics). */
 export class RawReply {
@@ -28,43 +34,34 @@ export class RawReply {
   ) {}
 }
 
-export type Handler = (ctx: HandlerContext) => unknown;
+export type Handler<O extends OperationName> = (ctx: HandlerContext<O>) => unknown;
 
-export interface RouteRow {
+/** One route of operation `O`. */
+export interface TypedRoute<O extends OperationName> {
   readonly method: HttpMethod;
   /** OpenAPI-style path: `/collections/{collection_name}/points`. */
   readonly path: string;
-  readonly operation: string;
-  readonly handler: Handler;
+  readonly operation: O;
+  readonly handler: Handler<O>;
   /**
    * Decide access in `onRequest`, before the body is read (snapshot upload / recover: a refused caller
    * must not get a single byte buffered or written). Only for operations whose rule ignores the body.
    */
-  readonly authorizeBeforeBody?: boolean;
-}
-
-export function route(method: HttpMethod, path: string, operation: string, handler: Handler, options: { authorizeBeforeBody?: boolean } = {}): RouteRow {
-  return { method, path, operation, handler, ...options };
+  readonly authorizeBeforeBody: boolean;
 }
 
 /**
- * The pass for the route's `{collection_name}`: the one minted for a collection-scoped route, or, for a
- * global route that names a collection (update collection, shard keys), one issued by its global pass.
+ * A route of some operation. `use` hands the typed row to a function generic in the operation, so the
+ * operation, the pass `authorize()` returns for it and the handler's pass stay one type.
  */
-export function collectionPass(ctx: HandlerContext): CollectionPass {
-  if (ctx.pass.kind === 'collection') return ctx.pass;
-  const name = ctx.params['collection_name'];
-  if (ctx.pass.kind === 'global' && name !== undefined) return ctx.pass.issue(ctx.deps.toc.resolve(name));
-  throw new Error(`route expected a collection pass, got ${ctx.pass.kind}`);
+export interface RouteRow {
+  readonly method: HttpMethod;
+  readonly path: string;
+  readonly operation: OperationName;
+  use<R>(f: <O extends OperationName>(route: TypedRoute<O>) => R): R;
 }
 
-/** The pass of a global route (scope `global`). */
-export function globalPass(ctx: HandlerContext): GlobalPass {
-  if (ctx.pass.kind !== 'global') throw new Error(`route expected a global pass, got ${ctx.pass.kind}`);
-  return ctx.pass;
-}
-
-/** Of `names`, those the caller may see (list routes are filtered for collection-scoped credentials). */
-export function visibleNames(ctx: HandlerContext, names: readonly string[]): string[] {
-  return ctx.pass.kind === 'list' ? ctx.pass.visible(names) : [...names];
+export function route<O extends OperationName>(method: HttpMethod, path: string, operation: O, handler: Handler<O>, options: { authorizeBeforeBody?: boolean } = {}): RouteRow {
+  const typed: TypedRoute<O> = { method, path, operation, handler, authorizeBeforeBody: options.authorizeBeforeBody === true };
+  return { method, path, operation, use: (f) => f(typed) };
 }

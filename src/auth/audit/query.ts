@@ -13,6 +13,7 @@ import { parseRfc3339 } from '../keys-file.js';
 import { hasErrorCode, listDir, readLinesBackward } from './audit-fs.js';
 import { CHAIN_FIELDS, eventOf } from './chain.js';
 import { auditFilesIn, filesOverlapping, LATE_EVENT_TOLERANCE_MS } from './rotation.js';
+import { isObject } from '../../json.js';
 
 /** The request body (Qdrant's names). Checked at run time: it may come straight from JSON. */
 export interface AuditLogQuery {
@@ -119,7 +120,7 @@ export async function queryAuditLogs(dir: string, query: AuditLogQuery = {}, opt
 function parseRecord(text: string): Record<string, unknown> | undefined {
   try {
     const v: unknown = JSON.parse(text);
-    return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+    return isObject(v) ? v : undefined;
   } catch {
     return undefined;
   }

@@ -21,7 +21,7 @@ import type { Filter } from '../../index/filter/types.js';
 import { tryParseJsonPath } from '../../index/json-path.js';
 import { parseDatetime } from '../../index/payload/datetime-value.js';
 import { readGeoPoint } from '../../index/payload/geo-math.js';
-import { isObj } from './parse-input.js';
+import { isObject } from '../../json.js';
 
 export type DecayKind = 'lin' | 'exp' | 'gauss';
 export type UnaryOp = 'neg' | 'abs' | 'sqrt' | 'exp' | 'log10' | 'ln';
@@ -105,7 +105,7 @@ function parseExpr(v: unknown, where: string, depth: number): Expr {
     const variable = parseVariable(v, where);
     return variable.kind === 'score' ? { k: 'score', index: variable.index } : { k: 'payload', path: variable.path };
   }
-  if (!isObj(v)) throw badInput(`${where}: expected a number, a variable, an expression object or a condition`);
+  if (!isObject(v)) throw badInput(`${where}: expected a number, a variable, an expression object or a condition`);
   const keys = Object.keys(v);
   const key = keys.length === 1 ? keys[0]! : undefined;
   if (key === undefined || !KEYWORDS.has(key)) return { k: 'condition', filter: parseFilter({ must: [v] }) };
@@ -118,14 +118,14 @@ function parseExpr(v: unknown, where: string, depth: number): Expr {
       if (!Array.isArray(arg)) throw badInput(`${at}: expected a list of expressions`);
       return { k: key, items: arg.map((x, i) => parseExpr(x, `${at}[${i}]`, depth + 1)) };
     case 'div': {
-      if (!isObj(arg)) throw badInput(`${at}: expected {left, right, by_zero_default?}`);
+      if (!isObject(arg)) throw badInput(`${at}: expected {left, right, by_zero_default?}`);
       return { k: 'div', left: sub(arg['left'], 'left'), right: sub(arg['right'], 'right'), byZero: optionalNumber(arg['by_zero_default'], `${at}.by_zero_default`) };
     }
     case 'pow':
-      if (!isObj(arg)) throw badInput(`${at}: expected {base, exponent}`);
+      if (!isObject(arg)) throw badInput(`${at}: expected {base, exponent}`);
       return { k: 'pow', base: sub(arg['base'], 'base'), exponent: sub(arg['exponent'], 'exponent') };
     case 'geo_distance': {
-      if (!isObj(arg)) throw badInput(`${at}: expected {origin, to}`);
+      if (!isObject(arg)) throw badInput(`${at}: expected {origin, to}`);
       const origin = readGeoPoint(arg['origin']);
       if (origin === null) throw badInput(`${at}.origin: expected a geo point {lat, lon}`);
       return { k: 'geo_distance', lat: origin.lat, lon: origin.lon, path: keyPath(arg['to'], `${at}.to`) };
@@ -140,7 +140,7 @@ function parseExpr(v: unknown, where: string, depth: number): Expr {
     default: {
       const decay = DECAYS[key];
       if (decay !== undefined) {
-        if (!isObj(arg)) throw badInput(`${at}: expected {x, target?, scale?, midpoint?}`);
+        if (!isObject(arg)) throw badInput(`${at}: expected {x, target?, scale?, midpoint?}`);
         const target = arg['target'] === undefined || arg['target'] === null ? undefined : sub(arg['target'], 'target');
         const lambda = decayLambda(decay, optionalNumber(arg['midpoint'], `${at}.midpoint`), optionalNumber(arg['scale'], `${at}.scale`), at);
         return { k: 'decay', kind: decay, x: sub(arg['x'], 'x'), target, lambda };
@@ -156,7 +156,7 @@ export function parseFormula(formula: unknown, defaults: unknown, where: string)
   const scoreDefaults = new Map<number, unknown>();
   const payloadDefaults = new Map<string, unknown>();
   if (defaults !== undefined && defaults !== null) {
-    if (!isObj(defaults)) throw badInput(`${where}.defaults: expected an object`);
+    if (!isObject(defaults)) throw badInput(`${where}.defaults: expected an object`);
     for (const [name, value] of Object.entries(defaults)) {
       const variable = parseVariable(name, `${where}.defaults`);
       if (variable.kind === 'score') scoreDefaults.set(variable.index, value);

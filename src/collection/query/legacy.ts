@@ -13,9 +13,10 @@ import { AppError, badInput } from '../../errors.js';
 import { readShardKeys } from '../operations.js';
 import { optionalFilter } from '../read.js';
 import { DEFAULT_VECTOR } from '../vectors.js';
-import { isObj, parseContextPairs, parseVectorInput, parseVectorInputs } from './parse-input.js';
+import { parseContextPairs, parseVectorInput, parseVectorInputs } from './parse-input.js';
 import { optionalThreshold, parseCount, parseLookup, parseParams } from './parse-request.js';
 import type { QuerySpec, RecommendStrategy, RootSpec } from './types.js';
+import { isObject } from '../../json.js';
 
 type Obj = Record<string, unknown>;
 
@@ -47,7 +48,7 @@ export function searchAsQuery(body: Obj): RootSpec {
   const v = body['vector'];
   if (v === undefined || v === null) throw badInput('vector: missing field `vector`');
   if (Array.isArray(v)) return common(body, { kind: 'nearest', input: parseVectorInput(v, 'vector'), mmr: undefined }, DEFAULT_VECTOR, false);
-  if (isObj(v) && typeof v['name'] === 'string' && v['vector'] !== undefined) {
+  if (isObject(v) && typeof v['name'] === 'string' && v['vector'] !== undefined) {
     return common(body, { kind: 'nearest', input: parseVectorInput(v['vector'], 'vector.vector'), mmr: undefined }, v['name'], false);
   }
   throw badInput('vector: expected a vector, {name, vector} or {name, vector: {indices, values}}');

@@ -10,7 +10,7 @@ import { isCustomSharding } from '../config.js';
 import type { Collection } from '../collection.js';
 import { parsePayloadSelector, parseVectorSelector, toRecord, type RecordOptions } from '../read.js';
 import type { GroupId } from './groups.js';
-import { isObj } from './parse-input.js';
+import { isObject } from '../../json.js';
 
 export interface WithLookupSpec {
   readonly collection: string;
@@ -22,7 +22,7 @@ export interface WithLookupSpec {
 export function parseWithLookup(v: unknown): WithLookupSpec | undefined {
   if (v === undefined || v === null) return undefined;
   if (typeof v === 'string') return { collection: v, withPayload: undefined, withVectors: undefined };
-  if (!isObj(v) || typeof v['collection'] !== 'string') throw badInput('with_lookup.collection: missing field `collection`');
+  if (!isObject(v) || typeof v['collection'] !== 'string') throw badInput('with_lookup.collection: missing field `collection`');
   return { collection: v['collection'], withPayload: v['with_payload'], withVectors: v['with_vectors'] ?? v['with_vector'] };
 }
 

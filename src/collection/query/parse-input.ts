@@ -6,13 +6,7 @@
 import { AppError, badInput } from '../../errors.js';
 import { parsePointId } from '../../storage/point-id.js';
 import type { ContextPairInput, VectorInput } from './types.js';
-
-type Obj = Record<string, unknown>;
-
-/** A plain JSON object (not null, not an array). */
-export function isObj(v: unknown): v is Obj {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
+import { isObject } from '../../json.js';
 
 /**
  * A `VectorInput`: a point id (integer or UUID), a dense vector, a multivector or a sparse
@@ -27,7 +21,7 @@ export function parseVectorInput(v: unknown, where: string): VectorInput {
     }
   }
   if (Array.isArray(v)) return { kind: 'raw', value: v, where };
-  if (isObj(v)) {
+  if (isObject(v)) {
     if ('model' in v && ('text' in v || 'image' in v || 'object' in v)) throw new AppError('UNSUPPORTED', ['Inference (Document / Image / InferenceObject vectors)']);
     if ('indices' in v && 'values' in v) return { kind: 'raw', value: v, where };
   }
@@ -47,7 +41,7 @@ export function parseContextPairs(v: unknown, where: string): ContextPairInput[]
   const list = Array.isArray(v) ? v : [v];
   return list.map((p, i) => {
     const at = Array.isArray(v) ? `${where}[${i}]` : where;
-    if (!isObj(p)) throw badInput(`${at}: expected {positive, negative}`);
+    if (!isObject(p)) throw badInput(`${at}: expected {positive, negative}`);
     if (p['positive'] === undefined || p['positive'] === null) throw badInput(`${at}.positive: missing field \`positive\``);
     if (p['negative'] === undefined || p['negative'] === null) throw badInput(`${at}.negative: missing field \`negative\``);
     return { positive: parseVectorInput(p['positive'], `${at}.positive`), negative: parseVectorInput(p['negative'], `${at}.negative`) };

@@ -7,8 +7,9 @@ import { AppError, badInput } from '../../errors.js';
 import { parseDatetime } from '../../index/payload/datetime-value.js';
 import { parseFormula } from './formula-parse.js';
 import { DEFAULT_RRF_K } from './fusion.js';
-import { isObj, parseContextPairs, parseVectorInput, parseVectorInputs } from './parse-input.js';
+import { parseContextPairs, parseVectorInput, parseVectorInputs } from './parse-input.js';
 import type { MmrSpec, OrderBySpec, QuerySpec, RecommendStrategy } from './types.js';
+import { isObject } from '../../json.js';
 
 type Obj = Record<string, unknown>;
 
@@ -22,7 +23,7 @@ function finiteNumber(v: unknown, where: string): number {
 /** Qdrant `OrderByInterface`: a key, or `{key, direction?, start_from?}`. */
 export function parseOrderBy(v: unknown, where: string): OrderBySpec {
   if (typeof v === 'string') return { key: v, direction: 'asc', startFrom: undefined };
-  if (!isObj(v)) throw badInput(`${where}: expected a payload key or {key, direction, start_from}`);
+  if (!isObject(v)) throw badInput(`${where}: expected a payload key or {key, direction, start_from}`);
   if (typeof v['key'] !== 'string') throw badInput(`${where}.key: missing field \`key\``);
   const dir = v['direction'] ?? 'asc';
   if (dir !== 'asc' && dir !== 'desc') throw badInput(`${where}.direction: expected "asc" or "desc"`);
@@ -39,7 +40,7 @@ export function parseOrderBy(v: unknown, where: string): OrderBySpec {
 
 function parseMmr(v: unknown, where: string): MmrSpec | undefined {
   if (v === undefined || v === null) return undefined;
-  if (!isObj(v)) throw badInput(`${where}: expected {diversity, candidates_limit}`);
+  if (!isObject(v)) throw badInput(`${where}: expected {diversity, candidates_limit}`);
   const diversity = v['diversity'] === undefined || v['diversity'] === null ? undefined : finiteNumber(v['diversity'], `${where}.diversity`);
   if (diversity !== undefined && (diversity < 0 || diversity > 1)) throw new AppError('VALIDATION', [`${where}.diversity: value ${diversity} invalid, must be in [0, 1]`]);
   const cl = v['candidates_limit'];
@@ -50,7 +51,7 @@ function parseMmr(v: unknown, where: string): MmrSpec | undefined {
 }
 
 function parseRecommend(v: unknown, where: string): QuerySpec {
-  if (!isObj(v)) throw badInput(`${where}: expected {positive, negative, strategy}`);
+  if (!isObject(v)) throw badInput(`${where}: expected {positive, negative, strategy}`);
   const strategy = v['strategy'] ?? 'average_vector';
   if (!STRATEGIES.includes(strategy as RecommendStrategy)) throw badInput(`${where}.strategy: expected one of ${STRATEGIES.join(', ')}`);
   return {
@@ -62,17 +63,17 @@ function parseRecommend(v: unknown, where: string): QuerySpec {
 }
 
 function parseFeedback(v: unknown, where: string): QuerySpec {
-  if (!isObj(v)) throw badInput(`${where}: expected {target, feedback, strategy}`);
+  if (!isObject(v)) throw badInput(`${where}: expected {target, feedback, strategy}`);
   if (v['target'] === undefined || v['target'] === null) throw badInput(`${where}.target: missing field \`target\``);
   if (!Array.isArray(v['feedback'])) throw badInput(`${where}.feedback: expected a list of {example, score}`);
   const feedback = v['feedback'].map((item: unknown, i) => {
     const at = `${where}.feedback[${i}]`;
-    if (!isObj(item)) throw badInput(`${at}: expected {example, score}`);
+    if (!isObject(item)) throw badInput(`${at}: expected {example, score}`);
     return { example: parseVectorInput(item['example'], `${at}.example`), score: finiteNumber(item['score'], `${at}.score`) };
   });
   const strategy = v['strategy'];
-  const naive = isObj(strategy) ? strategy['naive'] : undefined;
-  if (!isObj(naive)) throw badInput(`${where}.strategy: expected {naive: {a, b, c}}`);
+  const naive = isObject(strategy) ? strategy['naive'] : undefined;
+  if (!isObject(naive)) throw badInput(`${where}.strategy: expected {naive: {a, b, c}}`);
   const b = finiteNumber(naive['b'], `${where}.strategy.naive.b`);
   if (b < 0) throw new AppError('VALIDATION', [`${where}.strategy.naive.b: value ${b} invalid, must be 0.0 or larger`]);
   return {
@@ -86,7 +87,7 @@ function parseFeedback(v: unknown, where: string): QuerySpec {
 }
 
 function parseRrf(v: unknown, where: string): QuerySpec {
-  if (!isObj(v)) throw badInput(`${where}: expected {k, weights}`);
+  if (!isObject(v)) throw badInput(`${where}: expected {k, weights}`);
   const k = v['k'];
   if (k !== undefined && k !== null && (typeof k !== 'number' || !Number.isInteger(k) || k < 1)) {
     throw new AppError('VALIDATION', [`${where}.k: value ${JSON.stringify(k)} invalid, must be 1 or larger`]);
@@ -103,7 +104,7 @@ function parseQueryObject(q: Obj, where: string): QuerySpec {
   if ('recommend' in q) return parseRecommend(q['recommend'], `${where}.recommend`);
   if ('discover' in q) {
     const d = q['discover'];
-    if (!isObj(d)) throw badInput(`${where}.discover: expected {target, context}`);
+    if (!isObject(d)) throw badInput(`${where}.discover: expected {target, context}`);
     if (d['target'] === undefined || d['target'] === null) throw badInput(`${where}.discover.target: missing field \`target\``);
     return { kind: 'discover', target: parseVectorInput(d['target'], `${where}.discover.target`), pairs: parseContextPairs(d['context'], `${where}.discover.context`) };
   }
@@ -127,6 +128,6 @@ function parseQueryObject(q: Obj, where: string): QuerySpec {
 /** Parses a `query` field; undefined when absent or null. @throws AppError(bad_input) naming the field. */
 export function parseQuerySpec(v: unknown, where: string): QuerySpec | undefined {
   if (v === undefined || v === null) return undefined;
-  if (isObj(v)) return parseQueryObject(v, where);
+  if (isObject(v)) return parseQueryObject(v, where);
   return { kind: 'nearest', input: parseVectorInput(v, where), mmr: undefined };
 }

@@ -7,9 +7,9 @@ import { AppError, badInput } from '../../errors.js';
 import { readShardKeys } from '../operations.js';
 import { optionalFilter } from '../read.js';
 import { DEFAULT_VECTOR } from '../vectors.js';
-import { isObj } from './parse-input.js';
 import { parseQuerySpec } from './parse-query.js';
 import type { LookupLocation, RootSpec, SearchParamsSpec, StageSpec } from './types.js';
+import { isObject } from '../../json.js';
 
 type Obj = Record<string, unknown>;
 
@@ -33,7 +33,7 @@ export function parseCount(v: unknown, dflt: number, minimum: number, field: str
 /** Qdrant `SearchParams` (quantization and acorn settings are accepted and have no effect). */
 export function parseParams(v: unknown, where: string): SearchParamsSpec {
   if (v === undefined || v === null) return { hnswEf: undefined, exact: undefined, indexedOnly: undefined };
-  if (!isObj(v)) throw badInput(`${where}: expected an object`);
+  if (!isObject(v)) throw badInput(`${where}: expected an object`);
   const ef = v['hnsw_ef'];
   if (ef !== undefined && ef !== null && (typeof ef !== 'number' || !Number.isInteger(ef) || ef < 0)) throw badInput(`${where}.hnsw_ef: expected a non-negative integer`);
   const flag = (name: string): boolean | undefined => {
@@ -48,7 +48,7 @@ export function parseParams(v: unknown, where: string): SearchParamsSpec {
 /** Qdrant `LookupLocation`. */
 export function parseLookup(v: unknown, where: string): LookupLocation | undefined {
   if (v === undefined || v === null) return undefined;
-  if (!isObj(v) || typeof v['collection'] !== 'string') throw badInput(`${where}.collection: missing field \`collection\``);
+  if (!isObject(v) || typeof v['collection'] !== 'string') throw badInput(`${where}.collection: missing field \`collection\``);
   const vector = v['vector'];
   if (vector !== undefined && vector !== null && typeof vector !== 'string') throw badInput(`${where}.vector: expected a vector name`);
   return { collection: v['collection'], vector: typeof vector === 'string' ? vector : undefined, shardKeys: readShardKeys(v['shard_key']) };
@@ -88,7 +88,7 @@ function parsePrefetchList(v: unknown, where: string, depth: number): StageSpec[
 
 /** Parses the fields a QueryRequest shares with Prefetch. */
 function parseStage(v: unknown, where: string, depth: number): StageSpec {
-  if (!isObj(v)) throw badInput(`${where === '' ? 'body' : where}: expected an object`);
+  if (!isObject(v)) throw badInput(`${where === '' ? 'body' : where}: expected an object`);
   const p = prefix(where);
   if (v['using'] !== undefined && v['using'] !== null && typeof v['using'] !== 'string') throw badInput(`${p}using: expected a vector name`);
   const stage: StageSpec = {

@@ -45,7 +45,6 @@ export function nearestLargerIsBetter(space: VectorSpace): boolean {
   return space.distance === 'Cosine' || space.distance === 'Dot';
 }
 
-export { rawDense, sparseDot, rawMaxSim } from '../../index/distance.js';
 import { sparseDot, rawMaxSim } from '../../index/distance.js';
 
 /** The displayed score of a nearest search from the raw similarity (`Distance::postprocess_score`). */
@@ -82,18 +81,6 @@ export function rawScorer(c: Collection, space: VectorSpace): RawScorer {
     if (q.kind === 'multi' && v.kind === 'multi') return rawMaxSim(space.distance, q.rows, v.rows);
     return undefined;
   };
-}
-
-/** Offsets of the points that hold vector `space.name`. */
-export function* offsetsWithVector(c: Collection, space: VectorSpace): IterableIterator<number> {
-  if (space.kind === 'dense') {
-    const store = c.denseStore(space.name);
-    if (store === undefined) return;
-    for (const offset of c.liveOffsets()) if (store.has(offset)) yield offset;
-    return;
-  }
-  const vectors = c.otherVectors(space.name);
-  if (vectors !== undefined) yield* vectors.keys();
 }
 
 /**

@@ -1,6 +1,8 @@
 import type { PointId } from '../../storage/point-id.js';
-import { MISSING, MultiValue, arrayKey, isJsonObject, resolvePath } from '../json-path.js';
-import type { JsonObject, JsonPath } from '../json-path.js';
+import { MISSING, MultiValue, arrayKey, resolvePath } from '../json-path.js';
+import { isObject } from '../../json.js';
+import type { JsonPath } from '../json-path.js';
+import type { JsonRecord } from '../../json.js';
 import { parseDatetime } from '../payload/datetime-value.js';
 import { inBoundingBox, inPolygon, inRadius } from '../payload/geo-math.js';
 import { inRange } from '../payload/range-check.js';
@@ -11,7 +13,7 @@ import type { Condition, FieldCondition, Filter, Match, NestedCondition, Range, 
 /** What `matches()` needs to know about a point. */
 export interface PointView {
   readonly id: PointId;
-  readonly payload: JsonObject | undefined;
+  readonly payload: JsonRecord | undefined;
   /** Whether the point has a vector of this name (`""` = the default unnamed vector). */
   hasVector(name: string): boolean;
 }
@@ -46,7 +48,7 @@ export function matches(filter: Filter, point: PointView, ctx: EvaluationContext
 
 function checkFilter(
   f: Filter,
-  payload: JsonObject | undefined,
+  payload: JsonRecord | undefined,
   point: PointView | null,
   ctx: EvaluationContext,
   prefix: string | null,
@@ -82,7 +84,7 @@ function checkFilter(
 
 function checkCondition(
   c: Condition,
-  payload: JsonObject | undefined,
+  payload: JsonRecord | undefined,
   point: PointView | null,
   ctx: EvaluationContext,
   prefix: string | null,
@@ -107,7 +109,7 @@ function checkCondition(
 
 const arrayKeys = new WeakMap<NestedCondition, JsonPath>();
 
-function checkNested(c: NestedCondition, payload: JsonObject | undefined, ctx: EvaluationContext, prefix: string | null): boolean {
+function checkNested(c: NestedCondition, payload: JsonRecord | undefined, ctx: EvaluationContext, prefix: string | null): boolean {
   let key = arrayKeys.get(c);
   if (key === undefined) {
     key = arrayKey(c.key);
@@ -117,13 +119,13 @@ function checkNested(c: NestedCondition, payload: JsonObject | undefined, ctx: E
   if (!(r instanceof MultiValue)) return false;
   const innerPrefix = prefix === null ? key.text : `${prefix}.${key.text}`;
   for (const element of r.values) {
-    if (isJsonObject(element) && checkFilter(c.filter, element, null, ctx, innerPrefix)) return true;
+    if (isObject(element) && checkFilter(c.filter, element, null, ctx, innerPrefix)) return true;
   }
   return false;
 }
 
 /** Qdrant `check_is_empty`: every value is `null` or `[]` (true when there is none). */
-function isEmptyAt(payload: JsonObject | undefined, key: JsonPath): boolean {
+function isEmptyAt(payload: JsonRecord | undefined, key: JsonPath): boolean {
   const r = resolvePath(payload, key);
   if (r === MISSING) return true;
   if (r instanceof MultiValue) {
@@ -138,7 +140,7 @@ function isNullOrEmptyArray(v: unknown): boolean {
 }
 
 /** Qdrant `check_is_null`: some value is `null` (or an array holding `null`). */
-function isNullAt(payload: JsonObject | undefined, key: JsonPath): boolean {
+function isNullAt(payload: JsonRecord | undefined, key: JsonPath): boolean {
   const r = resolvePath(payload, key);
   if (r === MISSING) return false;
   if (r instanceof MultiValue) {
@@ -156,7 +158,7 @@ function isTextMatch(m: Match): boolean {
   return m.kind === 'text' || m.kind === 'text_any' || m.kind === 'phrase';
 }
 
-function checkField(c: FieldCondition, payload: JsonObject | undefined, ctx: EvaluationContext, prefix: string | null): boolean {
+function checkField(c: FieldCondition, payload: JsonRecord | undefined, ctx: EvaluationContext, prefix: string | null): boolean {
   const r = resolvePath(payload, c.key);
   if (r === MISSING || (r instanceof MultiValue && r.values.length === 0)) {
     // Qdrant `FieldCondition::check_empty`.
@@ -204,7 +206,7 @@ function checkScalar(c: FieldCondition, v: unknown): boolean {
   if (c.match !== null && checkMatch(c.match, v)) return true;
   if (c.range !== null && checkRange(c.range, v)) return true;
   if (c.geoBoundingBox !== null || c.geoRadius !== null || c.geoPolygon !== null) {
-    if (!isJsonObject(v)) return false;
+    if (!isObject(v)) return false;
     const lat = Object.hasOwn(v, 'lat') ? v['lat'] : undefined;
     const lon = Object.hasOwn(v, 'lon') ? v['lon'] : undefined;
     if (typeof lat !== 'number' || typeof lon !== 'number') return false;

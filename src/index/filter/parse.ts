@@ -18,6 +18,7 @@ import type {
   Range,
   ValuesCount,
 } from './types.js';
+import { isObject } from '../../json.js';
 
 /** Filters nested deeper than this are refused (a guard against stack exhaustion). */
 export const MAX_FILTER_DEPTH = 64;
@@ -37,11 +38,7 @@ export function parseFilter(json: unknown): Filter {
 }
 
 function fail(message: string, at: string): never {
-  throw new AppError('BAD_FILTER', [at === '' ? message : `${message} (at ${at})`]);
-}
-
-function isObject(v: unknown): v is Json {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
+  throw new AppError('BAD_REQUEST', [at === '' ? message : `${message} (at ${at})`]);
 }
 
 function join(at: string, key: string): string {

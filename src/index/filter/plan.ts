@@ -55,11 +55,6 @@ export function planFilter(filter: Filter, indexes: FieldIndexes, totalPoints: n
   return { candidates, estimatedCardinality: estimate.exp, estimate };
 }
 
-/** Qdrant's cardinality estimation alone (no candidate lists are built). */
-export function estimateFilter(filter: Filter, indexes: FieldIndexes, totalPoints: number, options: PlanOptions = {}): CardinalityEstimate {
-  return new Planner(indexes, Math.max(0, totalPoints), options).estimateFilter(filter);
-}
-
 class Planner {
   constructor(
     private readonly indexes: FieldIndexes,

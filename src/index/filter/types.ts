@@ -155,6 +155,3 @@ export interface ValuesCount {
   readonly lt: number | null;
   readonly lte: number | null;
 }
-
-/** The empty filter: matches every point. */
-export const EMPTY_FILTER: Filter = Object.freeze({ must: null, should: null, mustNot: null, minShould: null });

@@ -21,5 +21,4 @@ export function createKernel(store: KernelSource, distance: Distance, choice: Ke
 }
 
 export { simdSupported };
-export type { DistanceKernel, KernelChoice, KernelName, KernelSource } from './kernel.js';
-export { toScore, fromScore } from './kernel.js';
+export type { DistanceKernel, KernelChoice, KernelSource } from './kernel.js';

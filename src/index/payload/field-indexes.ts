@@ -1,7 +1,8 @@
 import type { EvaluationContext } from '../filter/evaluate.js';
 import type { FieldCondition } from '../filter/types.js';
 import { parseJsonPath, tryParseJsonPath } from '../json-path.js';
-import type { JsonObject, JsonPath } from '../json-path.js';
+import type { JsonPath } from '../json-path.js';
+import type { JsonRecord } from '../../json.js';
 import { BoolIndex } from './bool.js';
 import { DatetimeIndex } from './datetime.js';
 import { parseFieldSchema, sameFieldSchema } from './field-schema.js';
@@ -64,7 +65,7 @@ export class FieldIndexes implements EvaluationContext {
    * @throws AppError(BAD_INPUT) for an invalid field path or schema; AppError(UNSUPPORTED) for
    *   text options Quiver does not implement.
    */
-  create(field: string, schema: unknown, points?: Iterable<readonly [number, JsonObject | null | undefined]>): boolean {
+  create(field: string, schema: unknown, points?: Iterable<readonly [number, JsonRecord | null | undefined]>): boolean {
     const path = parseJsonPath(field);
     const parsed = parseFieldSchema(schema);
     const existing = this.byPath.get(path.text);
@@ -115,12 +116,12 @@ export class FieldIndexes implements EvaluationContext {
   }
 
   /** Indexes (or re-indexes) one point in every index. */
-  addPoint(offset: number, payload: JsonObject | null | undefined): void {
+  addPoint(offset: number, payload: JsonRecord | null | undefined): void {
     for (const index of this.byPath.values()) index.add(offset, payload);
   }
 
   /** Indexes (or re-indexes) one point in the index on `field` only (e.g. while filling a new index). */
-  addPointField(field: string, offset: number, payload: JsonObject | null | undefined): void {
+  addPointField(field: string, offset: number, payload: JsonRecord | null | undefined): void {
     this.get(field)?.add(offset, payload);
   }
 

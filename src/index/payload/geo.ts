@@ -1,6 +1,7 @@
 import type { FieldCondition } from '../filter/types.js';
 import { leafValues } from '../json-path.js';
-import type { JsonObject, JsonPath } from '../json-path.js';
+import type { JsonPath } from '../json-path.js';
+import type { JsonRecord } from '../../json.js';
 import type { FieldSchema } from './field-schema.js';
 import { inBoundingBox, inPolygon, inRadius, readGeoPoint } from './geo-math.js';
 import type { OffsetList } from './offsets.js';
@@ -28,7 +29,7 @@ export class GeoIndex implements PayloadFieldIndex {
     return this.byPoint.size;
   }
 
-  add(offset: number, payload: JsonObject | null | undefined): void {
+  add(offset: number, payload: JsonRecord | null | undefined): void {
     this.remove(offset);
     const coords: number[] = [];
     for (const value of leafValues(payload, this.path)) {

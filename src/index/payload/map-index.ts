@@ -1,6 +1,7 @@
 import type { FieldCondition } from '../filter/types.js';
 import { leafValues } from '../json-path.js';
-import type { JsonObject, JsonPath } from '../json-path.js';
+import type { JsonPath } from '../json-path.js';
+import type { JsonRecord } from '../../json.js';
 import type { FieldSchema } from './field-schema.js';
 import { EMPTY_OFFSETS, fromSet, unionOfSets } from './offsets.js';
 import type { OffsetList } from './offsets.js';
@@ -46,7 +47,7 @@ export abstract class MapIndex<K extends FacetValue> implements PayloadFieldInde
     return this.byPoint.size;
   }
 
-  add(offset: number, payload: JsonObject | null | undefined): void {
+  add(offset: number, payload: JsonRecord | null | undefined): void {
     this.remove(offset);
     const distinct: K[] = [];
     for (const value of leafValues(payload, this.path)) {

@@ -1,5 +1,6 @@
 import type { FieldCondition, GeoBoundingBox, GeoPolygon, GeoRadius, Match, Range } from '../filter/types.js';
-import type { JsonObject, JsonPath } from '../json-path.js';
+import type { JsonPath } from '../json-path.js';
+import type { JsonRecord } from '../../json.js';
 import type { FieldSchema } from './field-schema.js';
 import type { OffsetList } from './offsets.js';
 
@@ -35,7 +36,7 @@ export interface PayloadFieldIndex {
   readonly schema: FieldSchema;
   /** Points with at least one value this index accepted (`payload_schema[field].points`). */
   readonly pointsCount: number;
-  add(offset: number, payload: JsonObject | null | undefined): void;
+  add(offset: number, payload: JsonRecord | null | undefined): void;
   remove(offset: number): void;
   candidates(condition: FieldCondition): OffsetList | null;
   estimate(condition: FieldCondition): CardinalityEstimate | null;

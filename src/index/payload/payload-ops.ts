@@ -1,6 +1,7 @@
 import { badInput } from '../../errors.js';
-import { isJsonObject, parseJsonPath, removeAtPath, setAtPath } from '../json-path.js';
-import type { JsonObject } from '../json-path.js';
+import { parseJsonPath, removeAtPath, setAtPath } from '../json-path.js';
+import { isObject } from '../../json.js';
+import type { JsonRecord } from '../../json.js';
 
 /**
  * Qdrant's payload update operations as pure functions. Each returns a new payload object and
@@ -8,8 +9,8 @@ import type { JsonObject } from '../json-path.js';
  * payloads as immutable.
  */
 
-function requireObject(values: unknown, what: string): JsonObject {
-  if (!isJsonObject(values)) throw badInput(`${what}: expected a JSON object`);
+function requireObject(values: unknown, what: string): JsonRecord {
+  if (!isObject(values)) throw badInput(`${what}: expected a JSON object`);
   return values;
 }
 
@@ -20,14 +21,14 @@ function requireObject(values: unknown, what: string): JsonObject {
  * every element of an existing array (Qdrant `JsonPath::value_set`).
  * @throws AppError(BAD_INPUT) for an invalid `key` path.
  */
-export function setPayload(payload: JsonObject | null | undefined, values: JsonObject, key?: string | null): JsonObject {
+export function setPayload(payload: JsonRecord | null | undefined, values: JsonRecord, key?: string | null): JsonRecord {
   const src = requireObject(values, 'payload');
   const path = key === undefined || key === null ? null : parseJsonPath(key);
   return setAtPath(payload ?? {}, path, src);
 }
 
 /** `overwrite_payload`: the payload becomes exactly `values` (nulls kept); the old payload is irrelevant. */
-export function overwritePayload(values: JsonObject): JsonObject {
+export function overwritePayload(values: JsonRecord): JsonRecord {
   return { ...requireObject(values, 'payload') };
 }
 
@@ -36,7 +37,7 @@ export function overwritePayload(values: JsonObject): JsonObject {
  * is ignored as in Qdrant). Missing keys are not an error.
  * @throws AppError(BAD_INPUT) for an invalid path.
  */
-export function deletePayloadKeys(payload: JsonObject | null | undefined, keys: readonly string[]): JsonObject {
+export function deletePayloadKeys(payload: JsonRecord | null | undefined, keys: readonly string[]): JsonRecord {
   let out = payload ?? {};
   const paths = keys.map((k) => parseJsonPath(k));
   for (const path of paths) out = removeAtPath(out, path);
@@ -44,6 +45,6 @@ export function deletePayloadKeys(payload: JsonObject | null | undefined, keys: 
 }
 
 /** `clear_payload`: an empty payload. */
-export function clearPayload(): JsonObject {
+export function clearPayload(): JsonRecord {
   return {};
 }

@@ -1,6 +1,7 @@
 import type { FieldCondition } from '../filter/types.js';
 import { leafValues } from '../json-path.js';
-import type { JsonObject, JsonPath } from '../json-path.js';
+import type { JsonPath } from '../json-path.js';
+import type { JsonRecord } from '../../json.js';
 import { textIndexOptions } from './field-schema.js';
 import type { FieldSchema } from './field-schema.js';
 import { EMPTY_OFFSETS, fromSet, unionOfSets } from './offsets.js';
@@ -41,7 +42,7 @@ export class TextIndex implements PayloadFieldIndex {
     return this.byPoint.size;
   }
 
-  add(offset: number, payload: JsonObject | null | undefined): void {
+  add(offset: number, payload: JsonRecord | null | undefined): void {
     this.remove(offset);
     const keepDocs = this.analyzer.options.phraseMatching;
     const tokens = new Set<string>();

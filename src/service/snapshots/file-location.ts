@@ -23,7 +23,7 @@ function outside(shown: string): AppError {
  *   absolute file URL, or the file does not exist or is not a regular file.
  */
 export function openSnapshotFileUrl(url: URL, root: string): OpenedFile {
-  if (url.protocol !== 'file:') throw new AppError('BAD_INPUT', [`Bad request: ${printable(url.href)} is not a file:// URL`]);
+  if (url.protocol !== 'file:') throw new AppError('BAD_REQUEST', [`${printable(url.href)} is not a file:// URL`]);
   if (url.hostname !== '' && url.hostname !== 'localhost') throw new AppError('BAD_INPUT', ['Bad request: Invalid snapshot URI, file path must be absolute or on localhost']);
   let path: string;
   try {

@@ -9,17 +9,18 @@
 import { AppError } from '../../errors.js';
 import { fileReadStream, readSmallRegularFile } from '../../storage/fs.js';
 import { pointKey, type PointId, type PointKey } from '../../storage/point-id.js';
-import { vectorSchema, type JsonObject } from '../../collection/config.js';
+import { vectorSchema } from '../../collection/config.js';
 import type { EncodedPoint } from '../../collection/point-codec.js';
 import type { ShardKey } from '../../collection/types.js';
 import type { CollectionDescriptor } from '../../collection/collection.js';
 import type { TableOfContent } from '../table-of-content.js';
 import type { GlobalPass } from '../../auth/authorize.js';
 import { extractArchive } from './tar-reader.js';
-import { MANIFEST_ENTRY, MAX_MANIFEST_BYTES, POINTS_ENTRY, isDataEntryName, parseManifest, type CollectionManifest, type Manifest } from './manifest.js';
+import { MANIFEST_ENTRY, MAX_MANIFEST_BYTES, POINTS_ENTRY, isDataEntryName, parseManifest, type Manifest } from './manifest.js';
 import { readLines } from './lines.js';
 import { decodePointLine } from './point-lines.js';
 import type { ReplacementDescriptor } from './toc-contract.js';
+import { isObject, type JsonObject } from '../../json.js';
 import { checkRecoveredConfig, type ConfigValidator } from './recovered-config.js';
 
 export interface StageLimits {
@@ -97,7 +98,7 @@ function stableJson(v: unknown): string {
 
 function params(config: JsonObject): JsonObject {
   const p = config['params'];
-  return p !== null && typeof p === 'object' && !Array.isArray(p) ? p : {};
+  return isObject(p) ? p : {};
 }
 
 /**
@@ -195,8 +196,3 @@ export async function applyCollectionSnapshot(toc: TableOfContent, pass: GlobalP
   });
 }
 
-/** The manifest of a staged collection or shard snapshot. */
-export function collectionManifest(staged: StagedArchive): CollectionManifest {
-  if (staged.manifest.kind === 'full') throw bad('expected a collection or shard snapshot, got a full snapshot');
-  return staged.manifest;
-}

@@ -19,9 +19,10 @@
  * (segment files) is not read or written: it cannot be reproduced outside Qdrant.
  */
 import { AppError } from '../../errors.js';
-import type { JsonObject } from '../../collection/config.js';
+import type { JsonObject } from '../../json.js';
 import type { ShardKey } from '../../collection/types.js';
 import { checkFormatVersion } from '../../storage/format-version.js';
+import { isObject } from '../../json.js';
 
 export const SNAPSHOT_FORMAT = 'quiver-snapshot';
 export const SNAPSHOT_FORMAT_VERSION = 1;
@@ -29,8 +30,6 @@ export const MANIFEST_ENTRY = 'manifest.json';
 export const POINTS_ENTRY = 'points.ndjson';
 /** Largest manifest accepted (a full snapshot lists every collection and alias). */
 export const MAX_MANIFEST_BYTES = 16 * 1024 * 1024;
-
-export type SnapshotKind = 'collection' | 'shard' | 'full';
 
 export interface EntryDigest {
   readonly size: number;
@@ -83,10 +82,6 @@ export function isDataEntryName(kind: 'collection-like' | 'full', name: string):
 
 function bad(message: string): AppError {
   return new AppError('BAD_INPUT', [`Bad request: invalid snapshot: ${message}`]);
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 function isCount(v: unknown): v is number {

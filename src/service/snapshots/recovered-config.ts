@@ -6,7 +6,8 @@
  * create (`hnsw_config: "oops"`, `shard_number: "many"`).
  */
 import { AppError, isAppError } from '../../errors.js';
-import { buildCollectionConfig, type CollectionDefaults, type JsonObject } from '../../collection/config.js';
+import { buildCollectionConfig, type CollectionDefaults } from '../../collection/config.js';
+import type { JsonObject } from '../../json.js';
 
 /** Validates a create-collection request body; throws an AppError naming the field. */
 export type ConfigValidator = (createBody: JsonObject) => void;

@@ -1,6 +1,6 @@
 /**
  * The snapshot service: what the REST routes and the startup flags call. One instance per table of contents
- * (`snapshotService(toc, config)`), configured from `storage.snapshots_path`, `storage.temp_path`,
+ * (created by the server and injected as `AppDeps.snapshots`), configured from `storage.snapshots_path`, `storage.temp_path`,
  * `service.enable_snapshot_url_recovery` and `service.snapshot_url_allowlist`.
  *
  * Work files go to private directories `quiver-snapshot-*` under the temp path, removed when the work ends and,
@@ -93,14 +93,26 @@ export interface RecoverRequest {
 
 export const URL_RECOVERY_DISABLED = 'snapshot recovery from URLs is disabled (service.enable_snapshot_url_recovery)';
 
+/** Snapshots of one table of contents: created once by the server and injected (`AppDeps.snapshots`). */
 export class SnapshotService {
   readonly layout: SnapshotLayout;
+  private current: SnapshotSettings;
 
   constructor(
     private readonly toc: TableOfContent,
-    readonly settings: SnapshotSettings,
+    private readonly configured: SnapshotSettings,
   ) {
-    this.layout = new SnapshotLayout(settings.snapshotsPath);
+    this.current = configured;
+    this.layout = new SnapshotLayout(configured.snapshotsPath);
+  }
+
+  get settings(): SnapshotSettings {
+    return this.current;
+  }
+
+  /** Overrides some of the configured limits (`{}` restores them): tests exercise the limits with small values. */
+  overrideLimits(limits: Partial<SnapshotLimits>): void {
+    this.current = { ...this.configured, limits: { ...this.configured.limits, ...limits } };
   }
 
   private workDir(): string {
@@ -301,24 +313,4 @@ export class SnapshotService {
   cleanTemp(): number {
     return removeEntriesWithPrefix(this.settings.tempPath, WORK_DIR_PREFIX) + this.layout.cleanTemp();
   }
-}
-
-const services = new WeakMap<TableOfContent, SnapshotService>();
-
-/** The snapshot service of a table of contents (created on first use). */
-export function snapshotService(toc: TableOfContent, config: Config): SnapshotService {
-  let s = services.get(toc);
-  if (s === undefined) {
-    s = new SnapshotService(toc, snapshotSettings(config));
-    services.set(toc, s);
-  }
-  return s;
-}
-
-/** Replaces the limits of a table of contents' snapshot service (tests; operators get the defaults). */
-export function setSnapshotLimits(toc: TableOfContent, config: Config, limits: Partial<SnapshotLimits>): SnapshotService {
-  const validateConfig = services.get(toc)?.settings.limits.validateConfig;
-  const s = new SnapshotService(toc, snapshotSettings(config, { ...(validateConfig === undefined ? {} : { validateConfig }), ...limits }));
-  services.set(toc, s);
-  return s;
 }

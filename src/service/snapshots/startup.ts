@@ -7,12 +7,11 @@
  */
 import { resolve } from 'node:path';
 import { AppError } from '../../errors.js';
-import type { Config } from '../../config/schema.js';
 import { authorize, type GlobalPass } from '../../auth/authorize.js';
 import { fullAccess } from '../../auth/access.js';
 import { NoopAuditSink, type AuditSink } from '../../auth/audit-event.js';
 import type { TableOfContent } from '../table-of-content.js';
-import { snapshotService } from './service.js';
+import type { SnapshotService } from './service.js';
 
 export interface StartupSnapshotFlags {
   /** `--snapshot PATH:COLLECTION` values. */
@@ -56,8 +55,7 @@ export interface StartupReport {
  * one by one; the first failure stops startup).
  * @throws AppError when a flag is malformed, a snapshot is invalid, or a target exists without `force`.
  */
-export async function prepareSnapshotsAtStartup(toc: TableOfContent, config: Config, flags: StartupSnapshotFlags, audit: AuditSink = new NoopAuditSink()): Promise<StartupReport> {
-  const service = snapshotService(toc, config);
+export async function prepareSnapshotsAtStartup(toc: TableOfContent, service: SnapshotService, flags: StartupSnapshotFlags, audit: AuditSink = new NoopAuditSink()): Promise<StartupReport> {
   const tempFilesRemoved = service.cleanTemp();
   const tablesDropped = await toc.dropSnapshotLeftovers();
   const recovered: string[] = [];

@@ -31,7 +31,7 @@ export interface FetchOptions {
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
 function bad(message: string): AppError {
-  return new AppError('BAD_INPUT', [`Bad request: ${message}`]);
+  return new AppError('BAD_REQUEST', [message]);
 }
 
 const systemResolver: Resolver = (hostname) => dnsLookup(hostname, { all: true, verbatim: true });

@@ -7,7 +7,9 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestApp, type TestApp } from '../../support/app.js';
 import { MemoryAuditSink } from '../../../src/auth/audit-event.js';
-import { THROTTLED_MESSAGE } from '../../../src/api/rest/gate.js';
+import { ERRORS } from '../../../src/errors.js';
+
+const THROTTLED_MESSAGE = ERRORS.AUTH_THROTTLED.message;
 
 const KEY = 'throttle-test-key-0123456789abcdef0123';
 const ATTACKER = '203.0.113.9';

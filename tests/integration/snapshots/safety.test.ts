@@ -13,7 +13,6 @@ import { gzipSync } from 'node:zlib';
 import { SignJWT } from 'jose';
 import { startTestApp, type TestApp } from '../../support/app.js';
 import { filesUnder, multipart, rawTar } from '../../support/snapshots.js';
-import { setSnapshotLimits } from '../../../src/service/snapshots/service.js';
 
 const ADMIN = 'admin-key-0123456789abcdef0123456789abcdef';
 const RO = 'read-only-key-0123456789abcdef0123456789';
@@ -183,7 +182,7 @@ describe('snapshot safety', () => {
   });
 
   it('bounds the size of what it reads', async () => {
-    setSnapshotLimits(app.toc, app.deps.config, { maxArchiveBytes: 2048 });
+    app.deps.snapshots.overrideLimits({ maxArchiveBytes: 2048 });
     try {
       const before = disk();
       const r = await upload('/collections/big/snapshots/upload', Buffer.concat([snapshot, Buffer.alloc(8192)]));
@@ -191,7 +190,7 @@ describe('snapshot safety', () => {
       assert.equal(r.body.status.error, 'Bad request: the snapshot is larger than the limit of 2048 bytes');
       assert.deepEqual(disk(), before);
     } finally {
-      setSnapshotLimits(app.toc, app.deps.config, {});
+      app.deps.snapshots.overrideLimits({});
     }
   });
 });

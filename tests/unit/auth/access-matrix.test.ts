@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { AppError } from '../../../src/errors.js';
+import { AppError, KIND_STATUS } from '../../../src/errors.js';
 import { OPERATION_NAMES, type OperationName } from '../../../src/auth/access-table.js';
 import { authenticate, AuthFailure, OPEN_OPERATIONS, type CredentialHeaders } from '../../../src/auth/authenticate.js';
 import { authorize } from '../../../src/auth/authorize.js';
@@ -186,7 +186,7 @@ async function attempt(store: CredentialStore, headers: CredentialHeaders, op: O
     await authorize(auth, op, { collection: 'c' }, deps());
     return OK;
   } catch (e) {
-    if (e instanceof AuthFailure) return { kind: 'auth', status: e.status, message: e.message };
+    if (e instanceof AuthFailure) return { kind: 'auth', status: KIND_STATUS[e.kind].http, message: e.message };
     if (e instanceof AppError && e.code === 'FORBIDDEN') return { kind: 'forbidden', message: e.message };
     throw e;
   }

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import {
   auditAuthFailure, auditEvent, MAX_TRACING_ID_CHARS, MemoryAuditSink, NoopAuditSink, tracingId,
 } from '../../../src/auth/audit-event.js';
-import { AUTH_MESSAGES, AuthFailure } from '../../../src/auth/auth-failure.js';
+import { AuthFailure } from '../../../src/auth/auth-failure.js';
 import { NOW } from './fixtures.js';
 
 describe('tracingId', () => {
@@ -38,10 +38,10 @@ describe('audit events', () => {
 
   it('records a failed authentication as denied with auth_type None', async () => {
     const sink = new MemoryAuditSink();
-    await auditAuthFailure(sink, new AuthFailure(403, AUTH_MESSAGES.badSignature), {
+    await auditAuthFailure(sink, new AuthFailure('JWT_BAD_SIGNATURE'), {
       api: '/collections/{collection_name}', method: 'get_collection', remote: '192.0.2.1', tracingId: 't',
     }, NOW);
-    await auditAuthFailure(sink, new AuthFailure(401, AUTH_MESSAGES.missing), { api: '/unknown' });
+    await auditAuthFailure(sink, new AuthFailure('AUTH_MISSING'), { api: '/unknown' });
     assert.deepEqual(sink.events[0], {
       timestamp: NOW.toISOString(),
       method: 'get_collection',

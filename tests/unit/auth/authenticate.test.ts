@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { AUTH_MESSAGES, authenticate, AuthFailure, isAuthFailure, OPEN_OPERATIONS } from '../../../src/auth/authenticate.js';
+import { authenticate, AuthFailure, isAuthFailure, OPEN_OPERATIONS } from '../../../src/auth/authenticate.js';
+import { ERRORS, isPlainText, KIND_STATUS } from '../../../src/errors.js';
 import { CredentialStore } from '../../../src/auth/credentials.js';
 import {
   ADMIN_KEY, ALT_KEY, EXPIRED_NAMED_KEY, NAMED_KEY, NAMED_READ_KEY, NOW, NOW_S, RO_KEY,
@@ -32,7 +33,7 @@ describe('authenticate', () => {
   });
 
   it('refuses an expired named key with 401, and accepts it before expiry', async () => {
-    await assert.rejects(authenticate({ apiKey: EXPIRED_NAMED_KEY }, store, NOW), { status: 401, message: AUTH_MESSAGES.invalid });
+    await assert.rejects(authenticate({ apiKey: EXPIRED_NAMED_KEY }, store, NOW), { code: 'AUTH_INVALID', kind: 'unauthorized', message: 'Invalid API key or JWT' });
     const earlier = new Date(NOW.getTime() - 2000);
     assert.equal((await authenticate({ apiKey: EXPIRED_NAMED_KEY }, store, earlier)).keyName, 'old');
   });
@@ -40,11 +41,11 @@ describe('authenticate', () => {
   it('reads the api-key header first, then Authorization with the exact prefix "Bearer "', async () => {
     assert.equal((await authenticate({ apiKey: RO_KEY, authorization: `Bearer ${ADMIN_KEY}` }, store, NOW)).access.kind, 'global');
     assert.deepEqual((await authenticate({ apiKey: RO_KEY, authorization: `Bearer ${ADMIN_KEY}` }, store, NOW)).access, { kind: 'global', level: 'r' });
-    await assert.rejects(authenticate({ apiKey: '', authorization: `Bearer ${ADMIN_KEY}` }, store, NOW), { status: 401, message: AUTH_MESSAGES.invalid });
+    await assert.rejects(authenticate({ apiKey: '', authorization: `Bearer ${ADMIN_KEY}` }, store, NOW), { code: 'AUTH_INVALID', kind: 'unauthorized', message: 'Invalid API key or JWT' });
     for (const authorization of [`bearer ${ADMIN_KEY}`, `Bearer${ADMIN_KEY}`, ADMIN_KEY, `Basic ${ADMIN_KEY}`]) {
-      await assert.rejects(authenticate({ authorization }, store, NOW), { status: 401, message: AUTH_MESSAGES.missing }, authorization);
+      await assert.rejects(authenticate({ authorization }, store, NOW), { code: 'AUTH_MISSING', kind: 'unauthorized', message: 'Must provide an API key or an Authorization bearer token' }, authorization);
     }
-    await assert.rejects(authenticate({ authorization: `Bearer  ${ADMIN_KEY}` }, store, NOW), { status: 401, message: AUTH_MESSAGES.invalid });
+    await assert.rejects(authenticate({ authorization: `Bearer  ${ADMIN_KEY}` }, store, NOW), { code: 'AUTH_INVALID', kind: 'unauthorized', message: 'Invalid API key or JWT' });
   });
 
   it('returns JWT claims: type Jwt, subject, value_exists', async () => {
@@ -55,7 +56,7 @@ describe('authenticate', () => {
 
   it('refuses JWTs when jwt_rbac is off', async () => {
     const noJwt = await CredentialStore.create({ api_key: ADMIN_KEY });
-    await assert.rejects(authenticate({ authorization: `Bearer ${await hs256({ access: 'r' })}` }, noJwt, NOW), { status: 401, message: AUTH_MESSAGES.invalid });
+    await assert.rejects(authenticate({ authorization: `Bearer ${await hs256({ access: 'r' })}` }, noJwt, NOW), { code: 'AUTH_INVALID', kind: 'unauthorized', message: 'Invalid API key or JWT' });
   });
 
   it('gives full access with type None when no key is configured, whatever is sent', async () => {
@@ -88,22 +89,24 @@ describe('authenticate', () => {
 
 describe('AuthFailure', () => {
   it('carries status, text format and Qdrant-style audit text', () => {
-    const e = new AuthFailure(403, AUTH_MESSAGES.expired);
-    assert.equal(e.status, 403);
-    assert.equal(e.format, 'text');
+    const e = new AuthFailure('JWT_EXPIRED');
+    assert.equal(KIND_STATUS[e.kind].http, 403);
+    assert.equal(isPlainText(e.code), true);
     assert.equal(e.auditText(), 'Forbidden: ExpiredSignature');
-    assert.equal(new AuthFailure(401, AUTH_MESSAGES.missing, 'json').auditText(), `Unauthorized: ${AUTH_MESSAGES.missing}`);
+    assert.equal(new AuthFailure('AUTH_MISSING').auditText(), 'Unauthorized: Must provide an API key or an Authorization bearer token');
     assert.equal(isAuthFailure(new Error('x')), false);
   });
 
   it('has the exact texts of SECURITY.md', () => {
-    assert.deepEqual(AUTH_MESSAGES, {
-      missing: 'Must provide an API key or an Authorization bearer token',
-      invalid: 'Invalid API key or JWT',
-      badSignature: 'InvalidSignature',
-      expired: 'ExpiredSignature',
-      statefulValidation: 'Invalid JWT, stateful validation failed',
-    });
+    const codes = ['AUTH_MISSING', 'AUTH_INVALID', 'JWT_BAD_SIGNATURE', 'JWT_EXPIRED', 'JWT_VALUE_MISSING', 'JWT_VALUE_COLLECTION_MISSING'] as const;
+    assert.deepEqual(codes.map((c) => [c, KIND_STATUS[ERRORS[c].kind].http, ERRORS[c].message, isPlainText(c)]), [
+      ['AUTH_MISSING', 401, 'Must provide an API key or an Authorization bearer token', true],
+      ['AUTH_INVALID', 401, 'Invalid API key or JWT', true],
+      ['JWT_BAD_SIGNATURE', 403, 'InvalidSignature', true],
+      ['JWT_EXPIRED', 403, 'ExpiredSignature', true],
+      ['JWT_VALUE_MISSING', 401, 'Invalid JWT, stateful validation failed', true],
+      ['JWT_VALUE_COLLECTION_MISSING', 403, 'Invalid JWT, stateful validation failed', true],
+    ]);
   });
 });
 

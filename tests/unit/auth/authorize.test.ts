@@ -80,11 +80,11 @@ describe('authorize: value_exists', () => {
     const d = deps();
     await assert.rejects(
       authorize(jwt({ kind: 'global', level: 'm' }, { valueExists: vx('mallory') }), 'get_collection', { collection: 'c' }, d),
-      (e: unknown) => e instanceof AuthFailure && e.status === 401 && e.message === 'Invalid JWT, stateful validation failed' && e.format === 'text',
+      (e: unknown) => e instanceof AuthFailure && e.code === 'JWT_VALUE_MISSING' && e.kind === 'unauthorized' && e.message === 'Invalid JWT, stateful validation failed',
     );
     await assert.rejects(
       authorize(jwt({ kind: 'global', level: 'm' }, { valueExists: vx('andrey', 'gone') }), 'get_collection', { collection: 'c' }, d),
-      (e: unknown) => e instanceof AuthFailure && e.status === 403,
+      (e: unknown) => e instanceof AuthFailure && e.code === 'JWT_VALUE_COLLECTION_MISSING' && e.kind === 'forbidden',
     );
     assert.deepEqual(d.audit.events.map((e) => [e.result, e.error]), [
       ['denied', 'Unauthorized: Invalid JWT, stateful validation failed'],
@@ -95,7 +95,7 @@ describe('authorize: value_exists', () => {
   it('runs before the access check', async () => {
     await assert.rejects(
       authorize(jwt(onC('r'), { valueExists: vx('mallory') }), 'create_collection', {}, deps()),
-      (e: unknown) => e instanceof AuthFailure && e.status === 401,
+      (e: unknown) => e instanceof AuthFailure && e.kind === 'unauthorized',
     );
   });
 

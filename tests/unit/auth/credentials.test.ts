@@ -72,7 +72,7 @@ describe('CredentialStore', () => {
     assert.equal(await accepts(store, ADMIN_KEY), false);
     assert.equal(await accepts(store, ALT_KEY), true);
     assert.equal(await accepts(store, RO_KEY), true);
-    await assert.rejects(authenticate({ authorization: `Bearer ${oldToken}` }, store, NOW), { status: 403, message: 'InvalidSignature' });
+    await assert.rejects(authenticate({ authorization: `Bearer ${oldToken}` }, store, NOW), { code: 'JWT_BAD_SIGNATURE', kind: 'forbidden', message: 'InvalidSignature' });
     assert.equal(before.match(ADMIN_KEY, NOW).kind, 'manage');
     assert.equal(before.match(ALT_KEY, NOW).kind, 'none');
   });

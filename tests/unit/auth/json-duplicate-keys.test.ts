@@ -11,6 +11,8 @@ describe('hasDuplicateKeys', () => {
     assert.equal(hasDuplicateKeys('{"a":{"a":1},"b":{"a":2}}'), false);
     assert.equal(hasDuplicateKeys('{"a":"\\",\\"a\\":","b":"{\\"a\\":1}"}'), false);
     assert.equal(hasDuplicateKeys('["a","a",{"a":"a"}]'), false);
+    // Not JSON (an unterminated string): terminates, reports nothing.
+    assert.equal(hasDuplicateKeys('{"a'), false);
   });
 
   it('never reports JSON.stringify output, and always reports a key spliced in twice', () => {

@@ -14,6 +14,7 @@ type CryptoKey = webcrypto.CryptoKey;
 import { exportJWK, generateKeyPair, importJWK, SignJWT, type JWK } from 'jose';
 import { authenticate, AuthFailure, type Auth } from '../../../src/auth/authenticate.js';
 import { CredentialStore } from '../../../src/auth/credentials.js';
+import { KIND_STATUS } from '../../../src/errors.js';
 import type { JwtIssuerConfig } from '../../../src/config/jwt-issuers.js';
 import { loadConfig } from '../../../src/config/load.js';
 
@@ -89,7 +90,7 @@ void describe('external JWT issuers', () => {
     try {
       return await authenticate({ authorization: `Bearer ${token}` }, s, now());
     } catch (e) {
-      if (e instanceof AuthFailure) return { status: e.status, message: e.message };
+      if (e instanceof AuthFailure) return { status: KIND_STATUS[e.kind].http, message: e.message };
       throw e;
     }
   }

@@ -3,6 +3,7 @@ import { createHmac } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { SignJWT } from 'jose';
 import { AuthFailure } from '../../../src/auth/auth-failure.js';
+import { isPlainText, KIND_STATUS } from '../../../src/errors.js';
 import { importJwtSecret, JWT_LEEWAY_SECONDS, mintJwt, verifyJwt, type JwtKey } from '../../../src/auth/jwt.js';
 import { ADMIN_KEY, ALT_KEY, algNone, b64url, hs256, hs512, NOW, NOW_S, rs256 } from './fixtures.js';
 
@@ -11,9 +12,9 @@ const keys = async (...secrets: string[]): Promise<JwtKey[]> => Promise.all(secr
 function failsWith(status: number, message: string) {
   return (e: unknown): boolean => {
     assert.ok(e instanceof AuthFailure, `expected AuthFailure, got ${String(e)}`);
-    assert.equal(e.status, status);
+    assert.equal(KIND_STATUS[e.kind].http, status);
     assert.equal(e.message, message);
-    assert.equal(e.format, 'text');
+    assert.equal(isPlainText(e.code), true);
     return true;
   };
 }

@@ -38,7 +38,7 @@ describe('quiver keys create', () => {
     const store = await CredentialStore.create({ api_keys_file: r.file });
     const auth = await authenticate({ apiKey: key }, store, NOW);
     assert.deepEqual(auth, { type: 'ApiKey', access: { kind: 'global', level: 'r' }, keyName: 'ci' });
-    await assert.rejects(authenticate({ apiKey: key }, store, new Date('2030-08-30T12:00:00Z')), { status: 401 });
+    await assert.rejects(authenticate({ apiKey: key }, store, new Date('2030-08-30T12:00:00Z')), { code: 'AUTH_INVALID', kind: 'unauthorized' });
   });
 
   it('takes per-collection access from --access and repeated --collection', async () => {
@@ -132,7 +132,7 @@ describe('quiver keys revoke', () => {
     assert.deepEqual(r.out, ['revoked key "ci"']);
     assert.deepEqual(readKeysFile(a.file).map((k) => k.name), ['other']);
     const store = await CredentialStore.create({ api_keys_file: a.file });
-    await assert.rejects(authenticate({ apiKey: a.out[0] }, store, NOW), { status: 401 });
+    await assert.rejects(authenticate({ apiKey: a.out[0] }, store, NOW), { code: 'AUTH_INVALID', kind: 'unauthorized' });
     assert.equal((await authenticate({ apiKey: b.out[0] }, store, NOW)).keyName, 'other');
   });
 

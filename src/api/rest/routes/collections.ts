@@ -1,13 +1,13 @@
 /** Collection routes: create, get, list, exists, update, delete, vector names, cluster info, shard keys. */
-import { route, collectionPass, globalPass, visibleNames, type RouteRow, type HandlerContext } from '../route-table.js';
+import { route, type RouteRow, type CollectionContext } from '../route-table.js';
 import { badInput } from '../../../errors.js';
 import type { Collection } from '../../../collection/collection.js';
-import type { JsonObject } from '../../../collection/config.js';
+import type { JsonObject } from '../../../json.js';
 import type { ShardKey } from '../../../collection/types.js';
 import { updateResult } from './points.js';
 
-function collectionOf(ctx: HandlerContext): Collection {
-  return ctx.deps.toc.get(collectionPass(ctx));
+function collectionOf(ctx: CollectionContext): Collection {
+  return ctx.deps.toc.get(ctx.pass);
 }
 
 export function collectionInfo(c: Collection): Record<string, unknown> {
@@ -32,24 +32,24 @@ function shardKeyOf(body: Record<string, unknown>): ShardKey {
 
 export const collectionRoutes: RouteRow[] = [
   route('GET', '/collections', 'get_collections', (ctx) => ({
-    collections: visibleNames(ctx, ctx.deps.toc.collectionNames()).map((name) => ({ name })),
+    collections: ctx.pass.visible(ctx.deps.toc.collectionNames()).map((name) => ({ name })),
   })),
   route('GET', '/collections/{collection_name}', 'get_collection', (ctx) => collectionInfo(collectionOf(ctx))),
-  route('PUT', '/collections/{collection_name}', 'create_collection', (ctx) => ctx.deps.toc.create(globalPass(ctx), ctx.params['collection_name']!, ctx.body as JsonObject)),
+  route('PUT', '/collections/{collection_name}', 'create_collection', (ctx) => ctx.deps.toc.create(ctx.pass, ctx.params['collection_name']!, ctx.body as JsonObject)),
   route('PATCH', '/collections/{collection_name}', 'update_collection', async (ctx) => {
-    await ctx.deps.toc.update(collectionPass(ctx), ctx.body as JsonObject);
+    await ctx.deps.toc.update(ctx.pass.target(), ctx.body as JsonObject);
     return true;
   }),
-  route('DELETE', '/collections/{collection_name}', 'delete_collection', (ctx) => ctx.deps.toc.delete(globalPass(ctx), ctx.params['collection_name']!)),
-  route('GET', '/collections/{collection_name}/exists', 'collection_exists', (ctx) => ({ exists: ctx.deps.toc.exists(collectionPass(ctx).collection) })),
+  route('DELETE', '/collections/{collection_name}', 'delete_collection', (ctx) => ctx.deps.toc.delete(ctx.pass, ctx.params['collection_name']!)),
+  route('GET', '/collections/{collection_name}/exists', 'collection_exists', (ctx) => ({ exists: ctx.deps.toc.exists(ctx.pass.collection) })),
   route('PUT', '/collections/{collection_name}/vectors/{vector_name}', 'create_vector_name', async (ctx) => {
     const c = collectionOf(ctx);
-    await ctx.deps.toc.createVectorName(collectionPass(ctx), ctx.params['vector_name']!, ctx.body as JsonObject);
+    await ctx.deps.toc.createVectorName(ctx.pass, ctx.params['vector_name']!, ctx.body as JsonObject);
     return updateResult(c, ctx);
   }),
   route('DELETE', '/collections/{collection_name}/vectors/{vector_name}', 'delete_vector_name', async (ctx) => {
     const c = collectionOf(ctx);
-    await ctx.deps.toc.deleteVectorName(collectionPass(ctx), ctx.params['vector_name']!);
+    await ctx.deps.toc.deleteVectorName(ctx.pass, ctx.params['vector_name']!);
     return updateResult(c, ctx);
   }),
   route('GET', '/collections/{collection_name}/cluster', 'collection_cluster_info', (ctx) => {
@@ -72,11 +72,11 @@ export const collectionRoutes: RouteRow[] = [
     shard_keys: collectionOf(ctx).info.shardKeys.map((key) => ({ key })),
   })),
   route('PUT', '/collections/{collection_name}/shards', 'create_shard_key', async (ctx) => {
-    await ctx.deps.toc.createShardKey(collectionPass(ctx), shardKeyOf(ctx.body));
+    await ctx.deps.toc.createShardKey(ctx.pass.target(), shardKeyOf(ctx.body));
     return true;
   }),
   route('POST', '/collections/{collection_name}/shards/delete', 'delete_shard_key', async (ctx) => {
-    await ctx.deps.toc.deleteShardKey(collectionPass(ctx), shardKeyOf(ctx.body));
+    await ctx.deps.toc.deleteShardKey(ctx.pass.target(), shardKeyOf(ctx.body));
     return true;
   }),
   route('PUT', '/collections/{collection_name}/index', 'create_field_index', async (ctx) => {
@@ -85,12 +85,12 @@ export const collectionRoutes: RouteRow[] = [
     if (typeof field !== 'string' || field.length === 0) throw badInput('field_name: expected a non-empty string');
     const schema = ctx.body['field_schema'];
     if (schema === undefined || schema === null) throw badInput('field_schema: is required (Quiver does not infer the index type from data)');
-    await ctx.deps.toc.createPayloadIndex(collectionPass(ctx), field, schema, (s) => c.fieldIndexes.validateSchema(field, s));
+    await ctx.deps.toc.createPayloadIndex(ctx.pass, field, schema, (s) => c.fieldIndexes.validateSchema(field, s));
     return updateResult(c, ctx);
   }),
   route('DELETE', '/collections/{collection_name}/index/{field_name}', 'delete_field_index', async (ctx) => {
     const c = collectionOf(ctx);
-    await ctx.deps.toc.deletePayloadIndex(collectionPass(ctx), ctx.params['field_name']!);
+    await ctx.deps.toc.deletePayloadIndex(ctx.pass, ctx.params['field_name']!);
     return updateResult(c, ctx);
   }),
 ];
@@ -99,15 +99,15 @@ export const aliasRoutes: RouteRow[] = [
   route('POST', '/collections/aliases', 'update_aliases', async (ctx) => {
     const actions = ctx.body['actions'];
     if (!Array.isArray(actions)) throw badInput('actions: missing field `actions`');
-    await ctx.deps.toc.updateAliases(globalPass(ctx), actions as Parameters<typeof ctx.deps.toc.updateAliases>[1]);
+    await ctx.deps.toc.updateAliases(ctx.pass, actions as Parameters<typeof ctx.deps.toc.updateAliases>[1]);
     return true;
   }),
   route('GET', '/collections/{collection_name}/aliases', 'get_collection_aliases', (ctx) => ({
-    aliases: ctx.deps.toc.aliasesOf(collectionPass(ctx).collection),
+    aliases: ctx.deps.toc.aliasesOf(ctx.pass.collection),
   })),
   route('GET', '/aliases', 'get_collections_aliases', (ctx) => {
     const all = ctx.deps.toc.allAliases();
-    const visible = new Set(visibleNames(ctx, [...new Set(all.map((a) => a.collection_name))]));
+    const visible = new Set(ctx.pass.visible([...new Set(all.map((a) => a.collection_name))]));
     return { aliases: all.filter((a) => visible.has(a.collection_name)) };
   }),
 ];

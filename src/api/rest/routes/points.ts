@@ -1,5 +1,5 @@
 /** Point routes: retrieve, upsert, delete, vectors, payload, batch, scroll, count, facet. */
-import { route, collectionPass, type RouteRow, type HandlerContext } from '../route-table.js';
+import { route, type RouteRow, type HandlerContext, type CollectionContext } from '../route-table.js';
 import { AppError, badInput } from '../../../errors.js';
 import type { Collection, PointOperation } from '../../../collection/collection.js';
 import { parsePointId } from '../../../storage/point-id.js';
@@ -9,8 +9,8 @@ import { count, optionalFilter, parsePayloadSelector, parseScroll, parseVectorSe
 import { isCustomSharding } from '../../../collection/config.js';
 import type { ShardKey } from '../../../collection/types.js';
 
-export function collectionOf(ctx: HandlerContext): Collection {
-  return ctx.deps.toc.get(collectionPass(ctx));
+export function collectionOf(ctx: CollectionContext): Collection {
+  return ctx.deps.toc.get(ctx.pass);
 }
 
 /** The result of a structural update (index, vector name): the collection's last operation id. */
@@ -33,7 +33,7 @@ export function shardKeysFor(c: Collection, v: unknown): ShardKey[] | undefined 
   return keys;
 }
 
-async function write(ctx: HandlerContext, parse: (body: Record<string, unknown>, c: Collection) => PointOperation[]): Promise<unknown> {
+async function write(ctx: CollectionContext, parse: (body: Record<string, unknown>, c: Collection) => PointOperation[]): Promise<unknown> {
   const c = collectionOf(ctx);
   const list = parse(ctx.body, c);
   for (const k of ops.shardKeysOf(list)) if (!c.info.shardKeys.includes(k)) throw new AppError('SHARD_KEY_NOT_FOUND', [String(k)]);

@@ -2,20 +2,17 @@
  * Query API routes: `…/points/query`, `…/points/query/batch` and `…/points/query/groups`. The work
  * is done by src/collection/query (parsing, the prefetch executor, scoring, grouping).
  */
-import { route, collectionPass, type RouteRow, type HandlerContext } from '../route-table.js';
+import { route, type RouteRow, type CollectionContext } from '../route-table.js';
 import { badInput } from '../../../errors.js';
 import { runQueryGroupsRequest, runQueryRequest, type QueryEnv } from '../../../collection/query/run.js';
 import { collectionOf } from './points.js';
+import { isObject } from '../../../json.js';
 
 type Obj = Record<string, unknown>;
 
-function isObj(v: unknown): v is Obj {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
-
 /** The collection of the route and access to the collections its body names (checked by authorize()). */
-export function queryEnv(ctx: HandlerContext): QueryEnv {
-  return { c: collectionOf(ctx), resolve: (name) => ctx.deps.toc.get(collectionPass(ctx).lookup(name)) };
+export function queryEnv(ctx: CollectionContext): QueryEnv {
+  return { c: collectionOf(ctx), resolve: (name) => ctx.deps.toc.get(ctx.pass.lookup(name)) };
 }
 
 /** The `searches` of a batch body, each an object. */
@@ -23,7 +20,7 @@ export function batchOf(body: Obj): Obj[] {
   const searches = body['searches'];
   if (!Array.isArray(searches)) throw badInput('searches: missing field `searches`');
   return searches.map((s: unknown, i) => {
-    if (!isObj(s)) throw badInput(`searches[${i}]: expected an object`);
+    if (!isObject(s)) throw badInput(`searches[${i}]: expected an object`);
     return s;
   });
 }

@@ -1,5 +1,5 @@
 /** Service routes: version, health, telemetry, metrics, cluster status, issues, quotas. */
-import { route, RawReply, visibleNames, type RouteRow } from '../route-table.js';
+import { route, RawReply, type RouteRow } from '../route-table.js';
 import { badInput } from '../../../errors.js';
 
 export const QDRANT_COMPAT_VERSION = '1.19.0';
@@ -38,7 +38,7 @@ export const serviceRoutes: RouteRow[] = [
   route('DELETE', '/cluster/peer/{peer_id}', 'remove_peer', () => {
     throw badInput('Distributed mode is disabled: there are no peers to remove');
   }),
-  route('GET', '/issues', 'get_issues', (ctx) => ({ issues: ctx.deps.issues.list((names) => visibleNames(ctx, names), ctx.pass.kind !== 'list') })),
+  route('GET', '/issues', 'get_issues', (ctx) => ({ issues: ctx.deps.issues.list((names) => ctx.pass.visible(names), ctx.pass.auth.access.kind === 'global') })),
   route('DELETE', '/issues', 'clear_issues', ({ deps }) => {
     deps.issues.clear();
     return true;

@@ -8,17 +8,20 @@
  * with nothing buffered or written.
  */
 import type { MultipartFile } from '@fastify/multipart';
-import { route, RawReply, collectionPass, globalPass, type RouteRow, type HandlerContext } from '../route-table.js';
+import { route, RawReply, type RouteRow, type HandlerContext, type CollectionContext } from '../route-table.js';
 import { elapsedSeconds } from '../envelope.js';
 import { AppError } from '../../../errors.js';
-import { snapshotService, type SnapshotDownload, type SnapshotScope, type SnapshotService, type RecoverRequest } from '../../../service/snapshots/service.js';
+import type { SnapshotDownload, SnapshotScope, SnapshotService, RecoverRequest } from '../../../service/snapshots/service.js';
 import type { RecoveryTarget } from '../../../service/snapshots/import.js';
 import type { CollectionPass } from '../../../auth/authorize.js';
 import { validateCollectionName } from '../../../service/table-of-content.js';
 import { recoveryFailedIssue } from '../../../service/issues.js';
 
+/** The recovery operations: global scope, on the collection the path names. */
+type RecoverContext = HandlerContext<'recover_from_snapshot' | 'recover_from_uploaded_snapshot' | 'recover_shard_from_snapshot' | 'recover_shard_from_uploaded_snapshot'>;
+
 function service(ctx: HandlerContext): SnapshotService {
-  return snapshotService(ctx.deps.toc, ctx.deps.config);
+  return ctx.deps.snapshots;
 }
 
 /** `wait` defaults to true for snapshot operations, as in Qdrant. */
@@ -40,10 +43,9 @@ function inBackground(ctx: HandlerContext, what: string, work: () => Promise<unk
 }
 
 /** The pass of a collection route, after checking that the collection exists (404 otherwise). */
-function existingCollection(ctx: HandlerContext): CollectionPass {
-  const pass = collectionPass(ctx);
-  ctx.deps.toc.get(pass);
-  return pass;
+function existingCollection(ctx: CollectionContext): CollectionPass {
+  ctx.deps.toc.get(ctx.pass);
+  return ctx.pass;
 }
 
 /** Quiver serves one local shard per collection, shard 0: any other id is 404. */
@@ -55,11 +57,11 @@ function shardIdOf(ctx: HandlerContext, collection: string): number {
   return id;
 }
 
-function collectionScope(ctx: HandlerContext): SnapshotScope {
+function collectionScope(ctx: CollectionContext): SnapshotScope {
   return { kind: 'collection', collection: existingCollection(ctx).collection };
 }
 
-function shardScope(ctx: HandlerContext): { scope: SnapshotScope & { kind: 'shard' }; pass: CollectionPass } {
+function shardScope(ctx: CollectionContext): { scope: SnapshotScope & { kind: 'shard' }; pass: CollectionPass } {
   const pass = existingCollection(ctx);
   return { scope: { kind: 'shard', collection: pass.collection, shardId: shardIdOf(ctx, pass.requested) }, pass };
 }
@@ -114,8 +116,8 @@ async function* guardedStream(stream: AsyncIterable<unknown>): AsyncIterable<unk
   }
 }
 
-async function recoverFromLocation(ctx: HandlerContext, target: RecoveryTarget): Promise<unknown> {
-  const pass = globalPass(ctx);
+async function recoverFromLocation(ctx: RecoverContext, target: RecoveryTarget): Promise<unknown> {
+  const pass = ctx.pass;
   const name = ctx.params['collection_name'] ?? '';
   validateCollectionName(name);
   const svc = service(ctx);
@@ -140,8 +142,8 @@ async function recoverFromLocation(ctx: HandlerContext, target: RecoveryTarget):
   return true;
 }
 
-async function recoverFromUpload(ctx: HandlerContext, target: RecoveryTarget): Promise<unknown> {
-  const pass = globalPass(ctx);
+async function recoverFromUpload(ctx: RecoverContext, target: RecoveryTarget): Promise<unknown> {
+  const pass = ctx.pass;
   const name = ctx.params['collection_name'] ?? '';
   validateCollectionName(name);
   if (target === 'shard') {
@@ -166,7 +168,7 @@ export const snapshotRoutes: RouteRow[] = [
   // ---------------------------------------------------------------- full snapshots
   route('GET', '/snapshots', 'list_full_snapshots', (ctx) => service(ctx).list({ kind: 'full' })),
   route('POST', '/snapshots', 'create_full_snapshot', async (ctx) => {
-    const pass = globalPass(ctx);
+    const pass = ctx.pass;
     if (!waits(ctx)) {
       inBackground(ctx, 'full snapshot', () => service(ctx).createFull(pass));
       return accepted(ctx);

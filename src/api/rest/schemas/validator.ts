@@ -15,6 +15,7 @@ import ajvFormats from 'ajv-formats';
 import { AppError, isAppError } from '../../../errors.js';
 import { normalizeUuid } from '../../../storage/point-id.js';
 import specJson from './openapi.gen.json' with { type: 'json' };
+import { isObject } from '../../../json.js';
 
 type JsonSchema = AnySchemaObject | boolean;
 
@@ -390,12 +391,8 @@ const PLURAL_NAMES: Readonly<Record<string, string>> = {
 
 const COMBINATORS = new Set(['anyOf', 'oneOf', 'allOf', 'not', 'if', 'then', 'else']);
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 function typesOf(schema: unknown): string[] {
-  if (!isRecord(schema)) return [];
+  if (!isObject(schema)) return [];
   const t = schema['type'];
   return typeof t === 'string' ? [t] : Array.isArray(t) ? t.map(String) : [];
 }
@@ -405,7 +402,7 @@ function pluralOf(items: unknown, depth: number): string | undefined {
   if (types.length !== 1 || depth > 3) return undefined;
   const t = types[0]!;
   if (t === 'array') {
-    const inner = pluralOf(isRecord(items) ? items['items'] : undefined, depth + 1);
+    const inner = pluralOf(isObject(items) ? items['items'] : undefined, depth + 1);
     return inner === undefined ? 'arrays' : `arrays of ${inner}`;
   }
   return PLURAL_NAMES[t];
@@ -423,7 +420,7 @@ function quoteList(values: readonly unknown[]): string {
 
 /** "an array of numbers", "a Distance (one of `Cosine`, ...)", "a SparseVector object or null". */
 function describeSchema(schema: unknown): string {
-  if (!isRecord(schema)) return 'a different value';
+  if (!isObject(schema)) return 'a different value';
   if (Array.isArray(schema['enum'])) return `one of ${quoteList(schema['enum'])}`;
   const title = typeof schema['title'] === 'string' ? schema['title'] : undefined;
   return joinOr(
@@ -473,7 +470,7 @@ function renderPath(root: unknown, segments: readonly (string | number)[], label
     } else {
       const key = String(seg);
       out += IDENTIFIER.test(key) ? (out === '' ? key : `.${key}`) : `[${JSON.stringify(key)}]`;
-      cur = isRecord(cur) && Object.hasOwn(cur, key) ? cur[key] : undefined;
+      cur = isObject(cur) && Object.hasOwn(cur, key) ? cur[key] : undefined;
     }
   }
   return out;
@@ -502,7 +499,7 @@ function messageFor(e: ErrorObject, root: unknown, label: string): string {
     case 'required':
       return `${at}missing field \`${String(params['missingProperty'])}\``;
     case 'additionalProperties': {
-      const props = isRecord(e.parentSchema) && isRecord(e.parentSchema['properties']) ? Object.keys(e.parentSchema['properties']) : [];
+      const props = isObject(e.parentSchema) && isObject(e.parentSchema['properties']) ? Object.keys(e.parentSchema['properties']) : [];
       const known = props.length > 0 ? `, expected one of ${quoteList(props)}` : '';
       return `${at}unknown field \`${String(params['additionalProperty'])}\`${known}`;
     }
@@ -599,7 +596,7 @@ export function describeErrors(errors: readonly ErrorObject[], data: unknown, la
     // (branch tags of the wrong type); otherwise the first branch's complaint is the clearest.
     const enums = sameSpot.map((e): unknown => {
       const parent: unknown = e.parentSchema;
-      return isRecord(parent) ? parent['enum'] : undefined;
+      return isObject(parent) ? parent['enum'] : undefined;
     });
     if (sameSpot.length > 1 && enums.every(Array.isArray)) {
       return `${at}expected one of ${quoteList([...new Set(enums.flat())])}, got ${got}`;
@@ -620,7 +617,7 @@ function isTagError(e: ErrorObject): boolean {
 const INFERENCE_TITLES = new Set(['Document', 'Image', 'InferenceObject']);
 
 function titleOf(schema: unknown): string | undefined {
-  const title = isRecord(schema) ? schema['title'] : undefined;
+  const title = isObject(schema) ? schema['title'] : undefined;
   return typeof title === 'string' ? title : undefined;
 }
 

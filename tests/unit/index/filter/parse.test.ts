@@ -9,7 +9,7 @@ function rejects(json: unknown, fragment: string): void {
     () => parseFilter(json),
     (e: unknown) => {
       assert.ok(isAppError(e), 'an AppError');
-      assert.equal(e.code, 'BAD_FILTER');
+      assert.equal(e.code, 'BAD_REQUEST');
       assert.ok(e.message.startsWith('Bad request: '), e.message);
       assert.ok(e.message.includes(fragment), `"${e.message}" should contain "${fragment}"`);
       return true;
