@@ -74,7 +74,7 @@ export const ERRORS = {
   UNAVAILABLE: { kind: 'unavailable', message: '%s' },
   INSUFFICIENT_STORAGE: { kind: 'insufficient_storage', message: 'No space left on device: %s' },
 
-  // authentication (SECURITY.md, "Status codes and bodies"): fixed texts that never echo a key, a token or a claim
+  // authentication (docs/security.md, "Status codes and bodies"): fixed texts that never echo a key, a token or a claim
   AUTH_MISSING: { kind: 'unauthorized', message: 'Must provide an API key or an Authorization bearer token', plain: true },
   AUTH_INVALID: { kind: 'unauthorized', message: 'Invalid API key or JWT', plain: true },
   JWT_BAD_SIGNATURE: { kind: 'forbidden', message: 'InvalidSignature', plain: true },

@@ -1,5 +1,5 @@
 /**
- * Registers the route table on a Fastify instance with the request path of ARCHITECTURE.md:
+ * Registers the route table on a Fastify instance with the request path of docs/architecture.md:
  * onRequest authenticates (before the body is read) → the body is parsed and validated against
  * Qdrant's schema → authorize() mints the pass → the handler runs → the result is enveloped.
  */

@@ -1,7 +1,7 @@
 /**
  * The access matrix through the real REST layer: every registered route × every kind of credential, with
- * the expected outcome from an oracle transcribed by hand from SECURITY.md (not derived from ACCESS_TABLE).
- * Denials must have SECURITY.md's exact status and body and must leave the stored state unchanged.
+ * the expected outcome from an oracle transcribed by hand from docs/security.md (not derived from ACCESS_TABLE).
+ * Denials must have docs/security.md's exact status and body and must leave the stored state unchanged.
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -22,7 +22,7 @@ const EXPIRED_NAMED = 'qvk_expired-named-key-0123456789abcdef0123';
 
 const Y = true;
 const N = false;
-/** SECURITY.md's access table. Columns: m, r, crw, cr, cprw. */
+/** docs/security.md's access table. Columns: m, r, crw, cr, cprw. */
 const ORACLE: ReadonlyArray<readonly [readonly string[], boolean, boolean, boolean, boolean, boolean]> = [
   [['get_collections', 'get_collections_aliases', 'get_issues'], Y, Y, Y, Y, Y],
   [['get_collection', 'collection_exists', 'get_optimizations', 'get_collection_aliases', 'list_shard_keys'], Y, Y, Y, Y, Y],
