@@ -1,6 +1,6 @@
 /**
  * Every operation × every kind of credential, through authenticate() + authorize(), against an oracle
- * transcribed by hand from SECURITY.md ("The access table" and "Status codes and bodies"). The oracle is
+ * transcribed by hand from docs/security.md ("The access table" and "Status codes and bodies"). The oracle is
  * deliberately NOT derived from ACCESS_TABLE: the two are written independently and must agree.
  */
 import assert from 'node:assert/strict';
@@ -17,7 +17,7 @@ import {
 } from './fixtures.js';
 
 // ---------------------------------------------------------------------------------------------------------
-// The oracle: SECURITY.md's access table, row by row. Columns: m, r, crw, cr, cprw. 'open' = no credential.
+// The oracle: docs/security.md's access table, row by row. Columns: m, r, crw, cr, cprw. 'open' = no credential.
 // ---------------------------------------------------------------------------------------------------------
 const Y = true;
 const N = false;
@@ -192,7 +192,7 @@ async function attempt(store: CredentialStore, headers: CredentialHeaders, op: O
   }
 }
 
-describe('access matrix (SECURITY.md oracle)', () => {
+describe('access matrix (docs/security.md oracle)', () => {
   let store: CredentialStore;
   const tmp = tempDir();
   before(async () => {
@@ -207,7 +207,7 @@ describe('access matrix (SECURITY.md oracle)', () => {
   });
 
   for (const cred of CREDENTIALS) {
-    it(`${cred.name}: every operation as SECURITY.md says`, async () => {
+    it(`${cred.name}: every operation as docs/security.md says`, async () => {
       const headers = await cred.headers();
       const mismatches: string[] = [];
       for (const op of OPERATION_NAMES) {
