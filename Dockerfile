@@ -19,10 +19,11 @@ ARG NODE_RUNTIME_IMAGE=node:20-bookworm-slim
 # --- build: compile TypeScript, then drop dev dependencies -----------------------------------------------------
 FROM ${NODE_BUILD_IMAGE} AS build
 WORKDIR /src
-# Dependencies first, so the layer is cached while only sources change. Native modules (lmdb) are built or
-# fetched here, against the same Debian release as the runtime stage.
+# Dependencies first, so the layer is cached while only sources change. The same lockfile as `npm install`;
+# --ignore-scripts: nothing is compiled (lmdb and msgpackr load their prebuilt binaries from the platform
+# packages the lockfile lists; benchmark-only native tools live in bench/package.json, outside this install).
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund
+RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 # The web dashboard (served at /dashboard) is built by vite into dist/dashboard.
@@ -31,7 +32,9 @@ RUN npm run build && npm prune --omit=dev --no-audit --no-fund && npm cache clea
 
 # --- runtime -------------------------------------------------------------------------------------------------------
 FROM ${NODE_RUNTIME_IMAGE} AS runtime
+# RUN_MODE=production: config/production.yaml is read (where Qdrant's Helm chart mounts its ConfigMap).
 ENV NODE_ENV=production \
+    RUN_MODE=production \
     QDRANT__SERVICE__HOST=0.0.0.0 \
     QDRANT__SERVICE__HTTP_PORT=6333 \
     QDRANT__STORAGE__STORAGE_PATH=/qdrant/storage \
@@ -42,6 +45,10 @@ COPY --from=build /src/package.json ./package.json
 COPY --from=build /src/node_modules ./node_modules
 COPY --from=build /src/dist ./dist
 COPY config/config.yaml ./config/config.yaml
+# Qdrant's entrypoint contract (the Helm chart's initialize.sh execs ./entrypoint.sh with --uri / --bootstrap …)
+# and its static web files directory.
+COPY --chmod=0755 entrypoint.sh ./entrypoint.sh
+COPY static ./static
 RUN mkdir -p /qdrant/storage /qdrant/snapshots \
     && chown 1000:1000 /qdrant/storage /qdrant/snapshots \
     && chmod 0750 /qdrant/storage /qdrant/snapshots
@@ -53,6 +60,7 @@ EXPOSE 6333 6334
 # With mTLS or an allow-list that excludes 127.0.0.1, override or disable this check.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD ["node", "-e", "const tls=process.env.QDRANT__SERVICE__ENABLE_TLS==='true';require(tls?'node:https':'node:http').get({host:'127.0.0.1',port:Number(process.env.QDRANT__SERVICE__HTTP_PORT||6333),path:'/healthz',timeout:4000,rejectUnauthorized:false},(r)=>process.exit(r.statusCode===200?0:1)).on('error',()=>process.exit(1)).on('timeout',()=>process.exit(1))"]
-# Node is PID 1 and handles SIGTERM itself (drain in-flight requests, flush, exit 0).
+# Node is PID 1 (entrypoint.sh execs it) and handles SIGTERM itself: index builds pause and are saved, in-flight
+# requests drain, exit 0 within about a second.
 STOPSIGNAL SIGTERM
-ENTRYPOINT ["node", "dist/src/main.js"]
+ENTRYPOINT ["./entrypoint.sh"]

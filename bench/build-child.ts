@@ -4,7 +4,7 @@
  * `job.out` (read back by the search benchmarks, so each index is built once per run).
  */
 import { writeFileSync } from 'node:fs';
-import hnswlib from 'hnswlib-node';
+import hnswlib from './hnswlib.js';
 import { HnswIndex } from '../src/index/hnsw/hnsw-index.js';
 import { DenseVectorStore } from '../src/index/vector-store.js';
 import { fillStore, type DatasetSpec } from './data.js';

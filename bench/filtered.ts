@@ -1,4 +1,4 @@
-import type hnswlib from 'hnswlib-node';
+import type { HnswlibIndex } from './hnswlib.js';
 import type { HnswIndex } from '../src/index/hnsw/hnsw-index.js';
 import { mulberry32 } from '../tests/fixtures/clustered.js';
 import { recallAt } from './data.js';
@@ -38,7 +38,7 @@ export function allowList(n: number, selectivity: number, seed: number): { allow
 
 export function filteredRun(
   ours: HnswIndex,
-  theirs: hnswlib.HierarchicalNSW,
+  theirs: HnswlibIndex,
   queries: Float32Array[],
   truth: Int32Array[],
   k: number,

@@ -9,7 +9,7 @@
 import { parseArgs } from 'node:util';
 import { cpus } from 'node:os';
 import { Agent, request } from 'undici';
-import hnswlib from 'hnswlib-node';
+import hnswlib from './hnswlib.js';
 import { startChildServer, tempDir, removeDir } from '../tests/support/app.js';
 import { groundTruth, makeQueries, makeStore, type DatasetSpec } from './data.js';
 

@@ -14,7 +14,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import hnswlib from 'hnswlib-node';
+import hnswlib from './hnswlib.js';
 import { HnswIndex } from '../src/index/hnsw/hnsw-index.js';
 import type { BuildJob, BuildResult } from './build-child.js';
 import { loadConfig, type BenchConfig } from './config.js';

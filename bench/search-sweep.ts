@@ -1,4 +1,4 @@
-import type hnswlib from 'hnswlib-node';
+import type { HnswlibIndex } from './hnswlib.js';
 import type { HnswIndex } from '../src/index/hnsw/hnsw-index.js';
 import { recallAt } from './data.js';
 import { timeInterleaved } from './measure.js';
@@ -22,7 +22,7 @@ export interface SweepResult {
 export function sweep(
   ours: HnswIndex,
   oursJs: HnswIndex | undefined,
-  theirs: hnswlib.HierarchicalNSW,
+  theirs: HnswlibIndex,
   queries: Float32Array[],
   truth: Int32Array[],
   k: number,

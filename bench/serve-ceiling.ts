@@ -8,7 +8,7 @@
  *   node --import tsx bench/serve-ceiling.ts <n> <dim> <clusters> <seed>
  */
 import { createServer } from 'node:http';
-import hnswlib from 'hnswlib-node';
+import hnswlib from './hnswlib.js';
 import { fillStore, type DatasetSpec } from './data.js';
 import { DenseVectorStore } from '../src/index/vector-store.js';
 

@@ -2,7 +2,7 @@
  * buildApp(config, deps) returns a ready Fastify instance and never listens: tests drive it with
  * `inject()`, `main.ts` calls `listen()`.
  */
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import cors from '@fastify/cors';
 import multipart from '@fastify/multipart';
 import type { Config } from './config/schema.js';
@@ -11,9 +11,11 @@ import { registerRoutes } from './api/rest/plugin.js';
 import { ALL_ROUTES } from './api/rest/routes/index.js';
 import type { RouteRow } from './api/rest/route-table.js';
 import { AppError } from './errors.js';
-import { toHttpError } from './api/rest/to-http-error.js';
 import type { AllowList } from './auth/ip-allowlist.js';
 import { registerDashboardStatic } from './api/dashboard/static.js';
+import { clientIpGuard } from './api/rest/client-ip-guard.js';
+import { browserGuard, browserGuardOptions, corsOrigins, sendRefusal } from './api/rest/browser-guard.js';
+import { registerAccessLog, requestIdOf, type AccessLogOptions } from './api/rest/access-log.js';
 
 export interface BuildOptions {
   readonly deps: AppDeps;
@@ -22,33 +24,67 @@ export interface BuildOptions {
   readonly https?: Record<string, unknown> | null;
   /** Client addresses allowed to connect (`service.allowed_client_ips`); checked before authentication. */
   readonly allowList?: AllowList;
+  /** Where the access log goes (none when absent). */
+  readonly accessLog?: AccessLogOptions;
 }
 
 export async function buildApp(config: Config, options: BuildOptions): Promise<FastifyInstance> {
+  const ipGuard = clientIpGuard(options.allowList, options.deps.audit);
   const app = Fastify({
     logger: false,
     bodyLimit: Math.floor(config.service.max_request_size_mb * 1024 * 1024),
     routerOptions: { caseSensitive: true, ignoreTrailingSlash: true, maxParamLength: 2048 },
     // URLs the router cannot even parse (bad percent-escapes, over-long parameters) still get Qdrant's format.
-    frameworkErrors: (error, _request, reply) => {
-      const answer = toHttpError(new AppError('BAD_REQUEST', [error.message]), process.hrtime.bigint());
-      const r = reply as unknown as { code(c: number): { type(t: string): { send(b: unknown): unknown } } };
-      void r.code(answer.status).type(answer.contentType).send(answer.body);
+    frameworkErrors: (error, request, reply) => {
+      const r = reply as unknown as FastifyReply;
+      const req = request as unknown as FastifyRequest;
+      // The client address first, then the credential (an unparseable URL needs one like any other), then the 400.
+      const answer = async (): Promise<AppError> => {
+        const refused = await ipGuard(req);
+        if (refused !== undefined) return refused;
+        await options.deps.gate.authenticate(req, undefined);
+        return new AppError('BAD_REQUEST', [error.message]);
+      };
+      // A failure of the above (an authentication failure, a fail-closed audit write) is answered as it is.
+      answer().then(
+        (refusal) => sendRefusal(r, refusal),
+        (e: unknown) => sendRefusal(r, e),
+      );
     },
     return503OnClosing: true,
+    genReqId: requestIdOf,
     forceCloseConnections: 'idle',
     ...(options.https ? { https: options.https } : {}),
   }) as unknown as FastifyInstance;
 
-  if (config.service.enable_cors) {
-    const allowed = config.service.cors_allowed_origins;
-    await app.register(cors, { origin: allowed === null ? true : [...allowed], methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] });
+  // Registered before CORS so that they run first, on every route, preflight and unknown paths included: the
+  // client address, then the browser rules.
+  // They answer by themselves rather than throw: the CORS preflight route has no Qdrant error handler.
+  app.addHook('onRequest', async (request, reply) => {
+    request.startNs = process.hrtime.bigint();
+    const refusal = await ipGuard(request);
+    if (refusal !== undefined) return sendRefusal(reply, refusal);
+    return undefined;
+  });
+  const guard = browserGuard(browserGuardOptions(config));
+  app.addHook('onRequest', async (request, reply) => {
+    const refusal = guard(request, request.routeOptions.config.operation);
+    if (refusal !== undefined) return sendRefusal(reply, refusal);
+    return undefined;
+  });
+
+  const origins = corsOrigins(config.service);
+  if (origins.length > 0) {
+    await app.register(cors, { origin: [...origins], methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] });
   }
 
-  // Every body is JSON (Qdrant ignores the content type of JSON bodies; curl -d sends form encoding).
+  // Bodies are JSON, declared as such (the browser guard answers 415 to any other content type); multipart
+  // snapshot uploads are parsed by their handlers.
   app.removeAllContentTypeParsers();
-  const jsonParser = app.getDefaultJsonParser('error', 'error');
-  app.addContentTypeParser('*', { parseAs: 'string' }, (request, body, done) => {
+  // `__proto__` and `constructor` are ordinary payload keys in Qdrant; JSON.parse makes them own properties, and
+  // every payload path is read and written through own-property accessors (json-path.ts, read.ts).
+  const jsonParser = app.getDefaultJsonParser('ignore', 'ignore');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     const text = typeof body === 'string' ? body : body.toString('utf8');
     if (text.trim().length === 0) {
       done(null, undefined);
@@ -63,9 +99,9 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<F
   // Snapshot uploads (multipart field `snapshot`) are streamed by their handlers, never buffered whole.
   await app.register(multipart, { limits: { files: 1, fields: 4, fileSize: Number.MAX_SAFE_INTEGER } });
 
+  if (options.accessLog !== undefined) registerAccessLog(app, options.accessLog);
   const log = options.logger;
   registerRoutes(app, options.deps, {
-    allowList: options.allowList,
     routes: options.routes ?? ALL_ROUTES,
     log: (level, message, err) => {
       if (level === 'error') log?.error(message, err);
@@ -73,6 +109,18 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<F
     },
   });
   await registerDashboardStatic(app, config, (m) => log?.warn(m));
+  // Once shutdown starts, responses close their connection: a keep-alive client whose request was in flight at
+  // SIGTERM would otherwise hold the drain open until shutdown_timeout_sec (forceCloseConnections only closes the
+  // connections idle when close() is called).
+  let closing = false;
+  app.addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
+  app.addHook('onSend', (_request, reply, payload, done) => {
+    if (closing) void reply.header('connection', 'close');
+    done(null, payload);
+  });
   await app.ready();
   return app;
 }

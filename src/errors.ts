@@ -42,6 +42,7 @@ export const KIND_STATUS = {
   not_found: { http: 404, grpc: GrpcStatus.NOT_FOUND },
   already_exists: { http: 409, grpc: GrpcStatus.ALREADY_EXISTS },
   payload_too_large: { http: 413, grpc: GrpcStatus.RESOURCE_EXHAUSTED },
+  unsupported_media_type: { http: 415, grpc: GrpcStatus.INVALID_ARGUMENT },
   service_error: { http: 500, grpc: GrpcStatus.INTERNAL },
   unavailable: { http: 503, grpc: GrpcStatus.UNAVAILABLE },
   insufficient_storage: { http: 507, grpc: GrpcStatus.RESOURCE_EXHAUSTED },
@@ -84,6 +85,11 @@ export const ERRORS = {
   QUERY_VALIDATION: { kind: 'bad_input', message: 'Query deserialize error: %s' },
   VALIDATION: { kind: 'bad_input', message: 'Validation error in JSON body: [%s]' },
   PAYLOAD_TOO_LARGE: { kind: 'payload_too_large', message: 'Payload too large: %s' },
+  UNSUPPORTED_MEDIA_TYPE: { kind: 'unsupported_media_type', message: 'Unsupported Media Type: the request body must be %s, got %s' },
+
+  // browser rules and client addresses (Quiver): refused before authentication
+  HOST_NOT_ALLOWED: { kind: 'forbidden', message: 'Forbidden: the Host header does not name this server; a proxy in front of it must be listed in service.allowed_hosts' },
+  CROSS_ORIGIN_WRITE: { kind: 'forbidden', message: 'Forbidden: cross-origin writes are refused unless the origin is listed in service.cors_allowed_origins' },
 
   // collections
   COLLECTION_NOT_FOUND: { kind: 'not_found', message: "Collection `%s` doesn't exist!" },

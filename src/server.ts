@@ -3,15 +3,18 @@
  * Used by `main.ts` and by tests that need a real listening server.
  */
 import type { FastifyInstance } from 'fastify';
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
+import { createLogger } from './logging/logger.js';
 import type { Config } from './config/schema.js';
 import { Store } from './storage/kv/store.js';
-import { watchFile } from './storage/fs.js';
+import { ownerOnlyFiles, restrictToOwner, watchFile } from './storage/fs.js';
 import { TableOfContent } from './service/table-of-content.js';
 import { Metrics } from './service/metrics.js';
 import { Quotas } from './service/quotas.js';
+import { Issues } from './service/issues.js';
 import { buildApp } from './app.js';
 import { createGate } from './api/rest/gate.js';
+import { buildMetricsApp } from './api/rest/metrics-listener.js';
 import { CredentialStore } from './auth/credentials.js';
 import type { AuditSink } from './auth/audit-event.js';
 import { createAuditSink } from './auth/audit/factory.js';
@@ -22,10 +25,14 @@ import { matchingOffsets } from './collection/read.js';
 import type { AppDeps } from './api/rest/deps.js';
 import type { CollectionDefaults } from './collection/config.js';
 import { QUIVER_VERSION } from './version.js';
-import { QDRANT_COMPAT_VERSION } from './api/rest/routes/service.js';
+import { QDRANT_COMPAT_VERSION } from './version.js';
 import { loadTlsMaterial, httpsServerOptions, TlsReloader, type SecureContextTarget } from './auth/tls.js';
 import { parseAllowList } from './auth/ip-allowlist.js';
-import { SnapshotService, snapshotSettings } from './service/snapshots/service.js';
+import { SnapshotService, snapshotSettings, snapshotTempPath } from './service/snapshots/service.js';
+import { validateBody } from './api/rest/schemas/validator.js';
+import { checkReload } from './auth/startup-checks.js';
+import { clientAddress, trustedProxies } from './auth/trusted-proxies.js';
+import { auditEvent } from './auth/audit-event.js';
 
 /** A startup problem the operator must fix (bad TLS file, bad allow-list entry): exit code 2, no stack. */
 export class StartupError extends Error {
@@ -34,6 +41,8 @@ export class StartupError extends Error {
 
 export interface RunningServer {
   readonly app: FastifyInstance;
+  /** The `service.metrics_port` listener's app (not listening yet), when configured. */
+  readonly metricsApp: FastifyInstance | undefined;
   readonly toc: TableOfContent;
   readonly store: Store;
   readonly deps: AppDeps;
@@ -47,11 +56,7 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-const PINO_LEVELS = { TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error', OFF: 'silent' } as const;
-
-export function createLogger(config: Config): Logger {
-  return pino({ level: PINO_LEVELS[config.log_level], base: undefined });
-}
+export { createLogger };
 
 /** New-collection defaults from `storage.hnsw_index`, `storage.optimizers` and `storage.wal`. */
 export function collectionDefaults(config: Config): CollectionDefaults {
@@ -93,15 +98,27 @@ export function valueExistsCheck(toc: TableOfContent): (claim: ValueExistsClaim)
 /** Opens storage and builds the app (not listening yet). */
 export async function createServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(config);
+  // Everything the server writes is owner-only: 0600 files, 0700 directories (data, snapshots, temp, indexes).
+  ownerOnlyFiles();
   const store = Store.open(config.storage.storage_path);
-  const toc = TableOfContent.load(store, collectionDefaults(config), { warn: (m) => logger.warn(m) });
+  for (const dir of [config.storage.snapshots_path, snapshotTempPath(config)]) restrictToOwner(dir);
+  const toc = TableOfContent.load(store, collectionDefaults(config), { warn: (m) => logger.warn(m), info: (m) => logger.info(m) });
+  // A recovered collection's configuration passes the validator of a create request.
+  const snapshots = new SnapshotService(toc, snapshotSettings(config, { validateConfig: (body) => validateBody('create_collection', body) }));
+  // Deleting a collection deletes its snapshots: a new collection of the same name starts with none.
+  toc.onDelete((name) => snapshots.deleteCollectionSnapshots(name));
   const each = (f: (c: NonNullable<ReturnType<TableOfContent['uncheckedCollection']>>) => number): number =>
     toc.collectionNames().reduce((n, name) => n + f(toc.uncheckedCollection(name, 'metrics')!), 0);
   const metrics = new Metrics(QDRANT_COMPAT_VERSION, {
     collections: () => toc.collectionNames().length,
     vectors: () => each((c) => c.vectorsCount),
     points: () => each((c) => c.pointsCount),
-  }, config.service.metrics_prefix ?? '');
+  }, config.service.metrics_prefix ?? '', QUIVER_VERSION);
+  const activity = snapshots.activity;
+  activity.log = { info: (m) => logger.info(m), warn: (m) => logger.warn(m) };
+  metrics.gauge('snapshot_creation_running', 'snapshot creations running now', () => activity.creating, { qdrant: true });
+  metrics.gauge('snapshot_recovery_running', 'snapshot recoveries running now', () => activity.recovering, { qdrant: true });
+  metrics.gauge('collection_running_optimizations', 'background index builds running now, over all collections', () => each((c) => (c.indexBuild === undefined ? 0 : 1)), { qdrant: true });
   const credentials = await CredentialStore.create(config.service);
   const auditLog = createAuditSink(config.audit, { apiKey: config.service.api_key, warn: (m) => logger.warn(m) });
   try {
@@ -115,20 +132,19 @@ export async function createServer(config: Config, options: StartOptions = {}): 
     metrics.gauge('audit_log_directory_bytes', 'size of the audit log directory in bytes', () => auditLog.dirSize());
     metrics.gauge('audit_lost_lines_total', 'audit lines that could not be written (audit.fail_closed is off)', () => auditLog.lostLines());
   }
-  const trustForwarded = config.audit.trust_forwarded_headers;
+  let proxies;
+  try {
+    proxies = trustedProxies(config.service.trusted_proxies, config.audit.trust_forwarded_headers);
+  } catch (e) {
+    await store.close();
+    throw new StartupError(e instanceof Error ? e.message : String(e), { cause: e });
+  }
   const gate = createGate({
     credentials,
     audit: () => audit,
     resolveAlias: (name) => toc.resolve(name),
     valueExists: valueExistsCheck(toc),
-    remoteOf: (request) => {
-      if (trustForwarded) {
-        const xff = request.headers['x-forwarded-for'];
-        const first = (Array.isArray(xff) ? xff[0] : xff)?.split(',')[0]?.trim();
-        if (first) return first;
-      }
-      return request.socket.remoteAddress;
-    },
+    remoteOf: (request) => clientAddress(request.socket.remoteAddress, request.headers['x-forwarded-for'], proxies),
   });
   const deps: AppDeps = {
     config,
@@ -142,7 +158,8 @@ export async function createServer(config: Config, options: StartOptions = {}): 
     auditDir: config.audit.enabled ? config.audit.dir : null,
     liveConfig: () => current,
     reloadCredentials: () => reloadCredentials(current, 'keys file changed from the dashboard'),
-    snapshots: new SnapshotService(toc, snapshotSettings(config)),
+    snapshots,
+    issues: new Issues((issue) => logger.error({ issue: issue.id }, issue.description)),
   };
   let material;
   let allowList;
@@ -158,6 +175,7 @@ export async function createServer(config: Config, options: StartOptions = {}): 
     allowList,
     https: material === undefined ? null : httpsServerOptions(config, material),
     logger: { error: (msg, err) => logger.error({ err }, msg), warn: (msg) => logger.warn(msg) },
+    accessLog: { logger, slowRequestSecs: config.logger.slow_request_secs },
   });
   const reloader =
     material === undefined
@@ -170,13 +188,23 @@ export async function createServer(config: Config, options: StartOptions = {}): 
           info: (m) => logger.info(m),
         }).start();
   let current = config;
+  const reloadFailures = metrics.counter('quiver_config_reload_failures_total', 'credential reloads refused or failed; the previous credentials stay in force');
   const reloadCredentials = async (next: Config, reason: string): Promise<void> => {
+    const refused = checkReload(config, next).fatal;
+    if (refused !== undefined) {
+      // A reload never opens the server: it passes the checks a start would, or changes nothing.
+      reloadFailures.inc();
+      logger.error(`credentials NOT reloaded (${reason}); the previous keys stay in force: ${refused}`);
+      await audit.write(auditEvent({ now: new Date(), method: 'reload_config', request: { api: reason }, authType: 'None', error: refused })).catch(() => undefined);
+      throw new StartupError(refused);
+    }
     current = next;
     try {
       await credentials.reload(next.service);
       logger.info(`credentials reloaded (${reason})`);
     } catch (e) {
       // A bad keys file keeps the previous credentials: the server never falls open on a reload.
+      reloadFailures.inc();
       logger.error({ err: e }, `credentials NOT reloaded (${reason}); the previous keys stay in force`);
       throw e;
     }
@@ -184,9 +212,11 @@ export async function createServer(config: Config, options: StartOptions = {}): 
   const keysFile = config.service.api_keys_file;
   const stopWatching =
     keysFile === null ? undefined : watchFile(keysFile, 500, () => void reloadCredentials(current, `${keysFile} changed`).catch(() => undefined));
+  const metricsApp = config.service.metrics_port === null ? undefined : await buildMetricsApp(metrics);
   let closed = false;
   return {
     app,
+    metricsApp,
     toc,
     store,
     deps,
@@ -198,6 +228,9 @@ export async function createServer(config: Config, options: StartOptions = {}): 
       closed = true;
       stopWatching?.();
       reloader?.stop();
+      // Snapshot creations stop between slices, so the requests waiting for them drain at once.
+      activity.abort();
+      await metricsApp?.close();
       await app.close();
       await toc.close();
       await auditLog.close();

@@ -24,7 +24,7 @@ export interface AuditEvent {
   readonly subject?: string;
   /** **Quiver:** the named API key used. */
   readonly key_name?: string;
-  /** Peer IP, or X-Forwarded-For when `audit.trust_forwarded_headers` is on (decided by the caller). */
+  /** Peer IP, or the address the last trusted proxy saw (`service.trusted_proxies`; decided by the caller). */
   readonly remote?: string;
   readonly collection?: string;
   readonly tracing_id?: string;

@@ -43,13 +43,13 @@ function bareAddress(text: string): string {
  * const list = parseAllowList(['10.0.0.0/8', '::1']);
  * allows(list, '::ffff:10.2.3.4'); // true
  */
-export function parseAllowList(entries: readonly string[]): AllowList {
+export function parseAllowList(entries: readonly string[], key = 'service.allowed_client_ips'): AllowList {
   const rules = new BlockList();
   const kept: string[] = [];
   for (const raw of entries) {
     const entry = raw.trim();
     const invalid = (why: string): Error =>
-      new Error(`service.allowed_client_ips: ${JSON.stringify(raw)} is not an IP address or CIDR range (${why})`);
+      new Error(`${key}: ${JSON.stringify(raw)} is not an IP address or CIDR range (${why})`);
     if (entry === '') throw invalid('empty entry');
     const slash = entry.indexOf('/');
     const address = bareAddress(slash === -1 ? entry : entry.slice(0, slash));

@@ -11,6 +11,7 @@ import { compactVerify, errors, SignJWT } from 'jose';
 import { accessToClaim, fullAccess, parseAccessClaim, type Access } from './access.js';
 import { AuthFailure } from './auth-failure.js';
 import { isObject } from '../json.js';
+import { hasDuplicateKeys } from './json-duplicate-keys.js';
 
 /** Clock-skew allowance on `exp`, in seconds (Qdrant's `validation.leeway`). */
 export const JWT_LEEWAY_SECONDS = 30;
@@ -74,17 +75,40 @@ function parseValueExists(v: Record<string, unknown>): ValueExistsClaim | undefi
 }
 
 /**
+ * True when each of the token's three segments is canonical base64url: the URL-safe alphabet, no `=` padding, zero
+ * trailing bits — the one spelling of its bytes, so one token has one spelling.
+ */
+function isCanonical(token: string): boolean {
+  const parts = token.split('.');
+  return parts.length === 3 && parts.every((p) => /^[A-Za-z0-9_-]*$/.test(p) && Buffer.from(p, 'base64url').toString('base64url') === p);
+}
+
+/** True when the protected header is JSON that repeats a key (`{"alg":"none","alg":"HS256"}`). */
+function headerRepeatsKey(token: string): boolean {
+  const text = Buffer.from(token.slice(0, token.indexOf('.')), 'base64url').toString('utf8');
+  try {
+    JSON.parse(text);
+  } catch {
+    return false; // not JSON: jose refuses it
+  }
+  return hasDuplicateKeys(text);
+}
+
+/**
  * Checks the claims of a token whose signature is valid, the way Qdrant deserializes and validates them.
  * @throws AuthFailure 401 for malformed claims (including the deprecated `payload` grant), 403 when expired.
  */
 function checkClaims(payload: Uint8Array, now: Date): VerifiedClaims {
   let claims: unknown;
+  let text: string;
   try {
-    claims = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(payload));
+    text = new TextDecoder('utf-8', { fatal: true }).decode(payload);
+    claims = JSON.parse(text);
   } catch {
     throw invalid();
   }
-  if (!isObject(claims)) throw invalid();
+  // A repeated claim is refused, not resolved last-wins: one token has one meaning.
+  if (!isObject(claims) || hasDuplicateKeys(text)) throw invalid();
   const { exp, sub, subject, access, value_exists: valueExists } = claims;
 
   if (exp !== undefined && exp !== null) {
@@ -124,7 +148,7 @@ function checkClaims(payload: Uint8Array, now: Date): VerifiedClaims {
  *   claims; 403 `InvalidSignature` when no key verifies it; 403 `ExpiredSignature` past `exp` + 30 s.
  */
 export async function verifyJwt(token: string, keys: readonly JwtKey[], now: Date = new Date()): Promise<VerifiedClaims> {
-  if (keys.length === 0) throw invalid();
+  if (keys.length === 0 || !isCanonical(token) || headerRepeatsKey(token)) throw invalid();
   for (const key of keys) {
     let payload: Uint8Array;
     try {

@@ -120,3 +120,17 @@ export function checkStartup(config: StartupConfig): StartupReport {
 
   return fatal.length === 0 ? { warnings } : { fatal: fatal.join('\n'), warnings };
 }
+
+/**
+ * The checks a credentials reload (SIGHUP, keys-file change) must pass: {@link checkStartup} on the configuration
+ * the server would run with afterwards — the new credentials (`api_key`, `alt_api_key`, `read_only_api_key`,
+ * `api_keys_file`, `allow_insecure`) on the running bind and TLS setup, which a reload does not change. A reload
+ * whose report is fatal is refused and the old credentials stay in force.
+ */
+export function checkReload(running: StartupConfig, next: StartupConfig): StartupReport {
+  const { api_key, alt_api_key, read_only_api_key, api_keys_file, allow_insecure } = next.service;
+  return checkStartup({
+    service: { ...running.service, api_key, alt_api_key, read_only_api_key, api_keys_file, allow_insecure },
+    tls: running.tls,
+  });
+}

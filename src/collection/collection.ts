@@ -25,7 +25,7 @@ import { setPayload, overwritePayload, deletePayloadKeys } from '../index/payloa
 import { facet } from '../index/payload/facet.js';
 import { planFilter, type FilterPlan } from '../index/filter/plan.js';
 import { join } from 'node:path';
-import { VectorIndexes, type IndexSettings } from './vector-indexes.js';
+import { VectorIndexes, type BuildProgress, type IndexSettings } from './vector-indexes.js';
 import type { HnswIndex } from '../index/hnsw/hnsw-index.js';
 
 export type PointSelector =
@@ -70,6 +70,8 @@ export interface CollectionDescriptor {
 /** Where a collection reports problems it recovers from by itself (a corrupt index image, a failed save). */
 export interface CollectionLog {
   warn(message: string): void;
+  /** Progress of long background work (index builds). */
+  info?(message: string): void;
 }
 
 export class Collection {
@@ -161,9 +163,13 @@ export class Collection {
     await this.indexes.close();
   }
 
-  /** Forgets index images (the collection is being deleted). */
-  dropIndexes(): void {
-    this.indexes.drop();
+  /**
+   * The collection is being deleted or replaced: waits for pending updates, stops a running index build at
+   * the end of its current slice (without saving it) and removes the index images.
+   */
+  async discard(): Promise<void> {
+    await this.queue;
+    await this.indexes.discard();
   }
 
   get config(): JsonObject {
@@ -193,6 +199,11 @@ export class Collection {
   /** True while vectors wait for a background index build (reported as status `yellow`). */
   get optimizing(): boolean {
     return this.indexes.optimizing;
+  }
+
+  /** The background index build running now, if any. */
+  get indexBuild(): Readonly<BuildProgress> | undefined {
+    return this.indexes.buildProgress;
   }
 
   /** Vectors held by a vector index (HNSW); exact-scan-only vectors are not counted, as in Qdrant. */

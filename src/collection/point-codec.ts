@@ -2,6 +2,10 @@
  * The stored form of a point: `{o: offset, v: {name: encoded vector}, p: payload, ver, sk?}`.
  * Vectors are raw little-endian float32 (and uint32 indices for sparse) so no precision is lost
  * and decoding is a copy, not a parse.
+ *
+ * The payload is stored as JSON text: the store's msgpack decoder renames an object key `__proto__` to
+ * `__proto_`, and a payload key of any spelling must come back byte-exactly. Points written before (payload as
+ * a msgpack object) still decode.
  */
 import type { NamedVectors, VectorValue } from './vectors.js';
 import type { Payload, ShardKey } from './types.js';
@@ -11,9 +15,20 @@ type EncodedVector = Buffer | { m: Buffer; n: number } | { i: Buffer; x: Buffer 
 export interface EncodedPoint {
   o: number;
   v: Record<string, EncodedVector>;
-  p: Payload | null;
+  /** JSON text of the payload; a payload object in points stored by earlier versions. */
+  p: string | Payload | null;
   ver: number;
   sk?: ShardKey;
+}
+
+/** The stored form of a payload (JSON text keeps every key, `__proto__` included, as an own property). */
+export function encodePayload(payload: Payload | null): string | null {
+  return payload === null ? null : JSON.stringify(payload);
+}
+
+export function decodePayload(stored: string | Payload | null | undefined): Payload | null {
+  if (stored === null || stored === undefined) return null;
+  return typeof stored === 'string' ? (JSON.parse(stored) as Payload) : stored;
 }
 
 export interface DecodedPoint {
@@ -70,7 +85,7 @@ function decodeVector(e: EncodedVector): VectorValue {
 export function encodePoint(offset: number, vectors: NamedVectors, payload: Payload | null, version: number, shardKey: ShardKey | undefined): EncodedPoint {
   const v: Record<string, EncodedVector> = {};
   for (const [name, value] of vectors) v[name] = encodeVector(value);
-  const out: EncodedPoint = { o: offset, v, p: payload, ver: version };
+  const out: EncodedPoint = { o: offset, v, p: encodePayload(payload), ver: version };
   if (shardKey !== undefined) out.sk = shardKey;
   return out;
 }
@@ -78,5 +93,5 @@ export function encodePoint(offset: number, vectors: NamedVectors, payload: Payl
 export function decodePoint(e: EncodedPoint): DecodedPoint {
   const vectors: NamedVectors = new Map();
   for (const [name, value] of Object.entries(e.v)) vectors.set(name, decodeVector(value));
-  return { offset: e.o, vectors, payload: e.p, version: e.ver, shardKey: e.sk };
+  return { offset: e.o, vectors, payload: decodePayload(e.p), version: e.ver, shardKey: e.sk };
 }

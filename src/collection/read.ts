@@ -7,7 +7,7 @@ import { parsePointId, type PointId } from '../storage/point-id.js';
 import { score as denseScore, compareScores, higherIsBetter, postprocessScore, rawMaxSim, sparseDot, sparseOverlaps, type Distance } from '../index/distance.js';
 import { parseFilter } from '../index/filter/parse.js';
 import type { Filter } from '../index/filter/types.js';
-import { parseJsonPath } from '../index/json-path.js';
+import { parseJsonPath, setOwn } from '../index/json-path.js';
 import { parseDatetime } from '../index/payload/datetime-value.js';
 import { orderCandidates } from './query/order-by.js';
 import type { Collection } from './collection.js';
@@ -47,17 +47,18 @@ function copyPath(src: Payload, dst: Payload, path: string): void {
     keys.push(part.key);
   }
   if (keys.length === 0) return;
+  // Own properties only: a key such as `__proto__` names payload data, never Object.prototype.
   let s: unknown = src;
   for (const k of keys) {
-    if (!isObject(s) || !(k in s)) return;
+    if (!isObject(s) || !Object.hasOwn(s, k)) return;
     s = s[k];
   }
   let d: Obj = dst;
   keys.slice(0, -1).forEach((k) => {
-    if (!isObject(d[k])) d[k] = {};
+    if (!Object.hasOwn(d, k) || !isObject(d[k])) setOwn(d, k, {});
     d = d[k] as Obj;
   });
-  d[keys[keys.length - 1]!] = structuredClone(s);
+  setOwn(d, keys[keys.length - 1]!, structuredClone(s));
 }
 
 function removePath(dst: Payload, path: string): void {
@@ -66,6 +67,7 @@ function removePath(dst: Payload, path: string): void {
   for (let i = 0; i < parts.length; i++) {
     const part = parts[i]!;
     if (part.kind !== 'key' || !isObject(d)) return;
+    if (!Object.hasOwn(d, part.key)) return;
     if (i === parts.length - 1) delete d[part.key];
     else d = d[part.key];
   }

@@ -32,7 +32,17 @@ export interface IndexHost {
   /** The operation id that last wrote `offset`. */
   versionAt(offset: number): number;
   lastOperationId(): number;
-  readonly log: { warn(message: string): void };
+  readonly log: { warn(message: string): void; info?(message: string): void };
+}
+
+/** A graph build in progress (Qdrant reports it under `GET /collections/{c}/optimizations` → `running`). */
+export interface BuildProgress {
+  readonly vectorName: string;
+  readonly startedAt: Date;
+  /** Vectors put in the graph by this build so far. */
+  done: number;
+  /** Vectors this build has to put in the graph (grows when writes queue more meanwhile). */
+  total: number;
 }
 
 interface Entry {
@@ -58,12 +68,20 @@ export class VectorIndexes {
   private dirty = false;
   private closed = false;
   private lastSave = 0;
+  /** Aborted by `close` / `discard`: a running build stops at the end of its current slice. */
+  private readonly stop = new AbortController();
+  private progress: BuildProgress | undefined;
 
   constructor(
     private readonly dir: string,
     private readonly host: IndexHost,
     private readonly saveIntervalMs = 5000,
   ) {}
+
+  /** The graph build running now, if any. */
+  get buildProgress(): Readonly<BuildProgress> | undefined {
+    return this.progress;
+  }
 
   get(name: string): HnswIndex | undefined {
     return this.entries.get(name)?.index;
@@ -163,16 +181,17 @@ export class VectorIndexes {
   /** Starts the background builder if any graph has work (idempotent). */
   schedule(): void {
     if (this.running !== undefined || this.closed) return;
-    const work = [...this.entries.values()].filter((e) => this.wantsBuild(e) || e.index.needsRepair);
+    const work = [...this.entries].filter(([, e]) => this.wantsBuild(e) || e.index.needsRepair);
     if (work.length === 0) {
       if (this.dirty && Date.now() - this.lastSave >= this.saveIntervalMs) this.running = this.save().finally(() => (this.running = undefined));
       return;
     }
     this.building = true;
     this.running = (async () => {
-      for (const e of work) {
-        if (this.closed) return;
-        if (this.wantsBuild(e)) await e.index.buildPending({ sliceMs: 8 });
+      for (const [name, e] of work) {
+        if (this.closed) break;
+        if (this.wantsBuild(e)) await this.build(name, e);
+        if (this.closed) break;
         if (e.index.needsRepair) e.index.repair();
       }
       this.building = false;
@@ -182,9 +201,39 @@ export class VectorIndexes {
       .catch((err: unknown) => this.host.log.warn(`vector index build failed: ${err instanceof Error ? err.message : String(err)}`))
       .finally(() => {
         this.building = false;
+        this.progress = undefined;
         this.running = undefined;
         if (!this.closed) setImmediate(() => this.schedule());
       });
+  }
+
+  /** Builds the queued vectors of one graph, logging the start, every ~10 % and the end (or where it stopped). */
+  private async build(name: string, e: Entry): Promise<void> {
+    const label = name === '' ? 'default vector' : `vector "${name}"`;
+    const info = (m: string): void => this.host.log.info?.(m);
+    const progress: BuildProgress = { vectorName: name, startedAt: new Date(), done: 0, total: e.index.pendingCount };
+    this.progress = progress;
+    info(`index build started: ${label}, ${progress.total} vector(s) queued, ${e.index.indexedCount} already indexed`);
+    let nextTenth = 1;
+    await e.index.buildPending({
+      sliceMs: 8,
+      signal: this.stop.signal,
+      onProgress: (_indexed, pending) => {
+        progress.total = Math.max(progress.total, progress.done + pending);
+        progress.done = progress.total - pending;
+        const tenth = Math.floor((progress.done * 10) / Math.max(1, progress.total));
+        if (tenth >= nextTenth && tenth < 10) {
+          info(`index build: ${label}: ${tenth * 10}% (${progress.done}/${progress.total})`);
+          nextTenth = tenth + 1;
+        }
+      },
+    });
+    const secs = ((Date.now() - progress.startedAt.getTime()) / 1000).toFixed(1);
+    if (e.index.pendingCount > 0 && this.stop.signal.aborted) {
+      info(`index build stopped: ${label}: ${progress.done}/${progress.total} after ${secs} s; the graph is saved and the build resumes at the next start`);
+    } else {
+      info(`index build finished: ${label}: ${progress.done} vector(s) in ${secs} s`);
+    }
   }
 
   /** Resolves when no build is running (tests and benchmarks). */
@@ -212,16 +261,22 @@ export class VectorIndexes {
     }
   }
 
-  /** Stops building (between slices) and saves the images. */
+  /**
+   * Stops building at the end of the current slice and saves the images, partial graphs included: what
+   * is still queued is saved as queued, so the next start resumes the build where this one stopped.
+   */
   async close(): Promise<void> {
     this.closed = true;
+    this.stop.abort();
     await this.running;
     await this.save();
   }
 
-  /** Removes the images (the collection is being deleted). */
-  drop(): void {
+  /** Stops any build at the end of its current slice and removes the images (the collection is being deleted). */
+  async discard(): Promise<void> {
     this.closed = true;
+    this.stop.abort();
+    await this.running;
     this.entries.clear();
     removePath(this.dir);
   }

@@ -14,12 +14,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseDocument } from 'yaml';
+import { LineCounter, parseDocument } from 'yaml';
 import { ConfigError } from './config-error.js';
 import { deepFreeze } from './freeze.js';
 import { CONFIG_SCHEMA, DEFAULT_CONFIG } from './schema.js';
 import type { Config, ConfigData } from './schema.js';
 import { INVALID, describeValue, isMapping } from './spec.js';
+import { closest } from './did-you-mean.js';
 import type { AnyLeaf, AnyNode, AnySection } from './spec.js';
 
 export { ConfigError };
@@ -46,6 +47,8 @@ export interface LoadOptions {
   warn?: (message: string) => void;
   /** Applied last, validated like any layer. */
   overrides?: ConfigOverrides | undefined;
+  /** Told each configuration file that was read, in order (for the startup banner). */
+  onFile?: ((path: string) => void) | undefined;
 }
 
 /** Qdrant's default `RUN_MODE`. */
@@ -81,13 +84,18 @@ export function loadConfig(options: LoadOptions): Config {
   const layerNames = [...new Set(['config', runModeOf(options.env), 'local'])];
   for (const name of layerNames) {
     const file = readLayerFile(join(cwd, 'config', name));
-    if (file !== undefined) applyFile(tree, file.path, file.text, warn);
+    if (file !== undefined) {
+      options.onFile?.(file.path);
+      applyFile(tree, file.path, file.text, warn);
+    }
   }
 
   if (options.configPath !== undefined) {
     if (options.configPath.trim() === '') throw new ConfigError('--config-path', 'expected a file path, got ""');
     const file = resolve(cwd, options.configPath);
-    applyFile(tree, file, readRequired(file), warn);
+    const text = readRequired(file);
+    options.onFile?.(file);
+    applyFile(tree, file, text, warn);
   }
 
   applyEnv(tree, options.env, warn);
@@ -147,10 +155,13 @@ function readRequired(file: string): string {
 }
 
 function applyFile(tree: Tree, file: string, text: string, warn: Warn): void {
-  const doc = parseDocument(text.replace(/^\uFEFF/, ''), { prettyErrors: false, uniqueKeys: true });
+  const lines = new LineCounter();
+  const doc = parseDocument(text.replace(/^\uFEFF/, ''), { prettyErrors: false, uniqueKeys: true, lineCounter: lines });
   const [first] = doc.errors;
   if (first !== undefined) {
-    throw fileError(file, `invalid YAML: ${first.message.split('\n')[0] ?? ''}`, first);
+    // `file:line:column`, as editors and terminals link it.
+    const at = lines.linePos(first.pos[0]);
+    throw fileError(`${file}:${at.line}:${at.col}`, `invalid YAML: ${first.message.split('\n')[0] ?? ''}`, first);
   }
   for (const warning of doc.warnings) warn(`config file ${file}: ${warning.message.split('\n')[0] ?? ''}`);
   let value: unknown;
@@ -174,8 +185,15 @@ function lookup(spec: AnySection, rawKey: string): { key: string; node: AnyNode 
   return node === undefined ? undefined : { key, node };
 }
 
-function unknownKey(keyPath: string, source: Source, warn: Warn): void {
-  warn(`unknown config key ${keyPath} (${source.label}); ignored`);
+/**
+ * Warns about an unknown key; `at` is the unknown part's path, whose last segment is compared with the keys
+ * of `spec` (its section) for a did-you-mean.
+ */
+function unknownKey(keyPath: string, at: string, spec: AnySection | undefined, source: Source, warn: Warn): void {
+  const dot = at.lastIndexOf('.');
+  const near = spec === undefined ? undefined : closest(at.slice(dot + 1), [...Object.keys(spec.fields), ...Object.keys(spec.aliases ?? {})]);
+  const hint = near === undefined ? '' : `; did you mean ${at.slice(0, dot + 1)}${near}?`;
+  warn(`unknown config key ${keyPath} (${source.label}); ignored${hint}`);
 }
 
 /** Applies one layer's mapping onto the section `tree`, validating every value. */
@@ -185,7 +203,7 @@ function applyMapping(tree: Tree, raw: Tree, spec: AnySection, prefix: string, s
     const keyPath = joinPath(prefix, rawKey);
     const found = lookup(spec, rawKey);
     if (found === undefined) {
-      unknownKey(keyPath, source, warn);
+      unknownKey(keyPath, keyPath, spec, source, warn);
     } else if (found.node.kind === 'leaf') {
       tree[found.key] = coerceLeaf(found.node, value, keyPath, source, warn);
     } else {
@@ -271,7 +289,7 @@ function applyEnv(tree: Tree, env: LoadOptions['env'], warn: Warn): void {
       const last = index === segments.length - 1;
       const here = joinPath(prefix, segment);
       if (found === undefined || (found.node.kind === 'leaf' && !last)) {
-        unknownKey(keyPath, source, warn);
+        unknownKey(keyPath, here, found === undefined ? spec : undefined, source, warn);
         break;
       }
       if (found.node.kind === 'leaf') {

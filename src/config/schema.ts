@@ -80,6 +80,8 @@ export interface ConfigData {
   logger: {
     /** Format of stdout logs. */
     format: 'text' | 'json';
+    /** **Quiver**: requests slower than this many seconds are logged at `warn`; null = never. */
+    slow_request_secs: number | null;
     on_disk: {
       enabled: boolean;
       log_file: string | null;
@@ -87,6 +89,10 @@ export interface ConfigData {
       log_level: LogLevel | null;
       format: 'text' | 'json';
       buffer_size_bytes: number | null;
+      /** **Quiver**: the log file is rotated when it reaches this size in MB (null = only daily). */
+      max_size_mb: number | null;
+      /** **Quiver**: how many rotated log files are kept. */
+      max_log_files: number;
     };
   };
   storage: {
@@ -205,6 +211,8 @@ export interface ConfigData {
     hardware_reporting: boolean;
     /** Prefix of metric names in `/metrics`; null = none. */
     metrics_prefix: string | null;
+    /** **Quiver**: a second listener serving `/metrics` and the health probes without authentication; null = none. */
+    metrics_port: number | null;
     /** **Quiver default false** (Qdrant: true): recover snapshots from http(s) URLs. */
     enable_snapshot_url_recovery: boolean;
     /** **Quiver:** explicit opt-out of refusing a non-loopback `host` without any API key. */
@@ -213,8 +221,12 @@ export interface ConfigData {
     api_keys_file: string | null;
     /** **Quiver:** client IPs / CIDR ranges allowed to connect; empty = any. */
     allowed_client_ips: string[];
-    /** **Quiver:** origins allowed by CORS (`https://app.example.com`); null = any origin. */
+    /** **Quiver:** origins CORS answers for (`https://app.example.com`); null or empty = none. */
     cors_allowed_origins: string[] | null;
+    /** **Quiver:** more host names the `Host` header may carry when bound to loopback (a proxy's name). */
+    allowed_hosts: string[];
+    /** **Quiver:** reverse proxies (IPs / CIDRs) whose `X-Forwarded-For` entries are believed; empty = none. */
+    trusted_proxies: string[];
     /** **Quiver:** URLs (or prefixes) snapshot recovery may download from when URL recovery is enabled. */
     snapshot_url_allowlist: string[];
     /** **Quiver:** seconds to drain in-flight requests on SIGTERM before closing. */
@@ -247,7 +259,7 @@ export interface ConfigData {
     rotation: 'daily' | 'hourly';
     /** Files kept; older ones are deleted. */
     max_log_files: number;
-    /** Take the client address from X-Forwarded-For (only behind a trusted proxy). */
+    /** Take the client address from X-Forwarded-For: trusts a loopback proxy unless `service.trusted_proxies` is set. */
     trust_forwarded_headers: boolean;
     /** **Quiver:** refuse requests when their audit record cannot be written. */
     fail_closed: boolean;
@@ -288,12 +300,15 @@ export const CONFIG_SCHEMA: SectionSpec<ConfigData> = section<ConfigData>({
   log_level: logLevel,
   logger: section({
     format: logFormat,
+    slow_request_secs: nullable(float({ min: 0 })),
     on_disk: section({
       enabled: bool(),
       log_file: nullable(path()),
       log_level: nullable(logLevel),
       format: logFormat,
       buffer_size_bytes: nullable(int(POSITIVE)),
+      max_size_mb: nullable(int(POSITIVE)),
+      max_log_files: int(POSITIVE),
     }),
   }),
   storage: section({
@@ -416,6 +431,7 @@ export const CONFIG_SCHEMA: SectionSpec<ConfigData> = section<ConfigData>({
       expected: 'a metric name prefix matching [a-zA-Z_:][a-zA-Z0-9_:]*',
       check: (text) => METRIC_PREFIX.test(text),
     })),
+    metrics_port: nullable(int(PORT)),
     enable_snapshot_url_recovery: bool(),
     allow_insecure: bool(),
     api_keys_file: nullable(path()),
@@ -427,6 +443,11 @@ export const CONFIG_SCHEMA: SectionSpec<ConfigData> = section<ConfigData>({
       'a list of origins like "https://app.example.com"',
       str({ expected: 'an origin', check: isOrigin }),
     )),
+    allowed_hosts: stringList('a list of host names like "quiver.internal"'),
+    trusted_proxies: stringList(
+      'a list of IP addresses or CIDR ranges',
+      str({ expected: 'an IP address or CIDR range', check: isIpOrCidr }),
+    ),
     snapshot_url_allowlist: stringList('a list of non-empty strings'),
     shutdown_timeout_sec: int(NON_NEGATIVE),
     enable_static_content: bool(),
@@ -465,7 +486,8 @@ export const DEFAULT_CONFIG: Config = deepFreeze<ConfigData>({
   log_level: 'INFO',
   logger: {
     format: 'text',
-    on_disk: { enabled: false, log_file: null, log_level: null, format: 'text', buffer_size_bytes: null },
+    slow_request_secs: 1,
+    on_disk: { enabled: false, log_file: null, log_level: null, format: 'text', buffer_size_bytes: null, max_size_mb: 100, max_log_files: 7 },
   },
   storage: {
     storage_path: './storage',
@@ -552,11 +574,14 @@ export const DEFAULT_CONFIG: Config = deepFreeze<ConfigData>({
     enforce_internal_auth: false,
     hardware_reporting: false,
     metrics_prefix: null,
+    metrics_port: null,
     enable_snapshot_url_recovery: false,
     allow_insecure: false,
     api_keys_file: null,
     allowed_client_ips: [],
     cors_allowed_origins: null,
+    allowed_hosts: [],
+    trusted_proxies: [],
     snapshot_url_allowlist: [],
     shutdown_timeout_sec: 30,
     enable_static_content: true,

@@ -1,8 +1,13 @@
 /**
  * Prometheus metrics with Qdrant's names (`app_info`, `collections_total`, `rest_responses_total`, …),
  * so dashboards built for Qdrant work unchanged. Values that are cheap to read are collected on scrape.
+ * Series Qdrant does not have carry the `quiver_` prefix (`quiver_build_info`, prom-client's process and
+ * Node.js metrics, audit gauges); `service.metrics_prefix` goes in front of every name.
  */
-import { Registry, Gauge, Counter, Histogram } from 'prom-client';
+import { Registry, Gauge, Counter, Histogram, collectDefaultMetrics } from 'prom-client';
+
+/** The prefix of series that only Quiver has. */
+export const QUIVER_PREFIX = 'quiver_';
 
 export interface MetricsSource {
   collections(): number;
@@ -18,9 +23,13 @@ export class Metrics {
   /** Extra gauges registered by other parts (audit directory size, lost audit lines, …). */
   readonly extra: Map<string, Gauge | Counter>;
 
-  constructor(version: string, source: MetricsSource, prefix = '') {
+  constructor(version: string, source: MetricsSource, private readonly prefix = '', quiverVersion?: string) {
     const r = [this.registry];
     this.extra = new Map();
+    collectDefaultMetrics({ register: this.registry, prefix: `${prefix}${QUIVER_PREFIX}` });
+    if (quiverVersion !== undefined) {
+      new Gauge({ name: `${prefix}${QUIVER_PREFIX}build_info`, help: 'Quiver version (value 1)', labelNames: ['version', 'node'], registers: r }).set({ version: quiverVersion, node: process.version }, 1);
+    }
     new Gauge({ name: `${prefix}app_info`, help: 'information about qdrant server', labelNames: ['name', 'version'], registers: r }).set({ name: 'qdrant', version }, 1);
     new Gauge({ name: `${prefix}app_status_recovery_mode`, help: 'features enabled in qdrant server', registers: r }).set(0);
     new Gauge({ name: `${prefix}collections_total`, help: 'number of collections', registers: r, collect() { this.set(source.collections()); } });
@@ -39,16 +48,28 @@ export class Metrics {
     });
   }
 
-  gauge(name: string, help: string, collect: () => number): void {
-    if (this.extra.has(name)) return;
-    this.extra.set(name, new Gauge({ name, help, registers: [this.registry], collect() { this.set(collect()); } }));
+  /** The full series name: `metrics_prefix`, then `quiver_` unless Qdrant has a series of that name. */
+  private seriesName(name: string, qdrant: boolean): string {
+    return `${this.prefix}${qdrant ? '' : QUIVER_PREFIX}${name}`;
   }
 
+  /**
+   * A gauge read on scrape. `name` is given without prefixes.
+   * @param options.qdrant - Qdrant has a series of this name (no `quiver_` prefix)
+   */
+  gauge(name: string, help: string, collect: () => number, options: { qdrant?: boolean } = {}): void {
+    const full = this.seriesName(name, options.qdrant === true);
+    if (this.extra.has(full)) return;
+    this.extra.set(full, new Gauge({ name: full, help, registers: [this.registry], collect() { this.set(collect()); } }));
+  }
+
+  /** A counter (Quiver's own: `quiver_` prefixed). */
   counter(name: string, help: string): Counter {
-    let c = this.extra.get(name);
+    const full = this.seriesName(name, false);
+    let c = this.extra.get(full);
     if (c === undefined) {
-      c = new Counter({ name, help, registers: [this.registry] });
-      this.extra.set(name, c);
+      c = new Counter({ name: full, help, registers: [this.registry] });
+      this.extra.set(full, c);
     }
     return c;
   }

@@ -26,6 +26,8 @@ const SNAPSHOT_PENDING_PREFIX = 'snapshot-pending:';
 /** Qdrant's collection name rule: 1..255 characters, none of `<>:"/\|?*` or NUL. */
 export function validateCollectionName(name: string, what = 'collection name'): void {
   if (name.length === 0 || name.length > 255) throw badInput(`Validation error in path parameters: ${what} must be 1 to 255 characters long`);
+  // `.` and `..` would name the snapshots directory itself or its parent.
+  if (name === '.' || name === '..') throw badInput(`Validation error in path parameters: ${what} \`${name}\` is reserved`);
   if (/[<>:"/\\|?*\0]/.test(name)) throw badInput(`Validation error in path parameters: ${what} \`${name}\` contains a forbidden character (< > : " / \\ | ? * or NUL)`);
 }
 
@@ -33,6 +35,11 @@ export type AliasAction =
   | { readonly create_alias: { collection_name: string; alias_name: string } }
   | { readonly delete_alias: { alias_name: string } }
   | { readonly rename_alias: { old_alias_name: string; new_alias_name: string } };
+
+/** The collection's messages, prefixed with its name. */
+function collectionLog(log: CollectionLog, name: string): CollectionLog {
+  return { warn: (m) => log.warn(`collection ${name}: ${m}`), info: (m) => log.info?.(`collection ${name}: ${m}`) };
+}
 
 export class TableOfContent {
   private readonly collections = new Map<string, Collection>();
@@ -51,7 +58,7 @@ export class TableOfContent {
     for (const { key, value } of store.meta.entries(COLLECTION_PREFIX)) {
       if (typeof key !== 'string' || !key.startsWith(COLLECTION_PREFIX)) break;
       const name = key.slice(COLLECTION_PREFIX.length);
-      toc.collections.set(name, Collection.load(store, value as CollectionDescriptor, log));
+      toc.collections.set(name, Collection.load(store, value as CollectionDescriptor, collectionLog(log, name)));
     }
     const aliases = store.meta.get(ALIASES_KEY) as Record<string, string> | undefined;
     toc.aliases = new Map(Object.entries(aliases ?? {}));
@@ -65,7 +72,7 @@ export class TableOfContent {
     return run;
   }
 
-  /** Lets updates and index builds finish and saves index images (shutdown). */
+  /** Lets updates finish, stops index builds at the end of their current slice and saves index images (shutdown). */
   async close(): Promise<void> {
     await this.queue;
     for (const c of this.collections.values()) await c.close();
@@ -126,9 +133,16 @@ export class TableOfContent {
       if (this.aliases.has(name)) throw badInput(`Wrong input: Alias with name \`${name}\` already exists`);
       const descriptor: CollectionDescriptor = { uuid: randomUUID(), config, payloadIndexes: [], shardKeys: [], createdAt: new Date().toISOString() };
       await this.store.commit(() => this.store.meta.put(COLLECTION_PREFIX + name, descriptor));
-      this.collections.set(name, Collection.load(this.store, descriptor, this.log));
+      this.collections.set(name, Collection.load(this.store, descriptor, collectionLog(this.log, name)));
       return true;
     });
+  }
+
+  private readonly deleteHooks: Array<(name: string) => void> = [];
+
+  /** Runs `hook(name)` when a collection is deleted, before its metadata goes (the snapshot service's cleanup). */
+  onDelete(hook: (name: string) => void): void {
+    this.deleteHooks.push(hook);
   }
 
   /** Deletes a collection and the aliases pointing to it; false when it does not exist. */
@@ -137,6 +151,8 @@ export class TableOfContent {
     return this.serial(async () => {
       const c = this.collections.get(name);
       if (c === undefined) return false;
+      // First, so that a crash in between leaves a collection without snapshots, never snapshots without owner.
+      for (const hook of this.deleteHooks) hook(name);
       const aliases = new Map([...this.aliases].filter(([, target]) => target !== name));
       await this.store.commit(() => {
         this.store.meta.remove(COLLECTION_PREFIX + name);
@@ -145,8 +161,7 @@ export class TableOfContent {
       });
       this.collections.delete(name);
       this.aliases = aliases;
-      await c.close();
-      c.dropIndexes();
+      await c.discard();
       await this.store.dropTable(Collection.pointsTable(c.uuid));
       return true;
     });
@@ -293,7 +308,7 @@ export class TableOfContent {
           }),
         );
         await this.store.commit(() => this.store.meta.put(`collection-state:${uuid}`, { opSeq: next.opSeq }));
-        loaded = Collection.load(this.store, descriptor, this.log);
+        loaded = Collection.load(this.store, descriptor, collectionLog(this.log, requested));
       } catch (e) {
         await this.dropSnapshotTable(uuid).catch(() => undefined);
         throw e;
@@ -310,16 +325,15 @@ export class TableOfContent {
           if (old === undefined) await this.store.commit(swap);
           else await old.updateDescriptor((d) => d, swap);
         } catch (e) {
-          await loaded.close().catch(() => undefined);
-          loaded.dropIndexes();
+          await loaded.discard().catch(() => undefined);
           await this.dropSnapshotTable(uuid).catch(() => undefined);
           throw e;
         }
         this.collections.set(name, loaded);
         if (old !== undefined) {
-          // Writes queued on the old collection before the swap finish first (close waits for them); then it goes.
-          await old.close().catch(() => undefined);
-          old.dropIndexes();
+          // Writes queued on the old collection before the swap finish first (discard waits for them), its index
+          // build stops at the end of the current slice; then it goes.
+          await old.discard().catch(() => undefined);
           await this.dropSnapshotTable(old.uuid).catch(() => undefined);
         }
       });

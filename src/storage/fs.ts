@@ -7,12 +7,27 @@ import { dirname, join } from 'node:path';
 import * as fsp from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 // snapshots (issue 7)
-import { constants as fsConstants, createReadStream, createWriteStream, fstatSync, lstatSync, mkdtempSync, readSync, realpathSync, unlinkSync, type WriteStream } from 'node:fs';
+import { chmodSync, constants as fsConstants, createReadStream, createWriteStream, fstatSync, lstatSync, mkdtempSync, readSync, realpathSync, unlinkSync, type WriteStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 
 /** Creates `dir` and its parents if missing. */
 export function ensureDir(dir: string): void {
-  mkdirSync(dir, { recursive: true });
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+}
+
+/**
+ * Makes everything this process creates from now on owner-only (umask 077: files 0600, directories 0700), native
+ * writers (LMDB) included. Call once, on the main thread, before opening storage.
+ */
+export function ownerOnlyFiles(): void {
+  process.umask(0o077);
+}
+
+/** Removes group and other permissions from an existing file or directory (one written by an earlier version). */
+export function restrictToOwner(path: string): void {
+  const st = lstatSync(path, { throwIfNoEntry: false });
+  if (st === undefined || st.isSymbolicLink() || (st.mode & 0o077) === 0) return;
+  chmodSync(path, st.mode & 0o700);
 }
 
 /** Flushes a directory entry table so a rename inside it survives a crash. */
@@ -210,6 +225,28 @@ export function pathInfo(path: string): { isFile: boolean; isDirectory: boolean;
 export function listDirectory(dir: string): Array<{ name: string; isFile: boolean; isDirectory: boolean }> {
   if (!existsSync(dir)) return [];
   return readdirSync(dir, { withFileTypes: true }).map((d) => ({ name: d.name, isFile: d.isFile(), isDirectory: d.isDirectory() }));
+}
+
+/**
+ * Creates `path` with `content` only if it does not exist yet (`O_CREAT | O_EXCL`, atomic on local file systems).
+ * @returns false when the file already exists.
+ */
+export function createExclusiveFile(path: string, content: string): boolean {
+  ensureDir(dirname(path));
+  let fd: number;
+  try {
+    fd = openSync(path, 'wx', 0o600);
+  } catch (e) {
+    if (errCode(e) === 'EEXIST') return false;
+    throw e;
+  }
+  try {
+    writeSync(fd, content);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  return true;
 }
 
 /** Removes one file; false when it did not exist. */

@@ -22,10 +22,11 @@ describe('official JS client', () => {
     removeDir(dir);
   });
 
-  /** Calls the raw REST API and validates the full response against the spec. */
-  async function raw(operationId: string, method: string, path: string, body?: unknown): Promise<any> {
+  /** Calls the raw REST API, asserts the expected status and validates the full response against the spec. */
+  async function raw(operationId: string, expectedStatus: number, method: string, path: string, body?: unknown): Promise<any> {
     const r = await fetch(server.url + path, { method, headers: { 'content-type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
     const json = await r.json();
+    assert.equal(r.status, expectedStatus, `${method} ${path}: ${JSON.stringify(json)}`);
     assertResponseMatchesSpec(operationId, r.status, json);
     return json;
   }
@@ -41,14 +42,14 @@ describe('official JS client', () => {
     assert.equal(await client.updateCollection('docs', { optimizers_config: { indexing_threshold: 1000 } }), true);
     await client.updateCollectionAliases({ actions: [{ create_alias: { collection_name: 'docs', alias_name: 'docs_alias' } }] });
     assert.deepEqual((await client.getCollectionAliases('docs')).aliases, [{ alias_name: 'docs_alias', collection_name: 'docs' }]);
-    await raw('get_collection', 'GET', '/collections/docs');
-    await raw('get_collections', 'GET', '/collections');
-    await raw('get_collections_aliases', 'GET', '/aliases');
-    await raw('collection_exists', 'GET', '/collections/docs/exists');
-    await raw('collection_cluster_info', 'GET', '/collections/docs/cluster');
-    await raw('get_optimizations', 'GET', '/collections/docs/optimizations');
-    await raw('cluster_status', 'GET', '/cluster');
-    await raw('telemetry', 'GET', '/telemetry');
+    await raw('get_collection', 200, 'GET', '/collections/docs');
+    await raw('get_collections', 200, 'GET', '/collections');
+    await raw('get_collections_aliases', 200, 'GET', '/aliases');
+    await raw('collection_exists', 200, 'GET', '/collections/docs/exists');
+    await raw('collection_cluster_info', 200, 'GET', '/collections/docs/cluster');
+    await raw('get_optimizations', 200, 'GET', '/collections/docs/optimizations');
+    await raw('cluster_status', 200, 'GET', '/cluster');
+    await raw('telemetry', 200, 'GET', '/telemetry');
   });
 
   it('writes and reads points through the client', async () => {
@@ -80,20 +81,20 @@ describe('official JS client', () => {
     assert.equal((await client.count('docs')).count, 2);
     const facet = await client.facet('docs', { key: 'kind' });
     assert.deepEqual(facet.hits, [{ value: 'a', count: 1 }, { value: 'b', count: 1 }]);
-    await raw('scroll_points', 'POST', '/collections/docs/points/scroll', { limit: 10, with_vector: true });
-    await raw('get_points', 'POST', '/collections/docs/points', { ids: [1] });
-    await raw('get_point', 'GET', '/collections/docs/points/1');
-    await raw('query_points', 'POST', '/collections/docs/points/query', { query: [1, 0, 0, 0], with_payload: true });
-    await raw('count_points', 'POST', '/collections/docs/points/count', {});
-    await raw('facet', 'POST', '/collections/docs/facet', { key: 'kind' });
-    await raw('upsert_points', 'PUT', '/collections/docs/points?wait=true', { points: [{ id: 9, vector: [1, 1, 1, 1] }] });
-    await raw('batch_update', 'POST', '/collections/docs/points/batch?wait=true', { operations: [{ delete: { points: [9] } }] });
-    await raw('upsert_points', 'PUT', '/collections/docs/points', { points: [{ id: 9, vector: [1, 1] }] });
+    await raw('scroll_points', 200, 'POST', '/collections/docs/points/scroll', { limit: 10, with_vector: true });
+    await raw('get_points', 200, 'POST', '/collections/docs/points', { ids: [1] });
+    await raw('get_point', 200, 'GET', '/collections/docs/points/1');
+    await raw('query_points', 200, 'POST', '/collections/docs/points/query', { query: [1, 0, 0, 0], with_payload: true });
+    await raw('count_points', 200, 'POST', '/collections/docs/points/count', {});
+    await raw('facet', 200, 'POST', '/collections/docs/facet', { key: 'kind' });
+    await raw('upsert_points', 200, 'PUT', '/collections/docs/points?wait=true', { points: [{ id: 9, vector: [1, 1, 1, 1] }] });
+    await raw('batch_update', 200, 'POST', '/collections/docs/points/batch?wait=true', { operations: [{ delete: { points: [9] } }] });
+    await raw('upsert_points', 400, 'PUT', '/collections/docs/points', { points: [{ id: 9, vector: [1, 1] }] });
   });
 
   it('deletes collections through the client', async () => {
     assert.equal(await client.deleteCollection('docs'), true);
     assert.deepEqual(await client.collectionExists('docs'), { exists: false });
-    await raw('get_collection', 'GET', '/collections/docs');
+    await raw('get_collection', 404, 'GET', '/collections/docs');
   });
 });

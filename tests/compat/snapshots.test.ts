@@ -41,8 +41,10 @@ describe('snapshots through the official JS client', () => {
     return { status: r.status, body: parsed, text };
   }
 
-  async function raw(operationId: string, method: string, path: string, body?: unknown): Promise<any> {
+  /** Calls the raw REST API, asserts the expected status and validates the full response against the spec. */
+  async function raw(operationId: string, expectedStatus: number, method: string, path: string, body?: unknown): Promise<any> {
     const r = await request(method, path, body);
+    assert.equal(r.status, expectedStatus, `${method} ${path}: ${r.text}`);
     assertResponseMatchesSpec(operationId, r.status, r.body);
     return r.body;
   }
@@ -71,7 +73,7 @@ describe('snapshots through the official JS client', () => {
     assert.ok(d !== null);
     assert.ok(d.checksum);
     assert.deepEqual(await client.listSnapshots('docs'), [d]);
-    await raw('list_snapshots', 'GET', '/collections/docs/snapshots');
+    await raw('list_snapshots', 200, 'GET', '/collections/docs/snapshots');
     const bytes = await download(`/collections/docs/snapshots/${d.name}`);
     assert.equal(bytes.length, d.size);
     assert.equal(await client.recoverSnapshot('docs_by_location', { location: `file://${join(dir, 'snapshots', 'docs', d.name)}`, priority: 'snapshot', checksum: d.checksum }), true);
@@ -81,18 +83,18 @@ describe('snapshots through the official JS client', () => {
     assertResponseMatchesSpec('recover_from_uploaded_snapshot', up.status, up.body);
     assert.deepEqual(await dump('docs_by_upload'), await dump('docs'));
     await assert.rejects(client.recoverSnapshot('docs_bad', { location: `file://${join(dir, 'snapshots', 'docs', d.name)}`, checksum: '0'.repeat(64) }), /checksum mismatch|Bad Request/);
-    await raw('recover_from_snapshot', 'PUT', '/collections/docs_bad/snapshots/recover', { location: `file://${join(dir, 'snapshots', 'docs', d.name)}`, checksum: '0'.repeat(64) });
+    await raw('recover_from_snapshot', 400, 'PUT', '/collections/docs_bad/snapshots/recover', { location: `file://${join(dir, 'snapshots', 'docs', d.name)}`, checksum: '0'.repeat(64) });
     assert.equal(await client.deleteSnapshot('docs', d.name), true);
     assert.deepEqual(await client.listSnapshots('docs'), []);
-    await raw('delete_snapshot', 'DELETE', `/collections/docs/snapshots/${d.name}`);
-    const accepted = await raw('create_snapshot', 'POST', '/collections/docs/snapshots?wait=false');
+    await raw('delete_snapshot', 404, 'DELETE', `/collections/docs/snapshots/${d.name}`);
+    const accepted = await raw('create_snapshot', 202, 'POST', '/collections/docs/snapshots?wait=false');
     assert.equal(accepted.status, 'accepted');
   });
 
   it('round-trips a shard snapshot', async () => {
     const d = await client.createShardSnapshot('docs', 0, { wait: true });
     assert.deepEqual(await client.listShardSnapshots('docs', 0), [d]);
-    await raw('list_shard_snapshots', 'GET', '/collections/docs/shards/0/snapshots');
+    await raw('list_shard_snapshots', 200, 'GET', '/collections/docs/shards/0/snapshots');
     const bytes = await download(`/collections/docs/shards/0/snapshots/${d.name}`);
     assert.equal(bytes.length, d.size);
     const streamed = await download('/collections/docs/shards/0/snapshot');
@@ -103,16 +105,16 @@ describe('snapshots through the official JS client', () => {
     assert.deepEqual(got!.points, want!.points);
     const up = await upload('/collections/shard_target/shards/0/snapshots/upload?priority=no_sync', streamed);
     assert.equal(up.status, 200, JSON.stringify(up.body));
-    await raw('recover_shard_from_snapshot', 'PUT', '/collections/shard_target/shards/0/snapshots/recover', { location: d.name });
+    await raw('recover_shard_from_snapshot', 400, 'PUT', '/collections/shard_target/shards/0/snapshots/recover', { location: d.name });
     assert.equal(await client.deleteShardSnapshot('docs', 0, d.name, { wait: true }), true);
-    await raw('get_shard_snapshot', 'GET', '/collections/docs/shards/0/snapshots/missing.snapshot');
-    await raw('list_shard_snapshots', 'GET', '/collections/docs/shards/1/snapshots');
+    await raw('get_shard_snapshot', 404, 'GET', '/collections/docs/shards/0/snapshots/missing.snapshot');
+    await raw('list_shard_snapshots', 404, 'GET', '/collections/docs/shards/1/snapshots');
   });
 
   it('round-trips a full snapshot, restored at startup with --storage-snapshot', async () => {
     const d = await client.createFullSnapshot({ wait: true });
     assert.ok((await client.listFullSnapshots()).some((s) => s.name === d.name));
-    await raw('list_full_snapshots', 'GET', '/snapshots');
+    await raw('list_full_snapshots', 200, 'GET', '/snapshots');
     const bytes = await download(`/snapshots/${d.name}`);
     assert.equal(bytes.length, d.size);
     const fresh = tempDir('quiver-compat-full-');

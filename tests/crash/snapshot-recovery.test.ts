@@ -93,14 +93,24 @@ describe('crash during snapshot recovery', () => {
       const outcomes: string[] = [];
       for (let round = 0; round < ROUNDS; round++) {
         await fill(server.url, 'big', OLD_POINTS, 'old');
-        const recovery = call(server.url, 'PUT', '/collections/big/snapshots/recover', { location }).catch(() => undefined);
+        // An answered recovery is an acknowledged write: after the kill the collection must be the new one.
+        let recoveryAcknowledged = false;
+        const recovery = call(server.url, 'PUT', '/collections/big/snapshots/recover', { location }).then(
+          (r) => {
+            assert.equal(r.status, 200, `seed ${seed} round ${round}: recovery answered ${r.status}: ${JSON.stringify(r.body)}`);
+            recoveryAcknowledged = true;
+          },
+          () => undefined, // the connection died with the server: not acknowledged
+        );
         const delay = duration * (0.05 + 1.45 * random());
         await new Promise((r) => setTimeout(r, delay));
         server.proc.kill('SIGKILL');
         await recovery;
         await new Promise((r) => (server.proc.exitCode !== null || server.proc.signalCode !== null ? r(null) : server.proc.once('exit', r)));
         server = await startChildServer(dir, env);
-        outcomes.push(await checkWhole(server.url, seed, round));
+        const outcome = await checkWhole(server.url, seed, round);
+        if (recoveryAcknowledged) assert.equal(outcome, 'new', `seed ${seed} round ${round}: an acknowledged recovery was lost`);
+        outcomes.push(`${outcome}${recoveryAcknowledged ? ' (acknowledged)' : ''}`);
         assert.deepEqual(filesUnder(join(dir, 'storage', 'snapshots_temp')), [], `seed ${seed} round ${round}: work files left`);
         assert.deepEqual(filesUnder(join(dir, 'snapshots')).filter((f) => f.includes('.tmp')), [], `seed ${seed} round ${round}: temp archives left`);
         // The store still takes writes.

@@ -1,5 +1,6 @@
 /**
- * Storage faults, with the storage directory on a small tmpfs (needs root to mount; skipped otherwise):
+ * Storage faults, with the storage directory on a small tmpfs (needs root to mount; skipped otherwise, except in CI
+ * or with QUIVER_REQUIRE_ROOT_TESTS=1, where not being able to run is a failure: tests/support/skips.ts):
  *
  * - disk full: writes are refused with a clear Qdrant-format error (507 "No space left on device"), reads keep
  *   working, a refused write leaves nothing behind, the server keeps running, and writes work again once space
@@ -11,12 +12,13 @@
  *
  * The audit log lives on the normal disk here (its own full-disk behaviour is tested in tests/unit/auth/audit).
  */
-import { describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startChildServer, tempDir, removeDir, type ChildServer } from '../support/app.js';
+import { assertCanRun, skipUnlessRequired } from '../support/skips.js';
 
 function tryMount(dir: string, sizeMb: number): string | null {
   if (process.platform !== 'linux') return 'tmpfs mounts need Linux';
@@ -68,7 +70,9 @@ const skipReason = ((): string | false => {
   return reason ?? false;
 })();
 
-describe('storage faults on a small tmpfs', { skip: skipReason }, () => {
+describe('storage faults on a small tmpfs', skipUnlessRequired(skipReason), () => {
+  before(() => assertCanRun(skipReason));
+
   it('refuses writes on a full disk with a clear error, keeps serving reads, and recovers when space returns', { timeout: 180_000 }, async () => {
     const dir = tempDir('quiver-full-');
     const mnt = join(dir, 'mnt');
@@ -91,8 +95,9 @@ describe('storage faults on a small tmpfs', { skip: skipReason }, () => {
       assert.ok(refused !== undefined, 'the disk never filled up');
       assert.ok(acked > 0, 'no write succeeded before the disk filled up');
 
-      // The server is still there (checked first: it is the worse failure).
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      // The server is still there (checked first: it is the worse failure): it answers, and has not exited.
+      const health = await req(server, 'GET', '/healthz').catch((e: unknown) => ({ status: 0, text: String(e), body: undefined }));
+      assert.equal(health.status, 200, `the server stopped answering on a full disk: ${health.text}\n${server.output().slice(-2000)}`);
       assert.equal(server.proc.exitCode ?? server.proc.signalCode, null, `the server died on a full disk after answering ${refused.status} ${refused.text}:\n${server.output().slice(-2000)}`);
 
       // A clear error in Qdrant's format: 507 Insufficient Storage, saying what is wrong.

@@ -5,9 +5,10 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startChildServer, tempDir, removeDir, type ChildServer } from '../support/app.js';
+import { indexImageFiles, readIndexImage } from '../support/index-image.js';
 
 const N = 600;
 const DIM = 16;
@@ -33,8 +34,7 @@ async function indexed(server: ChildServer): Promise<void> {
 }
 
 function imageFiles(dir: string): string[] {
-  const root = join(dir, 'storage', 'indexes');
-  return readdirSync(root).flatMap((uuid) => readdirSync(join(root, uuid)).filter((f) => f.endsWith('.hnsw')).map((f) => join(root, uuid, f)));
+  return indexImageFiles(join(dir, 'storage'));
 }
 
 async function waitForImage(dir: string): Promise<string> {
@@ -93,12 +93,16 @@ describe('damaged vector index image', () => {
         server = await startChildServer(dir, env);
         const after = (await req(server, 'POST', '/collections/g/points/scroll', { limit: N, with_vector: true, with_payload: true })).body.result.points;
         assert.deepEqual(after, before, 'stored points after restart');
+        // A damaged image is reported and rebuilt, never half-loaded.
+        if (what !== 'deleted') assert.match(server.output(), /is unreadable .*rebuilding it from the stored vectors/, server.output());
         await indexed(server);
         const misses = await graphMisses(server);
         t.diagnostic(`${misses} of ${N} graph searches missed the point's own vector after the rebuild`);
         assert.ok(misses <= N * 0.01, `${misses} of ${N} graph searches missed the point's own vector`);
         await server.stop('SIGTERM');
-        assert.ok(statSync(await waitForImage(dir)).size > 0, 'no new image was written');
+        // The rebuilt graph was saved: the image on disk is whole again and holds every vector.
+        const saved = readIndexImage(await waitForImage(dir));
+        assert.equal(saved.indexed, N, 'the new image holds every vector');
       } finally {
         await server.stop('SIGKILL');
         removeDir(dir);

@@ -3,7 +3,7 @@
  * invalid bodies, headers, credentials, ids, filters, path and query parameters; see
  * tests/support/generators.ts) against an in-process server with API keys and JWT enabled, and checks:
  *
- * - no 5xx, except 501 from routes that are explicitly listed as not built yet;
+ * - no 5xx (a 507 only after the run itself lowered the quotas);
  * - every 4xx is Qdrant-format JSON (`{"status":{"error":…},"time":…}`), or one of the documented
  *   plain-text authentication failures (SECURITY.md);
  * - a 200 from an operation of Qdrant's spec matches the spec's response schema;
@@ -16,7 +16,9 @@
  *
  *   QUIVER_FUZZ_SEED=<seed> QUIVER_FUZZ_PATH=<path> node --import tsx --test tests/fuzz/rest.test.ts
  *
- * CI runs QUIVER_FUZZ_RUNS (default 250) runs, bounded by QUIVER_FUZZ_TIME_MS (default 40 s);
+ * CI runs QUIVER_FUZZ_RUNS (default 250) runs: the first QUIVER_FUZZ_MIN_RUNS (default 100) whatever the time they
+ * take, the rest within QUIVER_FUZZ_TIME_MS (default 40 s) in all, and the test checks that at least the minimum
+ * ran: a slow machine must not turn the suite into a handful of runs.
  * `npm run fuzz` runs 10 000 (or QUIVER_FUZZ_RUNS) without a time limit. QUIVER_FUZZ_VERBOSE=1 lists the
  * most frequent error answers, to see what the generators reach.
  */
@@ -28,6 +30,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { startTestApp, removeDir, type TestApp } from '../support/app.js';
 import { FIXTURE, fixtureRequests, requestArb, type Credentials, type FuzzRequest } from '../support/generators.js';
+import { duplicateClaimTokens, nonCanonicalSpellings } from '../support/jwt-variants.js';
 import { responseMismatch } from '../support/openapi.js';
 import { ACCESS_TABLE, isOperationName } from '../../src/auth/access-table.js';
 import { ERRORS, isPlainText, type ErrorCode } from '../../src/errors.js';
@@ -36,6 +39,7 @@ import spec from '../../src/api/rest/schemas/openapi.gen.json' with { type: 'jso
 
 const RUNS = Number(process.env['QUIVER_FUZZ_RUNS'] ?? 250);
 const TIME_LIMIT_MS = Number(process.env['QUIVER_FUZZ_TIME_MS'] ?? (process.env['QUIVER_FUZZ_RUNS'] === undefined ? 40_000 : 0));
+const MIN_RUNS = Math.min(RUNS, Number(process.env['QUIVER_FUZZ_MIN_RUNS'] ?? 100));
 const SEED = process.env['QUIVER_FUZZ_SEED'] === undefined ? undefined : Number(process.env['QUIVER_FUZZ_SEED']);
 const PATH = process.env['QUIVER_FUZZ_PATH'];
 /** QUIVER_FUZZ_VERBOSE=1 also lists the most frequent error messages (to see what the generators hit). */
@@ -87,6 +91,9 @@ async function credentials(): Promise<Credentials> {
     `${b64({ alg: 'HS512', typ: 'JWT' })}.${b64({ access: 'm' })}.c2ln`,
     jwts[0].slice(0, -5),
     'not.a.jwt',
+    // One token, one meaning, one spelling: repeated claims and non-canonical base64url are refused.
+    ...duplicateClaimTokens(MANAGE_KEY),
+    ...jwts.slice(0, 3).flatMap(nonCanonicalSpellings),
   ];
   return { manage: MANAGE_KEY, readOnly: READ_KEY, jwts, badJwts };
 }
@@ -130,10 +137,9 @@ describe('REST fuzz', () => {
     return r.body;
   }
 
-  /** Names of the snapshots listed at `url`, or null while the route is not built. */
-  async function snapshotNames(url: string): Promise<string[] | null> {
+  /** Names of the snapshots listed at `url`. */
+  async function snapshotNames(url: string): Promise<string[]> {
     const r = await send({ method: 'GET', url, headers: ADMIN, body: { kind: 'none' } });
-    if (r.status === 501 || r.status === 404) return null;
     assert.equal(r.status, 200, `GET ${url} → ${r.status}: ${r.text.slice(0, 300)}`);
     return ((r.body as { result: Array<{ name: string }> }).result ?? []).map((x) => x.name).sort();
   }
@@ -179,10 +185,10 @@ describe('REST fuzz', () => {
 
   /** Drops every snapshot and collection and rebuilds the fixture. */
   async function resetFixture(): Promise<void> {
-    for (const name of (await snapshotNames('/snapshots')) ?? []) await admin('DELETE', `/snapshots/${encodeURIComponent(name)}?wait=true`);
+    for (const name of await snapshotNames('/snapshots')) await admin('DELETE', `/snapshots/${encodeURIComponent(name)}?wait=true`);
     for (const c of (await admin('GET', '/collections')).result.collections as Array<{ name: string }>) {
       const base = `/collections/${encodeURIComponent(c.name)}`;
-      for (const name of (await snapshotNames(`${base}/snapshots`)) ?? []) await admin('DELETE', `${base}/snapshots/${encodeURIComponent(name)}?wait=true`);
+      for (const name of await snapshotNames(`${base}/snapshots`)) await admin('DELETE', `${base}/snapshots/${encodeURIComponent(name)}?wait=true`);
       await admin('DELETE', base);
     }
     await admin('PUT', '/quotas', quotaConfig);
@@ -271,58 +277,68 @@ describe('REST fuzz', () => {
     let requests = 0;
     let dirty = false;
     const started = Date.now();
-    await fc.assert(
-      fc.asyncProperty(fc.array(requestArb(creds), { minLength: 1, maxLength: 4 }), async (reqs) => {
-        runs++;
-        if (dirty) {
-          await resetFixture();
-          dirty = false;
+    const property = fc.asyncProperty(fc.array(requestArb(creds), { minLength: 1, maxLength: 4 }), async (reqs) => {
+      runs++;
+      if (dirty) {
+        await resetFixture();
+        dirty = false;
+      }
+      let quotasMayRefuse = false;
+      for (const req of reqs) {
+        requests++;
+        const isWrite = req.operation === null ? req.method !== 'GET' : isOperationName(req.operation) && ACCESS_TABLE[req.operation].need.write;
+        const before = isWrite ? await snapshot() : '';
+        const res = await send(req);
+        const byStatus = statuses.get(req.operation ?? '(no route)') ?? new Map<number, number>();
+        byStatus.set(res.status, (byStatus.get(res.status) ?? 0) + 1);
+        statuses.set(req.operation ?? '(no route)', byStatus);
+        if (VERBOSE && res.status >= 400) {
+          const reason = `${req.operation ?? '(no route)'} ${res.status} ${(typeof (res.body as any)?.status?.error === 'string' ? (res.body as any).status.error : res.text).slice(0, 70)}`;
+          reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
         }
-        let quotasMayRefuse = false;
-        for (const req of reqs) {
-          requests++;
-          const isWrite = req.operation === null ? req.method !== 'GET' : isOperationName(req.operation) && ACCESS_TABLE[req.operation].need.write;
-          const before = isWrite ? await snapshot() : '';
-          const res = await send(req);
-          const byStatus = statuses.get(req.operation ?? '(no route)') ?? new Map<number, number>();
-          byStatus.set(res.status, (byStatus.get(res.status) ?? 0) + 1);
-          statuses.set(req.operation ?? '(no route)', byStatus);
-          if (VERBOSE && res.status >= 400) {
-            const reason = `${req.operation ?? '(no route)'} ${res.status} ${(typeof (res.body as any)?.status?.error === 'string' ? (res.body as any).status.error : res.text).slice(0, 70)}`;
-            reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
-          }
-          checkResponse(req, res, quotasMayRefuse);
-          if (isWrite && res.status >= 400) {
-            const after = await snapshot();
-            if (after !== before) assert.fail(`a rejected write changed stored state: ${req.method} ${req.url} → ${res.status}: ${res.text.slice(0, 300)}\n${difference(before, after)}`);
-          } else if (isWrite && res.status < 300) {
-            dirty = true;
-            if (req.operation === 'update_quotas') quotasMayRefuse = true;
-            // 202: accepted, still running (a wait=false snapshot); wait for its effect before going on.
-            if (res.status === 202) await changedFrom(before);
-            await settle();
-            await checkIndexAgreement();
-          }
+        checkResponse(req, res, quotasMayRefuse);
+        if (isWrite && res.status >= 400) {
+          const after = await snapshot();
+          if (after !== before) assert.fail(`a rejected write changed stored state: ${req.method} ${req.url} → ${res.status}: ${res.text.slice(0, 300)}\n${difference(before, after)}`);
+        } else if (isWrite && res.status < 300) {
+          dirty = true;
+          if (req.operation === 'update_quotas') quotasMayRefuse = true;
+          // 202: accepted, still running (a wait=false snapshot); wait for its effect before going on.
+          if (res.status === 202) await changedFrom(before);
+          await settle();
+          await checkIndexAgreement();
         }
-        const health = await send({ method: 'GET', url: '/healthz', headers: {}, body: { kind: 'none' } });
-        assert.equal(health.status, 200, 'the server stopped answering /healthz');
-        assert.deepEqual(escaped, [], 'a promise rejection escaped');
-      }),
-      {
-        numRuns: RUNS,
-        ...(SEED === undefined ? {} : { seed: SEED }),
-        ...(PATH === undefined ? {} : { path: PATH }),
-        ...(TIME_LIMIT_MS > 0 ? { interruptAfterTimeLimit: TIME_LIMIT_MS, markInterruptAsFailure: false } : {}),
-        // The failure message carries the seed, the path, the (shrunk) counterexample and the error itself.
-        includeErrorInReport: true,
-        endOnFailure: process.env['QUIVER_FUZZ_NO_SHRINK'] !== undefined,
-      },
-    );
+      }
+      const health = await send({ method: 'GET', url: '/healthz', headers: {}, body: { kind: 'none' } });
+      assert.equal(health.status, 200, 'the server stopped answering /healthz');
+      assert.deepEqual(escaped, [], 'a promise rejection escaped');
+    });
+    const common = {
+      ...(SEED === undefined ? {} : { seed: SEED }),
+      // The failure message carries the seed, the path, the (shrunk) counterexample and the error itself.
+      includeErrorInReport: true,
+      endOnFailure: process.env['QUIVER_FUZZ_NO_SHRINK'] !== undefined,
+    };
+    // Phase 1: MIN_RUNS runs that no clock can cut short (a slow or loaded machine just takes longer). Phase 2: up
+    // to RUNS in all, within what is left of the time budget. A replay (QUIVER_FUZZ_PATH) runs exactly its path.
+    const phaseOne = PATH === undefined ? MIN_RUNS : RUNS;
+    await fc.assert(property, { ...common, numRuns: phaseOne, ...(PATH === undefined ? {} : { path: PATH }) });
+    const left = TIME_LIMIT_MS > 0 ? TIME_LIMIT_MS - (Date.now() - started) : Number.POSITIVE_INFINITY;
+    if (PATH === undefined && RUNS > phaseOne && left > 0) {
+      await fc.assert(property, {
+        ...common,
+        ...(SEED === undefined ? {} : { seed: SEED + 1 }),
+        numRuns: RUNS - phaseOne,
+        ...(Number.isFinite(left) ? { interruptAfterTimeLimit: left, markInterruptAsFailure: false } : {}),
+      });
+    }
     if (dirty) await resetFixture();
     const final = await snapshot();
     if (final !== canonical) assert.fail(`the fixture could not be rebuilt to its canonical state (the fuzz runs would not replay)\n${difference(canonical, final)}`);
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
     t.diagnostic(`${runs} runs, ${requests} requests in ${seconds} s`);
+    // Only with a time budget can fewer than RUNS have run (SEED/PATH replays run exactly what they name).
+    if (PATH === undefined) assert.ok(runs >= MIN_RUNS, `only ${runs} fuzz runs in ${seconds} s (at least ${MIN_RUNS} required; QUIVER_FUZZ_MIN_RUNS)`);
     const lines = [...statuses.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([op, m]) => `${op}: ${[...m.entries()].sort(([a], [b]) => a - b).map(([s, n]) => `${s}×${n}`).join(' ')}`);
     for (const line of lines) t.diagnostic(line);
     if (VERBOSE) for (const [reason, n] of [...reasons.entries()].sort(([, a], [, b]) => b - a).slice(0, 400)) t.diagnostic(`${n}× ${reason}`);

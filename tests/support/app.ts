@@ -80,19 +80,28 @@ const MAIN = join(import.meta.dirname, '..', '..', 'src', 'main.ts');
 /** tsx resolved from the repository, so a child started in a temp directory still finds it. */
 const TSX = import.meta.resolve('tsx');
 
+export interface ChildOptions {
+  /** `https` for a server started with TLS (then `probe` must be given: fetch does not trust the test CA). */
+  readonly scheme?: 'http' | 'https';
+  /** Readiness check against the base URL (default: GET /readyz answers 2xx). */
+  readonly probe?: (url: string) => Promise<boolean>;
+  /** A built JavaScript entry to run with plain node (e.g. the package's `bin`) instead of `src/main.ts` through tsx. */
+  readonly entry?: string;
+}
+
 /** Starts `src/main.ts` in a child process (through tsx) and waits until it answers /readyz. */
-export async function startChildServer(dir: string, env: Record<string, string> = {}, port?: number, args: readonly string[] = []): Promise<ChildServer> {
+export async function startChildServer(dir: string, env: Record<string, string> = {}, port?: number, args: readonly string[] = [], options: ChildOptions = {}): Promise<ChildServer> {
   const p = port ?? (await freePort());
   let out = '';
-  const proc = spawn(process.execPath, ['--import', TSX, MAIN, ...args], {
+  const proc = spawn(process.execPath, [...(options.entry === undefined ? ['--import', TSX, MAIN] : [options.entry]), ...args], {
     cwd: dir,
     env: { PATH: process.env['PATH'] ?? '', QDRANT__SERVICE__HTTP_PORT: String(p), QDRANT__LOG_LEVEL: 'WARN', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   proc.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   proc.stderr?.on('data', (d: Buffer) => (out += d.toString()));
-  const url = `http://127.0.0.1:${p}`;
-  if (!(await waitForReady(proc, url, () => out))) throw new Error(`server exited with ${proc.exitCode}: ${out}`);
+  const url = `${options.scheme ?? 'http'}://127.0.0.1:${p}`;
+  if (!(await waitForReady(proc, url, () => out, 60_000, options.probe))) throw new Error(`server exited with ${proc.exitCode}: ${out}`);
   return {
     url,
     port: p,
@@ -107,14 +116,18 @@ export async function startChildServer(dir: string, env: Record<string, string> 
  * (e.g. startup refused).
  * @throws after `timeoutMs`, having killed the child.
  */
-export async function waitForReady(proc: ChildProcess, url: string, output: () => string, timeoutMs = 30_000): Promise<boolean> {
+export async function waitForReady(proc: ChildProcess, url: string, output: () => string, timeoutMs = 60_000, probe?: (url: string) => Promise<boolean>): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (proc.exitCode !== null || proc.signalCode !== null) return false;
     try {
-      const r = await fetch(`${url}/readyz`);
-      await r.arrayBuffer();
-      if (r.ok) return true;
+      if (probe !== undefined) {
+        if (await probe(url)) return true;
+      } else {
+        const r = await fetch(`${url}/readyz`);
+        await r.arrayBuffer();
+        if (r.ok) return true;
+      }
     } catch {
       // not listening yet
     }
@@ -140,4 +153,36 @@ export function stopChild(proc: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'
 
 export function removeDir(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
+}
+
+/** Runs `src/main.ts` with `args` in `cwd` (empty environment besides PATH and `env`) until it exits. */
+export function runQuiver(args: readonly string[], cwd: string, env: Record<string, string> = {}): Promise<{ code: number | null; out: string; err: string }> {
+  return new Promise((resolve) => {
+    const p = spawn(process.execPath, ['--import', TSX, MAIN, ...args], { cwd, env: { PATH: process.env['PATH'] ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    p.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+    p.stderr?.on('data', (d: Buffer) => (err += d.toString()));
+    p.once('exit', (code) => resolve({ code, out, err }));
+  });
+}
+
+export interface JsonReply {
+  readonly status: number;
+  readonly body: any;
+  readonly text: string;
+  readonly headers: Headers;
+}
+
+/** One JSON request to a listening server (a child process); the body is parsed when it is JSON. */
+export async function httpJson(baseUrl: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<JsonReply> {
+  const r = await fetch(baseUrl + path, { method, headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+  const text = await r.text();
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    parsed = undefined;
+  }
+  return { status: r.status, body: parsed, text, headers: r.headers };
 }

@@ -16,6 +16,7 @@
  * use the spec's bodies only.
  */
 import fc from 'fast-check';
+import { oddPayload } from './odd-json.js';
 import spec from '../../src/api/rest/schemas/openapi.gen.json' with { type: 'json' };
 import { ALL_ROUTES } from '../../src/api/rest/routes/index.js';
 import type { RouteRow } from '../../src/api/rest/route-table.js';
@@ -214,6 +215,8 @@ export const payload: fc.Arbitrary<unknown> = fc.oneof(
     ),
   },
   { weight: 2, arbitrary: fc.dictionary(payloadKey, oddValue, { maxKeys: 4 }) },
+  // Keys of any spelling at any depth (`__proto__`, `constructor`, lone surrogates, path syntax).
+  { weight: 1, arbitrary: oddPayload },
 );
 
 // ---------------------------------------------------------------------------------------- filters

@@ -100,18 +100,37 @@ export function sha256(data: Buffer): string {
 
 /** What a collection looks like to a client: config, payload schema, shard keys, every point, a few query answers. */
 export async function dumpCollection(request: (method: string, url: string, body?: unknown) => Promise<{ status: number; body: any }>, name: string, queries: ReadonlyArray<Record<string, unknown>> = []): Promise<unknown> {
-  const info = await request('GET', `/collections/${name}`);
-  if (info.status !== 200) return { status: info.status };
+  /** Every read of the dump must answer 200: a dump of an error is no evidence of equal state. */
+  const read = async (method: string, url: string, body?: unknown): Promise<any> => {
+    const r = await request(method, url, body);
+    if (r.status !== 200) throw new Error(`state dump: ${method} ${url} answered ${r.status}: ${JSON.stringify(r.body)}`);
+    return r.body.result;
+  };
+  const info = await read('GET', `/collections/${name}`);
   const points: unknown[] = [];
   let offset: unknown = null;
   do {
-    const r = await request('POST', `/collections/${name}/points/scroll`, { limit: 1000, with_vector: true, with_payload: true, ...(offset === null ? {} : { offset }) });
-    points.push(...(r.body.result.points as unknown[]));
-    offset = r.body.result.next_page_offset;
+    const page = await read('POST', `/collections/${name}/points/scroll`, { limit: 1000, with_vector: true, with_payload: true, ...(offset === null ? {} : { offset }) });
+    points.push(...(page.points as unknown[]));
+    offset = page.next_page_offset;
   } while (offset !== null && offset !== undefined);
   const answers: unknown[] = [];
-  for (const q of queries) answers.push((await request('POST', `/collections/${name}/points/query`, q)).body.result);
-  const { config, payload_schema, points_count } = info.body.result;
-  const shards = (await request('GET', `/collections/${name}/shards`)).body.result;
+  for (const q of queries) answers.push(await read('POST', `/collections/${name}/points/query`, q));
+  const { config, payload_schema, points_count } = info;
+  const shards = await read('GET', `/collections/${name}/shards`);
   return { config, payload_schema, points_count, shards, points, answers };
+}
+
+/** The file entries of an uncompressed tar archive, in order (for tests that take a snapshot apart). */
+export function tarEntries(archive: Buffer): Array<{ path: string; data: Buffer }> {
+  const out: Array<{ path: string; data: Buffer }> = [];
+  for (let at = 0; at + 512 <= archive.length;) {
+    const header = archive.subarray(at, at + 512);
+    if (header.every((b) => b === 0)) break;
+    const h = new Header(header);
+    const size = h.size ?? 0;
+    out.push({ path: h.path ?? '', data: Buffer.from(archive.subarray(at + 512, at + 512 + size)) });
+    at += 512 + Math.ceil(size / 512) * 512;
+  }
+  return out;
 }

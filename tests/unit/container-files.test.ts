@@ -109,7 +109,7 @@ void describe('Dockerfile', () => {
     assert.ok(dockerfile.stages.length >= 2);
     assert.ok(build !== undefined, 'a stage named build');
     const runs = all(build, 'RUN').join(' && ');
-    assert.match(runs, /\bnpm ci\b/);
+    assert.match(runs, /\bnpm ci --ignore-scripts\b/, 'installs from the lockfile without compiling anything');
     assert.match(runs, /\bnpm run build\b/);
     assert.match(runs, /\bnpm prune --omit=dev\b/);
     assert.equal(runtime.from, 'node:20-bookworm-slim');
@@ -138,10 +138,15 @@ void describe('Dockerfile', () => {
     assert.deepEqual(all(runtime, 'EXPOSE').flatMap((e) => e.split(/\s+/)), ['6333', '6334']);
   });
 
-  void it('starts dist/src/main.js, the file npm run build produces and package.json starts', () => {
-    assert.deepEqual(all(runtime, 'ENTRYPOINT').map((e) => JSON.parse(e)), [['node', 'dist/src/main.js']]);
+  void it('starts through ./entrypoint.sh, which execs dist/src/main.js (the file npm run build produces) with the arguments', () => {
+    assert.deepEqual(all(runtime, 'ENTRYPOINT').map((e) => JSON.parse(e)), [['./entrypoint.sh']]);
+    assert.ok(all(runtime, 'COPY').includes('--chmod=0755 entrypoint.sh ./entrypoint.sh'));
+    const entry = read('entrypoint.sh');
+    assert.match(entry, /^#!\/bin\/sh\n/);
+    assert.match(entry, /^exec node \/qdrant\/dist\/src\/main\.js "\$@"$/m);
     const pkg = JSON.parse(read('package.json'));
     assert.equal(pkg.scripts.start, 'node dist/src/main.js');
+    assert.equal(pkg.scripts.prestart, 'node --import tsx scripts/ensure-built.ts', 'npm start builds only a stale dist/');
     assert.equal(pkg.bin.quiver, 'dist/src/main.js');
     const buildConfig = JSON.parse(read('tsconfig.build.json'));
     assert.deepEqual(buildConfig.include, ['src']);
@@ -172,8 +177,8 @@ void describe('Dockerfile', () => {
     const sources = dockerfile.stages
       .flatMap((s) => all(s, 'COPY'))
       .filter((c) => !c.startsWith('--from'))
-      .flatMap((c) => c.split(/\s+/).slice(0, -1));
-    assert.ok(sources.includes('src') && sources.includes('package-lock.json'));
+      .flatMap((c) => c.split(/\s+/).filter((w) => !w.startsWith('--')).slice(0, -1));
+    assert.ok(sources.includes('src') && sources.includes('package-lock.json') && sources.includes('entrypoint.sh') && sources.includes('static'));
     for (const source of sources) {
       assert.ok(existsSync(join(REPO, source)), `${source} exists`);
       assert.ok(!ignoredBy(ignore, source), `${source} is not excluded by .dockerignore`);
@@ -239,7 +244,7 @@ void describe('docker-compose.yml', () => {
     assert.ok(quiver.secrets.includes('quiver_config'));
     assert.equal(typeof compose.secrets.quiver_config.file, 'string');
     assert.deepEqual(quiver.command, ['--config-path', '/run/secrets/quiver_config']);
-    assert.match(read('src/main.ts'), /'config-path'/);
+    assert.match(read('src/cli/program.ts'), /'--config-path <file>'/);
     for (const name of Object.keys(quiver.environment)) assert.doesNotMatch(name, /KEY|SECRET|PASSWORD|TOKEN/);
   });
 
@@ -257,5 +262,41 @@ void describe('docker-compose.yml', () => {
     const grace = Number(/^(\d+)s$/.exec(quiver.stop_grace_period)?.[1]);
     assert.ok(grace > DEFAULT_CONFIG.service.shutdown_timeout_sec, 'stop_grace_period exceeds service.shutdown_timeout_sec');
     assert.equal(quiver.build, '.');
+  });
+});
+
+void describe('Qdrant Helm chart compatibility', () => {
+  void it('sets RUN_MODE=production, so the chart\'s config/production.yaml is read from /qdrant', () => {
+    assert.equal(envOf(runtime)['RUN_MODE'], 'production');
+    assert.deepEqual(all(runtime, 'WORKDIR'), ['/qdrant']);
+  });
+
+  void it('ships static/ at /qdrant/static', () => {
+    assert.ok(all(runtime, 'COPY').includes('static ./static'));
+    assert.ok(existsSync(join(REPO, 'static', 'index.html')));
+  });
+
+  void it('accepts the chart\'s initialize.sh arguments (--uri, --bootstrap, --snapshot) on the entrypoint', () => {
+    const program = read('src/cli/program.ts');
+    for (const flag of ['--uri <uri>', '--bootstrap <uri>', '--snapshot <path:collection>']) assert.ok(program.includes(`'${flag}'`), flag);
+  });
+});
+
+void describe('npm install', () => {
+  void it('installs no benchmark-only native addon: hnswlib-node is in bench/package.json only', () => {
+    const pkg = JSON.parse(read('package.json'));
+    for (const deps of [pkg.dependencies, pkg.devDependencies, pkg.optionalDependencies ?? {}]) assert.equal(deps['hnswlib-node'], undefined);
+    assert.doesNotMatch(read('package-lock.json'), /hnswlib-node/);
+    assert.equal(JSON.parse(read('bench/package.json')).dependencies['hnswlib-node'], '3.0.0');
+    assert.match(read('bench/package-lock.json'), /"node_modules\/hnswlib-node"/);
+    assert.match(pkg.scripts.bench, /^npm run bench:deps && /);
+    assert.equal(pkg.scripts['bench:deps'], 'npm --prefix bench ci --no-audit --no-fund');
+  });
+
+  void it('pins every dependency exactly', () => {
+    const pkg = JSON.parse(read('package.json'));
+    for (const [name, version] of Object.entries({ ...pkg.dependencies, ...pkg.devDependencies })) {
+      assert.match(String(version), /^(npm:(@[^@/]+\/)?[^@]+@)?\d+\.\d+\.\d+$/, `${name}@${String(version)}`);
+    }
   });
 });

@@ -5,6 +5,7 @@ import type { AccessGate } from './gate.js';
 import type { Quotas } from '../../service/quotas.js';
 import type { AuditSink } from '../../auth/audit-event.js';
 import type { SnapshotService } from '../../service/snapshots/service.js';
+import type { Issues } from '../../service/issues.js';
 
 /** What the REST layer needs from the rest of the process, injected by `buildApp`. */
 export interface AppDeps {
@@ -24,4 +25,6 @@ export interface AppDeps {
   /** Re-reads the credentials now (after the dashboard changed the keys file). */
   readonly reloadCredentials?: () => Promise<void>;
   readonly snapshots: SnapshotService;
+  /** `GET /issues`: background failures (wait=false snapshot recovery). */
+  readonly issues: Issues;
 }

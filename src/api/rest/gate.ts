@@ -37,7 +37,8 @@ export async function settleAudit(request: FastifyRequest): Promise<void> {
 
 export interface AccessGate {
   /** Sets `request.auth` (the anonymous caller for open operations), or throws the `AuthFailure`. */
-  authenticate(request: FastifyRequest, operation: OperationName): Promise<void>;
+  /** `operation` is undefined for a path no route matches (it needs a credential like any other). */
+  authenticate(request: FastifyRequest, operation: OperationName | undefined): Promise<void>;
   /**
    * The pass for `operation`.
    * @throws AppError `SERVICE_ERROR` when `request.auth` is unset (authentication did not run): fails closed.
@@ -71,14 +72,14 @@ export function createGate(deps: GateDeps): AccessGate {
   return {
     async authenticate(request, operation) {
       request.auth = undefined;
-      if (OPEN_OPERATIONS.has(operation)) {
+      if (operation !== undefined && OPEN_OPERATIONS.has(operation)) {
         request.auth = ANONYMOUS;
         return;
       }
       try {
         request.auth = await authenticate({ apiKey: header(request, 'api-key'), authorization: header(request, 'authorization') }, deps.credentials);
       } catch (e) {
-        if (isAuthFailure(e)) await auditAuthFailure(deps.audit(), e, { ...requestInfo(request, deps.remoteOf), method: operation });
+        if (isAuthFailure(e)) await auditAuthFailure(deps.audit(), e, { ...requestInfo(request, deps.remoteOf), ...(operation === undefined ? {} : { method: operation }) });
         throw e;
       }
     },

@@ -9,11 +9,9 @@ import { okEnvelope } from './envelope.js';
 import { toHttpError } from './to-http-error.js';
 import { RawReply, type RouteRow, type TypedRoute } from './route-table.js';
 import type { AppDeps } from './deps.js';
-import { requestInfo, settleAudit } from './gate.js';
-import { allows, deniedReason, type AllowList } from '../../auth/ip-allowlist.js';
+import { settleAudit } from './gate.js';
 import type { OperationName } from '../../auth/access-table.js';
 import type { PassFor } from '../../auth/authorize.js';
-import { auditEvent } from '../../auth/audit-event.js';
 import { hasBody, validateBody, validateQuery, operationSpec } from './schemas/validator.js';
 
 declare module 'fastify' {
@@ -34,7 +32,6 @@ function operationOf(request: FastifyRequest): OperationName | undefined {
 }
 
 export interface RegisterOptions {
-  readonly allowList?: AllowList | undefined;
   readonly routes: readonly RouteRow[];
   readonly log: (level: 'error' | 'warn', message: string, err?: unknown) => void;
 }
@@ -55,17 +52,12 @@ export function registerRoutes(app: FastifyInstance, deps: AppDeps, options: Reg
   app.addHook('onRequest', async (request) => {
     request.startNs = process.hrtime.bigint();
     const op = operationOf(request);
-    // Client IP restrictions come first: a refused address learns nothing, not even whether it needs a key.
-    const allowList = options.allowList;
-    if (allowList !== undefined && allowList.entries.length > 0) {
-      const ip = request.socket.remoteAddress;
-      if (!allows(allowList, ip)) {
-        const reason = deniedReason(ip);
-        await deps.audit().write(auditEvent({ now: new Date(), method: op, request: requestInfo(request, () => ip), authType: 'None', error: reason }));
-        throw new AppError('FORBIDDEN', [reason]);
-      }
+    // The client address (service.allowed_client_ips) was checked by the app's first hook (client-ip-guard.ts).
+    if (op === undefined) {
+      // An unknown path needs the same credential as a known one: without it, the same 401, not a 404.
+      if (request.is404) await deps.gate.authenticate(request, undefined);
+      return;
     }
-    if (op === undefined) return;
     await deps.gate.authenticate(request, op);
   });
 

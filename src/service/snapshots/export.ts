@@ -20,7 +20,7 @@ import type { CollectionSnapshotSource } from './toc-contract.js';
 const POINTS_PER_SLICE = 256;
 
 /** Writes the points of `source` to `path` as NDJSON; returns how many, the byte size and the sha256. */
-async function writePoints(source: CollectionSnapshotSource, path: string): Promise<{ count: number; size: number; sha256: string }> {
+async function writePoints(source: CollectionSnapshotSource, path: string, signal?: AbortSignal): Promise<{ count: number; size: number; sha256: string }> {
   const schema = vectorSchema(source.descriptor.config);
   const keep = (name: string): boolean => schema.dense.has(name) || schema.sparse.has(name);
   const out = fileWriteStream(path);
@@ -28,6 +28,7 @@ async function writePoints(source: CollectionSnapshotSource, path: string): Prom
   let count = 0;
   let size = 0;
   try {
+    signal?.throwIfAborted();
     for (let n = source.points.next(); n.done !== true; n = source.points.next()) {
       const line = Buffer.from(encodePointLine(n.value.key, n.value.value, keep));
       hash.update(line);
@@ -35,6 +36,8 @@ async function writePoints(source: CollectionSnapshotSource, path: string): Prom
       count++;
       if (!out.write(line)) await once(out, 'drain');
       else if (count % POINTS_PER_SLICE === 0) await yieldToEventLoop();
+      // Shutdown stops a snapshot between slices; the caller removes the partial files.
+      if (count % POINTS_PER_SLICE === 0) signal?.throwIfAborted();
     }
     out.end();
     await finished(out);
@@ -58,9 +61,10 @@ export async function exportCollection(
   archivePath: string,
   workDir: string,
   now = new Date(),
+  signal?: AbortSignal,
 ): Promise<WrittenArchive & { pointsCount: number }> {
   const pointsPath = join(workDir, `points-${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}.ndjson`);
-  const points = await writePoints(source, pointsPath);
+  const points = await writePoints(source, pointsPath, signal);
   const d = source.descriptor;
   const manifest: CollectionManifest = {
     format: SNAPSHOT_FORMAT,

@@ -14,7 +14,7 @@ import { writeTarFile, type TarEntrySource, type WrittenArchive } from './tar-wr
 import { applyCollectionSnapshot, stageArchive, type StageLimits, type StagedArchive } from './import.js';
 
 /** Writes a full snapshot archive to `archivePath`; `workDir` (private, removed by the caller) holds the parts. */
-export async function exportFull(toc: TableOfContent, pass: GlobalPass, archivePath: string, workDir: string, now = new Date()): Promise<WrittenArchive> {
+export async function exportFull(toc: TableOfContent, pass: GlobalPass, archivePath: string, workDir: string, now = new Date(), signal?: AbortSignal): Promise<WrittenArchive> {
   const collections: Array<{ name: string; entry: string }> = [];
   const entries: Record<string, EntryDigest> = {};
   const parts: TarEntrySource[] = [];
@@ -30,7 +30,7 @@ export async function exportFull(toc: TableOfContent, pass: GlobalPass, archiveP
     }
     const entry = fullCollectionEntry(i);
     const file = join(workDir, `collection-${i}.snapshot`);
-    const written = await exportCollection(source, 'collection', file, workDir, now);
+    const written = await exportCollection(source, 'collection', file, workDir, now, signal);
     collections.push({ name, entry });
     entries[entry] = { size: written.size, sha256: written.sha256 };
     parts.push({ name: entry, file, size: written.size });

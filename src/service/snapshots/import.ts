@@ -21,11 +21,14 @@ import { readLines } from './lines.js';
 import { decodePointLine } from './point-lines.js';
 import type { ReplacementDescriptor } from './toc-contract.js';
 import { isObject, type JsonObject } from '../../json.js';
+import { checkRecoveredConfig, type ConfigValidator } from './recovered-config.js';
 
 export interface StageLimits {
   readonly maxArchiveBytes: number;
   /** Longest accepted line of `points.ndjson` (one point). */
   readonly maxLineBytes: number;
+  /** The create-collection request validator a recovered configuration must pass. */
+  readonly validateConfig?: ConfigValidator | undefined;
 }
 
 export interface StagedArchive {
@@ -165,6 +168,7 @@ export async function applyCollectionSnapshot(toc: TableOfContent, pass: GlobalP
     next = { config: snap.config, payloadIndexes: snap.payload_indexes, shardKeys: snap.shard_keys, createdAt: snap.created_at, opSeq: snap.op_seq };
   }
   checkConfig(next.config);
+  if (target === 'collection') checkRecoveredConfig(next.config, limits.validateConfig);
   const pointsFile = staged.files.get(POINTS_ENTRY);
   if (pointsFile === undefined) throw bad(`\`${POINTS_ENTRY}\` is missing`);
   const ctx = { schema: vectorSchema(next.config), shardKeys: new Set<ShardKey>(next.shardKeys) };

@@ -12,7 +12,7 @@
  */
 import { AppError } from '../../errors.js';
 import { parsePointId, type PointId } from '../../storage/point-id.js';
-import type { EncodedPoint } from '../../collection/point-codec.js';
+import { decodePayload, encodePayload, type EncodedPoint } from '../../collection/point-codec.js';
 import type { VectorSchema } from '../../collection/config.js';
 import type { Payload, ShardKey } from '../../collection/types.js';
 import type { KvKey } from '../../storage/kv/store.js';
@@ -36,7 +36,7 @@ function encodeVector(v: StoredVector): Record<string, unknown> {
 export function encodePointLine(key: KvKey, p: EncodedPoint, keep: (vectorName: string) => boolean): string {
   const v: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(p.v)) if (keep(name)) v[name] = encodeVector(value);
-  const line: Record<string, unknown> = { id: key, ver: p.ver, p: p.p, v };
+  const line: Record<string, unknown> = { id: key, ver: p.ver, p: decodePayload(p.p), v };
   if (p.sk !== undefined) line['sk'] = p.sk;
   return `${JSON.stringify(line)}\n`;
 }
@@ -130,7 +130,7 @@ export function decodePointLine(line: string, lineNo: number, ctx: PointLineCont
   if (typeof vectors !== 'object' || vectors === null || Array.isArray(vectors)) throw bad(lineNo, '`v` must be an object');
   const v: Record<string, StoredVector> = {};
   for (const [name, value] of Object.entries(vectors as Record<string, unknown>)) v[name] = decodeVector(lineNo, name, value, ctx.schema);
-  const point: { v: Record<string, StoredVector>; p: Payload | null; ver: number; sk?: ShardKey } = { v, p: payload as Payload | null, ver };
+  const point: { v: Record<string, StoredVector>; p: string | null; ver: number; sk?: ShardKey } = { v, p: encodePayload(payload as Payload | null), ver };
   const sk = o['sk'];
   if (sk !== undefined) {
     if ((typeof sk !== 'string' && typeof sk !== 'number') || !ctx.shardKeys.has(sk)) throw bad(lineNo, `shard key ${JSON.stringify(sk)} is not a shard key of the collection`);

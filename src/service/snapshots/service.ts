@@ -6,12 +6,13 @@
  * Work files go to private directories `quiver-snapshot-*` under the temp path, removed when the work ends and,
  * after a crash, at startup (`cleanSnapshotTemp`).
  */
+import { SnapshotActivity } from './activity.js';
 import { join } from 'node:path';
 import { AppError } from '../../errors.js';
 import type { Config } from '../../config/schema.js';
 import type { CollectionPass, GlobalPass } from '../../auth/authorize.js';
 import type { Readable } from 'node:stream';
-import { fileReadStreamFromFd, makeTempDir, openRegularFile, removeEntriesWithPrefix, removeFile, removePath } from '../../storage/fs.js';
+import { fileReadStreamFromFd, makeTempDir, openRegularFile, removeEntriesWithPrefix, removeFile, removePath, fsyncDir, pathInfo } from '../../storage/fs.js';
 import { validateCollectionName, type TableOfContent } from '../table-of-content.js';
 import { SnapshotLayout, type SnapshotDescription, type SnapshotScope } from './layout.js';
 import { collectionSnapshotName, fullSnapshotName, printable, shardSnapshotName } from './names.js';
@@ -20,6 +21,7 @@ import { exportFull, restoreFull } from './full.js';
 import { applyCollectionSnapshot, checkChecksum, stageArchive, type RecoveryTarget, type StagedArchive } from './import.js';
 import { openInside, openSnapshotFileUrl } from './file-location.js';
 import { openSnapshotUrl, type Resolver } from './url-fetch.js';
+import type { ConfigValidator } from './recovered-config.js';
 
 export type { SnapshotDescription, SnapshotScope } from './layout.js';
 
@@ -40,6 +42,8 @@ export interface SnapshotLimits {
   readonly maxRedirects: number;
   /** DNS resolution for URL recovery (tests substitute one). */
   readonly resolve?: Resolver;
+  /** The create-collection request validator a recovered configuration must pass (the server injects the REST one). */
+  readonly validateConfig?: ConfigValidator;
 }
 
 export const DEFAULT_SNAPSHOT_LIMITS: SnapshotLimits = {
@@ -93,6 +97,8 @@ export const URL_RECOVERY_DISABLED = 'snapshot recovery from URLs is disabled (s
 /** Snapshots of one table of contents: created once by the server and injected (`AppDeps.snapshots`). */
 export class SnapshotService {
   readonly layout: SnapshotLayout;
+  /** Running snapshot work: gauges, progress log lines, the shutdown signal. */
+  readonly activity = new SnapshotActivity();
   private current: SnapshotSettings;
 
   constructor(
@@ -135,6 +141,19 @@ export class SnapshotService {
     this.layout.delete(scope, name);
   }
 
+  /** Deletes every snapshot of `collection` (its whole snapshot directory, shard snapshots included). */
+  deleteCollectionSnapshots(collection: string): void {
+    let dir: string;
+    try {
+      dir = this.layout.dir({ kind: 'collection', collection });
+    } catch {
+      return; // a name that cannot be a snapshot directory never had snapshots
+    }
+    if (pathInfo(dir) === undefined) return;
+    removePath(dir);
+    fsyncDir(this.layout.root);
+  }
+
   // ---------------------------------------------------------------- creation
 
   /** Creates and stores a snapshot of the collection (or of its shard 0). */
@@ -146,8 +165,10 @@ export class SnapshotService {
     const work = this.workDir();
     const tmp = this.layout.tempPath(scope, name);
     try {
-      const written = await exportCollection(source, shardId === undefined ? 'collection' : 'shard', tmp, work, now);
-      return this.layout.install(scope, name, tmp, written.sha256);
+      return await this.activity.creation(`snapshot ${name} of collection ${source.name}`, async () => {
+        const written = await exportCollection(source, shardId === undefined ? 'collection' : 'shard', tmp, work, now, this.activity.signal);
+        return this.layout.install(scope, name, tmp, written.sha256);
+      });
     } finally {
       removeFile(tmp);
       removePath(work);
@@ -162,8 +183,10 @@ export class SnapshotService {
     const work = this.workDir();
     const tmp = this.layout.tempPath({ kind: 'full' }, name);
     try {
-      const written = await exportFull(this.toc, pass, tmp, work, now);
-      return this.layout.install({ kind: 'full' }, name, tmp, written.sha256);
+      return await this.activity.creation(`full snapshot ${name}`, async () => {
+        const written = await exportFull(this.toc, pass, tmp, work, now, this.activity.signal);
+        return this.layout.install({ kind: 'full' }, name, tmp, written.sha256);
+      });
     } finally {
       removeFile(tmp);
       removePath(work);
@@ -181,7 +204,7 @@ export class SnapshotService {
     const work = this.workDir();
     try {
       const path = join(work, 'stream.snapshot');
-      await exportCollection(source, 'shard', path, work, now);
+      await exportCollection(source, 'shard', path, work, now, this.activity.signal);
       const file = openRegularFile(path);
       if (file === undefined) throw new AppError('SERVICE_ERROR', ['the streamed snapshot vanished']);
       return { name, size: file.size, stream: fileReadStreamFromFd(file.fd) };
@@ -232,11 +255,13 @@ export class SnapshotService {
    * @throws AppError(BAD_INPUT) for an invalid snapshot; AppError(WRONG_INPUT) for a checksum mismatch.
    */
   async prepare(pass: GlobalPass, collection: string, source: AsyncIterable<unknown>, checksum: string | null | undefined, target: RecoveryTarget): Promise<PreparedRecovery> {
+    const end = this.activity.recoveryStarted(collection, target === 'shard' ? 'a shard snapshot' : 'a snapshot');
     let work: string;
     try {
       validateCollectionName(collection);
       work = this.workDir();
     } catch (e) {
+      end(e);
       await source[Symbol.asyncIterator]().return?.();
       throw e;
     }
@@ -245,6 +270,7 @@ export class SnapshotService {
       staged = await stageArchive(source, work, 'collection-like', this.settings.limits);
       checkChecksum(checksum, staged.sha256);
     } catch (e) {
+      end(e);
       removePath(work);
       throw e;
     }
@@ -255,12 +281,17 @@ export class SnapshotService {
         done = true;
         try {
           await applyCollectionSnapshot(this.toc, pass, collection, staged, target, this.settings.limits);
+          end();
+        } catch (e) {
+          end(e);
+          throw e;
         } finally {
           removePath(work);
         }
       },
       discard: () => {
         done = true;
+        end(new Error('discarded'));
         removePath(work);
       },
     };
@@ -278,8 +309,14 @@ export class SnapshotService {
     const file = openRegularFile(path);
     if (file === undefined) throw new AppError('BAD_INPUT', [`Bad request: snapshot file \`${printable(path)}\` does not exist or is not a regular file`]);
     const work = this.workDir();
+    const end = this.activity.recoveryStarted('(all, full snapshot)', path);
     try {
-      return await restoreFull(this.toc, pass, fileReadStreamFromFd(file.fd), work, this.settings.limits, force);
+      const names = await restoreFull(this.toc, pass, fileReadStreamFromFd(file.fd), work, this.settings.limits, force);
+      end();
+      return names;
+    } catch (e) {
+      end(e);
+      throw e;
     } finally {
       removePath(work);
     }

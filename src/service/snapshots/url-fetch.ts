@@ -57,7 +57,8 @@ async function checkTarget(url: URL, options: FetchOptions): Promise<{ address: 
       const cls = classifyAddress(a.address);
       if (cls !== 'public') {
         throw new AppError('FORBIDDEN', [
-          `snapshot URL host \`${printable(host)}\` resolves to a ${cls} address (${a.address}); add the URL to service.snapshot_url_allowlist to allow it`,
+          // The class only: resolved addresses are never sent to the client.
+          `snapshot URL host \`${printable(host)}\` resolves to a ${cls} address; add the URL to service.snapshot_url_allowlist to allow it`,
         ]);
       }
     }
@@ -86,7 +87,8 @@ function get(url: URL, target: { address: string; family: number }, headers: Rec
   };
   return new Promise((resolve, reject) => {
     const req = (url.protocol === 'https:' ? httpsRequest : httpRequest)(options, resolve);
-    req.on('error', reject);
+    // Node's socket errors name the resolved address (`connect ECONNREFUSED 10.0.0.5:80`): keep the code only.
+    req.on('error', (e: NodeJS.ErrnoException) => reject(e.name === 'AbortError' ? e : new Error(`connection to ${printable(host)} failed (${e.code ?? 'network error'})`, { cause: e })));
     req.end();
   });
 }

@@ -10,7 +10,7 @@
  */
 import { open, type RootDatabase, type Database, type Key } from 'lmdb';
 import { join } from 'node:path';
-import { diskUsagePercent, ensureDir } from '../fs.js';
+import { diskUsagePercent, ensureDir, restrictToOwner } from '../fs.js';
 import { AppError } from '../../errors.js';
 import { checkFormatVersion, FormatVersionError } from '../format-version.js';
 
@@ -76,6 +76,8 @@ export class Store {
       mapSize: 2 * 1024 * 1024 * 1024,
     });
     this.meta = new LmdbTable(this.env.openDB<unknown, Key>({ name: 'meta' }));
+    // Owner-only, also for a store an earlier version created with the default umask.
+    for (const p of [path, join(path, 'quiver.mdb'), join(path, 'quiver.mdb-lock')]) restrictToOwner(p);
   }
 
   /**

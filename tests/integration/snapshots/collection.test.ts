@@ -8,10 +8,14 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { existsSync, readFileSync } from 'node:fs';
 import { startTestApp, type TestApp } from '../../support/app.js';
+import { pollUntil } from '../../support/poll.js';
 import type { Request } from './fixtures.js';
 import { assertResponseMatchesSpec } from '../../support/openapi.js';
 import { dumpCollection, filesUnder, multipart, quiverArchive } from '../../support/snapshots.js';
 import { makeKeyedCollection, makeRichCollection, RICH_QUERIES } from './fixtures.js';
+import type { CollectionSnapshotSource } from '../../../src/service/snapshots/toc-contract.js';
+import type { KvKey } from '../../../src/storage/kv/store.js';
+import type { EncodedPoint } from '../../../src/collection/point-codec.js';
 
 describe('collection snapshots', () => {
   let app: TestApp;
@@ -85,8 +89,11 @@ describe('collection snapshots', () => {
     assert.equal(r.status, 202);
     assertResponseMatchesSpec('create_snapshot', r.status, r.body);
     assert.equal(r.body.status, 'accepted');
-    for (let i = 0; i < 100 && (await app.request('GET', '/collections/keyed/snapshots')).body.result.length === 0; i++) await new Promise((res) => setTimeout(res, 20));
-    const [d] = (await app.request('GET', '/collections/keyed/snapshots')).body.result;
+    const [d] = await pollUntil('the background snapshot to be listed', async () => {
+      const listed = (await app.request('GET', '/collections/keyed/snapshots')).body.result as Array<{ name: string }>;
+      return listed.length > 0 ? listed : undefined;
+    });
+    assert.ok(d !== undefined);
     const del = await app.request('DELETE', `/collections/keyed/snapshots/${d.name}?wait=false`);
     assert.equal(del.status, 202);
     assert.deepEqual((await app.request('GET', '/collections/keyed/snapshots')).body.result, []);
@@ -211,20 +218,40 @@ describe('collection snapshots', () => {
       const points = Array.from({ length: 2000 }, (_, i) => ({ id: b * 2000 + i + 1, vector: Array.from({ length: 16 }, (_, k) => (i * k) % 7), payload: { b } }));
       await app.request('PUT', '/collections/busy/points?wait=true', { points });
     }
-    let snapshotDone = 0;
-    const snapshot = app.request('POST', '/collections/busy/snapshots').then((r) => {
-      snapshotDone = performance.now();
-      return r;
-    });
-    // Give the snapshot a head start into its iteration, then write and read while it runs.
-    await new Promise((r) => setImmediate(r));
-    const write = await app.request('PUT', '/collections/busy/points?wait=true', { points: [{ id: 999_999, vector: Array(16).fill(1), payload: { during: true } }] });
-    const writeDone = performance.now();
-    assert.equal(write.status, 200);
-    assert.equal((await app.request('GET', '/collections/busy/points/999999')).status, 200);
-    const s = await snapshot;
-    assert.equal(s.status, 200);
-    assert.ok(writeDone < snapshotDone, 'the write had to wait for the snapshot');
+    // Barrier: the write is sent only once the snapshot has opened its read snapshot (observed by wrapping the
+    // table of content's snapshot source, which also counts the points the export has consumed so far).
+    const toc = app.toc as unknown as { snapshotSource: (pass: unknown) => CollectionSnapshotSource };
+    const original = toc.snapshotSource;
+    let consumed = 0;
+    let opened!: () => void;
+    const sourceOpened = new Promise<void>((resolve) => (opened = resolve));
+    toc.snapshotSource = (pass: unknown): CollectionSnapshotSource => {
+      const source = original.call(app.toc, pass);
+      const inner = source.points;
+      function* counting(): Generator<{ key: KvKey; value: EncodedPoint }> {
+        for (let n = inner.next(); n.done !== true; n = inner.next()) {
+          consumed++;
+          yield n.value;
+        }
+      }
+      opened();
+      return { ...source, points: counting() };
+    };
+    let s: Awaited<ReturnType<TestApp['request']>>;
+    try {
+      const snapshot = app.request('POST', '/collections/busy/snapshots');
+      await sourceOpened;
+      const write = await app.request('PUT', '/collections/busy/points?wait=true', { points: [{ id: 999_999, vector: Array(16).fill(1), payload: { during: true } }] });
+      const consumedAtAck = consumed;
+      assert.equal(write.status, 200);
+      assert.equal((await app.request('GET', '/collections/busy/points/999999')).status, 200);
+      s = await snapshot;
+      assert.equal(s.status, 200);
+      // Not blocked: the write was acknowledged while the export was still reading the 20 000 points.
+      assert.ok(consumedAtAck < 20_000, `the write was acknowledged only after the snapshot had read all ${consumed} points`);
+    } finally {
+      toc.snapshotSource = original;
+    }
     const r = await app.request('PUT', '/collections/busy_copy/snapshots/recover', { location: `file://${join(snapshotsDir, 'busy', s.body.result.name)}` });
     assert.equal(r.status, 200, r.text);
     assert.equal((await app.request('POST', '/collections/busy_copy/points/count', {})).body.result.count, 20_000);

@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { startTestApp, type TestApp } from '../../support/app.js';
+import { pollUntil } from '../../support/poll.js';
 import type { Request } from './fixtures.js';
 import { assertResponseMatchesSpec } from '../../support/openapi.js';
 import { dumpCollection, multipart } from '../../support/snapshots.js';
@@ -145,7 +146,7 @@ describe('full snapshots', () => {
     const r = await app.request('POST', '/snapshots?wait=false');
     assert.equal(r.status, 202);
     assertResponseMatchesSpec('create_full_snapshot', r.status, r.body);
-    for (let i = 0; i < 100 && (await app.request('GET', '/snapshots')).body.result.length === 0; i++) await new Promise((res) => setTimeout(res, 20));
+    await pollUntil('the background full snapshot to be listed', async () => (await app.request('GET', '/snapshots')).body.result.length > 0);
     assert.equal((await app.request('GET', '/snapshots')).body.result.length, 1);
   });
 });

@@ -149,7 +149,7 @@ void describe('config from QDRANT__ environment variables', () => {
     assert.deepEqual(warnings.sort(), [
       'unknown config key nope (from environment variable QDRANT__NOPE); ignored',
       'unknown config key service.http_port.x (from environment variable QDRANT__SERVICE__HTTP_PORT__X); ignored',
-      'unknown config key service.http_prot (from environment variable QDRANT__SERVICE__HTTP_PROT); ignored',
+      'unknown config key service.http_prot (from environment variable QDRANT__SERVICE__HTTP_PROT); ignored; did you mean service.http_port?',
     ]);
   });
 

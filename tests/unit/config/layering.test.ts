@@ -125,20 +125,21 @@ void describe('config layering', () => {
     });
   });
 
-  void it('fails on invalid YAML, naming the file', () => {
+  void it('fails on invalid YAML, naming the file, line and column', () => {
     const cwd = tempCwd();
     const file = writeFile(cwd, 'config/config.yaml', 'service:\n  http_port: [1, 2\n');
     assert.throws(() => load({ cwd }), (error: unknown) => {
       assert.ok(error instanceof ConfigError);
-      assert.ok(error.message.startsWith(`config file ${file}: invalid YAML: `), error.message);
+      assert.match(error.message, new RegExp(`^config file ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+:\\d+: invalid YAML: `));
       return true;
     });
   });
 
-  void it('fails on duplicate keys', () => {
+  void it('fails on duplicate keys, pointing at the second one', () => {
     const cwd = tempCwd();
-    writeFile(cwd, 'config/config.yaml', 'log_level: INFO\nlog_level: DEBUG\n');
-    assert.throws(() => load({ cwd }), { name: 'ConfigError', message: /invalid YAML/ });
+    const file = writeFile(cwd, 'config/config.yaml', 'log_level: INFO\nlog_level: DEBUG\n');
+    assert.throws(() => load({ cwd }), { name: 'ConfigError', message: new RegExp(`^config file .*config\\.yaml:2:1: invalid YAML`) });
+    assert.ok(file.endsWith('config.yaml'));
   });
 
   void it('fails when a file is not a mapping', () => {

@@ -83,8 +83,8 @@ void describe('config validation', () => {
     assert.equal(config.service.http_port, 7002);
     assert.deepEqual(warnings, [
       `unknown config key colour (in ${file}); ignored`,
-      `unknown config key service.http_prot (in ${file}); ignored`,
-      `unknown config key storage.hnsw_index.mm (in ${file}); ignored`,
+      `unknown config key service.http_prot (in ${file}); ignored; did you mean service.http_port?`,
+      `unknown config key storage.hnsw_index.mm (in ${file}); ignored; did you mean storage.hnsw_index.m?`,
     ]);
   });
 

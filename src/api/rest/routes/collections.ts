@@ -65,8 +65,16 @@ export const collectionRoutes: RouteRow[] = [
     throw badInput('Distributed mode is disabled: shards cannot be moved or replicated on a single node');
   }),
   route('GET', '/collections/{collection_name}/optimizations', 'get_optimizations', (ctx) => {
-    collectionOf(ctx);
-    return { summary: { queued_optimizations: 0, queued_segments: 0, queued_points: 0, idle_segments: 1 }, running: [] };
+    const c = collectionOf(ctx);
+    const build = c.indexBuild;
+    if (build === undefined) return { summary: { queued_optimizations: 0, queued_segments: 0, queued_points: 0, idle_segments: 1 }, running: [] };
+    // A background graph build, reported as Qdrant 1.19 reports an indexing optimization of the collection's one segment.
+    const seconds = (Date.now() - build.startedAt.getTime()) / 1000;
+    const progress = { name: 'indexing', started_at: build.startedAt.toISOString(), finished_at: null, duration_sec: seconds, done: build.done, total: build.total, children: [] };
+    return {
+      summary: { queued_optimizations: 0, queued_segments: 0, queued_points: 0, idle_segments: 0 },
+      running: [{ uuid: c.uuid, optimizer: 'indexing', status: 'optimizing', segments: [{ uuid: c.uuid, points_count: c.pointsCount }], progress }],
+    };
   }),
   route('GET', '/collections/{collection_name}/shards', 'list_shard_keys', (ctx) => ({
     shard_keys: collectionOf(ctx).info.shardKeys.map((key) => ({ key })),

@@ -1,8 +1,8 @@
 /** Service routes: version, health, telemetry, metrics, cluster status, issues, quotas. */
 import { route, RawReply, type RouteRow } from '../route-table.js';
 import { badInput } from '../../../errors.js';
+import { QDRANT_COMPAT_VERSION } from '../../../version.js';
 
-export const QDRANT_COMPAT_VERSION = '1.19.0';
 
 export const serviceRoutes: RouteRow[] = [
   route('GET', '/', 'root', ({ deps }) => new RawReply({ title: 'qdrant - vector search engine', version: QDRANT_COMPAT_VERSION, commit: null, quiver_version: deps.quiverVersion }, 'application/json')),
@@ -38,8 +38,11 @@ export const serviceRoutes: RouteRow[] = [
   route('DELETE', '/cluster/peer/{peer_id}', 'remove_peer', () => {
     throw badInput('Distributed mode is disabled: there are no peers to remove');
   }),
-  route('GET', '/issues', 'get_issues', () => ({ issues: [] })),
-  route('DELETE', '/issues', 'clear_issues', () => true),
+  route('GET', '/issues', 'get_issues', (ctx) => ({ issues: ctx.deps.issues.list((names) => ctx.pass.visible(names), ctx.pass.auth.access.kind === 'global') })),
+  route('DELETE', '/issues', 'clear_issues', ({ deps }) => {
+    deps.issues.clear();
+    return true;
+  }),
   route('GET', '/quotas', 'get_quotas', ({ deps }) => deps.quotas.get()),
   route('PUT', '/quotas', 'update_quotas', async ({ deps, body }) => {
     await deps.quotas.set(body);

@@ -15,6 +15,7 @@ import type { SnapshotDownload, SnapshotScope, SnapshotService, RecoverRequest }
 import type { RecoveryTarget } from '../../../service/snapshots/import.js';
 import type { CollectionPass } from '../../../auth/authorize.js';
 import { validateCollectionName } from '../../../service/table-of-content.js';
+import { recoveryFailedIssue } from '../../../service/issues.js';
 
 /** The recovery operations: global scope, on the collection the path names. */
 type RecoverContext = HandlerContext<'recover_from_snapshot' | 'recover_from_uploaded_snapshot' | 'recover_shard_from_snapshot' | 'recover_shard_from_uploaded_snapshot'>;
@@ -32,9 +33,13 @@ function accepted(ctx: HandlerContext): RawReply {
   return new RawReply({ status: 'accepted', time: elapsedSeconds(ctx.request.startNs) }, 'application/json', 202);
 }
 
-function inBackground(ctx: HandlerContext, what: string, work: () => Promise<unknown>): void {
+/** Runs `work` after the 202; a failure of a recovery becomes an issue (`GET /issues`), which the server logs. */
+function inBackground(ctx: HandlerContext, what: string, work: () => Promise<unknown>, recovered?: string): void {
   const log = ctx.request.log;
-  work().catch((err: unknown) => log.error({ err }, `${what} failed`));
+  work().catch((err: unknown) => {
+    if (recovered === undefined) log.error({ err }, `${what} failed`);
+    else ctx.deps.issues.add(recoveryFailedIssue(recovered, err));
+  });
 }
 
 /** The pass of a collection route, after checking that the collection exists (404 otherwise). */
@@ -130,7 +135,7 @@ async function recoverFromLocation(ctx: RecoverContext, target: RecoveryTarget):
     await prepared.apply();
   };
   if (!waits(ctx)) {
-    inBackground(ctx, 'snapshot recovery', run);
+    inBackground(ctx, 'snapshot recovery', run, name);
     return accepted(ctx);
   }
   await run();
@@ -150,7 +155,7 @@ async function recoverFromUpload(ctx: RecoverContext, target: RecoveryTarget): P
   // The upload is read and checked (checksum included) before answering, even with wait=false.
   const prepared = await service(ctx).prepare(pass, name, await uploadedSnapshot(ctx), checksum, target);
   if (!waits(ctx)) {
-    inBackground(ctx, 'snapshot recovery', () => prepared.apply());
+    inBackground(ctx, 'snapshot recovery', () => prepared.apply(), name);
     return accepted(ctx);
   }
   await prepared.apply();

@@ -72,16 +72,35 @@ describe('snapshot URL download', () => {
   const opts = (over: Partial<FetchOptions> = {}): FetchOptions => ({ allowlist: [], maxBytes: 10_000, timeoutMs: 5_000, ...over });
 
   it('refuses a loopback host that is not allow-listed', async () => {
-    await fails(openSnapshotUrl(new URL(`${a.base}/ok`), opts()), 'forbidden', /resolves to a loopback address \(127\.0\.0\.1\)/);
+    await fails(openSnapshotUrl(new URL(`${a.base}/ok`), opts()), 'forbidden', /resolves to a loopback address; add/);
     await fails(openSnapshotUrl(new URL(`http://[::1]:${a.port}/ok`), opts()), 'forbidden', /loopback/);
     await fails(openSnapshotUrl(new URL(`http://0x7f.1:${a.port}/ok`), opts()), 'forbidden', /loopback/);
   });
 
   it('refuses a host name whose resolution includes a private, link-local or metadata address', async () => {
-    for (const address of ['10.1.2.3', '169.254.169.254', 'fd00:ec2::254', 'fe80::1']) {
+    for (const address of ['10.1.2.3', '169.254.169.254', 'fd00:ec2::254', 'fe80::1', '64:ff9b:1::a00:1', '2001:0:4136:e378:8000:63bf:3fff:fdd2']) {
       const resolve = (): Promise<Array<{ address: string; family: number }>> => Promise.resolve([{ address: '93.184.216.34', family: 4 }, { address, family: address.includes(':') ? 6 : 4 }]);
       await fails(openSnapshotUrl(new URL('http://snapshots.example.test/x.snapshot'), opts({ resolve })), 'forbidden', /address/);
     }
+  });
+
+  it('never names a resolved address in a connection error', async () => {
+    const resolve = (): Promise<Array<{ address: string; family: number }>> => Promise.resolve([{ address: '127.0.0.1', family: 4 }]);
+    const url = 'http://closed.example.test:1/x.snapshot';
+    await assert.rejects(openSnapshotUrl(new URL(url), opts({ resolve, allowlist: ['http://closed.example.test:1/'] })), (e: Error) => {
+      assert.match(e.message, /connection to closed\.example\.test failed \(ECONNREFUSED\)/);
+      assert.doesNotMatch(e.message, /127\.0\.0\.1/);
+      return true;
+    });
+  });
+
+  it('never names a resolved address in the error sent to the client', async () => {
+    const resolve = (): Promise<Array<{ address: string; family: number }>> => Promise.resolve([{ address: '10.9.8.7', family: 4 }]);
+    await assert.rejects(openSnapshotUrl(new URL('http://internal.example.test/x.snapshot'), opts({ resolve })), (e: Error) => {
+      assert.match(e.message, /`internal\.example\.test` resolves to a private address; add the URL/);
+      assert.doesNotMatch(e.message, /10\.9\.8\.7/);
+      return true;
+    });
   });
 
   it('downloads from an allow-listed URL', async () => {

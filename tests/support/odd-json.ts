@@ -1,0 +1,41 @@
+/**
+ * JSON with odd object keys — `__proto__`, `constructor`, empty, path syntax, lone surrogates, any code point —
+ * for the payload round-trip property tests and the REST fuzz suite. Objects are built with own properties
+ * (`__proto__` included), so `JSON.stringify` writes every generated key.
+ */
+import fc from 'fast-check';
+
+/** Keys that are special somewhere: in JavaScript objects, in msgpack decoders, in Qdrant's key paths. */
+export const SPECIAL_KEYS = [
+  '__proto__', '__proto_', 'constructor', 'prototype', 'toString', 'hasOwnProperty', 'valueOf', '__defineGetter__',
+  '', ' ', '.', 'a.b', 'a[]', 'a[0]', '$', '"', '\\', '\u0000', '\ud800', '😀', 'é', 'e\u0301', '0', '-1', '1e3',
+] as const;
+
+export const oddKey: fc.Arbitrary<string> = fc.oneof(
+  { weight: 3, arbitrary: fc.constantFrom(...SPECIAL_KEYS) },
+  { weight: 2, arbitrary: fc.string({ maxLength: 8, unit: 'binary' }) },
+  { weight: 1, arbitrary: fc.string({ maxLength: 8 }) },
+);
+
+function ownObject(entries: ReadonlyArray<readonly [string, unknown]>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of entries) Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+  return out;
+}
+
+const tree = fc.letrec((tie) => ({
+  value: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    fc.constant(null),
+    fc.boolean(),
+    fc.double({ noNaN: true, noDefaultInfinity: true }),
+    fc.integer(),
+    fc.string({ maxLength: 8, unit: 'binary' }),
+    fc.array(tie('value'), { maxLength: 3 }),
+    tie('object'),
+  ),
+  object: fc.array(fc.tuple(oddKey, tie('value')), { maxLength: 4 }).map(ownObject),
+}));
+
+/** A payload object whose keys, at every depth, may be any of {@link oddKey}. */
+export const oddPayload = tree.object;
