@@ -87,6 +87,22 @@ export class Collection {
   private readonly dense = new Map<string, DenseVectorStore>();
   private readonly other = new Map<string, Map<number, VectorValue>>();
   private payloads: Array<Payload | null | undefined> = [];
+  /**
+   * The point `matchesOffset` evaluates, reused: a filtered search calls it once per candidate (1,000 times for a
+   * 1% filter on 100k points), and a fresh view with its own `hasVector` closure per call was most of that cost.
+   * `id` is decoded only when a `has_id` condition asks. `matches` is synchronous, so one view suffices.
+   */
+  private readonly offsetView = ((c: Collection) => ({
+    offset: 0,
+    key: '' as PointKey,
+    payload: undefined as Payload | undefined,
+    get id(): PointId {
+      return pointIdFromKey(this.key);
+    },
+    hasVector(name: string): boolean {
+      return c.hasVectorAt(this.offset, name);
+    },
+  }))(this);
   private versions: number[] = [];
   private shardKeysByOffset: Array<ShardKey | undefined> = [];
   readonly fieldIndexes = new FieldIndexes();
@@ -534,11 +550,11 @@ export class Collection {
   matchesOffset(filter: Filter, offset: number): boolean {
     const key = this.ids.keyAt(offset);
     if (key === undefined) return false;
-    return matches(
-      filter,
-      { id: pointIdFromKey(key), payload: this.payloads[offset] ?? undefined, hasVector: (name: string) => this.hasVectorAt(offset, name) },
-      this.fieldIndexes,
-    );
+    const view = this.offsetView;
+    view.offset = offset;
+    view.key = key;
+    view.payload = this.payloads[offset] ?? undefined;
+    return matches(filter, view, this.fieldIndexes);
   }
 
   /**
