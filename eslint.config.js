@@ -24,7 +24,7 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       eqeqeq: ['error', 'always', { null: 'ignore' }],
       'import-x/no-cycle': 'error',
-      // Layering (ARCHITECTURE.md): nothing imports api/; index/ and storage/ never see HTTP, auth or service.
+      // Layering (docs/architecture.md): nothing imports api/; index/ and storage/ never see HTTP, auth or service.
       'import-x/no-restricted-paths': ['error', {
         zones: [
           { target: './src/!(api|main.ts|app.ts)/**', from: './src/api' },

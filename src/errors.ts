@@ -47,6 +47,7 @@ export const KIND_STATUS = {
   already_exists: { http: 409, grpc: GrpcStatus.ALREADY_EXISTS },
   payload_too_large: { http: 413, grpc: GrpcStatus.RESOURCE_EXHAUSTED },
   unsupported_media_type: { http: 415, grpc: GrpcStatus.INVALID_ARGUMENT },
+  too_many_requests: { http: 429, grpc: GrpcStatus.RESOURCE_EXHAUSTED },
   service_error: { http: 500, grpc: GrpcStatus.INTERNAL },
   unavailable: { http: 503, grpc: GrpcStatus.UNAVAILABLE },
   insufficient_storage: { http: 507, grpc: GrpcStatus.RESOURCE_EXHAUSTED },
@@ -73,7 +74,7 @@ export const ERRORS = {
   UNAVAILABLE: { kind: 'unavailable', message: '%s' },
   INSUFFICIENT_STORAGE: { kind: 'insufficient_storage', message: 'No space left on device: %s' },
 
-  // authentication (SECURITY.md, "Status codes and bodies"): fixed texts that never echo a key, a token or a claim
+  // authentication (docs/security.md, "Status codes and bodies"): fixed texts that never echo a key, a token or a claim
   AUTH_MISSING: { kind: 'unauthorized', message: 'Must provide an API key or an Authorization bearer token', plain: true },
   AUTH_INVALID: { kind: 'unauthorized', message: 'Invalid API key or JWT', plain: true },
   JWT_BAD_SIGNATURE: { kind: 'forbidden', message: 'InvalidSignature', plain: true },
@@ -82,6 +83,8 @@ export const ERRORS = {
   JWT_VALUE_MISSING: { kind: 'unauthorized', message: 'Invalid JWT, stateful validation failed', plain: true },
   /** `value_exists`: the claim's collection does not exist. */
   JWT_VALUE_COLLECTION_MISSING: { kind: 'forbidden', message: 'Invalid JWT, stateful validation failed', plain: true },
+  /** **Quiver:** brute-force throttling: too many failed authentications from the client's address. */
+  AUTH_THROTTLED: { kind: 'too_many_requests', message: 'Too many failed authentications from this address; retry later', plain: true },
 
   // wire format
   /** The body is not JSON, or not the JSON the operation takes. */

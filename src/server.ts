@@ -31,6 +31,7 @@ import { loadTlsMaterial, httpsServerOptions, TlsReloader, type SecureContextTar
 import { parseAllowList } from './auth/ip-allowlist.js';
 import { startGrpcServer, type RunningGrpcServer } from './api/grpc/server.js';
 import { ReloadingCertificates, fanOut } from './api/grpc/tls.js';
+import { AuthThrottle } from './auth/throttle.js';
 import { SnapshotService, snapshotSettings, snapshotTempPath } from './service/snapshots/service.js';
 import { validateBody } from './api/rest/schemas/validator.js';
 import { checkReload } from './auth/startup-checks.js';
@@ -87,8 +88,11 @@ export function collectionDefaults(config: Config): CollectionDefaults {
 export interface StartOptions {
   readonly logger?: Logger;
   readonly audit?: AuditSink;
-  /** Milliseconds clock of the strict-mode rate limiters (tests step it instead of sleeping). */
-  readonly clockMs?: () => number;
+  /**
+   * Clock in milliseconds for the strict-mode rate limiters, the brute-force throttle and issuer key caches;
+   * tests inject one and step it instead of sleeping. Defaults to `Date.now`.
+   */
+  readonly now?: () => number;
 }
 
 /** JWT `value_exists`: does a point of the collection carry every key = value pair? */
@@ -129,7 +133,7 @@ export async function createServer(config: Config, options: StartOptions = {}): 
   metrics.gauge('snapshot_creation_running', 'snapshot creations running now', () => activity.creating, { qdrant: true });
   metrics.gauge('snapshot_recovery_running', 'snapshot recoveries running now', () => activity.recovering, { qdrant: true });
   metrics.gauge('collection_running_optimizations', 'background index builds running now, over all collections', () => each((c) => (c.indexBuild === undefined ? 0 : 1)), { qdrant: true });
-  const credentials = await CredentialStore.create(config.service);
+  const credentials = await CredentialStore.create(config.service, { warn: (m) => logger.warn(m), ...(options.now === undefined ? {} : { now: options.now }) });
   const auditLog = createAuditSink(config.audit, { apiKey: config.service.api_key, warn: (m) => logger.warn(m) });
   try {
     await auditLog.open();
@@ -149,7 +153,11 @@ export async function createServer(config: Config, options: StartOptions = {}): 
     await store.close();
     throw new StartupError(e instanceof Error ? e.message : String(e), { cause: e });
   }
+  const throttled = metrics.counter('quiver_auth_throttled_total', 'requests refused with 429 after repeated failed authentications from their address');
+  const throttleBlocks = metrics.counter('quiver_auth_throttle_blocks_total', 'client addresses blocked after repeated failed authentications');
   const gate = createGate({
+    throttle: new AuthThrottle(config.service.auth_throttle, options.now),
+    onThrottle: (event) => (event === 'refused' ? throttled : throttleBlocks).inc(),
     credentials,
     audit: () => audit,
     resolveAlias: (name) => toc.resolve(name),
@@ -165,7 +173,7 @@ export async function createServer(config: Config, options: StartOptions = {}): 
     startedAt: new Date(),
     quiverVersion: QUIVER_VERSION,
     quotas: new Quotas(store, { ...config.storage.quotas }, config.storage.storage_path),
-    rateLimits: new RateLimits(options.clockMs),
+    rateLimits: new RateLimits(options.now),
     logLevel: {
       get: () => logger.level,
       set: (level) => {
@@ -181,6 +189,9 @@ export async function createServer(config: Config, options: StartOptions = {}): 
   let material;
   let allowList;
   try {
+    if (config.service.tls_client_access.length > 0 && !config.service.verify_https_client_certificate) {
+      throw new Error('service.tls_client_access needs mTLS: set service.enable_tls and service.verify_https_client_certificate');
+    }
     material = config.service.enable_tls ? loadTlsMaterial(config.tls) : undefined;
     allowList = parseAllowList(config.service.allowed_client_ips);
   } catch (e) {

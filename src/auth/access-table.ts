@@ -8,7 +8,7 @@
  * - `global`: needs global access (`r` or `m`, per `need`); a collection-scoped token is refused.
  * - `collection`: needs a grant on the path collection (aliases resolved) and on every collection in `alsoReads`.
  *
- * Rows follow SECURITY.md, which follows Qdrant 1.19 except telemetry (global only, as the user docs say).
+ * Rows follow docs/security.md, which follows Qdrant 1.19 except telemetry (global only, as the user docs say).
  * `satisfies Record<OperationName, AccessRule>`: an operation without a row does not compile, and neither does
  * a row for an unknown operation.
  */
@@ -138,7 +138,7 @@ const readExtras = { scope: 'collection', need: READ_EXTRAS } as const;
 const write = { scope: 'collection', need: WRITE } as const;
 const writeExtras = { scope: 'collection', need: WRITE_EXTRAS } as const;
 
-/** Operation → access rule. The table in SECURITY.md, as data. */
+/** Operation → access rule. The table in docs/security.md, as data. */
 export const ACCESS_TABLE = {
   // Health probes need no credential (Qdrant's whitelist).
   root: open,

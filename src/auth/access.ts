@@ -16,10 +16,18 @@ export type GlobalLevel = 'r' | 'm';
 /** Per-collection access mode: `r` read, `rw` read-write, `prw` points read-write (no extras). */
 export type CollectionMode = 'r' | 'rw' | 'prw';
 
-/** One entry of a per-collection access list. */
+/**
+ * One entry of a per-collection access list. **Quiver:** `collection` may be a prefix pattern ending in `*`
+ * (`team-a-*`), which grants the mode on every collection, existing or future, whose name starts with the prefix.
+ */
 export interface CollectionGrant {
   readonly collection: string;
   readonly access: CollectionMode;
+}
+
+/** The prefix of a pattern grant (`team-a-*` → `team-a-`), or `undefined` for a grant on one collection. */
+export function grantPrefix(grant: CollectionGrant): string | undefined {
+  return grant.collection.endsWith('*') ? grant.collection.slice(0, -1) : undefined;
 }
 
 /** The rights of an authenticated request. */
@@ -85,6 +93,11 @@ export function parseAccessClaim(json: unknown): Access {
     if (typeof collection !== 'string' || collection === '') {
       throw new AppError('BAD_INPUT', [`access[${i}].collection must be a non-empty string`]);
     }
+    // Collection names never contain `*`, so a pattern cannot be mistaken for a name.
+    const star = collection.indexOf('*');
+    if (star !== -1 && (star !== collection.length - 1 || star === 0)) {
+      throw new AppError('BAD_INPUT', [`access[${i}].collection: a pattern is a non-empty prefix followed by one final *, like "team-a-*"`]);
+    }
     if (typeof access !== 'string' || !COLLECTION_MODES.has(access)) {
       throw new AppError('BAD_INPUT', [`access[${i}].access must be "r", "rw" or "prw"`]);
     }
@@ -114,9 +127,26 @@ export function formatAccess(access: Access): string {
   return access.grants.map((g) => `${g.collection}:${g.access}`).join(',');
 }
 
-/** The grant naming `collection`, if the access is per collection and lists it. */
+/**
+ * The grant that applies to `collection`, if the access is per collection and one does: the grant naming it
+ * exactly, else the prefix pattern with the longest matching prefix (the most specific one wins, so
+ * `[{team-*: r}, {team-a-*: rw}]` gives `team-a-x` rw and `team-b-x` r, and an exact `{team-a-x: r}` beats both).
+ * `collection` is a real collection name: aliases are resolved before, so a pattern matching an alias's name
+ * grants nothing unless it matches the collection behind it.
+ */
 export function grantFor(access: Access, collection: string): CollectionGrant | undefined {
-  return access.kind === 'collections' ? access.grants.find((g) => g.collection === collection) : undefined;
+  if (access.kind !== 'collections') return undefined;
+  let best: CollectionGrant | undefined;
+  let bestLength = -1;
+  for (const g of access.grants) {
+    if (g.collection === collection) return g;
+    const prefix = grantPrefix(g);
+    if (prefix !== undefined && collection.startsWith(prefix) && prefix.length > bestLength) {
+      best = g;
+      bestLength = prefix.length;
+    }
+  }
+  return best;
 }
 
 function globalLevelDenial(level: GlobalLevel, need: Requirement): string | undefined {

@@ -8,8 +8,11 @@
  */
 import type { AuthFailure } from './auth-failure.js';
 
-/** How the request was authenticated: `None` when no key is configured (and for failed authentication). */
-export type AuthType = 'None' | 'ApiKey' | 'Jwt';
+/**
+ * How the request was authenticated: `None` when no key is configured (and for failed authentication);
+ * **Quiver** `Certificate` for a client certificate mapped by `service.tls_client_access`.
+ */
+export type AuthType = 'None' | 'ApiKey' | 'Jwt' | 'Certificate';
 
 /** One line of the audit log. Empty fields are omitted, never written as `null` or `""`. */
 export interface AuditEvent {

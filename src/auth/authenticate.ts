@@ -8,6 +8,7 @@ import type { AuthType } from './audit-event.js';
 import { AuthFailure } from './auth-failure.js';
 import type { CredentialStore } from './credentials.js';
 import { verifyJwt, type ValueExistsClaim } from './jwt.js';
+import { matchCertificate, type PeerIdentity } from './cert-identity.js';
 
 export { AuthFailure, isAuthFailure } from './auth-failure.js';
 
@@ -27,6 +28,8 @@ export interface Auth {
 export interface CredentialHeaders {
   readonly apiKey?: string | undefined;
   readonly authorization?: string | undefined;
+  /** **Quiver:** the client certificate, only when mTLS is on and the TLS layer verified it. */
+  readonly certificate?: PeerIdentity | undefined;
 }
 
 /**
@@ -56,7 +59,8 @@ function presentedCredential(headers: CredentialHeaders): string | undefined {
  * Authenticates a request.
  *
  * Order (Qdrant's, plus Quiver's named keys): api_key / alt_api_key → manage; read_only_api_key → global
- * read; a named key → its access; then, if `jwt_rbac` is on, a JWT verified with api_key, then alt_api_key.
+ * read; a named key → its access; then a JWT whose `iss` names one of `service.jwt_issuers` (**Quiver**), verified
+ * with that issuer's keys; else, if `jwt_rbac` is on, a JWT verified with api_key, then alt_api_key.
  * With no key configured at all, every request gets full access with `type: 'None'`.
  *
  * @param now - the clock for `exp` and named-key expiry
@@ -69,7 +73,11 @@ export async function authenticate(headers: CredentialHeaders, store: Credential
   if (credentials.open) return { type: 'None', access: fullAccess('No API key is configured') };
 
   const presented = presentedCredential(headers);
-  if (presented === undefined) throw new AuthFailure('AUTH_MISSING');
+  if (presented === undefined) {
+    const cert = headers.certificate === undefined ? undefined : matchCertificate(credentials.certAccess, headers.certificate);
+    if (cert !== undefined) return { type: 'Certificate', access: cert.access, subject: cert.identity };
+    throw new AuthFailure('AUTH_MISSING');
+  }
 
   const match = credentials.match(presented, now);
   switch (match.kind) {
@@ -85,8 +93,9 @@ export async function authenticate(headers: CredentialHeaders, store: Credential
       break;
   }
 
+  // A token naming a configured external issuer is verified with that issuer's keys only (never the API key).
   // With jwt_rbac off there are no JWT keys and verifyJwt answers 401 `Invalid API key or JWT`.
-  const claims = await verifyJwt(presented, credentials.jwtKeys, now);
+  const claims = (await credentials.issuers?.verify(presented, now)) ?? (await verifyJwt(presented, credentials.jwtKeys, now));
   return {
     type: 'Jwt',
     access: claims.access,

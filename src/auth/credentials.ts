@@ -12,6 +12,11 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Access } from './access.js';
 import { importJwtSecret, type JwtKey } from './jwt.js';
 import { hashDigest, readKeysFile } from './keys-file.js';
+import type { JwtIssuerConfig } from '../config/jwt-issuers.js';
+import { IssuerSet } from './jwt-issuers.js';
+import type { KeySourceDeps } from './jwks.js';
+import type { TlsClientAccessEntry } from '../config/tls-client-access.js';
+import { parseCertAccess, type CertAccess } from './cert-identity.js';
 
 /**
  * The `service` settings the store is built from (Qdrant names). `null`, `undefined` and `""` all mean unset.
@@ -23,7 +28,14 @@ export interface CredentialConfig {
   readonly jwt_rbac?: boolean | null;
   /** **Quiver:** path of the named API keys file (see `keys-file.ts`). */
   readonly api_keys_file?: string | null;
+  /** **Quiver:** external identity providers (see `jwt-issuers.ts`). */
+  readonly jwt_issuers?: readonly JwtIssuerConfig[] | null;
+  /** **Quiver:** client certificate identities → access (see `cert-identity.ts`). */
+  readonly tls_client_access?: readonly TlsClientAccessEntry[] | null;
 }
+
+/** How issuer keys are fetched and problems reported; tests substitute the clock and the fetch. */
+export type IssuerOptions = Partial<KeySourceDeps>;
 
 /** A named key, as the store keeps it. */
 interface StoredNamedKey {
@@ -63,6 +75,10 @@ export class CredentialSnapshot {
   readonly jwtKeys: readonly JwtKey[];
   /** Startup warnings (short keys); they name the setting, never the key. */
   readonly warnings: readonly string[];
+  /** **Quiver:** external issuers, when configured. */
+  readonly issuers: IssuerSet | undefined;
+  /** **Quiver:** certificate identities, in configured order. */
+  readonly certAccess: readonly CertAccess[];
   readonly #manage: readonly Buffer[];
   readonly #read: Buffer | undefined;
   readonly #named: readonly StoredNamedKey[];
@@ -75,7 +91,11 @@ export class CredentialSnapshot {
     named: StoredNamedKey[];
     jwtKeys: JwtKey[];
     warnings: string[];
+    issuers: IssuerSet | undefined;
+    certAccess: CertAccess[];
   }) {
+    this.issuers = parts.issuers;
+    this.certAccess = parts.certAccess;
     this.open = parts.open;
     this.#manage = parts.manage;
     this.#read = parts.read;
@@ -106,7 +126,17 @@ export class CredentialSnapshot {
   }
 }
 
-async function buildSnapshot(config: CredentialConfig): Promise<CredentialSnapshot> {
+function issuerSet(config: CredentialConfig, options: IssuerOptions, previous: IssuerSet | undefined): IssuerSet | undefined {
+  const configs = config.jwt_issuers ?? [];
+  if (configs.length === 0) return undefined;
+  // An unchanged issuer list keeps its key caches across a reload.
+  if (previous !== undefined && previous.fingerprint === JSON.stringify(configs)) return previous;
+  return new IssuerSet(configs, { warn: () => undefined, ...options });
+}
+
+async function buildSnapshot(config: CredentialConfig, options: IssuerOptions = {}, previous?: IssuerSet): Promise<CredentialSnapshot> {
+  const issuers = issuerSet(config, options, previous);
+  const certAccess = parseCertAccess(config.tls_client_access ?? []);
   const warnings: string[] = [];
   const manage: Buffer[] = [];
   const jwtKeys: JwtKey[] = [];
@@ -135,12 +165,14 @@ async function buildSnapshot(config: CredentialConfig): Promise<CredentialSnapsh
   return new CredentialSnapshot({
     // A configured keys file closes the server even while it lists no key: revoking the last named key
     // must never turn authentication off.
-    open: manage.length === 0 && !present(readOnly) && !present(keysFile),
+    open: manage.length === 0 && !present(readOnly) && !present(keysFile) && issuers === undefined && certAccess.length === 0,
     manage,
     read: present(readOnly) ? digest(readOnly) : undefined,
     named,
     jwtKeys,
     warnings,
+    issuers,
+    certAccess,
   });
 }
 
@@ -153,17 +185,19 @@ async function buildSnapshot(config: CredentialConfig): Promise<CredentialSnapsh
 export class CredentialStore {
   #snapshot: CredentialSnapshot;
   #generation = 0;
+  readonly #options: IssuerOptions;
 
-  private constructor(snapshot: CredentialSnapshot) {
+  private constructor(snapshot: CredentialSnapshot, options: IssuerOptions) {
     this.#snapshot = snapshot;
+    this.#options = options;
   }
 
   /**
    * Builds the store; reads the named keys file when one is configured.
    * @throws KeysFileError when the keys file is missing or invalid
    */
-  static async create(config: CredentialConfig): Promise<CredentialStore> {
-    return new CredentialStore(await buildSnapshot(config));
+  static async create(config: CredentialConfig, options: IssuerOptions = {}): Promise<CredentialStore> {
+    return new CredentialStore(await buildSnapshot(config, options), options);
   }
 
   /**
@@ -173,7 +207,7 @@ export class CredentialStore {
    */
   async reload(config: CredentialConfig): Promise<void> {
     const generation = ++this.#generation;
-    const next = await buildSnapshot(config);
+    const next = await buildSnapshot(config, this.#options, this.#snapshot.issuers);
     if (generation === this.#generation) this.#snapshot = next;
   }
 

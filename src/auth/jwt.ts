@@ -78,13 +78,13 @@ function parseValueExists(v: Record<string, unknown>): ValueExistsClaim | undefi
  * True when each of the token's three segments is canonical base64url: the URL-safe alphabet, no `=` padding, zero
  * trailing bits — the one spelling of its bytes, so one token has one spelling.
  */
-function isCanonical(token: string): boolean {
+export function isCanonicalJwt(token: string): boolean {
   const parts = token.split('.');
   return parts.length === 3 && parts.every((p) => /^[A-Za-z0-9_-]*$/.test(p) && Buffer.from(p, 'base64url').toString('base64url') === p);
 }
 
 /** True when the protected header is JSON that repeats a key (`{"alg":"none","alg":"HS256"}`). */
-function headerRepeatsKey(token: string): boolean {
+export function headerRepeatsKey(token: string): boolean {
   const text = Buffer.from(token.slice(0, token.indexOf('.')), 'base64url').toString('utf8');
   try {
     JSON.parse(text);
@@ -148,7 +148,7 @@ function checkClaims(payload: Uint8Array, now: Date): VerifiedClaims {
  *   claims; 403 `InvalidSignature` when no key verifies it; 403 `ExpiredSignature` past `exp` + 30 s.
  */
 export async function verifyJwt(token: string, keys: readonly JwtKey[], now: Date = new Date()): Promise<VerifiedClaims> {
-  if (keys.length === 0 || !isCanonical(token) || headerRepeatsKey(token)) throw invalid();
+  if (keys.length === 0 || !isCanonicalJwt(token) || headerRepeatsKey(token)) throw invalid();
   for (const key of keys) {
     let payload: Uint8Array;
     try {

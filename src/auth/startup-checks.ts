@@ -9,7 +9,7 @@ import type { Config } from '../config/schema.js';
 import { isLoopbackHost } from '../config/loopback.js';
 import { parseAllowList } from './ip-allowlist.js';
 
-/** Below this many bytes an API key is easy to guess (SECURITY.md). */
+/** Below this many bytes an API key is easy to guess (docs/security.md). */
 export const MIN_API_KEY_BYTES = 32;
 
 /** Outcome of {@link checkStartup}: `fatal` set = do not listen (print it, exit 2); log each warning. */

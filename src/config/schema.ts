@@ -14,6 +14,10 @@ import { ConfigError } from './config-error.js';
 import { deepFreeze } from './freeze.js';
 import type { DeepReadonly } from './freeze.js';
 import { quantization } from './quantization.js';
+import { jwtIssuers } from './jwt-issuers.js';
+import type { JwtIssuerConfig } from './jwt-issuers.js';
+import { tlsClientAccess } from './tls-client-access.js';
+import type { TlsClientAccessEntry } from './tls-client-access.js';
 import type { QuantizationConfig } from './quantization.js';
 import {
   bool, float, int, isIpOrCidr, isOrigin, nullable, nullableSection, oneOf, path, section, str, stringList,
@@ -21,7 +25,7 @@ import {
 import type { SectionSpec } from './spec.js';
 
 export { ConfigError };
-export type { DeepReadonly, QuantizationConfig };
+export type { DeepReadonly, QuantizationConfig, JwtIssuerConfig };
 
 /** Log levels (Qdrant's, case-insensitive on input, stored upper-case). */
 export const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'OFF'] as const;
@@ -235,6 +239,22 @@ export interface ConfigData {
     enable_static_content: boolean;
     /** Directory served at `/dashboard` (resolved against `cwd`); **Quiver:** null = the bundled dashboard. */
     static_content_dir: string | null;
+    /** **Quiver:** external identity providers whose asymmetric JWTs are accepted (empty = none). */
+    jwt_issuers: JwtIssuerConfig[];
+    /** **Quiver:** with mTLS on, client certificate identities mapped to access (empty = none). */
+    tls_client_access: TlsClientAccessEntry[];
+    /** **Quiver:** brute-force throttling of failed authentications per client address (on by default). */
+    auth_throttle: {
+      enabled: boolean;
+      /** Failures within `window_sec` that block an address. */
+      max_failures: number;
+      window_sec: number;
+      /** First block in seconds; doubles with each further block of the address. */
+      block_sec: number;
+      max_block_sec: number;
+      /** Most addresses tracked at once; the least recently seen is forgotten first. */
+      max_tracked_addresses: number;
+    };
   };
   cluster: {
     /** Distributed mode; Quiver is a single node and only accepts `false` meaningfully (true warns). */
@@ -452,6 +472,16 @@ export const CONFIG_SCHEMA: SectionSpec<ConfigData> = section<ConfigData>({
     shutdown_timeout_sec: int(NON_NEGATIVE),
     enable_static_content: bool(),
     static_content_dir: nullable(path()),
+    jwt_issuers: jwtIssuers(),
+    tls_client_access: tlsClientAccess(),
+    auth_throttle: section({
+      enabled: bool(),
+      max_failures: int(POSITIVE),
+      window_sec: int(POSITIVE),
+      block_sec: int(POSITIVE),
+      max_block_sec: int(POSITIVE),
+      max_tracked_addresses: int(POSITIVE),
+    }),
   }),
   cluster: section({
     enabled: bool(),
@@ -586,6 +616,9 @@ export const DEFAULT_CONFIG: Config = deepFreeze<ConfigData>({
     shutdown_timeout_sec: 30,
     enable_static_content: true,
     static_content_dir: null,
+    jwt_issuers: [],
+    tls_client_access: [],
+    auth_throttle: { enabled: true, max_failures: 10, window_sec: 60, block_sec: 10, max_block_sec: 900, max_tracked_addresses: 10000 },
   },
   cluster: {
     enabled: false,

@@ -195,6 +195,32 @@ export function nullable<T>(spec: LeafSpec<T>): LeafSpec<T | null> {
  * A list of strings. From a string: a JSON array (`["a","b"]`) or a comma-separated list (`a, b`); the empty
  * string is the empty list.
  */
+/**
+ * A list of objects (JSON text from the environment; `null` or `""` = empty), each checked by `item`, which sees
+ * the items accepted so far (to refuse duplicates).
+ */
+export function objectList<T>(expected: string, item: (value: unknown, accepted: readonly T[]) => T | Invalid): LeafSpec<T[]> {
+  return leaf(expected, (value) => {
+    let items: unknown = value;
+    if (typeof value === 'string') {
+      try {
+        items = value.trim() === '' ? [] : (JSON.parse(value) as unknown);
+      } catch {
+        return INVALID;
+      }
+    }
+    if (items === null) return [];
+    if (!Array.isArray(items)) return INVALID;
+    const out: T[] = [];
+    for (const raw of items as unknown[]) {
+      const parsed = item(raw, out);
+      if (parsed === INVALID) return INVALID;
+      out.push(parsed);
+    }
+    return out;
+  });
+}
+
 export function stringList(expected: string, item: LeafSpec<string> = str()): LeafSpec<string[]> {
   return leaf(expected, (value, fromEnv) => {
     let items: unknown = value;

@@ -1,5 +1,5 @@
 /**
- * The server writes only under its storage, snapshots, temp and audit directories (SECURITY.md, issue 6), so it
+ * The server writes only under its storage, snapshots, temp and audit directories (docs/security.md, issue 6), so it
  * runs as an unprivileged user on a read-only root filesystem.
  *
  * `src/main.ts` runs as `nobody` (setpriv). When the test may create a mount namespace (`unshare --mount`), the

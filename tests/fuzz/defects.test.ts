@@ -100,15 +100,10 @@ describe('defects found by the robustness suites', () => {
     assert.equal(r.body.result.count, 10);
   });
 
-  // Crash suite: graph searches miss points whose vectors were replaced in place (re-upserted), crash or not.
-  // A fresh build finds every point by its own vector; after rounds of in-place updates some are missed, for
-  // good: the collection is green and every vector counted as indexed. Exact search finds them.
-  // Partly fixed: updates now reconnect the moved node's old neighbours (as hnswlib updatePoint); on this
-  // near-one-dimensional data with m 8 / ef_construct 32, 3-9 of 400 points (≤ 2.3%) are still missed after update
-  // rounds (were 29-51; fresh builds: 0). Next: background rebuild past an update threshold.
-  // Listed in README "Known issues". Two tests share one run of the scenario: the goal (≤ 1% missed, `todo` while
-  // the defect is open) and a tracker that FAILS once the defect is fixed, so that the goal gets promoted.
-  let updateRun: Promise<{ misses: number; points: number }> | undefined;
+  // Crash suite: graph searches missed points whose vectors were replaced in place (re-upserted), crash or not:
+  // after rounds of in-place updates 3-9 of 400 points stayed unreachable for good on a green collection (29-51
+  // before updates reconnected the old neighbours). Fixed: an update unlinks the old node (tombstone repair) before
+  // inserting it anew, and the graph is rebuilt in the background once updates reach 10% of it.
   const runUpdateScenario = async (): Promise<{ misses: number; points: number }> => {
     const DIM = 6;
     const vec = (seed: number, id: number): number[] => Array.from({ length: DIM }, (_, i) => (i === 0 ? id % 1000 : ((seed * 31 + id * 7 + i * 13) % 97) - 48));
@@ -137,19 +132,8 @@ describe('defects found by the robustness suites', () => {
     return { misses, points: current.size };
   };
 
-  it('finds points by their own vector through the HNSW graph after their vectors are replaced', {
-    timeout: 120_000,
-    todo: 'known issue (README): 3-9 of 400 points are missed after in-place update rounds; the tracker below fails once fixed',
-  }, async () => {
-    const { misses, points } = await (updateRun ??= runUpdateScenario());
+  it('finds points by their own vector through the HNSW graph after their vectors are replaced', { timeout: 120_000 }, async () => {
+    const { misses, points } = await runUpdateScenario();
     assert.ok(misses <= points * 0.01, `${misses} of ${points} points are not found by their own vector through the graph`);
-  });
-
-  it('tracks the known HNSW update-recall defect: still present (when this fails, drop the todo above)', { timeout: 120_000 }, async () => {
-    const { misses, points } = await (updateRun ??= runUpdateScenario());
-    assert.ok(
-      misses > points * 0.01,
-      `the HNSW update-recall defect looks fixed (${misses} of ${points} missed): remove the todo from the test above, this tracker, and the README known issue`,
-    );
   });
 });

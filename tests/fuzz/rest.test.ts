@@ -5,7 +5,7 @@
  *
  * - no 5xx (a 507 only after the run itself lowered the quotas);
  * - every 4xx is Qdrant-format JSON (`{"status":{"error":…},"time":…}`), or one of the documented
- *   plain-text authentication failures (SECURITY.md);
+ *   plain-text authentication failures (docs/security.md);
  * - a 200 from an operation of Qdrant's spec matches the spec's response schema;
  * - a rejected write changes nothing (collections, aliases, quotas, every point, vector and payload,
  *   payload index counts);

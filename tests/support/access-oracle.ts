@@ -1,5 +1,5 @@
 /**
- * The access-matrix oracle, shared by the REST and gRPC matrices: SECURITY.md's access table transcribed by hand
+ * The access-matrix oracle, shared by the REST and gRPC matrices: docs/security.md's access table transcribed by hand
  * (not derived from ACCESS_TABLE), the credential kinds a matrix runs, and what each of them must get.
  */
 import assert from 'node:assert/strict';
@@ -16,7 +16,7 @@ export const EXPIRED_NAMED = 'qvk_expired-named-key-0123456789abcdef0123';
 
 const Y = true;
 const N = false;
-/** SECURITY.md's access table. Columns: m, r, crw, cr, cprw. */
+/** docs/security.md's access table. Columns: m, r, crw, cr, cprw. */
 export const ORACLE: ReadonlyArray<readonly [readonly string[], boolean, boolean, boolean, boolean, boolean]> = [
   [['get_collections', 'get_collections_aliases', 'get_issues'], Y, Y, Y, Y, Y],
   [['get_collection', 'collection_exists', 'get_optimizations', 'get_collection_aliases', 'list_shard_keys'], Y, Y, Y, Y, Y],

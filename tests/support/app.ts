@@ -13,10 +13,20 @@ export function tempDir(prefix = 'quiver-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
+/**
+ * A configuration for an in-process test server. Brute-force throttling (on by default in a real server) is off
+ * unless `env` turns it on: access matrices and fuzzers send thousands of deliberate failures from one address.
+ * Its own tests (tests/unit/auth/throttle.test.ts, tests/integration/auth/throttle.test.ts) turn it on.
+ */
 export function testConfig(dir: string, env: Record<string, string> = {}): Config {
   return loadConfig({
     cwd: dir,
-    env: { QDRANT__STORAGE__STORAGE_PATH: join(dir, 'storage'), QDRANT__STORAGE__SNAPSHOTS_PATH: join(dir, 'snapshots'), ...env },
+    env: {
+      QDRANT__STORAGE__STORAGE_PATH: join(dir, 'storage'),
+      QDRANT__STORAGE__SNAPSHOTS_PATH: join(dir, 'snapshots'),
+      QDRANT__SERVICE__AUTH_THROTTLE__ENABLED: 'false',
+      ...env,
+    },
     warn: () => undefined,
   });
 }

@@ -107,5 +107,5 @@ export function browserGuard(options: BrowserGuardOptions): (request: FastifyReq
 export function sendRefusal(reply: FastifyReply, refusal: unknown): FastifyReply {
   const start = reply.request.startNs;
   const answer = toHttpError(refusal, typeof start === 'bigint' && start > 0n ? start : process.hrtime.bigint());
-  return reply.code(answer.status).type(answer.contentType).send(answer.body);
+  return reply.code(answer.status).headers(answer.headers).type(answer.contentType).send(answer.body);
 }

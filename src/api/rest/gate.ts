@@ -11,6 +11,10 @@ import { ACCESS_TABLE, type OperationName } from '../../auth/access-table.js';
 import { auditAuthFailure, tracingId, type AuditRequestInfo, type AuditSink } from '../../auth/audit-event.js';
 import type { CredentialStore } from '../../auth/credentials.js';
 import type { ValueExistsClaim } from '../../auth/jwt.js';
+import type { TLSSocket } from 'node:tls';
+import type { PeerIdentity } from '../../auth/cert-identity.js';
+import { ThrottledFailure, type AuthThrottle } from '../../auth/throttle.js';
+import { auditEvent } from '../../auth/audit-event.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -52,6 +56,18 @@ export interface GateDeps {
   readonly resolveAlias: (name: string) => string;
   readonly valueExists: (claim: ValueExistsClaim) => Promise<ValueExistsOutcome>;
   readonly remoteOf: (request: FastifyRequest) => string | undefined;
+  /** Brute-force throttling of failed authentications; absent = none. */
+  readonly throttle?: AuthThrottle;
+  /** Called once per request refused by the throttle and once per block it starts (metrics). */
+  readonly onThrottle?: (event: 'refused' | 'blocked') => void;
+}
+
+/** The client certificate, when the connection is TLS and the certificate was verified (mTLS). */
+function verifiedPeer(request: FastifyRequest): PeerIdentity | undefined {
+  const socket = request.socket as Partial<TLSSocket>;
+  if (socket.authorized !== true || typeof socket.getPeerCertificate !== 'function') return undefined;
+  const peer = socket.getPeerCertificate();
+  return Object.keys(peer).length === 0 ? undefined : { subject: peer.subject, subjectaltname: peer.subjectaltname };
 }
 
 function header(request: FastifyRequest, name: string): string | undefined {
@@ -76,10 +92,25 @@ export function createGate(deps: GateDeps): AccessGate {
         request.auth = ANONYMOUS;
         return;
       }
+      const throttle = deps.throttle;
+      const remote = throttle === undefined ? undefined : deps.remoteOf(request);
+      // A blocked address is refused before any key is compared or any token verified.
+      const wait = throttle?.retryAfter(remote);
+      if (wait !== undefined) {
+        deps.onThrottle?.('refused');
+        const refused = new ThrottledFailure(wait);
+        await deps.audit().write(auditEvent({ now: new Date(), method: operation, request: requestInfo(request, deps.remoteOf), authType: 'None', error: `Too Many Requests: ${refused.message}` }));
+        throw refused;
+      }
       try {
-        request.auth = await authenticate({ apiKey: header(request, 'api-key'), authorization: header(request, 'authorization') }, deps.credentials);
+        request.auth = await authenticate({ apiKey: header(request, 'api-key'), authorization: header(request, 'authorization'), certificate: verifiedPeer(request) }, deps.credentials);
+        throttle?.recordSuccess(remote);
       } catch (e) {
-        if (isAuthFailure(e)) await auditAuthFailure(deps.audit(), e, { ...requestInfo(request, deps.remoteOf), ...(operation === undefined ? {} : { method: operation }) });
+        if (isAuthFailure(e)) {
+          // A request that presented no credential at all is not a guess: it does not count.
+          if (throttle !== undefined && e.code !== 'AUTH_MISSING' && throttle.recordFailure(remote) !== undefined) deps.onThrottle?.('blocked');
+          await auditAuthFailure(deps.audit(), e, { ...requestInfo(request, deps.remoteOf), ...(operation === undefined ? {} : { method: operation }) });
+        }
         throw e;
       }
     },

@@ -1,5 +1,5 @@
 /**
- * Registers the route table on a Fastify instance with the request path of ARCHITECTURE.md:
+ * Registers the route table on a Fastify instance with the request path of docs/architecture.md:
  * onRequest authenticates (before the body is read) → the body is parsed and validated against
  * Qdrant's schema → authorize() mints the pass → the handler runs → the result is enveloped.
  */
@@ -131,5 +131,5 @@ function sendError(error: unknown, request: FastifyRequest, reply: FastifyReply,
   if (answer.unexpected) options.log('error', `unhandled error on ${where}`, error);
   else if (answer.status >= 500) options.log('error', `request failed: ${where}: ${answer.error.message}`, answer.error.cause ?? answer.error);
   if (error instanceof RateLimitedError && error.retryAfterSeconds !== undefined) void reply.header('retry-after', String(error.retryAfterSeconds));
-  void reply.code(answer.status).type(answer.contentType).send(answer.body);
+  void reply.code(answer.status).headers(answer.headers).type(answer.contentType).send(answer.body);
 }

@@ -6,6 +6,7 @@
  */
 import { AppError, isAppError, isPlainText, KIND_STATUS, unexpectedError } from '../../errors.js';
 import { errorEnvelope } from './envelope.js';
+import { ThrottledFailure } from '../../auth/throttle.js';
 
 export interface HttpError {
   readonly status: number;
@@ -15,6 +16,8 @@ export interface HttpError {
   readonly error: AppError;
   /** True when the error was not an `AppError` nor a known framework error: a bug, to be logged. */
   readonly unexpected: boolean;
+  /** Extra response headers (`Retry-After` of a throttled authentication). */
+  readonly headers: Readonly<Record<string, string>>;
 }
 
 /**
@@ -38,6 +41,7 @@ export function toHttpError(error: unknown, startNs: bigint): HttpError {
   const known = isAppError(error) ? error : fromFramework(error);
   const e = known ?? unexpectedError(error);
   const status = KIND_STATUS[e.kind].http;
-  if (isPlainText(e.code)) return { status, contentType: 'text/plain; charset=utf-8', body: e.message, error: e, unexpected: false };
-  return { status, contentType: 'application/json', body: errorEnvelope(e.message, startNs), error: e, unexpected: known === undefined };
+  const headers = e instanceof ThrottledFailure ? e.headers() : {};
+  if (isPlainText(e.code)) return { status, contentType: 'text/plain; charset=utf-8', body: e.message, error: e, unexpected: false, headers };
+  return { status, contentType: 'application/json', body: errorEnvelope(e.message, startNs), error: e, unexpected: known === undefined, headers };
 }

@@ -208,8 +208,29 @@ export class Segment implements SegmentReader {
   matches(filter: Filter, offset: number): boolean {
     const key = this.ids.keyAt(offset);
     if (key === undefined) return false;
-    return matches(filter, { id: pointIdFromKey(key), payload: this.payloads[offset] ?? undefined, hasVector: (name: string) => this.hasVectorAt(offset, name) }, this.fieldIndexes);
+    const view = this.offsetView;
+    view.offset = offset;
+    view.key = key;
+    view.payload = this.payloads[offset] ?? undefined;
+    return matches(filter, view, this.fieldIndexes);
   }
+
+  /**
+   * The point `matches` evaluates, reused: a filtered search calls it once per candidate (1,000 times for a 1%
+   * filter on 100k points), and a fresh view with its own `hasVector` closure per call was most of that cost.
+   * `id` is decoded only when a `has_id` condition asks. `matches` is synchronous, so one view suffices.
+   */
+  private readonly offsetView = ((segment: Segment) => ({
+    offset: 0,
+    key: '' as PointKey,
+    payload: undefined as Payload | undefined,
+    get id(): PointId {
+      return pointIdFromKey(this.key);
+    },
+    hasVector(name: string): boolean {
+      return segment.hasVectorAt(this.offset, name);
+    },
+  }))(this);
 
   /** True when the live point at `offset` is inside `scope` (shard keys, then the filter). */
   inScope(offset: number, scope: Scope): boolean {

@@ -7,12 +7,12 @@
  * - the body is bounded in size (Content-Length checked up front, bytes counted as they arrive) and the whole
  *   download in time.
  */
-import { request as httpRequest, type IncomingMessage } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import type { IncomingMessage } from 'node:http';
 import { lookup as dnsLookup } from 'node:dns/promises';
-import { isIP, type LookupFunction } from 'node:net';
+import { isIP } from 'node:net';
 import { AppError } from '../../errors.js';
-import { classifyAddress, matchesAllowlist } from './url-guard.js';
+import { classifyAddress, matchesAllowlist } from '../../net/url-guard.js';
+import { pinnedGet } from '../../net/pinned-get.js';
 import { printable } from './names.js';
 import { tooLarge } from './tar-reader.js';
 
@@ -66,33 +66,6 @@ async function checkTarget(url: URL, options: FetchOptions): Promise<{ address: 
   return first;
 }
 
-function get(url: URL, target: { address: string; family: number }, headers: Record<string, string>, auth: string | undefined, signal: AbortSignal): Promise<IncomingMessage> {
-  const pinned: LookupFunction = (_hostname, opts, callback) => {
-    if (opts.all === true) callback(null, [{ address: target.address, family: target.family }]);
-    else callback(null, target.address, target.family);
-  };
-  const host = url.hostname.replace(/^\[|\]$/g, '');
-  const options = {
-    hostname: host,
-    port: url.port === '' ? undefined : Number(url.port),
-    path: `${url.pathname}${url.search}`,
-    method: 'GET',
-    headers,
-    lookup: pinned,
-    autoSelectFamily: false,
-    agent: false as const,
-    signal,
-    ...(auth === undefined ? {} : { auth }),
-    ...(url.protocol === 'https:' && isIP(host) === 0 ? { servername: host } : {}),
-  };
-  return new Promise((resolve, reject) => {
-    const req = (url.protocol === 'https:' ? httpsRequest : httpRequest)(options, resolve);
-    // Node's socket errors name the resolved address (`connect ECONNREFUSED 10.0.0.5:80`): keep the code only.
-    req.on('error', (e: NodeJS.ErrnoException) => reject(e.name === 'AbortError' ? e : new Error(`connection to ${printable(host)} failed (${e.code ?? 'network error'})`, { cause: e })));
-    req.end();
-  });
-}
-
 /**
  * Opens a snapshot URL and returns its body as a bounded byte stream (the download continues as it is read).
  * @throws AppError(FORBIDDEN) for a refused address; AppError(BAD_INPUT) for an unsupported scheme, an HTTP
@@ -118,7 +91,7 @@ export async function openSnapshotUrl(url: URL, options: FetchOptions): Promise<
       const sameOrigin = current.origin === origin;
       const headers: Record<string, string> = { 'user-agent': 'quiver-snapshot-recovery', accept: 'application/octet-stream' };
       if (sameOrigin && options.apiKey !== undefined) headers['api-key'] = options.apiKey;
-      res = await get(current, target, headers, sameOrigin ? credentials : undefined, controller.signal);
+      res = await pinnedGet(current, target, headers, sameOrigin ? credentials : undefined, controller.signal);
       const status = res.statusCode ?? 0;
       if (REDIRECTS.has(status)) {
         res.resume();

@@ -1,7 +1,7 @@
 /**
  * The access matrix through the real REST layer: every registered route × every kind of credential, with
- * the expected outcome from an oracle transcribed by hand from SECURITY.md (not derived from ACCESS_TABLE).
- * Denials must have SECURITY.md's exact status and body and must leave the stored state unchanged.
+ * the expected outcome from an oracle transcribed by hand from docs/security.md (not derived from ACCESS_TABLE).
+ * Denials must have docs/security.md's exact status and body and must leave the stored state unchanged.
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';

@@ -22,7 +22,7 @@ describe('conformance: strict mode', () => {
   };
 
   before(async () => {
-    app = await startTestApp({}, { clockMs: () => nowMs });
+    app = await startTestApp({}, { now: () => nowMs });
     assert.equal((await app.request('PUT', '/collections/s', {
       vectors: { d: { size: 4, distance: 'Dot' }, m: { size: 2, distance: 'Dot', multivector_config: { comparator: 'max_sim' } } },
       sparse_vectors: { sp: {} },

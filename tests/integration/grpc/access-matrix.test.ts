@@ -1,6 +1,6 @@
 /**
  * The access matrix over gRPC: every RPC × every credential kind, expected from the same oracle as the REST
- * matrix (tests/support/access-oracle.ts, SECURITY.md's table by hand). Credentials travel as `api-key` /
+ * matrix (tests/support/access-oracle.ts, docs/security.md's table by hand). Credentials travel as `api-key` /
  * `authorization` metadata; refusals are UNAUTHENTICATED / PERMISSION_DENIED with the REST texts, and change
  * nothing stored. Also: the RPC → operation table covers exactly the served RPCs, health RPCs are open, and every
  * decision is audited with `api` naming the RPC.

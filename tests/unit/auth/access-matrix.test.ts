@@ -1,6 +1,6 @@
 /**
  * Every operation × every kind of credential, through authenticate() + authorize(), against an oracle
- * transcribed by hand from SECURITY.md ("The access table" and "Status codes and bodies"). The oracle is
+ * transcribed by hand from docs/security.md ("The access table" and "Status codes and bodies"). The oracle is
  * deliberately NOT derived from ACCESS_TABLE: the two are written independently and must agree.
  */
 import assert from 'node:assert/strict';
@@ -17,7 +17,7 @@ import {
 } from './fixtures.js';
 
 // ---------------------------------------------------------------------------------------------------------
-// The oracle: SECURITY.md's access table, row by row. Columns: m, r, crw, cr, cprw. 'open' = no credential.
+// The oracle: docs/security.md's access table, row by row. Columns: m, r, crw, cr, cprw. 'open' = no credential.
 // ---------------------------------------------------------------------------------------------------------
 const Y = true;
 const N = false;
@@ -149,6 +149,14 @@ const CREDENTIALS: readonly Credential[] = [
   { name: 'JWT collection r', headers: () => bearer(hs256({ access: grant('r') })), expect: 'cr' },
   { name: 'JWT collection rw', headers: () => bearer(hs256({ access: grant('rw') })), expect: 'crw' },
   { name: 'JWT collection prw', headers: () => bearer(hs256({ access: grant('prw') })), expect: 'cprw' },
+  // Quiver: prefix grants (issue 17 §3) — the pattern `c*` covers collection `c` exactly as a grant on `c` does.
+  { name: 'JWT prefix r (c*)', headers: () => bearer(hs256({ access: [{ collection: 'c*', access: 'r' }] })), expect: 'cr' },
+  { name: 'JWT prefix rw (c*)', headers: () => bearer(hs256({ access: [{ collection: 'c*', access: 'rw' }] })), expect: 'crw' },
+  { name: 'JWT prefix prw (c*)', headers: () => bearer(hs256({ access: [{ collection: 'c*', access: 'prw' }] })), expect: 'cprw' },
+  { name: 'JWT prefix on another prefix (cc*)', headers: () => bearer(hs256({ access: [{ collection: 'cc*', access: 'rw' }] })), expect: 'other' },
+  { name: 'JWT exact r beats prefix rw', headers: () => bearer(hs256({ access: [{ collection: 'c*', access: 'rw' }, { collection: 'c', access: 'r' }] })), expect: 'cr' },
+  { name: 'JWT prefix "*" alone', headers: () => bearer(hs256({ access: [{ collection: '*', access: 'r' }] })), expect: authFailure(401, 'Invalid API key or JWT') },
+  { name: 'JWT pattern with an inner *', headers: () => bearer(hs256({ access: [{ collection: 'c*x', access: 'r' }] })), expect: authFailure(401, 'Invalid API key or JWT') },
   { name: 'JWT on another collection', headers: () => bearer(hs256({ access: [{ collection: 'other', access: 'rw' }] })), expect: 'other' },
   { name: 'JWT expired 40 s ago', headers: () => bearer(hs256({ access: 'm', exp: NOW_S - 40 })), expect: authFailure(403, 'ExpiredSignature') },
   { name: 'JWT expired 10 s ago (leeway)', headers: () => bearer(hs256({ access: 'm', exp: NOW_S - 10 })), expect: 'm' },
@@ -184,7 +192,7 @@ async function attempt(store: CredentialStore, headers: CredentialHeaders, op: O
   }
 }
 
-describe('access matrix (SECURITY.md oracle)', () => {
+describe('access matrix (docs/security.md oracle)', () => {
   let store: CredentialStore;
   const tmp = tempDir();
   before(async () => {
@@ -199,7 +207,7 @@ describe('access matrix (SECURITY.md oracle)', () => {
   });
 
   for (const cred of CREDENTIALS) {
-    it(`${cred.name}: every operation as SECURITY.md says`, async () => {
+    it(`${cred.name}: every operation as docs/security.md says`, async () => {
       const headers = await cred.headers();
       const mismatches: string[] = [];
       for (const op of OPERATION_NAMES) {
@@ -214,6 +222,24 @@ describe('access matrix (SECURITY.md oracle)', () => {
       assert.deepEqual(mismatches, []);
     });
   }
+
+  it('prefix grants: aliases resolve first, so the collection behind an alias decides, never the alias name', async () => {
+    // deps(): alias_c → c, alias_x → x.
+    const onAliasNames = await authenticate(await bearer(hs256({ access: [{ collection: 'alias*', access: 'rw' }] })), store, NOW);
+    await assert.rejects(authorize(onAliasNames, 'get_points', { collection: 'alias_x' }, deps()), { message: 'Forbidden: Access to collection alias_x is required' });
+    await assert.rejects(authorize(onAliasNames, 'get_points', { collection: 'alias_c' }, deps()), { message: 'Forbidden: Access to collection alias_c is required' });
+    const onX = await authenticate(await bearer(hs256({ access: [{ collection: 'x*', access: 'r' }] })), store, NOW);
+    const pass = await authorize(onX, 'get_points', { collection: 'alias_x' }, deps());
+    assert.equal(pass.collection, 'x');
+    await assert.rejects(authorize(onX, 'upsert_points', { collection: 'alias_x' }, deps()), { message: 'Forbidden: Write access to collection alias_x is required' });
+  });
+
+  it('prefix grants filter list answers to matching collections, existing or future', async () => {
+    const auth = await authenticate(await bearer(hs256({ access: [{ collection: 'team-a-*', access: 'r' }, { collection: 'shared', access: 'r' }] })), store, NOW);
+    const pass = await authorize(auth, 'get_collections', {}, deps());
+    assert.equal(pass.kind, 'list');
+    assert.deepEqual(pass.visible(['team-a-docs', 'team-b-docs', 'team-a-', 'shared', 'shared-2', 'team-a-later']), ['team-a-docs', 'team-a-', 'shared', 'team-a-later']);
+  });
 
   it('with no key configured, every operation is allowed with auth_type None', async () => {
     const open = await CredentialStore.create({});

@@ -102,4 +102,24 @@ describe('denials (Qdrant check order and texts)', () => {
     assert.equal(canManage(readOnlyAccess('test')), false);
     assert.equal(canManage(cols(['a', 'rw'])), false);
   });
+
+  it('prefix grants (Quiver): the exact grant wins, then the longest matching prefix', () => {
+    const a = cols(['team-*', 'r'], ['team-a-*', 'rw'], ['team-a-x', 'prw']);
+    assert.equal(grantFor(a, 'team-a-x')?.access, 'prw');
+    assert.equal(grantFor(a, 'team-a-y')?.access, 'rw');
+    assert.equal(grantFor(a, 'team-b')?.access, 'r');
+    assert.equal(grantFor(a, 'tea'), undefined);
+    assert.equal(grantFor(a, 'team-*'), a.kind === 'collections' ? a.grants[0] : undefined, 'a pattern names itself');
+    assert.equal(canWrite(a, 'team-a-new'), true);
+    assert.equal(canWriteExtras(a, 'team-a-x'), false);
+    assert.equal(canWrite(a, 'team-b'), false);
+  });
+
+  it('prefix grants parse with one final * after a non-empty prefix, and round-trip', () => {
+    const claim = [{ collection: 'team-a-*', access: 'rw' }];
+    assert.deepEqual(accessToClaim(parseAccessClaim(claim)), claim);
+    for (const bad of ['*', '**', 'a*b', '*a', 'a**']) {
+      assert.throws(() => parseAccessClaim([{ collection: bad, access: 'r' }]), AppError, bad);
+    }
+  });
 });

@@ -97,7 +97,7 @@ describe('AuthFailure', () => {
     assert.equal(isAuthFailure(new Error('x')), false);
   });
 
-  it('has the exact texts of SECURITY.md', () => {
+  it('has the exact texts of docs/security.md', () => {
     const codes = ['AUTH_MISSING', 'AUTH_INVALID', 'JWT_BAD_SIGNATURE', 'JWT_EXPIRED', 'JWT_VALUE_MISSING', 'JWT_VALUE_COLLECTION_MISSING'] as const;
     assert.deepEqual(codes.map((c) => [c, KIND_STATUS[ERRORS[c].kind].http, ERRORS[c].message, isPlainText(c)]), [
       ['AUTH_MISSING', 401, 'Must provide an API key or an Authorization bearer token', true],

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { classifyAddress, matchesAllowlist } from '../../../../src/service/snapshots/url-guard.js';
+import { classifyAddress, matchesAllowlist } from '../../../src/net/url-guard.js';
 
 describe('snapshot URL address checks', () => {
   const cases: Array<[string, string]> = [

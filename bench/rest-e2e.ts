@@ -1,0 +1,333 @@
+/**
+ * End-to-end benchmark of issue 14, over REST, next to the bare-Node ceiling (bench/serve-ceiling.ts:
+ * node:http + hnswlib-node in-process) on the same data, with the same client, in the same run.
+ *
+ * Per dimension (clustered, Cosine, m 16 / ef_construct 100, `tag` keyword payload, 1% per value):
+ * durable ingest (batches of 1000, wait=true, 1 connection; then 4 concurrent writers), recall@10
+ * sweep over hnsw_ef with QPS and p50/p99 at 1 and 16 connections (Quiver and ceiling), the
+ * 1%-filtered query, and server RSS against vectors + graph + payload bytes. Then, on a small
+ * collection with API-key auth: audit on vs off at 16 and 64 connections, and write p99 under a
+ * 64-connection mixed load (auth + audit on). The client is node:http with a keep-alive agent.
+ *
+ *   node --import tsx bench/rest-e2e.ts
+ *   BENCH_N=2000 BENCH_DIMS=32 BENCH_QUERIES=50 BENCH_SECONDS=2 node --import tsx bench/rest-e2e.ts   # quick
+ * Env: BENCH_N (100000), BENCH_DIMS (128,768), BENCH_QUERIES (1000), BENCH_EFS (16,32,64,128,256),
+ * BENCH_SECONDS (8, per load phase), BENCH_LOAD_POINTS (10000, points of the auth/audit collection).
+ * Collections use indexing_threshold 1 KiB so small runs build a graph too.
+ */
+import { Agent, request } from 'node:http';
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { removeDir, startChildServer, tempDir, type ChildServer } from '../tests/support/app.js';
+import { groundTruth, makeQueries, makeStore, recallAt, type DatasetSpec } from './data.js';
+
+const env = (k: string, d: string): string => process.env[k] ?? d;
+const N = Number(env('BENCH_N', '100000'));
+const DIMS = env('BENCH_DIMS', '128,768').split(',').map(Number);
+const QUERIES = Number(env('BENCH_QUERIES', '1000'));
+const EFS = env('BENCH_EFS', '16,32,64,128,256').split(',').map(Number);
+const SECONDS = Number(env('BENCH_SECONDS', '8'));
+const LOAD_POINTS = Number(env('BENCH_LOAD_POINTS', '10000'));
+const K = 10;
+const TAGS = 100;
+const KEY = 'bench-key-0123456789abcdef';
+
+interface Reply {
+  status: number;
+  text: string;
+}
+
+function post(agent: Agent, url: string, method: string, path: string, body: string, headers: Record<string, string> = {}): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const req = request(`${url}${path}`, { method, agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+function pct(sorted: number[], p: number): number {
+  return sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+interface LoadResult {
+  qps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  results: number[][];
+}
+
+/** Sends `bodies` (each once, in order) over `conns` keep-alive connections; latency per request in ms. */
+async function drive(url: string, path: string, bodies: string[], conns: number, headers: Record<string, string> = {}): Promise<LoadResult> {
+  const agent = new Agent({ keepAlive: true, maxSockets: conns });
+  const lat: number[] = [];
+  const results: number[][] = new Array(bodies.length);
+  let errors = 0;
+  let next = 0;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: conns }, async () => {
+      while (next < bodies.length) {
+        const i = next++;
+        const s = performance.now();
+        const r = await post(agent, url, 'POST', path, bodies[i]!, headers);
+        lat.push(performance.now() - s);
+        if (r.status !== 200) {
+          errors++;
+          results[i] = [];
+          continue;
+        }
+        results[i] = (JSON.parse(r.text) as { result: { points: Array<{ id: number }> } }).result.points.map((p) => p.id);
+      }
+    }),
+  );
+  const secs = (performance.now() - t0) / 1000;
+  agent.destroy();
+  lat.sort((a, b) => a - b);
+  return { qps: bodies.length / secs, p50: pct(lat, 50), p99: pct(lat, 99), errors, results };
+}
+
+/** Runs `one()` in a loop on `conns` workers for `seconds`; returns throughput and latencies by kind. */
+async function timed(conns: number, seconds: number, one: (agent: Agent, worker: number) => Promise<{ kind: string; ok: boolean }>): Promise<Map<string, { n: number; errors: number; lat: number[] }>> {
+  const agent = new Agent({ keepAlive: true, maxSockets: conns });
+  const out = new Map<string, { n: number; errors: number; lat: number[] }>();
+  const end = performance.now() + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: conns }, async (_, w) => {
+      while (performance.now() < end) {
+        const s = performance.now();
+        const { kind, ok } = await one(agent, w);
+        const e = out.get(kind) ?? { n: 0, errors: 0, lat: [] };
+        e.n++;
+        if (!ok) e.errors++;
+        e.lat.push(performance.now() - s);
+        out.set(kind, e);
+      }
+    }),
+  );
+  agent.destroy();
+  for (const e of out.values()) e.lat.sort((a, b) => a - b);
+  return out;
+}
+
+function rssMiB(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m === null ? NaN : Number(m[1]) / 1024;
+}
+
+async function startCeiling(spec: DatasetSpec): Promise<{ url: string; stop: () => void }> {
+  const proc = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'serve-ceiling.ts'), String(spec.n), String(spec.dim), String(spec.clusters), String(spec.seed)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    let out = '';
+    proc.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /LISTENING (\d+)/.exec(out);
+      if (m !== null) resolve(Number(m[1]));
+    });
+    proc.on('exit', (code) => reject(new Error(`ceiling exited ${code}`)));
+  });
+  return { url: `http://127.0.0.1:${port}`, stop: () => proc.kill('SIGTERM') };
+}
+
+const pointsBody = (store: ReturnType<typeof makeStore>, from: number, to: number, idBase = 0): string => {
+  const points = [];
+  for (let o = from; o < to; o++) points.push({ id: idBase + o, vector: Array.from(store.get(o)!), payload: { tag: `t${o % TAGS}` } });
+  return JSON.stringify({ points });
+};
+
+async function createCollection(s: ChildServer, name: string, dim: number, headers: Record<string, string> = {}): Promise<void> {
+  const agent = new Agent({ keepAlive: true });
+  const c = await post(agent, s.url, 'PUT', `/collections/${name}`, JSON.stringify({ vectors: { size: dim, distance: 'Cosine' }, hnsw_config: { m: 16, ef_construct: 100 }, optimizers_config: { indexing_threshold: 1 } }), headers);
+  if (c.status !== 200) throw new Error(c.text);
+  const i = await post(agent, s.url, 'PUT', `/collections/${name}/index?wait=true`, JSON.stringify({ field_name: 'tag', field_schema: 'keyword' }), headers);
+  if (i.status !== 200) throw new Error(i.text);
+  agent.destroy();
+}
+
+async function ingest(s: ChildServer, name: string, store: ReturnType<typeof makeStore>, n: number, writers: number, headers: Record<string, string> = {}): Promise<number> {
+  const agent = new Agent({ keepAlive: true, maxSockets: writers });
+  let next = 0;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: writers }, async () => {
+      while (next < n) {
+        const from = next;
+        next += 1000;
+        const r = await post(agent, s.url, 'PUT', `/collections/${name}/points?wait=true`, pointsBody(store, from, Math.min(n, from + 1000)), headers);
+        if (r.status !== 200) throw new Error(`upsert ${r.status} ${r.text}`);
+      }
+    }),
+  );
+  agent.destroy();
+  return n / ((performance.now() - t0) / 1000);
+}
+
+async function waitGreen(s: ChildServer, name: string, n: number, headers: Record<string, string> = {}): Promise<void> {
+  const agent = new Agent({ keepAlive: true });
+  for (;;) {
+    const r = await new Promise<string>((resolve, reject) => {
+      request(`${s.url}/collections/${name}`, { agent, headers }, (res) => {
+        let t = '';
+        res.on('data', (d: Buffer) => (t += d.toString()));
+        res.on('end', () => resolve(t));
+      })
+        .on('error', reject)
+        .end();
+    });
+    const info = (JSON.parse(r) as { result: { status: string; indexed_vectors_count: number } }).result;
+    if (info.status === 'green' && info.indexed_vectors_count >= n) break;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  agent.destroy();
+}
+
+const la = (): string => loadavg().map((x) => x.toFixed(1)).join(' / ');
+const f0 = (x: number): string => (Number.isFinite(x) ? x.toFixed(0) : '—');
+const f1 = (x: number): string => (Number.isFinite(x) ? x.toFixed(1) : '—');
+
+async function searchPart(dim: number, lines: string[]): Promise<void> {
+  const spec: DatasetSpec = { n: N, dim, clusters: Math.min(1000, Math.max(10, Math.floor(N / 100))), queries: QUERIES, seed: 20240601 };
+  const store = makeStore(spec);
+  const queries = makeQueries(spec).map((q) => Array.from(q));
+  const truth = groundTruth(spec, store, makeQueries(spec), K, '.tmp/bench');
+  const dir = tempDir('quiver-e2e-');
+  const server = await startChildServer(dir, { QDRANT__STORAGE__STORAGE_PATH: `${dir}/storage`, QDRANT__LOG_LEVEL: 'ERROR' });
+  try {
+    await createCollection(server, 'b', dim);
+    lines.push(`### ${N} × ${dim} (load average at start ${la()})`, '');
+    const ingest1 = await ingest(server, 'b', store, N, 1);
+    await createCollection(server, 'w4', dim);
+    const ingest4 = await ingest(server, 'w4', store, N, 4);
+    lines.push(`Durable ingest (batches of 1000, wait=true): 1 connection ${f0(ingest1)} points/s; 4 concurrent writers ${f0(ingest4)} points/s (load ${la()}).`, '');
+    const del = new Agent({ keepAlive: true });
+    await post(del, server.url, 'DELETE', '/collections/w4', '');
+    del.destroy();
+    await waitGreen(server, 'b', N);
+    const ceiling = await startCeiling(spec);
+    try {
+      lines.push('| hnsw_ef | Quiver recall@10 | ceiling recall@10 | Quiver QPS 1 conn (p50/p99 ms) | ceiling QPS 1 conn (p50/p99) | Quiver QPS 16 conn (p50/p99) | ceiling QPS 16 conn (p50/p99) | Quiver/ceiling 16 conn | load avg |', '|---|---|---|---|---|---|---|---|---|');
+      for (const ef of EFS) {
+        const bodies = queries.map((q) => JSON.stringify({ query: q, limit: K, params: { hnsw_ef: ef } }));
+        await drive(server.url, '/collections/b/points/query', bodies.slice(0, 50), 4);
+        await drive(ceiling.url, '/collections/b/points/query', bodies.slice(0, 50), 4);
+        const q1 = await drive(server.url, '/collections/b/points/query', bodies, 1);
+        const c1 = await drive(ceiling.url, '/collections/b/points/query', bodies, 1);
+        const q16 = await drive(server.url, '/collections/b/points/query', bodies, 16);
+        const c16 = await drive(ceiling.url, '/collections/b/points/query', bodies, 16);
+        lines.push(
+          `| ${ef} | ${recallAt(q1.results, truth, K).toFixed(3)} | ${recallAt(c1.results, truth, K).toFixed(3)} | ${f0(q1.qps)} (${f1(q1.p50)}/${f1(q1.p99)}) | ${f0(c1.qps)} (${f1(c1.p50)}/${f1(c1.p99)}) | ${f0(q16.qps)} (${f1(q16.p50)}/${f1(q16.p99)}) | ${f0(c16.qps)} (${f1(c16.p50)}/${f1(c16.p99)}) | ${(q16.qps / c16.qps).toFixed(2)}× | ${la()} |`,
+        );
+      }
+      const ef = 64;
+      const plain = queries.map((q) => JSON.stringify({ query: q, limit: K, params: { hnsw_ef: ef } }));
+      const filtered = queries.map((q, i) => JSON.stringify({ query: q, limit: K, params: { hnsw_ef: ef }, filter: { must: [{ key: 'tag', match: { value: `t${i % TAGS}` } }] } }));
+      const qu = await drive(server.url, '/collections/b/points/query', plain, 16);
+      const qf = await drive(server.url, '/collections/b/points/query', filtered, 16);
+      const cf = await drive(ceiling.url, '/collections/b/points/query', filtered, 16);
+      // Exact filtered ground truth: cosine on normalised rows = dot product over the 1% of rows with the tag.
+      const ftruth = queries.map((q, i) => {
+        const scored: Array<[number, number]> = [];
+        for (let o = i % TAGS; o < N; o += TAGS) {
+          const v = store.get(o)!;
+          let dot = 0;
+          for (let d = 0; d < dim; d++) dot += v[d]! * q[d]!;
+          scored.push([o, dot]);
+        }
+        scored.sort((x, y) => y[1] - x[1]);
+        return Int32Array.from(scored.slice(0, K).map((e) => e[0]));
+      });
+      lines.push(
+        '',
+        `1%-filtered query (\`tag\` keyword index, hnsw_ef ${ef}, 16 connections): Quiver ${f0(qf.qps)} QPS (p50/p99 ${f1(qf.p50)}/${f1(qf.p99)} ms, recall ${recallAt(qf.results, ftruth, K).toFixed(3)}) vs unfiltered ${f0(qu.qps)} QPS → filtered/unfiltered ${(qf.qps / qu.qps).toFixed(2)}; ceiling filtered ${f0(cf.qps)} QPS (recall ${recallAt(cf.results, ftruth, K).toFixed(3)}). Load ${la()}.`,
+      );
+    } finally {
+      ceiling.stop();
+    }
+    const vectors = N * dim * 4;
+    const graph = N * (2 * 16 + 1) * 4 * 1.07;
+    const payload = N * JSON.stringify({ tag: 't00' }).length;
+    const rss = rssMiB(server.proc.pid!);
+    const mib = (b: number): string => (b / 1048576).toFixed(1);
+    lines.push('', `Server RSS ${rss.toFixed(1)} MiB for vectors ${mib(vectors)} + graph ≈${mib(graph)} + payload ≈${mib(payload)} MiB → RSS ÷ data = ${(rss / ((vectors + graph + payload) / 1048576)).toFixed(2)} (includes the Node + tsx baseline; not measured separately here).`, '');
+  } finally {
+    await server.stop();
+    removeDir(dir);
+  }
+}
+
+async function authPart(lines: string[]): Promise<void> {
+  const dim = 128;
+  const n = Math.min(N, LOAD_POINTS);
+  const spec: DatasetSpec = { n, dim, clusters: Math.max(10, Math.floor(n / 100)), queries: 200, seed: 20240602 };
+  const store = makeStore(spec);
+  const queries = makeQueries(spec).map((q) => JSON.stringify({ query: Array.from(q), limit: K, params: { hnsw_ef: 64 } }));
+  const dirs = [tempDir('quiver-e2e-off-'), tempDir('quiver-e2e-on-')];
+  const auth = { 'api-key': KEY };
+  const common = { QDRANT__SERVICE__API_KEY: KEY, QDRANT__LOG_LEVEL: 'ERROR' };
+  const off = await startChildServer(dirs[0]!, { ...common, QDRANT__STORAGE__STORAGE_PATH: `${dirs[0]}/storage` });
+  const on = await startChildServer(dirs[1]!, { ...common, QDRANT__STORAGE__STORAGE_PATH: `${dirs[1]}/storage`, QDRANT__AUDIT__ENABLED: 'true', QDRANT__AUDIT__DIR: `${dirs[1]}/audit` });
+  try {
+    for (const s of [off, on]) {
+      await createCollection(s, 'a', dim, auth);
+      await ingest(s, 'a', store, n, 1, auth);
+      await waitGreen(s, 'a', n, auth);
+    }
+    lines.push(`### Auth and audit (${n} × ${dim}, API key on both servers, ${SECONDS} s per phase, load average at start ${la()})`, '', '| connections | QPS audit off | QPS audit on | on / off | p99 off / on (ms) | load avg |', '|---|---|---|---|---|---|');
+    for (const conns of [16, 64]) {
+      const run = (s: ChildServer) =>
+        timed(conns, SECONDS, async (agent, w) => {
+          const r = await post(agent, s.url, 'POST', '/collections/a/points/query', queries[w % queries.length]!, auth);
+          return { kind: 'q', ok: r.status === 200 };
+        });
+      // Interleaved halves so both servers see the same load.
+      const a1 = (await run(off)).get('q')!;
+      const b1 = (await run(on)).get('q')!;
+      lines.push(`| ${conns} | ${f0(a1.n / SECONDS)} | ${f0(b1.n / SECONDS)} | ${(b1.n / a1.n).toFixed(3)} | ${f1(pct(a1.lat, 99))} / ${f1(pct(b1.lat, 99))} | ${la()} |`);
+    }
+    let seq = 0;
+    const mixed = await timed(64, SECONDS, async (agent, w) => {
+      if (w % 5 === 0) {
+        const base = 1_000_000 + (seq++ % 1000) * 10;
+        const points = Array.from({ length: 10 }, (_, i) => ({ id: base + i, vector: Array.from(store.get((base + i) % n)!), payload: { tag: 't1' } }));
+        const r = await post(agent, on.url, 'PUT', '/collections/a/points?wait=true', JSON.stringify({ points }), auth);
+        return { kind: 'write', ok: r.status === 200 };
+      }
+      const r = await post(agent, on.url, 'POST', '/collections/a/points/query', queries[w % queries.length]!, auth);
+      return { kind: 'read', ok: r.status === 200 };
+    });
+    const wr = mixed.get('write')!;
+    const rd = mixed.get('read')!;
+    lines.push(
+      '',
+      `Mixed load, 64 connections (13 writing 10-point upserts with wait=true, 51 querying), auth + audit on: writes ${f0(wr.n / SECONDS)}/s p50 ${f1(pct(wr.lat, 50))} ms p99 ${f1(pct(wr.lat, 99))} ms (errors ${wr.errors}); reads ${f0(rd.n / SECONDS)}/s p99 ${f1(pct(rd.lat, 99))} ms (errors ${rd.errors}). Load ${la()}.`,
+      '',
+    );
+  } finally {
+    await off.stop();
+    await on.stop();
+    for (const d of dirs) removeDir(d);
+  }
+}
+
+async function main(): Promise<void> {
+  const cpu = cpus();
+  const lines = [
+    `## REST end to end vs the bare-Node ceiling (bench/rest-e2e.ts)`,
+    '',
+    `Run ${new Date().toISOString()} · node ${process.version} · ${cpu.length} × ${cpu[0]?.model ?? '?'} · load average ${la()}`,
+    `Command: \`BENCH_N=${N} BENCH_DIMS=${DIMS.join(',')} BENCH_QUERIES=${QUERIES} BENCH_EFS=${EFS.join(',')} BENCH_SECONDS=${SECONDS} node --import tsx bench/rest-e2e.ts\``,
+    '',
+  ];
+  for (const dim of DIMS) await searchPart(dim, lines);
+  await authPart(lines);
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+await main();
