@@ -155,9 +155,12 @@ export async function createServer(config: Config, options: StartOptions = {}): 
   }
   const throttled = metrics.counter('quiver_auth_throttled_total', 'requests refused with 429 after repeated failed authentications from their address');
   const throttleBlocks = metrics.counter('quiver_auth_throttle_blocks_total', 'client addresses blocked after repeated failed authentications');
+  // One throttle for both transports: a guesser cannot switch from REST to gRPC to reset its count.
+  const throttle = new AuthThrottle(config.service.auth_throttle, options.now);
+  const onThrottle = (event: 'refused' | 'blocked'): void => (event === 'refused' ? throttled : throttleBlocks).inc();
   const gate = createGate({
-    throttle: new AuthThrottle(config.service.auth_throttle, options.now),
-    onThrottle: (event) => (event === 'refused' ? throttled : throttleBlocks).inc(),
+    throttle,
+    onThrottle,
     credentials,
     audit: () => audit,
     resolveAlias: (name) => toc.resolve(name),
@@ -250,6 +253,8 @@ export async function createServer(config: Config, options: StartOptions = {}): 
       quotas: deps.quotas,
       snapshots,
       credentials,
+      throttle,
+      onThrottle,
       audit: () => audit,
       valueExists: valueExistsCheck(toc),
       allowList,

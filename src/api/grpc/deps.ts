@@ -4,6 +4,7 @@ import type { Quotas } from '../../service/quotas.js';
 import type { SnapshotService } from '../../service/snapshots/service.js';
 import type { AuditSink } from '../../auth/audit-event.js';
 import type { CredentialStore } from '../../auth/credentials.js';
+import type { AuthThrottle } from '../../auth/throttle.js';
 import type { ValueExistsClaim } from '../../auth/jwt.js';
 import type { ValueExistsOutcome } from '../../auth/authorize.js';
 import type { AllowList } from '../../auth/ip-allowlist.js';
@@ -15,6 +16,9 @@ export interface GrpcDeps {
   readonly quotas: Quotas;
   readonly snapshots: SnapshotService;
   readonly credentials: CredentialStore;
+  /** The brute-force throttle shared with REST (failed authentications per client address). */
+  readonly throttle?: AuthThrottle;
+  readonly onThrottle?: (event: 'refused' | 'blocked') => void;
   /** The current audit sink. */
   readonly audit: () => AuditSink;
   readonly valueExists: (claim: ValueExistsClaim) => Promise<ValueExistsOutcome>;
