@@ -32,7 +32,8 @@ describe('the quiver bin entry', () => {
     const build = spawnSync(process.execPath, [join(REPO, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(REPO, 'tsconfig.build.json')], { cwd: REPO, encoding: 'utf8', timeout: 600_000 });
     assert.equal(build.status, 0, `npm run build failed:\n${build.stdout}${build.stderr}`);
     const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { bin: Record<string, string>; scripts: Record<string, string> };
-    assert.equal(pkg.scripts['build'], 'tsc -p tsconfig.build.json', 'this test builds the way `npm run build` does');
+    // `npm run build` also bundles the dashboard (vite); the CLI needs only the tsc part this test runs.
+    assert.match(pkg.scripts['build'] ?? '', /^tsc -p tsconfig\.build\.json(?: && |$)/, 'this test builds the way `npm run build` does');
     bin = join(REPO, pkg.bin['quiver']!);
     assert.ok(existsSync(bin), `package.json bin.quiver (${pkg.bin['quiver']}) does not exist after the build`);
     assert.match(readFileSync(bin, 'utf8'), /^#!\/usr\/bin\/env node\n/, 'the bin file starts with a node shebang');
@@ -108,6 +109,6 @@ describe('the quiver bin entry', () => {
     assert.match(badKeys.err, /--expires must be a duration/);
     const badConfig = quiver([], { QDRANT__SERVICE__HTTP_PORT: 'not-a-port' });
     assert.equal(badConfig.code, 2, badConfig.err);
-    assert.match(badConfig.err, /configuration error: .*http_port/);
+    assert.match(badConfig.err, /^error: configuration: service\.http_port: /);
   });
 });
