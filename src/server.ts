@@ -153,8 +153,8 @@ export async function createServer(config: Config, options: StartOptions = {}): 
     await store.close();
     throw new StartupError(e instanceof Error ? e.message : String(e), { cause: e });
   }
-  const throttled = metrics.counter('quiver_auth_throttled_total', 'requests refused with 429 after repeated failed authentications from their address');
-  const throttleBlocks = metrics.counter('quiver_auth_throttle_blocks_total', 'client addresses blocked after repeated failed authentications');
+  const throttled = metrics.counter('auth_throttled_total', 'requests refused with 429 after repeated failed authentications from their address');
+  const throttleBlocks = metrics.counter('auth_throttle_blocks_total', 'client addresses blocked after repeated failed authentications');
   // One throttle for both transports: a guesser cannot switch from REST to gRPC to reset its count.
   const throttle = new AuthThrottle(config.service.auth_throttle, options.now);
   const onThrottle = (event: 'refused' | 'blocked'): void => (event === 'refused' ? throttled : throttleBlocks).inc();
@@ -221,7 +221,7 @@ export async function createServer(config: Config, options: StartOptions = {}): 
           info: (m) => logger.info(m),
         }).start();
   let current = config;
-  const reloadFailures = metrics.counter('quiver_config_reload_failures_total', 'credential reloads refused or failed; the previous credentials stay in force');
+  const reloadFailures = metrics.counter('config_reload_failures_total', 'credential reloads refused or failed; the previous credentials stay in force');
   const reloadCredentials = async (next: Config, reason: string): Promise<void> => {
     const refused = checkReload(config, next).fatal;
     if (refused !== undefined) {

@@ -7,6 +7,7 @@ import { mulberry32 as rng } from '../../src/index/random.js';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import { copyFileSync } from 'node:fs';
 import { open } from 'lmdb';
 import { startChildServer, tempDir, removeDir, type ChildServer } from '../support/app.js';
 import { filesUnder } from '../support/snapshots.js';
@@ -84,7 +85,10 @@ describe('crash during snapshot recovery', () => {
       await fill(server.url, 'big', NEW_POINTS, 'new');
       const created = await call(server.url, 'POST', '/collections/big/snapshots');
       assert.equal(created.status, 200);
-      const location = `file://${join(dir, 'snapshots', 'big', created.body.result.name)}`;
+      // Kept outside the collection's own snapshot folder: recreating `big` for each round deletes that folder.
+      const kept = join(dir, 'snapshots', `kept-${created.body.result.name}`);
+      copyFileSync(join(dir, 'snapshots', 'big', created.body.result.name), kept);
+      const location = `file://${kept}`;
       // How long one whole recovery takes here, to aim the kills inside it.
       const t0 = performance.now();
       assert.equal((await call(server.url, 'PUT', '/collections/probe/snapshots/recover', { location })).status, 200);

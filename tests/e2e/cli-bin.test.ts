@@ -32,7 +32,8 @@ describe('the quiver bin entry', () => {
     const build = spawnSync(process.execPath, [join(REPO, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(REPO, 'tsconfig.build.json')], { cwd: REPO, encoding: 'utf8', timeout: 600_000 });
     assert.equal(build.status, 0, `npm run build failed:\n${build.stdout}${build.stderr}`);
     const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { bin: Record<string, string>; scripts: Record<string, string> };
-    assert.ok(pkg.scripts['build']?.startsWith('tsc -p tsconfig.build.json'), 'this test builds the server the way `npm run build` does (the dashboard build is not needed by the bin)');
+    // `npm run build` also bundles the dashboard (vite); the CLI needs only the tsc part this test runs.
+    assert.match(pkg.scripts['build'] ?? '', /^tsc -p tsconfig\.build\.json(?: && |$)/, 'this test builds the way `npm run build` does');
     bin = join(REPO, pkg.bin['quiver']!);
     assert.ok(existsSync(bin), `package.json bin.quiver (${pkg.bin['quiver']}) does not exist after the build`);
     assert.match(readFileSync(bin, 'utf8'), /^#!\/usr\/bin\/env node\n/, 'the bin file starts with a node shebang');

@@ -86,7 +86,7 @@ describe('shutdown of a real process', () => {
       server.proc.kill('SIGTERM');
       // The body never comes: the process must not hang on it.
       assert.equal(await exit, 1, server.output());
-      assert.match(server.output(), /shutdown timed out/);
+      assert.match(server.output(), /shutdown did not finish within service\.shutdown_timeout_sec/);
       await upload.closed;
       server = await startChildServer(dir, env);
       const count = await httpJson(server.url, 'POST', '/collections/d/points/count', { exact: true });

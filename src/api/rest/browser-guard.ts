@@ -6,8 +6,9 @@
  *    (`localhost`, `*.localhost`, `127.0.0.0/8`, `[::1]`, any port) or a name listed in `service.allowed_hosts`
  *    (a reverse proxy's name). Otherwise 403: a rebound DNS name reaches the socket but not the API.
  * 2. **Origin** — a write (any method but GET / HEAD / OPTIONS) carrying an `Origin` header is refused with 403
- *    unless CORS allows that origin. Browsers send `Origin` on every cross-site write, including form posts that
- *    need no preflight; non-browser clients send none.
+ *    unless CORS allows that origin or it is this server's own origin (the `Host` the request was sent to: the
+ *    bundled dashboard). Browsers send `Origin` on every write, including form posts that need no preflight;
+ *    non-browser clients send none.
  * 3. **Content type** — a request with a body must say `application/json` (any parameters), or
  *    `multipart/form-data` on the snapshot upload routes. Otherwise 415 in Qdrant's error format: no
  *    `text/plain` or form-encoded "simple request" is ever parsed.
@@ -49,6 +50,16 @@ function hasBody(headers: FastifyRequest['headers']): boolean {
   return headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }
 
+/** True when `origin` is the origin the request was sent to (scheme aside): a page this server served. */
+function sameOrigin(origin: string, host: string | undefined): boolean {
+  if (host === undefined) return false;
+  try {
+    return new URL(origin).host === new URL(`http://${host.trim()}`).host;
+  } catch {
+    return false;
+  }
+}
+
 function mediaType(header: string | undefined): string {
   return (header ?? '').split(';')[0]!.trim().toLowerCase();
 }
@@ -88,7 +99,7 @@ export function browserGuard(options: BrowserGuardOptions): (request: FastifyReq
       }
     }
     const origin = request.headers.origin;
-    if (origin !== undefined && !SAFE_METHODS.has(request.method) && !origins.has(origin)) {
+    if (origin !== undefined && !SAFE_METHODS.has(request.method) && !origins.has(origin) && !sameOrigin(origin, request.headers.host)) {
       return new AppError('CROSS_ORIGIN_WRITE');
     }
     if (hasBody(request.headers)) {

@@ -53,7 +53,7 @@ const BODIES: Record<string, unknown> = {
   search_matrix_offsets: { sample: 2, limit: 1 },
   update_quotas: { enabled: false },
   get_audit_logs: {},
-  update_logger_config: { log_level: 'INFO' },
+  update_logger_config: { log_level: 'OFF' }, // OFF: the in-process test server's logger stays quiet
   create_access_token: { access: [{ collection: 'c', access: 'r' }], expires_in: 60 },
   create_api_key: { name: 'matrix-key', access: 'r' },
 };

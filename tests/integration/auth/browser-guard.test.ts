@@ -74,6 +74,13 @@ void describe('browser guard: defaults (no key, loopback bind)', () => {
     assert.equal((await app.request('GET', '/collections/c/exists')).body.result.exists, true);
   });
 
+  void it('accepts a write from a page this server served (Origin = the Host it was sent to), such as the dashboard', async () => {
+    const other = await raw(app, 'PUT', '/collections/c/index', { origin: 'http://localhost:7000', host: 'localhost:6333', 'content-type': 'application/json' }, JSON.stringify({ field_name: 'f', field_schema: 'keyword' }));
+    assert.equal(other.status, 403, 'another port is another origin');
+    const own = await raw(app, 'PUT', '/collections/c/index', { origin: 'http://localhost:6333', host: 'localhost:6333', 'content-type': 'application/json' }, JSON.stringify({ field_name: 'f', field_schema: 'keyword' }));
+    assert.equal(own.status, 200, JSON.stringify(own.body));
+  });
+
   void it('refuses a Host header that does not name a loopback host (DNS rebinding)', async () => {
     for (const host of ['evil.example', 'evil.example:6333', '10.0.0.1:6333', '127.0.0.1.evil.example', '[::2]:6333']) {
       const r = await raw(app, 'GET', '/collections', { host });

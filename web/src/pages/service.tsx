@@ -15,7 +15,7 @@ interface Telemetry {
 }
 
 export function ServicePage({ session }: PageProps) {
-  const root = useAsync(() => api<{ version: string; quiver_version?: string }>('GET', '/'), []);
+  const root = useAsync(() => api<{ version: string }>('GET', '/'), []);
   const telemetry = useAsync(() => api<Telemetry>('GET', '/telemetry?details_level=1'), []);
   const [series, setSeries] = useState<{ rate: number[]; latency: number[]; rss: number; heap: number; points: number; vectors: number }>({ rate: [], latency: [], rss: 0, heap: 0, points: 0, vectors: 0 });
   const [error, setError] = useState<string | undefined>();
@@ -71,7 +71,7 @@ export function ServicePage({ session }: PageProps) {
       <div class="stats" aria-label="service summary">
         <div class="stat">
           <span>Quiver</span>
-          <strong>{root.data?.quiver_version ?? '—'}</strong>
+          <strong>{session.server.version}</strong>
           <small>Qdrant API {root.data?.version ?? ''}</small>
         </div>
         <div class="stat">
