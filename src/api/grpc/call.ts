@@ -6,9 +6,10 @@
  */
 import type { Metadata, ServerUnaryCall, sendUnaryData, handleUnaryCall } from '@grpc/grpc-js';
 import { authenticate, isAuthFailure, OPEN_OPERATIONS, type Auth } from '../../auth/authenticate.js';
-import { authorize, type CollectionPass, type GlobalPass, type Pass } from '../../auth/authorize.js';
+import type { CollectionPass, GlobalPass, Pass } from '../../auth/authorize.js';
+import { authorizeAudited } from '../../auth/audited-decision.js';
 import { ACCESS_TABLE } from '../../auth/access-table.js';
-import { auditAuthFailure, auditEvent, tracingId, type AuditRequestInfo, type AuditSink } from '../../auth/audit-event.js';
+import { auditAuthFailure, auditEvent, tracingId, type AuditRequestInfo } from '../../auth/audit-event.js';
 import { allows, deniedReason } from '../../auth/ip-allowlist.js';
 import { AppError } from '../../errors.js';
 import { ThrottledFailure } from '../../auth/throttle.js';
@@ -107,28 +108,21 @@ async function decide(path: RpcPath, req: unknown, impl: RpcImpl<never, unknown>
     throw new AppError('BAD_INPUT', ['Validation error in request: collection_name: must not be empty']);
   }
   // Reads start their audit write now and wait for it just before replying; writes run only once it is durable.
-  const sink = deps.audit();
-  const writes: Array<Promise<void>> = [];
-  const deferred: AuditSink = {
-    write(event) {
-      const p = sink.write(event);
-      p.catch(() => undefined);
-      writes.push(p);
-      return Promise.resolve();
-    },
-  };
-  const pass = await authorize(auth, operation, { collection, body: impl.accessBody?.(req as never) }, {
-    resolveAlias: (name) => deps.toc.resolve(name),
-    valueExists: deps.valueExists,
-    audit: deferred,
-    request: info,
-  }).catch(async (e: unknown) => {
-    await Promise.all(writes);
+  let pending: Promise<void> = Promise.resolve();
+  try {
+    const pass = await authorizeAudited(auth, operation, { collection, body: impl.accessBody?.(req as never) }, {
+      resolveAlias: (name) => deps.toc.resolve(name),
+      valueExists: deps.valueExists,
+      audit: deps.audit(),
+      request: info,
+    }, (durable) => {
+      pending = durable;
+    });
+    return { pass, pending };
+  } catch (e) {
+    await pending;
     throw e;
-  });
-  const need = ACCESS_TABLE[operation].need;
-  if (need.write || need.manage || need.extras) await Promise.all(writes);
-  return { pass, pending: Promise.all(writes) };
+  }
 }
 
 function elapsedSeconds(startNs: bigint): number {

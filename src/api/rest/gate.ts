@@ -6,8 +6,9 @@
 import type { FastifyRequest } from 'fastify';
 import { AppError } from '../../errors.js';
 import { ANONYMOUS, authenticate, isAuthFailure, OPEN_OPERATIONS, type Auth } from '../../auth/authenticate.js';
-import { authorize, type PassFor, type ValueExistsOutcome } from '../../auth/authorize.js';
-import { ACCESS_TABLE, type OperationName } from '../../auth/access-table.js';
+import type { PassFor, ValueExistsOutcome } from '../../auth/authorize.js';
+import { authorizeAudited } from '../../auth/audited-decision.js';
+import type { OperationName } from '../../auth/access-table.js';
 import { auditAuthFailure, tracingId, type AuditRequestInfo, type AuditSink } from '../../auth/audit-event.js';
 import type { CredentialStore } from '../../auth/credentials.js';
 import type { ValueExistsClaim } from '../../auth/jwt.js';
@@ -118,36 +119,15 @@ export function createGate(deps: GateDeps): AccessGate {
       const auth = request.auth;
       // Fail closed: a request that skipped authentication is refused, never treated as unauthenticated-open.
       if (auth === undefined) throw new AppError('SERVICE_ERROR', [`${operation} reached access control without authentication`]);
-      // The event's durable write starts now; it is collected here and awaited before the response.
-      const sink = deps.audit();
-      const writes: Array<Promise<void>> = [];
-      const deferred: AuditSink = {
-        write(event) {
-          const p = sink.write(event);
-          p.catch(() => undefined);
-          writes.push(p);
-          return Promise.resolve();
-        },
-      };
-      try {
-        const pass = await authorize(auth, operation, { collection, body }, {
-          resolveAlias: deps.resolveAlias,
-          valueExists: deps.valueExists,
-          audit: deferred,
-          request: requestInfo(request, deps.remoteOf),
-        });
-        const need = ACCESS_TABLE[operation].need;
-        if (need.write || need.manage || need.extras) {
-          // Anything that changes state runs only once its audit line is durable (fail-closed stops it here).
-          await Promise.all(writes);
-        } else {
-          request.auditPending = Promise.all(writes).then(() => undefined);
-        }
-        return pass;
-      } catch (e) {
-        request.auditPending = Promise.all(writes).then(() => undefined);
-        throw e;
-      }
+      // The event's durable write starts now; a read's response waits for it in `settleAudit`.
+      return authorizeAudited(auth, operation, { collection, body }, {
+        resolveAlias: deps.resolveAlias,
+        valueExists: deps.valueExists,
+        audit: deps.audit(),
+        request: requestInfo(request, deps.remoteOf),
+      }, (durable) => {
+        request.auditPending = durable;
+      });
     },
   };
 }
