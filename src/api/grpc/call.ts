@@ -5,14 +5,14 @@
  * failure becomes a status through `toGrpcStatus()`.
  */
 import type { Metadata, ServerUnaryCall, sendUnaryData, handleUnaryCall } from '@grpc/grpc-js';
-import { authenticate, isAuthFailure, OPEN_OPERATIONS, type Auth } from '../../auth/authenticate.js';
+import { OPEN_OPERATIONS, type Auth } from '../../auth/authenticate.js';
+import { authenticateThrottled } from '../../auth/throttled-authenticate.js';
 import type { CollectionPass, GlobalPass, Pass } from '../../auth/authorize.js';
 import { authorizeAudited } from '../../auth/audited-decision.js';
 import { ACCESS_TABLE } from '../../auth/access-table.js';
-import { auditAuthFailure, auditEvent, tracingId, type AuditRequestInfo } from '../../auth/audit-event.js';
+import { auditEvent, tracingId, type AuditRequestInfo } from '../../auth/audit-event.js';
 import { allows, deniedReason } from '../../auth/ip-allowlist.js';
 import { AppError } from '../../errors.js';
-import { ThrottledFailure } from '../../auth/throttle.js';
 import type { GrpcDeps } from './deps.js';
 import { RPC_OPERATIONS, type RpcPath } from './rpc-table.js';
 import { toGrpcStatus } from './status.js';
@@ -82,25 +82,13 @@ async function decide(path: RpcPath, req: unknown, impl: RpcImpl<never, unknown>
   }
   let auth: Auth = { type: 'None', access: { kind: 'global', level: 'm' } };
   if (!OPEN_OPERATIONS.has(operation)) {
-    const throttle = deps.throttle;
-    // A blocked address is refused before any key is compared or any token verified (as over REST).
-    const wait = throttle?.retryAfter(remote);
-    if (wait !== undefined) {
-      deps.onThrottle?.('refused');
-      const refused = new ThrottledFailure(wait);
-      await deps.audit().write(auditEvent({ now: new Date(), method: operation, request: info, authType: 'None', error: `Too Many Requests: ${refused.message}` }));
-      throw refused;
-    }
-    try {
-      auth = await authenticate({ apiKey: metadataValue(md, 'api-key'), authorization: metadataValue(md, 'authorization') }, deps.credentials);
-      throttle?.recordSuccess(remote);
-    } catch (e) {
-      if (isAuthFailure(e)) {
-        if (throttle !== undefined && e.code !== 'AUTH_MISSING' && throttle.recordFailure(remote) !== undefined) deps.onThrottle?.('blocked');
-        await auditAuthFailure(deps.audit(), e, { ...info, method: operation });
-      }
-      throw e;
-    }
+    auth = await authenticateThrottled({ apiKey: metadataValue(md, 'api-key'), authorization: metadataValue(md, 'authorization') }, remote, {
+      credentials: deps.credentials,
+      throttle: deps.throttle,
+      onThrottle: deps.onThrottle,
+      audit: deps.audit(),
+      requestInfo: () => ({ ...info, method: operation }),
+    });
   }
   const collection = impl.collection !== undefined ? impl.collection(req as never) : collectionNameOf(req);
   if (ACCESS_TABLE[operation].scope === 'collection' && (collection === undefined || collection === '')) {

@@ -5,17 +5,17 @@
  */
 import type { FastifyRequest } from 'fastify';
 import { AppError } from '../../errors.js';
-import { ANONYMOUS, authenticate, isAuthFailure, OPEN_OPERATIONS, type Auth } from '../../auth/authenticate.js';
+import { ANONYMOUS, OPEN_OPERATIONS, type Auth } from '../../auth/authenticate.js';
+import { authenticateThrottled } from '../../auth/throttled-authenticate.js';
 import type { PassFor, ValueExistsOutcome } from '../../auth/authorize.js';
 import { authorizeAudited } from '../../auth/audited-decision.js';
 import type { OperationName } from '../../auth/access-table.js';
-import { auditAuthFailure, tracingId, type AuditRequestInfo, type AuditSink } from '../../auth/audit-event.js';
+import { tracingId, type AuditRequestInfo, type AuditSink } from '../../auth/audit-event.js';
 import type { CredentialStore } from '../../auth/credentials.js';
 import type { ValueExistsClaim } from '../../auth/jwt.js';
 import type { TLSSocket } from 'node:tls';
 import type { PeerIdentity } from '../../auth/cert-identity.js';
-import { ThrottledFailure, type AuthThrottle } from '../../auth/throttle.js';
-import { auditEvent } from '../../auth/audit-event.js';
+import type { AuthThrottle } from '../../auth/throttle.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -93,27 +93,14 @@ export function createGate(deps: GateDeps): AccessGate {
         request.auth = ANONYMOUS;
         return;
       }
-      const throttle = deps.throttle;
-      const remote = throttle === undefined ? undefined : deps.remoteOf(request);
-      // A blocked address is refused before any key is compared or any token verified.
-      const wait = throttle?.retryAfter(remote);
-      if (wait !== undefined) {
-        deps.onThrottle?.('refused');
-        const refused = new ThrottledFailure(wait);
-        await deps.audit().write(auditEvent({ now: new Date(), method: operation, request: requestInfo(request, deps.remoteOf), authType: 'None', error: `Too Many Requests: ${refused.message}` }));
-        throw refused;
-      }
-      try {
-        request.auth = await authenticate({ apiKey: header(request, 'api-key'), authorization: header(request, 'authorization'), certificate: verifiedPeer(request) }, deps.credentials);
-        throttle?.recordSuccess(remote);
-      } catch (e) {
-        if (isAuthFailure(e)) {
-          // A request that presented no credential at all is not a guess: it does not count.
-          if (throttle !== undefined && e.code !== 'AUTH_MISSING' && throttle.recordFailure(remote) !== undefined) deps.onThrottle?.('blocked');
-          await auditAuthFailure(deps.audit(), e, { ...requestInfo(request, deps.remoteOf), ...(operation === undefined ? {} : { method: operation }) });
-        }
-        throw e;
-      }
+      const remote = deps.throttle === undefined ? undefined : deps.remoteOf(request);
+      request.auth = await authenticateThrottled({ apiKey: header(request, 'api-key'), authorization: header(request, 'authorization'), certificate: verifiedPeer(request) }, remote, {
+        credentials: deps.credentials,
+        throttle: deps.throttle,
+        onThrottle: deps.onThrottle,
+        audit: deps.audit(),
+        requestInfo: () => ({ ...requestInfo(request, deps.remoteOf), ...(operation === undefined ? {} : { method: operation }) }),
+      });
     },
     async authorize(request, operation, collection, body) {
       const auth = request.auth;
