@@ -127,6 +127,50 @@ describe('gRPC certificate reload (tls.cert_ttl, shared with HTTPS)', () => {
   });
 });
 
+describe('gRPC CA reload (tls.ca_cert, shared with HTTPS)', () => {
+  let pki: TestPki;
+  let app: TestApp;
+  let port: number;
+  let caFile: string;
+  before(async () => {
+    pki = makeTestPki();
+    caFile = join(pki.dir, 'live-ca.pem');
+    copyFileSync(pki.ca.cert, caFile);
+    app = await startTestApp({
+      QDRANT__SERVICE__ENABLE_TLS: 'true',
+      QDRANT__SERVICE__VERIFY_HTTPS_CLIENT_CERTIFICATE: 'true',
+      QDRANT__TLS__CERT: pki.server.cert,
+      QDRANT__TLS__KEY: pki.server.key,
+      QDRANT__TLS__CA_CERT: caFile,
+      QDRANT__TLS__CERT_TTL: '1',
+    });
+    port = (await app.startGrpc('127.0.0.1', 0)).port;
+  });
+  after(async () => {
+    await app.destroy();
+    pki.cleanup();
+  });
+
+  async function healthAs(client: { cert: string; key: string }): Promise<status> {
+    const c = qdrant(port, credentials.createSsl(readFileSync(pki.ca.cert), readFileSync(client.key), readFileSync(client.cert)));
+    const r = await call(c, 'HealthCheck');
+    c.close();
+    return r.code;
+  }
+
+  it('trusts clients of a new CA once the CA file is replaced, and no longer those of the old one', async () => {
+    assert.equal(await healthAs(pki.client), status.OK);
+    assert.equal(await healthAs(pki.otherClient), status.UNAVAILABLE);
+    copyFileSync(pki.otherCa.cert, caFile);
+    // Poll the observable state: the reloader re-reads the files every second.
+    const deadline = Date.now() + 15_000;
+    let code: status = status.UNAVAILABLE;
+    while (Date.now() < deadline && code !== status.OK) code = await healthAs(pki.otherClient);
+    assert.equal(code, status.OK);
+    assert.equal(await healthAs(pki.client), status.UNAVAILABLE);
+  });
+});
+
 describe('gRPC service surface', () => {
   let app: TestApp;
   let port: number;
