@@ -96,7 +96,7 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<F
         done(new AppError('BODY_VALIDATION', [err.message]), undefined);
         return;
       }
-      const unsafe = firstUnsafeInteger(text);
+      const unsafe = firstUnsafeInteger(text, value);
       if (unsafe === undefined) done(null, value);
       else done(new AppError('BODY_VALIDATION', [`${unsafe.path}: integer ${unsafe.literal} is outside ±2^53−1 (${Number.MAX_SAFE_INTEGER}), the range Quiver keeps exactly`]), undefined);
     });

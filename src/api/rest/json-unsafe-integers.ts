@@ -13,8 +13,24 @@ export interface UnsafeInteger {
 
 const SAFE_DIGITS = String(Number.MAX_SAFE_INTEGER).length;
 
-/** 16 digits or more, not after a digit or `.`, not followed by a fraction or an exponent (maybe in a string). */
-const LONG_INTEGER = /(?<![\d.])\d{16,}(?![\d.eE])/;
+/**
+ * True when the parsed `value` holds a number beyond ±2^53−1 (iteratively: bodies may nest deeply). Every such
+ * double is integral, but it may have been written as a float (`1e20`): only the text tells.
+ */
+function holdsLargeNumber(value: unknown): boolean {
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (typeof v === 'number') {
+      if (v > Number.MAX_SAFE_INTEGER || v < -Number.MAX_SAFE_INTEGER) return true;
+    } else if (Array.isArray(v)) {
+      for (const x of v) if (typeof x !== 'number' || x > Number.MAX_SAFE_INTEGER || x < -Number.MAX_SAFE_INTEGER) stack.push(x);
+    } else if (typeof v === 'object' && v !== null) {
+      for (const k in v) if (Object.hasOwn(v, k)) stack.push((v as Record<string, unknown>)[k]);
+    }
+  }
+  return false;
+}
 
 function isUnsafe(literal: string): boolean {
   const digits = literal.startsWith('-') ? literal.slice(1) : literal;
@@ -29,12 +45,12 @@ function pathOf(stack: readonly (string | number)[]): string {
 }
 
 /**
- * The first integer literal (no fraction, no exponent) in `text` beyond ±2^53−1, or undefined. Meant for valid
- * JSON (call after `JSON.parse` succeeded); other text ends the scan early.
+ * The first integer literal (no fraction, no exponent) in `text` beyond ±2^53−1, or undefined. `parsed` is
+ * `JSON.parse(text)`: the text is scanned only when the parsed value holds a number that large (rare), so an
+ * ordinary body costs one walk over its parsed numbers.
  */
-export function firstUnsafeInteger(text: string): UnsafeInteger | undefined {
-  // Bodies are mostly floats: a cheap look for a long digit run that is not part of a float comes first.
-  if (!LONG_INTEGER.test(text)) return undefined;
+export function firstUnsafeInteger(text: string, parsed: unknown): UnsafeInteger | undefined {
+  if (!holdsLargeNumber(parsed)) return undefined;
   // Per open container: the current key of an object (a string) or the index of an array (a number).
   const stack: Array<string | number> = [];
   const kinds: Array<'{' | '['> = [];

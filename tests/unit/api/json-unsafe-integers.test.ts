@@ -1,6 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { firstUnsafeInteger } from '../../../src/api/rest/json-unsafe-integers.js';
+import { firstUnsafeInteger as scan } from '../../../src/api/rest/json-unsafe-integers.js';
+
+const firstUnsafeInteger = (text: string): ReturnType<typeof scan> => scan(text, JSON.parse(text));
 
 describe('integer literals beyond ±2^53−1 in JSON bodies', () => {
   it('finds the first one and names its path', () => {
