@@ -9,7 +9,7 @@
  * - publishes a heartbeat to the nodes bucket and reports peers, shards and lag (`ClusterView`).
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { RetentionPolicy, StorageType, type JetStreamClient, type JetStreamManager, type KV, type NatsConnection } from 'nats';
+import { RetentionPolicy, StorageType, type JetStreamClient, type JetStreamManager, type KV, type NatsConnection, type StreamConfig } from 'nats';
 import { AppError } from '../errors.js';
 import type { Config } from '../config/schema.js';
 import type { JsonObject } from '../json.js';
@@ -42,7 +42,19 @@ interface Replicated {
   readonly replicas: ShardReplica[];
 }
 
+/** What a node publishes in the nodes bucket every few seconds and after each metadata change. */
+interface Heartbeat {
+  readonly node_id: string;
+  readonly peer_id: number;
+  readonly at: string;
+  /** The metadata revision the node applied. */
+  readonly revision?: number;
+  /** Per collection, the stream sequence applied for each shard. */
+  readonly applied: Record<string, number[]>;
+}
+
 const NODE_ID_KEY = 'cluster-node-id';
+const DUPLICATE_WINDOW_NS = 120_000_000_000;
 const MEMBER_PREFIX = 'cluster-member:';
 const HEARTBEAT_MS = 2_000;
 const HEARTBEAT_TTL_MS = 15_000;
@@ -191,7 +203,17 @@ export class ClusterNode implements MetadataCoordinator, MetadataListener, Clust
     const shards = typeof params['shard_number'] === 'number' ? params['shard_number'] : 1;
     const factor = typeof params['replication_factor'] === 'number' ? params['replication_factor'] : 1;
     const descriptor: CollectionDescriptor = { uuid: randomUUID(), config, payloadIndexes: [], shardKeys: [], createdAt: new Date().toISOString() };
-    await this.metadata.create(name, { descriptor, shards, replicas: Math.max(1, Math.min(factor, this.capacity)) });
+    const entry: CollectionEntry = { descriptor, shards, replicas: Math.max(1, Math.min(factor, this.capacity)) };
+    // The streams first (under the new uuid), so that every node finds them when it sees the entry.
+    for (let shard = 0; shard < shards; shard++) await ensureStream(this.jsm, this.streamConfig(entry, shard));
+    let revision: number;
+    try {
+      revision = await this.metadata.create(name, entry);
+    } catch (e) {
+      await this.deleteStreams(name, entry);
+      throw e;
+    }
+    await this.awaitPeers(revision);
     return true;
   }
 
@@ -199,10 +221,41 @@ export class ClusterNode implements MetadataCoordinator, MetadataListener, Clust
     await this.metadata.changeAliases((aliases) => new Map([...aliases].filter(([, target]) => target !== name)));
     const entry = await this.metadata.delete(name);
     if (entry === undefined) return false;
-    for (let shard = 0; shard < entry.shards; shard++) {
-      await this.jsm.streams.delete(this.names.stream(entry.descriptor.uuid, shard)).catch((e: unknown) => this.log.warn(`cluster: stream of deleted collection ${name} not removed: ${String(e)}`));
-    }
+    await this.awaitPeers(entry.revision);
+    await this.deleteStreams(name, entry);
     return true;
+  }
+
+  private async deleteStreams(name: string, entry: CollectionEntry): Promise<void> {
+    for (let shard = 0; shard < entry.shards; shard++) {
+      await this.jsm.streams.delete(this.names.stream(entry.descriptor.uuid, shard)).catch((e: unknown) => this.log.warn(`cluster: stream of collection ${name} not removed: ${String(e)}`));
+    }
+  }
+
+  private streamConfig(entry: CollectionEntry, shard: number): Partial<StreamConfig> & { name: string } {
+    return {
+      name: this.names.stream(entry.descriptor.uuid, shard),
+      subjects: [this.names.subject(entry.descriptor.uuid, shard)],
+      num_replicas: entry.replicas,
+      storage: StorageType.File,
+      retention: RetentionPolicy.Limits,
+      duplicate_window: DUPLICATE_WINDOW_NS,
+    };
+  }
+
+  /**
+   * Waits until every live node (heartbeat) applied metadata `revision`, as Qdrant waits for a change to reach
+   * its peers: a collection created through one node is then usable through every node. A node that does not
+   * follow within the timeout converges later; the change stands.
+   */
+  private async awaitPeers(revision: number): Promise<void> {
+    const deadline = Date.now() + this.timeoutMs;
+    while (Date.now() < deadline) {
+      const behind = (await this.liveNodes()).filter((n) => (n.revision ?? 0) < revision);
+      if (behind.length === 0) return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    this.log.warn(`cluster: metadata revision ${revision} not yet applied by every live node after ${this.timeoutMs} ms; they converge later`);
   }
 
   changeDescriptor(name: string, change: (d: CollectionDescriptor) => CollectionDescriptor): Promise<void> {
@@ -222,17 +275,8 @@ export class ClusterNode implements MetadataCoordinator, MetadataListener, Clust
   async collection(name: string, entry: CollectionEntry): Promise<void> {
     const current = this.byName.get(name);
     if (current !== undefined && current.entry.descriptor.uuid !== entry.descriptor.uuid) await this.stopReplicas(name);
-    for (let shard = 0; shard < entry.shards; shard++) {
-      const stream = this.names.stream(entry.descriptor.uuid, shard);
-      await ensureStream(this.jsm, {
-        name: stream,
-        subjects: [this.names.subject(entry.descriptor.uuid, shard)],
-        num_replicas: entry.replicas,
-        storage: StorageType.File,
-        retention: RetentionPolicy.Limits,
-        duplicate_window: 120_000_000_000,
-      });
-    }
+    // Normally made by the node that created the collection; made here if that node failed in between.
+    for (let shard = 0; shard < entry.shards; shard++) await ensureStream(this.jsm, this.streamConfig(entry, shard));
     await this.store.commit(() => this.store.meta.put(MEMBER_PREFIX + entry.descriptor.uuid, name));
     const c = await this.toc.replicaCollection(name, entry.descriptor, (loaded) => this.attachWriter(loaded));
     const running = this.byName.get(name);
@@ -280,23 +324,28 @@ export class ClusterNode implements MetadataCoordinator, MetadataListener, Clust
 
   // ---------------------------------------------------------------- reporting
 
-  private startHeartbeat(): void {
-    const beat = (): void => {
-      const applied: Record<string, number[]> = {};
-      for (const r of this.byName.values()) applied[r.name] = r.replicas.map((s) => s.applied);
-      const value = { node_id: this.nodeId, peer_id: this.peerId, at: new Date().toISOString(), applied };
-      this.nodes.put(`n.${this.nodeId}`, new TextEncoder().encode(JSON.stringify(value))).catch(() => undefined);
-    };
-    beat();
-    this.heartbeat = setInterval(beat, HEARTBEAT_MS);
-    this.heartbeat.unref();
+  applied(): void {
+    if (this.heartbeat !== undefined) this.beat();
   }
 
-  private async liveNodes(): Promise<Array<{ node_id: string; peer_id: number; at: string; applied: Record<string, number[]> }>> {
-    const out = [];
+  private beat(): void {
+    const applied: Record<string, number[]> = {};
+    for (const r of this.byName.values()) applied[r.name] = r.replicas.map((s) => s.applied);
+    const value: Heartbeat = { node_id: this.nodeId, peer_id: this.peerId, at: new Date().toISOString(), revision: this.metadata.revision, applied };
+    this.nodes.put(`n.${this.nodeId}`, new TextEncoder().encode(JSON.stringify(value))).catch(() => undefined);
+  }
+
+  private startHeartbeat(): void {
+    this.heartbeat = setInterval(() => this.beat(), HEARTBEAT_MS);
+    this.heartbeat.unref();
+    this.beat();
+  }
+
+  private async liveNodes(): Promise<Heartbeat[]> {
+    const out: Heartbeat[] = [];
     for await (const key of await this.nodes.keys()) {
       const e = await this.nodes.get(key);
-      if (e !== null && e.operation === 'PUT') out.push(e.json<{ node_id: string; peer_id: number; at: string; applied: Record<string, number[]> }>());
+      if (e !== null && e.operation === 'PUT') out.push(e.json<Heartbeat>());
     }
     return out.sort((a, b) => (a.node_id < b.node_id ? -1 : 1));
   }
@@ -338,7 +387,7 @@ export class ClusterNode implements MetadataCoordinator, MetadataListener, Clust
         node_id: this.nodeId,
         nats: { connected_server: this.nc.getServer(), stream_replica_capacity: this.capacity },
         metadata_revision: this.metadata.revision,
-        nodes: nodes.map((n) => ({ node_id: n.node_id, peer_id: n.peer_id, last_heartbeat: n.at, applied: n.applied })),
+        nodes: nodes.map((n) => ({ node_id: n.node_id, peer_id: n.peer_id, last_heartbeat: n.at, metadata_revision: n.revision ?? 0, applied: n.applied })),
         collections,
       },
     };

@@ -26,6 +26,8 @@ export interface MetadataListener {
   aliases(aliases: ReadonlyMap<string, string>): Promise<void>;
   /** The bucket's content at the time the watch started has been delivered; `names` are its collections. */
   initialized(names: ReadonlySet<string>): Promise<void>;
+  /** Revision `revision` is applied here. */
+  applied(revision: number): void;
 }
 
 const COLLECTION_PREFIX = 'c.';
@@ -54,6 +56,7 @@ export class ClusterMetadata {
   private readonly known = new Map<string, CollectionEntry>();
   private watching: Promise<void> = Promise.resolve();
   private stopWatch: (() => void) | undefined;
+  private closed = false;
 
   constructor(
     private readonly kv: KV,
@@ -92,14 +95,20 @@ export class ClusterMetadata {
     if (lastAtStart === 0) void finishInitial();
     this.watching = (async () => {
       for await (const e of iter) {
-        try {
-          await this.apply(e, listener, seen, initial);
-        } catch (err) {
-          log.warn(`metadata ${e.key} revision ${e.revision}: not applied: ${err instanceof Error ? err.message : String(err)}`);
+        // A change is applied or retried, never skipped: the node must converge on the metadata.
+        for (let attempt = 1; !this.closed; attempt++) {
+          try {
+            await this.apply(e, listener, seen, initial);
+            break;
+          } catch (err) {
+            log.warn(`metadata ${e.key} revision ${e.revision}: not applied yet (attempt ${attempt}): ${err instanceof Error ? err.message : String(err)}`);
+            await new Promise((r) => setTimeout(r, Math.min(2_000, 100 * attempt)));
+          }
         }
         this.appliedRevision = Math.max(this.appliedRevision, e.revision);
         if (initial && e.revision >= lastAtStart) await finishInitial();
         for (const w of this.waiters) if (w.revision <= this.appliedRevision) w.done();
+        listener.applied(this.appliedRevision);
       }
     })();
     await ready;
@@ -126,6 +135,7 @@ export class ClusterMetadata {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     this.stopWatch?.();
     await this.watching;
     for (const w of this.waiters) w.done();
@@ -158,7 +168,7 @@ export class ClusterMetadata {
    * Creates collection `name`.
    * @throws AppError(COLLECTION_EXISTS) when the cluster has it (another node may have created it a moment ago).
    */
-  async create(name: string, entry: CollectionEntry): Promise<void> {
+  async create(name: string, entry: CollectionEntry): Promise<number> {
     let revision: number;
     try {
       revision = await this.kv.create(collectionKey(name), encode(entry));
@@ -167,10 +177,11 @@ export class ClusterMetadata {
       throw e;
     }
     await this.waitRevision(revision);
+    return revision;
   }
 
   /** Deletes collection `name`; its entry as deleted, or undefined when the cluster has no such collection. */
-  async delete(name: string): Promise<CollectionEntry | undefined> {
+  async delete(name: string): Promise<(CollectionEntry & { revision: number }) | undefined> {
     const key = collectionKey(name);
     for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
       const current = await this.kv.get(key);
@@ -183,7 +194,7 @@ export class ClusterMetadata {
       }
       const status = await this.kv.status();
       await this.waitRevision(status.streamInfo.state.last_seq);
-      return current.json<CollectionEntry>();
+      return { ...current.json<CollectionEntry>(), revision: status.streamInfo.state.last_seq };
     }
     throw new AppError('UNAVAILABLE', [`collection ${name} changed concurrently ${CAS_ATTEMPTS} times; try again`]);
   }
