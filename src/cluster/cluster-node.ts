@@ -82,6 +82,9 @@ function paramsOf(config: CollectionConfig): JsonObject {
 export class ClusterNode implements MetadataCoordinator, MetadataListener, ClusterView {
   private readonly byName = new Map<string, Replicated>();
   private heartbeat: NodeJS.Timeout | undefined;
+  /** Last heartbeat of every node seen, with the time this node received it. */
+  private readonly peers = new Map<string, Heartbeat>();
+  private stopPeers: (() => void) | undefined;
   private readonly peerId: number;
 
   private constructor(
@@ -125,6 +128,7 @@ export class ClusterNode implements MetadataCoordinator, MetadataListener, Clust
       const node = new ClusterNode(nc, js, jsm, metadata, nodes, capacity, names, nodeId, toc, store, timeoutMs, log);
       toc.attachCoordinator(node);
       for (const name of toc.collectionNames()) node.attachWriter(toc.uncheckedCollection(name, 'cluster join')!);
+      await node.watchPeers();
       await metadata.watch(node, log);
       node.startHeartbeat();
       log.info(`cluster: node ${nodeId} joined deployment ${settings.deployment} (${nc.getServer()}, stream replicas up to ${capacity})`);
@@ -137,6 +141,7 @@ export class ClusterNode implements MetadataCoordinator, MetadataListener, Clust
 
   async close(): Promise<void> {
     clearInterval(this.heartbeat);
+    this.stopPeers?.();
     await this.metadata.close();
     for (const r of this.byName.values()) for (const s of r.replicas) await s.stop();
     await this.nodes.delete(`n.${this.nodeId}`).catch(() => undefined);
@@ -251,7 +256,7 @@ export class ClusterNode implements MetadataCoordinator, MetadataListener, Clust
   private async awaitPeers(revision: number): Promise<void> {
     const deadline = Date.now() + this.timeoutMs;
     while (Date.now() < deadline) {
-      const behind = (await this.liveNodes()).filter((n) => (n.revision ?? 0) < revision);
+      const behind = (this.liveNodes()).filter((n) => (n.revision ?? 0) < revision);
       if (behind.length === 0) return;
       await new Promise((r) => setTimeout(r, 50));
     }
@@ -332,7 +337,7 @@ export class ClusterNode implements MetadataCoordinator, MetadataListener, Clust
     const applied: Record<string, number[]> = {};
     for (const r of this.byName.values()) applied[r.name] = r.replicas.map((s) => s.applied);
     const value: Heartbeat = { node_id: this.nodeId, peer_id: this.peerId, at: new Date().toISOString(), revision: this.metadata.revision, applied };
-    this.nodes.put(`n.${this.nodeId}`, new TextEncoder().encode(JSON.stringify(value))).catch(() => undefined);
+    this.nodes.put(`n.${this.nodeId}`, new TextEncoder().encode(JSON.stringify(value))).catch((e: unknown) => this.log.warn(`cluster: heartbeat not published: ${String(e)}`));
   }
 
   private startHeartbeat(): void {
@@ -341,13 +346,25 @@ export class ClusterNode implements MetadataCoordinator, MetadataListener, Clust
     this.beat();
   }
 
-  private async liveNodes(): Promise<Heartbeat[]> {
-    const out: Heartbeat[] = [];
-    for await (const key of await this.nodes.keys()) {
-      const e = await this.nodes.get(key);
-      if (e !== null && e.operation === 'PUT') out.push(e.json<Heartbeat>());
-    }
-    return out.sort((a, b) => (a.node_id < b.node_id ? -1 : 1));
+  /** Follows the nodes bucket; a node is live while its last heartbeat is younger than the bucket's TTL. */
+  private async watchPeers(): Promise<void> {
+    const iter = await this.nodes.watch({ key: '>' });
+    this.stopPeers = () => iter.stop();
+    void (async () => {
+      for await (const e of iter) {
+        if (e.operation === 'PUT') {
+          const beat = e.json<Heartbeat>();
+          this.peers.set(beat.node_id, { ...beat, at: new Date().toISOString() });
+        } else {
+          this.peers.delete(e.key.slice(2));
+        }
+      }
+    })();
+  }
+
+  private liveNodes(): Heartbeat[] {
+    const oldest = Date.now() - HEARTBEAT_TTL_MS;
+    return [...this.peers.values()].filter((n) => Date.parse(n.at) >= oldest).sort((a, b) => (a.node_id < b.node_id ? -1 : 1));
   }
 
   private async shardState(r: Replicated): Promise<JsonObject[]> {
@@ -371,7 +388,7 @@ export class ClusterNode implements MetadataCoordinator, MetadataListener, Clust
   }
 
   async status(): Promise<JsonObject> {
-    const nodes = await this.liveNodes();
+    const nodes = this.liveNodes();
     const peers: JsonObject = {};
     for (const n of nodes) peers[String(n.peer_id)] = { uri: `nats://${this.names.nodesBucket}/${n.node_id}` };
     const collections: JsonObject = {};
@@ -398,7 +415,7 @@ export class ClusterNode implements MetadataCoordinator, MetadataListener, Clust
     if (r === undefined) throw new AppError('COLLECTION_NOT_FOUND', [name]);
     const counts = new Array<number>(r.entry.shards).fill(0);
     for (const offset of r.collection.liveOffsets()) counts[shardOf(r.collection.idAt(offset)!, r.entry.shards)]! += 1;
-    const others = (await this.liveNodes()).filter((n) => n.node_id !== this.nodeId);
+    const others = (this.liveNodes()).filter((n) => n.node_id !== this.nodeId);
     const state = await this.shardState(r);
     return {
       peer_id: this.peerId,
