@@ -108,7 +108,7 @@ void describe('distributed mode: 3 NATS servers + 3 Quiver nodes', skipUnlessReq
     assert.equal(ok.length, 1, JSON.stringify(results.map((r) => r.body)));
     const loser = results.find((r) => r.status !== 200)!;
     assert.match(loser.body.status.error, /already exists/);
-    const size = results[0]!.status === 200 ? 2 : 3;
+    const size = results[0].status === 200 ? 2 : 3;
     for (const n of cluster.nodes) {
       await pollUntil(`node ${n.index} has the winner's config`, async () => (await n.call('GET', '/collections/race')).body?.result?.config?.params?.vectors?.size === size);
     }
