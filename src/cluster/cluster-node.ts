@@ -66,12 +66,12 @@ export function peerIdOf(nodeId: string): number {
   return parseInt(createHash('sha256').update(nodeId).digest('hex').slice(0, 12), 16);
 }
 
-function nodeIdOf(config: Config, store: Store): string {
+async function nodeIdOf(config: Config, store: Store): Promise<string> {
   if (config.cluster.node_id !== null) return config.cluster.node_id;
   const stored = store.meta.get(NODE_ID_KEY);
   if (typeof stored === 'string') return stored;
   const id = randomUUID();
-  void store.commit(() => store.meta.put(NODE_ID_KEY, id));
+  await store.commit(() => store.meta.put(NODE_ID_KEY, id));
   return id;
 }
 
@@ -111,7 +111,7 @@ export class ClusterNode implements MetadataCoordinator, MetadataListener, Clust
    */
   static async join(config: Config, toc: TableOfContent, store: Store, log: ClusterLog): Promise<ClusterNode> {
     const settings = config.cluster;
-    const nodeId = nodeIdOf(config, store);
+    const nodeId = await nodeIdOf(config, store);
     const timeoutMs = settings.timeout_ms;
     const nc = await connectNats(settings.nats, nodeId, timeoutMs);
     try {
