@@ -103,7 +103,7 @@ async function single(): Promise<Result> {
   const server = await startChildServer(dir);
   try {
     await call(server.url, 'PUT', '/collections/bench', collection);
-    return await measure([server.url], async () => undefined);
+    return await measure([server.url], () => Promise.resolve());
   } finally {
     await server.stop();
     removeDir(dir);
