@@ -135,4 +135,22 @@ void describe('distributed mode: 3 NATS servers + 3 Quiver nodes', skipUnlessReq
     const missingPoint = await cluster.nodes[0]!.call('POST', '/collections/books/points/payload?wait=true', { payload: { x: 1 }, points: [987654] });
     assert.equal(missingPoint.status, 404);
   });
+
+  void it('takes a collection snapshot from one node\'s replica, and refuses to recover one in distributed mode', async () => {
+    const node = cluster.nodes[1]!;
+    const created = await node.call('POST', '/collections/books/snapshots?wait=true');
+    assert.equal(created.status, 200, JSON.stringify(created.body));
+    const name = created.body.result.name as string;
+    const file = await fetch(`${node.server.url}/collections/books/snapshots/${encodeURIComponent(name)}`);
+    assert.equal(file.status, 200);
+    const form = new FormData();
+    form.append('snapshot', new Blob([await file.arrayBuffer()]), name);
+    const upload = await fetch(`${node.server.url}/collections/books/snapshots/upload?wait=true`, { method: 'POST', body: form });
+    const body = (await upload.json()) as { status: { error: string } };
+    assert.equal(upload.status, 400, JSON.stringify(body));
+    assert.match(body.status.error, /snapshot recovery in distributed mode/);
+    // The collection is untouched on every node.
+    const counts = await Promise.all(cluster.nodes.map((n) => n.call('POST', '/collections/books/points/count', { exact: true })));
+    for (const c of counts) assert.equal(c.body.result.count, counts[0]!.body.result.count);
+  });
 });
