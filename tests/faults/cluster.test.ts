@@ -2,6 +2,7 @@
  * Distributed mode under faults, in rounds (QUIVER_CLUSTER_ROUNDS, default 1 of each; `npm run faults:cluster`
  * runs more): writers upsert through every node while
  * - a Quiver node is killed with SIGKILL mid-write and restarted on its data directory, or
+ * - a Quiver node is paused (SIGSTOP) until its heartbeat expires and the others drop it, then resumed, or
  * - the NATS server leading a shard's stream is killed with SIGKILL (writes continue after the election) and
  *   restarted.
  * After every round, once every replica caught up: every acknowledged write is on every replica (the payload
@@ -108,6 +109,28 @@ void describe('distributed mode under faults', skipUnlessRequired(missing), () =
         await writers.more(20, 'while the node is down');
         await cluster.restart(victim);
         await writers.more(20, 'after the restart');
+      } finally {
+        await writers.stop();
+      }
+      await checkInvariants(cluster, writers);
+    });
+
+    void it(`round ${round}: SIGSTOP a Quiver node until its peers drop it (heartbeat expired), SIGCONT: it rejoins and catches up`, async () => {
+      const victim = (round + 1) % 3;
+      const observer = cluster.nodes[(victim + 1) % 3]!;
+      const livePeers = async (): Promise<number> => Object.keys((await observer.call('GET', '/cluster')).body.result.peers).length;
+      const writers = new Writers(cluster.nodes.filter((n) => n.index !== victim), round * 2 + 100);
+      try {
+        await writers.more(10, 'before the pause');
+        cluster.nodes[victim]!.server.proc.kill('SIGSTOP');
+        try {
+          await pollUntil('the paused node to drop out of the live peers', async () => (await livePeers()) === 2, 120_000, 250);
+          await writers.more(20, 'while the node is paused');
+        } finally {
+          cluster.nodes[victim]!.server.proc.kill('SIGCONT');
+        }
+        await pollUntil('the resumed node to be a live peer again', async () => (await livePeers()) === 3, 120_000, 250);
+        await writers.more(10, 'after the resume');
       } finally {
         await writers.stop();
       }
