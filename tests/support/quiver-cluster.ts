@@ -25,10 +25,10 @@ export interface QuiverCluster {
   stop(): Promise<void>;
 }
 
-function env(nats: NatsCluster, deployment: string, i: number): Record<string, string> {
+function env(nats: NatsCluster, deployment: string, i: number, natsUrls?: string): Record<string, string> {
   // Each node lists its own server first, then the others (the client picks among them, and fails over).
   const own = nats.servers[i % nats.servers.length]!.url;
-  const urls = [own, ...nats.servers.map((s) => s.url).filter((u) => u !== own)].join(',');
+  const urls = natsUrls ?? [own, ...nats.servers.map((s) => s.url).filter((u) => u !== own)].join(',');
   return {
     QDRANT__CLUSTER__ENABLED: 'true',
     QDRANT__CLUSTER__NODE_ID: `node-${i}`,
@@ -50,10 +50,11 @@ async function call(url: string, method: string, path: string, body?: unknown): 
   return { status: r.status, body: parsed };
 }
 
-export async function startQuiverCluster(nats: NatsCluster, size: number, extraEnv: (i: number) => Record<string, string> = () => ({})): Promise<QuiverCluster> {
+/** `natsUrls(i)`: the NATS servers node `i` connects to (default: all, its own first). */
+export async function startQuiverCluster(nats: NatsCluster, size: number, natsUrls: (i: number) => string | undefined = () => undefined): Promise<QuiverCluster> {
   const deployment = `t${randomUUID().slice(0, 8)}`;
   const nodes: QuiverNode[] = [];
-  const start = async (i: number, dir: string): Promise<ChildServer> => startChildServer(dir, { ...env(nats, deployment, i), ...extraEnv(i) });
+  const start = async (i: number, dir: string): Promise<ChildServer> => startChildServer(dir, env(nats, deployment, i, natsUrls(i)));
   // One at a time: the first creates the buckets, and two cores are not loaded by three tsx compilations at once.
   for (let i = 0; i < size; i++) {
     const dir = tempDir('quiver-cluster-');
