@@ -431,8 +431,13 @@ export class ClusterNode implements MetadataCoordinator, MetadataListener, Clust
     if (r === undefined) return;
     await Promise.all(
       r.replicas.map(async (s, shard) => {
-        const info = await this.jsm.streams.info(this.names.stream(r.entry.descriptor.uuid, shard));
-        await s.waitApplied(info.state.last_seq, this.timeoutMs);
+        let last: number;
+        try {
+          last = (await this.jsm.streams.info(this.names.stream(r.entry.descriptor.uuid, shard))).state.last_seq;
+        } catch (e) {
+          throw new AppError('UNAVAILABLE', [`read consistency: JetStream did not answer for shard ${shard}: ${e instanceof Error ? e.message : String(e)}`]);
+        }
+        await s.waitApplied(last, this.timeoutMs);
       }),
     );
   }
