@@ -163,10 +163,16 @@ export class ClusterNode implements MetadataCoordinator, MetadataListener, Clust
     const r = this.replicatedOf(c);
     // Bad input is answered before anything is replicated (the same check runs again where it is applied).
     c.check(ops);
-    const routed = routeOperations(ops, r.entry.shards);
-    const published = await Promise.all(
-      [...routed].map(async ([shard, part]) => ({ shard, seq: await this.publish(r.entry.descriptor.uuid, shard, part) })),
-    );
+    // Every part is encoded and its size checked before any is published.
+    const limit = this.nc.info?.max_payload ?? 1024 * 1024;
+    const parts = [...routeOperations(ops, r.entry.shards)].map(([shard, part]) => {
+      const data = new TextEncoder().encode(encodeOperation({ type: 'batch', operations: part }));
+      if (data.byteLength > limit) {
+        throw new AppError('PAYLOAD_TOO_LARGE', [`this write's part for shard ${shard} is ${data.byteLength} bytes; NATS max_payload is ${limit}: split the batch`]);
+      }
+      return { shard, data };
+    });
+    const published = await Promise.all(parts.map(async ({ shard, data }) => ({ shard, seq: await this.publish(r.entry.descriptor.uuid, shard, data) })));
     if (wait) {
       const outcomes = await Promise.all(published.map(({ shard, seq }) => r.replicas[shard]!.waitApplied(seq, this.timeoutMs)));
       const failed = outcomes.find((o) => o !== undefined);
@@ -177,12 +183,7 @@ export class ClusterNode implements MetadataCoordinator, MetadataListener, Clust
   }
 
   /** Publishes one shard's part of a write; resolves with its stream sequence once JetStream stored it. */
-  private async publish(uuid: string, shard: number, ops: PointOperation[]): Promise<number> {
-    const data = new TextEncoder().encode(encodeOperation({ type: 'batch', operations: ops }));
-    const limit = this.nc.info?.max_payload ?? 1024 * 1024;
-    if (data.byteLength > limit) {
-      throw new AppError('PAYLOAD_TOO_LARGE', [`this write's part for shard ${shard} is ${data.byteLength} bytes; NATS max_payload is ${limit}: split the batch`]);
-    }
+  private async publish(uuid: string, shard: number, data: Uint8Array): Promise<number> {
     // Retried under one message id until the deadline: JetStream's duplicate window stores it once even when an
     // acknowledgement was lost (a stream leader change, a reconnect).
     const msgID = randomUUID();

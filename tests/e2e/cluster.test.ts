@@ -134,6 +134,13 @@ void describe('distributed mode: 3 NATS servers + 3 Quiver nodes', skipUnlessReq
     assert.match(custom.body.status.error, /custom sharding .* not supported/);
     const missingPoint = await cluster.nodes[0]!.call('POST', '/collections/books/points/payload?wait=true', { payload: { x: 1 }, points: [987654] });
     assert.equal(missingPoint.status, 404);
+    // A shard's part larger than NATS max_payload (1 MiB by default) is refused before anything is published.
+    const before = (await cluster.nodes[0]!.call('POST', '/collections/books/points/count?consistency=all', { exact: true })).body.result.count;
+    const big = 'x'.repeat(1_200_000);
+    const tooLarge = await cluster.nodes[0]!.call('PUT', '/collections/books/points?wait=true', { points: [{ id: 5555, vector: [1, 1, 1, 1], payload: { big } }, { id: 5556, vector: [1, 1, 1, 1] }] });
+    assert.equal(tooLarge.status, 413, JSON.stringify(tooLarge.body).slice(0, 300));
+    assert.match(tooLarge.body.status.error, /max_payload/);
+    assert.equal((await cluster.nodes[1]!.call('POST', '/collections/books/points/count?consistency=all', { exact: true })).body.result.count, before);
   });
 
   void it('takes a collection snapshot from one node\'s replica, and refuses to recover one in distributed mode', async () => {
