@@ -8,7 +8,7 @@ import type { CollectionDescriptor } from '../collection/collection.js';
 import type { CollectionConfig } from '../collection/config.js';
 
 export interface MetadataCoordinator {
-  /** False… never: throws AppError(COLLECTION_EXISTS) when another node created the name first. */
+  /** Creates the collection in the cluster; throws AppError(COLLECTION_EXISTS) when another node created the name first. */
   createCollection(name: string, config: CollectionConfig): Promise<boolean>;
   /** False when the collection does not exist in the cluster. */
   deleteCollection(name: string): Promise<boolean>;
