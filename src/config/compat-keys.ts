@@ -54,8 +54,8 @@ export const COMPAT_KEYS: Readonly<Record<string, string>> = {
   'storage.collection.strict_mode': 'strict mode defaults are not applied to new collections',
   'storage.snapshots_config.snapshots_storage': 'snapshots are stored locally under storage.snapshots_path',
   'storage.snapshots_config.s3_config': 'snapshots are stored locally under storage.snapshots_path',
-  'cluster.p2p': SINGLE_NODE,
-  'cluster.consensus': SINGLE_NODE,
+  'cluster.p2p': 'distributed mode replicates over NATS JetStream (cluster.nats), not over a peer-to-peer port',
+  'cluster.consensus': 'consensus is JetStream\'s (Raft in nats-server), not Quiver\'s',
   'tls.ca_cert': 'used only with service.verify_https_client_certificate (mTLS); there is no peer-to-peer TLS',
 };
 
