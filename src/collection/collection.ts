@@ -13,10 +13,10 @@ import { AppError, badInput } from '../errors.js';
 import { type Store, type KvTable } from '../storage/kv/store.js';
 import { type PointId, type PointKey, pointKey, pointIdFromKey } from '../storage/point-id.js';
 import { encodePoint, decodePoint, type EncodedPoint } from './point-codec.js';
-import { isCustomSharding, vectorSchema, type VectorSchema } from './config.js';
-import type { JsonObject } from '../json.js';
+import { indexingThresholdKb, isCustomSharding, vectorSchema, type CollectionConfig, type VectorSchema } from './config.js';
+import { applyDescriptorOperation, type CollectionDescriptor } from './descriptor.js';
 import type { Payload, PointView, ShardKey, UpdateResult } from './types.js';
-import { shardKeysOf, type PointOperation, type PointSelector } from './operation.js';
+import { shardKeysOf, type DescriptorOperation, type PointOperation, type PointSelector } from './operation.js';
 import type { Filter } from '../index/filter/types.js';
 import { matches } from '../index/filter/evaluate.js';
 import type { FieldIndexes } from '../index/payload/field-indexes.js';
@@ -29,15 +29,6 @@ import type { DenseVectorStore } from '../index/vector-store.js';
 import type { VectorValue } from './vectors.js';
 import { Segment, type StoredPoint } from './segment/segment.js';
 import type { Scope } from './segment/scope.js';
-
-/** The persistent descriptor of a collection, kept in the store's meta table. */
-export interface CollectionDescriptor {
-  readonly uuid: string;
-  readonly config: JsonObject;
-  readonly payloadIndexes: ReadonlyArray<{ field: string; schema: unknown }>;
-  readonly shardKeys: readonly ShardKey[];
-  readonly createdAt: string;
-}
 
 /** Where a collection reports problems it recovers from by itself (a corrupt index image, a failed save). */
 export interface CollectionLog {
@@ -89,9 +80,9 @@ export class Collection {
   /** One HNSW per dense single-vector name, with the collection's current parameters. */
   private indexSettings(): Map<string, IndexSettings> {
     const settings = new Map<string, IndexSettings>();
-    const threshold = (this.descriptor.config['optimizer_config'] as Record<string, unknown> | undefined)?.['indexing_threshold'];
+    const threshold = indexingThresholdKb(this.descriptor.config);
     for (const [name, spec] of this.schemaCache.dense) {
-      if (!spec.multivector) settings.set(name, { spec, indexingThresholdKb: typeof threshold === 'number' ? threshold : null });
+      if (!spec.multivector) settings.set(name, { spec, indexingThresholdKb: threshold });
     }
     return settings;
   }
@@ -116,7 +107,7 @@ export class Collection {
     await this.segment.discard();
   }
 
-  get config(): JsonObject {
+  get config(): CollectionConfig {
     return this.descriptor.config;
   }
 
@@ -163,12 +154,16 @@ export class Collection {
   // ---------------------------------------------------------------- configuration changes
 
   /**
-   * Replaces the descriptor (config, payload indexes, shard keys) durably. Vector stores follow the new
-   * schema: removed vector names are dropped from every point.
+   * Changes the descriptor (configuration, payload indexes, shard keys) through the update pipeline:
+   *   stage   — `op` is validated and applied to a copy of the descriptor; bad input throws here;
+   *   persist — `save` (the descriptor's store record) and the points that lose a removed vector name are
+   *             written in one transaction, awaited until durable;
+   *   apply   — only then do the descriptor, the vector stores and the payload indexes follow.
    */
-  async updateDescriptor(change: (d: CollectionDescriptor) => CollectionDescriptor, metaPut: (d: CollectionDescriptor) => void): Promise<void> {
-    await this.serial(async () => {
-      const next = change(this.descriptor);
+  configure(op: DescriptorOperation, save: (d: CollectionDescriptor) => void): Promise<void> {
+    return this.serial(async () => {
+      if (op.type === 'create_field_index') this.segment.fieldIndexes.validateSchema(op.field, op.schema);
+      const next = applyDescriptorOperation(this.descriptor, op);
       const nextSchema = vectorSchema(next.config);
       const removed = [...this.segment.vectorNames()].filter((n) => !nextSchema.dense.has(n) && !nextSchema.sparse.has(n));
       const rewrites: Array<[PointKey, StoredPoint]> = [];
@@ -182,7 +177,7 @@ export class Collection {
         }
       }
       await this.store.commit(() => {
-        metaPut(next);
+        save(next);
         for (const [key, p] of rewrites) {
           this.points.put(pointIdFromKey(key), encodePoint(p.offset, p.vectors, p.payload, this.segment.versionAt(p.offset), p.shardKey));
         }
@@ -193,6 +188,11 @@ export class Collection {
       this.segment.setSchema(nextSchema, this.indexSettings());
       if (indexesChanged) this.segment.setFieldIndexes(new Map(next.payloadIndexes.map((p) => [p.field, p.schema])));
     });
+  }
+
+  /** Runs `commit` (store writes) as one durable transaction after every earlier update of this collection. */
+  commitAfterUpdates(commit: () => void): Promise<void> {
+    return this.serial(() => this.store.commit(commit));
   }
 
   // ---------------------------------------------------------------- updates

@@ -140,7 +140,7 @@ export const pointsService: Impls<PointsHandlers> = {
       const field = m.field_name ?? '';
       if (field === '') throw bad('field_name: must not be empty');
       const schema = fieldIndexSchema(m.field_type ?? undefined, m.field_index_params);
-      await ctx.deps.toc.createPayloadIndex(collectionPass(ctx), field, schema, (s) => c.fieldIndexes.validateSchema(field, s));
+      await ctx.deps.toc.createPayloadIndex(collectionPass(ctx), field, schema);
       return { result: { operation_id: c.lastOperationId, status: m.wait === true ? 'Completed' : 'Acknowledged' } };
     },
   },

@@ -81,7 +81,7 @@ export const collectionRoutes: RouteRow[] = [
     if (typeof field !== 'string' || field.length === 0) throw badInput('field_name: expected a non-empty string');
     const schema = ctx.body['field_schema'];
     if (schema === undefined || schema === null) throw badInput('field_schema: is required (Quiver does not infer the index type from data)');
-    await ctx.deps.toc.createPayloadIndex(ctx.pass, field, schema, (s) => c.fieldIndexes.validateSchema(field, s));
+    await ctx.deps.toc.createPayloadIndex(ctx.pass, field, schema);
     return updateResult(c, ctx);
   }),
   route('DELETE', '/collections/{collection_name}/index/{field_name}', 'delete_field_index', async (ctx) => {
