@@ -20,7 +20,7 @@ function isObject(v: unknown): v is JsonObject {
 }
 
 /** The create request (`CreateCollection` body) that yields the stored configuration `config`. */
-export function createBodyOf(config: CollectionConfig): JsonObject {
+function createBodyOf(config: CollectionConfig): JsonObject {
   const stored = config as unknown as JsonObject; // copied key by key, as stored
   const params = isObject(stored['params']) ? stored['params'] : {};
   const body: JsonObject = {};
