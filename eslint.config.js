@@ -42,9 +42,10 @@ export default tseslint.config(
     },
   },
   {
-    // The engine takes typed requests: no exported function or public method of the engine's entry
-    // layers takes a wire-shaped `Record<string, unknown>` / `JsonObject` parameter (bodies are parsed in
-    // src/api/*/parse). index/ and storage/ are internal and legitimately handle payload objects.
+    // The engine takes typed requests and returns typed results: no exported function or public method of
+    // the engine's entry layers takes or returns a wire-shaped `Record<string, unknown>` / `JsonObject` (bodies
+    // are parsed in src/api/*/parse, results presented in src/api/*/present). index/ and storage/ are internal
+    // and legitimately handle payload objects.
     files: ['src/service/**', 'src/collection/**'],
     rules: {
       'no-restricted-syntax': ['error',
@@ -55,6 +56,14 @@ export default tseslint.config(
         {
           selector: "MethodDefinition[accessibility!='private'][key.type='Identifier'] > FunctionExpression > Identifier > TSTypeAnnotation TSTypeReference[typeName.name=/^(Record|JsonObject|Obj)$/]",
           message: 'Engine entry points take typed requests, not JSON objects: parse the wire body in src/api/*/parse.',
+        },
+        {
+          selector: "ExportNamedDeclaration > FunctionDeclaration > TSTypeAnnotation > TSTypeReference[typeName.name=/^(Record|JsonObject|Obj)$/]",
+          message: 'Engine entry points return typed results, not JSON objects: present them in src/api/*/present.',
+        },
+        {
+          selector: "MethodDefinition[accessibility!='private'][key.type='Identifier'] > FunctionExpression > TSTypeAnnotation > TSTypeReference[typeName.name=/^(Record|JsonObject|Obj)$/]",
+          message: 'Engine entry points return typed results, not JSON objects: present them in src/api/*/present.',
         },
       ],
     },

@@ -102,7 +102,7 @@ export function valueExistsCheck(toc: TableOfContent): (claim: ValueExistsClaim)
     const c = toc.uncheckedCollection(claim.collection, 'JWT value_exists validation');
     if (c === undefined) return Promise.resolve('no_collection');
     const filter = parseFilter({ must: claim.matches.map((m) => ({ key: m.key, match: { value: m.value } })) });
-    for (const _ of c.scan({ filter })) return Promise.resolve('ok');
+    for (const _ of c.segment.scan({ filter })) return Promise.resolve('ok');
     return Promise.resolve('no_match');
   };
 }

@@ -2,188 +2,144 @@
  * Collection create / update / vector-name bodies (Qdrant's configuration vocabulary, from REST JSON or gRPC
  * messages) → stored configurations: CreateCollection (with the node's defaults), UpdateCollection and
  * CreateVectorName. API-layer parsing shared by both transports: the gRPC parser converts the proto into this
- * vocabulary and both hand the engine a finished `CollectionConfig` / `ConfigChange`.
+ * vocabulary and both hand the engine a finished `CollectionConfig` / `ConfigOperation` (data, applied by the engine).
  * Only parameters Qdrant allows to change are changed; unknown vector names are refused.
  */
 import { badInput } from '../errors.js';
-import type { Distance } from '../index/distance.js';
-import { isObject, type JsonObject, type JsonValue } from '../json.js';
-import { clone, isUnnamed, pickDefined, type CollectionConfig, type CollectionDefaults, type ConfigChange } from '../collection/config.js';
-
-const DISTANCE_NAMES: readonly Distance[] = ['Cosine', 'Euclid', 'Dot', 'Manhattan'];
+import { isObject, type JsonObject } from '../json.js';
+import {
+  clone,
+  isUnnamed,
+  pickDefined,
+  type CollectionConfig,
+  type CollectionDefaults,
+  type CollectionParams,
+  type QuantizationConfig,
+  type SparseVectorParams,
+  type VectorParams,
+  type VectorsConfig,
+} from '../collection/config.js';
+import { checkHnsw, checkSparseParams, checkVectorParams, type CollectionPatch, type ConfigOperation, type VectorPatch } from '../collection/config-change.js';
 
 /** Copies the keys of `patch` (parsed JSON) whose value is not null/undefined over `base`. */
-function mergeDefined(base: JsonObject, patch: unknown): JsonObject {
-  const out = clone(base);
-  if (isObject(patch)) for (const [k, v] of Object.entries(patch)) if (v !== null && v !== undefined) out[k] = clone(v) as JsonValue;
-  return out;
+function mergeDefined<T extends object>(base: T, patch: unknown): T {
+  const out: Record<string, unknown> = clone({ ...base } as Record<string, unknown>);
+  if (isObject(patch)) for (const [k, v] of Object.entries(patch)) if (v !== null && v !== undefined) out[k] = clone(v);
+  return out as T;
 }
 
-function normaliseVectorParams(name: string, p: unknown): JsonObject {
+function normaliseVectorParams(name: string, p: unknown): VectorParams {
   if (!isObject(p)) throw badInput(`vectors${name ? `.${name}` : ''}: expected an object {size, distance}`);
-  const { size, distance } = p;
-  if (typeof size !== 'number' || !Number.isInteger(size) || size < 1) {
-    throw badInput(`vectors${name ? `.${name}` : ''}.size: must be a positive integer`);
-  }
-  if (size > 65536) throw badInput(`vectors${name ? `.${name}` : ''}.size: ${size} exceeds the maximum of 65536`);
-  if (typeof distance !== 'string' || !DISTANCE_NAMES.includes(distance as Distance)) {
-    throw badInput(`vectors${name ? `.${name}` : ''}.distance: expected one of ${DISTANCE_NAMES.join(', ')}`);
-  }
-  const mv = p['multivector_config'];
-  if (mv !== undefined && mv !== null && (!isObject(mv) || mv['comparator'] !== 'max_sim')) {
-    throw badInput(`vectors${name ? `.${name}` : ''}.multivector_config.comparator: expected "max_sim"`);
-  }
-  return pickDefined(clone(p) as JsonObject); // `p` is parsed JSON
+  const params = pickDefined(clone(p)) as unknown as VectorParams; // `p` is parsed JSON
+  checkVectorParams(name, params);
+  return params;
 }
 
 /**
  * Builds the stored configuration for `PUT /collections/{name}` (CreateCollection body).
  * @throws AppError(bad_input) naming the field when a value is invalid.
  */
-export function buildCollectionConfig(body: JsonObject, defaults: CollectionDefaults): JsonObject {
+export function buildCollectionConfig(body: JsonObject, defaults: CollectionDefaults): CollectionConfig {
   const vectorsIn = body['vectors'];
-  let vectors: JsonObject;
+  let vectors: VectorsConfig;
   if (vectorsIn === undefined || vectorsIn === null) {
     vectors = {};
   } else if (isObject(vectorsIn) && 'size' in vectorsIn && 'distance' in vectorsIn) {
     vectors = normaliseVectorParams('', vectorsIn);
   } else if (isObject(vectorsIn)) {
-    vectors = {};
+    const named: Record<string, VectorParams> = {};
     for (const [name, p] of Object.entries(vectorsIn)) {
       if (name === '') throw badInput('vectors: a named vector needs a non-empty name');
-      vectors[name] = normaliseVectorParams(name, p);
+      Object.defineProperty(named, name, { value: normaliseVectorParams(name, p), enumerable: true, writable: true, configurable: true });
     }
+    vectors = named;
   } else {
     throw badInput('vectors: expected an object');
   }
   const sparseIn = body['sparse_vectors'];
-  const sparse: JsonObject = {};
+  const sparse: Record<string, SparseVectorParams> = {};
   if (isObject(sparseIn)) {
     for (const [name, p] of Object.entries(sparseIn)) {
       if (name === '') throw badInput('sparse_vectors: a sparse vector needs a non-empty name');
-      if (!isUnnamed(vectors) && name in vectors) throw badInput(`sparse_vectors.${name}: the name is already used by a dense vector`);
-      const sp = isObject(p) ? pickDefined(clone(p)) : {};
-      if (sp['modifier'] !== undefined && sp['modifier'] !== 'none' && sp['modifier'] !== 'idf') {
-        throw badInput(`sparse_vectors.${name}.modifier: expected "none" or "idf"`);
-      }
-      sparse[name] = sp;
+      if (!isUnnamed(vectors) && Object.hasOwn(vectors, name)) throw badInput(`sparse_vectors.${name}: the name is already used by a dense vector`);
+      const sp = (isObject(p) ? pickDefined(clone(p)) : {}) as SparseVectorParams;
+      checkSparseParams(name, sp);
+      Object.defineProperty(sparse, name, { value: sp, enumerable: true, writable: true, configurable: true });
     }
   }
-  const shardingMethod = body['sharding_method'];
-  const params: JsonObject = {
+  const params: { -readonly [K in keyof CollectionParams]: CollectionParams[K] } = {
     vectors,
     shard_number: typeof body['shard_number'] === 'number' ? body['shard_number'] : 1,
     replication_factor: typeof body['replication_factor'] === 'number' ? body['replication_factor'] : 1,
     write_consistency_factor: typeof body['write_consistency_factor'] === 'number' ? body['write_consistency_factor'] : 1,
     on_disk_payload: typeof body['on_disk_payload'] === 'boolean' ? body['on_disk_payload'] : true,
   };
-  if (shardingMethod === 'custom') params['sharding_method'] = 'custom';
-  if (Object.keys(sparse).length > 0) params['sparse_vectors'] = sparse;
+  if (body['sharding_method'] === 'custom') params.sharding_method = 'custom';
+  if (Object.keys(sparse).length > 0) params.sparse_vectors = sparse;
 
   const hnsw = mergeDefined(defaults.hnsw_config, body['hnsw_config']);
-  validateHnsw(hnsw, 'hnsw_config');
-  const config: JsonObject = {
+  checkHnsw(hnsw);
+  const config: { -readonly [K in keyof CollectionConfig]: CollectionConfig[K] } = {
     params,
     hnsw_config: hnsw,
     optimizer_config: mergeDefined(defaults.optimizer_config, body['optimizers_config']),
     wal_config: mergeDefined(defaults.wal_config, body['wal_config']),
-    quantization_config: isObject(body['quantization_config']) ? clone(body['quantization_config']) : null,
+    quantization_config: isObject(body['quantization_config']) ? (clone(body['quantization_config']) as QuantizationConfig) : null,
     strict_mode_config: isObject(body['strict_mode_config']) ? pickDefined(clone(body['strict_mode_config'])) : { enabled: false },
   };
-  if (isObject(body['metadata'])) config['metadata'] = clone(body['metadata']);
+  if (isObject(body['metadata'])) config.metadata = clone(body['metadata']);
   return config;
 }
 
-function validateHnsw(h: JsonObject, where: string): void {
-  const m = h['m'];
-  const ef = h['ef_construct'];
-  if (typeof m === 'number' && (m < 0 || m > 512)) throw badInput(`${where}.m: must be between 0 and 512`);
-  if (typeof ef === 'number' && ef < 4) throw badInput(`${where}.ef_construct: must be at least 4`);
+
+/** A map of the object's own entries (names of any spelling), or undefined when `v` is not an object. */
+function entriesOf(v: unknown): Array<[string, JsonObject]> | undefined {
+  if (!isObject(v)) return undefined;
+  return Object.entries(v).map(([k, d]) => [k, isObject(d) ? (d as JsonObject) : {}]);
 }
 
+/** A vector's `quantization_config` diff: "Disabled" removes it (null), an object replaces it. */
+function quantizationDiff(v: unknown): QuantizationConfig | null | undefined {
+  if (v === undefined || v === null) return undefined;
+  return v === 'Disabled' ? null : (clone(v) as QuantizationConfig);
+}
 
 /**
- * Applies `PATCH /collections/{name}` (UpdateCollection) to a stored configuration.
- * Only parameters Qdrant allows to change are changed; unknown vector names are refused.
+ * Parses a `PATCH /collections/{name}` (UpdateCollection) body into the change it makes. Only parameters Qdrant
+ * allows to change are taken; the engine refuses unknown vector names when it applies the change.
  */
-export function updateCollectionConfig(current: CollectionConfig, patch: JsonObject): CollectionConfig {
-  const next = clone(current);
-  const params = next['params'] as JsonObject;
-  const vectors = params['vectors'] as JsonObject;
-  const vDiff = patch['vectors'];
-  if (isObject(vDiff)) {
-    for (const [name, diff] of Object.entries(vDiff)) {
-      let target: JsonObject | undefined;
-      if (isUnnamed(vectors)) target = name === '' ? vectors : undefined;
-      else target = isObject(vectors[name]) ? vectors[name] : undefined;
-      if (target === undefined) throw badInput(`vectors.${name}: Not existing vector name error: ${name}`);
-      if (!isObject(diff)) continue;
-      if (isObject(diff['hnsw_config'])) {
-        target['hnsw_config'] = mergeDefined(isObject(target['hnsw_config']) ? target['hnsw_config'] : {}, diff['hnsw_config']);
-      }
-      if (diff['quantization_config'] !== undefined) target['quantization_config'] = clone(diff['quantization_config']);
-      if (typeof diff['on_disk'] === 'boolean') target['on_disk'] = diff['on_disk'];
-    }
+export function configPatch(body: JsonObject): ConfigOperation {
+  const patch: { -readonly [K in keyof CollectionPatch]: CollectionPatch[K] } = {};
+  const vectors = entriesOf(body['vectors']);
+  if (vectors !== undefined) {
+    patch.vectors = new Map(
+      vectors.map(([name, d]): [string, VectorPatch] => {
+        const diff: { -readonly [K in keyof VectorPatch]: VectorPatch[K] } = {};
+        if (isObject(d['hnsw_config'])) diff.hnsw_config = pickDefined(clone(d['hnsw_config']));
+        const q = quantizationDiff(d['quantization_config']);
+        if (q !== undefined) diff.quantization_config = q;
+        if (typeof d['on_disk'] === 'boolean') diff.on_disk = d['on_disk'];
+        return [name, diff];
+      }),
+    );
   }
-  if (isObject(patch['params'])) {
-    for (const key of ['replication_factor', 'write_consistency_factor', 'read_fan_out_factor', 'read_fan_out_delay_ms', 'on_disk_payload']) {
-      const v = patch['params'][key];
-      if (v !== undefined && v !== null) params[key] = v;
-    }
-  }
-  if (isObject(patch['hnsw_config'])) {
-    const h = mergeDefined(next['hnsw_config'] as JsonObject, patch['hnsw_config']);
-    validateHnsw(h, 'hnsw_config');
-    next['hnsw_config'] = h;
-  }
-  if (isObject(patch['optimizers_config'])) {
-    next['optimizer_config'] = mergeDefined(next['optimizer_config'] as JsonObject, patch['optimizers_config']);
-  }
-  if (patch['quantization_config'] !== undefined && patch['quantization_config'] !== null) {
-    next['quantization_config'] = patch['quantization_config'] === 'Disabled' ? null : clone(patch['quantization_config']);
-  }
-  if (isObject(patch['sparse_vectors'])) {
-    const sparse = isObject(params['sparse_vectors']) ? params['sparse_vectors'] : {};
-    for (const [name, diff] of Object.entries(patch['sparse_vectors'])) {
-      if (!isObject(sparse[name])) throw badInput(`sparse_vectors.${name}: Not existing vector name error: ${name}`);
-      sparse[name] = mergeDefined(sparse[name], diff);
-    }
-    params['sparse_vectors'] = sparse;
-  }
-  if (isObject(patch['strict_mode_config'])) {
-    next['strict_mode_config'] = mergeDefined(isObject(next['strict_mode_config']) ? next['strict_mode_config'] : {}, patch['strict_mode_config']);
-  }
-  if (isObject(patch['metadata'])) {
-    next['metadata'] = { ...(isObject(next['metadata']) ? next['metadata'] : {}), ...clone(patch['metadata']) };
-  }
-  return next;
+  if (isObject(body['params'])) patch.params = pickDefined(clone(body['params']));
+  if (isObject(body['hnsw_config'])) patch.hnsw = pickDefined(clone(body['hnsw_config']));
+  if (isObject(body['optimizers_config'])) patch.optimizers = pickDefined(clone(body['optimizers_config']));
+  const q = body['quantization_config'];
+  if (q !== undefined && q !== null) patch.quantization = q === 'Disabled' ? 'disabled' : (clone(q) as QuantizationConfig);
+  const sparse = entriesOf(body['sparse_vectors']);
+  if (sparse !== undefined) patch.sparseVectors = new Map(sparse.map(([name, d]) => [name, pickDefined(clone(d)) as SparseVectorParams]));
+  if (isObject(body['strict_mode_config'])) patch.strictMode = pickDefined(clone(body['strict_mode_config']));
+  if (isObject(body['metadata'])) patch.metadata = clone(body['metadata']);
+  return { type: 'update_collection', patch };
 }
 
-/** Adds a named dense vector (`PUT /collections/{c}/vectors/{name}`) or sparse vector. */
-export function addVectorName(current: CollectionConfig, name: string, body: JsonObject): CollectionConfig {
-  const next = clone(current);
-  const params = next['params'] as JsonObject;
-  const vectors = params['vectors'] as JsonObject;
-  const sparse = isObject(params['sparse_vectors']) ? params['sparse_vectors'] : {};
-  if (isUnnamed(vectors)) throw badInput('cannot add a named vector to a collection created with a single unnamed vector');
-  if (name in vectors || name in sparse) throw badInput(`Wrong input: Vector with name \`${name}\` already exists`);
+/** Parses a `PUT …/vectors/{name}` body (a dense vector's parameters, or `sparse`) into the change it makes. */
+export function vectorNameAddition(name: string, body: JsonObject): ConfigOperation {
   if (isObject(body['sparse']) || body['sparse'] === true) {
-    sparse[name] = isObject(body['sparse']) ? pickDefined(body['sparse']) : {};
-    params['sparse_vectors'] = sparse;
-  } else {
-    const p = isObject(body['dense']) ? body['dense'] : body;
-    vectors[name] = normaliseVectorParams(name, p);
+    return { type: 'create_vector_name', name, vector: { kind: 'sparse', params: isObject(body['sparse']) ? (pickDefined(clone(body['sparse']))) : {} } };
   }
-  return next;
-}
-
-
-/** The change a `PATCH /collections/{name}` body makes. */
-export function configPatch(patch: JsonObject): ConfigChange {
-  return (current) => updateCollectionConfig(current, patch);
-}
-
-/** The change a `PUT …/vectors/{name}` body makes. */
-export function vectorNameAddition(name: string, body: JsonObject): ConfigChange {
-  return (current) => addVectorName(current, name, body);
+  const p = isObject(body['dense']) ? body['dense'] : body;
+  return { type: 'create_vector_name', name, vector: { kind: 'dense', params: normaliseVectorParams(name, p) } };
 }

@@ -14,9 +14,11 @@ import { AppError } from '../errors.js';
 import type { Config } from '../config/schema.js';
 import type { JsonObject } from '../json.js';
 import type { Store } from '../storage/kv/store.js';
-import type { Collection, CollectionDescriptor } from '../collection/collection.js';
+import type { Collection } from '../collection/collection.js';
+import type { CollectionDescriptor } from '../collection/descriptor.js';
 import { isCustomSharding, type CollectionConfig } from '../collection/config.js';
-import type { PointOperation } from '../collection/operation.js';
+import type { DescriptorOperation, PointOperation } from '../collection/operation.js';
+import { applyDescriptorOperation } from '../collection/descriptor.js';
 import { encodeOperation } from '../collection/operation-codec.js';
 import type { UpdateResult } from '../collection/types.js';
 import type { TableOfContent } from '../service/table-of-content.js';
@@ -75,9 +77,6 @@ async function nodeIdOf(config: Config, store: Store): Promise<string> {
   return id;
 }
 
-function paramsOf(config: CollectionConfig): JsonObject {
-  return (config['params'] ?? {}) as JsonObject;
-}
 
 export class ClusterNode implements MetadataCoordinator, MetadataListener, ClusterView {
   private readonly byName = new Map<string, Replicated>();
@@ -205,9 +204,8 @@ export class ClusterNode implements MetadataCoordinator, MetadataListener, Clust
 
   async createCollection(name: string, config: CollectionConfig): Promise<boolean> {
     if (isCustomSharding(config)) throw this.unsupported('custom sharding (sharding_method: custom)');
-    const params = paramsOf(config);
-    const shards = typeof params['shard_number'] === 'number' ? params['shard_number'] : 1;
-    const factor = typeof params['replication_factor'] === 'number' ? params['replication_factor'] : 1;
+    const shards = config.params.shard_number ?? 1;
+    const factor = config.params.replication_factor ?? 1;
     const descriptor: CollectionDescriptor = { uuid: randomUUID(), config, payloadIndexes: [], shardKeys: [], createdAt: new Date().toISOString() };
     const entry: CollectionEntry = { descriptor, shards, replicas: Math.max(1, Math.min(factor, this.capacity)) };
     // The streams first (under the new uuid), so that every node finds them when it sees the entry.
@@ -264,8 +262,8 @@ export class ClusterNode implements MetadataCoordinator, MetadataListener, Clust
     this.log.warn(`cluster: metadata revision ${revision} not yet applied by every live node after ${this.timeoutMs} ms; they converge later`);
   }
 
-  changeDescriptor(name: string, change: (d: CollectionDescriptor) => CollectionDescriptor): Promise<void> {
-    return this.metadata.changeDescriptor(name, change);
+  changeDescriptor(name: string, op: DescriptorOperation): Promise<void> {
+    return this.metadata.changeDescriptor(name, (d) => applyDescriptorOperation(d, op));
   }
 
   changeAliases(change: (aliases: ReadonlyMap<string, string>) => Map<string, string>): Promise<void> {
@@ -415,7 +413,8 @@ export class ClusterNode implements MetadataCoordinator, MetadataListener, Clust
     const r = this.byName.get(name);
     if (r === undefined) throw new AppError('COLLECTION_NOT_FOUND', [name]);
     const counts = new Array<number>(r.entry.shards).fill(0);
-    for (const offset of r.collection.liveOffsets()) counts[shardOf(r.collection.idAt(offset)!, r.entry.shards)]! += 1;
+    const seg = r.collection.segment;
+    for (const offset of seg.scan({})) counts[shardOf(seg.idAt(offset)!, r.entry.shards)]! += 1;
     const others = (this.liveNodes()).filter((n) => n.node_id !== this.nodeId);
     const state = await this.shardState(r);
     return {

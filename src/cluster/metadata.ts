@@ -8,7 +8,7 @@
  */
 import type { KV, KvEntry } from 'nats';
 import { AppError } from '../errors.js';
-import type { CollectionDescriptor } from '../collection/collection.js';
+import type { CollectionDescriptor } from '../collection/descriptor.js';
 
 /** What the bucket holds for one collection. */
 export interface CollectionEntry {

@@ -13,31 +13,16 @@ import { AppError, badInput } from '../errors.js';
 import { type Store, type KvTable } from '../storage/kv/store.js';
 import { type PointId, type PointKey, pointKey, pointIdFromKey } from '../storage/point-id.js';
 import { encodePoint, decodePoint, type EncodedPoint } from './point-codec.js';
-import { isCustomSharding, vectorSchema, type VectorSchema } from './config.js';
-import type { JsonObject } from '../json.js';
-import type { Payload, PointView, ShardKey, UpdateResult } from './types.js';
-import { shardKeysOf, type PointOperation, type PointSelector } from './operation.js';
-import type { Filter } from '../index/filter/types.js';
+import { indexingThresholdKb, isCustomSharding, vectorSchema, type CollectionConfig, type VectorSchema } from './config.js';
+import { applyDescriptorOperation, type CollectionDescriptor } from './descriptor.js';
+import type { Payload, UpdateResult } from './types.js';
+import { shardKeysOf, type DescriptorOperation, type PointOperation, type PointSelector } from './operation.js';
 import { matches } from '../index/filter/evaluate.js';
 import type { FieldIndexes } from '../index/payload/field-indexes.js';
 import { setPayload, overwritePayload, deletePayloadKeys } from '../index/payload/payload-ops.js';
-import type { FilterPlan } from '../index/filter/plan.js';
 import { join } from 'node:path';
 import type { BuildProgress, IndexSettings } from './vector-indexes.js';
-import type { HnswIndex } from '../index/hnsw/hnsw-index.js';
-import type { DenseVectorStore } from '../index/vector-store.js';
-import type { VectorValue } from './vectors.js';
-import { Segment, type StoredPoint } from './segment/segment.js';
-import type { Scope } from './segment/scope.js';
-
-/** The persistent descriptor of a collection, kept in the store's meta table. */
-export interface CollectionDescriptor {
-  readonly uuid: string;
-  readonly config: JsonObject;
-  readonly payloadIndexes: ReadonlyArray<{ field: string; schema: unknown }>;
-  readonly shardKeys: readonly ShardKey[];
-  readonly createdAt: string;
-}
+import { Segment, type SegmentReader, type StoredPoint } from './segment/segment.js';
 
 /** Where a collection reports problems it recovers from by itself (a corrupt index image, a failed save). */
 export interface CollectionLog {
@@ -53,8 +38,8 @@ export class Collection {
   private readonly store: Store;
   private readonly points: KvTable<EncodedPoint>;
   private readonly metaKey: string;
-  /** The points. Reads go through its `SegmentReader` methods; only the pipeline below writes. */
-  readonly segment: Segment;
+  /** The points; only the pipeline below writes them. Readers get the narrow `SegmentReader` (`segment`). */
+  private readonly seg: Segment;
   private opSeq = 0;
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -65,7 +50,7 @@ export class Collection {
     this.schemaCache = vectorSchema(descriptor.config);
     this.points = store.table<EncodedPoint>(Collection.pointsTable(descriptor.uuid));
     this.metaKey = `collection-state:${descriptor.uuid}`;
-    this.segment = new Segment(join(store.path, 'indexes', descriptor.uuid), this.schemaCache, { lastOperationId: () => this.opSeq, log });
+    this.seg = new Segment(join(store.path, 'indexes', descriptor.uuid), this.schemaCache, { lastOperationId: () => this.opSeq, log });
   }
 
   static pointsTable(uuid: string): string {
@@ -75,36 +60,36 @@ export class Collection {
   /** Loads a collection's points from the store into memory. */
   static load(store: Store, descriptor: CollectionDescriptor, log: CollectionLog = { warn: () => undefined }): Collection {
     const c = new Collection(store, descriptor, log);
-    for (const p of descriptor.payloadIndexes) c.segment.fieldIndexes.create(p.field, p.schema);
+    for (const p of descriptor.payloadIndexes) c.seg.fieldIndexes.create(p.field, p.schema);
     for (const { key, value } of c.points.entries()) {
       const d = decodePoint(value);
-      c.segment.put(pointKey(key as PointId), { offset: d.offset, vectors: d.vectors, payload: d.payload, shardKey: d.shardKey }, d.version);
+      c.seg.put(pointKey(key as PointId), { offset: d.offset, vectors: d.vectors, payload: d.payload, shardKey: d.shardKey }, d.version);
     }
     const state = store.meta.get(c.metaKey) as { opSeq?: number } | undefined;
     c.opSeq = state?.opSeq ?? 0;
-    c.segment.setSchema(c.schemaCache, c.indexSettings());
+    c.seg.setSchema(c.schemaCache, c.indexSettings());
     return c;
   }
 
   /** One HNSW per dense single-vector name, with the collection's current parameters. */
   private indexSettings(): Map<string, IndexSettings> {
     const settings = new Map<string, IndexSettings>();
-    const threshold = (this.descriptor.config['optimizer_config'] as Record<string, unknown> | undefined)?.['indexing_threshold'];
+    const threshold = indexingThresholdKb(this.descriptor.config);
     for (const [name, spec] of this.schemaCache.dense) {
-      if (!spec.multivector) settings.set(name, { spec, indexingThresholdKb: typeof threshold === 'number' ? threshold : null });
+      if (!spec.multivector) settings.set(name, { spec, indexingThresholdKb: threshold });
     }
     return settings;
   }
 
   /** Resolves when no background index build is running. */
   indexingIdle(): Promise<void> {
-    return this.segment.indexingIdle();
+    return this.seg.indexingIdle();
   }
 
   /** Waits for pending updates and index builds to stop, then saves index images. */
   async close(): Promise<void> {
     await this.queue;
-    await this.segment.close();
+    await this.seg.close();
   }
 
   /**
@@ -113,10 +98,18 @@ export class Collection {
    */
   async discard(): Promise<void> {
     await this.queue;
-    await this.segment.discard();
+    await this.seg.discard();
   }
 
-  get config(): JsonObject {
+  /**
+   * The segment's read interface: view a point, scan a scope, nearest neighbours, facet. Every read of the
+   * collection's points goes through it; filter and shard-key scope are resolved there, once.
+   */
+  get segment(): SegmentReader {
+    return this.seg;
+  }
+
+  get config(): CollectionConfig {
     return this.descriptor.config;
   }
 
@@ -129,27 +122,27 @@ export class Collection {
   }
 
   get pointsCount(): number {
-    return this.segment.size;
+    return this.seg.size;
   }
 
   /** Number of stored vectors of every kind. */
   get vectorsCount(): number {
-    return this.segment.vectorsCount;
+    return this.seg.vectorsCount;
   }
 
   /** True while vectors wait for a background index build (reported as status `yellow`). */
   get optimizing(): boolean {
-    return this.segment.optimizing;
+    return this.seg.optimizing;
   }
 
   /** The background index build running now, if any. */
   get indexBuild(): Readonly<BuildProgress> | undefined {
-    return this.segment.buildProgress;
+    return this.seg.buildProgress;
   }
 
   /** Vectors held by a vector index (HNSW); exact-scan-only vectors are not counted, as in Qdrant. */
   get indexedVectorsCount(): number {
-    return this.segment.indexedVectorsCount;
+    return this.seg.indexedVectorsCount;
   }
 
   get lastOperationId(): number {
@@ -157,42 +150,64 @@ export class Collection {
   }
 
   get fieldIndexes(): FieldIndexes {
-    return this.segment.fieldIndexes;
+    return this.seg.fieldIndexes;
   }
 
   // ---------------------------------------------------------------- configuration changes
 
   /**
-   * Replaces the descriptor (config, payload indexes, shard keys) durably. Vector stores follow the new
-   * schema: removed vector names are dropped from every point.
+   * Changes the descriptor (configuration, payload indexes, shard keys) through the update pipeline:
+   *   stage   — `op` is validated and applied to a copy of the descriptor; bad input throws here;
+   *   persist — `save` (the descriptor's store record) and the points that lose a removed vector name are
+   *             written in one transaction, awaited until durable;
+   *   apply   — only then do the descriptor, the vector stores and the payload indexes follow.
    */
-  async updateDescriptor(change: (d: CollectionDescriptor) => CollectionDescriptor, metaPut: (d: CollectionDescriptor) => void): Promise<void> {
-    await this.serial(async () => {
-      const next = change(this.descriptor);
+  configure(op: DescriptorOperation, save: (d: CollectionDescriptor) => void): Promise<void> {
+    return this.serial(async () => {
+      if (op.type === 'create_field_index') this.seg.fieldIndexes.validateSchema(op.field, op.schema);
+      await this.reconfigure(applyDescriptorOperation(this.descriptor, op), save);
+    });
+  }
+
+  /**
+   * Distributed mode (issue 19): takes the descriptor the cluster's metadata holds (already validated by the node
+   * that changed it), persisted and applied as {@link configure} does.
+   */
+  adoptDescriptor(next: CollectionDescriptor, save: (d: CollectionDescriptor) => void): Promise<void> {
+    return this.serial(() => this.reconfigure(next, save));
+  }
+
+  private async reconfigure(next: CollectionDescriptor, save: (d: CollectionDescriptor) => void): Promise<void> {
+    {
       const nextSchema = vectorSchema(next.config);
-      const removed = [...this.segment.vectorNames()].filter((n) => !nextSchema.dense.has(n) && !nextSchema.sparse.has(n));
+      const removed = [...this.seg.vectorNames()].filter((n) => !nextSchema.dense.has(n) && !nextSchema.sparse.has(n));
       const rewrites: Array<[PointKey, StoredPoint]> = [];
       if (removed.length > 0) {
-        for (const offset of this.segment.liveOffsets()) {
-          const p = this.segment.read(offset);
+        for (const offset of this.seg.liveOffsets()) {
+          const p = this.seg.read(offset);
           if (removed.some((n) => p.vectors.has(n))) {
             for (const n of removed) p.vectors.delete(n);
-            rewrites.push([this.segment.keyAt(offset)!, p]);
+            rewrites.push([this.seg.keyAt(offset)!, p]);
           }
         }
       }
       await this.store.commit(() => {
-        metaPut(next);
+        save(next);
         for (const [key, p] of rewrites) {
-          this.points.put(pointIdFromKey(key), encodePoint(p.offset, p.vectors, p.payload, this.segment.versionAt(p.offset), p.shardKey));
+          this.points.put(pointIdFromKey(key), encodePoint(p.offset, p.vectors, p.payload, this.seg.versionAt(p.offset), p.shardKey));
         }
       });
       const indexesChanged = next.payloadIndexes !== this.descriptor.payloadIndexes;
       this.descriptor = next;
       this.schemaCache = nextSchema;
-      this.segment.setSchema(nextSchema, this.indexSettings());
-      if (indexesChanged) this.segment.setFieldIndexes(new Map(next.payloadIndexes.map((p) => [p.field, p.schema])));
-    });
+      this.seg.setSchema(nextSchema, this.indexSettings());
+      if (indexesChanged) this.seg.setFieldIndexes(new Map(next.payloadIndexes.map((p) => [p.field, p.schema])));
+    }
+  }
+
+  /** Runs `commit` (store writes) as one durable transaction after every earlier update of this collection. */
+  commitAfterUpdates(commit: () => void): Promise<void> {
+    return this.serial(() => this.store.commit(commit));
   }
 
   // ---------------------------------------------------------------- updates
@@ -274,10 +289,10 @@ export class Collection {
 
   private apply(overlay: ReadonlyMap<PointKey, StoredPoint | null>, opId: number): void {
     for (const [key, staged] of overlay) {
-      if (staged === null) this.segment.remove(key);
-      else this.segment.put(key, staged, opId);
+      if (staged === null) this.seg.remove(key);
+      else this.seg.put(key, staged, opId);
     }
-    this.segment.scheduleIndexing();
+    this.seg.scheduleIndexing();
   }
 
   /** Shard keys a write names must exist; a custom-sharded collection with keys needs one on every upsert. */
@@ -290,8 +305,8 @@ export class Collection {
 
   private readStaged(key: PointKey, overlay: Map<PointKey, StoredPoint | null>): StoredPoint | null {
     if (overlay.has(key)) return overlay.get(key) ?? null;
-    const offset = this.segment.offsetOfKey(key);
-    return offset === undefined ? null : this.segment.read(offset);
+    const offset = this.seg.offsetOfKey(key);
+    return offset === undefined ? null : this.seg.read(offset);
   }
 
   /** Keys selected by `selector` in the staged state (the segment overlaid by earlier operations of the batch). */
@@ -300,12 +315,12 @@ export class Collection {
       return selector.ids.map(pointKey).filter((k) => this.readStaged(k, overlay) !== null);
     }
     const out: PointKey[] = [];
-    for (const offset of this.segment.scan({ filter: selector.filter })) {
-      const key = this.segment.keyAt(offset)!;
+    for (const offset of this.seg.scan({ filter: selector.filter })) {
+      const key = this.seg.keyAt(offset)!;
       if (!overlay.has(key)) out.push(key);
     }
     for (const [key, staged] of overlay) {
-      if (staged !== null && matches(selector.filter, stagedView(key, staged), this.segment.fieldIndexes)) out.push(key);
+      if (staged !== null && matches(selector.filter, stagedView(key, staged), this.seg.fieldIndexes)) out.push(key);
     }
     return owns === undefined ? out : out.filter((key) => owns(pointIdFromKey(key)));
   }
@@ -318,7 +333,7 @@ export class Collection {
           const existing = this.readStaged(key, overlay);
           if (existing !== null && op.mode === 'insert_only') continue;
           if (existing === null && op.mode === 'update_only') continue;
-          if (existing !== null && op.updateFilter !== undefined && !matches(op.updateFilter, stagedView(key, existing), this.segment.fieldIndexes)) continue;
+          if (existing !== null && op.updateFilter !== undefined && !matches(op.updateFilter, stagedView(key, existing), this.seg.fieldIndexes)) continue;
           overlay.set(key, {
             offset: existing?.offset ?? (dryRun ? -1 : this.reserveOffset(overlay, key)),
             vectors: new Map(p.vectors),
@@ -336,7 +351,7 @@ export class Collection {
           const key = pointKey(p.id);
           const existing = this.readStaged(key, overlay);
           if (existing === null) throw new AppError('POINT_NOT_FOUND', [String(p.id)]);
-          if (op.updateFilter !== undefined && !matches(op.updateFilter, stagedView(key, existing), this.segment.fieldIndexes)) continue;
+          if (op.updateFilter !== undefined && !matches(op.updateFilter, stagedView(key, existing), this.seg.fieldIndexes)) continue;
           const vectors = new Map(existing.vectors);
           for (const [n, v] of p.vectors) vectors.set(n, v);
           overlay.set(key, { ...existing, vectors });
@@ -385,75 +400,10 @@ export class Collection {
   private reserveOffset(overlay: Map<PointKey, StoredPoint | null>, key: PointKey): number {
     const prior = overlay.get(key);
     if (prior) return prior.offset;
-    return this.segment.reserveOffset();
+    return this.seg.reserveOffset();
   }
 
-  // ---------------------------------------------------------------- reads (the segment's, for callers holding a collection)
-
-  /** Live offsets inside `scope`. */
-  scan(scope: Scope): Iterable<number> {
-    return this.segment.scan(scope);
-  }
-
-  /** Live offsets, optionally restricted to points carrying one of `shardKeys`. */
-  liveOffsets(shardKeys?: readonly ShardKey[]): Iterable<number> {
-    return this.segment.scan({ shardKeys });
-  }
-
-  inScope(offset: number, scope: Scope): boolean {
-    return this.segment.inScope(offset, scope);
-  }
-
-  offsetOf(id: PointId): number | undefined {
-    return this.segment.offsetOf(id);
-  }
-
-  idAt(offset: number): PointId | undefined {
-    return this.segment.idAt(offset);
-  }
-
-  shardKeyAt(offset: number): ShardKey | undefined {
-    return this.segment.shardKeyAt(offset);
-  }
-
-  payloadAt(offset: number): Payload | null {
-    return this.segment.payloadAt(offset);
-  }
-
-  hasVectorAt(offset: number, name: string): boolean {
-    return this.segment.hasVectorAt(offset, name);
-  }
-
-  denseStore(name: string): DenseVectorStore | undefined {
-    return this.segment.denseStore(name);
-  }
-
-  otherVectors(name: string): ReadonlyMap<number, VectorValue> | undefined {
-    return this.segment.otherVectors(name);
-  }
-
-  /** The HNSW index of dense vector `name`, if it has one. */
-  vectorIndex(name: string): HnswIndex | undefined {
-    return this.segment.vectorIndex(name);
-  }
-
-  matchesOffset(filter: Filter, offset: number): boolean {
-    return this.segment.matches(filter, offset);
-  }
-
-  /** The planner's view of `filter`: candidate offsets from payload indexes (a superset) and a cardinality estimate. */
-  filterPlan(filter: Filter): FilterPlan {
-    return this.segment.filterPlan(filter);
-  }
-
-  /** Qdrant's facet: value counts of an indexed field over the points inside `scope`. */
-  facet(key: string, limit: number, scope: Scope): { hits: Array<{ value: unknown; count: number }> } {
-    return this.segment.facet(key, limit, scope);
-  }
-
-  view(offset: number): PointView | undefined {
-    return this.segment.view(offset);
-  }
+  // ---------------------------------------------------------------- reads
 
   /** Point ids in storage order (integers ascending, then UUIDs), starting at `from`. */
   *idsInOrder(from?: PointId): IterableIterator<PointId> {

@@ -1,17 +1,129 @@
 /**
- * A collection's configuration. The stored form is Qdrant's `CollectionConfig` wire object (what
- * GET /collections/{name} returns under `config`), normalised with every default filled in; the
- * typed `VectorSchema` derived from it is what the write and search paths use.
+ * A collection's configuration as a typed engine value. Its fields are Qdrant's `CollectionConfig` (what
+ * GET /collections/{name} reports under `config`), with every default filled in at creation; the value is
+ * stored in the collection descriptor as is (the v1 store format), so a descriptor written by any earlier build
+ * reads as this type. The derived `VectorSchema` is what the write and search paths use. Changes are data
+ * (`config-change.ts`), never functions.
  */
-import { AppError } from '../errors.js';
 import type { Distance } from '../index/distance.js';
-import { isObject, type JsonObject } from '../json.js';
+import type { JsonObject } from '../json.js';
+
+export type VectorDatatype = 'float32' | 'float16' | 'uint8';
+
+/** Qdrant `HnswConfig` (collection level: every required field set). */
+export interface HnswConfig {
+  readonly m: number;
+  readonly ef_construct: number;
+  readonly full_scan_threshold: number;
+  readonly max_indexing_threads?: number;
+  readonly on_disk?: boolean | null;
+  readonly payload_m?: number | null;
+  readonly inline_storage?: boolean | null;
+}
+
+/** Qdrant `HnswConfigDiff`: a vector's own overrides, or a change. */
+export type HnswConfigDiff = { readonly [K in keyof HnswConfig]?: HnswConfig[K] | null };
+
+/** Qdrant `QuantizationConfig` (stored and reported; Quiver searches full-precision vectors). */
+export type QuantizationConfig =
+  | { readonly scalar: { readonly type: 'int8'; readonly quantile?: number | null; readonly always_ram?: boolean | null } }
+  | { readonly product: { readonly compression: 'x4' | 'x8' | 'x16' | 'x32' | 'x64'; readonly always_ram?: boolean | null } }
+  | { readonly binary: { readonly always_ram?: boolean | null; readonly encoding?: string | null; readonly query_encoding?: string | null } };
+
+/** Qdrant `VectorParams`: one dense (or multi-) vector. */
+export interface VectorParams {
+  readonly size: number;
+  readonly distance: Distance;
+  readonly hnsw_config?: HnswConfigDiff | null;
+  readonly quantization_config?: QuantizationConfig | null;
+  readonly on_disk?: boolean | null;
+  readonly datatype?: VectorDatatype | null;
+  readonly multivector_config?: { readonly comparator: 'max_sim' } | null;
+}
+
+/** Qdrant `SparseVectorParams`. */
+export interface SparseVectorParams {
+  readonly index?: { readonly full_scan_threshold?: number | null; readonly on_disk?: boolean | null; readonly datatype?: VectorDatatype | null } | null;
+  readonly modifier?: 'none' | 'idf' | null;
+}
+
+/** Qdrant `VectorsConfig`: one unnamed vector, or vectors by name (names of any spelling). */
+export type VectorsConfig = VectorParams | { readonly [name: string]: VectorParams };
+
+/** Qdrant `CollectionParams`. */
+export interface CollectionParams {
+  readonly vectors: VectorsConfig;
+  readonly shard_number?: number;
+  readonly sharding_method?: 'auto' | 'custom';
+  readonly replication_factor?: number;
+  readonly write_consistency_factor?: number;
+  readonly read_fan_out_factor?: number | null;
+  readonly read_fan_out_delay_ms?: number | null;
+  readonly on_disk_payload?: boolean;
+  readonly sparse_vectors?: { readonly [name: string]: SparseVectorParams };
+}
+
+/** Qdrant `OptimizersConfig`. `indexing_threshold` (KiB) is the one Quiver acts on: the size that starts a graph. */
+export interface OptimizersConfig {
+  readonly deleted_threshold?: number;
+  readonly vacuum_min_vector_number?: number;
+  readonly default_segment_number?: number;
+  readonly max_segment_size?: number | null;
+  readonly memmap_threshold?: number | null;
+  readonly indexing_threshold?: number | null;
+  readonly flush_interval_sec?: number;
+  readonly max_optimization_threads?: number | null;
+  readonly prevent_unoptimized?: boolean | null;
+}
+
+/** Qdrant `WalConfig` (stored and reported; Quiver's write-ahead log is LMDB's). */
+export interface WalConfig {
+  readonly wal_capacity_mb?: number;
+  readonly wal_segments_ahead?: number;
+  readonly wal_retain_closed?: number;
+}
+
+/** Qdrant `StrictModeConfig` as stored in the collection config (every field optional). */
+export interface StrictModeConfig {
+  readonly enabled?: boolean | null;
+  readonly max_query_limit?: number | null;
+  readonly max_timeout?: number | null;
+  readonly unindexed_filtering_retrieve?: boolean | null;
+  readonly unindexed_filtering_update?: boolean | null;
+  readonly search_max_hnsw_ef?: number | null;
+  readonly search_allow_exact?: boolean | null;
+  readonly search_max_oversampling?: number | null;
+  readonly upsert_max_batchsize?: number | null;
+  readonly search_max_batchsize?: number | null;
+  readonly max_collection_vector_size_bytes?: number | null;
+  readonly read_rate_limit?: number | null;
+  readonly write_rate_limit?: number | null;
+  readonly max_collection_payload_size_bytes?: number | null;
+  readonly max_points_count?: number | null;
+  readonly filter_max_conditions?: number | null;
+  readonly condition_max_size?: number | null;
+  readonly multivector_config?: Readonly<Record<string, { readonly max_vectors?: number | null } | null>> | null;
+  readonly sparse_config?: Readonly<Record<string, { readonly max_length?: number | null } | null>> | null;
+  readonly max_payload_index_count?: number | null;
+}
+
+/** A collection's configuration (Qdrant `CollectionConfig`). */
+export interface CollectionConfig {
+  readonly params: CollectionParams;
+  readonly hnsw_config: HnswConfig;
+  readonly optimizer_config: OptimizersConfig;
+  readonly wal_config?: WalConfig;
+  readonly quantization_config?: QuantizationConfig | null;
+  readonly strict_mode_config?: StrictModeConfig;
+  /** Arbitrary client data (Qdrant `metadata`), kept as given. */
+  readonly metadata?: JsonObject;
+}
 
 export interface DenseVectorSpec {
   readonly size: number;
   readonly distance: Distance;
   readonly multivector: boolean;
-  readonly datatype: 'float32' | 'float16' | 'uint8';
+  readonly datatype: VectorDatatype;
   /** Effective HNSW parameters for this vector (collection config overridden by the vector's own). */
   readonly hnsw: { readonly m: number; readonly ef_construct: number; readonly full_scan_threshold: number };
 }
@@ -27,21 +139,11 @@ export interface VectorSchema {
   readonly unnamed: boolean;
 }
 
-/**
- * A collection's configuration as stored in its descriptor and reported by `GET /collections/{name}`:
- * Qdrant's `CollectionConfig` shape. Built from request bodies at the edge
- * (src/api/collection-config.ts); the engine reads it through `vectorSchema()`.
- */
-export type CollectionConfig = JsonObject;
-
-/** A change of a stored configuration (a parsed `PATCH /collections/{name}` or vector-name body). */
-export type ConfigChange = (current: CollectionConfig) => CollectionConfig;
-
 /** Server-wide defaults for new collections (`storage.hnsw_index`, `storage.optimizers`, `storage.wal`). */
 export interface CollectionDefaults {
-  readonly hnsw_config: JsonObject;
-  readonly optimizer_config: JsonObject;
-  readonly wal_config: JsonObject;
+  readonly hnsw_config: HnswConfig;
+  readonly optimizer_config: OptimizersConfig;
+  readonly wal_config: WalConfig;
 }
 
 export function clone<T>(v: T): T {
@@ -49,56 +151,52 @@ export function clone<T>(v: T): T {
 }
 
 /** `o` without its null / undefined values. */
-export function pickDefined<T extends JsonObject>(o: T): T {
-  const out: JsonObject = {};
+export function pickDefined<T extends object>(o: T): T {
+  const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(o)) if (v !== null && v !== undefined) out[k] = v;
   return out as T;
 }
 
-export function removeVectorName(current: CollectionConfig, name: string): CollectionConfig {
-  const next = clone(current);
-  const params = next['params'] as JsonObject;
-  const vectors = params['vectors'] as JsonObject;
-  const sparse = isObject(params['sparse_vectors']) ? params['sparse_vectors'] : {};
-  if (!isUnnamed(vectors) && name in vectors) delete vectors[name];
-  else if (name in sparse) delete sparse[name];
-  else throw new AppError('VECTOR_NAME_NOT_FOUND', [name]);
-  return next;
-}
-
-/** True when `params.vectors` of a configuration is the single unnamed vector's parameters. */
-export function isUnnamed<T extends JsonObject>(vectors: T): boolean {
+/** True when `vectors` is the single unnamed vector's parameters. */
+export function isUnnamed(vectors: object): vectors is VectorParams {
   return 'size' in vectors && 'distance' in vectors;
 }
 
-/** Derives the typed vector schema from a stored configuration. */
+/** The named dense vectors of a configuration (the unnamed one under ''). */
+export function denseVectors(params: CollectionParams): ReadonlyArray<readonly [string, VectorParams]> {
+  const v = params.vectors;
+  if (isUnnamed(v)) return [['', v]];
+  return Object.entries(v).filter((e): e is [string, VectorParams] => typeof e[1] === 'object' && e[1] !== null);
+}
+
+/** Derives the typed vector schema from a configuration. */
 export function vectorSchema(config: CollectionConfig): VectorSchema {
-  const params = config['params'] as JsonObject;
-  const vectors = (params['vectors'] ?? {}) as JsonObject;
-  const collectionHnsw = config['hnsw_config'] as JsonObject;
+  const collectionHnsw = config.hnsw_config;
   const dense = new Map<string, DenseVectorSpec>();
-  const spec = (p: JsonObject): DenseVectorSpec => {
-    const h = { ...collectionHnsw, ...(isObject(p['hnsw_config']) ? pickDefined(p['hnsw_config']) : {}) };
+  const spec = (p: VectorParams): DenseVectorSpec => {
+    const h = { ...collectionHnsw, ...(p.hnsw_config ? pickDefined(p.hnsw_config) : {}) };
     return {
-      size: p['size'] as number,
-      distance: p['distance'] as Distance,
-      multivector: isObject(p['multivector_config']),
-      datatype: (typeof p['datatype'] === 'string' ? p['datatype'] : 'float32') as DenseVectorSpec['datatype'],
-      hnsw: { m: Number(h['m'] ?? 16), ef_construct: Number(h['ef_construct'] ?? 100), full_scan_threshold: Number(h['full_scan_threshold'] ?? 10000) },
+      size: p.size,
+      distance: p.distance,
+      multivector: typeof p.multivector_config === 'object' && p.multivector_config !== null,
+      datatype: typeof p.datatype === 'string' ? p.datatype : 'float32',
+      hnsw: { m: Number(h.m ?? 16), ef_construct: Number(h.ef_construct ?? 100), full_scan_threshold: Number(h.full_scan_threshold ?? 10000) },
     };
   };
-  const unnamed = isUnnamed(vectors);
-  if (unnamed) dense.set('', spec(vectors));
-  else for (const [name, p] of Object.entries(vectors)) if (isObject(p)) dense.set(name, spec(p));
+  for (const [name, p] of denseVectors(config.params)) dense.set(name, spec(p));
   const sparse = new Map<string, SparseVectorSpec>();
-  if (isObject(params['sparse_vectors'])) {
-    for (const [name, p] of Object.entries(params['sparse_vectors'])) {
-      sparse.set(name, { modifier: isObject(p) && p['modifier'] === 'idf' ? 'idf' : 'none' });
-    }
+  for (const [name, p] of Object.entries(config.params.sparse_vectors ?? {})) {
+    sparse.set(name, { modifier: typeof p === 'object' && p !== null && p.modifier === 'idf' ? 'idf' : 'none' });
   }
-  return { dense, sparse, unnamed };
+  return { dense, sparse, unnamed: isUnnamed(config.params.vectors) };
 }
 
 export function isCustomSharding(config: CollectionConfig): boolean {
-  return (config['params'] as JsonObject)['sharding_method'] === 'custom';
+  return config.params.sharding_method === 'custom';
+}
+
+/** `optimizer_config.indexing_threshold` in KiB (null: Qdrant's default). */
+export function indexingThresholdKb(config: CollectionConfig): number | null {
+  const t = config.optimizer_config.indexing_threshold;
+  return typeof t === 'number' ? t : null;
 }

@@ -6,7 +6,8 @@
  * - vectors are a list of `[name, vector]` pairs (names of any spelling, `__proto__` included), each
  *   vector's float32 / uint32 components as little-endian base64, so no precision is lost;
  * - payloads are JSON as given (JSON.parse keeps a `__proto__` key as an own property);
- * - filters go through `index/filter/codec.ts` (sets as arrays, key paths as text).
+ * - filters go through `index/filter/codec.ts` (sets as arrays, key paths as text);
+ * - configuration changes are JSON as given, their name-keyed maps as `[name, value]` pairs.
  *
  * Version 1 is the only version. A later format bumps `v` and keeps a decoder for every earlier one.
  */
@@ -15,6 +16,8 @@ import { decodeFilter, encodeFilter, type EncodedFilter } from '../index/filter/
 import type { Filter } from '../index/filter/types.js';
 import type { PointId } from '../storage/point-id.js';
 import type { CollectionOperation, PointInput, PointOperation, PointSelector, UpdateMode } from './operation.js';
+import type { CollectionPatch, ConfigOperation, VectorPatch } from './config-change.js';
+import type { SparseVectorParams } from './config.js';
 import type { Payload, ShardKey } from './types.js';
 import type { NamedVectors, VectorValue } from './vectors.js';
 import { decodeVector as decodeStoredVector, encodeVector as encodeStoredVector } from './point-codec.js';
@@ -92,6 +95,25 @@ function encodePointOperation(op: PointOperation): Json {
   }
 }
 
+/** Maps keyed by names of any spelling travel as `[name, value]` pairs. */
+function pairs<V>(m: ReadonlyMap<string, V> | undefined): Array<[string, V]> | undefined {
+  return m === undefined ? undefined : [...m];
+}
+
+function encodePatch(p: CollectionPatch): Json {
+  const out: Json = { ...p };
+  if (p.vectors !== undefined) out['vectors'] = pairs(p.vectors);
+  if (p.sparseVectors !== undefined) out['sparseVectors'] = pairs(p.sparseVectors);
+  return out;
+}
+
+function decodePatch(e: Json): CollectionPatch {
+  const out: Json = { ...e };
+  if (e['vectors'] !== undefined) out['vectors'] = new Map(e['vectors'] as Array<[string, VectorPatch]>);
+  if (e['sparseVectors'] !== undefined) out['sparseVectors'] = new Map(e['sparseVectors'] as Array<[string, SparseVectorParams]>);
+  return out;
+}
+
 function encodeOp(op: CollectionOperation): Json {
   switch (op.type) {
     case 'batch':
@@ -100,6 +122,15 @@ function encodeOp(op: CollectionOperation): Json {
       return { type: op.type, field: op.field, schema: op.schema };
     case 'delete_field_index':
       return { type: op.type, field: op.field };
+    case 'create_shard_key':
+    case 'delete_shard_key':
+      return { type: op.type, key: op.key };
+    case 'update_collection':
+      return { type: op.type, patch: encodePatch(op.patch) };
+    case 'create_vector_name':
+      return { type: op.type, name: op.name, vector: op.vector };
+    case 'delete_vector_name':
+      return { type: op.type, name: op.name };
     default:
       return encodePointOperation(op);
   }
@@ -170,6 +201,15 @@ export function decodeOperation(text: string): CollectionOperation {
       return { type: 'create_field_index', field: e['field'] as string, schema: e['schema'] };
     case 'delete_field_index':
       return { type: 'delete_field_index', field: e['field'] as string };
+    case 'create_shard_key':
+    case 'delete_shard_key':
+      return { type: e['type'], key: e['key'] as ShardKey };
+    case 'update_collection':
+      return { type: 'update_collection', patch: decodePatch(e['patch'] as Json) };
+    case 'create_vector_name':
+      return { type: 'create_vector_name', name: e['name'] as string, vector: e['vector'] as Extract<ConfigOperation, { type: 'create_vector_name' }>['vector'] };
+    case 'delete_vector_name':
+      return { type: 'delete_vector_name', name: e['name'] as string };
     default:
       return decodePointOperation(e);
   }

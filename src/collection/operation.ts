@@ -7,9 +7,11 @@
  *
  * To add an operation: add a variant here, stage it in `Collection.stage` (bad input throws there,
  * before anything is written), give it a tag in `operation-codec.ts`, and parse it at the edge
- * (`src/api/rest/parse/point-operations.ts`).
+ * (`src/api/rest/parse/point-operations.ts`). Configuration changes are `ConfigOperation`s
+ * (`config-change.ts`), applied to the descriptor by `descriptor.ts`.
  */
 import type { Filter } from '../index/filter/types.js';
+import type { ConfigOperation } from './config-change.js';
 import type { PointId } from '../storage/point-id.js';
 import type { Payload, ShardKey } from './types.js';
 import type { NamedVectors } from './vectors.js';
@@ -47,8 +49,17 @@ export type FieldIndexOperation =
   | { readonly type: 'create_field_index'; readonly field: string; readonly schema: unknown }
   | { readonly type: 'delete_field_index'; readonly field: string };
 
-/** Every write a collection accepts: point operations (alone or as an atomic batch) and field indexes. */
-export type CollectionOperation = PointOperation | FieldIndexOperation | { readonly type: 'batch'; readonly operations: readonly PointOperation[] };
+/** Shard-key changes (custom sharding). */
+export type ShardKeyOperation = { readonly type: 'create_shard_key'; readonly key: ShardKey } | { readonly type: 'delete_shard_key'; readonly key: ShardKey };
+
+/** Every change of a collection's descriptor (`descriptor.ts`): configuration, payload indexes, shard keys. */
+export type DescriptorOperation = ConfigOperation | FieldIndexOperation | ShardKeyOperation;
+
+/**
+ * Every write a collection accepts: point operations (alone or as an atomic batch) and descriptor changes
+ * (configuration, field indexes, shard keys).
+ */
+export type CollectionOperation = PointOperation | DescriptorOperation | { readonly type: 'batch'; readonly operations: readonly PointOperation[] };
 
 /** Shard keys named by write operations, to check they exist. */
 export function shardKeysOf(ops: readonly PointOperation[]): ShardKey[] {

@@ -1,10 +1,9 @@
 /**
- * Reads over one collection: retrieve, scroll, count and the exact nearest-neighbour query.
+ * Reads over one collection: retrieve, scroll, count (nearest neighbours: `Segment.nearest`).
  * Results are typed values (`PointRecord`, `ScoredPoint`); transports present them.
  */
-import { AppError, badInput } from '../errors.js';
+import { AppError } from '../errors.js';
 import type { PointId } from '../storage/point-id.js';
-import { compareScores, higherIsBetter, postprocessScore, rawMaxSim, sparseDot, sparseOverlaps, type Distance } from '../index/distance.js';
 import type { Filter } from '../index/filter/types.js';
 import { parseJsonPath, setOwn } from '../index/json-path.js';
 import { isObject } from '../json.js';
@@ -13,7 +12,7 @@ import type { OrderBySpec } from './query/types.js';
 import type { Collection } from './collection.js';
 import { isCustomSharding } from './config.js';
 import type { Payload, PayloadSelector, PointRecord, PointView, ReadOptions, ScoredPoint, ShardKey, VectorSelector } from './types.js';
-import { DEFAULT_VECTOR, type NamedVectors, type VectorValue } from './vectors.js';
+import type { NamedVectors } from './vectors.js';
 
 type Obj = Record<string, unknown>;
 
@@ -129,12 +128,12 @@ export function retrieve(c: Collection, ids: readonly PointId[], o: ReadOptions,
   const out: PointRecord[] = [];
   const seen = new Set<number>();
   for (const id of ids) {
-    const offset = c.offsetOf(id);
+    const offset = c.segment.offsetOf(id);
     if (offset === undefined || seen.has(offset)) continue;
     seen.add(offset);
-    const v = c.view(offset);
+    const v = c.segment.view(offset);
     if (v === undefined) continue;
-    if (!c.inScope(offset, { shardKeys })) continue;
+    if (!c.segment.inScope(offset, { shardKeys })) continue;
     out.push(toRecord(c, v, o));
   }
   return out;
@@ -159,11 +158,11 @@ export function scroll(c: Collection, r: ScrollRequest, o: ReadOptions): ScrollR
   if (r.orderBy !== undefined) return scrollOrdered(c, r, o);
   const points: PointRecord[] = [];
   for (const id of c.idsInOrder(r.offset)) {
-    const offset = c.offsetOf(id);
+    const offset = c.segment.offsetOf(id);
     if (offset === undefined) continue;
-    const v = c.view(offset);
+    const v = c.segment.view(offset);
     if (v === undefined) continue;
-    if (!c.inScope(offset, r)) continue;
+    if (!c.segment.inScope(offset, r)) continue;
     if (points.length === r.limit) return { points, nextPageOffset: id };
     points.push(toRecord(c, v, o));
   }
@@ -172,62 +171,13 @@ export function scroll(c: Collection, r: ScrollRequest, o: ReadOptions): ScrollR
 
 /** Scroll with `order_by`, as Qdrant: min value per point ascending, max descending; no next page offset. */
 function scrollOrdered(c: Collection, r: ScrollRequest, o: ReadOptions): ScrollResult {
-  const entries = orderCandidates(c, r.orderBy!, c.scan(r), r.limit);
-  return { points: entries.map((e) => toRecord(c, c.view(e.offset)!, o, e.orderValue)), nextPageOffset: null };
+  const entries = orderCandidates(c, r.orderBy!, c.segment.scan(r), r.limit);
+  return { points: entries.map((e) => toRecord(c, c.segment.view(e.offset)!, o, e.orderValue)), nextPageOffset: null };
 }
 
 export function count(c: Collection, filter: Filter | undefined, shardKeys?: readonly ShardKey[]): number {
   if (filter === undefined && shardKeys === undefined) return c.pointsCount;
   let n = 0;
-  for (const _ of c.scan({ filter, shardKeys })) n++;
+  for (const _ of c.segment.scan({ filter, shardKeys })) n++;
   return n;
-}
-
-// ---------------------------------------------------------------- exact nearest-neighbour query
-
-export type QueryVector =
-  | { kind: 'dense'; data: Float32Array }
-  | { kind: 'sparse'; indices: Uint32Array; values: Float32Array }
-  | { kind: 'multi'; rows: Float32Array[] };
-
-/** MaxSim as Qdrant scores it: raw similarities summed over the query rows, then post-processed for display. */
-export function maxSim(distance: Distance, q: readonly Float32Array[], d: readonly Float32Array[]): number {
-  return postprocessScore(distance, rawMaxSim(distance, q, d));
-}
-
-export interface ScoredOffset {
-  offset: number;
-  score: number;
-}
-
-/** Exact top-k over every point with sparse or multivector `using` that passes `accept`. */
-export function exactSearch(c: Collection, using: string, q: QueryVector, k: number, accept: (offset: number) => boolean, threshold?: number): ScoredOffset[] {
-  const spec = c.schema.dense.get(using);
-  const distance: Distance = spec?.distance ?? 'Dot';
-  const better = spec === undefined ? true : higherIsBetter(distance);
-  const scored: ScoredOffset[] = [];
-  const passes = (s: number): boolean => threshold === undefined || (better ? s >= threshold : s <= threshold);
-  // Dense vectors are always searched through their index (`nearest`), whose exact path is the shared
-  // scan of index/flat/scan.ts; only sparse and multivectors are scored here.
-  if (q.kind === 'dense') throw badInput(`Wrong input: Vector \`${using}\` is not a dense vector`);
-  const vectors = c.otherVectors(using);
-  if (vectors === undefined) throw badInput(`Wrong input: Vector \`${using}\` does not accept this query`);
-  for (const [offset, v] of vectors) {
-    if (!accept(offset)) continue;
-    let s: number;
-    if (q.kind === 'sparse' && v.kind === 'sparse') {
-      // Qdrant's inverted index only finds points that share an index with the query.
-      if (!sparseOverlaps(q, v)) continue;
-      s = sparseDot(q, v);
-    } else if (q.kind === 'multi' && v.kind === 'multi') s = maxSim(distance, q.rows, v.rows);
-    else throw badInput(`Wrong input: query vector kind does not match vector \`${using || DEFAULT_VECTOR}\``);
-    if (passes(s)) scored.push({ offset, score: s });
-  }
-  scored.sort((a, b) => (spec === undefined ? b.score - a.score : compareScores(distance, a.score, b.score)) || a.offset - b.offset);
-  return scored.slice(0, k);
-}
-
-/** Converts a stored vector into a query vector (query by point id). */
-export function queryFromStored(v: VectorValue): QueryVector {
-  return v.kind === 'dense' ? { kind: 'dense', data: v.data } : v.kind === 'sparse' ? v : { kind: 'multi', rows: [...v.rows] };
 }

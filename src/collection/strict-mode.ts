@@ -8,34 +8,11 @@ import type { Condition, Filter } from '../index/filter/types.js';
 import type { FieldIndexes } from '../index/payload/field-indexes.js';
 import type { QueryRequest, StageSpec } from './query/types.js';
 import type { PointOperation } from './operation.js';
-
-/** Qdrant `StrictModeConfig` as stored in the collection config (every field optional). */
-export interface StrictModeConfig {
-  readonly enabled?: boolean | null;
-  readonly max_query_limit?: number | null;
-  readonly max_timeout?: number | null;
-  readonly unindexed_filtering_retrieve?: boolean | null;
-  readonly unindexed_filtering_update?: boolean | null;
-  readonly search_max_hnsw_ef?: number | null;
-  readonly search_allow_exact?: boolean | null;
-  readonly search_max_oversampling?: number | null;
-  readonly upsert_max_batchsize?: number | null;
-  readonly search_max_batchsize?: number | null;
-  readonly max_collection_vector_size_bytes?: number | null;
-  readonly read_rate_limit?: number | null;
-  readonly write_rate_limit?: number | null;
-  readonly max_collection_payload_size_bytes?: number | null;
-  readonly max_points_count?: number | null;
-  readonly filter_max_conditions?: number | null;
-  readonly condition_max_size?: number | null;
-  readonly multivector_config?: Readonly<Record<string, { readonly max_vectors?: number | null } | null>> | null;
-  readonly sparse_config?: Readonly<Record<string, { readonly max_length?: number | null } | null>> | null;
-  readonly max_payload_index_count?: number | null;
-}
+import type { StrictModeConfig } from './config.js';
 
 /** The collection's strict mode when it is enabled, else undefined (nothing to check). */
-export function activeStrictMode(config: { readonly strict_mode_config?: unknown }): StrictModeConfig | undefined {
-  const sm = config.strict_mode_config as StrictModeConfig | null | undefined;
+export function activeStrictMode(config: { readonly strict_mode_config?: StrictModeConfig | null }): StrictModeConfig | undefined {
+  const sm = config.strict_mode_config;
   return sm?.enabled === true ? sm : undefined;
 }
 

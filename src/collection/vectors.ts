@@ -15,6 +15,17 @@ export type VectorValue =
 
 export type NamedVectors = Map<string, VectorValue>;
 
+/** A query vector, checked against the collection (dense rows Cosine-normalised). */
+export type QueryVector =
+  | { kind: 'dense'; data: Float32Array }
+  | { kind: 'sparse'; indices: Uint32Array; values: Float32Array }
+  | { kind: 'multi'; rows: Float32Array[] };
+
+/** Converts a stored vector into a query vector (query by point id). */
+export function queryFromStored(v: VectorValue): QueryVector {
+  return v.kind === 'dense' ? { kind: 'dense', data: v.data } : v.kind === 'sparse' ? v : { kind: 'multi', rows: [...v.rows] };
+}
+
 /** A vector as a request gives it: dense, multivector (rows) or sparse. Checked by {@link toVectorValue}. */
 export type VectorData = readonly number[] | ReadonlyArray<readonly number[]> | { readonly indices: readonly number[]; readonly values: readonly number[] };
 

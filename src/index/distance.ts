@@ -137,10 +137,3 @@ export function sparseOverlaps(q: SparseRow, d: SparseRow): boolean {
   }
   return false;
 }
-
-/** The score Qdrant displays for a raw similarity (`Distance::postprocess_score`: distances are positive). */
-export function postprocessScore(distance: Distance, raw: number): number {
-  if (distance === 'Euclid') return Math.sqrt(Math.abs(raw));
-  if (distance === 'Manhattan') return Math.abs(raw);
-  return raw;
-}

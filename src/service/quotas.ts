@@ -14,6 +14,12 @@ export interface QuotaConfig {
   max_disk_usage_percent: number | null;
 }
 
+/** The quota configuration with the usage it is checked against now. */
+export interface QuotaStatus {
+  readonly config: QuotaConfig;
+  readonly usage: { readonly resident_memory_percent: number; readonly disk_usage_percent: number | null };
+}
+
 const KEY = 'quotas';
 
 export class Quotas {
@@ -32,7 +38,7 @@ export class Quotas {
     return { resident_memory_percent: resident, disk_usage_percent: diskUsagePercent(this.storagePath) };
   }
 
-  get(): Record<string, unknown> {
+  get(): QuotaStatus {
     return { config: { ...this.config }, usage: this.usage() };
   }
 

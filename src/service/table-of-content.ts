@@ -6,8 +6,12 @@
 import { randomUUID } from 'node:crypto';
 import { AppError, badInput } from '../errors.js';
 import type { Store } from '../storage/kv/store.js';
-import { Collection, type CollectionDescriptor, type CollectionLog } from '../collection/collection.js';
-import { removeVectorName, isCustomSharding, type CollectionConfig, type CollectionDefaults, type ConfigChange } from '../collection/config.js';
+import { Collection, type CollectionLog } from '../collection/collection.js';
+import type { CollectionDescriptor } from '../collection/descriptor.js';
+import type { CollectionConfig, CollectionDefaults } from '../collection/config.js';
+import type { ConfigOperation } from '../collection/config-change.js';
+import type { DescriptorOperation } from '../collection/operation.js';
+import type { PointId } from '../storage/point-id.js';
 import type { ShardKey } from '../collection/types.js';
 import type { CollectionPass, GlobalPass } from '../auth/authorize.js';
 // snapshots (issue 7)
@@ -176,44 +180,40 @@ export class TableOfContent {
     });
   }
 
-  private async changeDescriptor(pass: CollectionPass, change: (d: CollectionDescriptor) => CollectionDescriptor): Promise<void> {
+  /**
+   * Applies a descriptor change (data: validated, persisted, applied by the collection's update pipeline); in
+   * distributed mode the change goes to the cluster's metadata and comes back through `replicaCollection`.
+   */
+  private changeDescriptor(pass: CollectionPass, op: DescriptorOperation): Promise<void> {
     const c = this.get(pass);
-    if (this.coordinator !== undefined) return this.coordinator.changeDescriptor(pass.collection, change);
-    await c.updateDescriptor(change, (d) => this.store.meta.put(COLLECTION_PREFIX + pass.collection, d));
+    if (this.coordinator === undefined) return c.configure(op, (d) => this.store.meta.put(COLLECTION_PREFIX + pass.collection, d));
+    if (op.type === 'create_field_index') c.fieldIndexes.validateSchema(op.field, op.schema);
+    return this.coordinator.changeDescriptor(pass.collection, op);
   }
 
-  /** Changes a collection's configuration (`PATCH /collections/{name}`, adding a vector name). */
-  changeConfig(pass: CollectionPass, change: ConfigChange): Promise<void> {
-    return this.changeDescriptor(pass, (d) => ({ ...d, config: change(d.config) }));
+  /** Changes a collection's configuration (`PATCH /collections/{name}`, adding or removing a vector name). */
+  changeConfig(pass: CollectionPass, op: ConfigOperation): Promise<void> {
+    return this.changeDescriptor(pass, op);
   }
 
   deleteVectorName(pass: CollectionPass, vectorName: string): Promise<void> {
-    return this.changeDescriptor(pass, (d) => ({ ...d, config: removeVectorName(d.config, vectorName) }));
+    return this.changeDescriptor(pass, { type: 'delete_vector_name', name: vectorName });
   }
 
-  /** Creates or replaces the payload index on `field`. */
-  createPayloadIndex(pass: CollectionPass, field: string, schema: unknown, validate: (schema: unknown) => void): Promise<void> {
-    validate(schema);
-    return this.changeDescriptor(pass, (d) => ({
-      ...d,
-      payloadIndexes: [...d.payloadIndexes.filter((p) => p.field !== field), { field, schema }],
-    }));
+  /** Creates or replaces the payload index on `field` (`schema`: Qdrant's `PayloadFieldSchema`, checked by the collection). */
+  createPayloadIndex(pass: CollectionPass, field: string, schema: unknown): Promise<void> {
+    return this.changeDescriptor(pass, { type: 'create_field_index', field, schema });
   }
 
   deletePayloadIndex(pass: CollectionPass, field: string): Promise<void> {
-    return this.changeDescriptor(pass, (d) => ({ ...d, payloadIndexes: d.payloadIndexes.filter((p) => p.field !== field) }));
+    return this.changeDescriptor(pass, { type: 'delete_field_index', field });
   }
 
   // ---------------------------------------------------------------- shard keys
 
   createShardKey(pass: CollectionPass, key: ShardKey): Promise<void> {
-    const c = this.get(pass);
     if (this.coordinator !== undefined) throw this.coordinator.unsupported('custom shard keys');
-    if (!isCustomSharding(c.config)) throw badInput('Wrong input: Shard key can only be created for collections with custom sharding (sharding_method: custom)');
-    return this.changeDescriptor(pass, (d) => {
-      if (d.shardKeys.includes(key)) throw new AppError('SHARD_KEY_EXISTS', [String(key)]);
-      return { ...d, shardKeys: [...d.shardKeys, key] };
-    });
+    return this.changeDescriptor(pass, { type: 'create_shard_key', key });
   }
 
   async deleteShardKey(pass: CollectionPass, key: ShardKey): Promise<void> {
@@ -221,10 +221,10 @@ export class TableOfContent {
     if (this.coordinator !== undefined) throw this.coordinator.unsupported('custom shard keys');
     if (!c.info.shardKeys.includes(key)) throw new AppError('SHARD_KEY_NOT_FOUND', [String(key)]);
     // Points of the shard go with it, as in Qdrant, where the shard's data is dropped.
-    const offsets = [...c.liveOffsets([key])];
-    const ids = offsets.map((o) => c.idAt(o)!).filter((id) => id !== undefined);
+    const ids: PointId[] = [];
+    for (const o of c.segment.scan({ shardKeys: [key] })) ids.push(c.segment.idAt(o)!);
     if (ids.length > 0) await c.update([{ type: 'delete', selector: { kind: 'ids', ids } }], true);
-    await this.changeDescriptor(pass, (d) => ({ ...d, shardKeys: d.shardKeys.filter((k) => k !== key) }));
+    await this.changeDescriptor(pass, { type: 'delete_shard_key', key });
   }
 
   // ---------------------------------------------------------------- aliases
@@ -291,7 +291,7 @@ export class TableOfContent {
         return loaded;
       }
       if (JSON.stringify(current.info) !== JSON.stringify(descriptor)) {
-        await current.updateDescriptor(() => descriptor, (d) => this.store.meta.put(COLLECTION_PREFIX + name, d));
+        await current.adoptDescriptor(descriptor, (d) => this.store.meta.put(COLLECTION_PREFIX + name, d));
       }
       return current;
     });
@@ -400,7 +400,7 @@ export class TableOfContent {
         };
         try {
           if (old === undefined) await this.store.commit(swap);
-          else await old.updateDescriptor((d) => d, swap);
+          else await old.commitAfterUpdates(swap);
         } catch (e) {
           await loaded.discard().catch(() => undefined);
           await this.dropSnapshotTable(uuid).catch(() => undefined);

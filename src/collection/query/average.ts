@@ -8,7 +8,7 @@
  * then the negatives' rows negated.
  */
 import { AppError } from '../../errors.js';
-import type { QueryVector } from '../read.js';
+import type { QueryVector } from '../vectors.js';
 
 type Sparse = Extract<QueryVector, { kind: 'sparse' }>;
 

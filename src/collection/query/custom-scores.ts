@@ -14,7 +14,7 @@
  *   (best-scored feedback item with worst, second best with second worst, …) of
  *   (score_best − score_worst)^b · c · (sim(best) − sim(worst)).
  */
-import type { QueryVector } from '../read.js';
+import type { QueryVector } from '../vectors.js';
 
 /** f32::EPSILON */
 export const F32_EPSILON = 2 ** -23;

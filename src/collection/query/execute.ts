@@ -40,8 +40,8 @@ function scrollById(ctx: ExecContext, filter: Filter | undefined, limit: number)
   const scope = { filter, shardKeys: ctx.shardKeys };
   for (const id of ctx.c.idsInOrder()) {
     if (out.length >= limit) break;
-    const offset = ctx.c.offsetOf(id);
-    if (offset === undefined || !ctx.c.inScope(offset, scope)) continue;
+    const offset = ctx.c.segment.offsetOf(id);
+    if (offset === undefined || !ctx.c.segment.inScope(offset, scope)) continue;
     out.push({ offset, score: 1, fromScroll: true });
   }
   return out;
@@ -56,9 +56,9 @@ function leaf(ctx: ExecContext, stage: StageSpec, filter: Filter | undefined, li
   }
   switch (q.kind) {
     case 'order_by':
-      return { entries: orderCandidates(ctx.c, q.orderBy, ctx.c.scan({ filter, shardKeys: ctx.shardKeys }), limit), order: 'larger' };
+      return { entries: orderCandidates(ctx.c, q.orderBy, ctx.c.segment.scan({ filter, shardKeys: ctx.shardKeys }), limit), order: 'larger' };
     case 'sample':
-      return { entries: sampleCandidates([...ctx.c.scan({ filter, shardKeys: ctx.shardKeys })], limit), order: 'larger' };
+      return { entries: sampleCandidates([...ctx.c.segment.scan({ filter, shardKeys: ctx.shardKeys })], limit), order: 'larger' };
     case 'rrf':
     case 'dbsf':
       throw new AppError('BAD_REQUEST', ['cannot apply Fusion without prefetches']);

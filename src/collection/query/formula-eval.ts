@@ -44,7 +44,7 @@ class Evaluator {
 
   /** The value of a payload variable: exactly one value at the path, or the default. */
   private payloadValue(path: string, expected: string): unknown {
-    const values = valuesAt(this.c.payloadAt(this.offset), path);
+    const values = valuesAt(this.c.segment.payloadAt(this.offset), path);
     if (values.length === 1) return values[0];
     if (values.length > 1) return values;
     if (this.formula.payloadDefaults.has(path)) return this.formula.payloadDefaults.get(path);
@@ -78,7 +78,7 @@ class Evaluator {
       case 'payload':
         return this.number(e.path);
       case 'condition':
-        return this.c.matchesOffset(e.filter, this.offset) ? 1 : 0;
+        return this.c.segment.matches(e.filter, this.offset) ? 1 : 0;
       case 'geo_distance': {
         const point = readGeoPoint(this.payloadValue(e.path, 'geo point'));
         if (point === null) throw variableError(e.path, 'geo point', 'Value is not a geo point');

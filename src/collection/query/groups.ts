@@ -110,7 +110,7 @@ export function executeGroups(ctx: ExecContext, root: RootSpec, spec: GroupsSpec
   for (;;) {
     const result: ExecResult = executeQuery(ctx, { ...base, limit });
     const agg = new Aggregator(spec, result.order);
-    for (const e of result.entries) agg.add(e, valuesAt(ctx.c.payloadAt(e.offset), spec.groupBy));
+    for (const e of result.entries) agg.add(e, valuesAt(ctx.c.segment.payloadAt(e.offset), spec.groupBy));
     if (result.entries.length < limit || agg.bestAreFull() || limit >= total) return { groups: agg.distill(), order: result.order };
     limit = Math.min(limit * 2, Math.max(total, limit + 1));
   }

@@ -29,7 +29,7 @@ function frequencies(c: Collection, name: string): DocumentFrequencies {
   if (cached !== undefined && cached.opId === c.lastOperationId) return cached;
   const counts = new Map<number, number>();
   let total = 0;
-  for (const v of c.otherVectors(name)?.values() ?? []) {
+  for (const v of c.segment.otherVectors(name)?.values() ?? []) {
     if (v.kind !== 'sparse') continue;
     total++;
     for (const i of v.indices) counts.set(i, (counts.get(i) ?? 0) + 1);

@@ -24,8 +24,8 @@ export function lookupRecords(target: Collection, spec: WithLookup, ids: readonl
   const out = new Map<GroupId, PointRecord>();
   for (const id of ids) {
     const pointId = asPointId(id);
-    const offset = pointId === undefined ? undefined : target.offsetOf(pointId);
-    const view = offset === undefined ? undefined : target.view(offset);
+    const offset = pointId === undefined ? undefined : target.segment.offsetOf(pointId);
+    const view = offset === undefined ? undefined : target.segment.view(offset);
     if (view !== undefined) out.set(id, toRecord(target, view, spec));
   }
   return out;

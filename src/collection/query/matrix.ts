@@ -9,7 +9,6 @@
  * request on the same data returns the same matrix.
  */
 import { comparePointIds, type PointId } from '../../storage/point-id.js';
-import { nearest } from '../search.js';
 import { applyIdf } from './idf.js';
 import { hashSeed, sampleOf, seededRandom } from './sample.js';
 import { hasVector, nearestLargerIsBetter, postprocess, rawScorer, spaceOf, storedQuery } from './similarity.js';
@@ -30,21 +29,22 @@ export function searchMatrix(ctx: ExecContext, spec: MatrixRequest): Matrix {
   const c = ctx.c;
   const space = spaceOf(c, spec.using);
   const present = hasVector(c, space);
-  const candidates = [...c.scan({ filter: spec.filter, shardKeys: ctx.shardKeys })].filter(present);
+  const candidates = [...c.segment.scan({ filter: spec.filter, shardKeys: ctx.shardKeys })].filter(present);
   const random = seededRandom(hashSeed(`${c.uuid}:${c.lastOperationId}:${spec.seed}`));
   const sampled = sampleOf(candidates, spec.sample, random)
-    .map((offset) => ({ offset, id: c.idAt(offset)! }))
+    .map((offset) => ({ offset, id: c.segment.idAt(offset)! }))
     .sort((a, b) => comparePointIds(a.id, b.id));
   if (sampled.length < 2) return { ids: [], rows: [] };
   const raw = rawScorer(c, space);
   const larger = nearestLargerIsBetter(space);
   const column = new Map(sampled.map((s, j) => [s.offset, j] as const));
+  const sampleOffsets = new Set(column.keys());
   const rows = sampled.map((s, i) => {
     const stored = storedQuery(c, space, s.offset)!;
     const q = stored.kind === 'sparse' ? applyIdf(c, space, stored) : stored;
     if (sampled.length > DIRECT_SCORING_MAX) {
       // Large samples: a nearest search restricted to the sample, as Qdrant runs one per sampled point.
-      const hits = nearest(c, spec.using, q, Math.min(spec.limit + 1, sampled.length), { accept: (o) => o !== s.offset && column.has(o) });
+      const hits = c.segment.nearest(spec.using, q, Math.min(spec.limit + 1, sampled.length), { among: sampleOffsets, except: s.offset });
       return hits.slice(0, spec.limit).map((h) => ({ col: column.get(h.offset)!, score: h.score }));
     }
     const scored: Array<{ col: number; score: number }> = [];

@@ -8,7 +8,7 @@
  * the raw relevance (not post-processed), in pick order. Candidates without the vector are dropped.
  */
 import type { Collection } from '../collection.js';
-import type { QueryVector } from '../read.js';
+import type { QueryVector } from '../vectors.js';
 import { rawScorer, storedQuery, type VectorSpace } from './similarity.js';
 import type { ScoredEntry } from './types.js';
 

@@ -18,7 +18,7 @@ import type { OrderBySpec, ScoredEntry } from './types.js';
 /** The value a point is ordered by, or undefined when it has none in range. */
 function orderValue(c: Collection, offset: number, spec: OrderBySpec): number | undefined {
   let best: number | undefined;
-  for (const v of valuesAt(c.payloadAt(offset), spec.key)) {
+  for (const v of valuesAt(c.segment.payloadAt(offset), spec.key)) {
     const n = typeof v === 'number' ? v : typeof v === 'string' ? parseDatetime(v) : null;
     if (n === null || !Number.isFinite(n)) continue;
     if (spec.startFrom !== undefined && (spec.direction === 'asc' ? n < spec.startFrom : n > spec.startFrom)) continue;
@@ -42,7 +42,7 @@ export function orderCandidates(c: Collection, spec: OrderBySpec, candidates: It
   const rows: Array<{ offset: number; value: number; id: PointId }> = [];
   for (const offset of candidates) {
     const value = orderValue(c, offset, spec);
-    const id = c.idAt(offset);
+    const id = c.segment.idAt(offset);
     if (value !== undefined && id !== undefined) rows.push({ offset, value, id });
   }
   const sign = spec.direction === 'asc' ? 1 : -1;

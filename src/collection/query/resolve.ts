@@ -9,7 +9,7 @@
 import { AppError } from '../../errors.js';
 import type { PointId } from '../../storage/point-id.js';
 import type { Collection } from '../collection.js';
-import { queryFromStored, type QueryVector } from '../read.js';
+import { queryFromStored, type QueryVector } from '../vectors.js';
 import type { ShardKey } from '../types.js';
 import { toVectorValue, type VectorData } from '../vectors.js';
 import { prepareForSpace, spaceOf, type VectorSpace } from './similarity.js';
@@ -44,9 +44,9 @@ export function inputResolver(ctx: ExecContext, using: string, lookup: LookupLoc
   };
   const byId = (id: PointId, where: string): QueryVector => {
     const src = lookupSource();
-    const offset = src.c.offsetOf(id);
-    const view = offset === undefined ? undefined : src.c.view(offset);
-    if (view === undefined || !src.c.inScope(view.offset, { shardKeys: src.shardKeys })) {
+    const offset = src.c.segment.offsetOf(id);
+    const view = offset === undefined ? undefined : src.c.segment.view(offset);
+    if (view === undefined || !src.c.segment.inScope(view.offset, { shardKeys: src.shardKeys })) {
       throw notFound(`No point with id ${String(id)} found`);
     }
     const stored = view.vectors.get(src.name);

@@ -10,7 +10,7 @@ import type { ScoredEntry } from './types.js';
 
 /** One entry as a result, or undefined when the point no longer exists. */
 export function scoredPoint(c: Collection, e: ScoredEntry, options: ReadOptions): ScoredPoint | undefined {
-  const view = c.view(e.offset);
+  const view = c.segment.view(e.offset);
   if (view === undefined) return undefined;
   const sp = toScoredPoint(c, view, e.score, options, e.fromScroll === true ? 0 : view.version);
   if (e.orderValue !== undefined) sp.orderValue = e.orderValue;

@@ -12,7 +12,7 @@
 import { AppError, badInput } from '../../errors.js';
 import { normalizeInPlace, rawDense, type Distance } from '../../index/distance.js';
 import type { Collection } from '../collection.js';
-import type { QueryVector } from '../read.js';
+import type { QueryVector } from '../vectors.js';
 import { DEFAULT_VECTOR } from '../vectors.js';
 
 /** One named vector of a collection, as scoring sees it. */
@@ -64,7 +64,7 @@ export type RawScorer = (q: QueryVector, offset: number) => number | undefined;
 /** Builds the raw scorer of `space` over the vectors stored in `c`. */
 export function rawScorer(c: Collection, space: VectorSpace): RawScorer {
   if (space.kind === 'dense') {
-    const store = c.denseStore(space.name);
+    const store = c.segment.denseStore(space.name);
     if (store === undefined) return () => undefined;
     const dim = store.dim;
     return (q, offset) => {
@@ -72,7 +72,7 @@ export function rawScorer(c: Collection, space: VectorSpace): RawScorer {
       return rawDense(space.distance, q.data, 0, store.data, offset * dim, dim);
     };
   }
-  const vectors = c.otherVectors(space.name);
+  const vectors = c.segment.otherVectors(space.name);
   if (vectors === undefined) return () => undefined;
   return (q, offset) => {
     const v = vectors.get(offset);
@@ -112,10 +112,10 @@ export function prepareForSpace(space: VectorSpace, q: QueryVector, where: strin
 /** The stored vector of `offset` as a query vector (a view, never to be modified), or undefined. */
 export function storedQuery(c: Collection, space: VectorSpace, offset: number): QueryVector | undefined {
   if (space.kind === 'dense') {
-    const row = c.denseStore(space.name)?.get(offset);
+    const row = c.segment.denseStore(space.name)?.get(offset);
     return row === undefined ? undefined : { kind: 'dense', data: row };
   }
-  const v = c.otherVectors(space.name)?.get(offset);
+  const v = c.segment.otherVectors(space.name)?.get(offset);
   if (v === undefined) return undefined;
   return v.kind === 'sparse' ? v : v.kind === 'multi' ? { kind: 'multi', rows: [...v.rows] } : { kind: 'dense', data: v.data };
 }
@@ -123,9 +123,9 @@ export function storedQuery(c: Collection, space: VectorSpace, offset: number): 
 /** A test for "the point at this offset holds vector `space.name`". */
 export function hasVector(c: Collection, space: VectorSpace): (offset: number) => boolean {
   if (space.kind === 'dense') {
-    const store = c.denseStore(space.name);
+    const store = c.segment.denseStore(space.name);
     return (offset) => store?.has(offset) ?? false;
   }
-  const vectors = c.otherVectors(space.name);
+  const vectors = c.segment.otherVectors(space.name);
   return (offset) => vectors?.has(offset) ?? false;
 }

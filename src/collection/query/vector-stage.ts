@@ -2,7 +2,7 @@
  * Vector queries (nearest, recommend, discover, context, relevance feedback) as a stage: either a
  * leaf that searches the collection, or a rescoring of prefetched candidates.
  *
- * `nearest` and recommend `average_vector` become one query vector searched through `nearest()`
+ * `nearest` and recommend `average_vector` become one query vector searched through `Segment.nearest()`
  * (the HNSW index and filter planner) and scored as Qdrant reports nearest results (post-processed:
  * Euclid / Manhattan are distances, smaller is better). The other variants are custom scorers
  * evaluated exactly over the candidates with Qdrant's raw similarity, larger is better; Qdrant does
@@ -10,8 +10,7 @@
  */
 import { AppError } from '../../errors.js';
 import type { Filter } from '../../index/filter/types.js';
-import type { QueryVector } from '../read.js';
-import { nearest } from '../search.js';
+import type { QueryVector } from '../vectors.js';
 import { averageVector } from './average.js';
 import { bestScore, contextScore, discoverScore, feedbackPairs, feedbackScore, sumScores, type Pair, type Similarity } from './custom-scores.js';
 import { applyIdf } from './idf.js';
@@ -95,13 +94,13 @@ export function searchLeaf(ctx: ExecContext, stage: StageSpec, p: PreparedVector
   const limit = Math.min(wanted, ctx.c.pointsCount);
   if (p.kind === 'nearest') {
     const opts = { filter, shardKeys: ctx.shardKeys, ef: stage.params.hnswEf, exact: stage.params.exact, indexedOnly: stage.params.indexedOnly };
-    if (p.mmr === undefined) return nearest(ctx.c, stage.using, p.q, limit, { ...opts, threshold: stage.threshold });
+    if (p.mmr === undefined) return ctx.c.segment.nearest(stage.using, p.q, limit, { ...opts, threshold: stage.threshold });
     const pool = Math.min(p.mmr.candidatesLimit ?? limit, ctx.c.pointsCount);
-    const candidates = nearest(ctx.c, stage.using, p.q, pool, { ...opts, threshold: stage.threshold });
+    const candidates = ctx.c.segment.nearest(stage.using, p.q, pool, { ...opts, threshold: stage.threshold });
     return maximalMarginalRelevance(ctx.c, p.space, p.q, candidates.map((h) => h.offset), limit, p.mmr.lambda, stage.threshold);
   }
   const out: ScoredEntry[] = [];
-  for (const offset of ctx.c.scan({ filter, shardKeys: ctx.shardKeys })) {
+  for (const offset of ctx.c.segment.scan({ filter, shardKeys: ctx.shardKeys })) {
     const score = p.score(offset);
     if (score !== undefined && passes('larger', score, stage.threshold)) out.push({ offset, score });
   }

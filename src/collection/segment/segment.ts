@@ -20,7 +20,9 @@ import { facet } from '../../index/payload/facet.js';
 import { planFilter, type FilterPlan } from '../../index/filter/plan.js';
 import type { HnswIndex } from '../../index/hnsw/hnsw-index.js';
 import type { VectorSchema } from '../config.js';
-import type { NamedVectors, VectorValue } from '../vectors.js';
+import type { NamedVectors, QueryVector, VectorValue } from '../vectors.js';
+import type { ScoredOffset } from '../../index/vector-index.js';
+import { nearestIn, type NearestOptions } from './nearest.js';
 import type { Payload, PointView, ShardKey } from '../types.js';
 import { VectorIndexes, type IndexSettings, type BuildProgress } from '../vector-indexes.js';
 import { isUnrestricted, type Scope } from './scope.js';
@@ -52,10 +54,13 @@ export interface SegmentReader {
   denseStore(name: string): DenseVectorStore | undefined;
   otherVectors(name: string): ReadonlyMap<number, VectorValue> | undefined;
   vectorIndex(name: string): HnswIndex | undefined;
+  matches(filter: Filter, offset: number): boolean;
   inScope(offset: number, scope: Scope): boolean;
   scan(scope: Scope): Iterable<number>;
   filterPlan(filter: Filter): FilterPlan;
   facet(key: string, limit: number, scope: Scope): { hits: Array<{ value: unknown; count: number }> };
+  /** The best `k` points for `q` on vector `using`, best first (`nearest.ts`). */
+  nearest(using: string, q: QueryVector, k: number, opts?: NearestOptions): ScoredOffset[];
 }
 
 export class Segment implements SegmentReader {
@@ -260,6 +265,16 @@ export class Segment implements SegmentReader {
   /** Qdrant's facet: value counts of an indexed field over the points inside `scope`. */
   facet(key: string, limit: number, scope: Scope): { hits: Array<{ value: unknown; count: number }> } {
     return facet(this.fieldIndexes, { key, limit }, isUnrestricted(scope) ? null : [...this.scan(scope)]);
+  }
+
+  /** The best `k` points for `q` on vector `using` inside the options' scope, best first, scored as Qdrant reports them. */
+  nearest(using: string, q: QueryVector, k: number, opts?: NearestOptions): ScoredOffset[] {
+    return nearestIn(this, using, q, k, opts);
+  }
+
+  /** The vector schema the stores follow. */
+  get vectorSchema(): VectorSchema {
+    return this.schema;
   }
 
   private *offsetsWithVector(name: string): IterableIterator<number> {

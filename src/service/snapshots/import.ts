@@ -9,10 +9,10 @@
 import { AppError } from '../../errors.js';
 import { fileReadStream, readSmallRegularFile } from '../../storage/fs.js';
 import { pointKey, type PointId, type PointKey } from '../../storage/point-id.js';
-import { vectorSchema } from '../../collection/config.js';
+import { vectorSchema, type CollectionConfig, type CollectionParams } from '../../collection/config.js';
 import type { EncodedPoint } from '../../collection/point-codec.js';
 import type { ShardKey } from '../../collection/types.js';
-import type { CollectionDescriptor } from '../../collection/collection.js';
+import type { CollectionDescriptor } from '../../collection/descriptor.js';
 import type { TableOfContent } from '../table-of-content.js';
 import type { GlobalPass } from '../../auth/authorize.js';
 import { extractArchive } from './tar-reader.js';
@@ -20,7 +20,7 @@ import { MANIFEST_ENTRY, MAX_MANIFEST_BYTES, POINTS_ENTRY, isDataEntryName, pars
 import { readLines } from './lines.js';
 import { decodePointLine } from './point-lines.js';
 import type { ReplacementDescriptor } from './toc-contract.js';
-import { isObject, type JsonObject } from '../../json.js';
+import { isObject } from '../../json.js';
 import { checkRecoveredConfig, type ConfigValidator } from './recovered-config.js';
 
 export interface StageLimits {
@@ -129,26 +129,25 @@ function stableJson(v: unknown): string {
   return JSON.stringify(v) ?? 'null';
 }
 
-function params(config: JsonObject): JsonObject {
-  const p = config['params'];
-  return isObject(p) ? p : {};
+function params(config: CollectionConfig): Partial<CollectionParams> {
+  return isObject(config.params) ? config.params : {};
 }
 
 /**
  * Qdrant refuses to recover into an existing collection whose vectors or shard number differ from the snapshot's.
  * @throws AppError(WRONG_INPUT) with Qdrant's wording.
  */
-function checkCompatible(existing: JsonObject, snapshot: JsonObject): void {
+function checkCompatible(existing: CollectionConfig, snapshot: CollectionConfig): void {
   const a = params(existing);
   const b = params(snapshot);
-  if (stableJson(a['vectors'] ?? null) !== stableJson(b['vectors'] ?? null) || stableJson(a['sparse_vectors'] ?? null) !== stableJson(b['sparse_vectors'] ?? null)) {
+  if (stableJson(a.vectors ?? null) !== stableJson(b.vectors ?? null) || stableJson(a.sparse_vectors ?? null) !== stableJson(b.sparse_vectors ?? null)) {
     throw new AppError('WRONG_INPUT', [
-      `Snapshot is not compatible with existing collection: Collection vectors: ${JSON.stringify(a['vectors'] ?? null)} Snapshot Vectors: ${JSON.stringify(b['vectors'] ?? null)}`,
+      `Snapshot is not compatible with existing collection: Collection vectors: ${JSON.stringify(a.vectors ?? null)} Snapshot Vectors: ${JSON.stringify(b.vectors ?? null)}`,
     ]);
   }
-  if (stableJson(a['shard_number'] ?? 1) !== stableJson(b['shard_number'] ?? 1)) {
+  if (stableJson(a.shard_number ?? 1) !== stableJson(b.shard_number ?? 1)) {
     throw new AppError('WRONG_INPUT', [
-      `Snapshot is not compatible with existing collection: Collection shard number: ${JSON.stringify(a['shard_number'] ?? 1)} Snapshot shard number: ${JSON.stringify(b['shard_number'] ?? 1)}`,
+      `Snapshot is not compatible with existing collection: Collection shard number: ${JSON.stringify(a.shard_number ?? 1)} Snapshot shard number: ${JSON.stringify(b.shard_number ?? 1)}`,
     ]);
   }
 }
@@ -156,7 +155,7 @@ function checkCompatible(existing: JsonObject, snapshot: JsonObject): void {
 const DISTANCES = new Set(['Cosine', 'Euclid', 'Dot', 'Manhattan']);
 
 /** A snapshot's configuration must describe usable vectors before any point is read against it. */
-function checkConfig(config: JsonObject): void {
+function checkConfig(config: CollectionConfig): void {
   const schema = vectorSchema(config);
   for (const [name, spec] of schema.dense) {
     if (!Number.isSafeInteger(spec.size) || spec.size < 1 || spec.size > 65536 || !DISTANCES.has(spec.distance)) {

@@ -19,7 +19,7 @@
  * (segment files) is not read or written: it cannot be reproduced outside Qdrant.
  */
 import { AppError } from '../../errors.js';
-import type { JsonObject } from '../../json.js';
+import type { CollectionConfig } from '../../collection/config.js';
 import type { ShardKey } from '../../collection/types.js';
 import { checkFormatVersion } from '../../storage/format-version.js';
 import { isObject } from '../../json.js';
@@ -38,7 +38,7 @@ export interface EntryDigest {
 
 export interface CollectionPart {
   readonly name: string;
-  readonly config: JsonObject;
+  readonly config: CollectionConfig;
   readonly payload_indexes: ReadonlyArray<{ field: string; schema: unknown }>;
   readonly shard_keys: readonly ShardKey[];
   readonly created_at: string;
@@ -118,7 +118,9 @@ function parseCollectionPart(v: unknown): CollectionPart {
   if (!isCount(points_count)) throw bad('`collection.points_count` must be an unsigned integer');
   return {
     name,
-    config: config as JsonObject,
+    // Its shape; the values are checked before use (import.ts: vectors; recovered-config.ts: a create request's rules).
+    // Absent sections read as empty (defaults); present ones are kept as given for those checks.
+    config: { ...config, hnsw_config: config['hnsw_config'] ?? {}, optimizer_config: config['optimizer_config'] ?? {} } as unknown as CollectionConfig,
     payload_indexes: payload_indexes.map((p) => ({ field: (p as { field: string }).field, schema: (p as { schema: unknown }).schema })),
     shard_keys,
     created_at,

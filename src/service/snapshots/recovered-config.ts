@@ -20,15 +20,16 @@ function isObject(v: unknown): v is JsonObject {
 }
 
 /** The create request (`CreateCollection` body) that yields the stored configuration `config`. */
-export function createBodyOf(config: CollectionConfig): JsonObject {
-  const params = isObject(config['params']) ? config['params'] : {};
+function createBodyOf(config: CollectionConfig): JsonObject {
+  const stored = config as unknown as JsonObject; // copied key by key, as stored
+  const params = isObject(stored['params']) ? stored['params'] : {};
   const body: JsonObject = {};
   const copy = (from: JsonObject, key: string, as = key): void => {
     if (from[key] !== undefined) body[as] = from[key];
   };
   for (const key of ['vectors', 'sparse_vectors', 'shard_number', 'sharding_method', 'replication_factor', 'write_consistency_factor', 'on_disk_payload']) copy(params, key);
-  for (const key of ['hnsw_config', 'wal_config', 'quantization_config', 'strict_mode_config', 'metadata']) copy(config, key);
-  copy(config, 'optimizer_config', 'optimizers_config');
+  for (const key of ['hnsw_config', 'wal_config', 'quantization_config', 'strict_mode_config', 'metadata']) copy(stored, key);
+  copy(stored, 'optimizer_config', 'optimizers_config');
   return body;
 }
 
@@ -39,8 +40,7 @@ export function createBodyOf(config: CollectionConfig): JsonObject {
 export function checkRecoveredConfig(config: CollectionConfig, validate: ConfigValidator | undefined): void {
   const body = createBodyOf(config);
   try {
-    const own = (key: string): JsonObject => (isObject(config[key]) ? config[key] : {});
-    const defaults = { hnsw_config: own('hnsw_config'), optimizer_config: own('optimizer_config'), wal_config: own('wal_config') } as unknown as CollectionDefaults;
+    const defaults: CollectionDefaults = { hnsw_config: config.hnsw_config, optimizer_config: config.optimizer_config, wal_config: config.wal_config ?? {} };
     validate?.(body, defaults);
   } catch (e) {
     if (!isAppError(e)) throw e;

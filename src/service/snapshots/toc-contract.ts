@@ -4,7 +4,7 @@
  * Kept apart so that `table-of-content.ts` imports only types from here (no import cycle).
  */
 import type { KvKey } from '../../storage/kv/store.js';
-import type { CollectionDescriptor } from '../../collection/collection.js';
+import type { CollectionDescriptor } from '../../collection/descriptor.js';
 import type { EncodedPoint } from '../../collection/point-codec.js';
 import type { PointId } from '../../storage/point-id.js';
 

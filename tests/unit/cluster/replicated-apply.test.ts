@@ -22,7 +22,7 @@ void describe('replicated apply', () => {
         owns: (id) => shardOf(id, 2) === 0,
         inCommit: () => o.store.meta.put(key, 7),
       });
-      const left = [...o.c.liveOffsets()].map((off) => o.c.idAt(off) as number).sort((a, b) => a - b);
+      const left = [...o.c.segment.scan({})].map((off) => o.c.segment.idAt(off) as number).sort((a, b) => a - b);
       assert.deepEqual(left, ids.filter((id) => shardOf(id, 2) === 1));
       const reopened = await o.reopen();
       assert.equal(reopened.store.meta.get(key), 7);
@@ -45,7 +45,7 @@ void describe('replicated apply', () => {
       assert.equal(o.c.lastOperationId, before);
       // Offsets are not consumed by a check: the next real write takes the next offset.
       await o.c.update([upsert([{ id: 3, vector: [3, 3] }])], true);
-      assert.equal(o.c.offsetOf(3), o.c.offsetOf(1)! + 1);
+      assert.equal(o.c.segment.offsetOf(3), o.c.segment.offsetOf(1)! + 1);
     } finally {
       await o.close();
     }

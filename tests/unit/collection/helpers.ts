@@ -1,16 +1,21 @@
 import { Store } from '../../../src/storage/kv/store.js';
-import { Collection, type CollectionDescriptor } from '../../../src/collection/collection.js';
-import type { CollectionConfig } from '../../../src/collection/config.js';
+import { Collection } from '../../../src/collection/collection.js';
+import type { CollectionDescriptor } from '../../../src/collection/descriptor.js';
+import type { CollectionConfig, CollectionParams } from '../../../src/collection/config.js';
+import type { Distance } from '../../../src/index/distance.js';
 import type { PointOperation } from '../../../src/collection/operation.js';
 import type { QueryRequest } from '../../../src/collection/query/types.js';
 import type { ShardKey } from '../../../src/collection/types.js';
 import { removeDir, tempDir } from '../../support/app.js';
 
 /** A stored configuration: one unnamed dense vector, an optional sparse one; no HNSW graph below 1 MB. */
-export function config(opts: { dim?: number; distance?: string; sparse?: boolean; custom?: boolean; indexingThresholdKb?: number } = {}): CollectionConfig {
-  const params: CollectionConfig = { vectors: opts.sparse === true ? { dense: { size: opts.dim ?? 3, distance: opts.distance ?? 'Dot' } } : { size: opts.dim ?? 3, distance: opts.distance ?? 'Dot' } };
-  if (opts.sparse === true) params['sparse_vectors'] = { text: {} };
-  if (opts.custom === true) params['sharding_method'] = 'custom';
+export function config(opts: { dim?: number; distance?: Distance; sparse?: boolean; custom?: boolean; indexingThresholdKb?: number } = {}): CollectionConfig {
+  const vector = { size: opts.dim ?? 3, distance: opts.distance ?? 'Dot' };
+  const params: CollectionParams = {
+    vectors: opts.sparse === true ? { dense: vector } : vector,
+    ...(opts.sparse === true ? { sparse_vectors: { text: {} } } : {}),
+    ...(opts.custom === true ? { sharding_method: 'custom' as const } : {}),
+  };
   return {
     params,
     hnsw_config: { m: 16, ef_construct: 100, full_scan_threshold: 10 },
@@ -23,8 +28,8 @@ export interface Opened {
   readonly store: Store;
   readonly dir: string;
   readonly descriptor: CollectionDescriptor;
-  /** Closes the collection and the store, then opens both again from disk. */
-  reopen(): Promise<Opened>;
+  /** Closes the collection and the store, then opens both again from disk (with `descriptor` if given: a changed one). */
+  reopen(descriptor?: CollectionDescriptor): Promise<Opened>;
   close(): Promise<void>;
 }
 
@@ -36,10 +41,10 @@ function open(dir: string, descriptor: CollectionDescriptor): Opened {
     store,
     dir,
     descriptor,
-    reopen: async () => {
+    reopen: async (next?: CollectionDescriptor) => {
       await c.close();
       await store.close();
-      return open(dir, descriptor);
+      return open(dir, next ?? descriptor);
     },
     close: async () => {
       await c.close();

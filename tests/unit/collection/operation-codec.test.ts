@@ -60,6 +60,38 @@ describe('operation codec', () => {
     assert.deepStrictEqual(roundTrip({ type: 'delete_field_index', field: 'x' }), { type: 'delete_field_index', field: 'x' });
   });
 
+  it('round-trips configuration, shard-key and vector-name changes (names of any spelling)', () => {
+    const ops: CollectionOperation[] = [
+      {
+        type: 'update_collection',
+        patch: {
+          vectors: new Map([['__proto__', { hnsw_config: { m: 8 }, on_disk: true }], ['', { quantization_config: null }]]),
+          params: { replication_factor: 2, on_disk_payload: false },
+          hnsw: { ef_construct: 64, full_scan_threshold: 100 },
+          optimizers: { indexing_threshold: 0 },
+          quantization: 'disabled',
+          sparseVectors: new Map([['naïve "sparse"', { modifier: 'idf' }]]),
+          strictMode: { enabled: true, max_query_limit: 5 },
+          metadata: JSON.parse('{"__proto__": {"x": 1}, "owner": "team"}') as Record<string, never>,
+        },
+      },
+      { type: 'update_collection', patch: { quantization: { scalar: { type: 'int8', quantile: 0.99 } } } },
+      { type: 'update_collection', patch: {} },
+      { type: 'create_vector_name', name: 'image', vector: { kind: 'dense', params: { size: 4, distance: 'Cosine', multivector_config: { comparator: 'max_sim' } } } },
+      { type: 'create_vector_name', name: 'text', vector: { kind: 'sparse', params: { modifier: 'idf' } } },
+      { type: 'delete_vector_name', name: '__proto__' },
+      { type: 'create_shard_key', key: 'tenant-a' },
+      { type: 'delete_shard_key', key: 7 },
+    ];
+    for (const op of ops) {
+      assert.deepStrictEqual(roundTrip(op), op, op.type);
+      assert.deepStrictEqual(structuredClone(op), op, `${op.type} is plain data`);
+    }
+    const decoded = roundTrip(ops[0]!) as Extract<CollectionOperation, { type: 'update_collection' }>;
+    assert.ok(Object.hasOwn(decoded.patch.metadata!, '__proto__'));
+    assert.deepEqual([...decoded.patch.vectors!.keys()], ['__proto__', '']);
+  });
+
   it('keeps float32 components bit for bit', () => {
     const op = roundTrip(OPERATIONS[0]![1]) as Extract<PointOperation, { type: 'upsert' }>;
     const dense = op.points[0]!.vectors.get('');

@@ -108,7 +108,7 @@ describe('query execution on typed requests (no HTTP)', () => {
 
       await o.c.indexingIdle();
       await o.c.update([upsert([...ring(399, 2000), { id: 3000, vector: [0, 0, 1000] }])], true);
-      const index = o.c.vectorIndex('')!;
+      const index = o.c.segment.vectorIndex('')!;
       assert.equal(top(false), 3000, 'a normal search sees queued vectors');
       // The builder runs in background slices; only assert while the queue is still at the threshold.
       if (index.pendingCount >= 85) assert.notEqual(top(true), 3000, 'a threshold-sized queue is skipped');

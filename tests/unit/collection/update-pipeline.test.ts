@@ -59,7 +59,7 @@ describe('update pipeline (stage → persist → apply)', () => {
       assert.deepEqual(a?.vectors, new Map());
       assert.deepEqual(b?.vectors?.get('')?.kind, 'dense');
       assert.deepEqual(Array.from((b?.vectors?.get('') as { data: Float32Array }).data), [3, 2, 1]);
-      assert.equal(o.c.view(o.c.offsetOf(1)!)?.version, 2);
+      assert.equal(o.c.segment.view(o.c.segment.offsetOf(1)!)?.version, 2);
       assert.equal(o.c.lastOperationId, 2);
     } finally {
       await o.close();

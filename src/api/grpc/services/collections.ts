@@ -9,6 +9,7 @@ import { buildCollectionConfig, configPatch } from '../../collection-config.js';
 import { createCollectionConfig, updateCollectionPatch } from '../parse/collection.js';
 import { collectionInfo } from '../present/collection.js';
 import { protoShardKey } from '../present/points.js';
+import { count } from '../../../collection/read.js';
 
 function aliasAction(a: M.AliasOperations__Output, i: number): AliasAction {
   switch (a.action) {
@@ -56,7 +57,7 @@ export const collectionsService: Impls<CollectionsHandlers> = {
       const local_shards: M.LocalShardInfo[] =
         keys.length === 0
           ? [{ shard_id: 0, points_count: c.pointsCount, state: 'Active' }]
-          : keys.map((k, i) => ({ shard_id: i, shard_key: protoShardKey(k), points_count: [...c.liveOffsets([k])].length, state: 'Active' }));
+          : keys.map((k, i) => ({ shard_id: i, shard_key: protoShardKey(k), points_count: count(c, undefined, [k]), state: 'Active' }));
       return { peer_id: 0, shard_count: local_shards.length, local_shards, remote_shards: [], shard_transfers: [], resharding_operations: [] };
     },
   },

@@ -140,7 +140,7 @@ export const pointsService: Impls<PointsHandlers> = {
       const field = m.field_name ?? '';
       if (field === '') throw bad('field_name: must not be empty');
       const schema = fieldIndexSchema(m.field_type ?? undefined, m.field_index_params);
-      await ctx.deps.toc.createPayloadIndex(collectionPass(ctx), field, schema, (s) => c.fieldIndexes.validateSchema(field, s));
+      await ctx.deps.toc.createPayloadIndex(collectionPass(ctx), field, schema);
       return { result: { operation_id: c.lastOperationId, status: m.wait === true ? 'Completed' : 'Acknowledged' } };
     },
   },
@@ -228,7 +228,7 @@ export const pointsService: Impls<PointsHandlers> = {
   Facet: {
     run: (m, ctx) => {
       const c = collectionOf(ctx);
-      const { hits } = c.facet(m.key ?? '', count(m.limit, 10, 1, 'limit'), { filter: optionalFilter(m.filter), shardKeys: checkedShardKeys(c, shardKeys(m.shard_key_selector)) });
+      const { hits } = c.segment.facet(m.key ?? '', count(m.limit, 10, 1, 'limit'), { filter: optionalFilter(m.filter), shardKeys: checkedShardKeys(c, shardKeys(m.shard_key_selector)) });
       return {
         hits: hits.map((h) => ({
           value: typeof h.value === 'string' ? { string_value: h.value } : typeof h.value === 'boolean' ? { bool_value: h.value } : { integer_value: h.value as number },

@@ -7,6 +7,7 @@ import { collectionInfoToWire } from '../present/collection.js';
 import { buildCollectionConfig, configPatch, vectorNameAddition } from '../../collection-config.js';
 import type { ShardKey } from '../../../collection/types.js';
 import { updateResult } from './points.js';
+import { count } from '../../../collection/read.js';
 
 function collectionOf(ctx: CollectionContext): Collection {
   return ctx.deps.toc.get(ctx.pass);
@@ -47,7 +48,7 @@ export const collectionRoutes: RouteRow[] = [
     const local_shards =
       keys.length === 0
         ? [{ shard_id: 0, points_count: c.pointsCount, state: 'Active' }]
-        : keys.map((k, i) => ({ shard_id: i, shard_key: k, points_count: [...c.liveOffsets([k])].length, state: 'Active' }));
+        : keys.map((k, i) => ({ shard_id: i, shard_key: k, points_count: count(c, undefined, [k]), state: 'Active' }));
     return { peer_id: 0, shard_count: local_shards.length, local_shards, remote_shards: [], shard_transfers: [] };
   }),
   route('POST', '/collections/{collection_name}/cluster', 'update_collection_cluster', () => {
@@ -82,7 +83,7 @@ export const collectionRoutes: RouteRow[] = [
     if (typeof field !== 'string' || field.length === 0) throw badInput('field_name: expected a non-empty string');
     const schema = ctx.body['field_schema'];
     if (schema === undefined || schema === null) throw badInput('field_schema: is required (Quiver does not infer the index type from data)');
-    await ctx.deps.toc.createPayloadIndex(ctx.pass, field, schema, (s) => c.fieldIndexes.validateSchema(field, s));
+    await ctx.deps.toc.createPayloadIndex(ctx.pass, field, schema);
     return updateResult(c, ctx);
   }),
   route('DELETE', '/collections/{collection_name}/index/{field_name}', 'delete_field_index', async (ctx) => {

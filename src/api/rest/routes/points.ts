@@ -80,6 +80,6 @@ export const pointRoutes: RouteRow[] = [
     const c = collectionOf(ctx);
     chargeRead(ctx, c);
     const req = parse.parseFacet(ctx.body);
-    return c.facet(req.key, req.limit, { filter: req.filter, shardKeys: checkedShardKeys(c, req.shardKeys) });
+    return c.segment.facet(req.key, req.limit, { filter: req.filter, shardKeys: checkedShardKeys(c, req.shardKeys) });
   }),
 ];

@@ -2,12 +2,13 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseManifest } from '../../../../src/service/snapshots/manifest.js';
 import { decodePointLine, encodePointLine } from '../../../../src/service/snapshots/point-lines.js';
-import { vectorSchema } from '../../../../src/collection/config.js';
+import { vectorSchema, type CollectionConfig } from '../../../../src/collection/config.js';
 import { encodePoint } from '../../../../src/collection/point-codec.js';
 
-const config = {
+const config: CollectionConfig = {
   params: { vectors: { a: { size: 2, distance: 'Dot' }, m: { size: 2, distance: 'Dot', multivector_config: { comparator: 'max_sim' } } }, sparse_vectors: { s: {} }, shard_number: 1 },
   hnsw_config: { m: 16, ef_construct: 100, full_scan_threshold: 10000 },
+  optimizer_config: {},
 };
 const manifest = {
   format: 'quiver-snapshot',

@@ -1,0 +1,107 @@
+/**
+ * Nearest-neighbour search over one named vector of a segment: the one entry point every query variant (query,
+ * search, recommend, discover, groups, matrix) uses to find and score candidates. Options are plain data (no
+ * callbacks), so the same search can run wherever the segment's memory is (a worker thread, later).
+ */
+import { AppError, badInput } from '../../errors.js';
+import { higherIsBetter } from '../../index/distance.js';
+import { scanRows } from '../../index/flat/row-scan.js';
+import type { Filter } from '../../index/filter/types.js';
+import type { FilterPlan } from '../../index/filter/plan.js';
+import type { HnswIndex } from '../../index/hnsw/hnsw-index.js';
+import type { ScoredOffset } from '../../index/vector-index.js';
+import type { ShardKey } from '../types.js';
+import type { VectorSchema } from '../config.js';
+import { DEFAULT_VECTOR, type QueryVector, type VectorValue } from '../vectors.js';
+import type { Scope } from './scope.js';
+
+export interface NearestOptions {
+  /** Only points matching this filter are candidates. */
+  readonly filter?: Filter | undefined;
+  /** Only points of these shard keys are candidates. */
+  readonly shardKeys?: readonly ShardKey[] | undefined;
+  /** HNSW beam width (Qdrant `params.hnsw_ef`). */
+  readonly ef?: number | undefined;
+  /** Exact scan instead of the index (Qdrant `params.exact`). */
+  readonly exact?: boolean | undefined;
+  /**
+   * Only vectors already in the index (Qdrant `params.indexed_only`): vectors queued for a background
+   * graph build are left out once they are as many as the indexing threshold (an unindexed segment
+   * large enough to be slow); fewer, or a collection too small for a graph, are searched in full.
+   */
+  readonly indexedOnly?: boolean | undefined;
+  /** Drop results worse than this score (Qdrant `score_threshold`; for Euclid / Manhattan: a maximum distance). */
+  readonly threshold?: number | undefined;
+  /** Only these offsets are candidates (e.g. a distance matrix's sample). */
+  readonly among?: ReadonlySet<number> | undefined;
+  /** This offset is never a candidate (e.g. the sampled point itself). */
+  readonly except?: number | undefined;
+}
+
+/** What the search reads from its segment. */
+export interface NearestSource {
+  readonly vectorSchema: VectorSchema;
+  vectorIndex(name: string): HnswIndex | undefined;
+  otherVectors(name: string): ReadonlyMap<number, VectorValue> | undefined;
+  skipsUnindexed(name: string): boolean;
+  inScope(offset: number, scope: Scope): boolean;
+  scan(scope: Scope): Iterable<number>;
+  filterPlan(filter: Filter): FilterPlan;
+}
+
+/**
+ * The best `k` points for `q` on vector `using`, best first, scored as Qdrant reports them.
+ *
+ * Dense vectors with an HNSW index go through the planner: a filter whose payload-index candidates are
+ * fewer than the index's full-scan threshold is answered by an exact scan of just those points (fast and
+ * exact for selective filters); a broader one by filtered graph traversal, which keeps walking through
+ * rejected nodes so recall holds; no filter, plain graph search. Sparse and multi vectors are scanned exactly
+ * (`index/flat/row-scan.ts`, the same top-k and scoring path as the dense scan).
+ * @throws AppError(bad_input) for an unknown vector name, a wrong dimension or a query of the wrong kind.
+ */
+export function nearestIn(s: NearestSource, using: string, q: QueryVector, k: number, opts: NearestOptions = {}): ScoredOffset[] {
+  if (k <= 0) return [];
+  const { filter, shardKeys, among, except } = opts;
+  const scope: Scope = { filter, shardKeys };
+  const extra = among === undefined && except === undefined ? undefined : (o: number): boolean => o !== except && (among === undefined || among.has(o));
+  const passes = (o: number): boolean => s.inScope(o, scope) && (extra === undefined || extra(o));
+  const threshold = opts.threshold;
+  if (q.kind !== 'dense') {
+    const rows = s.otherVectors(using);
+    if (rows === undefined) throw badInput(`Wrong input: Vector \`${using}\` does not accept this query`);
+    const spec = s.vectorSchema.dense.get(using);
+    if (rows.size > 0 && (q.kind === 'multi') !== (spec?.multivector === true)) throw badInput(`Wrong input: query vector kind does not match vector \`${using || DEFAULT_VECTOR}\``);
+    const allowed = filter === undefined && shardKeys === undefined ? undefined : new Set(s.scan(scope));
+    const accept = allowed === undefined && extra === undefined ? undefined : (o: number): boolean => (allowed === undefined || allowed.has(o)) && (extra === undefined || extra(o));
+    const distance = spec?.distance ?? 'Dot';
+    const rowQuery = q.kind === 'sparse' ? { kind: 'sparse' as const, row: q } : { kind: 'multi' as const, rows: q.rows };
+    const hits = scanRows(rows, rowQuery, distance, k, accept);
+    return threshold === undefined ? hits : hits.filter((h) => (higherIsBetter(distance) ? h.score >= threshold : h.score <= threshold));
+  }
+  const index = s.vectorIndex(using);
+  if (index === undefined) throw badInput(`Wrong input: Vector \`${using}\` is not a dense vector`);
+  checkDimension(index.dim, q.data.length);
+  const filtered = filter !== undefined || shardKeys !== undefined || extra !== undefined;
+  const indexedOnly = opts.indexedOnly === true && s.skipsUnindexed(using);
+  let hits: ScoredOffset[];
+  if (!filtered) {
+    hits = index.search(q.data, k, { ef: opts.ef, exact: opts.exact === true, indexedOnly });
+  } else {
+    const plan = filter === undefined ? undefined : s.filterPlan(filter);
+    const candidates = plan?.candidates ?? null;
+    if (candidates !== null && (opts.exact === true || candidates.length <= index.fullScanVectors)) {
+      // Selective filter: score exactly the few points that can match.
+      const allowed: number[] = [];
+      for (const o of candidates) if (index.has(o) && passes(o)) allowed.push(o);
+      hits = index.searchSubset(q.data, k, allowed, { indexedOnly });
+    } else {
+      hits = index.search(q.data, k, { ef: opts.ef, exact: opts.exact === true, accept: passes, cardinality: plan?.estimatedCardinality, indexedOnly });
+    }
+  }
+  if (threshold === undefined) return hits;
+  return hits.filter((h) => (higherIsBetter(index.distance) ? h.score >= threshold : h.score <= threshold));
+}
+
+function checkDimension(expected: number, got: number): void {
+  if (expected !== got) throw new AppError('VECTOR_DIMENSION_MISMATCH', [expected, got]);
+}
