@@ -16,6 +16,7 @@ import { registerDashboardStatic } from './api/dashboard/static.js';
 import { clientIpGuard } from './api/rest/client-ip-guard.js';
 import { browserGuard, browserGuardOptions, corsOrigins, sendRefusal } from './api/rest/browser-guard.js';
 import { registerAccessLog, requestIdOf, type AccessLogOptions } from './api/rest/access-log.js';
+import { parseJsonInSlices, SLICED_PARSE_MIN_CHARS } from './api/rest/sliced-json.js';
 
 export interface BuildOptions {
   readonly deps: AppDeps;
@@ -90,10 +91,15 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<F
       done(null, undefined);
       return;
     }
-    void jsonParser(request, text, (err, value) => {
-      if (err) done(new AppError('BODY_VALIDATION', [err.message]), undefined);
-      else done(null, value);
-    });
+    const whole = (): void =>
+      void jsonParser(request, text, (err, value) => {
+        if (err) done(new AppError('BODY_VALIDATION', [err.message]), undefined);
+        else done(null, value);
+      });
+    // A large body (a big upsert) is parsed a slice at a time so other requests are answered meanwhile; if it
+    // does not parse, the whole-text parser gives the error.
+    if (text.length >= SLICED_PARSE_MIN_CHARS) parseJsonInSlices(text).then((value) => done(null, value), whole);
+    else whole();
   });
 
   // Snapshot uploads (multipart field `snapshot`) are streamed by their handlers, never buffered whole.

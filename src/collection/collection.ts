@@ -45,6 +45,8 @@ interface UpdateRequest {
 const GROUP_MAX_POINTS = 4096;
 /** Staging a group yields to the event loop between updates once it has run this long. */
 const YIELD_AFTER_MS = 10;
+/** Points encoded for the store between two yields to the event loop. */
+const ENCODE_SLICE = 512;
 
 /** The points an update writes, as far as its operations say (a filter selection counts as one). */
 function operationsWeight(ops: readonly PointOperation[]): number {
@@ -298,12 +300,17 @@ export class Collection {
     for (const s of staged) s.member.resolve({ operationId: s.opId, status: s.member.item.wait ? 'completed' : 'acknowledged' });
   }
 
-  private persist(overlay: StagedOverlay, versions: ReadonlyMap<PointKey, number>, opId: number): Promise<void> {
-    return this.store.commit(() => {
-      for (const [key, staged] of overlay) {
-        const id = pointIdFromKey(key);
-        if (staged === null) this.points.remove(id);
-        else this.points.put(id, encodePoint(staged.offset, staged.vectors, staged.payload, versions.get(key) ?? opId, staged.shardKey));
+  /** Encodes the group's points (yielding to the event loop between slices), then writes them in one transaction. */
+  private async persist(overlay: StagedOverlay, versions: ReadonlyMap<PointKey, number>, opId: number): Promise<void> {
+    const writes: Array<[PointId, EncodedPoint | null]> = [];
+    for (const [key, staged] of overlay) {
+      if (writes.length % ENCODE_SLICE === ENCODE_SLICE - 1) await new Promise((resolve) => setImmediate(resolve));
+      writes.push([pointIdFromKey(key), staged === null ? null : encodePoint(staged.offset, staged.vectors, staged.payload, versions.get(key) ?? opId, staged.shardKey)]);
+    }
+    await this.store.commit(() => {
+      for (const [id, encoded] of writes) {
+        if (encoded === null) this.points.remove(id);
+        else this.points.put(id, encoded);
       }
       this.store.meta.put(this.metaKey, { opSeq: opId });
     });
