@@ -18,6 +18,23 @@ const odd = [
   { id: 3, vector: [4, 5, 6], payload: null },
 ];
 
+/** Counts turns of the event loop (a setImmediate chain) until stopped. */
+function startTicker(): { stop(): number } {
+  let ticks = 0;
+  let running = true;
+  const tick = (): void => {
+    ticks++;
+    if (running) setImmediate(tick);
+  };
+  setImmediate(tick);
+  return {
+    stop: () => {
+      running = false;
+      return ticks;
+    },
+  };
+}
+
 async function errorOf(f: () => unknown): Promise<string> {
   try {
     await f();
@@ -49,15 +66,9 @@ describe('parseJsonInSlices', () => {
 
   it('parses a large array member a slice at a time, letting other callbacks run in between', async () => {
     const text = big(Array.from({ length: 4000 }, (_, i) => ({ id: i, vector: [i, i / 3, -i] })));
-    let ticks = 0;
-    let running = true;
-    const tick = (): void => {
-      ticks++;
-      if (running) setImmediate(tick);
-    };
-    setImmediate(tick);
+    const ticker = startTicker();
     const parsed = await parseJsonInSlices(text);
-    running = false;
+    const ticks = ticker.stop();
     assert.deepEqual(parsed, JSON.parse(text));
     // 4,000 elements in slices of 128: the ticker ran between the slices.
     assert.ok(ticks >= Math.floor(4000 / 128), `${ticks} ticks`);
@@ -93,19 +104,13 @@ describe('parseJsonInSlices', () => {
 describe('forEachSlice', () => {
   it('visits every element in order and yields between slices', async () => {
     const seen: number[] = [];
-    let ticks = 0;
-    let running = true;
-    const tick = (): void => {
-      ticks++;
-      if (running) setImmediate(tick);
-    };
-    setImmediate(tick);
+    const ticker = startTicker();
     await forEachSlice(
       Array.from({ length: 10 }, (_, i) => i * 2),
       (v, i) => seen.push(v + i),
       3,
     );
-    running = false;
+    const ticks = ticker.stop();
     assert.deepEqual(seen, [0, 3, 6, 9, 12, 15, 18, 21, 24, 27]);
     assert.ok(ticks >= 3, `${ticks} ticks`);
   });
