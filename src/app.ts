@@ -17,6 +17,7 @@ import { clientIpGuard } from './api/rest/client-ip-guard.js';
 import { browserGuard, browserGuardOptions, corsOrigins, sendRefusal } from './api/rest/browser-guard.js';
 import { registerAccessLog, requestIdOf, type AccessLogOptions } from './api/rest/access-log.js';
 import { firstUnsafeInteger } from './api/rest/json-unsafe-integers.js';
+import { parseJsonInSlices, SLICED_PARSE_MIN_CHARS } from './api/rest/sliced-json.js';
 
 export interface BuildOptions {
   readonly deps: AppDeps;
@@ -91,15 +92,21 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<F
       done(null, undefined);
       return;
     }
-    void jsonParser(request, text, (err, value) => {
-      if (err) {
-        done(new AppError('BODY_VALIDATION', [err.message]), undefined);
-        return;
-      }
+    // Integers beyond ±2^53−1 are refused rather than rounded (JSON.parse would round them silently).
+    const checked = (value: unknown): void => {
       const unsafe = firstUnsafeInteger(text, value);
       if (unsafe === undefined) done(null, value);
       else done(new AppError('BODY_VALIDATION', [`${unsafe.path}: integer ${unsafe.literal} is outside ±2^53−1 (${Number.MAX_SAFE_INTEGER}), the range Quiver keeps exactly`]), undefined);
-    });
+    };
+    const whole = (): void =>
+      void jsonParser(request, text, (err, value) => {
+        if (err) done(new AppError('BODY_VALIDATION', [err.message]), undefined);
+        else checked(value);
+      });
+    // A large body (a big upsert) is parsed a slice at a time so other requests are answered meanwhile; if it
+    // does not parse, the whole-text parser gives the error.
+    if (text.length >= SLICED_PARSE_MIN_CHARS) parseJsonInSlices(text).then(checked, whole);
+    else whole();
   });
 
   // Snapshot uploads (multipart field `snapshot`) are streamed by their handlers, never buffered whole.

@@ -144,6 +144,8 @@ export async function createServer(config: Config, options: StartOptions = {}): 
   metrics.gauge('snapshot_creation_running', 'snapshot creations running now', () => activity.creating, { qdrant: true });
   metrics.gauge('snapshot_recovery_running', 'snapshot recoveries running now', () => activity.recovering, { qdrant: true });
   metrics.gauge('collection_running_optimizations', 'background index builds running now, over all collections', () => each((c) => (c.indexBuild === undefined ? 0 : 1)), { qdrant: true });
+  metrics.gauge('commit_groups', 'point-update transactions committed (one fsync each), over the collections loaded now', () => each((c) => c.commitStats.groups));
+  metrics.gauge('commit_group_updates', 'point updates those transactions committed (several writers share one group)', () => each((c) => c.commitStats.updates));
   const credentials = await CredentialStore.create(config.service, { warn: (m) => logger.warn(m), ...(options.now === undefined ? {} : { now: options.now }) });
   const auditLog = createAuditSink(config.audit, { apiKey: config.service.api_key, warn: (m) => logger.warn(m) });
   try {

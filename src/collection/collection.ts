@@ -23,6 +23,31 @@ import { setPayload, overwritePayload, deletePayloadKeys } from '../index/payloa
 import { join } from 'node:path';
 import type { BuildProgress, IndexSettings } from './vector-indexes.js';
 import { Segment, type SegmentReader, type StoredPoint } from './segment/segment.js';
+import { StagedOverlay } from './staged-overlay.js';
+import { CommitGroups, type GroupMember } from './commit-groups.js';
+
+/** One `update()` call waiting for its commit group. */
+interface UpdateRequest {
+  readonly ops: readonly PointOperation[];
+  readonly wait: boolean;
+}
+
+/**
+ * A commit group takes updates while they add up to at most this many points (at least one update): 4 writers of
+ * 1,000-point batches share one fsync, and one group's staging and applying stay a few tens of ms of work.
+ */
+const GROUP_MAX_POINTS = 4096;
+/** Staging a group yields to the event loop between updates once it has run this long. */
+const YIELD_AFTER_MS = 10;
+/** Points encoded for the store between two yields to the event loop. */
+const ENCODE_SLICE = 512;
+
+/** The points an update writes, as far as its operations say (a filter selection counts as one). */
+function operationsWeight(ops: readonly PointOperation[]): number {
+  let n = 0;
+  for (const op of ops) n += op.type === 'upsert' || op.type === 'update_vectors' ? op.points.length : op.selector.kind === 'ids' ? op.selector.ids.length : 1;
+  return n;
+}
 
 /** Where a collection reports problems it recovers from by itself (a corrupt index image, a failed save). */
 export interface CollectionLog {
@@ -226,26 +251,71 @@ export class Collection {
    *   apply   — only then does the segment change.
    * In distributed mode (`replicateWith`) the operations go to the cluster's log instead; they reach this
    * segment through {@link applyReplicated}.
+   * Concurrent updates are committed in groups (`commit-groups.ts`): one transaction and one fsync per group,
+   * each update still all-or-nothing, acknowledged only once durable, and rejected alone if it fails to stage.
    * @throws AppError for bad input (nothing changes) or storage failure (nothing changes).
    */
   update(ops: readonly PointOperation[], wait: boolean): Promise<UpdateResult> {
     if (this.replicator !== undefined) return this.replicator(ops, wait);
-    return this.serial(async () => {
-      const opId = await this.run(ops, undefined);
-      // Both promises are kept apart in the wire status; here the write is durable and applied.
-      return { operationId: opId, status: wait ? 'completed' : 'acknowledged' };
-    });
+    return this.groups.submit({ ops, wait });
   }
 
-  private async run(ops: readonly PointOperation[], replica: ReplicaScope | undefined): Promise<number> {
-    this.checkShardKeys(ops);
-    const overlay = new Map<PointKey, StoredPoint | null>();
-    for (const op of ops) this.stage(op, overlay, replica?.owns);
-    const opId = this.opSeq + 1;
-    await this.persist(overlay, opId, replica?.inCommit);
+  private groupsCommitted = 0;
+  private updatesCommitted = 0;
+
+  /** Commit groups (transactions) and the updates they committed since the collection was loaded. */
+  get commitStats(): { groups: number; updates: number } {
+    return { groups: this.groupsCommitted, updates: this.updatesCommitted };
+  }
+
+  private readonly groups = new CommitGroups<UpdateRequest, UpdateResult>({
+    schedule: (step) => this.serial(step),
+    run: (members) => this.commitGroup(members),
+    weight: (r) => operationsWeight(r.ops),
+    maxWeight: GROUP_MAX_POINTS,
+  });
+
+  /** Stages each member over the ones before it, persists the group in one transaction, then applies it. */
+  private async commitGroup(members: ReadonlyArray<GroupMember<UpdateRequest, UpdateResult>>): Promise<void> {
+    const group = new StagedOverlay();
+    const versions = new Map<PointKey, number>();
+    const staged: Array<{ member: GroupMember<UpdateRequest, UpdateResult>; opId: number }> = [];
+    let opId = this.opSeq;
+    let lastYield = performance.now();
+    for (const member of members) {
+      // A long group lets other requests (reads, health checks) in between its members.
+      if (performance.now() - lastYield > YIELD_AFTER_MS) {
+        await new Promise((resolve) => setImmediate(resolve));
+        lastYield = performance.now();
+      }
+      const own = new StagedOverlay(group);
+      try {
+        this.checkShardKeys(member.item.ops);
+        for (const op of member.item.ops) this.stage(op, own);
+      } catch (e) {
+        member.reject(e);
+        continue;
+      }
+      opId++;
+      for (const [key, p] of own.ownEntries()) {
+        group.set(key, p);
+        versions.set(key, opId);
+      }
+      staged.push({ member, opId });
+    }
+    if (staged.length === 0) return;
+    try {
+      await this.persist(group, versions, opId);
+    } catch (e) {
+      for (const s of staged) s.member.reject(e);
+      return;
+    }
     this.opSeq = opId;
-    this.apply(overlay, opId);
-    return opId;
+    this.groupsCommitted++;
+    this.updatesCommitted += staged.length;
+    this.apply(group, versions);
+    // Both promises are kept apart in the wire status; here every write of the group is durable and applied.
+    for (const s of staged) s.member.resolve({ operationId: s.opId, status: s.member.item.wait ? 'completed' : 'acknowledged' });
   }
 
   // ================================================================ distributed mode (issue 19) — begin
@@ -264,33 +334,47 @@ export class Collection {
    * @throws AppError for operations that fail staging (nothing changes); the caller records them as applied.
    */
   applyReplicated(ops: readonly PointOperation[], scope: ReplicaScope): Promise<number> {
-    return this.serial(() => this.run(ops, scope));
+    return this.serial(async () => {
+      this.checkShardKeys(ops);
+      const overlay = new StagedOverlay();
+      for (const op of ops) this.stage(op, overlay, scope.owns);
+      const opId = this.opSeq + 1;
+      await this.persist(overlay, new Map(), opId, scope.inCommit);
+      this.opSeq = opId;
+      this.apply(overlay, new Map());
+      return opId;
+    });
   }
 
   /** Stages `ops` on a throwaway overlay: throws what `update()` would throw, changes nothing. */
   check(ops: readonly PointOperation[]): void {
     this.checkShardKeys(ops);
-    const overlay = new Map<PointKey, StoredPoint | null>();
+    const overlay = new StagedOverlay();
     for (const op of ops) this.stage(op, overlay, undefined, true);
   }
   // ================================================================ distributed mode (issue 19) — end
 
-  private persist(overlay: ReadonlyMap<PointKey, StoredPoint | null>, opId: number, inCommit?: () => void): Promise<void> {
-    return this.store.commit(() => {
+  /** Encodes the group's points (yielding to the event loop between slices), then writes them in one transaction. */
+  private async persist(overlay: StagedOverlay, versions: ReadonlyMap<PointKey, number>, opId: number, inCommit?: () => void): Promise<void> {
+    const writes: Array<[PointId, EncodedPoint | null]> = [];
+    for (const [key, staged] of overlay) {
+      if (writes.length % ENCODE_SLICE === ENCODE_SLICE - 1) await new Promise((resolve) => setImmediate(resolve));
+      writes.push([pointIdFromKey(key), staged === null ? null : encodePoint(staged.offset, staged.vectors, staged.payload, versions.get(key) ?? opId, staged.shardKey)]);
+    }
+    await this.store.commit(() => {
       inCommit?.();
-      for (const [key, staged] of overlay) {
-        const id = pointIdFromKey(key);
-        if (staged === null) this.points.remove(id);
-        else this.points.put(id, encodePoint(staged.offset, staged.vectors, staged.payload, opId, staged.shardKey));
+      for (const [id, encoded] of writes) {
+        if (encoded === null) this.points.remove(id);
+        else this.points.put(id, encoded);
       }
       this.store.meta.put(this.metaKey, { opSeq: opId });
     });
   }
 
-  private apply(overlay: ReadonlyMap<PointKey, StoredPoint | null>, opId: number): void {
+  private apply(overlay: StagedOverlay, versions: ReadonlyMap<PointKey, number>): void {
     for (const [key, staged] of overlay) {
       if (staged === null) this.seg.remove(key);
-      else this.seg.put(key, staged, opId);
+      else this.seg.put(key, staged, versions.get(key) ?? this.opSeq);
     }
     this.seg.scheduleIndexing();
   }
@@ -303,14 +387,14 @@ export class Collection {
     }
   }
 
-  private readStaged(key: PointKey, overlay: Map<PointKey, StoredPoint | null>): StoredPoint | null {
+  private readStaged(key: PointKey, overlay: StagedOverlay): StoredPoint | null {
     if (overlay.has(key)) return overlay.get(key) ?? null;
     const offset = this.seg.offsetOfKey(key);
     return offset === undefined ? null : this.seg.read(offset);
   }
 
   /** Keys selected by `selector` in the staged state (the segment overlaid by earlier operations of the batch). */
-  private selectKeys(selector: PointSelector, overlay: Map<PointKey, StoredPoint | null>, owns?: (id: PointId) => boolean): PointKey[] {
+  private selectKeys(selector: PointSelector, overlay: StagedOverlay, owns?: (id: PointId) => boolean): PointKey[] {
     if (selector.kind === 'ids') {
       return selector.ids.map(pointKey).filter((k) => this.readStaged(k, overlay) !== null);
     }
@@ -325,7 +409,7 @@ export class Collection {
     return owns === undefined ? out : out.filter((key) => owns(pointIdFromKey(key)));
   }
 
-  private stage(op: PointOperation, overlay: Map<PointKey, StoredPoint | null>, owns?: (id: PointId) => boolean, dryRun = false): void {
+  private stage(op: PointOperation, overlay: StagedOverlay, owns?: (id: PointId) => boolean, dryRun = false): void {
     switch (op.type) {
       case 'upsert': {
         for (const p of op.points) {
@@ -385,7 +469,7 @@ export class Collection {
     }
   }
 
-  private stagePayload(selector: PointSelector, overlay: Map<PointKey, StoredPoint | null>, f: (p: Payload | null) => Payload | null, owns?: (id: PointId) => boolean): void {
+  private stagePayload(selector: PointSelector, overlay: StagedOverlay, f: (p: Payload | null) => Payload | null, owns?: (id: PointId) => boolean): void {
     if (selector.kind === 'ids') {
       for (const id of selector.ids) {
         if (this.readStaged(pointKey(id), overlay) === null) throw new AppError('POINT_NOT_FOUND', [String(id)]);
@@ -397,10 +481,12 @@ export class Collection {
     }
   }
 
-  private reserveOffset(overlay: Map<PointKey, StoredPoint | null>, key: PointKey): number {
+  private reserveOffset(overlay: StagedOverlay, key: PointKey): number {
     const prior = overlay.get(key);
     if (prior) return prior.offset;
-    return this.seg.reserveOffset();
+    // Deleted earlier in this batch or group and upserted again: the delete never reaches the segment, so the point
+    // is replaced where it is (a fresh offset would leave the old one live under the same key).
+    return this.seg.offsetOfKey(key) ?? this.seg.reserveOffset();
   }
 
   // ---------------------------------------------------------------- reads

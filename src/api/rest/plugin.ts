@@ -14,7 +14,7 @@ import { settleAudit } from './gate.js';
 import type { OperationName } from '../../auth/access-table.js';
 import type { PassFor } from '../../auth/authorize.js';
 import { RateLimitedError } from '../../service/rate-limits.js';
-import { hasBody, validateBody, validateQuery, operationSpec } from './schemas/validator.js';
+import { hasBody, validateBodyInSlices, validateQuery, operationSpec } from './schemas/validator.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -111,7 +111,11 @@ function registerRoute<O extends OperationName>(app: FastifyInstance, deps: AppD
       const query = inSpec ? validateQuery(row.operation, rawQuery) : rawQuery;
       let body: unknown = request.body;
       if (body === undefined && (!inSpec || hasBody(row.operation))) body = {};
-      if (inSpec && hasBody(row.operation)) validateBody(row.operation, body);
+      if (inSpec && hasBody(row.operation)) {
+        // A large upsert is validated in slices, yielding to other requests; anything else at once.
+        const sliced = validateBodyInSlices(row.operation, body);
+        if (sliced !== undefined) await sliced;
+      }
       if (body !== undefined && (body === null || typeof body !== 'object' || Array.isArray(body))) {
         throw new AppError('BODY_VALIDATION', ['expected a JSON object']);
       }

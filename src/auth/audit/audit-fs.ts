@@ -123,6 +123,9 @@ export function createExclusive(path: string, dir: string, data: string): void {
 }
 
 /** An append-only file handle: the log file being written. */
+/** `O_DSYNC`, where the platform has it (not on Windows). */
+const DSYNC: number | undefined = constants.O_DSYNC;
+
 export class AppendFile {
   private constructor(
     readonly path: string,
@@ -131,9 +134,13 @@ export class AppendFile {
     public size: number,
   ) {}
 
-  /** Opens (creating with mode 0600 if needed) `path` for appending. */
+  /**
+   * Opens (creating with mode 0600 if needed) `path` for appending. Where the platform has `O_DSYNC`, the file is
+   * opened with it: each write returns once its data (and the size change) is on disk, so an append is one call
+   * instead of a write and an `fdatasync` — one trip through the thread pool and the event loop fewer per commit.
+   */
   static async open(path: string): Promise<AppendFile> {
-    const handle = await open(path, 'a', 0o600);
+    const handle = await open(path, DSYNC === undefined ? 'a' : constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | DSYNC, 0o600);
     try {
       const { size } = await handle.stat();
       return new AppendFile(path, handle, size);
@@ -150,8 +157,9 @@ export class AppendFile {
       const { bytesWritten } = await this.handle.write(bytes, off, bytes.length - off);
       off += bytesWritten;
     }
-    // fdatasync covers the data and the size change an append needs; no atime/mtime flush.
-    await this.handle.datasync();
+    // With O_DSYNC each write was durable when it returned; else fdatasync covers the data and the size change an
+    // append needs (no atime/mtime flush).
+    if (DSYNC === undefined) await this.handle.datasync();
     this.size += bytes.length;
   }
 

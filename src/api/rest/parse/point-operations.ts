@@ -17,6 +17,7 @@ import type { Payload, ShardKey } from '../../../collection/types.js';
 import { optionalFilter, parseIds, parseSelector, readShardKeys, writeShardKey } from './selectors.js';
 import { parseVectorStruct } from './vectors.js';
 import { isObject } from '../../../json.js';
+import { forEachSlice } from '../sliced-json.js';
 
 type Obj = Record<string, unknown>;
 
@@ -32,19 +33,31 @@ function parseUpdateMode(v: unknown): UpdateMode {
   throw badInput('update_mode: expected one of upsert, insert_only, update_only');
 }
 
+/** One point of the list form of an upsert. */
+function pointInput(p: unknown, i: number, schema: VectorSchema): PointInput {
+  if (!isObject(p)) throw badInput(`points[${i}]: expected an object`);
+  if (p['vector'] === undefined) throw badInput(`points[${i}]: missing field \`vector\``);
+  return {
+    id: parsePointId(p['id']),
+    vectors: parseVectorStruct(p['vector'], schema, `points[${i}].vector`),
+    payload: payloadOf(p['payload'], `points[${i}].payload`),
+  };
+}
+
+/** {@link parseUpsert}, converting the points of the list form a slice at a time (a large upsert yields meanwhile). */
+export async function parseUpsertInSlices(body: Obj, schema: VectorSchema): Promise<PointOperation> {
+  const list = body['points'];
+  if (!Array.isArray(list)) return parseUpsert(body, schema);
+  const points: PointInput[] = [];
+  await forEachSlice(list, (p: unknown, i) => void points.push(pointInput(p, i, schema)));
+  return upsertOperation(body, points);
+}
+
 /** `PUT /collections/{c}/points` body: the list form or the columnar batch form. */
 export function parseUpsert(body: Obj, schema: VectorSchema): PointOperation {
   const points: PointInput[] = [];
   if (Array.isArray(body['points'])) {
-    body['points'].forEach((p: unknown, i) => {
-      if (!isObject(p)) throw badInput(`points[${i}]: expected an object`);
-      if (p['vector'] === undefined) throw badInput(`points[${i}]: missing field \`vector\``);
-      points.push({
-        id: parsePointId(p['id']),
-        vectors: parseVectorStruct(p['vector'], schema, `points[${i}].vector`),
-        payload: payloadOf(p['payload'], `points[${i}].payload`),
-      });
-    });
+    body['points'].forEach((p: unknown, i) => void points.push(pointInput(p, i, schema)));
   } else if (isObject(body['batch'])) {
     const batch = body['batch'];
     const ids = parseIds(batch['ids'], 'batch.ids');
@@ -67,6 +80,11 @@ export function parseUpsert(body: Obj, schema: VectorSchema): PointOperation {
   } else {
     throw badInput('either `points` or `batch` is required');
   }
+  return upsertOperation(body, points);
+}
+
+/** The upsert operation of `points` with the body's update mode, update filter and shard key. */
+function upsertOperation(body: Obj, points: PointInput[]): PointOperation {
   const op: { type: 'upsert'; points: PointInput[]; mode: UpdateMode; updateFilter?: Filter; shardKey?: ShardKey } = {
     type: 'upsert',
     points,

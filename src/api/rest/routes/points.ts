@@ -22,9 +22,9 @@ export function updateResult(c: Collection, ctx: HandlerContext): { operation_id
   return updateResultToWire({ operationId: c.lastOperationId, status: ctx.query['wait'] === true ? 'completed' : 'acknowledged' });
 }
 
-async function write(ctx: CollectionContext, parseOps: (body: Obj, c: Collection) => PointOperation[]): Promise<ReturnType<typeof updateResultToWire>> {
+async function write(ctx: CollectionContext, parseOps: (body: Obj, c: Collection) => PointOperation[] | Promise<PointOperation[]>): Promise<ReturnType<typeof updateResultToWire>> {
   const c = collectionOf(ctx);
-  const list = parseOps(ctx.body, c);
+  const list = await parseOps(ctx.body, c);
   chargeWrite(ctx, c, list);
   ctx.deps.quotas.checkWrite();
   return updateResultToWire(await c.update(list, ctx.query['wait'] === true));
@@ -45,7 +45,7 @@ export const pointRoutes: RouteRow[] = [
     const ids = parse.parseRetrieveIds(ctx.body);
     return retrieve(c, ids, parseReadOptions(ctx.body, true, false), checkedShardKeys(c, readShardKeys(ctx.body['shard_key']))).map(recordToWire);
   }),
-  route('PUT', '/collections/{collection_name}/points', 'upsert_points', (ctx) => write(ctx, (b, c) => [parse.parseUpsert(b, c.schema)])),
+  route('PUT', '/collections/{collection_name}/points', 'upsert_points', (ctx) => write(ctx, async (b, c) => [await parse.parseUpsertInSlices(b, c.schema)])),
   route('POST', '/collections/{collection_name}/points/delete', 'delete_points', (ctx) => write(ctx, (b) => [parse.parseDelete(b)])),
   route('PUT', '/collections/{collection_name}/points/vectors', 'update_vectors', (ctx) => write(ctx, (b, c) => [parse.parseUpdateVectors(b, c.schema)])),
   route('POST', '/collections/{collection_name}/points/vectors/delete', 'delete_vectors', (ctx) => write(ctx, (b) => [parse.parseDeleteVectors(b)])),

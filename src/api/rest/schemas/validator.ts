@@ -16,6 +16,7 @@ import { AppError, isAppError } from '../../../errors.js';
 import { normalizeUuid } from '../../../storage/point-id.js';
 import specJson from './openapi.gen.json' with { type: 'json' };
 import { isObject } from '../../../json.js';
+import { forEachSlice } from '../sliced-json.js';
 
 type JsonSchema = AnySchemaObject | boolean;
 
@@ -227,6 +228,34 @@ export function validateBody(operationId: string, body: unknown): void {
   }
 }
 
+/** Above this many points an upsert body is validated a slice at a time ({@link validateBodyInSlices}). */
+const SLICED_VALIDATION_MIN_POINTS = 256;
+
+/**
+ * {@link validateBody}, yielding to the event loop while it checks a large upsert: the body without its points,
+ * then each point against `PointStruct` a slice at a time — valid exactly when the whole is (the `points` branch
+ * of `PointInsertOperations`). Anything invalid is validated again whole, so the error is the one
+ * {@link validateBody} gives.
+ * @returns `undefined` when the body was validated at once (small or not an upsert), else a promise
+ * @throws (or rejects with) what {@link validateBody} throws
+ */
+export function validateBodyInSlices(operationId: string, body: unknown): Promise<void> | undefined {
+  const points = operationId === 'upsert_points' && isObject(body) ? body['points'] : undefined;
+  if (!Array.isArray(points) || points.length < SLICED_VALIDATION_MIN_POINTS) {
+    validateBody(operationId, body);
+    return undefined;
+  }
+  return (async () => {
+    const envelope = { ...(body as Record<string, unknown>), points: [] };
+    const whole = compiled(`${operationId}:body`, lookup(operationId).body!);
+    const point = compiled('definition:PointStruct', { $ref: '#/definitions/PointStruct' });
+    // A point sits at depth 3 (body → points → point).
+    let valid = guardJson(envelope, '') === null && whole(envelope) === true;
+    if (valid) await forEachSlice(points, (p: unknown) => void (valid &&= guardJson(p, '', 3) === null && point(p) === true));
+    if (!valid) validateBody(operationId, body);
+  })();
+}
+
 /**
  * Validates and coerces query-string parameters declared by the operation: `"true"`/`"false"` to
  * booleans, digit strings to numbers where the schema wants a number, enums checked. Parameters
@@ -317,11 +346,11 @@ function coerceQueryValue(value: unknown, schema: JsonSchema): unknown {
  * numbers, nesting deeper than serde_json's limit (which also catches cycles). Iterative.
  * @returns a message, or null when the value is fine.
  */
-function guardJson(root: unknown, label: string): string | null {
+function guardJson(root: unknown, label: string, rootDepth = 1): string | null {
   interface Frame { value: object; depth: number; path: readonly (string | number)[] }
   if (typeof root === 'number') return Number.isFinite(root) ? null : `${label || 'body'}: expected a finite number, got ${String(root)}`;
   if (typeof root !== 'object' || root === null) return null;
-  const stack: Frame[] = [{ value: root, depth: 1, path: [] }];
+  const stack: Frame[] = [{ value: root, depth: rootDepth, path: [] }];
   const nonFinite = (path: readonly (string | number)[], n: number) =>
     `${prefix(renderPath(root, path, label))}expected a finite number, got ${String(n)}`;
   while (stack.length > 0) {

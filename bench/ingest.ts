@@ -1,0 +1,206 @@
+/**
+ * Durable writes over REST (issue 14, item 4 and the audit cost): a child Quiver server, a `node:http` keep-alive
+ * client on the same machine.
+ *
+ *   ingest   — batches of 1000 × 128 with `wait=true`: 1 connection, then 4 concurrent writers, each into a fresh
+ *              collection; the same run with the audit log off and on (two servers, interleaved).
+ *   mixed    — 64 connections (13 writing 10-point upserts with wait=true, 51 querying), API key + audit on:
+ *              write p50/p99.
+ *   healthz  — `/healthz` latencies while 2000 × 128 upserts arrive back to back.
+ *
+ * Request bodies are built before the clock starts, so the client's JSON.stringify is not measured.
+ *
+ *   node --import tsx bench/ingest.ts                               # defaults below
+ *   BENCH_N=20000 BENCH_SECONDS=4 node --import tsx bench/ingest.ts  # quick
+ */
+import { Agent, request } from 'node:http';
+import { cpus, loadavg } from 'node:os';
+import { removeDir, startChildServer, tempDir, type ChildServer } from '../tests/support/app.js';
+import { makeQueries, makeStore, type DatasetSpec } from './data.js';
+
+const env = (k: string, d: string): string => process.env[k] ?? d;
+const N = Number(env('BENCH_N', '40000'));
+const DIM = Number(env('BENCH_DIM', '128'));
+const SECONDS = Number(env('BENCH_SECONDS', '6'));
+const PARTS = env('BENCH_PARTS', 'ingest,mixed,healthz').split(',');
+const KEY = 'bench-key-0123456789abcdef';
+const AUTH = { 'api-key': KEY };
+
+const f0 = (x: number): string => x.toFixed(0);
+const f1 = (x: number): string => x.toFixed(1);
+const la = (): string => loadavg().map((x) => x.toFixed(1)).join(' / ');
+
+function send(agent: Agent, url: string, method: string, path: string, body: string | null): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const headers: Record<string, string | number> = { ...AUTH };
+    if (body !== null) Object.assign(headers, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+    const req = request(`${url}${path}`, { method, agent, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body ?? undefined);
+  });
+}
+
+function pct(sorted: number[], p: number): number {
+  return sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+const spec: DatasetSpec = { n: N, dim: DIM, clusters: Math.max(10, Math.floor(N / 100)), queries: 200, seed: 20240603 };
+const store = makeStore(spec);
+
+function pointsBody(from: number, to: number, idBase = 0): string {
+  const points = [];
+  for (let o = from; o < to; o++) points.push({ id: idBase + o, vector: Array.from(store.get(o % N)!), payload: { tag: `t${o % 100}`, n: o } });
+  return JSON.stringify({ points });
+}
+
+async function createCollection(s: ChildServer, name: string): Promise<void> {
+  const agent = new Agent({ keepAlive: true });
+  const c = await send(agent, s.url, 'PUT', `/collections/${name}`, JSON.stringify({ vectors: { size: DIM, distance: 'Cosine' } }));
+  if (c.status !== 200) throw new Error(c.text);
+  agent.destroy();
+}
+
+/** Upserts `bodies` (1000 points each) over `writers` connections; points per second. */
+async function ingest(s: ChildServer, name: string, bodies: string[], writers: number): Promise<number> {
+  await createCollection(s, name);
+  const agent = new Agent({ keepAlive: true, maxSockets: writers });
+  let next = 0;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: writers }, async () => {
+      while (next < bodies.length) {
+        const r = await send(agent, s.url, 'PUT', `/collections/${name}/points?wait=true`, bodies[next++]!);
+        if (r.status !== 200) throw new Error(`upsert ${r.status} ${r.text}`);
+      }
+    }),
+  );
+  const secs = (performance.now() - t0) / 1000;
+  agent.destroy();
+  await send(new Agent(), s.url, 'DELETE', `/collections/${name}`, null);
+  return (bodies.length * 1000) / secs;
+}
+
+async function withServers(fn: (off: ChildServer, on: ChildServer) => Promise<void>): Promise<void> {
+  const dirs = [tempDir('quiver-ingest-off-'), tempDir('quiver-ingest-on-')];
+  const common = { QDRANT__SERVICE__API_KEY: KEY, QDRANT__LOG_LEVEL: 'ERROR' };
+  const off = await startChildServer(dirs[0]!, { ...common, QDRANT__STORAGE__STORAGE_PATH: `${dirs[0]}/storage` });
+  const on = await startChildServer(dirs[1]!, { ...common, QDRANT__STORAGE__STORAGE_PATH: `${dirs[1]}/storage`, QDRANT__AUDIT__ENABLED: 'true', QDRANT__AUDIT__DIR: `${dirs[1]}/audit` });
+  try {
+    await fn(off, on);
+  } finally {
+    await off.stop();
+    await on.stop();
+    for (const d of dirs) removeDir(d);
+  }
+}
+
+async function ingestPart(off: ChildServer, on: ChildServer, lines: string[]): Promise<void> {
+  const bodies = Array.from({ length: Math.floor(N / 1000) }, (_, b) => pointsBody(b * 1000, (b + 1) * 1000));
+  lines.push(
+    `#### Durable ingest (${bodies.length} batches of 1000 × ${DIM}, wait=true, API key; load average at start ${la()})`,
+    '',
+    '| writers | audit off points/s | audit on points/s | on / off | load avg |',
+    '|---|---|---|---|---|',
+  );
+  const rows = new Map<number, { off: number; on: number }>();
+  // Interleaved: 1 writer off, on, 4 writers off, on, then again; the better of two rounds is kept.
+  for (let round = 0; round < 2; round++) {
+    for (const writers of [1, 4]) {
+      const a = await ingest(off, `w${writers}r${round}`, bodies, writers);
+      const b = await ingest(on, `w${writers}r${round}`, bodies, writers);
+      const prev = rows.get(writers);
+      rows.set(writers, { off: Math.max(a, prev?.off ?? 0), on: Math.max(b, prev?.on ?? 0) });
+    }
+  }
+  for (const [writers, r] of rows) lines.push(`| ${writers} | ${f0(r.off)} | ${f0(r.on)} | ${(r.on / r.off).toFixed(3)} | ${la()} |`);
+  const one = rows.get(1)!;
+  const four = rows.get(4)!;
+  lines.push('', `4 writers / 1 writer: audit off ${(four.off / one.off).toFixed(2)}×, audit on ${(four.on / one.on).toFixed(2)}×.`, '');
+}
+
+async function mixedPart(off: ChildServer, on: ChildServer, lines: string[]): Promise<void> {
+  const n = Math.min(N, 10_000);
+  for (const s of [off, on]) {
+    await createCollection(s, 'mixed');
+    const agent = new Agent({ keepAlive: true });
+    for (let b = 0; b < n; b += 1000) await send(agent, s.url, 'PUT', '/collections/mixed/points?wait=true', pointsBody(b, Math.min(n, b + 1000)));
+    agent.destroy();
+  }
+  const queries = makeQueries(spec).map((q) => JSON.stringify({ query: Array.from(q), limit: 10 }));
+  const writes = Array.from({ length: 200 }, (_, i) => pointsBody(i * 10, i * 10 + 10, 1_000_000));
+  lines.push(`#### Mixed load, 64 connections, ${SECONDS} s per server (13 writers of 10-point upserts with wait=true, 51 querying; ${n} × ${DIM} points, API key)`, '');
+  lines.push('| audit | writes/s | write p50 / p99 (ms) | reads/s | read p99 (ms) | errors | load avg |', '|---|---|---|---|---|---|---|');
+  for (const [label, s] of [['off', off], ['on', on]] as const) {
+    const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+    const lat = { write: [] as number[], read: [] as number[] };
+    let errors = 0;
+    let seq = 0;
+    const end = performance.now() + SECONDS * 1000;
+    await Promise.all(
+      Array.from({ length: 64 }, async (_, w) => {
+        while (performance.now() < end) {
+          const t = performance.now();
+          const isWrite = w % 5 === 0;
+          const r = isWrite
+            ? await send(agent, s.url, 'PUT', '/collections/mixed/points?wait=true', writes[seq++ % writes.length]!)
+            : await send(agent, s.url, 'POST', '/collections/mixed/points/query', queries[(seq++ + w) % queries.length]!);
+          if (r.status !== 200) errors++;
+          lat[isWrite ? 'write' : 'read'].push(performance.now() - t);
+        }
+      }),
+    );
+    agent.destroy();
+    lat.write.sort((a, b) => a - b);
+    lat.read.sort((a, b) => a - b);
+    lines.push(`| ${label} | ${f0(lat.write.length / SECONDS)} | ${f1(pct(lat.write, 50))} / ${f1(pct(lat.write, 99))} | ${f0(lat.read.length / SECONDS)} | ${f1(pct(lat.read, 99))} | ${errors} | ${la()} |`);
+  }
+  lines.push('');
+}
+
+async function healthzPart(s: ChildServer, lines: string[]): Promise<void> {
+  const bodies = Array.from({ length: 5 }, (_, b) => pointsBody(b * 2000, (b + 1) * 2000));
+  await createCollection(s, 'big');
+  const agent = new Agent({ keepAlive: true });
+  const probe = new Agent({ keepAlive: true });
+  const lat: number[] = [];
+  let done = false;
+  const poll = (async () => {
+    while (!done) {
+      const t = performance.now();
+      await send(probe, s.url, 'GET', '/healthz', null);
+      lat.push(performance.now() - t);
+    }
+  })();
+  for (const b of bodies) {
+    const r = await send(agent, s.url, 'PUT', '/collections/big/points?wait=true', b);
+    if (r.status !== 200) throw new Error(r.text);
+  }
+  done = true;
+  await poll;
+  agent.destroy();
+  probe.destroy();
+  lat.sort((a, b) => a - b);
+  lines.push(`#### /healthz while 5 upserts of 2000 × ${DIM} arrive back to back (audit on)`, '', `${lat.length} probes: median ${f1(pct(lat, 50))} ms, p99 ${f1(pct(lat, 99))} ms, max ${f1(lat[lat.length - 1]!)} ms (load ${la()}).`, '');
+}
+
+async function main(): Promise<void> {
+  const cpu = cpus();
+  const lines = [
+    `Run ${new Date().toISOString()} · node ${process.version} · ${cpu.length} × ${cpu[0]?.model ?? '?'} · load average ${la()}`,
+    `Command: \`BENCH_N=${N} BENCH_DIM=${DIM} BENCH_SECONDS=${SECONDS} BENCH_PARTS=${PARTS.join(',')} node --import tsx bench/ingest.ts\``,
+    '',
+  ];
+  await withServers(async (off, on) => {
+    if (PARTS.includes('ingest')) await ingestPart(off, on, lines);
+    if (PARTS.includes('mixed')) await mixedPart(off, on, lines);
+    if (PARTS.includes('healthz')) await healthzPart(on, lines);
+  });
+  console.log(lines.join('\n'));
+}
+
+await main();

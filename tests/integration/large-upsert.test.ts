@@ -1,0 +1,103 @@
+/**
+ * A large upsert (2,000 × 128) does not hold the event loop: its body is parsed, validated, converted and encoded a
+ * slice at a time, and `/healthz` is answered in between. Observed by structure, not by time: each slice's
+ * `JSON.parse` call and the store commit record how many `/healthz` requests had been answered by then.
+ */
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startTestApp, type TestApp } from '../support/app.js';
+import { validateBody } from '../../src/api/rest/schemas/validator.js';
+
+const N = 2000;
+const DIM = 128;
+
+function points(from: number, n: number): Array<{ id: number; vector: number[]; payload: Record<string, unknown> }> {
+  return Array.from({ length: n }, (_, k) => {
+    const i = from + k;
+    return { id: i, vector: Array.from({ length: DIM }, (_, d) => Math.sin(i * 131 + d) / 3), payload: { tag: `t${i % 10}`, i } };
+  });
+}
+
+describe('large upserts and the event loop', () => {
+  let app: TestApp;
+  before(async () => {
+    app = await startTestApp();
+    assert.equal((await app.request('PUT', '/collections/big', { vectors: { size: DIM, distance: 'Dot' } })).status, 200);
+  });
+  after(() => app.destroy());
+
+  it('a 2000 × 128 upsert lets /healthz be answered while it is parsed, validated and staged', async () => {
+    const body = JSON.stringify({ points: points(0, N) });
+    let served = 0;
+    let done = false;
+    const healthz = (async () => {
+      while (!done) {
+        // Each probe arrives in a later turn of the event loop, as a request from a socket would (an injected
+        // request alone completes in microtasks, which would starve every other callback).
+        await new Promise((resolve) => setImmediate(resolve));
+        assert.equal((await app.request('GET', '/healthz')).status, 200);
+        served++;
+      }
+    })();
+    const atSlices: number[] = [];
+    const parse = JSON.parse;
+    JSON.parse = (text: string, reviver?: (this: unknown, key: string, value: unknown) => unknown) => {
+      if (typeof text === 'string' && text.length > 100_000 && text.length < body.length) atSlices.push(served);
+      return parse(text, reviver);
+    };
+    let atCommit: number | undefined;
+    const commit = app.store.commit.bind(app.store);
+    app.store.commit = (fn) => {
+      atCommit ??= served;
+      return commit(fn);
+    };
+    let status: number;
+    try {
+      status = (await app.request('PUT', '/collections/big/points?wait=true', body)).status;
+    } finally {
+      JSON.parse = parse;
+      app.store.commit = commit;
+      done = true;
+      await healthz;
+    }
+    assert.equal(status, 200);
+    // The body was parsed in slices (never in one call), with /healthz answered between the first and the last …
+    assert.ok(atSlices.length >= Math.floor(N / 128), `${atSlices.length} slices`);
+    assert.ok(atSlices.at(-1)! > atSlices[0]!, `healthz answered during the parse: ${atSlices.join(',')}`);
+    // … and again between the parse and the commit (validation, conversion to vectors, encoding).
+    assert.ok(atCommit !== undefined && atCommit > atSlices.at(-1)!, `healthz answered between parse and commit: ${atSlices.at(-1)} → ${atCommit}`);
+    // Everything arrived.
+    const info = await app.request('GET', '/collections/big');
+    assert.equal(info.body.result.points_count, N);
+    const got = await app.request('POST', '/collections/big/points', { ids: [0, 1234, N - 1], with_vector: true, with_payload: true });
+    const expected = points(0, N);
+    for (const p of got.body.result as Array<{ id: number; vector: number[]; payload: unknown }>) {
+      assert.deepEqual(p.payload, expected[p.id]!.payload);
+      assert.deepEqual(p.vector.map(Math.fround), expected[p.id]!.vector.map(Math.fround));
+    }
+  });
+
+  it('a large upsert with one bad point is refused with the whole-body validation error, and changes nothing', async () => {
+    const list: unknown[] = points(10_000, N);
+    list[1500] = { id: 11_500, vector: [1, 'x'] };
+    const body = { points: list };
+    let expected = '';
+    try {
+      validateBody('upsert_points', body);
+    } catch (e) {
+      expected = (e as Error).message;
+    }
+    assert.notEqual(expected, '');
+    const r = await app.request('PUT', '/collections/big/points?wait=true', JSON.stringify(body));
+    assert.equal(r.status, 400);
+    assert.equal(r.body.status.error, expected);
+    // Cut short: the same answer as a small body cut short gets.
+    const cut = JSON.stringify({ points: points(20_000, N) }).slice(0, -3);
+    const r2 = await app.request('PUT', '/collections/big/points?wait=true', cut);
+    const small = await app.request('PUT', '/collections/big/points?wait=true', '{"points":[{"id":1');
+    assert.equal(r2.status, 400);
+    assert.equal(r2.body.status.error, small.body.status.error);
+    const count = await app.request('POST', '/collections/big/points/count', { filter: { must: [{ key: 'i', range: { gte: 10_000 } }] }, exact: true });
+    assert.equal(count.body.result.count, 0);
+  });
+});
