@@ -8,6 +8,7 @@
 import { badInput } from '../errors.js';
 import type { Distance } from '../index/distance.js';
 import { isObject, type JsonObject, type JsonValue } from '../json.js';
+import { setOwn } from '../index/json-path.js';
 import { clone, isUnnamed, pickDefined, type CollectionConfig, type CollectionDefaults, type ConfigChange } from '../collection/config.js';
 
 const DISTANCE_NAMES: readonly Distance[] = ['Cosine', 'Euclid', 'Dot', 'Manhattan'];
@@ -121,7 +122,9 @@ export function updateCollectionConfig(current: CollectionConfig, patch: JsonObj
       if (isObject(diff['hnsw_config'])) {
         target['hnsw_config'] = mergeDefined(isObject(target['hnsw_config']) ? target['hnsw_config'] : {}, diff['hnsw_config']);
       }
-      if (diff['quantization_config'] !== undefined) target['quantization_config'] = clone(diff['quantization_config']);
+      // Qdrant `VectorParamsDiff`: `Disabled` clears the vector's own quantization (it then follows the collection's).
+      if (diff['quantization_config'] === 'Disabled') delete target['quantization_config'];
+      else if (diff['quantization_config'] !== undefined && diff['quantization_config'] !== null) target['quantization_config'] = clone(diff['quantization_config']);
       if (typeof diff['on_disk'] === 'boolean') target['on_disk'] = diff['on_disk'];
     }
   }
@@ -154,7 +157,13 @@ export function updateCollectionConfig(current: CollectionConfig, patch: JsonObj
     next['strict_mode_config'] = mergeDefined(isObject(next['strict_mode_config']) ? next['strict_mode_config'] : {}, patch['strict_mode_config']);
   }
   if (isObject(patch['metadata'])) {
-    next['metadata'] = { ...(isObject(next['metadata']) ? next['metadata'] : {}), ...clone(patch['metadata']) };
+    // Merged into the stored metadata; a key set to `null` is removed (UpdateCollection.metadata).
+    const metadata: JsonObject = isObject(next['metadata']) ? next['metadata'] : {};
+    for (const [key, value] of Object.entries(patch['metadata'])) {
+      if (value === null) delete metadata[key];
+      else setOwn(metadata, key, clone(value));
+    }
+    next['metadata'] = metadata;
   }
   return next;
 }
