@@ -9,6 +9,7 @@ import type { Store } from '../storage/kv/store.js';
 import { Collection, type CollectionDescriptor, type CollectionLog } from '../collection/collection.js';
 import { removeVectorName, isCustomSharding, type CollectionConfig, type CollectionDefaults, type ConfigChange } from '../collection/config.js';
 import type { ShardKey } from '../collection/types.js';
+import { activeStrictMode, checkCreateIndexStrict } from '../collection/strict-mode.js';
 import type { CollectionPass, GlobalPass } from '../auth/authorize.js';
 // snapshots (issue 7)
 import type { KvKey } from '../storage/kv/store.js';
@@ -187,6 +188,8 @@ export class TableOfContent {
   /** Creates or replaces the payload index on `field`. */
   createPayloadIndex(pass: CollectionPass, field: string, schema: unknown, validate: (schema: unknown) => void): Promise<void> {
     validate(schema);
+    const c = this.get(pass);
+    checkCreateIndexStrict(activeStrictMode(c.config), c.fieldIndexes.size);
     return this.changeDescriptor(pass, (d) => ({
       ...d,
       payloadIndexes: [...d.payloadIndexes.filter((p) => p.field !== field), { field, schema }],
