@@ -8,6 +8,8 @@ import assert from 'node:assert/strict';
 import { startTestApp, type TestApp } from '../../support/app.js';
 import { QUIVER_VERSION } from '../../../src/version.js';
 import { assertResponseMatchesSpec } from '../../support/openapi.js';
+import { credentials, Metadata } from '@grpc/grpc-js';
+import { contract } from '../../../src/api/grpc/proto.js';
 
 const ADMIN = 'admin-key-for-service-conformance-0123456789';
 const RO = 'read-only-key-for-service-conformance-012345';
@@ -112,6 +114,27 @@ describe('conformance: service endpoints', () => {
     assert.deepEqual(l2.collections.snapshots, [{ id: 'tel', running_snapshots: 0, running_snapshot_recovery: 0, total_snapshot_creations: 1 }]);
     assert.equal(l2.requests.rest.per_collection_responses.tel['POST /collections/{collection_name}/points/search']['200'].count, 1);
     assert.equal(l2.requests.rest.per_collection_responses.tel['GET /telemetry'], undefined, 'only requests that name the collection');
+  });
+
+  it('gRPC responses are counted by method path and gRPC code (telemetry requests.grpc, grpc_responses_*)', async () => {
+    const port = (await app.startGrpc('127.0.0.1', 0)).port;
+    const client = new (contract().qdrant.Points)(`127.0.0.1:${port}`, credentials.createInsecure());
+    const md = new Metadata();
+    md.set('api-key', ADMIN);
+    const count = (collection: string): Promise<number> =>
+      new Promise((resolve) => {
+        (client as unknown as Record<string, (r: unknown, m: Metadata, cb: (e: { code: number } | null) => void) => void>)['Count']!.call(client, { collection_name: collection }, md, (e) => resolve(e === null ? 0 : e.code));
+      });
+    assert.equal(await count('tel'), 0);
+    assert.equal(await count('missing'), 5, 'NOT_FOUND');
+    client.close();
+    const grpc = (await app.request('GET', '/telemetry?per_collection=true', undefined, { 'api-key': ADMIN })).body.result.requests.grpc;
+    assert.equal(grpc.responses['/qdrant.Points/Count']['0'].count, 1);
+    assert.equal(grpc.responses['/qdrant.Points/Count']['5'].count, 1);
+    assert.equal(grpc.per_collection_responses.tel['/qdrant.Points/Count']['0'].count, 1);
+    const text = (await app.request('GET', '/metrics', undefined, { 'api-key': ADMIN })).text;
+    assert.match(text, /^grpc_responses_total\{endpoint="\/qdrant.Points\/Count",status="0"\} 1$/m);
+    assert.match(text, /^grpc_responses_duration_seconds_count\{endpoint="\/qdrant.Points\/Count",status="5"\} 1$/m);
   });
 
   it('/metrics: Qdrant\'s names and labels, whitelisted endpoints, 200-only timings, per_collection mode', async () => {
