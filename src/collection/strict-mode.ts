@@ -322,3 +322,10 @@ export function hnswOfConfig(config: { readonly [key: string]: unknown }, dense:
     return { m: spec.hnsw.m, payloadM };
   };
 }
+
+/** Qdrant `CountRequestInternal` verification: the filter (read), then `exact` (which defaults to true) against `search_allow_exact`. */
+export function checkCountStrict(sm: StrictModeConfig | undefined, filter: Filter | undefined, exact: boolean, indexes: FieldIndexes): void {
+  if (sm === undefined) return;
+  checkFilter(filter, sm, sm.unindexed_filtering_retrieve, indexes);
+  checkAllowed(exact, sm.search_allow_exact, 'Exact search', 'exact');
+}

@@ -233,6 +233,17 @@ describe('conformance: strict mode', () => {
     assert.equal((await app.request('DELETE', '/collections/flat')).status, 200);
   });
 
+  it('count checks its filter and, as Qdrant, its `exact` flag (default true) against search_allow_exact', async () => {
+    await strict({ enabled: true, unindexed_filtering_retrieve: false, search_allow_exact: false });
+    const count = (body: Record<string, unknown>) => app.request('POST', '/collections/s/points/count', body);
+    refused(await count({ filter: { must: [{ key: 'colour', match: { value: 'red' } }] }, exact: false }),
+      'Bad request: Index required but not found for "colour" of one of the following types: [keyword]. Help: Create an index for this key or use a different filter.');
+    refused(await count({}), 'Bad request: Exact search disabled!. Help: Set exact=false.');
+    const approximate = await count({ exact: false });
+    assert.equal(approximate.status, 200, approximate.text);
+    await strict({ unindexed_filtering_retrieve: true, search_allow_exact: true });
+  });
+
   it('read_rate_limit: a token bucket of `rate` per minute, 429 with Retry-After, refilled with time', async () => {
     await strict({ enabled: true, read_rate_limit: 2 });
     assert.equal((await search({ vector: { name: 'd', vector: [1, 0, 0, 0] } })).status, 200);
