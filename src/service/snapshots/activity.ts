@@ -23,15 +23,30 @@ export class SnapshotActivity {
   private readonly byCollection = new Map<string, CollectionSnapshotCounters>();
   log: ActivityLog = { info: () => undefined, warn: () => undefined };
   private readonly stopper = new AbortController();
+  private readonly idleWaiters: Array<() => void> = [];
 
-  /** Aborted at shutdown: snapshot creations stop between slices and remove their partial files. */
+  /**
+   * Aborted at shutdown: snapshot creations stop between slices and remove their partial files; recoveries stop
+   * at the next chunk or batch, before they change the collection.
+   */
   get signal(): AbortSignal {
     return this.stopper.signal;
   }
 
-  /** Shutdown: running snapshot creations stop (failing with 503), new ones are refused. */
+  /** Shutdown: running snapshot work stops (failing with 503), new work is refused. */
   abort(): void {
-    this.stopper.abort(new AppError('UNAVAILABLE', ['the server is shutting down; snapshot creation stopped']));
+    this.stopper.abort(new AppError('UNAVAILABLE', ['the server is shutting down; snapshot work stopped']));
+  }
+
+  /** Resolves once no snapshot creation or recovery runs (shutdown waits for the aborted ones to clean up). */
+  idle(): Promise<void> {
+    if (this.creating === 0 && this.recovering === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private settle(): void {
+    if (this.creating !== 0 || this.recovering !== 0) return;
+    for (const resolve of this.idleWaiters.splice(0)) resolve();
   }
 
   /** The counters of `collection` (zeros when it never had snapshot work). */
@@ -66,6 +81,7 @@ export class SnapshotActivity {
     } finally {
       this.creating--;
       if (counters !== undefined) counters.running--;
+      this.settle();
     }
   }
 
@@ -85,6 +101,7 @@ export class SnapshotActivity {
       ended = true;
       this.recovering--;
       counters.recovering--;
+      this.settle();
       const secs = ((Date.now() - t0) / 1000).toFixed(1);
       if (error === undefined) {
         this.log.info(`snapshot: recovered collection ${collection} in ${secs} s`);

@@ -27,7 +27,7 @@ export const serviceRoutes: RouteRow[] = [
     return collectTelemetry(deps.telemetry, { level, perCollection: query['per_collection'] === true });
   }),
   route('GET', '/metrics', 'metrics', async ({ deps, query }) => new RawReply(await deps.metrics.render(query['per_collection'] === true), deps.metrics.contentType)),
-  route('GET', '/cluster', 'cluster_status', () => ({ status: 'disabled' })),
+  route('GET', '/cluster', 'cluster_status', (ctx) => ctx.deps.cluster?.status() ?? { status: 'disabled' }),
   // A standalone Qdrant node (cluster_api.rs): no peers to ask for telemetry, no consensus to recover or change.
   route('GET', '/cluster/telemetry', 'cluster_telemetry', () => {
     throw new AppError('SERVICE_ERROR', ['Could not get telemetry from cluster']);
