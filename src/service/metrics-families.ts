@@ -122,7 +122,7 @@ export function qdrantFamilies(src: TelemetrySource, perCollection: boolean): Fa
     { name: 'collection_shard_transfer_outgoing', help: 'outgoing shard transfers currently running', type: 'gauge', samples: collections.map((c) => ({ labels: id(c.id), value: 0 })) },
     { name: 'collection_update_queue_length', help: 'number of pending operations in update queues per collection', type: 'gauge', samples: collections.map((c) => ({ labels: id(c.id), value: 0 })) },
     { name: 'collection_update_queue_deferred_points', help: "number of points currently hidden during read operations as they're not yet optimized", type: 'gauge', samples: collections.map((c) => ({ labels: id(c.id), value: 0 })) },
-    { name: 'cluster_enabled', help: 'is cluster support enabled', type: 'gauge', samples: one(0) },
+    { name: 'cluster_enabled', help: 'is cluster support enabled', type: 'gauge', samples: one(src.clusterEnabled ? 1 : 0) },
     ...responseFamilies('rest', src.rest.series(perCollection)),
     ...responseFamilies('grpc', src.grpc.series(perCollection)),
   );

@@ -68,6 +68,7 @@ export function telemetrySource(p: TelemetryParts): TelemetrySource {
     quota: () => p.quotas.telemetry(),
     memory: processMemory,
     recoveryMode: false,
+    clusterEnabled: p.config.cluster.enabled,
     jwtRbac: p.config.service.jwt_rbac ? true : null,
     hideJwtDashboard: p.config.service.hide_jwt_dashboard ? true : null,
     audit: audit.enabled

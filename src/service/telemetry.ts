@@ -52,6 +52,8 @@ export interface TelemetrySource {
   readonly quota: () => Record<string, unknown>;
   readonly memory: () => MemoryTelemetry;
   readonly recoveryMode: boolean;
+  /** Distributed mode (`cluster.enabled`). */
+  readonly clusterEnabled: boolean;
   readonly jwtRbac: boolean | null;
   readonly hideJwtDashboard: boolean | null;
   readonly audit: (() => Record<string, unknown>) | null;
@@ -197,7 +199,7 @@ export function collectTelemetry(src: TelemetrySource, r: TelemetryRequest): Rec
     id: src.id,
     app: app(src, r.level),
     collections,
-    cluster: { enabled: false },
+    cluster: { enabled: src.clusterEnabled },
     requests: { rest: requests(src.rest, r), grpc: requests(src.grpc, r) },
   };
   if (r.level > 0) {
