@@ -8,9 +8,10 @@ import type { Logger } from 'pino';
 import { createLogger } from './logging/logger.js';
 import type { Config } from './config/schema.js';
 import { Store } from './storage/kv/store.js';
-import { ownerOnlyFiles, restrictToOwner, watchFile } from './storage/fs.js';
+import { diskSizeKib, ownerOnlyFiles, pathExists, restrictToOwner, watchFile } from './storage/fs.js';
 import { TableOfContent } from './service/table-of-content.js';
 import { Metrics } from './service/metrics.js';
+import { telemetrySource } from './service/telemetry-source.js';
 import { Quotas } from './service/quotas.js';
 import { Issues } from './service/issues.js';
 import { RateLimits } from './service/rate-limits.js';
@@ -132,18 +133,11 @@ export async function createServer(config: Config, options: StartOptions = {}): 
   } }));
   // Deleting a collection deletes its snapshots: a new collection of the same name starts with none.
   toc.onDelete((name) => snapshots.deleteCollectionSnapshots(name));
-  const each = (f: (c: NonNullable<ReturnType<TableOfContent['uncheckedCollection']>>) => number): number =>
-    toc.collectionNames().reduce((n, name) => n + f(toc.uncheckedCollection(name, 'metrics')!), 0);
-  const metrics = new Metrics(QDRANT_COMPAT_VERSION, {
-    collections: () => toc.collectionNames().length,
-    vectors: () => each((c) => c.vectorsCount),
-    points: () => each((c) => c.pointsCount),
-  }, config.service.metrics_prefix ?? '', QUIVER_VERSION);
+  const metrics = new Metrics(config.service.metrics_prefix ?? '', QUIVER_VERSION);
   const activity = snapshots.activity;
   activity.log = { info: (m) => logger.info(m), warn: (m) => logger.warn(m) };
-  metrics.gauge('snapshot_creation_running', 'snapshot creations running now', () => activity.creating, { qdrant: true });
-  metrics.gauge('snapshot_recovery_running', 'snapshot recoveries running now', () => activity.recovering, { qdrant: true });
-  metrics.gauge('collection_running_optimizations', 'background index builds running now, over all collections', () => each((c) => (c.indexBuild === undefined ? 0 : 1)), { qdrant: true });
+  const each = (f: (c: NonNullable<ReturnType<TableOfContent['uncheckedCollection']>>) => number): number =>
+    toc.collectionNames().reduce((n, name) => n + f(toc.uncheckedCollection(name, 'metrics')!), 0);
   metrics.gauge('commit_groups', 'point-update transactions committed (one fsync each), over the collections loaded now', () => each((c) => c.commitStats.groups));
   metrics.gauge('commit_group_updates', 'point updates those transactions committed (several writers share one group)', () => each((c) => c.commitStats.updates));
   const credentials = await CredentialStore.create(config.service, { warn: (m) => logger.warn(m), ...(options.now === undefined ? {} : { now: options.now }) });
@@ -156,7 +150,6 @@ export async function createServer(config: Config, options: StartOptions = {}): 
   }
   const audit: AuditSink = options.audit ?? auditLog.sink;
   if (config.audit.enabled) {
-    metrics.gauge('audit_log_directory_bytes', 'size of the audit log directory in bytes', () => auditLog.dirSize());
     metrics.gauge('audit_lost_lines_total', 'audit lines that could not be written (audit.fail_closed is off)', () => auditLog.lostLines());
   }
   let proxies;
@@ -180,15 +173,37 @@ export async function createServer(config: Config, options: StartOptions = {}): 
     valueExists: valueExistsCheck(toc),
     remoteOf: (request) => clientAddress(request.socket.remoteAddress, request.headers['x-forwarded-for'], proxies),
   });
+  const startedAt = new Date();
+  const quotas = new Quotas(store, { ...config.storage.quotas }, config.storage.storage_path);
+  const telemetry = telemetrySource({
+    config,
+    toc,
+    quotas,
+    activity,
+    rest: metrics.rest,
+    grpc: metrics.grpc,
+    startedAt,
+    quiverVersion: QUIVER_VERSION,
+    compatVersion: QDRANT_COMPAT_VERSION,
+    auditDirSize: config.audit.enabled ? () => auditLog.dirSize() : null,
+    diskSize: () => diskSizeKib(config.storage.storage_path),
+    isDocker: pathExists('/.dockerenv'),
+  });
+  metrics.attach(telemetry);
+  toc.onDelete((name) => {
+    metrics.rest.dropCollection(name);
+    metrics.grpc.dropCollection(name);
+  });
   const deps: AppDeps = {
     config,
     toc,
     metrics,
+    telemetry,
     gate,
     audit: () => audit,
-    startedAt: new Date(),
+    startedAt,
     quiverVersion: QUIVER_VERSION,
-    quotas: new Quotas(store, { ...config.storage.quotas }, config.storage.storage_path),
+    quotas,
     rateLimits: new RateLimits(options.now),
     logLevel: {
       get: () => logger.level,
@@ -275,6 +290,7 @@ export async function createServer(config: Config, options: StartOptions = {}): 
       quiverVersion: QUIVER_VERSION,
       compatVersion: QDRANT_COMPAT_VERSION,
       log: { error: (msg, err) => logger.error({ err }, msg), warn: (msg) => logger.warn(msg) },
+      requests: metrics.grpc,
     }, grpcCertificates === undefined ? null : { certificates: grpcCertificates, hasCa: material?.ca !== undefined, verifyClient: config.service.verify_https_client_certificate });
     return grpc;
   };

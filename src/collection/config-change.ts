@@ -9,6 +9,7 @@
 import { AppError, badInput } from '../errors.js';
 import { DISTANCES } from '../index/distance.js';
 import type { JsonObject } from '../json.js';
+import { setOwn } from '../index/json-path.js';
 import {
   clone,
   isUnnamed,
@@ -51,7 +52,7 @@ export interface CollectionPatch {
   readonly quantization?: QuantizationConfig | 'disabled';
   readonly sparseVectors?: ReadonlyMap<string, SparseVectorParams>;
   readonly strictMode?: StrictModeConfig;
-  /** Keys merged into the collection's metadata. */
+  /** Keys merged into the collection's metadata (a null value removes the key). */
   readonly metadata?: JsonObject;
 }
 
@@ -106,7 +107,11 @@ function updateCollection(current: CollectionConfig, patch: CollectionPatch): Co
       if (target === undefined) throw badInput(`vectors.${name}: Not existing vector name error: ${name}`);
       let updated: VectorParams = target;
       if (diff.hnsw_config !== undefined) updated = { ...updated, hnsw_config: merged<HnswConfigDiff>(updated.hnsw_config, diff.hnsw_config) };
-      if (diff.quantization_config !== undefined) updated = { ...updated, quantization_config: clone(diff.quantization_config) };
+      // Qdrant `VectorParamsDiff`: `Disabled` (null here) clears the vector's own quantization; it then follows the collection's.
+      if (diff.quantization_config === null) {
+        const { quantization_config: _cleared, ...rest } = updated;
+        updated = rest;
+      } else if (diff.quantization_config !== undefined) updated = { ...updated, quantization_config: clone(diff.quantization_config) };
       if (diff.on_disk !== undefined) updated = { ...updated, on_disk: diff.on_disk };
       if (unnamed) next = updated;
       else Object.defineProperty(next, name, { value: updated, enumerable: true, writable: true, configurable: true });
@@ -136,7 +141,15 @@ function updateCollection(current: CollectionConfig, patch: CollectionPatch): Co
   if (patch.optimizers !== undefined) next = { ...next, optimizer_config: merged(next.optimizer_config, patch.optimizers) };
   if (patch.quantization !== undefined) next = { ...next, quantization_config: patch.quantization === 'disabled' ? null : clone(patch.quantization) };
   if (patch.strictMode !== undefined) next = { ...next, strict_mode_config: merged(next.strict_mode_config, patch.strictMode) };
-  if (patch.metadata !== undefined) next = { ...next, metadata: { ...(next.metadata ?? {}), ...clone(patch.metadata) } };
+  if (patch.metadata !== undefined) {
+    // Merged into the stored metadata; a key set to `null` is removed (UpdateCollection.metadata).
+    const metadata: JsonObject = { ...(next.metadata ?? {}) };
+    for (const [key, value] of Object.entries(patch.metadata)) {
+      if (value === null) delete metadata[key];
+      else setOwn(metadata, key, clone(value));
+    }
+    next = { ...next, metadata };
+  }
   return next;
 }
 

@@ -5,8 +5,7 @@
 import { AppError } from '../errors.js';
 import type { PointId } from '../storage/point-id.js';
 import type { Filter } from '../index/filter/types.js';
-import { parseJsonPath, setOwn } from '../index/json-path.js';
-import { isObject } from '../json.js';
+import { filterPayload } from './payload-selector.js';
 import { orderCandidates } from './query/order-by.js';
 import type { OrderBySpec } from './query/types.js';
 import type { Collection } from './collection.js';
@@ -14,44 +13,8 @@ import { isCustomSharding } from './config.js';
 import type { Payload, PayloadSelector, PointRecord, PointView, ReadOptions, ScoredPoint, ShardKey, VectorSelector } from './types.js';
 import type { NamedVectors } from './vectors.js';
 
-type Obj = Record<string, unknown>;
 
 
-
-/** Copies the value at `path` from `src` into `dst`, keeping the nesting (`a.b` → `{a: {b}}`). */
-function copyPath(src: Payload, dst: Payload, path: string): void {
-  const parts = parseJsonPath(path);
-  const keys: string[] = [];
-  for (const part of parts) {
-    if (part.kind !== 'key') break;
-    keys.push(part.key);
-  }
-  if (keys.length === 0) return;
-  // Own properties only: a key such as `__proto__` names payload data, never Object.prototype.
-  let s: unknown = src;
-  for (const k of keys) {
-    if (!isObject(s) || !Object.hasOwn(s, k)) return;
-    s = s[k];
-  }
-  let d: Obj = dst;
-  keys.slice(0, -1).forEach((k) => {
-    if (!Object.hasOwn(d, k) || !isObject(d[k])) setOwn(d, k, {});
-    d = d[k] as Obj;
-  });
-  setOwn(d, keys[keys.length - 1]!, structuredClone(s));
-}
-
-function removePath(dst: Payload, path: string): void {
-  const parts = parseJsonPath(path);
-  let d: unknown = dst;
-  for (let i = 0; i < parts.length; i++) {
-    const part = parts[i]!;
-    if (part.kind !== 'key' || !isObject(d)) return;
-    if (!Object.hasOwn(d, part.key)) return;
-    if (i === parts.length - 1) delete d[part.key];
-    else d = d[part.key];
-  }
-}
 
 export function selectPayload(payload: Payload | null, sel: PayloadSelector): Payload | null {
   switch (sel.kind) {
@@ -59,16 +22,9 @@ export function selectPayload(payload: Payload | null, sel: PayloadSelector): Pa
       return null;
     case 'all':
       return payload ?? {};
-    case 'include': {
-      const out: Payload = {};
-      if (payload) for (const p of sel.paths) copyPath(payload, out, p);
-      return out;
-    }
-    case 'exclude': {
-      const out = structuredClone(payload ?? {});
-      for (const p of sel.paths) removePath(out, p);
-      return out;
-    }
+    case 'include':
+    case 'exclude':
+      return filterPayload(payload ?? {}, sel.paths, sel.kind);
   }
 }
 
@@ -169,9 +125,9 @@ export function scroll(c: Collection, r: ScrollRequest, o: ReadOptions): ScrollR
   return { points, nextPageOffset: null };
 }
 
-/** Scroll with `order_by`, as Qdrant: min value per point ascending, max descending; no next page offset. */
+/** Scroll with `order_by`, as Qdrant: a point once per distinct value in range, in value order; no next page offset. */
 function scrollOrdered(c: Collection, r: ScrollRequest, o: ReadOptions): ScrollResult {
-  const entries = orderCandidates(c, r.orderBy!, c.segment.scan(r), r.limit);
+  const entries = orderCandidates(c, r.orderBy!, c.segment.scan(r), r.limit, true);
   return { points: entries.map((e) => toRecord(c, c.segment.view(e.offset)!, o, e.orderValue)), nextPageOffset: null };
 }
 

@@ -48,6 +48,25 @@ export class Quotas {
     this.config = next;
   }
 
+  /**
+   * Qdrant `QuotaTelemetry`: the configuration and, per capped resource, whether the node is at or over it
+   * (`null` for a resource without a limit or when quotas are off; also the source of `quota_exceeded`).
+   */
+  telemetry(): { config: QuotaConfig; exceeded: { resident_memory: boolean | null; disk_usage: boolean | null } } {
+    const c = this.config;
+    if (!c.enabled) return { config: { ...c }, exceeded: { resident_memory: null, disk_usage: null } };
+    const u = this.usage();
+    const mem = c.max_resident_memory_percent;
+    const disk = c.max_disk_usage_percent;
+    return {
+      config: { ...c },
+      exceeded: {
+        resident_memory: mem === null ? null : u.resident_memory_percent >= mem,
+        disk_usage: disk === null || u.disk_usage_percent === null ? null : u.disk_usage_percent >= disk,
+      },
+    };
+  }
+
   /** @throws AppError(INSUFFICIENT_STORAGE) when a quota is enabled and exceeded. */
   checkWrite(): void {
     if (!this.config.enabled) return;

@@ -13,6 +13,7 @@ import type { ConfigOperation } from '../collection/config-change.js';
 import type { DescriptorOperation } from '../collection/operation.js';
 import type { PointId } from '../storage/point-id.js';
 import type { ShardKey } from '../collection/types.js';
+import { activeStrictMode, checkCreateIndexStrict } from '../collection/strict-mode.js';
 import type { CollectionPass, GlobalPass } from '../auth/authorize.js';
 // snapshots (issue 7)
 import type { KvKey } from '../storage/kv/store.js';
@@ -202,6 +203,8 @@ export class TableOfContent {
 
   /** Creates or replaces the payload index on `field` (`schema`: Qdrant's `PayloadFieldSchema`, checked by the collection). */
   createPayloadIndex(pass: CollectionPass, field: string, schema: unknown): Promise<void> {
+    const c = this.get(pass);
+    checkCreateIndexStrict(activeStrictMode(c.config), c.fieldIndexes.size);
     return this.changeDescriptor(pass, { type: 'create_field_index', field, schema });
   }
 

@@ -107,6 +107,21 @@ export function diskUsagePercent(path: string): number | null {
   }
 }
 
+/** Size in KiB of the filesystem holding `path` (Qdrant telemetry `disk_size`), or null when it cannot be read. */
+export function diskSizeKib(path: string): number | null {
+  try {
+    const s = statfsSync(path);
+    return Math.round((s.blocks * s.bsize) / 1024);
+  } catch {
+    return null;
+  }
+}
+
+/** Whether `path` exists (e.g. `/.dockerenv`). */
+export function pathExists(path: string): boolean {
+  return existsSync(path);
+}
+
 /**
  * Calls `onChange` when the file at `path` changes (content replaced, renamed over, created or removed).
  * Polls with stat so an atomic rename-over is seen too. Returns a function that stops watching.

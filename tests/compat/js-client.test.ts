@@ -92,6 +92,29 @@ describe('official JS client', () => {
     await raw('upsert_points', 400, 'PUT', '/collections/docs/points', { points: [{ id: 9, vector: [1, 1] }] });
   });
 
+  it('reads as Qdrant through the client: order_by per value, nested selectors, metadata null, formula defaults', async () => {
+    assert.equal(await client.createCollection('reads', { vectors: { size: 2, distance: 'Dot' }, metadata: { owner: 'a', stage: 'dev' } }), true);
+    await client.upsert('reads', {
+      wait: true,
+      points: [
+        { id: 1, vector: [1, 0], payload: { rank: [3, 1], country: { name: 'DE', cities: [{ name: 'Berlin', sights: ['Gate'] }, { name: 'Bonn', sights: [] }] } } },
+        { id: 2, vector: [0, 1], payload: { rank: 2 } },
+      ],
+    });
+    await client.createPayloadIndex('reads', { field_name: 'rank', field_schema: 'integer', wait: true });
+    const ordered = await client.scroll('reads', { order_by: 'rank', with_payload: false });
+    assert.deepEqual(ordered.points.map((p) => [p.id, p.order_value]), [[1, 1], [2, 2], [1, 3]]);
+    const [one] = await client.retrieve('reads', { ids: [1], with_payload: { include: ['country.cities[].name'] } });
+    assert.deepEqual(one?.payload, { country: { cities: [{ name: 'Berlin' }, { name: 'Bonn' }] } });
+    const [other] = await client.retrieve('reads', { ids: [1], with_payload: { exclude: ['country.cities[].sights', 'rank'] } });
+    assert.deepEqual(other?.payload, { country: { name: 'DE', cities: [{ name: 'Berlin' }, { name: 'Bonn' }] } });
+    assert.equal(await client.updateCollection('reads', { metadata: { stage: null, team: 'x' } }), true);
+    assert.deepEqual((await client.getCollection('reads')).config.metadata, { owner: 'a', team: 'x' });
+    const boosted = await client.query('reads', { prefetch: { query: [1, 1] }, query: { formula: { sum: ['$score', 'bonus'] }, defaults: { bonus: 5 } } });
+    assert.deepEqual(boosted.points.map((p) => [p.id, p.score]), [[1, 6], [2, 6]]);
+    assert.equal(await client.deleteCollection('reads'), true);
+  });
+
   it('deletes collections through the client', async () => {
     assert.equal(await client.deleteCollection('docs'), true);
     assert.deepEqual(await client.collectionExists('docs'), { exists: false });

@@ -65,7 +65,7 @@ describe('operating a server', () => {
       const m = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
       assert.equal(m.status, 200);
       const text = await m.text();
-      for (const series of ['qq_app_info', 'qq_quiver_build_info', 'qq_snapshot_creation_running', 'qq_snapshot_recovery_running', 'qq_collection_running_optimizations', 'qq_quiver_process_cpu_user_seconds_total', 'qq_quiver_nodejs_heap_size_used_bytes', 'qq_rest_responses_total']) {
+      for (const series of ['qq_app_info', 'qq_quiver_build_info', 'qq_collections_total', 'qq_collections_vector_total', 'qq_cluster_enabled', 'qq_memory_resident_bytes', 'qq_quiver_process_cpu_user_seconds_total', 'qq_quiver_nodejs_heap_size_used_bytes']) {
         assert.match(text, new RegExp(`^${series}[ {]`, 'm'), series);
       }
       for (const line of text.split('\n')) if (line !== '' && !line.startsWith('#')) assert.ok(line.startsWith('qq_'), line);

@@ -108,7 +108,7 @@ describe('audit log', () => {
     const v = verifyAuditDir(auditDir, key);
     assert.equal(v.ok, true, JSON.stringify(v));
     const metrics = await app.request('GET', '/metrics', undefined, admin);
-    assert.match(metrics.text, /^quiver_audit_log_directory_bytes [1-9]\d*$/m);
+    assert.match(metrics.text, /^audit_log_dir_size_bytes [1-9]\d*$/m);
   });
 });
 

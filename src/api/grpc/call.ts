@@ -149,9 +149,18 @@ export function unary<Req, Res>(path: RpcPath, impl: RpcImpl<Req, Res>, deps: Gr
       if (typeof result === 'object' && result !== null) (result as { time?: number }).time = elapsedSeconds(startNs);
       return result;
     };
+    // Telemetry `requests.grpc`: per method path and gRPC code (0 = OK), with the request's collection.
+    const record = (code: number): void => deps.requests?.record(path, code, Number(process.hrtime.bigint() - startNs) / 1e3, collectionNameOf(call.request));
     run().then(
-      (res) => callback(null, res),
-      (e: unknown) => callback(toGrpcStatus(e, (m, err) => deps.log.error(m, err)), null),
+      (res) => {
+        record(0);
+        callback(null, res);
+      },
+      (e: unknown) => {
+        const status = toGrpcStatus(e, (m, err) => deps.log.error(m, err));
+        record(status.code ?? 2); // UNKNOWN
+        callback(status, null);
+      },
     );
   };
 }

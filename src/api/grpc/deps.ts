@@ -8,6 +8,7 @@ import type { AuthThrottle } from '../../auth/throttle.js';
 import type { ValueExistsClaim } from '../../auth/jwt.js';
 import type { ValueExistsOutcome } from '../../auth/authorize.js';
 import type { AllowList } from '../../auth/ip-allowlist.js';
+import type { RequestStats } from '../../service/request-stats.js';
 
 /** What the gRPC layer needs from the rest of the process (the same engine, credentials and audit as REST). */
 export interface GrpcDeps {
@@ -27,4 +28,6 @@ export interface GrpcDeps {
   /** Qdrant's version Quiver answers as (HealthCheck `version`). */
   readonly compatVersion: string;
   readonly log: { error(message: string, err: unknown): void; warn(message: string): void };
+  /** Where responses are counted for telemetry and `/metrics` (`requests.grpc`). */
+  readonly requests?: RequestStats;
 }

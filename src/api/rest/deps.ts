@@ -1,6 +1,7 @@
 import type { Config } from '../../config/schema.js';
 import type { TableOfContent } from '../../service/table-of-content.js';
 import type { Metrics } from '../../service/metrics.js';
+import type { TelemetrySource } from '../../service/telemetry.js';
 import type { AccessGate } from './gate.js';
 import type { Quotas } from '../../service/quotas.js';
 import type { AuditSink } from '../../auth/audit-event.js';
@@ -14,6 +15,8 @@ export interface AppDeps {
   readonly config: Config;
   readonly toc: TableOfContent;
   readonly metrics: Metrics;
+  /** What `/telemetry` reports (and `/metrics` renders as Qdrant's series). */
+  readonly telemetry: TelemetrySource;
   readonly gate: AccessGate;
   /** The current audit sink (swapped on reload). */
   readonly audit: () => AuditSink;

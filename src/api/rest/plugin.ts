@@ -22,6 +22,8 @@ declare module 'fastify' {
   }
   interface FastifyContextConfig {
     operation?: OperationName;
+    /** The route as written in Qdrant's OpenAPI (`/collections/{collection_name}/points`). */
+    path?: string;
   }
 }
 
@@ -64,8 +66,10 @@ export function registerRoutes(app: FastifyInstance, deps: AppDeps, options: Reg
   });
 
   app.addHook('onResponse', (request, reply, done) => {
-    const op = operationOf(request) ?? 'unknown';
-    deps.metrics.observe(request.method, request.routeOptions.url ?? op, reply.statusCode, Number(process.hrtime.bigint() - request.startNs) / 1e9);
+    // Qdrant's key: the method and the route as written in its OpenAPI (`{collection_name}`), `unknown` for no route.
+    const path = request.routeOptions.config?.path;
+    const collection = path === undefined ? undefined : (request.params as Record<string, string> | undefined)?.['collection_name'];
+    deps.metrics.rest.record(`${request.method} ${path ?? 'unknown'}`, reply.statusCode, Number(process.hrtime.bigint() - request.startNs) / 1e3, collection);
     done();
   });
 
@@ -97,7 +101,7 @@ function registerRoute<O extends OperationName>(app: FastifyInstance, deps: AppD
   app.route({
     method: row.method,
     url: toFastifyPath(row.path),
-    config: { operation: row.operation },
+    config: { operation: row.operation, path: row.path },
     ...(row.authorizeBeforeBody
       ? {
           onRequest: async (request: FastifyRequest) => {

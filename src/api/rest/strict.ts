@@ -7,6 +7,7 @@
 import type { Collection } from '../../collection/collection.js';
 import type { PointOperation } from '../../collection/operation.js';
 import { activeStrictMode, checkBatchStrict, checkTimeoutStrict, checkUpdateStrict, writeCost } from '../../collection/strict-mode.js';
+import { sizeStats } from '../../collection/size-stats.js';
 import type { HandlerContext } from './route-table.js';
 
 function timeoutOf(ctx: HandlerContext): number | undefined {
@@ -28,6 +29,6 @@ export function chargeWrite(ctx: HandlerContext, c: Collection, ops: readonly Po
   const sm = activeStrictMode(c.config);
   if (sm === undefined) return;
   checkTimeoutStrict(sm, timeoutOf(ctx));
-  checkUpdateStrict(sm, ops, c.fieldIndexes, c.pointsCount);
+  checkUpdateStrict(sm, ops, c.fieldIndexes, c.pointsCount, () => sizeStats(c));
   ctx.deps.rateLimits.take(c.uuid, 'write', sm.write_rate_limit, writeCost(ops));
 }

@@ -3,8 +3,10 @@
  * each reported with its `order_value`, as Qdrant's ordered scroll (lib/segment/src/data_types/
  * order_by.rs, local_shard/scroll.rs `internal_scroll_by_field`).
  *
- * Qdrant walks the index in value order, so a point with several values appears first at its
- * smallest value (asc) or largest (desc) at or past `start_from`. Datetime values order by their
+ * Qdrant walks the index in value order and merges (value, id) pairs, so a scroll returns a point
+ * with several values once per distinct value at or past `start_from` (tests/openapi/test_order_by.py
+ * `test_multi_values_appear_multiple_times`). The query API (`query: {order_by}`) reports each point
+ * once, at its smallest value (asc) or largest (desc). Datetime values order by their
  * timestamp in microseconds (`OrderValue::Int(dt.timestamp())`). Ties go by point id. Scroll-sourced
  * points are reported with score 1.0 and version 0, as `query_scroll` does.
  */
@@ -15,16 +17,20 @@ import { comparePointIds, type PointId } from '../../storage/point-id.js';
 import type { Collection } from '../collection.js';
 import type { OrderBySpec, ScoredEntry } from './types.js';
 
-/** The value a point is ordered by, or undefined when it has none in range. */
-function orderValue(c: Collection, offset: number, spec: OrderBySpec): number | undefined {
-  let best: number | undefined;
+/** The distinct values a point is ordered by that lie at or past `start_from`. */
+function orderValues(c: Collection, offset: number, spec: OrderBySpec): number[] {
+  const out: number[] = [];
   for (const v of valuesAt(c.segment.payloadAt(offset), spec.key)) {
     const n = typeof v === 'number' ? v : typeof v === 'string' ? parseDatetime(v) : null;
     if (n === null || !Number.isFinite(n)) continue;
     if (spec.startFrom !== undefined && (spec.direction === 'asc' ? n < spec.startFrom : n > spec.startFrom)) continue;
-    if (best === undefined || (spec.direction === 'asc' ? n < best : n > best)) best = n;
+    if (!out.includes(n)) out.push(n);
   }
-  return best;
+  return out;
+}
+
+function best(values: readonly number[], direction: OrderBySpec['direction']): number {
+  return direction === 'asc' ? Math.min(...values) : Math.max(...values);
 }
 
 /** Checks that `key` can be ordered by. @throws AppError(bad_input) like Qdrant when no range index exists. */
@@ -36,14 +42,19 @@ export function checkOrderBy(c: Collection, spec: OrderBySpec): void {
   }
 }
 
-/** The first `limit` of `candidates` in `spec` order. */
-export function orderCandidates(c: Collection, spec: OrderBySpec, candidates: Iterable<number>, limit: number): ScoredEntry[] {
+/**
+ * The first `limit` of `candidates` in `spec` order.
+ * @param perValue - a point appears once per distinct value (scroll), else once at its best value (query)
+ */
+export function orderCandidates(c: Collection, spec: OrderBySpec, candidates: Iterable<number>, limit: number, perValue = false): ScoredEntry[] {
   checkOrderBy(c, spec);
   const rows: Array<{ offset: number; value: number; id: PointId }> = [];
   for (const offset of candidates) {
-    const value = orderValue(c, offset, spec);
+    const values = orderValues(c, offset, spec);
     const id = c.segment.idAt(offset);
-    if (value !== undefined && id !== undefined) rows.push({ offset, value, id });
+    if (values.length === 0 || id === undefined) continue;
+    if (perValue) for (const value of values) rows.push({ offset, value, id });
+    else rows.push({ offset, value: best(values, spec.direction), id });
   }
   const sign = spec.direction === 'asc' ? 1 : -1;
   rows.sort((a, b) => sign * (a.value - b.value) || sign * comparePointIds(a.id, b.id));

@@ -12,7 +12,7 @@ import { lookupRecords } from './lookup.js';
 import { searchMatrix, type Matrix } from './matrix.js';
 import { scoredPoints } from './scored-points.js';
 import type { ExecContext, GroupsRequest, MatrixRequest, QueryRequest } from './types.js';
-import { activeStrictMode, checkFilter, checkLimit, checkQueryStrict, strictModeError } from '../strict-mode.js';
+import { activeStrictMode, checkGroupsStrict, checkMatrixStrict, checkQueryStrict, hnswOfConfig } from '../strict-mode.js';
 
 /** The collection a request runs on, and how to reach the collections it names. */
 export interface QueryEnv {
@@ -40,7 +40,7 @@ function context(env: QueryEnv, shardKeys: readonly ShardKey[] | undefined): Exe
 
 /** Runs a query request: its points, best first. */
 export function query(env: QueryEnv, req: QueryRequest): ScoredPoint[] {
-  checkQueryStrict(activeStrictMode(env.c.config), req, env.c.fieldIndexes);
+  checkQueryStrict(activeStrictMode(env.c.config), req, env.c.fieldIndexes, hnswOfConfig(env.c.config, env.c.schema.dense));
   const result = executeQuery(context(env, req.shardKeys), req);
   return scoredPoints(env.c, result.entries, req);
 }
@@ -48,14 +48,8 @@ export function query(env: QueryEnv, req: QueryRequest): ScoredPoint[] {
 /** Runs a groups request: the best `limit` groups, each with its best `groupSize` hits. */
 export function queryGroups(env: QueryEnv, req: GroupsRequest): PointGroup[] {
   const sm = activeStrictMode(env.c.config);
-  checkQueryStrict(sm, req.query, env.c.fieldIndexes);
-  if (sm !== undefined) {
-    checkLimit(req.limit, sm.max_query_limit, 'limit');
-    // Qdrant `check_grouping_field`: grouping reads the field of every candidate.
-    if (sm.unindexed_filtering_retrieve === false && !env.c.fieldIndexes.has(req.groupBy)) {
-      throw strictModeError(`Index required but not found for "${req.groupBy}"`, 'Create an index supporting `match` for this key.');
-    }
-  }
+  checkQueryStrict(sm, req.query, env.c.fieldIndexes, hnswOfConfig(env.c.config, env.c.schema.dense));
+  checkGroupsStrict(sm, req.groupBy, req.limit, req.groupSize, env.c.fieldIndexes);
   const target = req.withLookup === undefined ? undefined : env.resolve(req.withLookup.collection);
   const { groups } = executeGroups(context(env, req.query.shardKeys), req.query, req);
   const lookups = target === undefined || req.withLookup === undefined ? undefined : lookupRecords(target, req.withLookup, groups.map((g) => g.id));
@@ -68,10 +62,6 @@ export function queryGroups(env: QueryEnv, req: GroupsRequest): PointGroup[] {
 
 /** Computes a distance matrix over a sample of the collection. */
 export function distanceMatrix(env: QueryEnv, req: MatrixRequest): Matrix {
-  const sm = activeStrictMode(env.c.config);
-  if (sm !== undefined) {
-    checkLimit(req.limit, sm.max_query_limit, 'limit');
-    checkFilter(req.filter, sm, sm.unindexed_filtering_retrieve, env.c.fieldIndexes);
-  }
+  checkMatrixStrict(activeStrictMode(env.c.config), req.sample, req.limit, req.filter, env.c.fieldIndexes);
   return searchMatrix(context(env, req.shardKeys), req);
 }

@@ -77,6 +77,8 @@ export interface SearchParamsSpec {
   readonly hnswEf: number | undefined;
   readonly exact: boolean | undefined;
   readonly indexedOnly: boolean | undefined;
+  /** `quantization.oversampling` (checked against strict mode's `search_max_oversampling`). */
+  readonly oversampling?: number | undefined;
 }
 
 /** A QueryRequest or a Prefetch: sources (`prefetch`) and how to score them (`query`). */

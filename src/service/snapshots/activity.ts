@@ -10,9 +10,17 @@ export interface ActivityLog {
   warn(message: string): void;
 }
 
+/** One collection's snapshot counters (telemetry `collections.snapshots`, `snapshot_*{id}` series). */
+export interface CollectionSnapshotCounters {
+  running: number;
+  recovering: number;
+  created: number;
+}
+
 export class SnapshotActivity {
   creating = 0;
   recovering = 0;
+  private readonly byCollection = new Map<string, CollectionSnapshotCounters>();
   log: ActivityLog = { info: () => undefined, warn: () => undefined };
   private readonly stopper = new AbortController();
   private readonly idleWaiters: Array<() => void> = [];
@@ -41,13 +49,30 @@ export class SnapshotActivity {
     for (const resolve of this.idleWaiters.splice(0)) resolve();
   }
 
-  /** Runs one snapshot creation, counted and logged. */
-  async creation<T extends { size: number }>(what: string, work: () => Promise<T>): Promise<T> {
+  /** The counters of `collection` (zeros when it never had snapshot work). */
+  counters(collection: string): Readonly<CollectionSnapshotCounters> {
+    return this.byCollection.get(collection) ?? { running: 0, recovering: 0, created: 0 };
+  }
+
+  private countersOf(collection: string): CollectionSnapshotCounters {
+    let c = this.byCollection.get(collection);
+    if (c === undefined) {
+      c = { running: 0, recovering: 0, created: 0 };
+      this.byCollection.set(collection, c);
+    }
+    return c;
+  }
+
+  /** Runs one snapshot creation (of `collection`, when it is a collection snapshot), counted and logged. */
+  async creation<T extends { size: number }>(what: string, work: () => Promise<T>, collection?: string): Promise<T> {
     this.creating++;
+    const counters = collection === undefined ? undefined : this.countersOf(collection);
+    if (counters !== undefined) counters.running++;
     const t0 = Date.now();
     this.log.info(`snapshot: creating ${what}`);
     try {
       const r = await work();
+      if (counters !== undefined) counters.created++;
       this.log.info(`snapshot: created ${what}: ${r.size} bytes in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
       return r;
     } catch (e) {
@@ -55,6 +80,7 @@ export class SnapshotActivity {
       throw e;
     } finally {
       this.creating--;
+      if (counters !== undefined) counters.running--;
       this.settle();
     }
   }
@@ -65,6 +91,8 @@ export class SnapshotActivity {
    */
   recoveryStarted(collection: string, source: string): (error?: unknown) => void {
     this.recovering++;
+    const counters = this.countersOf(collection);
+    counters.recovering++;
     const t0 = Date.now();
     this.log.info(`snapshot: recovering collection ${collection} from ${source}`);
     let ended = false;
@@ -72,6 +100,7 @@ export class SnapshotActivity {
       if (ended) return;
       ended = true;
       this.recovering--;
+      counters.recovering--;
       this.settle();
       const secs = ((Date.now() - t0) / 1000).toFixed(1);
       if (error === undefined) {

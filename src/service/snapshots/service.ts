@@ -208,7 +208,7 @@ export class SnapshotService {
       return await this.activity.creation(`snapshot ${name} of collection ${source.name}`, async () => {
         const written = await exportCollection(source, shardId === undefined ? 'collection' : 'shard', tmp, work, now, this.activity.signal);
         return this.layout.install(scope, name, tmp, written.sha256);
-      });
+      }, source.name);
     } finally {
       removeFile(tmp);
       removePath(work);

@@ -119,7 +119,9 @@ describe('access matrix over HTTP', () => {
         }
         if (allowed) {
           assert.ok(r.status !== 401 && r.status !== 403, `expected access: ${where}`);
-          assert.ok(r.status < 500, `an allowed request failed on the server: ${where}`);
+          // A standalone Qdrant answers cluster telemetry and peer recovery with 500 (no cluster); so does Quiver.
+          const standalone = r.status === 500 && (route.operation === 'cluster_telemetry' || route.operation === 'recover_current_peer');
+          assert.ok(r.status < 500 || standalone, `an allowed request failed on the server: ${where}`);
         } else {
           if (cred.expect.kind !== 'deny') {
             assert.equal(r.status, 403, where);

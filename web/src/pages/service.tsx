@@ -47,7 +47,7 @@ export function ServicePage({ session }: PageProps) {
             latency: p === undefined ? old.latency : [...old.latency, latency].slice(-KEEP),
             rss: total(s, 'memory_resident_bytes'),
             heap: total(s, 'memory_allocated_bytes'),
-            points: total(s, 'collections_points_total'),
+            points: total(s, 'collection_points'),
             vectors: total(s, 'collections_vector_total'),
           };
         });

@@ -40,7 +40,9 @@ export function parseParams(v: unknown, where: string): SearchParamsSpec {
     if (typeof f !== 'boolean') throw badInput(`${where}.${name}: expected a boolean`);
     return f;
   };
-  return { hnswEf: typeof ef === 'number' ? ef : undefined, exact: flag('exact'), indexedOnly: flag('indexed_only') };
+  const quantization = v['quantization'];
+  const oversampling = isObject(quantization) && typeof quantization['oversampling'] === 'number' ? quantization['oversampling'] : undefined;
+  return { hnswEf: typeof ef === 'number' ? ef : undefined, exact: flag('exact'), indexedOnly: flag('indexed_only'), oversampling };
 }
 
 /** Qdrant `LookupLocation`. */

@@ -9,7 +9,7 @@ import * as parse from '../parse/point-operations.js';
 import { optionalFilter, parseReadOptions, readShardKeys } from '../parse/selectors.js';
 import { recordToWire, scrollToWire, updateResultToWire } from '../present/points.js';
 import { chargeRead, chargeWrite } from '../strict.js';
-import { activeStrictMode, checkFilter, checkLimit } from '../../../collection/strict-mode.js';
+import { activeStrictMode, checkCountStrict, checkFilter, checkLimit } from '../../../collection/strict-mode.js';
 
 type Obj = Record<string, unknown>;
 
@@ -74,7 +74,9 @@ export const pointRoutes: RouteRow[] = [
   route('POST', '/collections/{collection_name}/points/count', 'count_points', (ctx) => {
     const c = collectionOf(ctx);
     chargeRead(ctx, c);
-    return { count: count(c, optionalFilter(ctx.body['filter']), checkedShardKeys(c, readShardKeys(ctx.body['shard_key']))) };
+    const filter = optionalFilter(ctx.body['filter']);
+    checkCountStrict(activeStrictMode(c.config), filter, ctx.body['exact'] !== false, c.fieldIndexes);
+    return { count: count(c, filter, checkedShardKeys(c, readShardKeys(ctx.body['shard_key']))) };
   }),
   route('POST', '/collections/{collection_name}/facet', 'facet', (ctx) => {
     const c = collectionOf(ctx);

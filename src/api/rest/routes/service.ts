@@ -1,8 +1,9 @@
 /** Service routes: version, health, telemetry, metrics, cluster status, issues, quotas. */
 import { route, RawReply, type RouteRow } from '../route-table.js';
-import { badInput } from '../../../errors.js';
+import { AppError, badInput } from '../../../errors.js';
 import { QDRANT_COMPAT_VERSION } from '../../../version.js';
 import { parseQuotaConfig } from '../parse/quotas.js';
+import { collectTelemetry } from '../present/telemetry.js';
 
 
 /** Qdrant's log levels (tracing's) → pino's. */
@@ -22,34 +23,20 @@ export const serviceRoutes: RouteRow[] = [
   route('GET', '/livez', 'livez', () => new RawReply('healthz check passed', 'text/plain; charset=utf-8')),
   route('GET', '/readyz', 'readyz', () => new RawReply('all shards are ready', 'text/plain; charset=utf-8')),
   route('GET', '/telemetry', 'telemetry', ({ deps, query }) => {
-    const names = deps.toc.collectionNames();
-    const details = typeof query['details_level'] === 'number' ? query['details_level'] : 0;
-    const result: Record<string, unknown> = {
-      id: deps.startedAt.getTime().toString(16),
-      app: {
-        name: 'qdrant',
-        version: QDRANT_COMPAT_VERSION,
-        startup: deps.startedAt.toISOString(),
-        quiver_version: deps.quiverVersion,
-      },
-      collections: {
-        number_of_collections: names.length,
-        ...(details >= 1 ? { collections: names.map((n) => ({ id: n, points_count: deps.toc.uncheckedCollection(n, 'telemetry (global access)')?.pointsCount ?? 0 })) } : {}),
-      },
-    };
-    if (deps.config.telemetry_disabled) result['app'] = { name: 'qdrant', version: QDRANT_COMPAT_VERSION, startup: deps.startedAt.toISOString() };
-    return result;
+    const level = typeof query['details_level'] === 'number' ? query['details_level'] : 0;
+    return collectTelemetry(deps.telemetry, { level, perCollection: query['per_collection'] === true });
   }),
-  route('GET', '/metrics', 'metrics', async ({ deps }) => new RawReply(await deps.metrics.render(), deps.metrics.contentType)),
+  route('GET', '/metrics', 'metrics', async ({ deps, query }) => new RawReply(await deps.metrics.render(query['per_collection'] === true), deps.metrics.contentType)),
   route('GET', '/cluster', 'cluster_status', (ctx) => ctx.deps.cluster?.status() ?? { status: 'disabled' }),
+  // A standalone Qdrant node (cluster_api.rs): no peers to ask for telemetry, no consensus to recover or change.
   route('GET', '/cluster/telemetry', 'cluster_telemetry', () => {
-    throw badInput('Distributed mode is disabled: this is a single node');
+    throw new AppError('SERVICE_ERROR', ['Could not get telemetry from cluster']);
   }),
   route('POST', '/cluster/recover', 'recover_current_peer', () => {
-    throw badInput('Distributed mode is disabled: there is no raft state to recover');
+    throw new AppError('SERVICE_ERROR', ['Qdrant is running in standalone mode']);
   }),
   route('DELETE', '/cluster/peer/{peer_id}', 'remove_peer', () => {
-    throw badInput('Distributed mode is disabled: there are no peers to remove');
+    throw new AppError('BAD_REQUEST', ['Distributed mode disabled.']);
   }),
   route('GET', '/logger', 'get_logger_config', ({ deps }) => ({ log_level: qdrantLevel(deps.logLevel.get()) })),
   route('POST', '/logger', 'update_logger_config', ({ deps, body }) => {
