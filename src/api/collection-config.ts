@@ -5,7 +5,7 @@
  * vocabulary and both hand the engine a finished `CollectionConfig` / `ConfigChange`.
  * Only parameters Qdrant allows to change are changed; unknown vector names are refused.
  */
-import { badInput } from '../errors.js';
+import { AppError, badInput } from '../errors.js';
 import type { Distance } from '../index/distance.js';
 import { isObject, type JsonObject, type JsonValue } from '../json.js';
 import { clone, isUnnamed, pickDefined, type CollectionConfig, type CollectionDefaults, type ConfigChange } from '../collection/config.js';
@@ -19,6 +19,15 @@ function mergeDefined(base: JsonObject, patch: unknown): JsonObject {
   return out;
 }
 
+/**
+ * Qdrant 1.19 `Memory` placement: all three values parse; `pinned` is refused where its documentation says
+ * it is not supported (dense vector storage, payload storage). Quiver holds everything the same way (LMDB
+ * pages through the page cache, graphs in the heap) and only records and echoes the placement.
+ */
+function checkNotPinned(memory: unknown, where: string, what: string): void {
+  if (memory === 'pinned') throw new AppError('VALIDATION', [`${where}.memory: \`pinned\` is not supported for ${what}`]);
+}
+
 function normaliseVectorParams(name: string, p: unknown): JsonObject {
   if (!isObject(p)) throw badInput(`vectors${name ? `.${name}` : ''}: expected an object {size, distance}`);
   const { size, distance } = p;
@@ -29,6 +38,7 @@ function normaliseVectorParams(name: string, p: unknown): JsonObject {
   if (typeof distance !== 'string' || !DISTANCE_NAMES.includes(distance as Distance)) {
     throw badInput(`vectors${name ? `.${name}` : ''}.distance: expected one of ${DISTANCE_NAMES.join(', ')}`);
   }
+  checkNotPinned(p['memory'], `vectors${name ? `.${name}` : ''}`, 'dense vector storage');
   const mv = p['multivector_config'];
   if (mv !== undefined && mv !== null && (!isObject(mv) || mv['comparator'] !== 'max_sim')) {
     throw badInput(`vectors${name ? `.${name}` : ''}.multivector_config.comparator: expected "max_sim"`);
@@ -79,6 +89,8 @@ export function buildCollectionConfig(body: JsonObject, defaults: CollectionDefa
   };
   if (shardingMethod === 'custom') params['sharding_method'] = 'custom';
   if (Object.keys(sparse).length > 0) params['sparse_vectors'] = sparse;
+  const payload = payloadStorage(body['payload']);
+  if (payload !== null) params['payload'] = payload;
 
   const hnsw = mergeDefined(defaults.hnsw_config, body['hnsw_config']);
   validateHnsw(hnsw, 'hnsw_config');
@@ -92,6 +104,13 @@ export function buildCollectionConfig(body: JsonObject, defaults: CollectionDefa
   };
   if (isObject(body['metadata'])) config['metadata'] = clone(body['metadata']);
   return config;
+}
+
+/** `params.payload` (`PayloadStorageParams`): `{memory}`; pinned payload storage is refused. */
+function payloadStorage(v: unknown): JsonObject | null {
+  if (!isObject(v)) return null;
+  checkNotPinned(v['memory'], 'payload', 'payload storage');
+  return pickDefined(clone(v) as JsonObject); // `v` is parsed JSON
 }
 
 function validateHnsw(h: JsonObject, where: string): void {
@@ -123,6 +142,10 @@ export function updateCollectionConfig(current: CollectionConfig, patch: JsonObj
       }
       if (diff['quantization_config'] !== undefined) target['quantization_config'] = clone(diff['quantization_config']);
       if (typeof diff['on_disk'] === 'boolean') target['on_disk'] = diff['on_disk'];
+      if (typeof diff['memory'] === 'string') {
+        checkNotPinned(diff['memory'], `vectors.${name}`, 'dense vector storage');
+        target['memory'] = diff['memory'];
+      }
     }
   }
   if (isObject(patch['params'])) {
@@ -130,6 +153,8 @@ export function updateCollectionConfig(current: CollectionConfig, patch: JsonObj
       const v = patch['params'][key];
       if (v !== undefined && v !== null) params[key] = v;
     }
+    const payload = payloadStorage(patch['params']['payload']);
+    if (payload !== null) params['payload'] = payload;
   }
   if (isObject(patch['hnsw_config'])) {
     const h = mergeDefined(next['hnsw_config'] as JsonObject, patch['hnsw_config']);

@@ -6,12 +6,13 @@
 import { AppError } from '../errors.js';
 import type { Distance } from '../index/distance.js';
 import { isObject, type JsonObject } from '../json.js';
+import type { Datatype } from './datatype.js';
 
 export interface DenseVectorSpec {
   readonly size: number;
   readonly distance: Distance;
   readonly multivector: boolean;
-  readonly datatype: 'float32' | 'float16' | 'uint8';
+  readonly datatype: Datatype;
   /** Effective HNSW parameters for this vector (collection config overridden by the vector's own). */
   readonly hnsw: { readonly m: number; readonly ef_construct: number; readonly full_scan_threshold: number };
 }
