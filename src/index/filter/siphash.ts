@@ -84,6 +84,13 @@ function hash(data: Uint8Array, key: Uint8Array | null): void {
   out[1] = (v[V0 + 1]! ^ v[V1 + 1]! ^ v[V2 + 1]! ^ v[V3 + 1]!) >>> 0;
 }
 
+/** The 64-bit hash into `into` as [high 32 bits, low 32 bits] (no allocation). */
+export function sipHash24Into(data: Uint8Array, into: Uint32Array, key: Uint8Array | null = null): void {
+  hash(data, key);
+  into[0] = out[0]!;
+  into[1] = out[1]!;
+}
+
 /** The 64-bit hash as 16 hex digits (big-endian reading of the u64), for tests against reference vectors. */
 export function sipHash24Hex(data: Uint8Array, key: Uint8Array | null = null): string {
   hash(data, key);

@@ -3,7 +3,8 @@ import { route, type RouteRow, type CollectionContext } from '../route-table.js'
 import { badInput } from '../../../errors.js';
 import type { Collection } from '../../../collection/collection.js';
 import type { JsonObject } from '../../../json.js';
-import { collectionInfoToWire } from '../present/collection.js';
+import { clusterInfoToWire, collectionInfoToWire } from '../present/collection.js';
+import { localShards } from '../../../collection/shards.js';
 import { buildCollectionConfig, configPatch, vectorNameAddition } from '../../collection-config.js';
 import type { ShardKey } from '../../../collection/types.js';
 import { updateResult } from './points.js';
@@ -40,15 +41,7 @@ export const collectionRoutes: RouteRow[] = [
     await ctx.deps.toc.deleteVectorName(ctx.pass, ctx.params['vector_name']!);
     return updateResult(c, ctx);
   }),
-  route('GET', '/collections/{collection_name}/cluster', 'collection_cluster_info', (ctx) => {
-    const c = collectionOf(ctx);
-    const keys = c.info.shardKeys;
-    const local_shards =
-      keys.length === 0
-        ? [{ shard_id: 0, points_count: c.pointsCount, state: 'Active' }]
-        : keys.map((k, i) => ({ shard_id: i, shard_key: k, points_count: [...c.liveOffsets([k])].length, state: 'Active' }));
-    return { peer_id: 0, shard_count: local_shards.length, local_shards, remote_shards: [], shard_transfers: [] };
-  }),
+  route('GET', '/collections/{collection_name}/cluster', 'collection_cluster_info', (ctx) => clusterInfoToWire(localShards(collectionOf(ctx)))),
   route('POST', '/collections/{collection_name}/cluster', 'update_collection_cluster', () => {
     throw badInput('Distributed mode is disabled: shards cannot be moved or replicated on a single node');
   }),
