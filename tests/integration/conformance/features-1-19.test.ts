@@ -147,4 +147,13 @@ describe('conformance: Qdrant 1.19 features', () => {
     assert.equal((await ok('GET', '/collections/t4')).config.params.vectors.datatype, 'turbo4');
     assert.deepEqual((await ok('GET', '/collections/t4/points/2')).vector, [0.3, 0.2, 0.1]);
   });
+
+  it('timeout on a wait=true write: a write done in time answers completed; timeout must be 1 or larger', async () => {
+    const done = await ok('PUT', '/collections/kw/points?wait=true&timeout=60', { points: [{ id: 100, vector: [1, 0] }] });
+    assert.equal(done.status, 'completed');
+    assert.equal(typeof done.operation_id, 'number');
+    const zero = await app.request('PUT', '/collections/kw/points?wait=true&timeout=0', { points: [{ id: 101, vector: [1, 0] }] });
+    assert.equal(zero.status, 422, zero.text);
+    assert.equal((await app.request('GET', '/collections/kw/points/101')).status, 404, 'a refused write stores nothing');
+  });
 });
