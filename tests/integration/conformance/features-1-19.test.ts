@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { startTestApp, type TestApp } from '../../support/app.js';
 import { sliceOf } from '../../../src/index/filter/slice.js';
+import { assertResponseMatchesSpec } from '../../support/openapi.js';
 
 describe('conformance: Qdrant 1.19 features', () => {
   let app: TestApp;
@@ -155,5 +156,24 @@ describe('conformance: Qdrant 1.19 features', () => {
     const zero = await app.request('PUT', '/collections/kw/points?wait=true&timeout=0', { points: [{ id: 101, vector: [1, 0] }] });
     assert.equal(zero.status, 422, zero.text);
     assert.equal((await app.request('GET', '/collections/kw/points/101')).status, 404, 'a refused write stores nothing');
+  });
+
+  it('optimizations: summary, and queued / completed / idle_segments only when ?with= asks for them', async () => {
+    const plain = await app.request('GET', '/collections/kw/optimizations');
+    assert.equal(plain.status, 200, plain.text);
+    assertResponseMatchesSpec('get_optimizations', plain.status, plain.body);
+    assert.deepEqual(Object.keys(plain.body.result).sort(), ['running', 'summary']);
+    const full = await ok('GET', '/collections/kw/optimizations?with=queued,completed,idle_segments');
+    assert.deepEqual(Object.keys(full).sort(), ['completed', 'idle_segments', 'queued', 'running', 'summary']);
+    const points = (await ok('GET', '/collections/kw')).points_count;
+    // A few points, far below the indexing threshold: nothing to build, the one segment is idle.
+    assert.deepEqual(full.running, []);
+    assert.deepEqual(full.summary, { queued_optimizations: 0, queued_segments: 0, queued_points: 0, idle_segments: 1 });
+    assert.deepEqual(full.idle_segments.map((s: { points_count: number }) => s.points_count), [points]);
+    assert.deepEqual(full.queued, []);
+    assert.deepEqual(full.completed, []);
+    const bad = await app.request('GET', '/collections/kw/optimizations?with=everything');
+    assert.equal(bad.status, 400, bad.text);
+    assert.match(bad.body.status.error, /unknown variant `everything`/);
   });
 });
