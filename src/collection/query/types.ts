@@ -77,6 +77,12 @@ export interface SearchParamsSpec {
   readonly hnswEf: number | undefined;
   readonly exact: boolean | undefined;
   readonly indexedOnly: boolean | undefined;
+  /**
+   * Qdrant 1.19 `IdfParams`: the population sparse IDF statistics are computed over. Undefined (or `"global"`)
+   * = the whole collection; a filter = only the points matching it (the IDF corpus, independent of the stage's
+   * retrieval filter). Only sparse vectors with the `idf` modifier use it.
+   */
+  readonly idfCorpus?: Filter | undefined;
 }
 
 /** A QueryRequest or a Prefetch: sources (`prefetch`) and how to score them (`query`). */

@@ -176,4 +176,36 @@ describe('conformance: Qdrant 1.19 features', () => {
     assert.equal(bad.status, 400, bad.text);
     assert.match(bad.body.status.error, /unknown variant `everything`/);
   });
+
+  it('IDF corpus: params.idf {corpus} computes sparse IDF over the corpus filter, apart from the retrieval filter', async () => {
+    await ok('PUT', '/collections/idf', { sparse_vectors: { text: { modifier: 'idf' } } });
+    const doc = (id: number, lang: string, dim: number) => ({ id, payload: { lang }, vector: { text: { indices: [dim], values: [1] } } });
+    await ok('PUT', '/collections/idf/points?wait=true', { points: [doc(1, 'en', 1), doc(2, 'en', 2), doc(3, 'en', 2), doc(4, 'de', 1), doc(5, 'de', 1), doc(6, 'de', 1)] });
+    const query = (params: unknown): Promise<any> =>
+      ok('POST', '/collections/idf/points/query', {
+        query: { indices: [1, 2], values: [1, 1] },
+        using: 'text',
+        filter: { must: [{ key: 'lang', match: { value: 'en' } }] },
+        params,
+        limit: 3,
+      });
+    const idf = (n: number, total: number): number => Math.log((total - n + 0.5) / (n + 0.5) + 1);
+    const close = (a: number, b: number): boolean => Math.abs(a - b) < 1e-6;
+    // Collection-wide (default and "global"): dimension 1 is common (4 of 6), dimension 2 rare (2 of 6).
+    for (const params of [undefined, { idf: 'global' }]) {
+      const hits = (await query(params)).points;
+      assert.deepEqual(hits.map((p: { id: number }) => p.id), [2, 3, 1]);
+      assert.ok(close(hits[0].score, idf(2, 6)) && close(hits[2].score, idf(4, 6)), JSON.stringify(hits));
+    }
+    // Over the English corpus only: dimension 1 is rare (1 of 3), dimension 2 common (2 of 3).
+    const corpus = (await query({ idf: { corpus: { must: [{ key: 'lang', match: { value: 'en' } }] } } })).points;
+    assert.deepEqual(corpus.map((p: { id: number }) => p.id), [1, 2, 3]);
+    assert.ok(close(corpus[0].score, idf(1, 3)) && close(corpus[1].score, idf(2, 3)), JSON.stringify(corpus));
+    // The corpus is independent of the retrieval filter: a German corpus while retrieving English points.
+    const de = (await query({ idf: { corpus: { must: [{ key: 'lang', match: { value: 'de' } }] } } })).points;
+    assert.deepEqual(de.map((p: { id: number }) => p.id), [2, 3, 1]);
+    assert.ok(close(de[0].score, idf(0, 3)) && close(de[2].score, idf(3, 3)), JSON.stringify(de));
+    const bad = await app.request('POST', '/collections/idf/points/query', { query: { indices: [1], values: [1] }, using: 'text', params: { idf: 'local' } });
+    assert.equal(bad.status, 400, bad.text);
+  });
 });

@@ -26,6 +26,7 @@ function searchParams(p: M.SearchParams__Output | undefined | null): SearchParam
     hnswEf: p?.hnsw_ef === undefined ? undefined : safeInteger(p.hnsw_ef, 'params.hnsw_ef'),
     exact: p?.exact ?? undefined,
     indexedOnly: p?.indexed_only ?? undefined,
+    idfCorpus: p?.idf?.corpus === undefined || p.idf.corpus === null ? undefined : parseFilter(p.idf.corpus, 'params.idf.corpus', 0),
   };
 }
 
