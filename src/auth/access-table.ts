@@ -48,8 +48,9 @@ export const OPERATION_NAMES = [
   'search_matrix_pairs', 'search_matrix_offsets',
   // quotas (new in 1.19)
   'get_quotas', 'update_quotas',
-  // Quiver extra, not in Qdrant's spec: POST /audit/logs
-  'get_audit_logs',
+  // Quiver extras, not in Qdrant's spec: POST /audit/logs, and restoring a full snapshot at runtime:
+  // PUT /snapshots/recover, POST /snapshots/upload
+  'get_audit_logs', 'recover_full_snapshot', 'recover_full_from_uploaded_snapshot',
   // Served by Qdrant but absent from its spec: GET /logger, POST /logger (names of Qdrant's handlers)
   'get_logger_config', 'update_logger_config',
   // Quiver's dashboard: its static files, then GET /dashboard/api/session, POST /dashboard/api/tokens,
@@ -239,6 +240,9 @@ export const ACCESS_TABLE = {
   get_quotas: globalRead,
   update_quotas: globalManage,
   get_audit_logs: globalManage,
+  // Restoring a full snapshot replaces any collection it names: manage, like recovering one collection.
+  recover_full_snapshot: globalManage,
+  recover_full_from_uploaded_snapshot: globalManage,
 
   // The dashboard's files are open (as Qdrant's); every call it makes is authorized like any client's.
   dashboard: open,
