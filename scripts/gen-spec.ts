@@ -1,9 +1,13 @@
 /**
- * Generates src/api/rest/schemas/openapi.gen.json from Qdrant's OpenAPI document.
+ * Generates src/api/rest/schemas/openapi.gen.json from Qdrant's OpenAPI documents.
  *
- *   node --import tsx scripts/gen-spec.ts [path-to-spec] [--check]
+ *   node --import tsx scripts/gen-spec.ts [path-to-spec] [--legacy path-to-older-spec] [--check]
  *
- * The default spec path is spec/qdrant-openapi-1.18.json (vendored, see spec/README.md).
+ * The contract is the union of two vendored documents (see spec/README.md): spec/qdrant-openapi-1.19.json,
+ * plus the operations of spec/qdrant-openapi-1.18.json that 1.19 dropped from its document but still serves
+ * (search / recommend / discover and their batch and groups forms). A legacy operation brings the component
+ * schemas it needs that the newer document lacks (SearchRequest, RecommendRequest, …); every schema both
+ * documents have is taken from the newer one, which is what the 1.19 server deserialises.
  * `--check` writes nothing and exits 1 when the committed file differs from what would be generated.
  *
  * OpenAPI 3.0 schemas are a dialect of JSON Schema; this turns them into plain draft-07 schemas
@@ -57,7 +61,8 @@ export interface GeneratedSpec {
 }
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-export const DEFAULT_SPEC_PATH = resolve(REPO_ROOT, 'spec/qdrant-openapi-1.18.json');
+export const DEFAULT_SPEC_PATH = resolve(REPO_ROOT, 'spec/qdrant-openapi-1.19.json');
+export const LEGACY_SPEC_PATH = resolve(REPO_ROOT, 'spec/qdrant-openapi-1.18.json');
 export const OUTPUT_PATH = resolve(REPO_ROOT, 'src/api/rest/schemas/openapi.gen.json');
 
 const COMPONENT_REF = '#/components/schemas/';
@@ -223,8 +228,74 @@ function specVersion(doc: JsonObject, specPath: string): string {
   return m[1];
 }
 
+function operationIds(paths: JsonObject): Set<string> {
+  const ids = new Set<string>();
+  for (const item of Object.values(paths)) {
+    if (!isObject(item)) continue;
+    for (const method of HTTP_METHODS) {
+      const op = item[method];
+      if (isObject(op) && typeof op['operationId'] === 'string') ids.add(op['operationId']);
+    }
+  }
+  return ids;
+}
+
+function collectRefs(value: unknown, into: Set<string>): void {
+  if (Array.isArray(value)) {
+    for (const v of value) collectRefs(v, into);
+  } else if (isObject(value)) {
+    for (const [k, v] of Object.entries(value)) {
+      if (k === '$ref' && typeof v === 'string' && v.startsWith(COMPONENT_REF)) into.add(v.slice(COMPONENT_REF.length));
+      else collectRefs(v, into);
+    }
+  }
+}
+
+/**
+ * The union of `doc` and the operations of `legacy` that `doc` no longer lists (by operationId), with the
+ * component schemas those operations reach that `doc` lacks. Schemas `doc` has win: a legacy request type
+ * that refers to `Filter` gets the newer `Filter`. A legacy path that `doc` also has keeps `doc`'s methods.
+ */
+export function mergeLegacyOperations(doc: unknown, legacy: unknown): JsonObject {
+  if (!isObject(doc) || !isObject(doc['paths']) || !isObject(doc['components']) || !isObject(doc['components']['schemas'])) {
+    throw new Error('not an OpenAPI document: missing paths or components');
+  }
+  if (!isObject(legacy) || !isObject(legacy['paths']) || !isObject(legacy['components'])) {
+    throw new Error('legacy: not an OpenAPI document: missing paths or components');
+  }
+  const legacySchemas = isObject(legacy['components']['schemas']) ? legacy['components']['schemas'] : {};
+  const out = clone(doc);
+  const paths = out['paths'] as JsonObject;
+  const schemas = (out['components'] as JsonObject)['schemas'] as JsonObject;
+  const known = operationIds(paths);
+  const wanted = new Set<string>();
+  for (const [path, item] of Object.entries(legacy['paths'])) {
+    if (!isObject(item)) continue;
+    for (const method of HTTP_METHODS) {
+      const op = item[method];
+      if (!isObject(op) || typeof op['operationId'] !== 'string' || known.has(op['operationId'])) continue;
+      const target = isObject(paths[path]) ? paths[path] : (paths[path] = {});
+      if (method in target) throw new Error(`legacy ${method.toUpperCase()} ${path}: the newer document serves it as another operation`);
+      target[method] = clone(op);
+      if (Array.isArray(item['parameters']) && !('parameters' in target)) target['parameters'] = clone(item['parameters']);
+      collectRefs(op, wanted);
+    }
+  }
+  const pending = [...wanted];
+  for (let name = pending.pop(); name !== undefined; name = pending.pop()) {
+    if (name in schemas) continue;
+    const schema = legacySchemas[name];
+    if (schema === undefined) throw new Error(`legacy: unresolvable schema ${name}`);
+    schemas[name] = clone(schema);
+    const refs = new Set<string>();
+    collectRefs(schema, refs);
+    pending.push(...refs);
+  }
+  return out;
+}
+
 /** Converts a whole OpenAPI document. `specPath` only feeds the version fallback and `$comment`. */
-export function convertSpec(doc: unknown, specPath = DEFAULT_SPEC_PATH): GeneratedSpec {
+export function convertSpec(doc: unknown, specPath = DEFAULT_SPEC_PATH, legacyPath?: string): GeneratedSpec {
   if (!isObject(doc) || !isObject(doc['paths']) || !isObject(doc['components'])) {
     throw new Error('not an OpenAPI document: missing paths or components');
   }
@@ -321,7 +392,8 @@ export function convertSpec(doc: unknown, specPath = DEFAULT_SPEC_PATH): Generat
   }
 
   return {
-    $comment: `GENERATED by scripts/gen-spec.ts from ${basename(specPath)} — do not edit`,
+    $comment: `GENERATED by scripts/gen-spec.ts from ${basename(specPath)}${
+      legacyPath === undefined ? '' : ` + the legacy operations of ${basename(legacyPath)}`} — do not edit`,
     version: specVersion(doc, specPath),
     definitions,
     operations,
@@ -332,12 +404,21 @@ export function renderSpec(spec: GeneratedSpec): string {
   return `${JSON.stringify(spec, null, 1)}\n`;
 }
 
+/** Reads, merges and converts: the text `npm run gen:spec` writes. */
+export function generate(specPath = DEFAULT_SPEC_PATH, legacyPath: string | undefined = LEGACY_SPEC_PATH): string {
+  const read = (p: string): unknown => JSON.parse(readFileSync(p, 'utf8'));
+  const doc = legacyPath === undefined ? read(specPath) : mergeLegacyOperations(read(specPath), read(legacyPath));
+  return renderSpec(convertSpec(doc, specPath, legacyPath));
+}
+
 function main(argv: readonly string[]): number {
   const check = argv.includes('--check');
-  const positional = argv.filter((a) => !a.startsWith('--'));
+  const legacyAt = argv.indexOf('--legacy');
+  const legacyArg = legacyAt >= 0 ? argv[legacyAt + 1] : undefined;
+  if (legacyAt >= 0 && legacyArg === undefined) throw new Error('--legacy needs a path');
+  const positional = argv.filter((a, i) => !a.startsWith('--') && !(legacyAt >= 0 && i === legacyAt + 1));
   const specPath = resolve(positional[0] ?? DEFAULT_SPEC_PATH);
-  const doc: unknown = JSON.parse(readFileSync(specPath, 'utf8'));
-  const text = renderSpec(convertSpec(doc, specPath));
+  const text = generate(specPath, legacyArg === undefined ? LEGACY_SPEC_PATH : resolve(legacyArg));
   if (check) {
     let current = '';
     try {

@@ -14,12 +14,13 @@ import {
   type CollectionConfig,
   type CollectionDefaults,
   type CollectionParams,
+  type MemoryPlacement,
   type QuantizationConfig,
   type SparseVectorParams,
   type VectorParams,
   type VectorsConfig,
 } from '../collection/config.js';
-import { checkHnsw, checkSparseParams, checkVectorParams, type CollectionPatch, type ConfigOperation, type VectorPatch } from '../collection/config-change.js';
+import { checkHnsw, checkNotPinned, checkSparseParams, checkVectorParams, type CollectionPatch, type ConfigOperation, type VectorPatch } from '../collection/config-change.js';
 
 /** Copies the keys of `patch` (parsed JSON) whose value is not null/undefined over `base`. */
 function mergeDefined<T extends object>(base: T, patch: unknown): T {
@@ -76,6 +77,10 @@ export function buildCollectionConfig(body: JsonObject, defaults: CollectionDefa
   };
   if (body['sharding_method'] === 'custom') params.sharding_method = 'custom';
   if (Object.keys(sparse).length > 0) params.sparse_vectors = sparse;
+  if (isObject(body['payload'])) {
+    checkNotPinned(body['payload']['memory'], 'payload', 'payload storage');
+    params.payload = pickDefined(clone(body['payload']));
+  }
 
   const hnsw = mergeDefined(defaults.hnsw_config, body['hnsw_config']);
   checkHnsw(hnsw);
@@ -90,7 +95,6 @@ export function buildCollectionConfig(body: JsonObject, defaults: CollectionDefa
   if (isObject(body['metadata'])) config.metadata = clone(body['metadata']);
   return config;
 }
-
 
 /** A map of the object's own entries (names of any spelling), or undefined when `v` is not an object. */
 function entriesOf(v: unknown): Array<[string, JsonObject]> | undefined {
@@ -119,6 +123,7 @@ export function configPatch(body: JsonObject): ConfigOperation {
         const q = quantizationDiff(d['quantization_config']);
         if (q !== undefined) diff.quantization_config = q;
         if (typeof d['on_disk'] === 'boolean') diff.on_disk = d['on_disk'];
+        if (typeof d['memory'] === 'string') diff.memory = d['memory'] as MemoryPlacement; // validated against the schema
         return [name, diff];
       }),
     );

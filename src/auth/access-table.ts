@@ -15,7 +15,10 @@
 import { MANAGE, READ, READ_EXTRAS, WRITE, WRITE_EXTRAS, type Requirement } from './access.js';
 import { isObject, type JsonRecord } from '../json.js';
 
-/** Every operation Quiver serves: the 75 operationIds of Qdrant's 1.18 OpenAPI spec, then Quiver's extras. */
+/**
+ * Every operation Quiver serves: the 77 operationIds of Qdrant's 1.19 OpenAPI spec plus the legacy operations of
+ * its 1.18 spec that 1.19 still serves (search / recommend / discover), then Quiver's extras.
+ */
 export const OPERATION_NAMES = [
   // service
   'root', 'healthz', 'livez', 'readyz', 'telemetry', 'metrics', 'get_issues', 'clear_issues',
@@ -37,15 +40,17 @@ export const OPERATION_NAMES = [
   'get_point', 'get_points', 'upsert_points', 'delete_points', 'update_vectors', 'delete_vectors',
   'set_payload', 'overwrite_payload', 'delete_payload', 'clear_payload', 'batch_update',
   'scroll_points', 'count_points', 'facet',
-  // search
+  // search (legacy: in the 1.18 document only, still served by 1.19)
   'search_points', 'search_batch_points', 'search_point_groups',
   'recommend_points', 'recommend_batch_points', 'recommend_point_groups',
   'discover_points', 'discover_batch_points',
   'query_points', 'query_batch_points', 'query_points_groups',
   'search_matrix_pairs', 'search_matrix_offsets',
-  // Quiver extras, not in Qdrant's spec: GET /quotas, PUT /quotas, POST /audit/logs, and restoring a full
-  // snapshot at runtime: PUT /snapshots/recover, POST /snapshots/upload
-  'get_quotas', 'update_quotas', 'get_audit_logs', 'recover_full_snapshot', 'recover_full_from_uploaded_snapshot',
+  // quotas (new in 1.19)
+  'get_quotas', 'update_quotas',
+  // Quiver extras, not in Qdrant's spec: POST /audit/logs, and restoring a full snapshot at runtime:
+  // PUT /snapshots/recover, POST /snapshots/upload
+  'get_audit_logs', 'recover_full_snapshot', 'recover_full_from_uploaded_snapshot',
   // Served by Qdrant but absent from its spec: GET /logger, POST /logger (names of Qdrant's handlers)
   'get_logger_config', 'update_logger_config',
   // Quiver's dashboard: its static files, then GET /dashboard/api/session, POST /dashboard/api/tokens,

@@ -18,6 +18,7 @@ import {
   type CollectionParams,
   type HnswConfig,
   type HnswConfigDiff,
+  type MemoryPlacement,
   type OptimizersConfig,
   type QuantizationConfig,
   type SparseVectorParams,
@@ -31,6 +32,7 @@ export interface VectorPatch {
   /** A new quantization, or null to remove the vector's own. */
   readonly quantization_config?: QuantizationConfig | null;
   readonly on_disk?: boolean;
+  readonly memory?: MemoryPlacement;
 }
 
 /** Qdrant `CollectionParamsDiff`. */
@@ -40,6 +42,7 @@ export interface ParamsPatch {
   readonly read_fan_out_factor?: number;
   readonly read_fan_out_delay_ms?: number;
   readonly on_disk_payload?: boolean;
+  readonly payload?: { readonly memory?: MemoryPlacement | null } | null;
 }
 
 /** Qdrant `UpdateCollection`: every part optional; absent parts are left as they are. */
@@ -63,6 +66,15 @@ export type ConfigOperation =
 
 const PARAMS_PATCH_KEYS = ['replication_factor', 'write_consistency_factor', 'read_fan_out_factor', 'read_fan_out_delay_ms', 'on_disk_payload'] as const;
 
+/**
+ * Qdrant 1.19 `Memory` placement: all three values parse; `pinned` is refused where its documentation says it is
+ * not supported (dense vector storage, payload storage). Quiver holds everything the same way (LMDB pages through
+ * the page cache, graphs in the heap) and only records and echoes the placement.
+ */
+export function checkNotPinned(memory: unknown, where: string, what: string): void {
+  if (memory === 'pinned') throw new AppError('VALIDATION', [`${where}.memory: \`pinned\` is not supported for ${what}`]);
+}
+
 /** The largest dense vector Quiver accepts (as Qdrant: 65 536 dimensions). */
 export const MAX_VECTOR_SIZE = 65536;
 
@@ -73,6 +85,7 @@ export const MAX_VECTOR_SIZE = 65536;
  */
 export function checkVectorParams(name: string, p: VectorParams): void {
   const where = `vectors${name ? `.${name}` : ''}`;
+  checkNotPinned(p.memory, where, 'dense vector storage');
   if (typeof p.size !== 'number' || !Number.isInteger(p.size) || p.size < 1) throw badInput(`${where}.size: must be a positive integer`);
   if (p.size > MAX_VECTOR_SIZE) throw badInput(`${where}.size: ${p.size} exceeds the maximum of ${MAX_VECTOR_SIZE}`);
   if (typeof p.distance !== 'string' || !DISTANCES.includes(p.distance)) throw badInput(`${where}.distance: expected one of ${DISTANCES.join(', ')}`);
@@ -113,6 +126,10 @@ function updateCollection(current: CollectionConfig, patch: CollectionPatch): Co
         updated = rest;
       } else if (diff.quantization_config !== undefined) updated = { ...updated, quantization_config: clone(diff.quantization_config) };
       if (diff.on_disk !== undefined) updated = { ...updated, on_disk: diff.on_disk };
+      if (diff.memory !== undefined) {
+        checkNotPinned(diff.memory, `vectors.${name}`, 'dense vector storage');
+        updated = { ...updated, memory: diff.memory };
+      }
       if (unnamed) next = updated;
       else Object.defineProperty(next, name, { value: updated, enumerable: true, writable: true, configurable: true });
     }
@@ -121,6 +138,11 @@ function updateCollection(current: CollectionConfig, patch: CollectionPatch): Co
   if (patch.params !== undefined) {
     const p: Record<string, unknown> = { ...params };
     for (const key of PARAMS_PATCH_KEYS) if (patch.params[key] !== undefined && patch.params[key] !== null) p[key] = patch.params[key];
+    const payload = patch.params.payload;
+    if (payload !== undefined && payload !== null) {
+      checkNotPinned(payload.memory, 'payload', 'payload storage');
+      p['payload'] = clone(payload);
+    }
     params = p as unknown as CollectionParams;
   }
   if (patch.sparseVectors !== undefined) {

@@ -7,8 +7,10 @@
  */
 import type { Distance } from '../index/distance.js';
 import type { JsonObject } from '../json.js';
+import type { Datatype } from './datatype.js';
 
-export type VectorDatatype = 'float32' | 'float16' | 'uint8';
+/** A dense vector's element type (`datatype.ts`). */
+export type VectorDatatype = Datatype;
 
 /** Qdrant `HnswConfig` (collection level: every required field set). */
 export interface HnswConfig {
@@ -39,7 +41,12 @@ export interface VectorParams {
   readonly on_disk?: boolean | null;
   readonly datatype?: VectorDatatype | null;
   readonly multivector_config?: { readonly comparator: 'max_sim' } | null;
+  /** Qdrant 1.19 `Memory` placement (recorded and echoed; `pinned` is refused for dense vectors). */
+  readonly memory?: MemoryPlacement | null;
 }
+
+/** Qdrant 1.19 `Memory`. */
+export type MemoryPlacement = 'cold' | 'cached' | 'pinned';
 
 /** Qdrant `SparseVectorParams`. */
 export interface SparseVectorParams {
@@ -61,6 +68,8 @@ export interface CollectionParams {
   readonly read_fan_out_delay_ms?: number | null;
   readonly on_disk_payload?: boolean;
   readonly sparse_vectors?: { readonly [name: string]: SparseVectorParams };
+  /** Qdrant 1.19 `PayloadStorageParams` (recorded and echoed; `pinned` is refused). */
+  readonly payload?: { readonly memory?: MemoryPlacement | null } | null;
 }
 
 /** Qdrant `OptimizersConfig`. `indexing_threshold` (KiB) is the one Quiver acts on: the size that starts a graph. */
@@ -123,7 +132,7 @@ export interface DenseVectorSpec {
   readonly size: number;
   readonly distance: Distance;
   readonly multivector: boolean;
-  readonly datatype: VectorDatatype;
+  readonly datatype: Datatype;
   /** Effective HNSW parameters for this vector (collection config overridden by the vector's own). */
   readonly hnsw: { readonly m: number; readonly ef_construct: number; readonly full_scan_threshold: number };
 }

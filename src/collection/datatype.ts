@@ -3,8 +3,12 @@
  * so reads and scores see what Qdrant keeps: `uint8` is Rust's `f32 as u8` (truncated toward zero and
  * saturated: 256.19 → 255, 3.7 → 3, -1 → 0), `float16` is the nearest half-precision value (ties to
  * even, as `half::f16::from_f32`), `float32` is unchanged. In place, no allocation.
+ *
+ * `turbo4` (Qdrant 1.19: 4 bits per element, TurboQuant) is accepted and echoed, but Quiver keeps such
+ * vectors as float32: reads return the stored values unrounded and scores are exact, where Qdrant's are
+ * those of the 4-bit codes. README "Differences" says so.
  */
-export type Datatype = 'float32' | 'float16' | 'uint8';
+export type Datatype = 'float32' | 'float16' | 'uint8' | 'turbo4';
 
 const F16_MIN_SUBNORMAL = 2 ** -24;
 /** Values at or above this round to infinity in float16 (half-way between 65504 and 65536). */

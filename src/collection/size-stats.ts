@@ -13,7 +13,8 @@ export interface SizeStats {
   readonly payloadBytes: number;
 }
 
-const ELEMENT_BYTES = { float32: 4, float16: 2, uint8: 1 } as const;
+// turbo4 vectors are kept as float32 (see datatype.ts).
+const ELEMENT_BYTES = { float32: 4, float16: 2, uint8: 1, turbo4: 4 } as const;
 const SPARSE_ENTRY_BYTES = 8;
 
 const cache = new WeakMap<Collection, { readonly opId: number; readonly stats: SizeStats }>();

@@ -49,7 +49,7 @@ export interface ReadOptions {
   readonly withVector: VectorSelector;
 }
 
-export type UpdateStatus = 'acknowledged' | 'completed';
+export type UpdateStatus = 'acknowledged' | 'completed' | 'wait_timeout';
 
 /** What a write answers: the operation id it was given, and whether it is applied or only durable. */
 export interface UpdateResult {

@@ -65,6 +65,8 @@ function matchCapabilities(m: Match): Capability[] {
       return ['text'];
     case 'phrase':
       return ['text_phrase'];
+    case 'prefix':
+      return ['keyword_match'];
     case 'any':
     case 'except': {
       // An empty list is a no-op and needs no index.

@@ -79,6 +79,12 @@ export interface SearchParamsSpec {
   readonly indexedOnly: boolean | undefined;
   /** `quantization.oversampling` (checked against strict mode's `search_max_oversampling`). */
   readonly oversampling?: number | undefined;
+  /**
+   * Qdrant 1.19 `IdfParams`: the population sparse IDF statistics are computed over. Undefined (or `"global"`)
+   * = the whole collection; a filter = only the points matching it (the IDF corpus, independent of the stage's
+   * retrieval filter). Only sparse vectors with the `idf` modifier use it.
+   */
+  readonly idfCorpus?: Filter | undefined;
 }
 
 /** A QueryRequest or a Prefetch: sources (`prefetch`) and how to score them (`query`). */

@@ -31,8 +31,8 @@ export function vectorOrder(p: PreparedVectorQuery): ScoreOrder {
 }
 
 /** Sparse query vectors get the collection's IDF weights (when the modifier is set). */
-function weigh(ctx: ExecContext, space: VectorSpace, q: QueryVector): QueryVector {
-  return q.kind === 'sparse' ? applyIdf(ctx.c, space, q) : q;
+function weigh(ctx: ExecContext, space: VectorSpace, q: QueryVector, stage: StageSpec): QueryVector {
+  return q.kind === 'sparse' ? applyIdf(ctx.c, space, q, stage.params.idfCorpus) : q;
 }
 
 /** Resolves the inputs of `spec` for `stage` and builds its scorer. */
@@ -40,7 +40,7 @@ export function prepareVectorQuery(ctx: ExecContext, stage: StageSpec, spec: Vec
   const resolver = inputResolver(ctx, stage.using, stage.lookupFrom);
   const space = resolver.space;
   const resolve = (input: VectorInput): QueryVector => resolver.resolve(input);
-  const example = (input: VectorInput): QueryVector => weigh(ctx, space, resolve(input));
+  const example = (input: VectorInput): QueryVector => weigh(ctx, space, resolve(input), stage);
   const custom = (f: (sim: Similarity) => number): PreparedVectorQuery => {
     const raw = rawScorer(ctx.c, space);
     const present = hasVector(ctx.c, space);
@@ -49,14 +49,14 @@ export function prepareVectorQuery(ctx: ExecContext, stage: StageSpec, spec: Vec
   const pairs = (list: readonly ContextPairInput[]): Pair[] => list.map((p) => ({ positive: example(p.positive), negative: example(p.negative) }));
   switch (spec.kind) {
     case 'nearest':
-      return { kind: 'nearest', space, q: weigh(ctx, space, resolve(spec.input)), mmr: spec.mmr };
+      return { kind: 'nearest', space, q: weigh(ctx, space, resolve(spec.input), stage), mmr: spec.mmr };
     case 'recommend': {
       if (spec.positive.length === 0 && spec.negative.length === 0) {
         throw new AppError('VALIDATION', ['recommend: At least one positive or negative vector ID required with this strategy']);
       }
       if (spec.strategy === 'average_vector') {
         const avg = averageVector(spec.positive.map(resolve), spec.negative.map(resolve));
-        return { kind: 'nearest', space, q: weigh(ctx, space, prepareForSpace(space, avg, 'recommend')), mmr: undefined };
+        return { kind: 'nearest', space, q: weigh(ctx, space, prepareForSpace(space, avg, 'recommend'), stage), mmr: undefined };
       }
       const positives = spec.positive.map(example);
       const negatives = spec.negative.map(example);

@@ -50,6 +50,8 @@ function encodeCondition(c: Condition): EncodedCondition {
       return { kind: 'has_id', ids: [...c.ids] };
     case 'has_vector':
       return { kind: 'has_vector', name: c.name };
+    case 'slice':
+      return { kind: 'slice', index: c.index, total: c.total };
     case 'nested':
       return { kind: 'nested', key: c.key.text, filter: encodeFilter(c.filter) };
     case 'filter':
@@ -98,6 +100,8 @@ function decodeCondition(e: EncodedCondition): Condition {
     }
     case 'has_vector':
       return { kind: 'has_vector', name: e['name'] as string };
+    case 'slice':
+      return { kind: 'slice', index: e['index'] as number, total: e['total'] as number };
     case 'nested':
       return { kind: 'nested', key: path(e['key']), filter: decodeFilter(e['filter'] as EncodedFilter) };
     case 'filter':

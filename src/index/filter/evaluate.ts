@@ -6,6 +6,7 @@ import type { JsonRecord } from '../../json.js';
 import { parseDatetime } from '../payload/datetime-value.js';
 import { inBoundingBox, inPolygon, inRadius } from '../payload/geo-math.js';
 import { inRange } from '../payload/range-check.js';
+import { sliceOf } from './slice.js';
 import { hasAllTokens, hasAnyToken, hasPhrase } from '../payload/tokenizer.js';
 import type { TextAnalyzer } from '../payload/tokenizer.js';
 import type { Condition, FieldCondition, Filter, Match, NestedCondition, Range, ValuesCount } from './types.js';
@@ -39,8 +40,10 @@ const NO_INDEXES: EvaluationContext = Object.freeze({ textAnalyzer: () => undefi
  * - `except` holds when some value is not in the list (values of another type count, `null` does not);
  * - `is_empty`: missing, `null`, `[]` (or only such values); `is_null`: an explicit `null`;
  * - `values_count` counts array elements (a scalar is 1, `null` is 0);
- * - `nested`: the filter holds for one object of the array at the key (`has_id` / `has_vector`
- *   never hold inside `nested`).
+ * - `match.prefix`: a string value that starts with the prefix (case-sensitive, as exact keywords);
+ * - `slice`: the id falls into the slice (see `slice.ts`);
+ * - `nested`: the filter holds for one object of the array at the key (`has_id` / `has_vector` /
+ *   `slice` never hold inside `nested`).
  */
 export function matches(filter: Filter, point: PointView, ctx: EvaluationContext = NO_INDEXES): boolean {
   return checkFilter(filter, point.payload, point, ctx, null);
@@ -100,6 +103,8 @@ function checkCondition(
       return point !== null && c.set.has(point.id);
     case 'has_vector':
       return point !== null && point.hasVector(c.name);
+    case 'slice':
+      return point !== null && sliceOf(point.id, c.total) === c.index;
     case 'nested':
       return checkNested(c, payload, ctx, prefix);
     case 'filter':
@@ -237,6 +242,8 @@ function checkMatch(m: Match, v: unknown): boolean {
       for (const w of words) if (v.includes(w)) return true;
       return false;
     }
+    case 'prefix':
+      return typeof v === 'string' && v.startsWith(m.prefix);
     case 'any':
       if (typeof v === 'string') return m.keywords !== null && m.keywords.has(v);
       if (typeof v === 'number') return m.integers !== null && m.integers.has(v);

@@ -101,10 +101,11 @@ function condition(json: unknown, at: string, depth: number): Condition {
     return { kind: 'has_vector', name };
   }
   if (has(json, 'nested')) return nested(get(json, 'nested'), at, depth);
+  if (has(json, 'slice')) return slice(get(json, 'slice'), at);
   for (const key of Object.keys(json)) {
     if (!FILTER_KEYS.has(key)) {
       fail(
-        `condition: unknown field "${key}"; expected a field condition ({"key": …}), is_empty, is_null, has_id, has_vector, nested or a filter`,
+        `condition: unknown field "${key}"; expected a field condition ({"key": …}), is_empty, is_null, has_id, has_vector, slice, nested or a filter`,
         at,
       );
     }
@@ -145,6 +146,22 @@ function hasId(json: unknown, at: string): Condition {
     }
   }
   return { kind: 'has_id', ids: Object.freeze(ids), set };
+}
+
+/**
+ * `{"slice": {"total", "index"}}`. `total >= 1` is checked by the request schema; `index < total` is the
+ * rule of the same validator, so it fails as a validation error (422) too.
+ */
+function slice(json: unknown, at: string): Condition {
+  if (!isObject(json)) fail('slice: expected an object with total and index', at);
+  const total = get(json, 'total');
+  const index = get(json, 'index');
+  const u32 = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 0xffffffff;
+  if (!u32(total) || !u32(index)) fail('slice: expected unsigned 32-bit integers for total and index', at);
+  const where = at === '' ? 'filter.slice' : `filter.${at}.slice`;
+  if (total < 1) throw new AppError('VALIDATION', [`${where}.total: value ${total} invalid, must be 1 or larger`]);
+  if (index >= total) throw new AppError('VALIDATION', [`${where}.index: value ${index} invalid, must be less than total (${total})`]);
+  return Object.freeze({ kind: 'slice', index, total });
 }
 
 function nested(json: unknown, at: string, depth: number): Condition {
@@ -208,6 +225,11 @@ function parseMatch(v: unknown, at: string): Match {
       return Object.freeze({ kind, text });
     }
   }
+  if (has(v, 'prefix')) {
+    const prefix = get(v, 'prefix');
+    if (typeof prefix !== 'string') fail('match: expected a string for prefix', at);
+    return Object.freeze({ kind: 'prefix', prefix });
+  }
   for (const kind of ['any', 'except'] as const) {
     if (has(v, kind)) {
       const list = get(v, kind);
@@ -222,7 +244,7 @@ function parseMatch(v: unknown, at: string): Match {
       fail(`match: expected an array of strings or an array of integers for ${kind}`, at);
     }
   }
-  return fail('match: expected one of value, text, text_any, phrase, any, except', at);
+  return fail('match: expected one of value, text, text_any, phrase, prefix, any, except', at);
 }
 
 function isScalar(v: unknown): v is MatchScalar {

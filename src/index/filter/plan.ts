@@ -103,6 +103,10 @@ class Planner {
       }
       case 'filter':
         return this.estimateFilter(c.filter);
+      case 'slice': {
+        // Uniform by construction: about total/slices points, at most all of them.
+        return clamp({ min: 0, exp: Math.round(total / c.total), max: total }, total);
+      }
       case 'is_null':
       case 'nested':
         return unknownEstimate(total);
@@ -187,6 +191,7 @@ class Planner {
       case 'is_empty':
       case 'is_null':
       case 'has_vector':
+      case 'slice':
       case 'nested':
         return null;
     }

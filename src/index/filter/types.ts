@@ -25,6 +25,7 @@ export type Condition =
   | IsNullCondition
   | HasIdCondition
   | HasVectorCondition
+  | SliceCondition
   | NestedCondition
   | FilterCondition;
 
@@ -74,6 +75,16 @@ export interface HasVectorCondition {
   readonly name: string;
 }
 
+/**
+ * `{"slice": {"index", "total"}}` (Qdrant 1.19): the point is in slice `index` of `total` disjoint slices of
+ * the id space, `siphash24(zero key, canonical id bytes) % total == index`.
+ */
+export interface SliceCondition {
+  readonly kind: 'slice';
+  readonly index: number;
+  readonly total: number;
+}
+
 /** `{"nested": {"key", "filter"}}`: `filter` must match one element of the object array at `key`. */
 export interface NestedCondition {
   readonly kind: 'nested';
@@ -99,6 +110,8 @@ export type Match =
   | { readonly kind: 'text'; readonly text: string }
   | { readonly kind: 'text_any'; readonly text: string }
   | { readonly kind: 'phrase'; readonly text: string }
+  /** `match: {prefix}` (Qdrant 1.19): a string value starting with `prefix`, case-sensitive. */
+  | { readonly kind: 'prefix'; readonly prefix: string }
   | AnyMatch
   | ExceptMatch;
 

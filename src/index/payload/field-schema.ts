@@ -66,20 +66,23 @@ const LANGUAGE_ALIASES: Readonly<Record<string, string>> = {
 /** Stopword languages Quiver ships lists for; others are refused instead of silently ignored. */
 export const SUPPORTED_STOPWORD_LANGUAGES: ReadonlySet<string> = new Set(['english']);
 
-/** Keys each params type accepts (besides `type`), from the 1.18 OpenAPI schemas. */
+/** Keys each params type accepts (besides `type`), from the 1.19 OpenAPI schemas. */
 const ALLOWED_KEYS: Readonly<Record<PayloadSchemaType, readonly string[]>> = {
-  keyword: ['is_tenant', 'on_disk', 'enable_hnsw'],
-  integer: ['lookup', 'range', 'is_principal', 'on_disk', 'enable_hnsw'],
-  float: ['is_principal', 'on_disk', 'enable_hnsw'],
-  geo: ['on_disk', 'enable_hnsw'],
+  keyword: ['is_tenant', 'on_disk', 'memory', 'enable_hnsw', 'prefix'],
+  integer: ['lookup', 'range', 'is_principal', 'on_disk', 'memory', 'enable_hnsw'],
+  float: ['is_principal', 'on_disk', 'memory', 'enable_hnsw'],
+  geo: ['on_disk', 'memory', 'enable_hnsw'],
   text: [
     'tokenizer', 'min_token_len', 'max_token_len', 'lowercase', 'ascii_folding', 'phrase_matching',
-    'stopwords', 'on_disk', 'stemmer', 'enable_hnsw',
+    'stopwords', 'on_disk', 'memory', 'stemmer', 'enable_hnsw',
   ],
-  bool: ['on_disk', 'enable_hnsw'],
-  datetime: ['is_principal', 'on_disk', 'enable_hnsw'],
-  uuid: ['is_tenant', 'on_disk', 'enable_hnsw'],
+  bool: ['on_disk', 'memory', 'enable_hnsw'],
+  datetime: ['is_principal', 'on_disk', 'memory', 'enable_hnsw'],
+  uuid: ['is_tenant', 'on_disk', 'memory', 'enable_hnsw'],
 };
+
+/** Qdrant 1.19 `Memory`: where a component's data is held (payload indexes accept all three). */
+export const MEMORY_PLACEMENTS: readonly string[] = ['cold', 'cached', 'pinned'];
 
 /** Keys Qdrant always serializes, as `null` when unset. */
 const ALWAYS_SERIALIZED: Readonly<Partial<Record<PayloadSchemaType, readonly string[]>>> = {
@@ -153,9 +156,16 @@ export function parseFieldSchema(input: unknown): FieldSchema {
         if (s !== null) out[key] = s;
         break;
       }
-      case 'stemmer':
+      case 'stemmer': {
+        const stemmer = parseStemmer(v);
+        if (stemmer !== null) out[key] = stemmer;
+        break;
+      }
+      case 'memory':
         if (v === null || v === undefined) break;
-        throw new AppError('UNSUPPORTED', ['text index stemmer']);
+        if (typeof v !== 'string' || !MEMORY_PLACEMENTS.includes(v)) fail(`unknown variant ${JSON.stringify(v)} for memory, expected one of cold, cached, pinned`);
+        out[key] = v;
+        break;
       default: {
         const b = optionalBool(obj, key);
         if (b !== null) out[key] = b;
@@ -169,6 +179,23 @@ export function parseFieldSchema(input: unknown): FieldSchema {
     throw new AppError('VALIDATION', ["field_schema.lookup: Validation error: the 'lookup' and 'range' capabilities can't be both disabled [{}]"]);
   }
   return Object.freeze({ type, params: Object.freeze(out) as PayloadSchemaParams });
+}
+
+/**
+ * `stemmer`: Qdrant 1.19's `{"type": "none"}` (no stemming, echoed) is accepted; Snowball stemmers are not
+ * implemented, and are refused rather than indexing differently from Qdrant.
+ */
+function parseStemmer(v: unknown): Readonly<Record<string, unknown>> | null {
+  if (v === null || v === undefined) return null;
+  if (!isRecord(v)) fail('expected an object with a type for stemmer');
+  const type = v['type'];
+  if (type === 'none') return Object.freeze({ type: 'none' });
+  if (type === 'snowball') throw new AppError('UNSUPPORTED', ['text index stemmer "snowball"']);
+  return fail(`unknown stemmer type ${JSON.stringify(type) ?? 'undefined'}, expected snowball or none`);
+}
+
+function isRecord(v: unknown): v is Readonly<Record<string, unknown>> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 function parseStopwords(v: unknown): StopwordsParams | null {

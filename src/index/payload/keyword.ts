@@ -6,9 +6,21 @@ import type { CardinalityEstimate } from './payload-index.js';
 
 /**
  * `keyword` index: exact string values. Answers `match.value` (string), `match.any` and
- * `match.except` with string lists. Facetable.
+ * `match.except` with string lists, and `match.prefix` when created with `prefix: true` (Qdrant 1.19).
+ * Facetable.
  */
 export class KeywordIndex extends MapIndex<string> {
+  /** Created with `prefix: true`: answers `match.prefix` from the index. */
+  get prefixEnabled(): boolean {
+    return this.schema.params?.['prefix'] === true;
+  }
+
+  private withPrefix(prefix: string): string[] {
+    const keys: string[] = [];
+    for (const k of this.byValue.keys()) if (k.startsWith(prefix)) keys.push(k);
+    return keys;
+  }
+
   protected accept(value: unknown): string | undefined {
     return typeof value === 'string' ? value : undefined;
   }
@@ -20,6 +32,7 @@ export class KeywordIndex extends MapIndex<string> {
     if (m.kind === 'value') return typeof m.value === 'string' ? this.lookup([m.value]) : null;
     if (m.kind === 'any') return m.keywords !== null ? this.lookup(m.keywords) : null;
     if (m.kind === 'except') return m.keywords !== null ? this.except(m.keywords) : null;
+    if (m.kind === 'prefix') return this.prefixEnabled ? this.lookup(this.withPrefix(m.prefix)) : null;
     return null;
   }
 
@@ -30,6 +43,7 @@ export class KeywordIndex extends MapIndex<string> {
     if (m.kind === 'value') return typeof m.value === 'string' ? this.estimateLookup([m.value]) : null;
     if (m.kind === 'any') return m.keywords !== null ? this.estimateLookup(m.keywords) : null;
     if (m.kind === 'except') return m.keywords !== null ? this.estimateExcept(m.keywords) : null;
+    if (m.kind === 'prefix') return this.prefixEnabled ? this.estimateLookup(this.withPrefix(m.prefix)) : null;
     return null;
   }
 }

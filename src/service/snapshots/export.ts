@@ -15,12 +15,21 @@ import { MANIFEST_ENTRY, POINTS_ENTRY, SNAPSHOT_FORMAT, SNAPSHOT_FORMAT_VERSION,
 import { encodePointLine } from './point-lines.js';
 import { writeTarFile, type WrittenArchive } from './tar-writer.js';
 import type { CollectionSnapshotSource } from './toc-contract.js';
+import { shardRouterOf } from '../../collection/shards.js';
+import type { EncodedPoint } from '../../collection/point-codec.js';
+import type { KvKey } from '../../storage/kv/store.js';
+import type { PointId } from '../../storage/point-id.js';
 
 /** Points written between two yields to the event loop. */
 const POINTS_PER_SLICE = 256;
 
-/** Writes the points of `source` to `path` as NDJSON; returns how many, the byte size and the sha256. */
-async function writePoints(source: CollectionSnapshotSource, path: string, signal?: AbortSignal): Promise<{ count: number; size: number; sha256: string }> {
+/** Writes the points of `source` (those `keep` accepts) to `path` as NDJSON; returns how many, the byte size and the sha256. */
+async function writePoints(
+  source: CollectionSnapshotSource,
+  path: string,
+  keepPoint: (p: { key: KvKey; value: EncodedPoint }) => boolean,
+  signal?: AbortSignal,
+): Promise<{ count: number; size: number; sha256: string }> {
   const schema = vectorSchema(source.descriptor.config);
   const keep = (name: string): boolean => schema.dense.has(name) || schema.sparse.has(name);
   const out = fileWriteStream(path);
@@ -30,6 +39,7 @@ async function writePoints(source: CollectionSnapshotSource, path: string, signa
   try {
     signal?.throwIfAborted();
     for (let n = source.points.next(); n.done !== true; n = source.points.next()) {
+      if (!keepPoint(n.value)) continue;
       const line = Buffer.from(encodePointLine(n.value.key, n.value.value, keep));
       hash.update(line);
       size += line.length;
@@ -51,21 +61,30 @@ async function writePoints(source: CollectionSnapshotSource, path: string, signa
   return { count, size, sha256: hash.digest('hex') };
 }
 
+/** What a snapshot holds: the whole collection, or the points of one local shard (see `collection/shards.ts`). */
+export type ExportScope = { readonly kind: 'collection' } | { readonly kind: 'shard'; readonly shardId: number };
+
 /**
  * Writes a collection or shard snapshot archive of `source` to `archivePath` (a new file, fsynced).
  * `workDir` (private, removed by the caller) holds the points file while the archive is assembled.
  */
 export async function exportCollection(
   source: CollectionSnapshotSource,
-  kind: 'collection' | 'shard',
+  what: ExportScope,
   archivePath: string,
   workDir: string,
   now = new Date(),
   signal?: AbortSignal,
 ): Promise<WrittenArchive & { pointsCount: number }> {
   const pointsPath = join(workDir, `points-${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}.ndjson`);
-  const points = await writePoints(source, pointsPath, signal);
   const d = source.descriptor;
+  const router = shardRouterOf(d);
+  const keepPoint =
+    what.kind === 'collection' || router.shards.length === 1
+      ? () => true
+      : (p: { key: KvKey; value: EncodedPoint }) => router.shardOf(p.key as PointId, p.value.sk) === what.shardId;
+  const points = await writePoints(source, pointsPath, keepPoint, signal);
+  const kind = what.kind;
   const manifest: CollectionManifest = {
     format: SNAPSHOT_FORMAT,
     version: SNAPSHOT_FORMAT_VERSION,
@@ -82,7 +101,7 @@ export async function exportCollection(
       op_seq: source.opSeq,
       points_count: points.count,
     },
-    ...(kind === 'shard' ? { shard_id: 0 } : {}),
+    ...(what.kind === 'shard' ? { shard_id: what.shardId } : {}),
   };
   const written = await writeTarFile(
     archivePath,

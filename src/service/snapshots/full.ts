@@ -31,7 +31,7 @@ export async function exportFull(toc: TableOfContent, pass: GlobalPass, archiveP
     }
     const entry = fullCollectionEntry(i);
     const file = join(workDir, `collection-${i}.snapshot`);
-    const written = await exportCollection(source, 'collection', file, workDir, now, signal);
+    const written = await exportCollection(source, { kind: 'collection' }, file, workDir, now, signal);
     collections.push({ name, entry });
     entries[entry] = { size: written.size, sha256: written.sha256 };
     parts.push({ name: entry, file, size: written.size });

@@ -22,6 +22,7 @@ import { decodePointLine } from './point-lines.js';
 import type { ReplacementDescriptor } from './toc-contract.js';
 import { isObject } from '../../json.js';
 import { checkRecoveredConfig, type ConfigValidator } from './recovered-config.js';
+import { shardRouterOf } from '../../collection/shards.js';
 
 export interface StageLimits {
   readonly maxArchiveBytes: number;
@@ -164,7 +165,7 @@ function checkConfig(config: CollectionConfig): void {
   }
 }
 
-/** Where a recovery applies the snapshot: a whole collection, or the points of its (single) shard. */
+/** Where a recovery applies the snapshot: a whole collection, or the points of one of its local shards. */
 export type RecoveryTarget = 'collection' | 'shard';
 
 /** Points per transaction while a recovered collection is written. */
@@ -174,11 +175,20 @@ const BATCH_BYTES = 8 * 1024 * 1024;
 /**
  * Applies a staged collection or shard snapshot to collection `name` (created if missing, for a collection target).
  * A collection target takes the snapshot's configuration, payload indexes, shard keys and points; a shard target
- * keeps the existing collection's configuration and payload indexes and takes the snapshot's points.
+ * keeps the existing collection's configuration, payload indexes and the points of its other shards, and takes the
+ * snapshot's points as shard `shardId` (each must be routed to that shard, see `collection/shard-router.ts`).
  * @throws AppError(BAD_INPUT | WRONG_INPUT) for a snapshot of the wrong kind, an incompatible configuration or an
  *   invalid point (nothing changes); AppError(COLLECTION_NOT_FOUND) for a shard target that does not exist.
  */
-export async function applyCollectionSnapshot(toc: TableOfContent, pass: GlobalPass, name: string, staged: StagedArchive, target: RecoveryTarget, limits: StageLimits): Promise<void> {
+export async function applyCollectionSnapshot(
+  toc: TableOfContent,
+  pass: GlobalPass,
+  name: string,
+  staged: StagedArchive,
+  target: RecoveryTarget,
+  limits: StageLimits,
+  shardId = 0,
+): Promise<void> {
   const manifest = staged.manifest;
   if (manifest.kind === 'full') throw bad('expected a collection or shard snapshot, got a full snapshot');
   if (target === 'collection' && manifest.kind !== 'collection') {
@@ -204,14 +214,35 @@ export async function applyCollectionSnapshot(toc: TableOfContent, pass: GlobalP
   const pointsFile = staged.files.get(POINTS_ENTRY);
   if (pointsFile === undefined) throw bad(`\`${POINTS_ENTRY}\` is missing`);
   const ctx = { schema: vectorSchema(next.config), shardKeys: new Set<ShardKey>(next.shardKeys) };
+  const router = shardRouterOf(next);
+  const partial = target === 'shard' && router.shards.length > 1;
+  // The other shards' points, from one read snapshot of the collection taken now.
+  const kept = partial ? toc.snapshotSource(pass.issue(real)) : undefined;
   await toc.replaceCollection(pass, name, next, async (write) => {
     const seen = new Set<PointKey>();
     let batch: Array<readonly [PointId, EncodedPoint]> = [];
     let batchBytes = 0;
     let lineNo = 0;
+    let keptCount = 0;
+    if (kept !== undefined) {
+      for (let n = kept.points.next(); n.done !== true; n = kept.points.next()) {
+        const id = n.value.key as PointId;
+        if (router.shardOf(id, n.value.value.sk) === shardId) continue;
+        seen.add(pointKey(id));
+        keptCount++;
+        batch.push([id, { ...n.value.value, o: seen.size - 1 }]);
+        if (batch.length >= BATCH_POINTS) {
+          await write(batch);
+          batch = [];
+        }
+      }
+    }
     for await (const line of readLines(fileReadStream(pointsFile) as AsyncIterable<Buffer>, limits.maxLineBytes, POINTS_ENTRY)) {
       lineNo++;
       const { id, point } = decodePointLine(line, lineNo, ctx);
+      if (partial && router.shardOf(id, point.sk) !== shardId) {
+        throw bad(`${POINTS_ENTRY} line ${lineNo}: point ${String(id)} belongs to shard ${router.shardOf(id, point.sk)} of this collection, not to shard ${shardId}`);
+      }
       const key = pointKey(id);
       if (seen.has(key)) throw bad(`${POINTS_ENTRY} line ${lineNo}: point ${String(id)} appears twice`);
       seen.add(key);
@@ -227,7 +258,7 @@ export async function applyCollectionSnapshot(toc: TableOfContent, pass: GlobalP
     }
     limits.signal?.throwIfAborted();
     if (batch.length > 0) await write(batch);
-    if (seen.size !== snap.points_count) throw bad(`the manifest announces ${snap.points_count} points, ${POINTS_ENTRY} holds ${seen.size}`);
+    if (seen.size - keptCount !== snap.points_count) throw bad(`the manifest announces ${snap.points_count} points, ${POINTS_ENTRY} holds ${seen.size - keptCount}`);
   });
 }
 

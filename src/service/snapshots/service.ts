@@ -196,7 +196,7 @@ export class SnapshotService {
 
   // ---------------------------------------------------------------- creation
 
-  /** Creates and stores a snapshot of the collection (or of its shard 0). */
+  /** Creates and stores a snapshot of the collection (or of one of its local shards). */
   async create(pass: CollectionPass, shardId?: number): Promise<SnapshotDescription> {
     const source = this.toc.snapshotSource(pass);
     const now = new Date();
@@ -206,7 +206,7 @@ export class SnapshotService {
     const tmp = this.layout.tempPath(scope, name);
     try {
       return await this.activity.creation(`snapshot ${name} of collection ${source.name}`, async () => {
-        const written = await exportCollection(source, shardId === undefined ? 'collection' : 'shard', tmp, work, now, this.activity.signal);
+        const written = await exportCollection(source, shardId === undefined ? { kind: 'collection' } : { kind: 'shard', shardId }, tmp, work, now, this.activity.signal);
         return this.layout.install(scope, name, tmp, written.sha256);
       }, source.name);
     } finally {
@@ -244,7 +244,7 @@ export class SnapshotService {
     const work = this.workDir();
     try {
       const path = join(work, 'stream.snapshot');
-      await exportCollection(source, 'shard', path, work, now, this.activity.signal);
+      await exportCollection(source, { kind: 'shard', shardId }, path, work, now, this.activity.signal);
       const file = openRegularFile(path);
       if (file === undefined) throw new AppError('SERVICE_ERROR', ['the streamed snapshot vanished']);
       return { name, size: file.size, stream: fileReadStreamFromFd(file.fd) };
@@ -295,7 +295,7 @@ export class SnapshotService {
    * `collection`. The work directory is removed by `apply()` or `discard()`.
    * @throws AppError(BAD_INPUT) for an invalid snapshot; AppError(WRONG_INPUT) for a checksum mismatch.
    */
-  async prepare(pass: GlobalPass, collection: string, source: AsyncIterable<unknown>, checksum: string | null | undefined, target: RecoveryTarget): Promise<PreparedRecovery> {
+  async prepare(pass: GlobalPass, collection: string, source: AsyncIterable<unknown>, checksum: string | null | undefined, target: RecoveryTarget, shardId = 0): Promise<PreparedRecovery> {
     const end = this.activity.recoveryStarted(collection, target === 'shard' ? 'a shard snapshot' : 'a snapshot');
     let work: string;
     try {
@@ -315,13 +315,13 @@ export class SnapshotService {
       removePath(work);
       throw e;
     }
-    return appliedOnce(end, work, () => applyCollectionSnapshot(this.toc, pass, collection, staged, target, this.stageLimits));
+    return appliedOnce(end, work, () => applyCollectionSnapshot(this.toc, pass, collection, staged, target, this.stageLimits, shardId));
   }
 
   /** Recovers `collection` from a location (`PUT …/snapshots/recover`). */
   async recover(pass: GlobalPass, collection: string, request: RecoverRequest, target: RecoveryTarget, shardId = 0): Promise<void> {
     const source = await this.openLocation(request, target === 'shard' ? { collection: this.toc.resolve(collection), shardId } : undefined);
-    const prepared = await this.prepare(pass, collection, source, request.checksum, target);
+    const prepared = await this.prepare(pass, collection, source, request.checksum, target, shardId);
     await prepared.apply();
   }
 

@@ -25,7 +25,7 @@ function plain(m: In | undefined | null, nested: Record<string, (v: never) => Js
 }
 
 const DISTANCES: Readonly<Record<string, string>> = { Cosine: 'Cosine', Euclid: 'Euclid', Dot: 'Dot', Manhattan: 'Manhattan' };
-const DATATYPES: Readonly<Record<string, string>> = { Float32: 'float32', Uint8: 'uint8', Float16: 'float16' };
+const DATATYPES: Readonly<Record<string, string>> = { Float32: 'float32', Uint8: 'uint8', Float16: 'float16', Turbo4: 'turbo4' };
 
 function distance(d: string | undefined): string {
   const name = DISTANCES[d ?? ''];

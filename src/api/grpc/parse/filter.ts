@@ -70,8 +70,13 @@ function condition(c: M.Condition__Output, at: string, depth: number): Condition
       return { kind: 'nested', key: path(c.nested?.key, at), filter: parseFilter(c.nested?.filter, `${at}.nested.filter`, depth + 1) };
     case 'filter':
       return { kind: 'filter', filter: parseFilter(c.filter, `${at}.filter`, depth + 1) };
-    case 'slice':
-      return fail('condition: slice conditions are not supported by Quiver', at);
+    case 'slice': {
+      const total = c.slice?.total ?? 0;
+      const index = c.slice?.index ?? 0;
+      if (total < 1) return fail(`slice: total must be 1 or larger, got ${total}`, at);
+      if (index >= total) return fail(`slice: index must be less than total (${total}), got ${index}`, at);
+      return { kind: 'slice', index, total };
+    }
     default:
       return fail('condition: no condition set', at);
   }
@@ -124,7 +129,7 @@ function match(m: M.Match__Output, at: string): Match {
     case 'except_integers':
       return { kind: 'except', keywords: null, integers: ints(m.except_integers?.integers) };
     case 'prefix':
-      return fail('match: prefix matching is not supported by Quiver', at);
+      return { kind: 'prefix', prefix: m.prefix ?? '' };
     default:
       return fail('match: no match value set', at);
   }

@@ -27,6 +27,7 @@ function searchParams(p: M.SearchParams__Output | undefined | null): SearchParam
     exact: p?.exact ?? undefined,
     indexedOnly: p?.indexed_only ?? undefined,
     oversampling: p?.quantization?.oversampling ?? undefined,
+    idfCorpus: p?.idf?.corpus === undefined || p.idf.corpus === null ? undefined : parseFilter(p.idf.corpus, 'params.idf.corpus', 0),
   };
 }
 

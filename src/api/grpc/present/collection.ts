@@ -16,7 +16,7 @@ function scalars(o: unknown): Record<string, number | boolean> {
   return out;
 }
 
-const DATATYPES: Readonly<Record<string, M.Datatype>> = { float32: 'Float32', uint8: 'Uint8', float16: 'Float16' };
+const DATATYPES: Readonly<Record<string, M.Datatype>> = { float32: 'Float32', uint8: 'Uint8', float16: 'Float16', turbo4: 'Turbo4' };
 
 function quantization(q: unknown): M.QuantizationConfig | undefined {
   const o = obj(q);

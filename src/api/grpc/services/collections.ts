@@ -9,7 +9,7 @@ import { buildCollectionConfig, configPatch } from '../../collection-config.js';
 import { createCollectionConfig, updateCollectionPatch } from '../parse/collection.js';
 import { collectionInfo } from '../present/collection.js';
 import { protoShardKey } from '../present/points.js';
-import { count } from '../../../collection/read.js';
+import { localShards } from '../../../collection/shards.js';
 
 function aliasAction(a: M.AliasOperations__Output, i: number): AliasAction {
   switch (a.action) {
@@ -52,12 +52,12 @@ export const collectionsService: Impls<CollectionsHandlers> = {
   CollectionExists: { run: (_m, ctx) => ({ result: { exists: ctx.deps.toc.exists(collectionPass(ctx).collection) } }) },
   CollectionClusterInfo: {
     run: (_m, ctx) => {
-      const c = ctx.deps.toc.get(collectionPass(ctx));
-      const keys = c.info.shardKeys;
-      const local_shards: M.LocalShardInfo[] =
-        keys.length === 0
-          ? [{ shard_id: 0, points_count: c.pointsCount, state: 'Active' }]
-          : keys.map((k, i) => ({ shard_id: i, shard_key: protoShardKey(k), points_count: count(c, undefined, [k]), state: 'Active' }));
+      const local_shards: M.LocalShardInfo[] = localShards(ctx.deps.toc.get(collectionPass(ctx))).map((s) => ({
+        shard_id: s.shardId,
+        ...(s.shardKey === undefined ? {} : { shard_key: protoShardKey(s.shardKey) }),
+        points_count: s.pointsCount,
+        state: 'Active',
+      }));
       return { peer_id: 0, shard_count: local_shards.length, local_shards, remote_shards: [], shard_transfers: [], resharding_operations: [] };
     },
   },

@@ -10,6 +10,8 @@ import type { GroupsRequest, LookupLocation, MatrixRequest, QueryRequest, Search
 import { parseQuerySpec } from './query-interface.js';
 import { optionalFilter, parsePayloadSelector, parseReadOptions, parseVectorSelector, readShardKeys } from './selectors.js';
 import { isObject } from '../../../json.js';
+import { parseFilter } from '../../../index/filter/parse.js';
+import type { Filter } from '../../../index/filter/types.js';
 
 type Obj = Record<string, unknown>;
 
@@ -42,7 +44,14 @@ export function parseParams(v: unknown, where: string): SearchParamsSpec {
   };
   const quantization = v['quantization'];
   const oversampling = isObject(quantization) && typeof quantization['oversampling'] === 'number' ? quantization['oversampling'] : undefined;
-  return { hnswEf: typeof ef === 'number' ? ef : undefined, exact: flag('exact'), indexedOnly: flag('indexed_only'), oversampling };
+  return { hnswEf: typeof ef === 'number' ? ef : undefined, exact: flag('exact'), indexedOnly: flag('indexed_only'), oversampling, idfCorpus: parseIdf(v['idf'], `${where}.idf`) };
+}
+
+/** Qdrant 1.19 `IdfParams`: `"global"` (the default) or `{"corpus": <filter>}`. */
+function parseIdf(v: unknown, where: string): Filter | undefined {
+  if (v === undefined || v === null || v === 'global') return undefined;
+  if (!isObject(v) || !Object.hasOwn(v, 'corpus')) throw badInput(`${where}: expected "global" or an object with a corpus filter`);
+  return parseFilter(v['corpus']);
 }
 
 /** Qdrant `LookupLocation`. */

@@ -70,6 +70,6 @@ export function matrixOffsetsToWire(m: Matrix): Wire<'SearchMatrixOffsetsRespons
 }
 
 /** Qdrant `UpdateResult`. */
-export function updateResultToWire(r: UpdateResult): Wire<'UpdateResult'> {
+export function updateResultToWire(r: UpdateResult | { readonly operationId: number | null; readonly status: 'wait_timeout' }): Wire<'UpdateResult'> {
   return { operation_id: r.operationId, status: r.status };
 }

@@ -3,11 +3,12 @@ import { route, type RouteRow, type CollectionContext } from '../route-table.js'
 import { badInput } from '../../../errors.js';
 import type { Collection } from '../../../collection/collection.js';
 import type { JsonObject } from '../../../json.js';
-import { collectionInfoToWire } from '../present/collection.js';
+import { clusterInfoToWire, collectionInfoToWire, optimizationsToWire } from '../present/collection.js';
+import { parseOptimizationsWith } from '../parse/optimizations.js';
+import { localShards } from '../../../collection/shards.js';
 import { buildCollectionConfig, configPatch, vectorNameAddition } from '../../collection-config.js';
 import type { ShardKey } from '../../../collection/types.js';
 import { updateResult } from './points.js';
-import { count } from '../../../collection/read.js';
 
 function collectionOf(ctx: CollectionContext): Collection {
   return ctx.deps.toc.get(ctx.pass);
@@ -44,28 +45,14 @@ export const collectionRoutes: RouteRow[] = [
   route('GET', '/collections/{collection_name}/cluster', 'collection_cluster_info', (ctx) => {
     const c = collectionOf(ctx);
     if (ctx.deps.cluster !== undefined) return ctx.deps.cluster.collectionInfo(ctx.pass.collection);
-    const keys = c.info.shardKeys;
-    const local_shards =
-      keys.length === 0
-        ? [{ shard_id: 0, points_count: c.pointsCount, state: 'Active' }]
-        : keys.map((k, i) => ({ shard_id: i, shard_key: k, points_count: count(c, undefined, [k]), state: 'Active' }));
-    return { peer_id: 0, shard_count: local_shards.length, local_shards, remote_shards: [], shard_transfers: [] };
+    return clusterInfoToWire(localShards(c));
   }),
   route('POST', '/collections/{collection_name}/cluster', 'update_collection_cluster', () => {
     throw badInput('Distributed mode is disabled: shards cannot be moved or replicated on a single node');
   }),
-  route('GET', '/collections/{collection_name}/optimizations', 'get_optimizations', (ctx) => {
-    const c = collectionOf(ctx);
-    const build = c.indexBuild;
-    if (build === undefined) return { summary: { queued_optimizations: 0, queued_segments: 0, queued_points: 0, idle_segments: 1 }, running: [] };
-    // A background graph build, reported as Qdrant 1.19 reports an indexing optimization of the collection's one segment.
-    const seconds = (Date.now() - build.startedAt.getTime()) / 1000;
-    const progress = { name: 'indexing', started_at: build.startedAt.toISOString(), finished_at: null, duration_sec: seconds, done: build.done, total: build.total, children: [] };
-    return {
-      summary: { queued_optimizations: 0, queued_segments: 0, queued_points: 0, idle_segments: 0 },
-      running: [{ uuid: c.uuid, optimizer: 'indexing', status: 'optimizing', segments: [{ uuid: c.uuid, points_count: c.pointsCount }], progress }],
-    };
-  }),
+  route('GET', '/collections/{collection_name}/optimizations', 'get_optimizations', (ctx) =>
+    optimizationsToWire(collectionOf(ctx), parseOptimizationsWith(ctx.query['with']), new Date()),
+  ),
   route('GET', '/collections/{collection_name}/shards', 'list_shard_keys', (ctx) => ({
     shard_keys: collectionOf(ctx).info.shardKeys.map((key) => ({ key })),
   })),

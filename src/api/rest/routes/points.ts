@@ -10,6 +10,7 @@ import { optionalFilter, parseReadOptions, readShardKeys } from '../parse/select
 import { recordToWire, scrollToWire, updateResultToWire } from '../present/points.js';
 import { chargeRead, chargeWrite } from '../strict.js';
 import { activeStrictMode, checkCountStrict, checkFilter, checkLimit } from '../../../collection/strict-mode.js';
+import { withWaitTimeout } from '../../../collection/wait-timeout.js';
 
 type Obj = Record<string, unknown>;
 
@@ -27,7 +28,12 @@ async function write(ctx: CollectionContext, parseOps: (body: Obj, c: Collection
   const list = await parseOps(ctx.body, c);
   chargeWrite(ctx, c, list);
   ctx.deps.quotas.checkWrite();
-  return updateResultToWire(await c.update(list, ctx.query['wait'] === true));
+  const wait = ctx.query['wait'] === true;
+  const pending = c.update(list, wait);
+  const timeout = ctx.query['timeout'];
+  if (!wait || typeof timeout !== 'number') return updateResultToWire(await pending);
+  const log = ctx.request.log;
+  return updateResultToWire(await withWaitTimeout(pending, timeout * 1000, (err) => log.error({ err }, 'a write answered with wait_timeout failed')));
 }
 
 export const pointRoutes: RouteRow[] = [

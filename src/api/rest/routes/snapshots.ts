@@ -1,5 +1,5 @@
 /**
- * Snapshot routes (Qdrant's paths and response shapes): collection, shard (the single local shard 0) and full
+ * Snapshot routes (Qdrant's paths and response shapes): collection, shard (any local shard id) and full
  * snapshots — create, list, download, delete — and recovery from a location or an upload. Restoring a full
  * snapshot at runtime (`PUT /snapshots/recover`, `POST /snapshots/upload`, manage only) is Quiver's own.
  *
@@ -17,6 +17,8 @@ import type { RecoveryTarget } from '../../../service/snapshots/import.js';
 import type { CollectionPass } from '../../../auth/authorize.js';
 import { validateCollectionName } from '../../../service/table-of-content.js';
 import { recoveryFailedIssue } from '../../../service/issues.js';
+import { shardRouterOf } from '../../../collection/shards.js';
+import type { CollectionDescriptor } from '../../../collection/descriptor.js';
 
 /** The recovery operations: global scope, on the collection the path names. */
 type RecoverContext = HandlerContext<'recover_from_snapshot' | 'recover_from_uploaded_snapshot' | 'recover_shard_from_snapshot' | 'recover_shard_from_uploaded_snapshot'>;
@@ -49,12 +51,12 @@ function existingCollection(ctx: CollectionContext): CollectionPass {
   return ctx.pass;
 }
 
-/** Quiver serves one local shard per collection, shard 0: any other id is 404. */
-function shardIdOf(ctx: HandlerContext, collection: string): number {
+/** The `{shard_id}` path parameter: one of the collection's local shards (`shard_number` of them, per key if custom), 404 otherwise. */
+function shardIdOf(ctx: HandlerContext, collection: string, info: CollectionDescriptor): number {
   const raw = ctx.params['shard_id'] ?? '';
   if (!/^\d{1,10}$/.test(raw)) throw new AppError('BAD_INPUT', [`Validation error in path parameters: shard_id: \`${raw.slice(0, 40)}\` is not an unsigned integer`]);
   const id = Number(raw);
-  if (id !== 0) throw new AppError('NOT_FOUND', [`Not found: Shard ${id} of collection ${collection} does not exist on this node (Quiver holds one local shard, 0)`]);
+  if (!shardRouterOf(info).has(id)) throw new AppError('NOT_FOUND', [`Not found: Shard ${id} of collection ${collection} does not exist on this node`]);
   return id;
 }
 
@@ -64,7 +66,7 @@ function collectionScope(ctx: CollectionContext): SnapshotScope {
 
 function shardScope(ctx: CollectionContext): { scope: SnapshotScope & { kind: 'shard' }; pass: CollectionPass } {
   const pass = existingCollection(ctx);
-  return { scope: { kind: 'shard', collection: pass.collection, shardId: shardIdOf(ctx, pass.requested) }, pass };
+  return { scope: { kind: 'shard', collection: pass.collection, shardId: shardIdOf(ctx, pass.requested, ctx.deps.toc.get(pass).info) }, pass };
 }
 
 function sendSnapshot(ctx: HandlerContext, d: SnapshotDownload): RawReply {
@@ -126,13 +128,12 @@ async function recoverFromLocation(ctx: RecoverContext, target: RecoveryTarget):
   let shard: { collection: string; shardId: number } | undefined;
   if (target === 'shard') {
     const real = ctx.deps.toc.resolve(name);
-    ctx.deps.toc.get(pass.issue(real));
-    shard = { collection: real, shardId: shardIdOf(ctx, name) };
+    shard = { collection: real, shardId: shardIdOf(ctx, name, ctx.deps.toc.get(pass.issue(real)).info) };
   }
   // The location is checked and opened before answering, even with wait=false.
   const source = await svc.openLocation(request, shard);
   const run = async (): Promise<void> => {
-    const prepared = await svc.prepare(pass, name, source, request.checksum, target);
+    const prepared = await svc.prepare(pass, name, source, request.checksum, target, shard?.shardId);
     await prepared.apply();
   };
   if (!waits(ctx)) {
@@ -147,14 +148,14 @@ async function recoverFromUpload(ctx: RecoverContext, target: RecoveryTarget): P
   const pass = ctx.pass;
   const name = ctx.params['collection_name'] ?? '';
   validateCollectionName(name);
+  let shardId: number | undefined;
   if (target === 'shard') {
     const real = ctx.deps.toc.resolve(name);
-    ctx.deps.toc.get(pass.issue(real));
-    shardIdOf(ctx, name);
+    shardId = shardIdOf(ctx, name, ctx.deps.toc.get(pass.issue(real)).info);
   }
   const checksum = typeof ctx.query['checksum'] === 'string' ? ctx.query['checksum'] : undefined;
   // The upload is read and checked (checksum included) before answering, even with wait=false.
-  const prepared = await service(ctx).prepare(pass, name, await uploadedSnapshot(ctx), checksum, target);
+  const prepared = await service(ctx).prepare(pass, name, await uploadedSnapshot(ctx), checksum, target, shardId);
   if (!waits(ctx)) {
     inBackground(ctx, 'snapshot recovery', () => prepared.apply(), name);
     return accepted(ctx);
@@ -244,7 +245,7 @@ export const snapshotRoutes: RouteRow[] = [
     return waits(ctx) ? true : accepted(ctx);
   }),
 
-  // ---------------------------------------------------------------- shard snapshots (shard 0)
+  // ---------------------------------------------------------------- shard snapshots (every local shard id)
   route('GET', '/collections/{collection_name}/shards/{shard_id}/snapshot', 'stream_shard_snapshot', async (ctx) => {
     const { scope, pass } = shardScope(ctx);
     return sendSnapshot(ctx, await service(ctx).streamShard(pass, scope.shardId));

@@ -41,7 +41,7 @@ function fails(operationId: string, status: number, body: unknown, pattern: RegE
     () => assertResponseMatchesSpec(operationId, status, body, options),
     (e: unknown) => {
       assert.ok(e instanceof assert.AssertionError, String(e));
-      assert.match(e.message, new RegExp(`^${operationId} → ${status}: response does not match qdrant-openapi-1\\.18`));
+      assert.match(e.message, new RegExp(`^${operationId} → ${status}: response does not match qdrant-openapi-1\\.19`));
       assert.match(e.message, pattern);
       assert.match(e.message, /\nbody: /);
       return true;

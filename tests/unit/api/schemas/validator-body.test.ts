@@ -76,7 +76,7 @@ describe('validateBody: bad bodies fail, naming the field', () => {
     ['scroll_points', 'match value of the wrong type', { filter: { must: [{ key: 'a', match: { value: 1.5 } }] } },
       /filter\.must\[0\]\.match\.value: expected a string, an integer or a boolean, got number 1\.5$/],
     ['scroll_points', 'condition of no known kind', { filter: { must: [{ foo: 1 }] } },
-      /filter\.must\[0\]: missing field `key`, `is_empty`, `is_null`, `has_id`, `has_vector` or `nested`$/],
+      /filter\.must\[0\]: missing field `key`, `is_empty`, `is_null`, `has_id`, `has_vector`, `slice` or `nested`$/],
     ['scroll_points', 'bad datetime in a range', { filter: { must: [{ key: 'd', range: { gt: '31/01/2024' } }] } },
       /filter\.must\[0\]\.range\.gt: expected /],
     ['scroll_points', 'bad nested filter', { filter: { should: [{ must_not: [{ key: 'a', match: { any: 'x' } }] }] } },
@@ -187,7 +187,7 @@ describe('validateBody: guards', () => {
 
 describe('operation table', () => {
   it('lists every spec operation with method and path', () => {
-    assert.equal(SPEC_OPERATIONS.length, 75);
+    assert.equal(SPEC_OPERATIONS.length, 77);
     assert.ok(Object.isFrozen(SPEC_OPERATIONS));
     assert.deepEqual(operationSpec('upsert_points'), { method: 'PUT', path: '/collections/{collection_name}/points', bodyRequired: true });
     assert.deepEqual(operationSpec('get_collection'), { method: 'GET', path: '/collections/{collection_name}', bodyRequired: false });
