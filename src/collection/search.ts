@@ -61,9 +61,11 @@ export function nearest(c: Collection, using: string, q: QueryVector, k: number,
     const plan = filter === undefined ? undefined : c.filterPlan(filter);
     const candidates = plan?.candidates ?? null;
     if (candidates !== null && (opts.exact === true || candidates.length <= index.fullScanVectors)) {
-      // Selective filter: score exactly the few points that can match.
-      const allowed: number[] = [];
-      for (const o of candidates) if (index.has(o) && passes(o)) allowed.push(o);
+      // Selective filter: score exactly the few points that can match. When the index lookups decide the
+      // filter (plan.exact), the candidates are the answer and only shard keys / `accept` remain to check.
+      const proven = plan?.exact === true;
+      const check = proven ? (shardKeys !== undefined || extra !== undefined ? (o: number): boolean => c.inScope(o, { shardKeys }) && (extra === undefined || extra(o)) : undefined) : passes;
+      const allowed = check === undefined ? candidates : candidates.filter((o) => check(o));
       hits = index.searchSubset(q.data, k, allowed, { indexedOnly });
     } else {
       hits = index.search(q.data, k, { ef: opts.ef, exact: opts.exact === true, accept: passes, cardinality: plan?.estimatedCardinality, indexedOnly });
