@@ -8,6 +8,7 @@
  * Workers start on first use and do not keep the process alive. Each worker leases one scratch slot of every
  * vector store it reads (the WASM kernel's query buffer); a store without a free slot is searched inline.
  */
+import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import type { DenseVectorStore } from '../vector-store.js';
 import type { ScoredOffset } from '../vector-index.js';
@@ -67,9 +68,10 @@ export class SearchPool {
     const id = this.nextId++;
     const msg: PoolRequest = { id, index: layout.id, attach, query: req.query, k: req.k, ef: req.ef, exact: req.exact, indexedOnly: req.indexedOnly, subset: req.subset, epoch: req.epoch };
     return new Promise<PoolResult>((resolve) => {
-      slot.inFlight++;
+      // A worker keeps the process alive only while it owes an answer.
+      if (slot.inFlight++ === 0) slot.worker.ref();
       slot.waiting.set(id, (reply) => {
-        slot.inFlight--;
+        if (--slot.inFlight === 0) slot.worker.unref();
         if (!reply.ok) {
           // The worker's copy is stale or missing: the next request re-sends the layout.
           if (reply.reason === 'layout') slot.layouts.delete(layout.id);
@@ -111,13 +113,13 @@ export class SearchPool {
 
   private start(): Slot {
     const worker = startWorker('search-worker');
-    worker.unref();
     let markReady = (): void => {};
     const ready = new Promise<void>((resolve) => (markReady = resolve));
     const slot: Slot = { worker, inFlight: 0, layouts: new Map(), scratch: new WeakMap(), waiting: new Map(), ready, isReady: false, dead: false };
     worker.on('message', (reply: PoolReply | 'ready') => {
       if (reply === 'ready') {
         slot.isReady = true;
+        if (slot.inFlight === 0) worker.unref();
         markReady();
         return;
       }
@@ -134,6 +136,7 @@ export class SearchPool {
     };
     worker.on('error', (err) => down(err.message));
     worker.on('exit', () => down('search worker exited'));
+    // Referenced (keeps the process alive) until ready, then only while requests are in flight.
     this.slots.push(slot);
     return slot;
   }
@@ -146,6 +149,18 @@ export class SearchPool {
 }
 
 let shared: SearchPool | undefined;
+
+/**
+ * Worker threads for Qdrant's `storage.performance.max_search_threads`: 0 = automatic (one per core, none on a
+ * single core), 1 = searches on the event loop only, n ≥ 2 = a pool of n workers.
+ */
+export function searchThreadsFor(maxSearchThreads: number): number {
+  if (maxSearchThreads === 0) {
+    const cores = availableParallelism();
+    return cores >= 2 ? cores : 0;
+  }
+  return maxSearchThreads === 1 ? 0 : maxSearchThreads;
+}
 
 /**
  * Sets the process's search pool size (0 = searches stay on the event loop). Replaces (and closes) a
