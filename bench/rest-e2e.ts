@@ -13,9 +13,9 @@
  *   BENCH_N=2000 BENCH_DIMS=32 BENCH_QUERIES=50 BENCH_SECONDS=2 node --import tsx bench/rest-e2e.ts   # quick
  * Env: BENCH_N (100000), BENCH_DIMS (128,768), BENCH_QUERIES (1000), BENCH_EFS (16,32,64,128,256),
  * BENCH_SECONDS (8, per load phase), BENCH_LOAD_POINTS (10000, points of the auth/audit collection),
- * BENCH_PARTS (search,auth). The search part runs two Quiver servers on the same data: the default search
- * pool (`max_search_threads` 0 = one worker per core) and one search thread (`max_search_threads` 1: searches
- * on the event loop).
+ * BENCH_PARTS (search,auth), BENCH_POOL_THREADS (one per core, at least 2). The search part runs two Quiver
+ * servers on the same data: a search pool (`max_search_threads` = BENCH_POOL_THREADS) and one search thread
+ * (`max_search_threads` 1: searches on the event loop).
  * Collections use indexing_threshold 1 KiB so small runs build a graph too.
  */
 import { Agent, request } from 'node:http';
@@ -202,7 +202,8 @@ async function searchPart(dim: number, lines: string[]): Promise<void> {
   const queries = makeQueries(spec).map((q) => Array.from(q));
   const truth = groundTruth(spec, store, makeQueries(spec), K, '.tmp/bench');
   const dir = tempDir('quiver-e2e-');
-  const server = await startChildServer(dir, { QDRANT__STORAGE__STORAGE_PATH: `${dir}/storage`, QDRANT__LOG_LEVEL: 'ERROR' });
+  const pool = env('BENCH_POOL_THREADS', String(Math.max(2, cpus().length)));
+  const server = await startChildServer(dir, { QDRANT__STORAGE__STORAGE_PATH: `${dir}/storage`, QDRANT__LOG_LEVEL: 'ERROR', QDRANT__STORAGE__PERFORMANCE__MAX_SEARCH_THREADS: pool });
   const dir1 = tempDir('quiver-e2e-1t-');
   const single = await startChildServer(dir1, { QDRANT__STORAGE__STORAGE_PATH: `${dir1}/storage`, QDRANT__LOG_LEVEL: 'ERROR', QDRANT__STORAGE__PERFORMANCE__MAX_SEARCH_THREADS: '1' });
   try {
@@ -222,7 +223,7 @@ async function searchPart(dim: number, lines: string[]): Promise<void> {
     const ceiling = await startCeiling(spec);
     try {
       lines.push(
-        'Quiver = default search pool (one worker thread per core); "1 thread" = `max_search_threads: 1` (searches on the event loop). QPS (p50/p99 ms).',
+        `Quiver = search pool (\`max_search_threads: ${pool}\`); "1 thread" = \`max_search_threads: 1\` (searches on the event loop). QPS (p50/p99 ms).`,
         '',
         '| hnsw_ef | Quiver recall@10 | ceiling recall@10 | Quiver 1 conn | 1 thread 1 conn | ceiling 1 conn | Quiver 16 conn | 1 thread 16 conn | ceiling 16 conn | pool/ceiling 16 | 1 thread/ceiling 16 | pool/1 thread 16 | load avg |',
         '|---|---|---|---|---|---|---|---|---|---|---|---|---|',

@@ -150,15 +150,17 @@ export class SearchPool {
 
 let shared: SearchPool | undefined;
 
+/** Cores below which `max_search_threads: 0` keeps searches on the event loop (see BENCHMARKS.md). */
+const AUTO_POOL_MIN_CORES = 3;
+
 /**
- * Worker threads for Qdrant's `storage.performance.max_search_threads`: 0 = automatic (one per core, none on a
- * single core), 1 = searches on the event loop only, n ≥ 2 = a pool of n workers.
+ * Worker threads for Qdrant's `storage.performance.max_search_threads`: 0 = automatic, 1 = searches on the event
+ * loop only, n ≥ 2 = a pool of n workers. Automatic is decided by measurement: on 2 cores the hand-off to a
+ * worker cost more than it freed on the event loop (REST, 16 connections: 0.73-0.89x the QPS of one search
+ * thread), so up to 2 cores searches stay on the event loop; from 3 cores, one worker per core but one.
  */
-export function searchThreadsFor(maxSearchThreads: number): number {
-  if (maxSearchThreads === 0) {
-    const cores = availableParallelism();
-    return cores >= 2 ? cores : 0;
-  }
+export function searchThreadsFor(maxSearchThreads: number, cores = availableParallelism()): number {
+  if (maxSearchThreads === 0) return cores >= AUTO_POOL_MIN_CORES ? cores - 1 : 0;
   return maxSearchThreads === 1 ? 0 : maxSearchThreads;
 }
 

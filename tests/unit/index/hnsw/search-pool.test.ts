@@ -9,7 +9,7 @@ import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { setImmediate as tick } from 'node:timers/promises';
 import { HnswIndex } from '../../../../src/index/hnsw/hnsw-index.js';
-import { SearchPool } from '../../../../src/index/hnsw/search-pool.js';
+import { SearchPool, searchThreadsFor } from '../../../../src/index/hnsw/search-pool.js';
 import { DenseVectorStore } from '../../../../src/index/vector-store.js';
 import { rng } from '../payload/random-dataset.js';
 
@@ -149,5 +149,15 @@ describe('search pool: reads at a stable epoch while writes run', () => {
     await Promise.all(checks);
     assert.ok(tally.ok > 0 && tally.subsetOk > 0, `answers: ${JSON.stringify(tally)}, refusals: ${JSON.stringify(reasons)}`);
     assert.ok(tally.hits > 0);
+  });
+});
+
+describe('max_search_threads', () => {
+  it('1 keeps searches on the event loop, n ≥ 2 is a pool of n, 0 decides by the number of cores', () => {
+    assert.equal(searchThreadsFor(1, 8), 0);
+    assert.equal(searchThreadsFor(4, 2), 4);
+    assert.equal(searchThreadsFor(0, 1), 0);
+    assert.equal(searchThreadsFor(0, 2), 0);
+    assert.equal(searchThreadsFor(0, 8), 7);
   });
 });
