@@ -3,38 +3,92 @@
  * deployed): `Points/Query` over one grpc-js channel vs `POST …/points/query` over an undici pool, both with 16
  * requests in flight; then batched upserts the same way.
  *
- *   node --import tsx bench/grpc.ts [--n=20000] [--dim=128] [--seconds=10]
+ * The two transports are measured side by side: after a warm-up of each, short windows alternate (REST, gRPC,
+ * gRPC, REST, …) so that drift in the machine's load, and the background index building that upserts start,
+ * fall on both alike. (Measuring all of REST and then all of gRPC charged REST's upserts' index building to the
+ * gRPC upserts.) Both clients leave the answer undecoded (undici's body is dumped after the status is checked;
+ * grpc-js hands over the raw reply bytes after the status is checked), and both encode every request, so the
+ * client process's own work is the same kind on both sides. Besides throughput, the server's CPU time per
+ * operation (from /proc) is reported: on a shared machine it is steadier than operations per second.
+ *
+ *   node --import tsx bench/grpc.ts [--n=20000] [--dim=128] [--seconds=10] [--windows=6]
  */
 import { parseArgs } from 'node:util';
 import { Agent, request } from 'undici';
-import { credentials, type Client, type ServiceError } from '@grpc/grpc-js';
+import { readFileSync } from 'node:fs';
+import { Client, credentials, type MethodDefinition } from '@grpc/grpc-js';
 import { freePort, removeDir, startChildServer, tempDir } from '../tests/support/app.js';
 import { contract } from '../src/api/grpc/proto.js';
 import { mulberry32 } from '../src/index/random.js';
 
-const { values } = parseArgs({ options: { n: { type: 'string', default: '20000' }, dim: { type: 'string', default: '128' }, seconds: { type: 'string', default: '10' } } });
+const { values } = parseArgs({ options: { n: { type: 'string', default: '20000' }, dim: { type: 'string', default: '128' }, seconds: { type: 'string', default: '10' }, windows: { type: 'string', default: '6' } } });
 const N = Number(values.n);
 const DIM = Number(values.dim);
 const SECONDS = Number(values.seconds);
+const WINDOWS = Math.max(2, Number(values.windows));
 const CONCURRENCY = 16;
 const H = { 'content-type': 'application/json' };
 
 const rnd = mulberry32(20261201);
 const vector = (): number[] => Array.from({ length: DIM }, () => rnd() * 2 - 1);
 
-/** Runs `op` with CONCURRENCY workers for SECONDS; returns operations per second. */
-async function throughput(op: () => Promise<void>): Promise<number> {
-  const end = Date.now() + SECONDS * 1000;
-  let done = 0;
+/** CPU seconds (user + system) the server process has used so far, from /proc (0 where there is none). */
+function serverCpuSeconds(): number {
+  try {
+    const fields = readFileSync(`/proc/${server.proc.pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime (fields 14, 15) in clock ticks
+  } catch {
+    return 0;
+  }
+}
+
+interface Tally {
+  ops: number;
+  serverCpu: number;
+}
+
+/** Runs `op` with CONCURRENCY workers for `seconds`; adds the operations completed and the server CPU used. */
+async function run(op: () => Promise<void>, seconds: number, tally: Tally = { ops: 0, serverCpu: 0 }): Promise<void> {
+  const end = Date.now() + seconds * 1000;
+  const cpu = serverCpuSeconds();
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
       while (Date.now() < end) {
         await op();
-        done++;
+        tally.ops++;
       }
     }),
   );
-  return done / SECONDS;
+  tally.serverCpu += serverCpuSeconds() - cpu;
+}
+
+/**
+ * Operations per second of `rest` and `grpc`, SECONDS each: one second of warm-up each, then WINDOWS windows
+ * alternating in the order REST, gRPC, gRPC, REST, … so neither always runs first.
+ */
+async function sideBySide(rest: () => Promise<void>, grpc: () => Promise<void>): Promise<[Tally, Tally]> {
+  await run(rest, 1);
+  await run(grpc, 1);
+  const window = SECONDS / WINDOWS;
+  const r: Tally = { ops: 0, serverCpu: 0 };
+  const g: Tally = { ops: 0, serverCpu: 0 };
+  for (let w = 0; w < WINDOWS; w++) {
+    if (w % 2 === 0) {
+      await run(rest, window, r);
+      await run(grpc, window, g);
+    } else {
+      await run(grpc, window, g);
+      await run(rest, window, r);
+    }
+  }
+  return [r, g];
+}
+
+/** A table row: throughput and server CPU per operation of both transports, and their ratios. */
+function row(name: string, [r, g]: [Tally, Tally]): string {
+  const qps = (t: Tally): number => t.ops / SECONDS;
+  const cpuMs = (t: Tally): number => (t.serverCpu * 1000) / Math.max(1, t.ops);
+  return `| ${name} | ${qps(r).toFixed(0)} | ${qps(g).toFixed(0)} | **${(qps(g) / qps(r)).toFixed(2)}** | ${cpuMs(r).toFixed(2)} | ${cpuMs(g).toFixed(2)} | ${(cpuMs(r) / cpuMs(g)).toFixed(2)} |`;
 }
 
 const dir = tempDir('quiver-bench-grpc-');
@@ -46,8 +100,14 @@ const rest = async (method: 'PUT' | 'POST', path: string, body: unknown): Promis
   if (r.statusCode !== 200) throw new Error(`${path}: ${r.statusCode} ${await r.body.text()}`);
   await r.body.dump();
 };
-const points = new (contract().qdrant.Points)(`127.0.0.1:${grpcPort}`, credentials.createInsecure()) as unknown as Client & Record<string, (req: unknown, cb: (e: ServiceError | null) => void) => void>;
-const grpc = (method: string, req: unknown): Promise<void> => new Promise((resolve, reject) => points[method]!.call(points, req, (e) => (e === null ? resolve() : reject(e))));
+const points = new Client(`127.0.0.1:${grpcPort}`, credentials.createInsecure());
+const definitions = contract().packageDefinition['qdrant.Points'] as Record<string, MethodDefinition<unknown, unknown>>;
+const grpc = (method: string, req: unknown): Promise<void> => {
+  const def = definitions[method]!;
+  return new Promise((resolve, reject) => {
+    points.makeUnaryRequest(def.path, def.requestSerialize, (b: Buffer) => b, req, (e) => (e === null ? resolve() : reject(e)));
+  });
+};
 
 try {
   await rest('PUT', '/collections/b', { vectors: { size: DIM, distance: 'Cosine' } });
@@ -56,16 +116,20 @@ try {
   }
   const queries = Array.from({ length: 256 }, vector);
   let q = 0;
-  const restSearch = await throughput(() => rest('POST', '/collections/b/points/query', { query: queries[q++ % queries.length], limit: 10, with_payload: true }));
-  const grpcSearch = await throughput(() => grpc('Query', { collection_name: 'b', query: { nearest: { dense: { data: queries[q++ % queries.length] } } }, limit: 10, with_payload: { enable: true } }));
+  const search = await sideBySide(
+    () => rest('POST', '/collections/b/points/query', { query: queries[q++ % queries.length], limit: 10, with_payload: true }),
+    () => grpc('Query', { collection_name: 'b', query: { nearest: { dense: { data: queries[q++ % queries.length] } } }, limit: 10, with_payload: { enable: true } }),
+  );
   let id = N;
   const batch = (): Array<{ id: number; v: number[] }> => Array.from({ length: 16 }, () => ({ id: id++, v: vector() }));
-  const restUpsert = await throughput(() => rest('PUT', '/collections/b/points', { points: batch().map((p) => ({ id: p.id, vector: p.v })) }));
-  const grpcUpsert = await throughput(() => grpc('Upsert', { collection_name: 'b', points: batch().map((p) => ({ id: { num: p.id }, vectors: { vector: { dense: { data: p.v } } } })) }));
-  console.log(`gRPC vs REST, ${N} points × ${DIM} dims, ${CONCURRENCY} requests in flight, ${SECONDS} s each`);
-  console.log(`| operation | REST ops/s | gRPC ops/s | gRPC / REST |\n|---|---|---|---|`);
-  console.log(`| query (limit 10, payload) | ${restSearch.toFixed(0)} | ${grpcSearch.toFixed(0)} | ${(grpcSearch / restSearch).toFixed(2)} |`);
-  console.log(`| upsert (16 points per request) | ${restUpsert.toFixed(0)} | ${grpcUpsert.toFixed(0)} | ${(grpcUpsert / restUpsert).toFixed(2)} |`);
+  const upsert = await sideBySide(
+    () => rest('PUT', '/collections/b/points', { points: batch().map((p) => ({ id: p.id, vector: p.v })) }),
+    () => grpc('Upsert', { collection_name: 'b', points: batch().map((p) => ({ id: { num: p.id }, vectors: { vector: { dense: { data: p.v } } } })) }),
+  );
+  console.log(`gRPC vs REST, ${N} points × ${DIM} dims, ${CONCURRENCY} requests in flight, ${SECONDS} s each in ${WINDOWS} alternating windows`);
+  console.log(`| operation | REST ops/s | gRPC ops/s | gRPC / REST | REST server CPU ms/op | gRPC server CPU ms/op | REST / gRPC CPU |\n|---|---|---|---|---|---|---|`);
+  console.log(row('query (limit 10, payload)', search));
+  console.log(row('upsert (16 points per request)', upsert));
 } finally {
   points.close();
   await pool.close();

@@ -1,6 +1,7 @@
 /**
  * Load and soak run: autocannon against a real listening Quiver (child process) with API keys, JWT and the
- * audit log enabled, 64 connections, a mix of reads and writes under every kind of credential. Reports
+ * audit log enabled, 64 connections, a mix of reads and writes under every kind of credential; at the same time
+ * gRPC clients (8 channels by default) send the same mix as `qdrant.Points` RPCs to the gRPC port. Reports
  * throughput, latency percentiles, errors and the server's resident memory over time.
  *
  *   npm run soak                                          # 10 minutes (the issue's soak run)
@@ -18,6 +19,7 @@ import { pathToFileURL } from 'node:url';
 import { startChildServer, tempDir, removeDir, type ChildServer } from '../tests/support/app.js';
 import { mintJwt } from '../src/auth/jwt.js';
 import { verifyAuditDir } from '../src/auth/audit/verify.js';
+import { GrpcPoints } from '../tests/support/grpc-writes.js';
 
 // ---------------------------------------------------------------------------- autocannon (untyped)
 
@@ -62,6 +64,8 @@ export interface LoadOptions {
   readonly connections: number;
   /** Seconds after which the resident memory baseline is taken. */
   readonly warmupSec: number;
+  /** gRPC clients (one channel each, one call at a time) running next to the HTTP connections; default 8. */
+  readonly grpcClients?: number;
   readonly log?: (message: string) => void;
 }
 
@@ -78,6 +82,8 @@ export interface LoadReport {
   readonly statusCodes: Record<string, number>;
   /** Per request kind: requests, failures and latency percentiles (ms, measured at the client). */
   readonly byKind: Record<string, { requests: number; failed: number; p50: number; p99: number }>;
+  /** The gRPC side: clients, calls made and calls that did not answer OK (their kinds are in `byKind` as `grpc …`). */
+  readonly grpc: { clients: number; requests: number; failed: number };
   /** A few failure bodies, for diagnosis. */
   readonly failures: string[];
   readonly rss: { startMb: number; warmMb: number; endMb: number; maxMb: number; growthAfterWarmupPct: number; samples: Array<[number, number]> };
@@ -221,8 +227,47 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
         () => undefined,
       );
     }, 1000);
-    log(`load: ${options.connections} connections for ${options.durationSec} s against ${url}`);
+    // The gRPC side: the same kinds of reads and writes under the same credentials, as `qdrant.Points` RPCs.
+    const grpcKinds: Array<{ name: string; method: string; md: Record<string, string>; request: () => unknown }> = [
+      { name: 'grpc query (jwt r)', method: 'Query', md: bearer(jwt.r), request: () => ({ collection_name: C, query: { nearest: { dense: { data: vector() } } }, limit: 10 }) },
+      { name: 'grpc upsert (api key)', method: 'Upsert', md: key(MANAGE_KEY), request: () => ({ collection_name: C, wait: true, points: Array.from({ length: 1 + randInt(8) }, () => ({ id: { num: churnId() }, vectors: { vector: { dense: { data: vector() } } }, payload: { tag: { string_value: TAGS[randInt(TAGS.length)] }, n: { integer_value: randInt(ID_SPACE) } } })) }) },
+      { name: 'grpc filtered search (jwt cr)', method: 'Search', md: bearer(jwt.cr), request: () => ({ collection_name: C, vector: vector(), limit: 5, filter: { must: [{ field: { key: 'tag', match: { keyword: TAGS[randInt(TAGS.length)] } } }] } }) },
+      { name: 'grpc scroll (read-only key)', method: 'Scroll', md: key(READ_KEY), request: () => ({ collection_name: C, limit: 20, filter: { must: [{ field: { key: 'n', range: { gte: randInt(ID_SPACE) } } }] }, with_payload: { enable: true } }) },
+      { name: 'grpc set payload (jwt prw)', method: 'SetPayload', md: bearer(jwt.prw), request: () => ({ collection_name: C, wait: true, payload: { touched: { integer_value: randInt(1000) } }, points_selector: { points: { ids: [{ num: randInt(STABLE) }, { num: randInt(STABLE) }] } } }) },
+      { name: 'grpc get points (jwt m)', method: 'Get', md: bearer(jwt.m), request: () => ({ collection_name: C, ids: Array.from({ length: 5 }, () => ({ num: randInt(ID_SPACE) })), with_payload: { enable: true } }) },
+      { name: 'grpc count (jwt rw)', method: 'Count', md: bearer(jwt.rw), request: () => ({ collection_name: C, exact: true, filter: { must: [{ field: { key: 'tag', match: { keyword: TAGS[randInt(TAGS.length)] } } }] } }) },
+      { name: 'grpc delete (jwt rw)', method: 'Delete', md: bearer(jwt.rw), request: () => ({ collection_name: C, wait: true, points: { points: { ids: [{ num: churnId() }, { num: churnId() }] } } }) },
+      { name: 'grpc facet (read-only key)', method: 'Facet', md: key(READ_KEY), request: () => ({ collection_name: C, key: 'tag', limit: 8 }) },
+    ];
+    const grpcClients = options.grpcClients ?? 8;
+    const grpcTotals = { requests: 0, failed: 0 };
+    const grpcPort = server.grpcPort;
+    const until = Date.now() + options.durationSec * 1000;
+    const grpcLoad = Promise.all(Array.from({ length: grpcClients }, async (_, c) => {
+      const client = new GrpcPoints(grpcPort);
+      try {
+        for (let i = c; Date.now() < until; i++) {
+          const k = grpcKinds[i % grpcKinds.length]!;
+          let st = stats.get(k.name);
+          if (st === undefined) stats.set(k.name, (st = { failed: 0, latencies: [] }));
+          const start = performance.now();
+          grpcTotals.requests++;
+          try {
+            await client.call(k.method, k.request(), k.md);
+          } catch (e) {
+            st.failed++;
+            grpcTotals.failed++;
+            if (failures.length < 10) failures.push(`${k.name} → ${String(e).slice(0, 300)}`);
+          }
+          st.latencies.push(performance.now() - start);
+        }
+      } finally {
+        client.close();
+      }
+    }));
+    log(`load: ${options.connections} connections and ${grpcClients} gRPC clients for ${options.durationSec} s against ${url}`);
     const result = await autocannon({ url, connections: options.connections, duration: options.durationSec, requests, timeout: 30 });
+    await grpcLoad;
     clearInterval(sampler);
 
     const health = await fetch(`${url}/healthz`);
@@ -257,6 +302,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
       non2xx: result.non2xx,
       statusCodes,
       byKind,
+      grpc: { clients: grpcClients, ...grpcTotals },
       failures,
       rss: {
         startMb: mb(startRss),
@@ -282,6 +328,7 @@ export function formatReport(r: LoadReport): string[] {
   return [
     `- command: \`${r.command}\``,
     `- ${r.connections} connections, ${r.durationSec} s: ${r.requests} requests, ${r.rps} req/s`,
+    `- and ${r.grpc.clients} gRPC clients: ${r.grpc.requests} calls, ${r.grpc.failed} failed`,
     `- latency ms: p50 ${r.latencyMs.p50}, p90 ${r.latencyMs.p90}, p97.5 ${r.latencyMs.p97_5}, p99 ${r.latencyMs.p99}, max ${r.latencyMs.max}`,
     `- errors ${r.errors}, timeouts ${r.timeouts}, non-2xx ${r.non2xx}; status codes ${JSON.stringify(r.statusCodes)}`,
     `- server RSS MB: start ${r.rss.startMb}, after warm-up ${r.rss.warmMb}, end ${r.rss.endMb}, max ${r.rss.maxMb} (growth after warm-up ${r.rss.growthAfterWarmupPct}%)`,
@@ -303,7 +350,7 @@ async function main(): Promise<void> {
   if (report.failures.length > 0) process.stdout.write(`failures:\n${report.failures.join('\n')}\n`);
   if (out !== undefined) writeFileSync(out, JSON.stringify(report, null, 2));
   const problems: string[] = [];
-  if (report.errors + report.timeouts + report.non2xx > 0) problems.push('some requests failed');
+  if (report.errors + report.timeouts + report.non2xx + report.grpc.failed > 0) problems.push('some requests failed');
   if (!report.auditOk) problems.push('the audit log does not verify');
   if (durationSec >= 300 && report.rss.growthAfterWarmupPct >= 10) problems.push(`RSS grew ${report.rss.growthAfterWarmupPct}% after the warm-up`);
   if (problems.length > 0) {

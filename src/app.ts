@@ -16,6 +16,7 @@ import { registerDashboardStatic } from './api/dashboard/static.js';
 import { clientIpGuard } from './api/rest/client-ip-guard.js';
 import { browserGuard, browserGuardOptions, corsOrigins, sendRefusal } from './api/rest/browser-guard.js';
 import { registerAccessLog, requestIdOf, type AccessLogOptions } from './api/rest/access-log.js';
+import { firstUnsafeInteger } from './api/rest/json-unsafe-integers.js';
 
 export interface BuildOptions {
   readonly deps: AppDeps;
@@ -91,8 +92,13 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<F
       return;
     }
     void jsonParser(request, text, (err, value) => {
-      if (err) done(new AppError('BODY_VALIDATION', [err.message]), undefined);
-      else done(null, value);
+      if (err) {
+        done(new AppError('BODY_VALIDATION', [err.message]), undefined);
+        return;
+      }
+      const unsafe = firstUnsafeInteger(text, value);
+      if (unsafe === undefined) done(null, value);
+      else done(new AppError('BODY_VALIDATION', [`${unsafe.path}: integer ${unsafe.literal} is outside ±2^53−1 (${Number.MAX_SAFE_INTEGER}), the range Quiver keeps exactly`]), undefined);
     });
   });
 

@@ -38,6 +38,7 @@ import { validateBody } from './api/rest/schemas/validator.js';
 import { checkReload } from './auth/startup-checks.js';
 import { clientAddress, trustedProxies } from './auth/trusted-proxies.js';
 import { auditEvent } from './auth/audit-event.js';
+import { ClusterNode } from './cluster/cluster-node.js';
 
 /** A startup problem the operator must fix (bad TLS file, bad allow-list entry): exit code 2, no stack. */
 export class StartupError extends Error {
@@ -117,6 +118,16 @@ export async function createServer(config: Config, options: StartOptions = {}): 
   configureSearchPool(searchThreadsFor(config.storage.performance.max_search_threads));
   for (const dir of [config.storage.snapshots_path, snapshotTempPath(config)]) restrictToOwner(dir);
   const toc = TableOfContent.load(store, collectionDefaults(config), { warn: (m) => logger.warn(m), info: (m) => logger.info(m) });
+  // Distributed mode (issue 19): converge on the cluster's metadata before anything is served.
+  let cluster: ClusterNode | undefined;
+  if (config.cluster.enabled) {
+    try {
+      cluster = await ClusterNode.join(config, toc, store, { info: (m) => logger.info(m), warn: (m) => logger.warn(m) });
+    } catch (e) {
+      await store.close();
+      throw new StartupError(`cluster: cannot join NATS (${config.cluster.nats.servers.join(', ')}): ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+    }
+  }
   // A recovered collection's configuration passes the validator of a create request.
   const snapshots = new SnapshotService(toc, snapshotSettings(config, { validateConfig: (body, defaults) => {
     validateBody('create_collection', body);
@@ -191,6 +202,7 @@ export async function createServer(config: Config, options: StartOptions = {}): 
     reloadCredentials: () => reloadCredentials(current, 'keys file changed from the dashboard'),
     snapshots,
     issues: new Issues((issue) => logger.error({ issue: issue.id }, issue.description)),
+    ...(cluster === undefined ? {} : { cluster }),
   };
   let material;
   let allowList;
@@ -289,6 +301,9 @@ export async function createServer(config: Config, options: StartOptions = {}): 
       activity.abort();
       await metricsApp?.close();
       await app.close();
+      // Aborted snapshot work (a wait=false recovery, say) finishes cleaning up before the store closes.
+      await activity.idle();
+      await cluster?.close();
       await toc.close();
       await auditLog.close();
       await store.close();

@@ -209,24 +209,60 @@ export class Collection {
    *   stage   — each operation is applied to an overlay of the segment; bad input throws here;
    *   persist — the overlay goes to the store in one transaction, awaited until durable;
    *   apply   — only then does the segment change.
+   * In distributed mode (`replicateWith`) the operations go to the cluster's log instead; they reach this
+   * segment through {@link applyReplicated}.
    * @throws AppError for bad input (nothing changes) or storage failure (nothing changes).
    */
   update(ops: readonly PointOperation[], wait: boolean): Promise<UpdateResult> {
+    if (this.replicator !== undefined) return this.replicator(ops, wait);
     return this.serial(async () => {
-      this.checkShardKeys(ops);
-      const overlay = new Map<PointKey, StoredPoint | null>();
-      for (const op of ops) this.stage(op, overlay);
-      const opId = this.opSeq + 1;
-      await this.persist(overlay, opId);
-      this.opSeq = opId;
-      this.apply(overlay, opId);
+      const opId = await this.run(ops, undefined);
       // Both promises are kept apart in the wire status; here the write is durable and applied.
       return { operationId: opId, status: wait ? 'completed' : 'acknowledged' };
     });
   }
 
-  private persist(overlay: ReadonlyMap<PointKey, StoredPoint | null>, opId: number): Promise<void> {
+  private async run(ops: readonly PointOperation[], replica: ReplicaScope | undefined): Promise<number> {
+    this.checkShardKeys(ops);
+    const overlay = new Map<PointKey, StoredPoint | null>();
+    for (const op of ops) this.stage(op, overlay, replica?.owns);
+    const opId = this.opSeq + 1;
+    await this.persist(overlay, opId, replica?.inCommit);
+    this.opSeq = opId;
+    this.apply(overlay, opId);
+    return opId;
+  }
+
+  // ================================================================ distributed mode (issue 19) — begin
+  private replicator: ((ops: readonly PointOperation[], wait: boolean) => Promise<UpdateResult>) | undefined;
+
+  /** Distributed mode: `update()` hands writes to `replicator` (the cluster's log) instead of applying them here. */
+  replicateWith(replicator: (ops: readonly PointOperation[], wait: boolean) => Promise<UpdateResult>): void {
+    this.replicator = replicator;
+  }
+
+  /**
+   * Applies operations read from a shard's replicated log, in log order, through the same pipeline as `update()`.
+   * Filter selectors select only points `owns` accepts (the shard's own points), so each shard's log stays
+   * independent of the others'. `inCommit` runs inside the persist transaction (the applied log position is
+   * stored atomically with the data).
+   * @throws AppError for operations that fail staging (nothing changes); the caller records them as applied.
+   */
+  applyReplicated(ops: readonly PointOperation[], scope: ReplicaScope): Promise<number> {
+    return this.serial(() => this.run(ops, scope));
+  }
+
+  /** Stages `ops` on a throwaway overlay: throws what `update()` would throw, changes nothing. */
+  check(ops: readonly PointOperation[]): void {
+    this.checkShardKeys(ops);
+    const overlay = new Map<PointKey, StoredPoint | null>();
+    for (const op of ops) this.stage(op, overlay, undefined, true);
+  }
+  // ================================================================ distributed mode (issue 19) — end
+
+  private persist(overlay: ReadonlyMap<PointKey, StoredPoint | null>, opId: number, inCommit?: () => void): Promise<void> {
     return this.store.commit(() => {
+      inCommit?.();
       for (const [key, staged] of overlay) {
         const id = pointIdFromKey(key);
         if (staged === null) this.points.remove(id);
@@ -259,7 +295,7 @@ export class Collection {
   }
 
   /** Keys selected by `selector` in the staged state (the segment overlaid by earlier operations of the batch). */
-  private selectKeys(selector: PointSelector, overlay: Map<PointKey, StoredPoint | null>): PointKey[] {
+  private selectKeys(selector: PointSelector, overlay: Map<PointKey, StoredPoint | null>, owns?: (id: PointId) => boolean): PointKey[] {
     if (selector.kind === 'ids') {
       return selector.ids.map(pointKey).filter((k) => this.readStaged(k, overlay) !== null);
     }
@@ -271,10 +307,10 @@ export class Collection {
     for (const [key, staged] of overlay) {
       if (staged !== null && matches(selector.filter, stagedView(key, staged), this.segment.fieldIndexes)) out.push(key);
     }
-    return out;
+    return owns === undefined ? out : out.filter((key) => owns(pointIdFromKey(key)));
   }
 
-  private stage(op: PointOperation, overlay: Map<PointKey, StoredPoint | null>): void {
+  private stage(op: PointOperation, overlay: Map<PointKey, StoredPoint | null>, owns?: (id: PointId) => boolean, dryRun = false): void {
     switch (op.type) {
       case 'upsert': {
         for (const p of op.points) {
@@ -284,7 +320,7 @@ export class Collection {
           if (existing === null && op.mode === 'update_only') continue;
           if (existing !== null && op.updateFilter !== undefined && !matches(op.updateFilter, stagedView(key, existing), this.segment.fieldIndexes)) continue;
           overlay.set(key, {
-            offset: existing?.offset ?? this.reserveOffset(overlay, key),
+            offset: existing?.offset ?? (dryRun ? -1 : this.reserveOffset(overlay, key)),
             vectors: new Map(p.vectors),
             payload: p.payload,
             shardKey: op.shardKey,
@@ -293,7 +329,7 @@ export class Collection {
         return;
       }
       case 'delete':
-        for (const key of this.selectKeys(op.selector, overlay)) overlay.set(key, null);
+        for (const key of this.selectKeys(op.selector, overlay, owns)) overlay.set(key, null);
         return;
       case 'update_vectors': {
         for (const p of op.points) {
@@ -311,7 +347,7 @@ export class Collection {
         for (const n of op.names) {
           if (!this.schemaCache.dense.has(n) && !this.schemaCache.sparse.has(n)) throw new AppError('VECTOR_NAME_NOT_FOUND', [n]);
         }
-        for (const key of this.selectKeys(op.selector, overlay)) {
+        for (const key of this.selectKeys(op.selector, overlay, owns)) {
           const existing = this.readStaged(key, overlay)!;
           const vectors = new Map(existing.vectors);
           for (const n of op.names) vectors.delete(n);
@@ -320,27 +356,27 @@ export class Collection {
         return;
       }
       case 'set_payload':
-        this.stagePayload(op.selector, overlay, (p) => setPayload(p, op.payload, op.key));
+        this.stagePayload(op.selector, overlay, (p) => setPayload(p, op.payload, op.key), owns);
         return;
       case 'overwrite_payload':
-        this.stagePayload(op.selector, overlay, () => overwritePayload(op.payload));
+        this.stagePayload(op.selector, overlay, () => overwritePayload(op.payload), owns);
         return;
       case 'delete_payload':
-        this.stagePayload(op.selector, overlay, (p) => deletePayloadKeys(p, op.keys));
+        this.stagePayload(op.selector, overlay, (p) => deletePayloadKeys(p, op.keys), owns);
         return;
       case 'clear_payload':
-        this.stagePayload(op.selector, overlay, () => null);
+        this.stagePayload(op.selector, overlay, () => null, owns);
         return;
     }
   }
 
-  private stagePayload(selector: PointSelector, overlay: Map<PointKey, StoredPoint | null>, f: (p: Payload | null) => Payload | null): void {
+  private stagePayload(selector: PointSelector, overlay: Map<PointKey, StoredPoint | null>, f: (p: Payload | null) => Payload | null, owns?: (id: PointId) => boolean): void {
     if (selector.kind === 'ids') {
       for (const id of selector.ids) {
         if (this.readStaged(pointKey(id), overlay) === null) throw new AppError('POINT_NOT_FOUND', [String(id)]);
       }
     }
-    for (const key of this.selectKeys(selector, overlay)) {
+    for (const key of this.selectKeys(selector, overlay, owns)) {
       const existing = this.readStaged(key, overlay)!;
       overlay.set(key, { ...existing, payload: f(existing.payload) });
     }
@@ -423,6 +459,12 @@ export class Collection {
   *idsInOrder(from?: PointId): IterableIterator<PointId> {
     for (const key of this.points.keys(from)) yield key as PointId;
   }
+}
+
+/** Distributed mode: which points a replicated log's filter operations may select, and what to store with its data. */
+export interface ReplicaScope {
+  readonly owns: (id: PointId) => boolean;
+  readonly inCommit: () => void;
 }
 
 function stagedView(key: PointKey, p: StoredPoint): { id: PointId; payload: Payload | undefined; hasVector(name: string): boolean } {

@@ -13,9 +13,9 @@ const RECORDED = 'recorded in new collections\' config for clients, without effe
 /** Dotted key path → why the key has no effect. */
 export const COMPAT_KEYS: Readonly<Record<string, string>> = {
   'service.max_workers': 'requests are served on the event loop; searches go to the storage.performance.max_search_threads workers',
-  'service.hide_jwt_dashboard': 'Quiver has no web dashboard',
   'service.enforce_internal_auth': `${SINGLE_NODE}: there is no internal API`,
   'service.hardware_reporting': 'responses carry no hardware usage',
+  'logger.on_disk.buffer_size_bytes': 'the log file is written through a buffered stream whose size is not configurable',
   'storage.on_disk_payload': 'payloads are always kept in the storage environment (LMDB)',
   'storage.payload.memory': 'payloads are always kept in the storage environment (LMDB)',
   'storage.low_memory_mode': 'collections load the same way in every mode',
@@ -53,8 +53,8 @@ export const COMPAT_KEYS: Readonly<Record<string, string>> = {
   'storage.collection.strict_mode': 'strict mode defaults are not applied to new collections',
   'storage.snapshots_config.snapshots_storage': 'snapshots are stored locally under storage.snapshots_path',
   'storage.snapshots_config.s3_config': 'snapshots are stored locally under storage.snapshots_path',
-  'cluster.p2p': SINGLE_NODE,
-  'cluster.consensus': SINGLE_NODE,
+  'cluster.p2p': 'distributed mode replicates over NATS JetStream (cluster.nats), not over a peer-to-peer port',
+  'cluster.consensus': 'consensus is JetStream\'s (Raft in nats-server), not Quiver\'s',
   'tls.ca_cert': 'used only with service.verify_https_client_certificate (mTLS); there is no peer-to-peer TLS',
 };
 

@@ -328,7 +328,17 @@ function checkConsistency(config: ConfigData, warn: Warn): void {
     throw new ConfigError('storage.snapshots_config.s3_config.bucket', 'required when snapshots_storage is "s3"');
   }
   if (cluster.enabled) {
-    warn('cluster.enabled is true, but Quiver runs as a single node; distributed mode is ignored');
+    if (cluster.nats.servers.length === 0) throw new ConfigError('cluster.nats.servers', 'required when cluster.enabled is true');
+    if (cluster.nats.credentials_file !== null && cluster.nats.nkey_seed_file !== null) {
+      throw new ConfigError('cluster.nats.credentials_file', 'set either cluster.nats.credentials_file or cluster.nats.nkey_seed_file, not both');
+    }
+    if ((cluster.nats.tls.cert === null) !== (cluster.nats.tls.key === null)) throw new ConfigError('cluster.nats.tls.cert', 'cluster.nats.tls.cert and cluster.nats.tls.key go together');
+    if (cluster.nats.credentials_file === null && cluster.nats.nkey_seed_file === null) {
+      warn('cluster.enabled without cluster.nats.credentials_file or cluster.nats.nkey_seed_file: this node connects to NATS without credentials; give each node its own');
+    }
+    if (!cluster.nats.tls.enabled && cluster.nats.servers.some((s) => !/^(nats|tls):\/\/(127\.|localhost|\[::1\])/.test(s))) {
+      warn('cluster.nats.tls.enabled is false and a NATS server is not on loopback: operations and metadata cross the network in clear text');
+    }
   }
 }
 

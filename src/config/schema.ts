@@ -257,10 +257,25 @@ export interface ConfigData {
     };
   };
   cluster: {
-    /** Distributed mode; Quiver is a single node and only accepts `false` meaningfully (true warns). */
+    /** Distributed mode on NATS JetStream (`src/cluster/`); false (the default) runs one node without NATS. */
     enabled: boolean;
     p2p: { port: number | null; enable_tls: boolean };
     consensus: { tick_period_ms: number; compact_wal_entries: number };
+    /** **Quiver**: this node's stable name in the cluster; null = a random id kept in the node's store. */
+    node_id: string | null;
+    /** **Quiver**: namespace of every NATS subject, stream and bucket of this deployment (several deployments can share one NATS). */
+    deployment: string;
+    /** **Quiver**: how long a write waits for JetStream's acknowledgement, and a `wait=true` write / read-your-writes read for the local apply. */
+    timeout_ms: number;
+    /** **Quiver**: the NATS cluster to join. */
+    nats: {
+      servers: string[];
+      /** A NATS `.creds` file (user JWT + nkey seed). */
+      credentials_file: string | null;
+      /** An nkey seed file (`SU…`), for nkey authentication. */
+      nkey_seed_file: string | null;
+      tls: { enabled: boolean; ca_cert: string | null; cert: string | null; key: string | null };
+    };
   };
   telemetry_disabled: boolean;
   /** TLS files (resolved against `cwd`); required when `service.enable_tls` is true. */
@@ -487,6 +502,15 @@ export const CONFIG_SCHEMA: SectionSpec<ConfigData> = section<ConfigData>({
     enabled: bool(),
     p2p: section({ port: nullable(int(PORT)), enable_tls: bool() }),
     consensus: section({ tick_period_ms: int(POSITIVE), compact_wal_entries: int(NON_NEGATIVE) }),
+    node_id: nullable(str({ expected: 'letters, digits, `-` or `_`', check: (t) => /^[A-Za-z0-9_-]{1,64}$/.test(t) })),
+    deployment: str({ expected: 'letters, digits, `-` or `_`', check: (t) => /^[A-Za-z0-9_-]{1,32}$/.test(t) }),
+    timeout_ms: int(POSITIVE),
+    nats: section({
+      servers: stringList('a list of NATS server URLs'),
+      credentials_file: nullable(path()),
+      nkey_seed_file: nullable(path()),
+      tls: section({ enabled: bool(), ca_cert: nullable(path()), cert: nullable(path()), key: nullable(path()) }),
+    }),
   }),
   telemetry_disabled: bool(),
   tls: section({
@@ -624,6 +648,10 @@ export const DEFAULT_CONFIG: Config = deepFreeze<ConfigData>({
     enabled: false,
     p2p: { port: 6335, enable_tls: false },
     consensus: { tick_period_ms: 100, compact_wal_entries: 128 },
+    node_id: null,
+    deployment: 'quiver',
+    timeout_ms: 10000,
+    nats: { servers: ['nats://127.0.0.1:4222'], credentials_file: null, nkey_seed_file: null, tls: { enabled: false, ca_cert: null, cert: null, key: null } },
   },
   telemetry_disabled: false,
   tls: { cert: null, key: null, ca_cert: null, cert_ttl: 3600 },

@@ -16,6 +16,7 @@ import type { EncodedPoint } from '../collection/point-codec.js';
 import type { CollectionSnapshotSource, PointBatchWriter, ReplacementDescriptor } from './snapshots/toc-contract.js';
 import { join } from 'node:path';
 import { removePath } from '../storage/fs.js';
+import type { MetadataCoordinator } from './metadata-coordinator.js';
 
 const COLLECTION_PREFIX = 'collection:';
 const ALIASES_KEY = 'aliases';
@@ -131,6 +132,10 @@ export class TableOfContent {
    */
   create(_pass: GlobalPass, name: string, config: CollectionConfig): Promise<boolean> {
     validateCollectionName(name);
+    if (this.coordinator !== undefined) {
+      if (this.aliases.has(name)) throw badInput(`Wrong input: Alias with name \`${name}\` already exists`);
+      return this.coordinator.createCollection(name, config);
+    }
     return this.serial(async () => {
       if (this.collections.has(name)) throw new AppError('COLLECTION_EXISTS', [name]);
       if (this.aliases.has(name)) throw badInput(`Wrong input: Alias with name \`${name}\` already exists`);
@@ -151,6 +156,7 @@ export class TableOfContent {
   /** Deletes a collection and the aliases pointing to it; false when it does not exist. */
   delete(_pass: GlobalPass, requested: string): Promise<boolean> {
     const name = this.resolve(requested);
+    if (this.coordinator !== undefined) return this.coordinator.deleteCollection(name);
     return this.serial(async () => {
       const c = this.collections.get(name);
       if (c === undefined) return false;
@@ -172,6 +178,7 @@ export class TableOfContent {
 
   private async changeDescriptor(pass: CollectionPass, change: (d: CollectionDescriptor) => CollectionDescriptor): Promise<void> {
     const c = this.get(pass);
+    if (this.coordinator !== undefined) return this.coordinator.changeDescriptor(pass.collection, change);
     await c.updateDescriptor(change, (d) => this.store.meta.put(COLLECTION_PREFIX + pass.collection, d));
   }
 
@@ -201,6 +208,7 @@ export class TableOfContent {
 
   createShardKey(pass: CollectionPass, key: ShardKey): Promise<void> {
     const c = this.get(pass);
+    if (this.coordinator !== undefined) throw this.coordinator.unsupported('custom shard keys');
     if (!isCustomSharding(c.config)) throw badInput('Wrong input: Shard key can only be created for collections with custom sharding (sharding_method: custom)');
     return this.changeDescriptor(pass, (d) => {
       if (d.shardKeys.includes(key)) throw new AppError('SHARD_KEY_EXISTS', [String(key)]);
@@ -210,6 +218,7 @@ export class TableOfContent {
 
   async deleteShardKey(pass: CollectionPass, key: ShardKey): Promise<void> {
     const c = this.get(pass);
+    if (this.coordinator !== undefined) throw this.coordinator.unsupported('custom shard keys');
     if (!c.info.shardKeys.includes(key)) throw new AppError('SHARD_KEY_NOT_FOUND', [String(key)]);
     // Points of the shard go with it, as in Qdrant, where the shard's data is dropped.
     const offsets = [...c.liveOffsets([key])];
@@ -222,31 +231,99 @@ export class TableOfContent {
 
   /** Applies alias actions atomically: all of them or none. */
   updateAliases(_pass: GlobalPass, actions: readonly AliasAction[]): Promise<void> {
+    if (this.coordinator !== undefined) return this.coordinator.changeAliases((current) => this.nextAliases(current, actions));
     return this.serial(async () => {
-      const next = new Map(this.aliases);
-      for (const a of actions) {
-        if ('create_alias' in a) {
-          const { collection_name, alias_name } = a.create_alias;
-          validateCollectionName(alias_name, 'alias name');
-          if (!this.collections.has(collection_name)) throw new AppError('COLLECTION_NOT_FOUND', [collection_name]);
-          if (this.collections.has(alias_name)) throw new AppError('ALIAS_IS_COLLECTION', [alias_name]);
-          next.set(alias_name, collection_name);
-        } else if ('delete_alias' in a) {
-          if (!next.delete(a.delete_alias.alias_name)) throw new AppError('ALIAS_NOT_FOUND', [a.delete_alias.alias_name]);
-        } else {
-          const { old_alias_name, new_alias_name } = a.rename_alias;
-          const target = next.get(old_alias_name);
-          if (target === undefined) throw new AppError('ALIAS_NOT_FOUND', [old_alias_name]);
-          validateCollectionName(new_alias_name, 'alias name');
-          if (this.collections.has(new_alias_name)) throw new AppError('ALIAS_IS_COLLECTION', [new_alias_name]);
-          next.delete(old_alias_name);
-          next.set(new_alias_name, target);
-        }
-      }
+      const next = this.nextAliases(this.aliases, actions);
       await this.store.commit(() => this.store.meta.put(ALIASES_KEY, Object.fromEntries(next)));
       this.aliases = next;
     });
   }
+
+  /** The alias map after `actions`, or an error for the first action that cannot apply. */
+  private nextAliases(current: ReadonlyMap<string, string>, actions: readonly AliasAction[]): Map<string, string> {
+    const next = new Map(current);
+    for (const a of actions) {
+      if ('create_alias' in a) {
+        const { collection_name, alias_name } = a.create_alias;
+        validateCollectionName(alias_name, 'alias name');
+        if (!this.collections.has(collection_name)) throw new AppError('COLLECTION_NOT_FOUND', [collection_name]);
+        if (this.collections.has(alias_name)) throw new AppError('ALIAS_IS_COLLECTION', [alias_name]);
+        next.set(alias_name, collection_name);
+      } else if ('delete_alias' in a) {
+        if (!next.delete(a.delete_alias.alias_name)) throw new AppError('ALIAS_NOT_FOUND', [a.delete_alias.alias_name]);
+      } else {
+        const { old_alias_name, new_alias_name } = a.rename_alias;
+        const target = next.get(old_alias_name);
+        if (target === undefined) throw new AppError('ALIAS_NOT_FOUND', [old_alias_name]);
+        validateCollectionName(new_alias_name, 'alias name');
+        if (this.collections.has(new_alias_name)) throw new AppError('ALIAS_IS_COLLECTION', [new_alias_name]);
+        next.delete(old_alias_name);
+        next.set(new_alias_name, target);
+      }
+    }
+    return next;
+  }
+
+  // ================================================================ distributed mode (issue 19) — begin
+  // `src/cluster/` attaches a coordinator: the public structural methods above hand their change to it, and it
+  // converges this node onto the cluster's metadata through the `replica*` methods below (no pass: the change
+  // was authorized on the node that made it, and every node applies the same metadata).
+  private coordinator: MetadataCoordinator | undefined;
+
+  attachCoordinator(coordinator: MetadataCoordinator): void {
+    this.coordinator = coordinator;
+  }
+
+  /**
+   * Makes this node's collection `name` match `descriptor`: created, replaced (another uuid) or changed.
+   * `prepare` runs on a newly loaded collection before any request can reach it (it attaches the replicator).
+   */
+  replicaCollection(name: string, descriptor: CollectionDescriptor, prepare: (c: Collection) => void): Promise<Collection> {
+    return this.serial(async () => {
+      const existing = this.collections.get(name);
+      if (existing !== undefined && existing.uuid !== descriptor.uuid) await this.dropLocal(name, existing);
+      const current = this.collections.get(name);
+      if (current === undefined) {
+        await this.store.commit(() => this.store.meta.put(COLLECTION_PREFIX + name, descriptor));
+        const loaded = Collection.load(this.store, descriptor, collectionLog(this.log, name));
+        prepare(loaded);
+        this.collections.set(name, loaded);
+        return loaded;
+      }
+      if (JSON.stringify(current.info) !== JSON.stringify(descriptor)) {
+        await current.updateDescriptor(() => descriptor, (d) => this.store.meta.put(COLLECTION_PREFIX + name, d));
+      }
+      return current;
+    });
+  }
+
+  /** Removes this node's copy of collection `name` (deleted in the cluster). */
+  replicaDeletion(name: string): Promise<void> {
+    return this.serial(async () => {
+      const c = this.collections.get(name);
+      if (c !== undefined) await this.dropLocal(name, c);
+    });
+  }
+
+  /** Replaces the alias map by the cluster's. */
+  replicaAliases(aliases: ReadonlyMap<string, string>): Promise<void> {
+    return this.serial(async () => {
+      await this.store.commit(() => this.store.meta.put(ALIASES_KEY, Object.fromEntries(aliases)));
+      this.aliases = new Map(aliases);
+    });
+  }
+
+  private async dropLocal(name: string, c: Collection): Promise<void> {
+    for (const hook of this.deleteHooks) hook(name);
+    await this.store.commit(() => {
+      this.store.meta.remove(COLLECTION_PREFIX + name);
+      this.store.meta.remove(`collection-state:${c.uuid}`);
+    });
+    this.collections.delete(name);
+    await c.discard();
+    await this.store.dropTable(Collection.pointsTable(c.uuid));
+  }
+  // ================================================================ distributed mode (issue 19) — end
 
   // ================================================================ snapshots (issue 7) — begin
   // Used by src/service/snapshots. A consistent read of one collection, and the atomic replacement of a collection
@@ -292,6 +369,7 @@ export class TableOfContent {
    */
   async replaceCollection(_pass: GlobalPass, requested: string, next: ReplacementDescriptor, fill: (write: PointBatchWriter) => Promise<void>): Promise<void> {
     validateCollectionName(requested);
+    if (this.coordinator !== undefined) throw this.coordinator.unsupported('snapshot recovery');
     const uuid = randomUUID();
     const pendingKey = SNAPSHOT_PENDING_PREFIX + uuid;
     const descriptor: CollectionDescriptor = { uuid, config: next.config, payloadIndexes: next.payloadIndexes, shardKeys: next.shardKeys, createdAt: next.createdAt };

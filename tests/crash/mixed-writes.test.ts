@@ -4,7 +4,9 @@
  * graphs are built and saved in the background, and is killed with SIGKILL at a random moment. Then it is
  * restarted on the same storage and checked:
  *
- * - every acknowledged write is visible, and nothing else changed: each writer owns its own ids and runs one
+ * - every acknowledged write is visible, and nothing else changed — through both transports: half the writers
+ *   send their writes as gRPC RPCs (tests/support/grpc-writes.ts) and read their ids back over gRPC; each writer
+ *   owns its own ids and runs one
  *   request at a time, so after a kill exactly one of its requests may be in flight; the stored state of its
  *   ids must equal the model either without that request or with all of it (never a part of a batch);
  * - payload indexes are the acknowledged ones (or include the one in flight), and agree with the stored
@@ -31,9 +33,12 @@ import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { startChildServer, tempDir, removeDir, type ChildServer } from '../support/app.js';
 import { verifyAuditDir } from '../../src/auth/audit/verify.js';
+import { GrpcPoints } from '../support/grpc-writes.js';
 
 const ROUNDS = Number(process.env['QUIVER_CRASH_ROUNDS'] ?? 20);
 const WRITERS = 4;
+/** Odd writers send their writes over gRPC (the same steps, as `qdrant.Points` RPCs) and read them back over gRPC. */
+const overGrpc = (w: number): boolean => w % 2 === 1;
 const POOL = 120;
 const DIM = 6;
 const TAGS = ['t0', 't1', 't2', 't3'] as const;
@@ -188,8 +193,17 @@ function firstDifference(actual: Model, expected: Model): string {
   return 'none';
 }
 
-async function readWriter(url: string, w: number): Promise<Map<number, PointState>> {
+async function readWriter(server: ChildServer, w: number): Promise<Map<number, PointState>> {
+  const url = server.url;
   const ids = Array.from({ length: POOL }, (_, i) => w * 100_000 + i + 1);
+  if (overGrpc(w)) {
+    const client = new GrpcPoints(server.grpcPort);
+    try {
+      return new Map((await client.retrieve(C, ids)).map((p) => [p.id, { payload: p.payload, vector: p.vector }]));
+    } finally {
+      client.close();
+    }
+  }
   const r = await call(url, 'POST', `/collections/${C}/points`, { ids, with_payload: true, with_vector: true });
   assert.equal(r.status, 200, JSON.stringify(r.body));
   return new Map((r.body.result as Array<{ id: number; payload: Payload; vector: number[] }>).map((p) => [p.id, { payload: p.payload, vector: p.vector }]));
@@ -213,6 +227,7 @@ describe('crash safety under mixed writes', () => {
     let indexes = new Set<string>(['w', 'batch']);
     let batchSeq = 1;
     let acked = 0;
+    let ackedGrpc = 0;
     let inFlightApplied = 0;
     const ackedSnapshots = new Set<string>();
     const checkedSnapshots = new Set<string>();
@@ -238,20 +253,29 @@ describe('crash safety under mixed writes', () => {
         let pendingIndex: Set<string> | undefined;
         const writers = models.map(async (model, w) => {
           let current: Model = model;
-          while (!killed) {
-            const step = planStep(w, current, batchSeq++, writerRandom[w]!);
-            pending[w] = step.next;
-            let res: Json;
-            try {
-              res = await call(s.url, step.method, step.path, step.body);
-            } catch {
-              return; // the connection died with the server: this step may or may not have been applied
+          const grpc = overGrpc(w) ? new GrpcPoints(s.grpcPort) : undefined;
+          try {
+            while (!killed) {
+              const step = planStep(w, current, batchSeq++, writerRandom[w]!);
+              pending[w] = step.next;
+              let res: Json;
+              try {
+                res = grpc === undefined ? await call(s.url, step.method, step.path, step.body) : { status: 200, body: await grpc.write(step.method, step.path, step.body) };
+              } catch (e) {
+                // A gRPC status before the kill is an answer (the test fails on it below); a failure after the kill
+                // is the connection dying with the server: this step may or may not have been applied.
+                if (grpc === undefined || killed) return;
+                res = { status: 0, body: String(e) };
+              }
+              pending[w] = undefined;
+              assert.equal(res.status, 200, `${tag(round)}: writer ${w} (${grpc === undefined ? 'REST' : 'gRPC'}) ${step.describe} answered ${res.status}: ${JSON.stringify(res.body)}`);
+              current = step.next;
+              models[w] = new Map(step.next);
+              acked++;
+              if (grpc !== undefined) ackedGrpc++;
             }
-            pending[w] = undefined;
-            assert.equal(res.status, 200, `${tag(round)}: writer ${w} ${step.describe} answered ${res.status}: ${JSON.stringify(res.body)}`);
-            current = step.next;
-            models[w] = new Map(step.next);
-            acked++;
+          } finally {
+            grpc?.close();
           }
         });
         const indexer = (async () => {
@@ -317,7 +341,7 @@ describe('crash safety under mixed writes', () => {
 
         // 1. Each writer's ids hold the acknowledged state, or that plus the whole step in flight.
         for (let w = 0; w < WRITERS; w++) {
-          const stored = await readWriter(url, w);
+          const stored = await readWriter(server, w);
           const model = models[w]!;
           const inFlight = pending[w];
           const matchesAcked = firstDifference(stored, model) === 'none';
@@ -395,9 +419,10 @@ describe('crash safety under mixed writes', () => {
         assert.ok(audit.ok, `${tag(round)}: audit log: ${JSON.stringify(audit)}`);
       }
       assert.ok(acked > 0, `${seed}: no write was acknowledged in ${ROUNDS} rounds`);
+      assert.ok(ackedGrpc > 0 && ackedGrpc < acked, `${seed}: ${ackedGrpc} of ${acked} acknowledged writes were gRPC writes; both transports must have written`);
       assert.ok(ackedSnapshots.size > 0, `${seed}: no snapshot was acknowledged in ${ROUNDS} rounds`);
       assert.ok(graphMisses.length <= Math.max(2, graphProbes * GRAPH_MISS_BUDGET), `graph search missed ${graphMisses.length} of ${graphProbes} stored vectors:\n${graphMisses.join('\n')}`);
-      t.diagnostic(`seed ${seed}: ${ROUNDS} rounds, ${acked} acknowledged writes, ${inFlightApplied} in-flight writes found applied after restart, ${graphMisses.length}/${graphProbes} graph misses, ${ackedSnapshots.size} snapshots`);
+      t.diagnostic(`seed ${seed}: ${ROUNDS} rounds, ${acked} acknowledged writes (${ackedGrpc} over gRPC), ${inFlightApplied} in-flight writes found applied after restart, ${graphMisses.length}/${graphProbes} graph misses, ${ackedSnapshots.size} snapshots`);
       await server.stop('SIGTERM');
     } catch (e) {
       if (server !== undefined && server.proc.exitCode === null) t.diagnostic(`server output:\n${server.output().slice(-3000)}`);

@@ -81,6 +81,8 @@ export async function freePort(): Promise<number> {
 export interface ChildServer {
   readonly url: string;
   readonly port: number;
+  /** The gRPC port (`service.grpc_port`), unless the environment given disabled or chose it. */
+  readonly grpcPort: number;
   readonly proc: ChildProcess;
   readonly output: () => string;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
@@ -118,6 +120,7 @@ export async function startChildServer(dir: string, env: Record<string, string> 
   return {
     url,
     port: p,
+    grpcPort,
     proc,
     output: () => out,
     stop: (signal: NodeJS.Signals = 'SIGTERM') => stopChild(proc, signal),

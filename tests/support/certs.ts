@@ -92,3 +92,23 @@ export function makeTestPki(): TestPki {
     cleanup: () => rmSync(dir, { recursive: true, force: true }),
   };
 }
+
+/**
+ * The environment of a server with `key` as admin key, mTLS on with `pki`, and two certificate identities
+ * (`service.tls_client_access`): `CN=quiver-test-client` (pki.client) may read and write collection `docs`;
+ * `CN=svc-reader` may read everything.
+ */
+export function certIdentityEnv(pki: TestPki, key: string): Record<string, string> {
+  return {
+    QDRANT__SERVICE__API_KEY: key,
+    QDRANT__SERVICE__ENABLE_TLS: 'true',
+    QDRANT__SERVICE__VERIFY_HTTPS_CLIENT_CERTIFICATE: 'true',
+    QDRANT__TLS__CERT: pki.server.cert,
+    QDRANT__TLS__KEY: pki.server.key,
+    QDRANT__TLS__CA_CERT: pki.ca.cert,
+    QDRANT__SERVICE__TLS_CLIENT_ACCESS: JSON.stringify([
+      { identity: 'CN=quiver-test-client', access: [{ collection: 'docs', access: 'rw' }] },
+      { identity: 'CN=svc-reader', access: 'r' },
+    ]),
+  };
+}

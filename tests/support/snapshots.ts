@@ -78,6 +78,7 @@ export async function startChildWithArgs(dir: string, args: readonly string[], e
   const server: ChildServer = {
     url,
     port,
+    grpcPort,
     proc,
     output: () => out,
     stop: (signal: NodeJS.Signals = 'SIGTERM') => stopChild(proc, signal),

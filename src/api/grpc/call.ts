@@ -4,12 +4,13 @@
  * REST, one audit event per decision with `api` = the RPC path) → the handler → `time` → the reply. Every
  * failure becomes a status through `toGrpcStatus()`.
  */
-import type { Metadata, ServerUnaryCall, sendUnaryData, handleUnaryCall } from '@grpc/grpc-js';
-import { OPEN_OPERATIONS, type Auth } from '../../auth/authenticate.js';
+import type { Metadata, ServerDuplexStream, ServerUnaryCall, sendUnaryData, handleUnaryCall } from '@grpc/grpc-js';
+import { ANONYMOUS, OPEN_OPERATIONS, type Auth } from '../../auth/authenticate.js';
+import type { PeerIdentity } from '../../auth/cert-identity.js';
 import { authenticateThrottled } from '../../auth/throttled-authenticate.js';
 import type { CollectionPass, GlobalPass, Pass } from '../../auth/authorize.js';
 import { authorizeAudited } from '../../auth/audited-decision.js';
-import { ACCESS_TABLE } from '../../auth/access-table.js';
+import { ACCESS_TABLE, type OperationName } from '../../auth/access-table.js';
 import { auditEvent, tracingId, type AuditRequestInfo } from '../../auth/audit-event.js';
 import { allows, deniedReason } from '../../auth/ip-allowlist.js';
 import { AppError } from '../../errors.js';
@@ -69,20 +70,36 @@ function collectionNameOf(req: unknown): string | undefined {
   return typeof name === 'string' ? name : undefined;
 }
 
+/** The client certificate, when the connection is TLS and grpc-js verified it against the CA (mTLS). */
+function verifiedPeer(call: ServerUnaryCall<unknown, unknown>): PeerIdentity | undefined {
+  // grpc-js answers `{}` unless the TLS socket is `authorized`, and leaves the certificate out when none was sent.
+  const peer = call.getAuthContext().sslPeerCertificate;
+  return peer === undefined ? undefined : { subject: peer.subject, subjectaltname: peer.subjectaltname };
+}
+
+/**
+ * Client address restrictions come first on every RPC: a refused address learns nothing, not even whether it
+ * needs a key. The refusal is audited.
+ * @throws AppError FORBIDDEN for an address outside `service.allowed_client_ips`
+ */
+async function checkAddress(operation: string, info: AuditRequestInfo, remote: string | undefined, deps: GrpcDeps): Promise<void> {
+  if (allows(deps.allowList, remote)) return;
+  const reason = deniedReason(remote);
+  await deps.audit().write(auditEvent({ now: new Date(), method: operation, request: info, authType: 'None', error: reason }));
+  throw new AppError('FORBIDDEN', [reason]);
+}
+
 async function decide(path: RpcPath, req: unknown, impl: RpcImpl<never, unknown>, call: ServerUnaryCall<unknown, unknown>, deps: GrpcDeps): Promise<{ pass: Pass; pending: Promise<unknown> }> {
   const operation = RPC_OPERATIONS[path];
   const md = call.metadata;
   const remote = peerAddress(call.getPeer());
   const info = requestInfo(path, md, remote);
-  // Client address restrictions first: a refused address learns nothing, not even whether it needs a key.
-  if (!allows(deps.allowList, remote)) {
-    const reason = deniedReason(remote);
-    await deps.audit().write(auditEvent({ now: new Date(), method: operation, request: info, authType: 'None', error: reason }));
-    throw new AppError('FORBIDDEN', [reason]);
-  }
-  let auth: Auth = { type: 'None', access: { kind: 'global', level: 'm' } };
+  await checkAddress(operation, info, remote, deps);
+  // Open RPCs (health) run as the anonymous caller: no credential is looked at, and nothing is granted.
+  let auth: Auth = ANONYMOUS;
   if (!OPEN_OPERATIONS.has(operation)) {
-    auth = await authenticateThrottled({ apiKey: metadataValue(md, 'api-key'), authorization: metadataValue(md, 'authorization') }, remote, {
+    const headers = { apiKey: metadataValue(md, 'api-key'), authorization: metadataValue(md, 'authorization'), certificate: verifiedPeer(call) };
+    auth = await authenticateThrottled(headers, remote, {
       credentials: deps.credentials,
       throttle: deps.throttle,
       onThrottle: deps.onThrottle,
@@ -112,6 +129,9 @@ async function decide(path: RpcPath, req: unknown, impl: RpcImpl<never, unknown>
     throw e;
   }
 }
+
+/** The operation open streams (server reflection) are audited as when an address is refused: `/`'s. */
+const OPEN_STREAM_OPERATION: OperationName = 'root';
 
 function elapsedSeconds(startNs: bigint): number {
   return Number(process.hrtime.bigint() - startNs) / 1e9;
@@ -152,4 +172,20 @@ export function globalPass(ctx: RpcContext): GlobalPass {
 /** Of `names`, those the caller may see (listings are filtered for collection-scoped credentials). */
 export function visibleNames(ctx: RpcContext, names: readonly string[]): string[] {
   return ctx.pass.kind === 'list' ? ctx.pass.visible(names) : [...names];
+}
+
+/**
+ * Wraps a streaming handler of an open service (server reflection) for `path`: like the health RPCs it runs as
+ * the anonymous caller — no credential is read, nothing is granted, no access decision is audited — behind the
+ * same client address allow-list as every other RPC.
+ */
+export function openStream<C extends ServerDuplexStream<unknown, unknown>>(path: string, handler: (call: C) => void, deps: GrpcDeps): (call: C) => void {
+  return (call: C) => {
+    const remote = peerAddress(call.getPeer());
+    checkAddress(OPEN_STREAM_OPERATION, requestInfo(path, call.metadata, remote), remote, deps).then(
+      () => handler(call),
+      // grpc-js ends a stream that emits an `error` with that error's status.
+      (e: unknown) => call.emit('error', toGrpcStatus(e, (m, err) => deps.log.error(m, err))),
+    );
+  };
 }

@@ -4,12 +4,12 @@
  * credentials, audit, allow-list and TLS material as REST. Messages larger than `service.max_request_size_mb` are
  * refused by grpc-js with RESOURCE_EXHAUSTED before they are decoded.
  */
-import { Server, ServerCredentials, type ServiceDefinition, type UntypedServiceImplementation } from '@grpc/grpc-js';
+import { Server, ServerCredentials, type ServerDuplexStream, type ServiceDefinition, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import { ReflectionService } from '@grpc/reflection';
 import type { Config } from '../../config/schema.js';
 import { contract, servedRpcPaths, servedServices } from './proto.js';
 import { checkRpcTable, isRpcPath } from './rpc-table.js';
-import { unary, type RpcImpl } from './call.js';
+import { openStream, unary, type RpcImpl } from './call.js';
 import type { GrpcDeps } from './deps.js';
 import { grpcServerCredentials, type ReloadingCertificates } from './tls.js';
 import { collectionsService } from './services/collections.js';
@@ -64,7 +64,17 @@ export async function startGrpcServer(host: string, port: number, deps: GrpcDeps
   checkRpcTable(servedRpcPaths());
   const server = new Server(grpcServerOptions(deps.config));
   for (const [name, definition] of servedServices()) server.addService(definition, handlers(name, definition, deps));
-  new ReflectionService(contract().packageDefinition).addToServer(server);
+  // Reflection (v1 and v1alpha) is open: its handlers run as the anonymous caller behind the address allow-list.
+  new ReflectionService(contract().packageDefinition).addToServer({
+    addService: (definition: ServiceDefinition, impl: UntypedServiceImplementation) => {
+      const open: UntypedServiceImplementation = {};
+      for (const [method, handler] of Object.entries(impl)) {
+        const path = definition[method]?.path ?? method;
+        open[method] = openStream(path, handler as (call: ServerDuplexStream<unknown, unknown>) => void, deps);
+      }
+      server.addService(definition, open);
+    },
+  });
   const credentials = tls === null ? ServerCredentials.createInsecure() : grpcServerCredentials(tls.certificates, tls.hasCa, tls.verifyClient);
   const address = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
   const bound = await new Promise<number>((resolve, reject) => {

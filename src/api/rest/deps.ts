@@ -7,6 +7,7 @@ import type { AuditSink } from '../../auth/audit-event.js';
 import type { RateLimits } from '../../service/rate-limits.js';
 import type { SnapshotService } from '../../service/snapshots/service.js';
 import type { Issues } from '../../service/issues.js';
+import type { ClusterView } from '../../service/cluster-view.js';
 
 /** What the REST layer needs from the rest of the process, injected by `buildApp`. */
 export interface AppDeps {
@@ -32,4 +33,6 @@ export interface AppDeps {
   readonly snapshots: SnapshotService;
   /** `GET /issues`: background failures (wait=false snapshot recovery). */
   readonly issues: Issues;
+  /** Distributed mode (issue 19): the cluster's status and replication; absent on a single node. */
+  readonly cluster?: ClusterView;
 }

@@ -3,6 +3,7 @@
  * onRequest authenticates (before the body is read) → the body is parsed and validated against
  * Qdrant's schema → authorize() mints the pass → the handler runs → the result is enveloped.
  */
+import { isStrongConsistency } from '../../service/cluster-view.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../errors.js';
 import { okEnvelope } from './envelope.js';
@@ -115,6 +116,8 @@ function registerRoute<O extends OperationName>(app: FastifyInstance, deps: AppD
         throw new AppError('BODY_VALIDATION', ['expected a JSON object']);
       }
       const pass = early.get(request) ?? (await deps.gate.authorize(request, row.operation, collectionOf(request), body));
+      // Distributed mode: a stronger read consistency waits until this node's replica caught up with the log.
+      if (deps.cluster !== undefined && pass.kind === 'collection' && isStrongConsistency(query['consistency'])) await deps.cluster.readBarrier(pass.collection);
       const result = await row.handler({ params, query, body: (body ?? {}) as Record<string, unknown>, pass, deps, request, reply });
       await settleAudit(request);
       if (result instanceof RawReply) {

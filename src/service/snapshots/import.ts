@@ -29,6 +29,38 @@ export interface StageLimits {
   readonly maxLineBytes: number;
   /** The create-collection request validator a recovered configuration must pass. */
   readonly validateConfig?: ConfigValidator | undefined;
+  /** Aborted at shutdown: staging stops at the next chunk, applying at the next batch (nothing changes then). */
+  readonly signal?: AbortSignal | undefined;
+}
+
+/**
+ * `source`, stopping with the signal's reason once `signal` is aborted — also while it waits for the next chunk,
+ * so a stalled upload cannot hold a shutdown up. The source is closed when it stops.
+ */
+async function* abortable(source: AsyncIterable<unknown>, signal: AbortSignal): AsyncIterable<unknown> {
+  const it = source[Symbol.asyncIterator]();
+  let onAbort: (() => void) | undefined;
+  const stopped = new Promise<never>((_, reject) => {
+    onAbort = () => reject(signal.reason instanceof Error ? signal.reason : new Error(String(signal.reason)));
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  stopped.catch(() => undefined);
+  let finished = false;
+  try {
+    for (;;) {
+      signal.throwIfAborted();
+      const next = await Promise.race([it.next(), stopped]);
+      if (next.done === true) {
+        finished = true;
+        return;
+      }
+      yield next.value;
+    }
+  } finally {
+    if (onAbort !== undefined) signal.removeEventListener('abort', onAbort);
+    // Not awaited: a source still waiting for its next chunk settles its return() only after that chunk.
+    if (!finished) void Promise.resolve(it.return?.()).catch(() => undefined);
+  }
 }
 
 export interface StagedArchive {
@@ -48,7 +80,8 @@ function bad(message: string): AppError {
  * @throws AppError(BAD_INPUT) for an unsafe, malformed, foreign or corrupted archive.
  */
 export async function stageArchive(source: AsyncIterable<unknown>, workDir: string, family: 'collection-like' | 'full', limits: StageLimits): Promise<StagedArchive> {
-  const extracted = await extractArchive(source, {
+  limits.signal?.throwIfAborted();
+  const extracted = await extractArchive(limits.signal === undefined ? source : abortable(source, limits.signal), {
     dir: workDir,
     maxArchiveBytes: limits.maxArchiveBytes,
     maxEntries: family === 'full' ? 1_000_001 : 2,
@@ -186,11 +219,14 @@ export async function applyCollectionSnapshot(toc: TableOfContent, pass: GlobalP
       batch.push([id, { o: seen.size - 1, ...point }]);
       batchBytes += line.length;
       if (batch.length >= BATCH_POINTS || batchBytes >= BATCH_BYTES) {
+        // Before the swap: a shutdown here drops the half-filled table and leaves the collection as it was.
+        limits.signal?.throwIfAborted();
         await write(batch);
         batch = [];
         batchBytes = 0;
       }
     }
+    limits.signal?.throwIfAborted();
     if (batch.length > 0) await write(batch);
     if (seen.size !== snap.points_count) throw bad(`the manifest announces ${snap.points_count} points, ${POINTS_ENTRY} holds ${seen.size}`);
   });

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { request } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { startTestApp, type TestApp } from '../../support/app.js';
-import { issueCert, makeTestPki, type CertPair, type TestPki } from '../../support/certs.js';
+import { certIdentityEnv, issueCert, makeTestPki, type CertPair, type TestPki } from '../../support/certs.js';
 import { MemoryAuditSink } from '../../../src/auth/audit-event.js';
 import { certIdentities } from '../../../src/auth/cert-identity.js';
 
@@ -24,18 +24,7 @@ void describe('certificate identities (mTLS)', () => {
   before(async () => {
     pki = makeTestPki();
     reader = issueCert(pki.dir, 'reader', pki.ca, 'client', 'svc-reader');
-    app = await startTestApp({
-      QDRANT__SERVICE__API_KEY: KEY,
-      QDRANT__SERVICE__ENABLE_TLS: 'true',
-      QDRANT__SERVICE__VERIFY_HTTPS_CLIENT_CERTIFICATE: 'true',
-      QDRANT__TLS__CERT: pki.server.cert,
-      QDRANT__TLS__KEY: pki.server.key,
-      QDRANT__TLS__CA_CERT: pki.ca.cert,
-      QDRANT__SERVICE__TLS_CLIENT_ACCESS: JSON.stringify([
-        { identity: 'CN=quiver-test-client', access: [{ collection: 'docs', access: 'rw' }] },
-        { identity: 'CN=svc-reader', access: 'r' },
-      ]),
-    }, { audit });
+    app = await startTestApp(certIdentityEnv(pki, KEY), { audit });
     await app.app.listen({ host: '127.0.0.1', port: 0 });
     port = (app.app.server.address() as AddressInfo).port;
   });

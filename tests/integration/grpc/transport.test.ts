@@ -20,6 +20,26 @@ function call(client: Client, method: string, req: unknown = {}, md = new Metada
   });
 }
 
+/** `list_services` through server reflection (v1alpha): the names, or the status that ended the stream. */
+async function reflectServices(port: number): Promise<{ code: status; details: string; names: string[] }> {
+  const def = loadSync('grpc/reflection/v1alpha/reflection.proto', { includeDirs: ['node_modules/@grpc/reflection/build/proto'], keepCase: true });
+  const pkg = loadPackageDefinition(def) as any;
+  const client = new pkg.grpc.reflection.v1alpha.ServerReflection(`127.0.0.1:${port}`, credentials.createInsecure());
+  try {
+    return await new Promise((resolve) => {
+      const stream = client.ServerReflectionInfo();
+      stream.on('data', (m: any) => {
+        resolve({ code: status.OK, details: '', names: (m.list_services_response?.service ?? []).map((s: any) => s.name) });
+        stream.end();
+      });
+      stream.on('error', (e: ServiceError) => resolve({ code: e.code, details: e.details, names: [] }));
+      stream.write({ list_services: '*' });
+    });
+  } finally {
+    client.close();
+  }
+}
+
 function qdrant(port: number, creds: ChannelCredentials): Client {
   return new (contract().qdrant.Qdrant)(`127.0.0.1:${port}`, creds, { 'grpc.ssl_target_name_override': 'localhost' });
 }
@@ -107,6 +127,50 @@ describe('gRPC certificate reload (tls.cert_ttl, shared with HTTPS)', () => {
   });
 });
 
+describe('gRPC CA reload (tls.ca_cert, shared with HTTPS)', () => {
+  let pki: TestPki;
+  let app: TestApp;
+  let port: number;
+  let caFile: string;
+  before(async () => {
+    pki = makeTestPki();
+    caFile = join(pki.dir, 'live-ca.pem');
+    copyFileSync(pki.ca.cert, caFile);
+    app = await startTestApp({
+      QDRANT__SERVICE__ENABLE_TLS: 'true',
+      QDRANT__SERVICE__VERIFY_HTTPS_CLIENT_CERTIFICATE: 'true',
+      QDRANT__TLS__CERT: pki.server.cert,
+      QDRANT__TLS__KEY: pki.server.key,
+      QDRANT__TLS__CA_CERT: caFile,
+      QDRANT__TLS__CERT_TTL: '1',
+    });
+    port = (await app.startGrpc('127.0.0.1', 0)).port;
+  });
+  after(async () => {
+    await app.destroy();
+    pki.cleanup();
+  });
+
+  async function healthAs(client: { cert: string; key: string }): Promise<status> {
+    const c = qdrant(port, credentials.createSsl(readFileSync(pki.ca.cert), readFileSync(client.key), readFileSync(client.cert)));
+    const r = await call(c, 'HealthCheck');
+    c.close();
+    return r.code;
+  }
+
+  it('trusts clients of a new CA once the CA file is replaced, and no longer those of the old one', async () => {
+    assert.equal(await healthAs(pki.client), status.OK);
+    assert.equal(await healthAs(pki.otherClient), status.UNAVAILABLE);
+    copyFileSync(pki.otherCa.cert, caFile);
+    // Poll the observable state: the reloader re-reads the files every second.
+    const deadline = Date.now() + 15_000;
+    let code: status = status.UNAVAILABLE;
+    while (Date.now() < deadline && code !== status.OK) code = await healthAs(pki.otherClient);
+    assert.equal(code, status.OK);
+    assert.equal(await healthAs(pki.client), status.UNAVAILABLE);
+  });
+});
+
 describe('gRPC service surface', () => {
   let app: TestApp;
   let port: number;
@@ -135,21 +199,10 @@ describe('gRPC service surface', () => {
     assert.equal(denied.details, 'Must provide an API key or an Authorization bearer token');
   });
 
-  it('lists every served service through server reflection', async () => {
-    const def = loadSync('grpc/reflection/v1alpha/reflection.proto', { includeDirs: ['node_modules/@grpc/reflection/build/proto'], keepCase: true });
-    const pkg = loadPackageDefinition(def) as any;
-    const client = new pkg.grpc.reflection.v1alpha.ServerReflection(`127.0.0.1:${port}`, credentials.createInsecure());
-    const names = await new Promise<string[]>((resolve, reject) => {
-      const stream = client.ServerReflectionInfo();
-      stream.on('data', (m: any) => {
-        resolve((m.list_services_response?.service ?? []).map((s: any) => s.name));
-        stream.end();
-      });
-      stream.on('error', reject);
-      stream.write({ list_services: '*' });
-    });
-    client.close();
-    for (const s of ['qdrant.Qdrant', 'qdrant.Collections', 'qdrant.Points', 'qdrant.Snapshots', 'qdrant.ShardSnapshots', 'grpc.health.v1.Health']) assert.ok(names.includes(s), `${s} in ${names.join(', ')}`);
+  it('lists every served service through server reflection, without a credential', async () => {
+    const r = await reflectServices(port);
+    assert.equal(r.code, status.OK, r.details);
+    for (const s of ['qdrant.Qdrant', 'qdrant.Collections', 'qdrant.Points', 'qdrant.Snapshots', 'qdrant.ShardSnapshots', 'grpc.health.v1.Health']) assert.ok(r.names.includes(s), `${s} in ${r.names.join(', ')}`);
   });
 });
 
@@ -170,5 +223,15 @@ describe('gRPC client address allow-list', () => {
     c.close();
     assert.equal(r.code, status.PERMISSION_DENIED);
     assert.equal(r.details, 'Forbidden: client address 127.0.0.1 is not allowed');
+  });
+
+  it('refuses the open RPCs too: health checks and server reflection', async () => {
+    const c = qdrant(port, credentials.createInsecure());
+    const health = await call(c, 'HealthCheck');
+    c.close();
+    assert.equal(health.code, status.PERMISSION_DENIED);
+    const reflection = await reflectServices(port);
+    assert.equal(reflection.code, status.PERMISSION_DENIED, reflection.details);
+    assert.equal(reflection.details, 'Forbidden: client address 127.0.0.1 is not allowed');
   });
 });

@@ -146,11 +146,16 @@ void describe('config validation', () => {
     });
   });
 
-  void it('warns that cluster mode is not supported', () => {
+  void it('warns when cluster mode connects to NATS without credentials, and checks the NATS settings', () => {
     const { config, warnings } = loadEnv({ QDRANT__CLUSTER__ENABLED: 'true' });
     assert.equal(config.cluster.enabled, true);
+    assert.deepEqual(config.cluster.nats.servers, ['nats://127.0.0.1:4222']);
     assert.equal(warnings.length, 1);
-    assert.match(warnings[0]!, /^cluster\.enabled/);
+    assert.match(warnings[0]!, /^cluster\.enabled without cluster\.nats\.credentials_file/);
+    const remote = loadEnv({ QDRANT__CLUSTER__ENABLED: 'true', QDRANT__CLUSTER__NATS__SERVERS: 'nats://10.0.0.5:4222', QDRANT__CLUSTER__NATS__NKEY_SEED_FILE: '/x/seed' });
+    assert.deepEqual(remote.warnings.map((w) => w.split(' ')[0]), ['cluster.nats.tls.enabled']);
+    assert.throws(() => loadEnv({ QDRANT__CLUSTER__ENABLED: 'true', QDRANT__CLUSTER__NATS__SERVERS: '' }), { message: 'cluster.nats.servers: required when cluster.enabled is true' });
+    assert.throws(() => loadEnv({ QDRANT__CLUSTER__DEPLOYMENT: 'a.b' }), /cluster\.deployment/);
   });
 
   void it('resolves relative paths against cwd and keeps absolute ones', () => {

@@ -42,6 +42,7 @@ export const collectionRoutes: RouteRow[] = [
   }),
   route('GET', '/collections/{collection_name}/cluster', 'collection_cluster_info', (ctx) => {
     const c = collectionOf(ctx);
+    if (ctx.deps.cluster !== undefined) return ctx.deps.cluster.collectionInfo(ctx.pass.collection);
     const keys = c.info.shardKeys;
     const local_shards =
       keys.length === 0

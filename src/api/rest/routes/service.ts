@@ -41,7 +41,7 @@ export const serviceRoutes: RouteRow[] = [
     return result;
   }),
   route('GET', '/metrics', 'metrics', async ({ deps }) => new RawReply(await deps.metrics.render(), deps.metrics.contentType)),
-  route('GET', '/cluster', 'cluster_status', () => ({ status: 'disabled' })),
+  route('GET', '/cluster', 'cluster_status', (ctx) => ctx.deps.cluster?.status() ?? { status: 'disabled' }),
   route('GET', '/cluster/telemetry', 'cluster_telemetry', () => {
     throw badInput('Distributed mode is disabled: this is a single node');
   }),

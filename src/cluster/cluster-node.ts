@@ -1,0 +1,445 @@
+/**
+ * This node's membership in a distributed deployment (`cluster.enabled`). It
+ * - keeps the table of contents converged on the metadata bucket (`metadata.ts`): collections, descriptors,
+ *   aliases; structural changes made here go to the bucket with compare-and-set (`MetadataCoordinator`);
+ * - sends every point write to its shards' JetStream streams and answers once JetStream stored it
+ *   (`acknowledged`), or, with `wait=true`, once this node also applied it (`completed`);
+ * - runs one `ShardReplica` per shard of every collection: every node materialises every shard, so any node
+ *   answers any read from its own replica;
+ * - publishes a heartbeat to the nodes bucket and reports peers, shards and lag (`ClusterView`).
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { RetentionPolicy, StorageType, type JetStreamClient, type JetStreamManager, type KV, type NatsConnection, type StreamConfig } from 'nats';
+import { AppError } from '../errors.js';
+import type { Config } from '../config/schema.js';
+import type { JsonObject } from '../json.js';
+import type { Store } from '../storage/kv/store.js';
+import type { Collection, CollectionDescriptor } from '../collection/collection.js';
+import { isCustomSharding, type CollectionConfig } from '../collection/config.js';
+import type { PointOperation } from '../collection/operation.js';
+import { encodeOperation } from '../collection/operation-codec.js';
+import type { UpdateResult } from '../collection/types.js';
+import type { TableOfContent } from '../service/table-of-content.js';
+import type { MetadataCoordinator } from '../service/metadata-coordinator.js';
+import type { ClusterView } from '../service/cluster-view.js';
+import { connectNats } from './nats-connection.js';
+import { clusterNames, type ClusterNames } from './names.js';
+import { ClusterMetadata, type CollectionEntry, type MetadataListener } from './metadata.js';
+import { ShardReplica } from './shard-replica.js';
+import { routeOperations, shardOf } from './shard-router.js';
+import { ensureStream, withReplicaFallback } from './replicas.js';
+
+export interface ClusterLog {
+  info(message: string): void;
+  warn(message: string): void;
+}
+
+/** A collection this node replicates: its metadata entry and one replica per shard. */
+interface Replicated {
+  readonly name: string;
+  readonly collection: Collection;
+  entry: CollectionEntry;
+  readonly replicas: ShardReplica[];
+}
+
+/** What a node publishes in the nodes bucket every few seconds and after each metadata change. */
+interface Heartbeat {
+  readonly node_id: string;
+  readonly peer_id: number;
+  readonly at: string;
+  /** The metadata revision the node applied. */
+  readonly revision?: number;
+  /** Per collection, the stream sequence applied for each shard. */
+  readonly applied: Record<string, number[]>;
+}
+
+const NODE_ID_KEY = 'cluster-node-id';
+const DUPLICATE_WINDOW_NS = 120_000_000_000;
+const MEMBER_PREFIX = 'cluster-member:';
+const HEARTBEAT_MS = 2_000;
+const HEARTBEAT_TTL_MS = 15_000;
+/** JetStream holds at most 5 replicas of a stream; KV buckets take an odd count. */
+const KV_REPLICAS = [5, 3, 1];
+
+/** Qdrant's peer ids are integers: a stable 48-bit number from the node id. */
+export function peerIdOf(nodeId: string): number {
+  return parseInt(createHash('sha256').update(nodeId).digest('hex').slice(0, 12), 16);
+}
+
+async function nodeIdOf(config: Config, store: Store): Promise<string> {
+  if (config.cluster.node_id !== null) return config.cluster.node_id;
+  const stored = store.meta.get(NODE_ID_KEY);
+  if (typeof stored === 'string') return stored;
+  const id = randomUUID();
+  await store.commit(() => store.meta.put(NODE_ID_KEY, id));
+  return id;
+}
+
+function paramsOf(config: CollectionConfig): JsonObject {
+  return (config['params'] ?? {}) as JsonObject;
+}
+
+export class ClusterNode implements MetadataCoordinator, MetadataListener, ClusterView {
+  private readonly byName = new Map<string, Replicated>();
+  private heartbeat: NodeJS.Timeout | undefined;
+  /** Last heartbeat of every node seen, with the time this node received it. */
+  private readonly peers = new Map<string, Heartbeat>();
+  private stopPeers: (() => void) | undefined;
+  private readonly peerId: number;
+
+  private constructor(
+    private readonly nc: NatsConnection,
+    private readonly js: JetStreamClient,
+    private readonly jsm: JetStreamManager,
+    private readonly metadata: ClusterMetadata,
+    private readonly nodes: KV,
+    /** Most stream replicas this NATS cluster holds (min(5, JetStream servers), odd). */
+    private readonly capacity: number,
+    private readonly names: ClusterNames,
+    readonly nodeId: string,
+    private readonly toc: TableOfContent,
+    private readonly store: Store,
+    private readonly timeoutMs: number,
+    private readonly log: ClusterLog,
+  ) {
+    this.peerId = peerIdOf(nodeId);
+  }
+
+  /**
+   * Connects to NATS, binds (or creates) the deployment's buckets, attaches to the table of contents and
+   * converges it on the cluster's metadata before resolving: the node serves nothing stale.
+   */
+  static async join(config: Config, toc: TableOfContent, store: Store, log: ClusterLog): Promise<ClusterNode> {
+    const settings = config.cluster;
+    const nodeId = await nodeIdOf(config, store);
+    const timeoutMs = settings.timeout_ms;
+    const nc = await connectNats(settings.nats, nodeId, timeoutMs);
+    try {
+      const jsm = await nc.jetstreamManager({ timeout: timeoutMs });
+      const js = nc.jetstream({ timeout: timeoutMs });
+      const names = clusterNames(settings.deployment);
+      let kv: KV | undefined;
+      await withReplicaFallback(KV_REPLICAS, async (replicas) => {
+        kv = await js.views.kv(names.metadataBucket, { history: 1, replicas });
+      });
+      const capacity = (await jsm.streams.info(`KV_${names.metadataBucket}`)).config.num_replicas;
+      const nodes = await js.views.kv(names.nodesBucket, { history: 1, replicas: capacity, ttl: HEARTBEAT_TTL_MS });
+      const metadata = new ClusterMetadata(kv!, timeoutMs);
+      const node = new ClusterNode(nc, js, jsm, metadata, nodes, capacity, names, nodeId, toc, store, timeoutMs, log);
+      toc.attachCoordinator(node);
+      for (const name of toc.collectionNames()) node.attachWriter(toc.uncheckedCollection(name, 'cluster join')!);
+      await node.watchPeers();
+      await metadata.watch(node, log);
+      node.startHeartbeat();
+      log.info(`cluster: node ${nodeId} joined deployment ${settings.deployment} (${nc.getServer()}, stream replicas up to ${capacity})`);
+      return node;
+    } catch (e) {
+      await nc.close();
+      throw e;
+    }
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.heartbeat);
+    this.stopPeers?.();
+    await this.metadata.close();
+    for (const r of this.byName.values()) for (const s of r.replicas) await s.stop();
+    await this.nodes.delete(`n.${this.nodeId}`).catch(() => undefined);
+    await this.nc.drain().catch(() => undefined);
+  }
+
+  // ---------------------------------------------------------------- writes
+
+  private attachWriter(c: Collection): void {
+    c.replicateWith((ops, wait) => this.write(c, ops, wait));
+  }
+
+  private replicatedOf(c: Collection): Replicated {
+    for (const r of this.byName.values()) if (r.collection === c) return r;
+    throw new AppError('UNAVAILABLE', ['this collection is not (or no longer) part of the cluster; writes are refused on this node']);
+  }
+
+  private async write(c: Collection, ops: readonly PointOperation[], wait: boolean): Promise<UpdateResult> {
+    const r = this.replicatedOf(c);
+    // Bad input is answered before anything is replicated (the same check runs again where it is applied).
+    c.check(ops);
+    // Every part is encoded and its size checked before any is published.
+    const limit = this.nc.info?.max_payload ?? 1024 * 1024;
+    const parts = [...routeOperations(ops, r.entry.shards)].map(([shard, part]) => {
+      const data = new TextEncoder().encode(encodeOperation({ type: 'batch', operations: part }));
+      if (data.byteLength > limit) {
+        throw new AppError('PAYLOAD_TOO_LARGE', [`this write's part for shard ${shard} is ${data.byteLength} bytes; NATS max_payload is ${limit}: split the batch`]);
+      }
+      return { shard, data };
+    });
+    const published = await Promise.all(parts.map(async ({ shard, data }) => ({ shard, seq: await this.publish(r.entry.descriptor.uuid, shard, data) })));
+    if (wait) {
+      const outcomes = await Promise.all(published.map(({ shard, seq }) => r.replicas[shard]!.waitApplied(seq, this.timeoutMs)));
+      const failed = outcomes.find((o) => o !== undefined);
+      if (failed !== undefined) throw failed;
+    }
+    const operationId = published.reduce((max, p) => Math.max(max, p.seq), 0);
+    return { operationId, status: wait ? 'completed' : 'acknowledged' };
+  }
+
+  /** Publishes one shard's part of a write; resolves with its stream sequence once JetStream stored it. */
+  private async publish(uuid: string, shard: number, data: Uint8Array): Promise<number> {
+    // Retried under one message id until the deadline: JetStream's duplicate window stores it once even when an
+    // acknowledgement was lost (a stream leader change, a reconnect).
+    const msgID = randomUUID();
+    const deadline = Date.now() + this.timeoutMs;
+    let last: unknown;
+    while (Date.now() < deadline) {
+      try {
+        const ack = await this.js.publish(this.names.subject(uuid, shard), data, { msgID, expect: { streamName: this.names.stream(uuid, shard) }, timeout: Math.max(500, Math.min(2_000, deadline - Date.now())) });
+        return ack.seq;
+      } catch (e) {
+        last = e;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+    throw new AppError('UNAVAILABLE', [`JetStream did not acknowledge the write to shard ${shard} within ${this.timeoutMs} ms: ${last instanceof Error ? last.message : String(last)}`]);
+  }
+
+  // ---------------------------------------------------------------- metadata changes made here
+
+  async createCollection(name: string, config: CollectionConfig): Promise<boolean> {
+    if (isCustomSharding(config)) throw this.unsupported('custom sharding (sharding_method: custom)');
+    const params = paramsOf(config);
+    const shards = typeof params['shard_number'] === 'number' ? params['shard_number'] : 1;
+    const factor = typeof params['replication_factor'] === 'number' ? params['replication_factor'] : 1;
+    const descriptor: CollectionDescriptor = { uuid: randomUUID(), config, payloadIndexes: [], shardKeys: [], createdAt: new Date().toISOString() };
+    const entry: CollectionEntry = { descriptor, shards, replicas: Math.max(1, Math.min(factor, this.capacity)) };
+    // The streams first (under the new uuid), so that every node finds them when it sees the entry.
+    for (let shard = 0; shard < shards; shard++) await ensureStream(this.jsm, this.streamConfig(entry, shard));
+    let revision: number;
+    try {
+      revision = await this.metadata.create(name, entry);
+    } catch (e) {
+      await this.deleteStreams(name, entry);
+      throw e;
+    }
+    await this.awaitPeers(revision);
+    return true;
+  }
+
+  async deleteCollection(name: string): Promise<boolean> {
+    await this.metadata.changeAliases((aliases) => new Map([...aliases].filter(([, target]) => target !== name)));
+    const entry = await this.metadata.delete(name);
+    if (entry === undefined) return false;
+    await this.awaitPeers(entry.revision);
+    await this.deleteStreams(name, entry);
+    return true;
+  }
+
+  private async deleteStreams(name: string, entry: CollectionEntry): Promise<void> {
+    for (let shard = 0; shard < entry.shards; shard++) {
+      await this.jsm.streams.delete(this.names.stream(entry.descriptor.uuid, shard)).catch((e: unknown) => this.log.warn(`cluster: stream of collection ${name} not removed: ${String(e)}`));
+    }
+  }
+
+  private streamConfig(entry: CollectionEntry, shard: number): Partial<StreamConfig> & { name: string } {
+    return {
+      name: this.names.stream(entry.descriptor.uuid, shard),
+      subjects: [this.names.subject(entry.descriptor.uuid, shard)],
+      num_replicas: entry.replicas,
+      storage: StorageType.File,
+      retention: RetentionPolicy.Limits,
+      duplicate_window: DUPLICATE_WINDOW_NS,
+    };
+  }
+
+  /**
+   * Waits until every live node (heartbeat) applied metadata `revision`, as Qdrant waits for a change to reach
+   * its peers: a collection created through one node is then usable through every node. A node that does not
+   * follow within the timeout converges later; the change stands.
+   */
+  private async awaitPeers(revision: number): Promise<void> {
+    const deadline = Date.now() + this.timeoutMs;
+    while (Date.now() < deadline) {
+      const behind = (this.liveNodes()).filter((n) => (n.revision ?? 0) < revision);
+      if (behind.length === 0) return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    this.log.warn(`cluster: metadata revision ${revision} not yet applied by every live node after ${this.timeoutMs} ms; they converge later`);
+  }
+
+  changeDescriptor(name: string, change: (d: CollectionDescriptor) => CollectionDescriptor): Promise<void> {
+    return this.metadata.changeDescriptor(name, change);
+  }
+
+  changeAliases(change: (aliases: ReadonlyMap<string, string>) => Map<string, string>): Promise<void> {
+    return this.metadata.changeAliases(change);
+  }
+
+  unsupported(what: string): Error {
+    return new AppError('UNSUPPORTED', [`${what} in distributed mode`]);
+  }
+
+  // ---------------------------------------------------------------- metadata changes from the bucket
+
+  async collection(name: string, entry: CollectionEntry): Promise<void> {
+    const current = this.byName.get(name);
+    if (current !== undefined && current.entry.descriptor.uuid !== entry.descriptor.uuid) await this.stopReplicas(name);
+    // Normally made by the node that created the collection; made here if that node failed in between.
+    for (let shard = 0; shard < entry.shards; shard++) await ensureStream(this.jsm, this.streamConfig(entry, shard));
+    await this.store.commit(() => this.store.meta.put(MEMBER_PREFIX + entry.descriptor.uuid, name));
+    const c = await this.toc.replicaCollection(name, entry.descriptor, (loaded) => this.attachWriter(loaded));
+    const running = this.byName.get(name);
+    if (running !== undefined) {
+      running.entry = entry;
+      return;
+    }
+    const replicas = Array.from({ length: entry.shards }, (_, shard) =>
+      new ShardReplica({ js: this.js, store: this.store, collection: c, stream: this.names.stream(entry.descriptor.uuid, shard), shard, shards: entry.shards, log: this.log }),
+    );
+    this.byName.set(name, { name, collection: c, entry, replicas });
+    for (const r of replicas) r.start();
+  }
+
+  async deleted(name: string): Promise<void> {
+    await this.stopReplicas(name);
+    const c = this.toc.uncheckedCollection(name, 'cluster deletion');
+    if (c !== undefined) await this.store.commit(() => this.store.meta.remove(MEMBER_PREFIX + c.uuid));
+    await this.toc.replicaDeletion(name);
+  }
+
+  aliases(aliases: ReadonlyMap<string, string>): Promise<void> {
+    return this.toc.replicaAliases(aliases);
+  }
+
+  async initialized(names: ReadonlySet<string>): Promise<void> {
+    for (const name of this.toc.collectionNames()) {
+      if (names.has(name)) continue;
+      const c = this.toc.uncheckedCollection(name, 'cluster convergence')!;
+      if (this.store.meta.get(MEMBER_PREFIX + c.uuid) !== undefined) {
+        // Deleted in the cluster while this node was away.
+        await this.deleted(name);
+      } else {
+        this.log.warn(`cluster: collection ${name} exists only on this node (created before distributed mode): it is served read-only and not replicated; recreate it in the cluster`);
+      }
+    }
+  }
+
+  private async stopReplicas(name: string): Promise<void> {
+    const r = this.byName.get(name);
+    if (r === undefined) return;
+    this.byName.delete(name);
+    for (const s of r.replicas) await s.stop();
+  }
+
+  // ---------------------------------------------------------------- reporting
+
+  applied(): void {
+    if (this.heartbeat !== undefined) this.beat();
+  }
+
+  private beat(): void {
+    const applied: Record<string, number[]> = {};
+    for (const r of this.byName.values()) applied[r.name] = r.replicas.map((s) => s.applied);
+    const value: Heartbeat = { node_id: this.nodeId, peer_id: this.peerId, at: new Date().toISOString(), revision: this.metadata.revision, applied };
+    this.nodes.put(`n.${this.nodeId}`, new TextEncoder().encode(JSON.stringify(value))).catch((e: unknown) => this.log.warn(`cluster: heartbeat not published: ${String(e)}`));
+  }
+
+  private startHeartbeat(): void {
+    this.heartbeat = setInterval(() => this.beat(), HEARTBEAT_MS);
+    this.heartbeat.unref();
+    this.beat();
+  }
+
+  /** Follows the nodes bucket; a node is live while its last heartbeat is younger than the bucket's TTL. */
+  private async watchPeers(): Promise<void> {
+    const iter = await this.nodes.watch({ key: '>' });
+    this.stopPeers = () => iter.stop();
+    void (async () => {
+      for await (const e of iter) {
+        if (e.operation === 'PUT') {
+          const beat = e.json<Heartbeat>();
+          this.peers.set(beat.node_id, { ...beat, at: new Date().toISOString() });
+        } else {
+          this.peers.delete(e.key.slice(2));
+        }
+      }
+    })();
+  }
+
+  private liveNodes(): Heartbeat[] {
+    const oldest = Date.now() - HEARTBEAT_TTL_MS;
+    return [...this.peers.values()].filter((n) => Date.parse(n.at) >= oldest).sort((a, b) => (a.node_id < b.node_id ? -1 : 1));
+  }
+
+  private async shardState(r: Replicated): Promise<JsonObject[]> {
+    return Promise.all(
+      r.replicas.map(async (s, shard) => {
+        const stream = this.names.stream(r.entry.descriptor.uuid, shard);
+        const info = await this.jsm.streams.info(stream).catch(() => undefined);
+        const last = info?.state.last_seq ?? null;
+        return {
+          shard_id: shard,
+          stream,
+          stream_replicas: r.entry.replicas,
+          stream_leader: info?.cluster?.leader ?? null,
+          stream_peers: (info?.cluster?.replicas ?? []).map((p) => ({ name: p.name, current: p.current, lag: p.lag ?? 0 })),
+          last_sequence: last,
+          applied_sequence: s.applied,
+          lag: last === null ? null : Math.max(0, last - s.applied),
+        };
+      }),
+    );
+  }
+
+  async status(): Promise<JsonObject> {
+    const nodes = this.liveNodes();
+    const peers: JsonObject = {};
+    for (const n of nodes) peers[String(n.peer_id)] = { uri: `nats://${this.names.nodesBucket}/${n.node_id}` };
+    const collections: JsonObject = {};
+    for (const r of this.byName.values()) collections[r.name] = { shards: await this.shardState(r) };
+    return {
+      status: 'enabled',
+      peer_id: this.peerId,
+      peers,
+      raft_info: { term: 0, commit: this.metadata.revision, pending_operations: 0, leader: null, role: 'Follower', is_voter: false },
+      consensus_thread_status: { consensus_thread_status: 'working', last_update: new Date().toISOString() },
+      message_send_failures: {},
+      quiver: {
+        node_id: this.nodeId,
+        nats: { connected_server: this.nc.getServer(), stream_replica_capacity: this.capacity },
+        metadata_revision: this.metadata.revision,
+        nodes: nodes.map((n) => ({ node_id: n.node_id, peer_id: n.peer_id, last_heartbeat: n.at, metadata_revision: n.revision ?? 0, applied: n.applied })),
+        collections,
+      },
+    };
+  }
+
+  async collectionInfo(name: string): Promise<JsonObject> {
+    const r = this.byName.get(name);
+    if (r === undefined) throw new AppError('COLLECTION_NOT_FOUND', [name]);
+    const counts = new Array<number>(r.entry.shards).fill(0);
+    for (const offset of r.collection.liveOffsets()) counts[shardOf(r.collection.idAt(offset)!, r.entry.shards)]! += 1;
+    const others = (this.liveNodes()).filter((n) => n.node_id !== this.nodeId);
+    const state = await this.shardState(r);
+    return {
+      peer_id: this.peerId,
+      shard_count: r.entry.shards,
+      local_shards: counts.map((points_count, shard_id) => ({ shard_id, points_count, state: 'Active', replication: state[shard_id]! })),
+      remote_shards: others.flatMap((n) => counts.map((_, shard_id) => ({ shard_id, peer_id: n.peer_id, state: 'Active' }))),
+      shard_transfers: [],
+    };
+  }
+
+  async readBarrier(name: string): Promise<void> {
+    const r = this.byName.get(name);
+    if (r === undefined) return;
+    await Promise.all(
+      r.replicas.map(async (s, shard) => {
+        let last: number;
+        try {
+          last = (await this.jsm.streams.info(this.names.stream(r.entry.descriptor.uuid, shard))).state.last_seq;
+        } catch (e) {
+          throw new AppError('UNAVAILABLE', [`read consistency: JetStream did not answer for shard ${shard}: ${e instanceof Error ? e.message : String(e)}`]);
+        }
+        await s.waitApplied(last, this.timeoutMs);
+      }),
+    );
+  }
+}

@@ -1,0 +1,21 @@
+/**
+ * Distributed mode (issue 19): where the table of contents sends structural changes when the node is part of a
+ * cluster. The implementation (`src/cluster/`) writes them to the cluster's metadata with compare-and-set and
+ * returns once this node has applied them (through the table of content's `replica*` methods), so a request
+ * that changed something sees its change on the node that served it.
+ */
+import type { CollectionDescriptor } from '../collection/collection.js';
+import type { CollectionConfig } from '../collection/config.js';
+
+export interface MetadataCoordinator {
+  /** Creates the collection in the cluster; throws AppError(COLLECTION_EXISTS) when another node created the name first. */
+  createCollection(name: string, config: CollectionConfig): Promise<boolean>;
+  /** False when the collection does not exist in the cluster. */
+  deleteCollection(name: string): Promise<boolean>;
+  /** Applies `change` to the cluster's current descriptor (re-run on a concurrent change). */
+  changeDescriptor(name: string, change: (d: CollectionDescriptor) => CollectionDescriptor): Promise<void>;
+  /** Applies `change` to the cluster's current alias map (re-run on a concurrent change); it validates and may throw. */
+  changeAliases(change: (aliases: ReadonlyMap<string, string>) => Map<string, string>): Promise<void>;
+  /** Why an operation this node cannot run in distributed mode is refused (snapshot recovery, shard keys). */
+  unsupported(what: string): Error;
+}
