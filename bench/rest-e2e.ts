@@ -12,7 +12,10 @@
  *   node --import tsx bench/rest-e2e.ts
  *   BENCH_N=2000 BENCH_DIMS=32 BENCH_QUERIES=50 BENCH_SECONDS=2 node --import tsx bench/rest-e2e.ts   # quick
  * Env: BENCH_N (100000), BENCH_DIMS (128,768), BENCH_QUERIES (1000), BENCH_EFS (16,32,64,128,256),
- * BENCH_SECONDS (8, per load phase), BENCH_LOAD_POINTS (10000, points of the auth/audit collection).
+ * BENCH_SECONDS (8, per load phase), BENCH_LOAD_POINTS (10000, points of the auth/audit collection),
+ * BENCH_PARTS (search,auth), BENCH_POOL_THREADS (one per core, at least 2). The search part runs two Quiver
+ * servers on the same data: a search pool (`max_search_threads` = BENCH_POOL_THREADS) and one search thread
+ * (`max_search_threads` 1: searches on the event loop).
  * Collections use indexing_threshold 1 KiB so small runs build a graph too.
  */
 import { Agent, request } from 'node:http';
@@ -30,6 +33,7 @@ const QUERIES = Number(env('BENCH_QUERIES', '1000'));
 const EFS = env('BENCH_EFS', '16,32,64,128,256').split(',').map(Number);
 const SECONDS = Number(env('BENCH_SECONDS', '8'));
 const LOAD_POINTS = Number(env('BENCH_LOAD_POINTS', '10000'));
+const PARTS = env('BENCH_PARTS', 'search,auth').split(',');
 const K = 10;
 const TAGS = 100;
 const KEY = 'bench-key-0123456789abcdef';
@@ -198,7 +202,10 @@ async function searchPart(dim: number, lines: string[]): Promise<void> {
   const queries = makeQueries(spec).map((q) => Array.from(q));
   const truth = groundTruth(spec, store, makeQueries(spec), K, '.tmp/bench');
   const dir = tempDir('quiver-e2e-');
-  const server = await startChildServer(dir, { QDRANT__STORAGE__STORAGE_PATH: `${dir}/storage`, QDRANT__LOG_LEVEL: 'ERROR' });
+  const pool = env('BENCH_POOL_THREADS', String(Math.max(2, cpus().length)));
+  const server = await startChildServer(dir, { QDRANT__STORAGE__STORAGE_PATH: `${dir}/storage`, QDRANT__LOG_LEVEL: 'ERROR', QDRANT__STORAGE__PERFORMANCE__MAX_SEARCH_THREADS: pool });
+  const dir1 = tempDir('quiver-e2e-1t-');
+  const single = await startChildServer(dir1, { QDRANT__STORAGE__STORAGE_PATH: `${dir1}/storage`, QDRANT__LOG_LEVEL: 'ERROR', QDRANT__STORAGE__PERFORMANCE__MAX_SEARCH_THREADS: '1' });
   try {
     await createCollection(server, 'b', dim);
     lines.push(`### ${N} × ${dim} (load average at start ${la()})`, '');
@@ -210,19 +217,29 @@ async function searchPart(dim: number, lines: string[]): Promise<void> {
     await post(del, server.url, 'DELETE', '/collections/w4', '');
     del.destroy();
     await waitGreen(server, 'b', N);
+    await createCollection(single, 'b', dim);
+    await ingest(single, 'b', store, N, 1);
+    await waitGreen(single, 'b', N);
     const ceiling = await startCeiling(spec);
     try {
-      lines.push('| hnsw_ef | Quiver recall@10 | ceiling recall@10 | Quiver QPS 1 conn (p50/p99 ms) | ceiling QPS 1 conn (p50/p99) | Quiver QPS 16 conn (p50/p99) | ceiling QPS 16 conn (p50/p99) | Quiver/ceiling 16 conn | load avg |', '|---|---|---|---|---|---|---|---|---|');
+      lines.push(
+        `Quiver = search pool (\`max_search_threads: ${pool}\`); "1 thread" = \`max_search_threads: 1\` (searches on the event loop). QPS (p50/p99 ms).`,
+        '',
+        '| hnsw_ef | Quiver recall@10 | ceiling recall@10 | Quiver 1 conn | 1 thread 1 conn | ceiling 1 conn | Quiver 16 conn | 1 thread 16 conn | ceiling 16 conn | pool/ceiling 16 | 1 thread/ceiling 16 | pool/1 thread 16 | load avg |',
+        '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+      );
+      const cell = (r: LoadResult): string => `${f0(r.qps)} (${f1(r.p50)}/${f1(r.p99)})`;
       for (const ef of EFS) {
         const bodies = queries.map((q) => JSON.stringify({ query: q, limit: K, params: { hnsw_ef: ef } }));
-        await drive(server.url, '/collections/b/points/query', bodies.slice(0, 50), 4);
-        await drive(ceiling.url, '/collections/b/points/query', bodies.slice(0, 50), 4);
+        for (const u of [server.url, single.url, ceiling.url]) await drive(u, '/collections/b/points/query', bodies.slice(0, 50), 4);
         const q1 = await drive(server.url, '/collections/b/points/query', bodies, 1);
+        const s1 = await drive(single.url, '/collections/b/points/query', bodies, 1);
         const c1 = await drive(ceiling.url, '/collections/b/points/query', bodies, 1);
         const q16 = await drive(server.url, '/collections/b/points/query', bodies, 16);
+        const s16 = await drive(single.url, '/collections/b/points/query', bodies, 16);
         const c16 = await drive(ceiling.url, '/collections/b/points/query', bodies, 16);
         lines.push(
-          `| ${ef} | ${recallAt(q1.results, truth, K).toFixed(3)} | ${recallAt(c1.results, truth, K).toFixed(3)} | ${f0(q1.qps)} (${f1(q1.p50)}/${f1(q1.p99)}) | ${f0(c1.qps)} (${f1(c1.p50)}/${f1(c1.p99)}) | ${f0(q16.qps)} (${f1(q16.p50)}/${f1(q16.p99)}) | ${f0(c16.qps)} (${f1(c16.p50)}/${f1(c16.p99)}) | ${(q16.qps / c16.qps).toFixed(2)}× | ${la()} |`,
+          `| ${ef} | ${recallAt(q1.results, truth, K).toFixed(3)} | ${recallAt(c1.results, truth, K).toFixed(3)} | ${cell(q1)} | ${cell(s1)} | ${cell(c1)} | ${cell(q16)} | ${cell(s16)} | ${cell(c16)} | ${(q16.qps / c16.qps).toFixed(2)}× | ${(s16.qps / c16.qps).toFixed(2)}× | ${(q16.qps / s16.qps).toFixed(2)}× | ${la()} |`,
         );
       }
       const ef = 64;
@@ -230,6 +247,8 @@ async function searchPart(dim: number, lines: string[]): Promise<void> {
       const filtered = queries.map((q, i) => JSON.stringify({ query: q, limit: K, params: { hnsw_ef: ef }, filter: { must: [{ key: 'tag', match: { value: `t${i % TAGS}` } }] } }));
       const qu = await drive(server.url, '/collections/b/points/query', plain, 16);
       const qf = await drive(server.url, '/collections/b/points/query', filtered, 16);
+      const su = await drive(single.url, '/collections/b/points/query', plain, 16);
+      const sf = await drive(single.url, '/collections/b/points/query', filtered, 16);
       const cf = await drive(ceiling.url, '/collections/b/points/query', filtered, 16);
       // Exact filtered ground truth: cosine on normalised rows = dot product over the 1% of rows with the tag.
       const ftruth = queries.map((q, i) => {
@@ -245,7 +264,7 @@ async function searchPart(dim: number, lines: string[]): Promise<void> {
       });
       lines.push(
         '',
-        `1%-filtered query (\`tag\` keyword index, hnsw_ef ${ef}, 16 connections): Quiver ${f0(qf.qps)} QPS (p50/p99 ${f1(qf.p50)}/${f1(qf.p99)} ms, recall ${recallAt(qf.results, ftruth, K).toFixed(3)}) vs unfiltered ${f0(qu.qps)} QPS → filtered/unfiltered ${(qf.qps / qu.qps).toFixed(2)}; ceiling filtered ${f0(cf.qps)} QPS (recall ${recallAt(cf.results, ftruth, K).toFixed(3)}). Load ${la()}.`,
+        `1%-filtered query (\`tag\` keyword index, hnsw_ef ${ef}, 16 connections): Quiver ${f0(qf.qps)} QPS (p50/p99 ${f1(qf.p50)}/${f1(qf.p99)} ms, recall ${recallAt(qf.results, ftruth, K).toFixed(3)}) vs unfiltered ${f0(qu.qps)} QPS → filtered/unfiltered ${(qf.qps / qu.qps).toFixed(2)}; 1 search thread: filtered ${f0(sf.qps)} (p50/p99 ${f1(sf.p50)}/${f1(sf.p99)} ms, recall ${recallAt(sf.results, ftruth, K).toFixed(3)}) vs unfiltered ${f0(su.qps)} → ${(sf.qps / su.qps).toFixed(2)}; ceiling filtered ${f0(cf.qps)} QPS (recall ${recallAt(cf.results, ftruth, K).toFixed(3)}). Load ${la()}.`,
       );
     } finally {
       ceiling.stop();
@@ -258,7 +277,9 @@ async function searchPart(dim: number, lines: string[]): Promise<void> {
     lines.push('', `Server RSS ${rss.toFixed(1)} MiB for vectors ${mib(vectors)} + graph ≈${mib(graph)} + payload ≈${mib(payload)} MiB → RSS ÷ data = ${(rss / ((vectors + graph + payload) / 1048576)).toFixed(2)} (includes the Node + tsx baseline; not measured separately here).`, '');
   } finally {
     await server.stop();
+    await single.stop();
     removeDir(dir);
+    removeDir(dir1);
   }
 }
 
@@ -322,11 +343,11 @@ async function main(): Promise<void> {
     `## REST end to end vs the bare-Node ceiling (bench/rest-e2e.ts)`,
     '',
     `Run ${new Date().toISOString()} · node ${process.version} · ${cpu.length} × ${cpu[0]?.model ?? '?'} · load average ${la()}`,
-    `Command: \`BENCH_N=${N} BENCH_DIMS=${DIMS.join(',')} BENCH_QUERIES=${QUERIES} BENCH_EFS=${EFS.join(',')} BENCH_SECONDS=${SECONDS} node --import tsx bench/rest-e2e.ts\``,
+    `Command: \`BENCH_N=${N} BENCH_DIMS=${DIMS.join(',')} BENCH_QUERIES=${QUERIES} BENCH_EFS=${EFS.join(',')} BENCH_SECONDS=${SECONDS} BENCH_PARTS=${PARTS.join(',')} node --import tsx bench/rest-e2e.ts\``,
     '',
   ];
-  for (const dim of DIMS) await searchPart(dim, lines);
-  await authPart(lines);
+  if (PARTS.includes('search')) for (const dim of DIMS) await searchPart(dim, lines);
+  if (PARTS.includes('auth')) await authPart(lines);
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 

@@ -2,6 +2,7 @@
  * Wires a running Quiver node from a validated configuration: store → table of contents → REST app.
  * Used by `main.ts` and by tests that need a real listening server.
  */
+import { configureSearchPool, searchThreadsFor } from './index/hnsw/search-pool.js';
 import type { FastifyInstance } from 'fastify';
 import { buildCollectionConfig } from './api/collection-config.js';
 import type { Logger } from 'pino';
@@ -114,6 +115,8 @@ export async function createServer(config: Config, options: StartOptions = {}): 
   // Everything the server writes is owner-only: 0600 files, 0700 directories (data, snapshots, temp, indexes).
   ownerOnlyFiles();
   const store = Store.open(config.storage.storage_path);
+  // Search worker threads start on first use (searches run on the event loop until they are ready).
+  configureSearchPool(searchThreadsFor(config.storage.performance.max_search_threads));
   for (const dir of [config.storage.snapshots_path, snapshotTempPath(config)]) restrictToOwner(dir);
   const toc = TableOfContent.load(store, collectionDefaults(config), { warn: (m) => logger.warn(m), info: (m) => logger.info(m) });
   // Distributed mode (issue 19): converge on the cluster's metadata before anything is served.

@@ -15,6 +15,7 @@
 import { join } from 'node:path';
 import { HnswIndex } from '../index/hnsw/hnsw-index.js';
 import type { DenseVectorStore } from '../index/vector-store.js';
+import type { WriteGate } from '../index/write-gate.js';
 import { atomicWriteAsync, readFileIfExists, removePath } from '../storage/fs.js';
 import type { DenseVectorSpec } from './config.js';
 
@@ -75,6 +76,7 @@ export class VectorIndexes {
   constructor(
     private readonly dir: string,
     private readonly host: IndexHost,
+    private readonly gate?: WriteGate,
     private readonly saveIntervalMs = 5000,
   ) {}
 
@@ -129,9 +131,11 @@ export class VectorIndexes {
       const s = settings.get(name);
       if (s === undefined || !stores.has(name)) {
         this.entries.delete(name);
+        e.index.detach();
         removePath(join(this.dir, fileName(name)));
       } else if (paramsKey(s.spec) !== e.key || stores.get(name) !== e.index.store) {
         this.entries.delete(name);
+        e.index.detach();
         removePath(join(this.dir, fileName(name)));
         this.create(name, stores.get(name)!, s, false);
       } else {
@@ -157,7 +161,7 @@ export class VectorIndexes {
           const header = bytes.subarray(0, bytes.indexOf(10));
           const meta = JSON.parse(header.toString('utf8')) as { magic: string; op: number; params: string };
           if (meta.magic === IMAGE_MAGIC && meta.params === paramsKey(spec)) {
-            index = HnswIndex.load(bytes.subarray(header.length + 1), store);
+            index = HnswIndex.load(bytes.subarray(header.length + 1), store, { gate: this.gate });
             savedOp = meta.op;
           }
         } catch (e) {
@@ -166,7 +170,7 @@ export class VectorIndexes {
         }
       }
     }
-    index ??= new HnswIndex(store, options);
+    index ??= new HnswIndex(store, { ...options, gate: this.gate });
     // Reconcile with the stored vectors: queue what the image lacks or holds in an older version.
     const live = new Set<number>();
     for (const offset of this.host.offsetsWithVector(name)) {
@@ -287,6 +291,7 @@ export class VectorIndexes {
     this.closed = true;
     this.stop.abort();
     await this.running;
+    for (const e of this.entries.values()) e.index.detach();
     this.entries.clear();
     removePath(this.dir);
   }

@@ -12,7 +12,7 @@ const RECORDED = 'recorded in new collections\' config for clients, without effe
 
 /** Dotted key path → why the key has no effect. */
 export const COMPAT_KEYS: Readonly<Record<string, string>> = {
-  'service.max_workers': 'requests are served on the event loop; searches are not spread over worker threads',
+  'service.max_workers': 'requests are served on the event loop; searches go to the storage.performance.max_search_threads workers',
   'service.enforce_internal_auth': `${SINGLE_NODE}: there is no internal API`,
   'service.hardware_reporting': 'responses carry no hardware usage',
   'logger.on_disk.buffer_size_bytes': 'the log file is written through a buffered stream whose size is not configurable',
@@ -23,7 +23,6 @@ export const COMPAT_KEYS: Readonly<Record<string, string>> = {
   'storage.wal.wal_capacity_mb': `${RECORDED}: the store is LMDB, there is no separate WAL`,
   'storage.wal.wal_segments_ahead': `${RECORDED}: the store is LMDB, there is no separate WAL`,
   'storage.node_type': SINGLE_NODE,
-  'storage.performance.max_search_threads': 'searches run on the event loop',
   'storage.performance.optimizer_cpu_budget': 'index builds run in time slices on the event loop',
   'storage.performance.update_rate_limit': 'updates are limited by storage.quotas, not by rate',
   'storage.performance.incoming_shard_transfers_limit': SINGLE_NODE,

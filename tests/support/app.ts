@@ -99,6 +99,8 @@ export interface ChildOptions {
   readonly probe?: (url: string) => Promise<boolean>;
   /** A built JavaScript entry to run with plain node (e.g. the package's `bin`) instead of `src/main.ts` through tsx. */
   readonly entry?: string;
+  /** Options for node itself, before the entry (e.g. `--cpu-prof`, which NODE_OPTIONS does not take). */
+  readonly nodeArgs?: readonly string[];
 }
 
 /** Starts `src/main.ts` in a child process (through tsx) and waits until it answers /readyz. */
@@ -106,7 +108,7 @@ export async function startChildServer(dir: string, env: Record<string, string> 
   const p = port ?? (await freePort());
   const grpcPort = await freePort();
   let out = '';
-  const proc = spawn(process.execPath, [...(options.entry === undefined ? ['--import', TSX, MAIN] : [options.entry]), ...args], {
+  const proc = spawn(process.execPath, [...(options.nodeArgs ?? []), ...(options.entry === undefined ? ['--import', TSX, MAIN] : [options.entry]), ...args], {
     cwd: dir,
     env: { PATH: process.env['PATH'] ?? '', QDRANT__SERVICE__HTTP_PORT: String(p), QDRANT__SERVICE__GRPC_PORT: String(grpcPort), QDRANT__LOG_LEVEL: 'WARN', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

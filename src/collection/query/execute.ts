@@ -128,3 +128,19 @@ export function executeQuery(ctx: ExecContext, root: RootSpec): ExecResult {
   const result = runStage(ctx, root, filter, root.limit + offset, false);
   return { entries: result.entries.slice(offset), order: result.order };
 }
+
+/**
+ * `executeQuery` with a plain nearest-vector search (no prefetch, no MMR) run through `nearestAsync`, so its
+ * vector work can go to a search worker; every other request runs as `executeQuery`.
+ */
+export async function executeQueryAsync(ctx: ExecContext, root: RootSpec): Promise<ExecResult> {
+  const q = root.query;
+  if (root.prefetch.length > 0 || q === undefined || q.kind !== 'nearest') return executeQuery(ctx, root);
+  const prepared = prepareVectorQuery(ctx, root, q);
+  if (prepared.kind !== 'nearest' || prepared.mmr !== undefined || prepared.q.kind !== 'dense') return executeQuery(ctx, root);
+  const filter = excludeIds(root.filter, referencedIds(ctx, root));
+  const limit = Math.min(root.limit + root.offset, ctx.c.pointsCount);
+  const p = root.params;
+  const hits = await ctx.c.segment.nearestAsync(root.using, prepared.q, limit, { filter, shardKeys: ctx.shardKeys, ef: p.hnswEf, exact: p.exact, indexedOnly: p.indexedOnly, threshold: root.threshold });
+  return { entries: hits.slice(root.offset), order: vectorOrder(prepared) };
+}

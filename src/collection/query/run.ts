@@ -6,7 +6,7 @@
 import { AppError } from '../../errors.js';
 import type { Collection } from '../collection.js';
 import type { PointRecord, ScoredPoint, ShardKey } from '../types.js';
-import { executeQuery } from './execute.js';
+import { executeQuery, executeQueryAsync } from './execute.js';
 import { executeGroups, type GroupId } from './groups.js';
 import { lookupRecords } from './lookup.js';
 import { searchMatrix, type Matrix } from './matrix.js';
@@ -42,6 +42,13 @@ function context(env: QueryEnv, shardKeys: readonly ShardKey[] | undefined): Exe
 export function query(env: QueryEnv, req: QueryRequest): ScoredPoint[] {
   checkQueryStrict(activeStrictMode(env.c.config), req, env.c.fieldIndexes, hnswOfConfig(env.c.config, env.c.schema.dense));
   const result = executeQuery(context(env, req.shardKeys), req);
+  return scoredPoints(env.c, result.entries, req);
+}
+
+/** `query`, with a plain nearest-vector search run on a search worker when the pool is on. */
+export async function queryAsync(env: QueryEnv, req: QueryRequest): Promise<ScoredPoint[]> {
+  checkQueryStrict(activeStrictMode(env.c.config), req, env.c.fieldIndexes, hnswOfConfig(env.c.config, env.c.schema.dense));
+  const result = await executeQueryAsync(context(env, req.shardKeys), req);
   return scoredPoints(env.c, result.entries, req);
 }
 

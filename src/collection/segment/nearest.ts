@@ -1,7 +1,8 @@
 /**
  * Nearest-neighbour search over one named vector of a segment: the one entry point every query variant (query,
  * search, recommend, discover, groups, matrix) uses to find and score candidates. Options are plain data (no
- * callbacks), so the same search can run wherever the segment's memory is (a worker thread, later).
+ * callbacks), so the same search can run wherever the segment's memory is: `nearestAsyncIn` hands dense searches
+ * to the search pool's worker threads (`index/hnsw/search-pool.ts`).
  */
 import { AppError, badInput } from '../../errors.js';
 import { higherIsBetter } from '../../index/distance.js';
@@ -9,6 +10,8 @@ import { scanRows } from '../../index/flat/row-scan.js';
 import type { Filter } from '../../index/filter/types.js';
 import type { FilterPlan } from '../../index/filter/plan.js';
 import type { HnswIndex } from '../../index/hnsw/hnsw-index.js';
+import { searchPool } from '../../index/hnsw/search-pool.js';
+import type { OffsetList } from '../../index/payload/offsets.js';
 import type { ScoredOffset } from '../../index/vector-index.js';
 import type { ShardKey } from '../types.js';
 import type { VectorSchema } from '../config.js';
@@ -64,7 +67,6 @@ export function nearestIn(s: NearestSource, using: string, q: QueryVector, k: nu
   const { filter, shardKeys, among, except } = opts;
   const scope: Scope = { filter, shardKeys };
   const extra = among === undefined && except === undefined ? undefined : (o: number): boolean => o !== except && (among === undefined || among.has(o));
-  const passes = (o: number): boolean => s.inScope(o, scope) && (extra === undefined || extra(o));
   const threshold = opts.threshold;
   if (q.kind !== 'dense') {
     const rows = s.otherVectors(using);
@@ -81,25 +83,72 @@ export function nearestIn(s: NearestSource, using: string, q: QueryVector, k: nu
   const index = s.vectorIndex(using);
   if (index === undefined) throw badInput(`Wrong input: Vector \`${using}\` is not a dense vector`);
   checkDimension(index.dim, q.data.length);
-  const filtered = filter !== undefined || shardKeys !== undefined || extra !== undefined;
-  const indexedOnly = opts.indexedOnly === true && s.skipsUnindexed(using);
-  let hits: ScoredOffset[];
-  if (!filtered) {
-    hits = index.search(q.data, k, { ef: opts.ef, exact: opts.exact === true, indexedOnly });
-  } else {
-    const plan = filter === undefined ? undefined : s.filterPlan(filter);
-    const candidates = plan?.candidates ?? null;
-    if (candidates !== null && (opts.exact === true || candidates.length <= index.fullScanVectors)) {
-      // Selective filter: score exactly the few points that can match.
-      const allowed: number[] = [];
-      for (const o of candidates) if (index.has(o) && passes(o)) allowed.push(o);
-      hits = index.searchSubset(q.data, k, allowed, { indexedOnly });
-    } else {
-      hits = index.search(q.data, k, { ef: opts.ef, exact: opts.exact === true, accept: passes, cardinality: plan?.estimatedCardinality, indexedOnly });
-    }
+  return cut(index, runDense(planDense(s, using, index, q.data, k, opts)), threshold);
+}
+
+/**
+ * `nearestIn`, with the vector work on the search pool's worker threads when there is one: the event loop plans
+ * the filter (a selective one becomes the list of offsets to scan, resolved at the current epoch), a worker
+ * searches the shared index at a stable epoch. Filtered graph traversal (broad filters) needs the payloads and
+ * stays on the event loop, as does everything but dense vectors with an index. When a worker cannot read a
+ * stable state (writes kept overlapping, the subset's epoch passed), the search runs here instead.
+ */
+export async function nearestAsyncIn(s: NearestSource, using: string, q: QueryVector, k: number, opts: NearestOptions = {}): Promise<ScoredOffset[]> {
+  const pool = searchPool();
+  const index = q.kind === 'dense' ? s.vectorIndex(using) : undefined;
+  if (pool === undefined || index === undefined || q.kind !== 'dense' || k <= 0) return nearestIn(s, using, q, k, opts);
+  checkDimension(index.dim, q.data.length);
+  const plan = planDense(s, using, index, q.data, k, opts);
+  if (plan.accept !== undefined) return cut(index, runDense(plan), opts.threshold);
+  const r = await pool.search({ ...plan, epoch: plan.subset === undefined ? undefined : index.gate.epoch });
+  return r.ok ? cut(index, r.hits, opts.threshold) : nearestIn(s, using, q, k, opts);
+}
+
+/** One dense search as planned: a graph search (with `accept` for broad filters) or an exact scan of `subset`. */
+interface DenseSearch {
+  readonly index: HnswIndex;
+  readonly query: Float32Array;
+  readonly k: number;
+  readonly ef: number | undefined;
+  readonly exact: boolean;
+  readonly indexedOnly: boolean;
+  readonly subset?: OffsetList | undefined;
+  readonly accept?: ((offset: number) => boolean) | undefined;
+  readonly cardinality?: number | undefined;
+}
+
+/**
+ * The planner: no filter, plain graph search; a filter whose payload-index candidates are fewer than the index's
+ * full-scan threshold, an exact scan of just those points (when the index lookups decide the filter, the
+ * candidates are the answer and only shard keys / `among` / `except` remain to check); a broader one, filtered
+ * graph traversal, which keeps walking through rejected nodes so recall holds.
+ */
+function planDense(s: NearestSource, using: string, index: HnswIndex, query: Float32Array, k: number, opts: NearestOptions): DenseSearch {
+  const { filter, shardKeys, among, except } = opts;
+  const extra = among === undefined && except === undefined ? undefined : (o: number): boolean => o !== except && (among === undefined || among.has(o));
+  const base = { index, query, k, ef: opts.ef, exact: opts.exact === true, indexedOnly: opts.indexedOnly === true && s.skipsUnindexed(using) };
+  if (filter === undefined && shardKeys === undefined && extra === undefined) return base;
+  const scope: Scope = { filter, shardKeys };
+  const passes = (o: number): boolean => s.inScope(o, scope) && (extra === undefined || extra(o));
+  const plan = filter === undefined ? undefined : s.filterPlan(filter);
+  const candidates = plan?.candidates ?? null;
+  if (candidates !== null && (opts.exact === true || candidates.length <= index.fullScanVectors)) {
+    const rest = shardKeys !== undefined || extra !== undefined ? (o: number): boolean => s.inScope(o, { shardKeys }) && (extra === undefined || extra(o)) : undefined;
+    const check = plan?.exact === true ? rest : passes;
+    return { ...base, subset: check === undefined ? candidates : candidates.filter((o) => check(o)) };
   }
-  if (threshold === undefined) return hits;
-  return hits.filter((h) => (higherIsBetter(index.distance) ? h.score >= threshold : h.score <= threshold));
+  return { ...base, accept: passes, cardinality: plan?.estimatedCardinality };
+}
+
+function runDense(d: DenseSearch): ScoredOffset[] {
+  if (d.subset !== undefined) return d.index.searchSubset(d.query, d.k, d.subset, { indexedOnly: d.indexedOnly });
+  return d.index.search(d.query, d.k, { ef: d.ef, exact: d.exact, accept: d.accept, cardinality: d.cardinality, indexedOnly: d.indexedOnly });
+}
+
+/** Qdrant `score_threshold`: for Euclid / Manhattan a maximum distance. */
+function cut(index: HnswIndex, hits: ScoredOffset[], t: number | undefined): ScoredOffset[] {
+  if (t === undefined) return hits;
+  return hits.filter((h) => (higherIsBetter(index.distance) ? h.score >= t : h.score <= t));
 }
 
 function checkDimension(expected: number, got: number): void {

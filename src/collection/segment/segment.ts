@@ -22,10 +22,11 @@ import type { HnswIndex } from '../../index/hnsw/hnsw-index.js';
 import type { VectorSchema } from '../config.js';
 import type { NamedVectors, QueryVector, VectorValue } from '../vectors.js';
 import type { ScoredOffset } from '../../index/vector-index.js';
-import { nearestIn, type NearestOptions } from './nearest.js';
+import { nearestAsyncIn, nearestIn, type NearestOptions } from './nearest.js';
 import type { Payload, PointView, ShardKey } from '../types.js';
 import { VectorIndexes, type IndexSettings, type BuildProgress } from '../vector-indexes.js';
 import { isUnrestricted, type Scope } from './scope.js';
+import { WriteGate } from '../../index/write-gate.js';
 
 /** A point's stored content, as the pipeline stages and the segment keeps it. */
 export interface StoredPoint {
@@ -61,6 +62,8 @@ export interface SegmentReader {
   facet(key: string, limit: number, scope: Scope): { hits: Array<{ value: unknown; count: number }> };
   /** The best `k` points for `q` on vector `using`, best first (`nearest.ts`). */
   nearest(using: string, q: QueryVector, k: number, opts?: NearestOptions): ScoredOffset[];
+  /** `nearest`, on a search worker when the pool has one (`nearest.ts`). */
+  nearestAsync(using: string, q: QueryVector, k: number, opts?: NearestOptions): Promise<ScoredOffset[]>;
 }
 
 export class Segment implements SegmentReader {
@@ -74,6 +77,11 @@ export class Segment implements SegmentReader {
   readonly fieldIndexes = new FieldIndexes();
   private readonly indexes: VectorIndexes;
   private schema: VectorSchema;
+  /**
+   * The publication protocol with search workers (index/write-gate.ts): every change to vector rows, graphs
+   * and index membership happens inside one of its write sections.
+   */
+  readonly gate = new WriteGate();
 
   constructor(indexDir: string, schema: VectorSchema, host: SegmentHost) {
     this.schema = schema;
@@ -82,7 +90,7 @@ export class Segment implements SegmentReader {
       versionAt: (offset) => this.versions[offset] ?? 0,
       lastOperationId: () => host.lastOperationId(),
       log: host.log,
-    });
+    }, this.gate);
     this.ensureStores();
   }
 
@@ -272,6 +280,10 @@ export class Segment implements SegmentReader {
     return nearestIn(this, using, q, k, opts);
   }
 
+  nearestAsync(using: string, q: QueryVector, k: number, opts?: NearestOptions): Promise<ScoredOffset[]> {
+    return nearestAsyncIn(this, using, q, k, opts);
+  }
+
   /** The vector schema the stores follow. */
   get vectorSchema(): VectorSchema {
     return this.schema;
@@ -292,6 +304,10 @@ export class Segment implements SegmentReader {
 
   /** Stores `p` under `key` with `version` (insert or replace). */
   put(key: PointKey, p: StoredPoint, version: number): void {
+    this.gate.write(() => this.putNow(key, p, version));
+  }
+
+  private putNow(key: PointKey, p: StoredPoint, version: number): void {
     this.ids.restore(key, p.offset);
     if (p.offset >= this.nextOffset) this.nextOffset = p.offset + 1;
     const oldPayload = this.payloads[p.offset];
@@ -319,6 +335,10 @@ export class Segment implements SegmentReader {
 
   /** Removes the point stored under `key`, if any. */
   remove(key: PointKey): void {
+    this.gate.write(() => this.removeNow(key));
+  }
+
+  private removeNow(key: PointKey): void {
     const offset = this.ids.remove(key);
     if (offset === undefined) return;
     if (this.payloads[offset] !== undefined) this.fieldIndexes.removePoint(offset);
@@ -335,6 +355,10 @@ export class Segment implements SegmentReader {
 
   /** Follows a new vector schema: stores of removed names are dropped, new ones created, indexes synced. */
   setSchema(schema: VectorSchema, indexSettings: ReadonlyMap<string, IndexSettings>): void {
+    this.gate.write(() => this.setSchemaNow(schema, indexSettings));
+  }
+
+  private setSchemaNow(schema: VectorSchema, indexSettings: ReadonlyMap<string, IndexSettings>): void {
     this.schema = schema;
     for (const n of [...this.vectorNames()]) {
       if (!schema.dense.has(n) && !schema.sparse.has(n)) {

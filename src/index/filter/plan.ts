@@ -11,9 +11,14 @@ export interface FilterPlan {
   /**
    * Sorted offsets that include every matching point (built from payload indexes), or null when
    * the indexes cannot bound the filter. It may contain points that do not match: the caller must
-   * still run `matches()` on each candidate.
+   * still run `matches()` on each candidate, unless `exact` says the list is the answer.
    */
   readonly candidates: OffsetList | null;
+  /**
+   * True when `candidates` are exactly the points the filter matches (every condition answered by an index
+   * lookup that decides it, and all of them intersected): the caller may skip the per-point check.
+   */
+  readonly exact: boolean;
   /** Expected number of matching points (`estimate.exp`). */
   readonly estimatedCardinality: number;
   /**
@@ -48,19 +53,35 @@ export function planFilter(filter: Filter, indexes: FieldIndexes, totalPoints: n
   const planner = new Planner(indexes, Math.max(0, totalPoints), options);
   let estimate = planner.estimateFilter(filter);
   const candidates = planner.candidatesFilter(filter);
-  if (candidates !== null) {
+  const exact = candidates !== null && !planner.leftOut && planner.decided(filter);
+  if (exact) {
+    estimate = exactEstimate(candidates.length);
+  } else if (candidates !== null) {
     const max = Math.min(estimate.max, candidates.length);
     estimate = { min: Math.min(estimate.min, max), exp: Math.min(estimate.exp, max), max };
   }
-  return { candidates, estimatedCardinality: estimate.exp, estimate };
+  return { candidates, exact, estimatedCardinality: estimate.exp, estimate };
 }
 
 class Planner {
+  /** Set when a condition's candidates were not intersected (unanswerable, or left to `matches()`). */
+  leftOut = false;
+
   constructor(
     private readonly indexes: FieldIndexes,
     private readonly total: number,
     private readonly options: PlanOptions,
   ) {}
+
+  /**
+   * True when index lookups decide `f` exactly: a plain `must` of conditions each answered exactly (a
+   * keyword `match` on a keyword index, `has_id`, or a nested filter of the same kind).
+   */
+  decided(f: Filter): boolean {
+    if (f.should !== null || f.minShould !== null || (f.mustNot !== null && f.mustNot.length > 0)) return false;
+    if (f.must === null || f.must.length === 0) return false;
+    return f.must.every((c) => (c.kind === 'field' && this.indexes.decides(c)) || (c.kind === 'has_id' && this.options.resolveId !== undefined) || (c.kind === 'filter' && this.decided(c.filter)));
+  }
 
   estimateFilter(f: Filter): CardinalityEstimate {
     const parts: CardinalityEstimate[] = [];
@@ -144,10 +165,16 @@ class Planner {
     for (const { c, e } of ranked) {
       if (out !== null) {
         if (out.length === 0) break;
-        if (e.exp > Math.max(INTERSECT_FLOOR, out.length * INTERSECT_FACTOR)) break;
+        if (e.exp > Math.max(INTERSECT_FLOOR, out.length * INTERSECT_FACTOR)) {
+          this.leftOut = true;
+          break;
+        }
       }
       const l = this.candidatesCondition(c);
-      if (l === null) continue;
+      if (l === null) {
+        this.leftOut = true;
+        continue;
+      }
       out = out === null ? l : intersectSorted(out, l);
     }
     return out;

@@ -1,6 +1,6 @@
 import type { Distance } from '../distance.js';
 import { DISTANCES } from '../distance.js';
-import { toScore, type DistanceKernel } from '../kernels/kernel.js';
+import { BATCH_CAPACITY, toScore, type DistanceKernel } from '../kernels/kernel.js';
 import type { TopK } from '../top-k.js';
 import type { ScoredOffset } from '../vector-index.js';
 
@@ -66,12 +66,25 @@ export function scanSubset(
   states = 0xfe,
 ): void {
   const n = offsets.length;
+  // Distances in batches: one kernel call per BATCH_CAPACITY rows instead of one per row.
+  const ids = kernel.batchIds;
+  const out = kernel.batchOut;
+  let nb = 0;
   for (let i = 0; i < n; i++) {
     const o = offsets[i]!;
     // By default any live state counts (HNSW: in the graph, queued or plain); 0 is absent.
     if (!(o >= 0 && o < members.length) || ((1 << members[o]!) & states) === 0 || seen[o] === 1) continue;
     seen[o] = 1;
-    top.push(o, kernel.toQuery(o));
+    ids[nb++] = o;
+    if (nb === BATCH_CAPACITY) {
+      kernel.toQueryBatch(nb);
+      for (let j = 0; j < nb; j++) top.push(ids[j]!, out[j]!);
+      nb = 0;
+    }
+  }
+  if (nb > 0) {
+    kernel.toQueryBatch(nb);
+    for (let j = 0; j < nb; j++) top.push(ids[j]!, out[j]!);
   }
   for (let i = 0; i < n; i++) {
     const o = offsets[i]!;
@@ -89,12 +102,12 @@ export function checkQuery(query: Float32Array, dim: number): void {
   if (query.length !== dim) throw new RangeError(`Vector dimension error: expected dim: ${dim}, got ${query.length}`);
 }
 
-/** Grows a flag array to at least `n` entries (doubling), keeping its content. */
-export function growFlags(a: Uint8Array, n: number): Uint8Array {
+/** Grows a flag array to at least `n` entries (doubling), keeping its content; `shared` puts it on a SharedArrayBuffer. */
+export function growFlags(a: Uint8Array, n: number, shared = false): Uint8Array {
   if (n <= a.length) return a;
   let cap = Math.max(16, a.length);
   while (cap < n) cap *= 2;
-  const next = new Uint8Array(cap);
+  const next = shared ? new Uint8Array(new SharedArrayBuffer(cap)) : new Uint8Array(cap);
   next.set(a);
   return next;
 }

@@ -7,8 +7,10 @@ import { createKernel } from '../kernels/select.js';
 import { TopK } from '../top-k.js';
 import type { IndexRuntimeOptions, ScoredOffset, SearchOptions, VectorIndex } from '../vector-index.js';
 import { SCRATCH_SLOTS, type DenseVectorStore } from '../vector-store.js';
+import type { WasmMemory } from '../kernels/wasm-api.js';
+import { WriteGate } from '../write-gate.js';
 import { GraphBuilder } from './build.js';
-import { HnswGraph } from './graph.js';
+import { HnswGraph, type SharedGraph } from './graph.js';
 import { levelFor } from './levels.js';
 import { runBuildWorkers, type ParallelBuildOptions } from './parallel-build.js';
 import { LayerSearch } from './search.js';
@@ -44,7 +46,7 @@ export type { ParallelBuildOptions };
 /** Scratch slots of each store leased to running parallel builds. */
 const leased = new WeakMap<DenseVectorStore, Set<number>>();
 
-function leaseSlots(store: DenseVectorStore, wanted: number): number[] {
+export function leaseSlots(store: DenseVectorStore, wanted: number): number[] {
   let used = leased.get(store);
   if (used === undefined) {
     used = new Set();
@@ -59,14 +61,56 @@ function leaseSlots(store: DenseVectorStore, wanted: number): number[] {
   return out;
 }
 
-function releaseSlots(store: DenseVectorStore, slots: number[]): void {
+export function releaseSlots(store: DenseVectorStore, slots: number[]): void {
   const used = leased.get(store);
   if (used !== undefined) for (const s of slots) used.delete(s);
 }
 
 export interface HnswIndexOptions extends HnswParams, IndexRuntimeOptions {
-  /** Put the graph on SharedArrayBuffers (what `buildParallel` uses). Default false. */
+  /** Put the graph on SharedArrayBuffers (for `buildParallel` and search workers). Default true. */
   sharedMemory?: boolean;
+  /**
+   * The publication protocol shared with the vector store's other writers (the segment): every change to
+   * memory that search workers read is made inside one of its write sections. Default: a gate of its own.
+   */
+  gate?: WriteGate;
+}
+
+/**
+ * Everything a search worker needs to attach to an index over shared memory (see `HnswIndex.attach`). Valid
+ * while the index's layout word still equals `layout`; the arrays are replaced when they grow.
+ */
+export interface SharedIndexLayout {
+  readonly id: number;
+  readonly layout: number;
+  readonly params: Required<Omit<HnswParams, 'rebuildThreshold' | 'repairThreshold'>>;
+  readonly dim: number;
+  readonly kernel: 'wasm' | 'js';
+  /** The store's wasm memory (rows from `base`), or undefined with `data` holding the rows. */
+  readonly memory: WasmMemory | undefined;
+  readonly base: number;
+  readonly data: Float32Array | undefined;
+  readonly graph: SharedGraph;
+  readonly members: Uint8Array;
+  readonly pending: Int32Array;
+  readonly state: Int32Array;
+  readonly gate: Int32Array;
+}
+
+/** Slots of the shared scalar state (`HnswIndex.state`). */
+const LIMIT = 0;
+const LIVE = 1;
+const PENDING_LIVE = 2;
+const PENDING_HEAD = 3;
+const PENDING_LEN = 4;
+/** Bumped (inside a write section) whenever an array a worker holds is replaced. */
+const LAYOUT = 5;
+const STATE_WORDS = 6;
+
+let nextIndexId = 1;
+
+function sharedBytes(n: number): Uint8Array {
+  return new Uint8Array(new SharedArrayBuffer(n));
 }
 
 /** Options of the async (event-loop friendly) build. */
@@ -118,16 +162,51 @@ export class HnswIndex implements VectorIndex {
   private updatedSinceBuild = 0;
   /** The graph being rebuilt in the background (deletes and updates tombstone it too). */
   private shadow: HnswGraph | undefined;
-  private members: Uint8Array = new Uint8Array(16);
-  private limit = 0;
-  private live = 0;
-  private pending: number[] = [];
-  private pendingHead = 0;
-  private pendingLive = 0;
+  /** Process-unique id (search workers key their attached copies by it). */
+  readonly id = nextIndexId++;
+  readonly gate: WriteGate;
+  private members: Uint8Array = sharedBytes(16);
+  /** Shared scalars (LIMIT, LIVE, …): workers read them with the arrays. */
+  private state: Int32Array = new Int32Array(new SharedArrayBuffer(STATE_WORDS * 4));
+  /** Queued offsets `[pendingHead, pendingLen)` (shared). */
+  private pending: Int32Array = new Int32Array(new SharedArrayBuffer(64 * 4));
+  /** The arrays as last published (compared at the end of each write section). */
+  private published: ReadonlyArray<unknown> = [];
   private building: Promise<void> | undefined;
   private readonly top = new TopK(16);
   private readonly buf = new ResultBuffers();
   private seen: Uint8Array = new Uint8Array(16);
+
+  private get limit(): number {
+    return this.state[LIMIT]!;
+  }
+  private set limit(v: number) {
+    this.state[LIMIT] = v;
+  }
+  private get live(): number {
+    return this.state[LIVE]!;
+  }
+  private set live(v: number) {
+    this.state[LIVE] = v;
+  }
+  private get pendingLive(): number {
+    return this.state[PENDING_LIVE]!;
+  }
+  private set pendingLive(v: number) {
+    this.state[PENDING_LIVE] = v;
+  }
+  private get pendingHead(): number {
+    return this.state[PENDING_HEAD]!;
+  }
+  private set pendingHead(v: number) {
+    this.state[PENDING_HEAD] = v;
+  }
+  private get pendingLen(): number {
+    return this.state[PENDING_LEN]!;
+  }
+  private set pendingLen(v: number) {
+    this.state[PENDING_LEN] = v;
+  }
 
   constructor(store: DenseVectorStore, options: HnswIndexOptions) {
     const m = options.m ?? HNSW_DEFAULTS.m;
@@ -146,7 +225,9 @@ export class HnswIndex implements VectorIndex {
     this.rebuildThreshold = options.rebuildThreshold ?? HNSW_DEFAULTS.rebuildThreshold;
     this.kernelChoice = options.kernel ?? 'auto';
     this.kernel = createKernel(store, this.distance, this.kernelChoice);
-    this.graph = new HnswGraph(Math.max(m, 2), 1024, options.sharedMemory === true);
+    this.graph = new HnswGraph(Math.max(m, 2), 1024, options.sharedMemory !== false);
+    this.gate = options.gate ?? new WriteGate();
+    this.gate.onPublish(this.publishLayout);
     this.searcher = new LayerSearch(1024);
     this.builder = new GraphBuilder(this.graph, this.searcher, { m: Math.max(m, 2), efConstruct: efc, seed: this.seed });
   }
@@ -193,9 +274,85 @@ export class HnswIndex implements VectorIndex {
     return offset >= 0 && offset < this.members.length && this.members[offset] !== ABSENT;
   }
 
+  /** The layout word: changes whenever an array a search worker holds was replaced. */
+  get layoutVersion(): number {
+    return Atomics.load(this.state, LAYOUT);
+  }
+
+  /** The arrays a worker reads, in a fixed order (compared by identity). */
+  private arrays(): unknown[] {
+    const g = this.graph;
+    return [g.meta, g.level0, g.levels, g.deleted, g.upperStart, g.upper, this.members, this.pending, this.store.data.buffer, this.store.wasmMemory];
+  }
+
+  /** Gate hook (end of each write section): bumps the layout word when an array was replaced. */
+  private readonly publishLayout = (): void => {
+    const now = this.arrays();
+    const before = this.published;
+    if (now.length === before.length && now.every((a, i) => a === before[i])) return;
+    this.published = now;
+    Atomics.add(this.state, LAYOUT, 1);
+  };
+
+  /** Stops publishing layouts through the gate (the index is dropped; its gate lives on with the segment). */
+  detach(): void {
+    this.gate.offPublish(this.publishLayout);
+  }
+
+  /**
+   * What a search worker needs to attach (`HnswIndex.attach`), or undefined when workers cannot read this
+   * index (a graph not on shared memory). Call outside write sections.
+   */
+  sharedLayout(): SharedIndexLayout | undefined {
+    const g = this.graph;
+    if (!g.shared) return undefined;
+    this.publishLayout();
+    const memory = this.store.wasmMemory;
+    const wasm = this.kernel.name === 'wasm-simd128' && memory !== undefined;
+    return {
+      id: this.id,
+      layout: this.layoutVersion,
+      params: { distance: this.distance, m: this.m, efConstruct: this.efConstruct, fullScanThreshold: this.fullScanThreshold, ef: this.ef, seed: this.seed },
+      dim: this.dim,
+      kernel: wasm ? 'wasm' : 'js',
+      memory: wasm ? memory : undefined,
+      base: this.store.data.byteOffset,
+      data: wasm ? undefined : this.store.data,
+      graph: g.toShared(),
+      members: this.members,
+      pending: this.pending,
+      state: this.state,
+      gate: this.gate.words,
+    };
+  }
+
+  /**
+   * A read-only view of a shared index in a search worker: the same search code over the same memory. Use it
+   * only inside `readStable` (write-gate.ts), with `scratch` a scratch slot address of the store leased to
+   * this worker.
+   */
+  static attach(l: SharedIndexLayout, scratch: number): HnswIndex {
+    const memory = l.memory;
+    const rows = memory === undefined ? 0 : Math.floor((memory.buffer.byteLength - l.base) / (l.dim * 4));
+    const data = memory !== undefined ? new Float32Array(memory.buffer, l.base, rows * l.dim) : l.data;
+    if (data === undefined) throw new Error('a shared index layout without vectors');
+    const source = { dim: l.dim, data, wasmMemory: memory, scratchAddress: () => scratch, has: () => true };
+    const index = new HnswIndex(source as unknown as DenseVectorStore, { ...l.params, kernel: l.kernel });
+    index.detach();
+    index.graph = HnswGraph.attach(l.graph);
+    index.members = l.members;
+    index.pending = l.pending;
+    index.state = l.state;
+    return index;
+  }
+
   add(offset: number): void {
+    this.gate.write(() => this.addNow(offset));
+  }
+
+  private addNow(offset: number): void {
     if (!this.store.has(offset)) throw new RangeError(`no vector stored at offset ${offset}`);
-    this.members = growFlags(this.members, offset + 1);
+    this.members = growFlags(this.members, offset + 1, true);
     const state = this.members[offset]!;
     if (state === ABSENT) this.live++;
     if (state === PENDING) this.pendingLive--;
@@ -222,12 +379,16 @@ export class HnswIndex implements VectorIndex {
    * @throws RangeError when the store has no vector at `offset`.
    */
   enqueue(offset: number): void {
+    this.gate.write(() => this.enqueueNow(offset));
+  }
+
+  private enqueueNow(offset: number): void {
     if (!this.store.has(offset)) throw new RangeError(`no vector stored at offset ${offset}`);
     if (this.m === 0) {
-      this.add(offset);
+      this.addNow(offset);
       return;
     }
-    this.members = growFlags(this.members, offset + 1);
+    this.members = growFlags(this.members, offset + 1, true);
     const state = this.members[offset]!;
     if (state === PENDING) return;
     if (state === ABSENT) this.live++;
@@ -238,11 +399,25 @@ export class HnswIndex implements VectorIndex {
     if (offset >= this.limit) this.limit = offset + 1;
     this.members[offset] = PENDING;
     this.pendingLive++;
-    this.pending.push(offset);
+    this.pushPending(offset);
+  }
+
+  private pushPending(offset: number): void {
+    const len = this.pendingLen;
+    if (len >= this.pending.length) {
+      const next = new Int32Array(new SharedArrayBuffer(this.pending.length * 2 * 4));
+      next.set(this.pending);
+      this.pending = next;
+    }
+    this.pending[len] = offset;
+    this.pendingLen = len + 1;
   }
 
   delete(offset: number): void {
-    if (!this.has(offset)) return;
+    if (this.has(offset)) this.gate.write(() => this.deleteNow(offset));
+  }
+
+  private deleteNow(offset: number): void {
     const state = this.members[offset]!;
     if (state === IN_GRAPH) this.tombstone(offset);
     if (state === PENDING) this.pendingLive--;
@@ -268,14 +443,16 @@ export class HnswIndex implements VectorIndex {
    * Indexes every queued offset synchronously.
    */
   buildPendingSync(): void {
-    this.detachUpdated();
-    while (this.pendingHead < this.pending.length) this.indexNextPending();
-    this.compactQueue();
-    if (this.needsRebuild) {
-      const rebuild = this.startRebuild();
-      for (let o = 0; o < this.limit; o++) rebuild.step(o);
-      rebuild.finish();
-    }
+    this.gate.write(() => {
+      this.detachUpdated();
+      while (this.pendingHead < this.pendingLen) this.indexNextPending();
+      this.compactQueue();
+      if (this.needsRebuild) {
+        const rebuild = this.startRebuild();
+        for (let o = 0; o < this.limit; o++) rebuild.step(o);
+        rebuild.finish();
+      }
+    });
   }
 
   /**
@@ -299,20 +476,26 @@ export class HnswIndex implements VectorIndex {
   private async runBuild(options: BuildSliceOptions): Promise<void> {
     const sliceMs = options.sliceMs ?? 10;
     const aborted = (): boolean => options.signal?.aborted === true;
+    // Each slice is one write section: search workers never read a node while it is being linked.
     for (;;) {
-      this.detachUpdated();
-      while (this.pendingHead < this.pending.length) {
+      this.gate.write(() => this.detachUpdated());
+      while (this.pendingHead < this.pendingLen) {
         if (aborted()) break;
         const t0 = performance.now();
         let n = 0;
-        while (this.pendingHead < this.pending.length) {
-          this.indexNextPending();
-          if ((++n & 7) === 0 && performance.now() - t0 >= sliceMs) break;
+        this.gate.begin();
+        try {
+          while (this.pendingHead < this.pendingLen) {
+            this.indexNextPending();
+            if ((++n & 7) === 0 && performance.now() - t0 >= sliceMs) break;
+          }
+        } finally {
+          this.gate.end();
         }
         options.onProgress?.(this.indexedCount, this.pendingLive);
-        if (this.pendingHead < this.pending.length) await yieldToLoop();
+        if (this.pendingHead < this.pendingLen) await yieldToLoop();
       }
-      this.compactQueue();
+      this.gate.write(() => this.compactQueue());
       if (aborted() || !this.needsRebuild) return;
       // Rebuild in slices while the current graph keeps serving; rows queued meanwhile wait (exact scan).
       const rebuild = this.startRebuild();
@@ -330,7 +513,7 @@ export class HnswIndex implements VectorIndex {
         }
         if (o < this.limit) await yieldToLoop();
       }
-      rebuild.finish();
+      this.gate.write(() => rebuild.finish());
     }
   }
 
@@ -368,7 +551,7 @@ export class HnswIndex implements VectorIndex {
   private detachUpdated(): void {
     const g = this.graph;
     if (g.deletedCount === 0) return;
-    for (let i = this.pendingHead; i < this.pending.length; i++) {
+    for (let i = this.pendingHead; i < this.pendingLen; i++) {
       const o = this.pending[i]!;
       if (this.members[o] === PENDING && g.has(o)) {
         this.builder.repair(this.ready());
@@ -393,8 +576,10 @@ export class HnswIndex implements VectorIndex {
   }
 
   private compactQueue(): void {
-    if (this.pendingHead === 0) return;
-    this.pending = this.pending.slice(this.pendingHead);
+    const head = this.pendingHead;
+    if (head === 0) return;
+    this.pending.copyWithin(0, head, this.pendingLen);
+    this.pendingLen -= head;
     this.pendingHead = 0;
   }
 
@@ -403,7 +588,7 @@ export class HnswIndex implements VectorIndex {
    * heuristic selection per node that linked to a tombstone. Returns the number removed.
    */
   repair(): number {
-    return this.builder.repair(this.ready());
+    return this.gate.write(() => this.builder.repair(this.ready()));
   }
 
   search(query: Float32Array, k: number, opts: SearchOptions = {}): ScoredOffset[] {
@@ -462,7 +647,9 @@ export class HnswIndex implements VectorIndex {
   private scanPending(kernel: DistanceKernel, accept: ((offset: number) => boolean) | undefined, top: TopK): void {
     const q = this.pending;
     const members = this.members;
-    for (let i = this.pendingHead; i < q.length; i++) {
+    // Bounded by the array too: a worker may read the scalars torn (the read is then discarded).
+    const end = Math.min(this.pendingLen, q.length);
+    for (let i = this.pendingHead; i < end; i++) {
       const o = q[i]!;
       if (members[o] !== PENDING) continue;
       if (accept !== undefined && !accept(o)) continue;
@@ -530,7 +717,7 @@ export class HnswIndex implements VectorIndex {
   /** Live queued offsets, in queue order. */
   private pendingQueue(): number[] {
     const out: number[] = [];
-    for (let i = this.pendingHead; i < this.pending.length; i++) {
+    for (let i = this.pendingHead; i < this.pendingLen; i++) {
       const o = this.pending[i]!;
       if (this.members[o] === PENDING) out.push(o);
     }
@@ -595,7 +782,7 @@ export class HnswIndex implements VectorIndex {
     let upper = 0;
     for (let i = 1; i < list.length; i++) upper += levelFor(index.seed, list[i]!, g.m) * g.strideU;
     g.reserveUpper(upper);
-    index.members = growFlags(index.members, max + 1);
+    index.members = growFlags(index.members, max + 1, true);
     const kernel = index.ready();
     const memory = store.wasmMemory;
     const useWasm = kernel.name === 'wasm-simd128' && memory !== undefined;
@@ -634,10 +821,10 @@ export class HnswIndex implements VectorIndex {
   }
 
   /** @throws Error when `bytes` is not an HNSW image or does not fit `store`. */
-  static load(bytes: Uint8Array, store: DenseVectorStore, options: IndexRuntimeOptions = {}): HnswIndex {
+  static load(bytes: Uint8Array, store: DenseVectorStore, options: IndexRuntimeOptions & { gate?: WriteGate | undefined } = {}): HnswIndex {
     const img = deserializeHnsw(bytes);
     if (img.dim !== store.dim) throw new Error(`hnsw index image has dim ${img.dim}, store has ${store.dim}`);
-    const index = new HnswIndex(store, { ...img.params, kernel: options.kernel });
+    const index = new HnswIndex(store, { ...img.params, kernel: options.kernel, gate: options.gate });
     index.restore(img);
     return index;
   }
@@ -653,8 +840,8 @@ export class HnswIndex implements VectorIndex {
     g.deleted.set(img.deleted);
     g.level0.set(img.level0);
     g.upperStart.set(img.upperStart);
-    if (img.upper.length > g.upper.length) g.upper = img.upper;
-    else g.upper.set(img.upper);
+    g.reserveUpper(img.upper.length);
+    g.upper.set(img.upper);
     g.upperUsed = img.upper.length;
     g.entry = img.entry;
     g.maxLevel = img.maxLevel;
@@ -670,11 +857,14 @@ export class HnswIndex implements VectorIndex {
     }
     g.nodeCount = nodes;
     g.deletedCount = dels;
-    this.members = growFlags(img.members.slice(), 16);
+    this.members = sharedBytes(Math.max(16, n));
+    this.members.set(img.members);
     this.limit = n;
     this.live = live;
-    this.pending = img.pending.filter((o) => this.members[o] === PENDING);
+    const queued = img.pending.filter((o) => this.members[o] === PENDING);
+    this.pendingLen = 0;
     this.pendingHead = 0;
-    this.pendingLive = this.pending.length;
+    for (const o of queued) this.pushPending(o);
+    this.pendingLive = queued.length;
   }
 }

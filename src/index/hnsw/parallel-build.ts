@@ -1,4 +1,4 @@
-import { Worker } from 'node:worker_threads';
+import { startWorker } from './start-worker.js';
 import type { BuildWorkerInit } from './build-worker.js';
 
 export interface ParallelBuildOptions {
@@ -8,19 +8,6 @@ export interface ParallelBuildOptions {
   signal?: AbortSignal;
   /** Called about every 100 ms with the number of offsets inserted so far. */
   onProgress?: (inserted: number, total: number) => void;
-}
-
-/**
- * Starts the build worker. From compiled JavaScript it is `build-worker.js` next to this file;
- * from TypeScript sources (tests, benchmarks under tsx) the worker registers tsx first, because
- * Node 20 does not pass `--import` loaders on to workers.
- */
-function spawn(init: BuildWorkerInit): Worker {
-  const fromSource = import.meta.url.endsWith('.ts');
-  const url = new URL(fromSource ? './build-worker.ts' : './build-worker.js', import.meta.url);
-  if (!fromSource) return new Worker(url, { workerData: init });
-  const boot = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(url.href)}); });`;
-  return new Worker(boot, { eval: true, workerData: init });
 }
 
 /**
@@ -48,7 +35,7 @@ export async function runBuildWorkers(
   try {
     await Promise.all(
       Array.from({ length: threads }, (_, t) => {
-        const worker = spawn({ ...init, scratch: scratch(t) });
+        const worker = startWorker('build-worker', { ...init, scratch: scratch(t) });
         return new Promise<void>((resolve) => {
           worker.on('message', (msg: { done?: number; error?: string }) => {
             if (msg.error !== undefined) errors.push(msg.error);

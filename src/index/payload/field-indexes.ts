@@ -13,6 +13,7 @@ import { IntegerIndex } from './integer.js';
 import { KeywordIndex } from './keyword.js';
 import { unionSorted } from './offsets.js';
 import type { OffsetList } from './offsets.js';
+import { soleCheck } from './payload-index.js';
 import type { CardinalityEstimate, PayloadFieldIndex } from './payload-index.js';
 import { TextIndex } from './text.js';
 import type { TextAnalyzer } from './tokenizer.js';
@@ -175,6 +176,18 @@ export class FieldIndexes implements EvaluationContext {
       out = out === null ? c : unionSorted(out, c);
     }
     return out;
+  }
+
+  /**
+   * True when `candidates(condition)` is exactly the set of points the condition matches, so no payload
+   * check is needed: a `match` of `value` / `any` on a keyword index (the lookup compares the same leaf
+   * values the evaluator does). Other index kinds answer with candidates that are still checked.
+   */
+  decides(condition: FieldCondition): boolean {
+    const index = this.byPath.get(condition.key.text);
+    if (!(index instanceof KeywordIndex)) return false;
+    const check = soleCheck(condition);
+    return check !== null && check.kind === 'match' && (check.match.kind === 'value' || check.match.kind === 'any');
   }
 
   /** Cardinality estimate for a field condition from its index, or null when unindexed. */

@@ -26,8 +26,7 @@ void describe('compatibility-only config keys', () => {
   void it('warns once for each compatibility key set to a non-default value, naming key, value and reason', () => {
     const { config } = loadEnv({ QDRANT__SERVICE__MAX_WORKERS: '3', QDRANT__STORAGE__PERFORMANCE__MAX_SEARCH_THREADS: '4', QDRANT__SERVICE__HTTP_PORT: '7000', QDRANT__SERVICE__GRPC_PORT: '7334' });
     assert.deepEqual(compatWarnings(config), [
-      'config: service.max_workers is set to 3 but has no effect (requests are served on the event loop; searches are not spread over worker threads)',
-      'config: storage.performance.max_search_threads is set to 4 but has no effect (searches run on the event loop)',
+      'config: service.max_workers is set to 3 but has no effect (requests are served on the event loop; searches go to the storage.performance.max_search_threads workers)',
     ]);
   });
 

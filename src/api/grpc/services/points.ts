@@ -7,7 +7,7 @@ import type { PointOperation } from '../../../collection/operation.js';
 import { count as countPoints, retrieve, scroll } from '../../../collection/read.js';
 import type { ReadOptions } from '../../../collection/types.js';
 import { vectorNameAddition } from '../../collection-config.js';
-import { checkedShardKeys, distanceMatrix, query, queryGroups, type QueryEnv } from '../../../collection/query/run.js';
+import { checkedShardKeys, distanceMatrix, query, queryAsync, queryGroups, type QueryEnv } from '../../../collection/query/run.js';
 import type { PointsHandlers } from '../generated/qdrant/Points.js';
 import type * as M from '../generated/messages.js';
 import { collectionPass, type Impls, type RpcContext } from '../call.js';
@@ -165,7 +165,7 @@ export const pointsService: Impls<PointsHandlers> = {
       return { result: { operation_id: c.lastOperationId, status: m.wait === true ? 'Completed' : 'Acknowledged' } };
     },
   },
-  Search: { run: (m, ctx) => ({ result: query(env(ctx), withSelectors(searchRoot(m), m)).map(scoredPoint) }) },
+  Search: { run: async (m, ctx) => ({ result: (await queryAsync(env(ctx), withSelectors(searchRoot(m), m))).map(scoredPoint) }) },
   SearchBatch: {
     run: (m, ctx) => {
       const e = env(ctx);
@@ -213,7 +213,7 @@ export const pointsService: Impls<PointsHandlers> = {
       return { result: { count: countPoints(c, optionalFilter(m.filter), checkedShardKeys(c, shardKeys(m.shard_key_selector))) } };
     },
   },
-  Query: { run: (m, ctx) => ({ result: query(env(ctx), withSelectors(queryRoot(m), m)).map(scoredPoint) }), accessBody: (m) => accessOfQuery(m) },
+  Query: { run: async (m, ctx) => ({ result: (await queryAsync(env(ctx), withSelectors(queryRoot(m), m))).map(scoredPoint) }), accessBody: (m) => accessOfQuery(m) },
   QueryBatch: {
     run: (m, ctx) => {
       const e = env(ctx);

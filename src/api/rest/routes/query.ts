@@ -4,7 +4,7 @@
  * presented as Qdrant's wire shapes (present/points.ts).
  */
 import { route, type RouteRow, type CollectionContext } from '../route-table.js';
-import { query, queryGroups, type QueryEnv } from '../../../collection/query/run.js';
+import { query, queryAsync, queryGroups, type QueryEnv } from '../../../collection/query/run.js';
 import { batchOf, parseQueryGroupsRequest, parseQueryRequest } from '../parse/query-request.js';
 import { groupsToWire, scoredPointsToWire } from '../present/points.js';
 import { collectionOf } from './points.js';
@@ -19,7 +19,7 @@ export function queryEnv(ctx: CollectionContext, searches = 1): QueryEnv {
 
 /** The Query API routes. */
 export const queryRoutes: RouteRow[] = [
-  route('POST', '/collections/{collection_name}/points/query', 'query_points', (ctx) => ({ points: scoredPointsToWire(query(queryEnv(ctx), parseQueryRequest(ctx.body))) })),
+  route('POST', '/collections/{collection_name}/points/query', 'query_points', async (ctx) => ({ points: scoredPointsToWire(await queryAsync(queryEnv(ctx), parseQueryRequest(ctx.body))) })),
   route('POST', '/collections/{collection_name}/points/query/batch', 'query_batch_points', (ctx) => {
     const searches = batchOf(ctx.body);
     const env = queryEnv(ctx, searches.length);

@@ -4,7 +4,7 @@
  * Each request is parsed into an engine query request (parse/legacy-search.ts).
  */
 import { route, type RouteRow, type CollectionContext } from '../route-table.js';
-import { distanceMatrix, query, queryGroups } from '../../../collection/query/run.js';
+import { distanceMatrix, query, queryAsync, queryGroups } from '../../../collection/query/run.js';
 import type { QueryRequest } from '../../../collection/query/types.js';
 import { discoverAsQuery, recommendAsQuery, searchAsQuery } from '../parse/legacy-search.js';
 import { batchOf, parseGroups, parseMatrixRequest } from '../parse/query-request.js';
@@ -15,8 +15,8 @@ const P = '/collections/{collection_name}/points';
 
 type AsQuery = (body: Record<string, unknown>) => QueryRequest;
 
-function single(ctx: CollectionContext, asQuery: AsQuery): unknown {
-  return scoredPointsToWire(query(queryEnv(ctx), asQuery(ctx.body)));
+async function single(ctx: CollectionContext, asQuery: AsQuery): Promise<unknown> {
+  return scoredPointsToWire(await queryAsync(queryEnv(ctx), asQuery(ctx.body)));
 }
 
 function batch(ctx: CollectionContext, asQuery: AsQuery): unknown {

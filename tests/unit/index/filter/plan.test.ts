@@ -67,6 +67,20 @@ describe('planFilter', () => {
     assert.deepEqual(plan.estimate, { min: 2, exp: 2, max: 2 });
   });
 
+  it('marks a plan exact only when index lookups decide every condition', () => {
+    const exact = (json: unknown): boolean => planFilter(parseFilter(json), fi, 100, { resolveId: (id) => (typeof id === 'number' ? id : undefined) }).exact;
+    assert.equal(exact({ must: [{ key: 'city', match: { value: 'London' } }] }), true);
+    assert.equal(exact({ must: [{ key: 'city', match: { any: ['London', 'Paris'] } }, { has_id: [0, 1, 2] }] }), true);
+    assert.equal(exact({ must: [{ must: [{ key: 'city', match: { value: 'Paris' } }] }] }), true);
+    // Integer ranges, unindexed fields, except, should / must_not: candidates (if any) are only a superset.
+    assert.equal(exact({ must: [{ key: 'city', match: { value: 'London' } }, { key: 'n', range: { lt: 10 } }] }), false);
+    assert.equal(exact({ must: [{ key: 'city', match: { value: 'London' } }, { key: 'other', match: { value: 1 } }] }), false);
+    assert.equal(exact({ must: [{ key: 'city', match: { except: ['London'] } }] }), false);
+    assert.equal(exact({ should: [{ key: 'city', match: { value: 'London' } }] }), false);
+    assert.equal(exact({ must: [{ key: 'city', match: { value: 'London' } }], must_not: [{ has_id: [0] }] }), false);
+    assert.equal(exact({ must: [{ key: 'city', match: { value: 5 } }] }), false);
+  });
+
   it('the empty filter matches everything', () => {
     const plan = planFilter(parseFilter({}), fi, 100);
     assert.equal(plan.candidates, null);
@@ -95,6 +109,7 @@ describe('planner property: candidates ⊇ matches, estimates bound the truth (s
       }
       const resolveId = (id: PointId): number | undefined => (typeof id === 'number' && id < n ? id : undefined);
       let withCandidates = 0;
+      let exactPlans = 0;
       for (let k = 0; k < 250; k++) {
         const json = randomFilter(r);
         const filter = parseFilter(json);
@@ -114,8 +129,15 @@ describe('planner property: candidates ⊇ matches, estimates bound the truth (s
         assert.equal(new Set(cands).size, cands.length, `${msg}: unique`);
         const refined = cands.filter((i) => matches(filter, { id: i, payload: payloads[i], hasVector: () => true }, fi));
         assert.deepEqual(refined, truth, msg);
+        // An exact plan's candidates are the answer without any per-point check.
+        if (plan.exact) {
+          exactPlans++;
+          assert.deepEqual(cands, truth, `${msg}: exact`);
+          assert.deepEqual(plan.estimate, { min: truth.length, exp: truth.length, max: truth.length }, `${msg}: exact estimate`);
+        }
       }
       assert.ok(withCandidates > 60, `only ${withCandidates} filters had candidates`);
+      assert.ok(exactPlans > 0, 'no filter was planned as exact');
     });
   }
 });

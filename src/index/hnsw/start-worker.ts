@@ -1,0 +1,14 @@
+import { Worker } from 'node:worker_threads';
+
+/**
+ * Starts the worker module `name` (without extension) that lives next to this file. From compiled
+ * JavaScript it is `name.js`; from TypeScript sources (tests, benchmarks under tsx) the worker registers tsx
+ * first, because Node 20 does not pass `--import` loaders on to workers.
+ */
+export function startWorker(name: string, workerData?: unknown): Worker {
+  const fromSource = import.meta.url.endsWith('.ts');
+  const url = new URL(fromSource ? `./${name}.ts` : `./${name}.js`, import.meta.url);
+  if (!fromSource) return new Worker(url, { workerData });
+  const boot = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(url.href)}); });`;
+  return new Worker(boot, { eval: true, workerData });
+}
