@@ -29,6 +29,10 @@ export class Metrics {
     if (quiverVersion !== undefined) {
       new Gauge({ name: `${prefix}${QUIVER_PREFIX}build_info`, help: 'Quiver version (value 1)', labelNames: ['version', 'node'], registers: [this.registry] }).set({ version: quiverVersion, node: process.version }, 1);
     }
+    // Every REST request (Qdrant's rest_responses_* series cover only its whitelisted endpoints, status 200 timed).
+    const rest = this.rest;
+    new Counter({ name: `${prefix}${QUIVER_PREFIX}rest_requests_total`, help: 'REST requests answered, every route and status', registers: [this.registry], collect() { this.reset(); this.inc(rest.answered); } });
+    new Counter({ name: `${prefix}${QUIVER_PREFIX}rest_request_seconds_total`, help: 'seconds spent answering REST requests, every route and status', registers: [this.registry], collect() { this.reset(); this.inc(rest.seconds); } });
   }
 
   /** Where the Qdrant series are read from (set once the server's parts exist). */

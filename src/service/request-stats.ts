@@ -116,6 +116,9 @@ export interface ResponseSeries {
 export class RequestStats {
   private readonly global = new Map<string, ByStatus>();
   private readonly perCollection = new Map<string, Map<string, ByStatus>>();
+  /** Responses recorded since start, every key and status, and the seconds they took. */
+  answered = 0;
+  seconds = 0;
 
   constructor(private readonly now: () => number = Date.now) {}
 
@@ -136,6 +139,8 @@ export class RequestStats {
   /** One response of `key` with `status` that took `micros`; `collection` when the request named one. */
   record(key: string, status: number, micros: number, collection?: string): void {
     const now = this.now();
+    this.answered++;
+    this.seconds += micros / 1e6;
     RequestStats.aggregator(this.global, key, status, now).add(micros, now);
     if (collection === undefined) return;
     let byKey = this.perCollection.get(collection);

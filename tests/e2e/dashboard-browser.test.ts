@@ -335,6 +335,12 @@ describe('dashboard in Chromium', { timeout: 240_000 }, () => {
     await openPage(page, 'Service');
     await page.getByLabel('service summary').getByText('0.1.0').waitFor();
     await page.getByRole('img', { name: 'Requests per second' }).locator('polyline').waitFor({ timeout: 15_000 });
+    // Per-collection sizes from /telemetry: points, vectors and the bytes they hold.
+    const sizes = page.getByRole('table', { name: 'collection sizes' }).locator('tbody tr').filter({ hasText: 'demo' });
+    await sizes.waitFor();
+    const cells = (await sizes.locator('td').allTextContents()).map((t) => t.trim());
+    assert.deepEqual(cells.slice(0, 3), ['demo', '40', '40'], cells.join(' | '));
+    assert.match(cells[3] ?? '', /^\d+(\.\d+)? (B|KiB)$/, `vector data: ${cells[3]}`);
     await shot(page, '12-service');
 
     assert.deepEqual(problems, []);

@@ -53,7 +53,7 @@ describe('operating a server', () => {
       assert.ok(msgs.includes('security: api key on, read-only key off, named keys off, JWT off, TLS off, mTLS off, audit off, IP allow-list off'), msgs.join('\n'));
       assert.ok(msgs.some((m) => m.startsWith(`listening on http://127.0.0.1:${server.port} (REST), http://127.0.0.1:${metricsPort}/metrics`) && m.includes(`127.0.0.1:${grpcPort} (gRPC)`)), msgs.join('\n'));
       assert.ok(msgs.some((m) => m.startsWith(`storage ${join(dir, 'storage')}: 0 collection(s)`)));
-      assert.ok(msgs.includes('config: service.max_workers is set to 3 but has no effect (requests are served on the event loop; searches are not spread over worker threads)'));
+      assert.ok(msgs.includes('config: service.max_workers is set to 3 but has no effect (requests are served on the event loop; searches go to the storage.performance.max_search_threads workers)'), msgs.join('\n'));
       const access = lines.find((l) => l['request_id'] === 'req-42');
       assert.ok(access !== undefined);
       assert.deepEqual({ method: access['method'], route: access['route'], status: access['status'], level: access['level'] }, { method: 'GET', route: '/collections', status: 200, level: 40 });

@@ -9,14 +9,32 @@ import { DataTable, Notice, formatBytes, formatNumber, useAsync } from '../ui.js
 const POLL_MS = 2000;
 const KEEP = 60;
 
+/** A collection in `/telemetry?details_level=2` (Qdrant's shape: one local shard on a single node). */
+interface CollectionTelemetry {
+  id: string;
+  shards?: Array<{ local?: { num_points?: number; num_vectors?: number; vectors_size_bytes?: number; payloads_size_bytes?: number } | null }>;
+}
+
+/** Points and stored bytes of one collection, summed over its local shards. */
+function sizes(c: CollectionTelemetry): { points: number; vectors: number; vectorBytes: number; payloadBytes: number } {
+  const out = { points: 0, vectors: 0, vectorBytes: 0, payloadBytes: 0 };
+  for (const s of c.shards ?? []) {
+    out.points += s.local?.num_points ?? 0;
+    out.vectors += s.local?.num_vectors ?? 0;
+    out.vectorBytes += s.local?.vectors_size_bytes ?? 0;
+    out.payloadBytes += s.local?.payloads_size_bytes ?? 0;
+  }
+  return out;
+}
+
 interface Telemetry {
   app: { version: string; startup: string };
-  collections: { number_of_collections: number; collections?: Array<{ id: string; points_count: number }> };
+  collections: { number_of_collections: number; collections?: CollectionTelemetry[] };
 }
 
 export function ServicePage({ session }: PageProps) {
   const root = useAsync(() => api<{ version: string }>('GET', '/'), []);
-  const telemetry = useAsync(() => api<Telemetry>('GET', '/telemetry?details_level=1'), []);
+  const telemetry = useAsync(() => api<Telemetry>('GET', '/telemetry?details_level=2'), []);
   const [series, setSeries] = useState<{ rate: number[]; latency: number[]; rss: number; heap: number; points: number; vectors: number }>({ rate: [], latency: [], rss: 0, heap: 0, points: 0, vectors: 0 });
   const [error, setError] = useState<string | undefined>();
   const prev = useRef<{ t: number; count: number; sum: number } | undefined>(undefined);
@@ -31,8 +49,8 @@ export function ServicePage({ session }: PageProps) {
         if (!r.ok) throw new Error(`/metrics: HTTP ${r.status}`);
         const s = parsePrometheus(r.text);
         const t = performance.now();
-        const count = total(s, 'rest_responses_duration_seconds_count');
-        const sum = total(s, 'rest_responses_duration_seconds_sum');
+        const count = total(s, 'quiver_rest_requests_total');
+        const sum = total(s, 'quiver_rest_request_seconds_total');
         const p = prev.current;
         prev.current = { t, count, sum };
         if (!live) return;
@@ -102,14 +120,22 @@ export function ServicePage({ session }: PageProps) {
       )}
       <section class="card">
         <h2>Collections</h2>
-        <DataTable label="collection sizes" headers={['Collection', 'Points']}>
-            {(telemetry.data?.collections.collections ?? []).map((c) => (
-              <tr key={c.id}>
-                <td>{c.id}</td>
-                <td>{formatNumber(c.points_count)}</td>
-              </tr>
-            ))}
+        <DataTable label="collection sizes" headers={['Collection', 'Points', 'Vectors', 'Vector data', 'Payload data', 'Total']}>
+            {(telemetry.data?.collections.collections ?? []).map((c) => {
+              const z = sizes(c);
+              return (
+                <tr key={c.id}>
+                  <td>{c.id}</td>
+                  <td>{formatNumber(z.points)}</td>
+                  <td>{formatNumber(z.vectors)}</td>
+                  <td>{formatBytes(z.vectorBytes)}</td>
+                  <td>{formatBytes(z.payloadBytes)}</td>
+                  <td>{formatBytes(z.vectorBytes + z.payloadBytes)}</td>
+                </tr>
+              );
+            })}
         </DataTable>
+        <p class="hint">Vector and payload data as stored (vectors at their datatype's size, payloads as JSON); all collections share one storage file, whose size is the server's disk usage.</p>
       </section>
     </div>
   );
