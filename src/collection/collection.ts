@@ -29,6 +29,8 @@ import type { DenseVectorStore } from '../index/vector-store.js';
 import type { VectorValue } from './vectors.js';
 import { Segment, type StoredPoint } from './segment/segment.js';
 import type { Scope } from './segment/scope.js';
+import { andFilters } from './query/filters.js';
+import { outsideTenant, VisibleEntries } from './tenant.js';
 
 /** The persistent descriptor of a collection, kept in the store's meta table. */
 export interface CollectionDescriptor {
@@ -57,6 +59,11 @@ export class Collection {
   readonly segment: Segment;
   private opSeq = 0;
   private queue: Promise<unknown> = Promise.resolve();
+  /**
+   * Row-level security: the only points this object shows and writes, on a view made by {@link confine};
+   * `undefined` on the collection itself.
+   */
+  private readonly tenant: Filter | undefined = undefined;
 
   private constructor(store: Store, descriptor: CollectionDescriptor, log: CollectionLog) {
     this.store = store;
@@ -128,8 +135,65 @@ export class Collection {
     return this.descriptor;
   }
 
+  /** Points this object shows (a confined view: the tenant's). */
   get pointsCount(): number {
+    if (this.tenant === undefined) return this.segment.size;
+    let n = 0;
+    for (const _ of this.scan({})) n++;
+    return n;
+  }
+
+  /** Every point stored, whatever the view (for limits that bound the collection, such as strict mode's). */
+  get storedPointsCount(): number {
     return this.segment.size;
+  }
+
+  // ---------------------------------------------------------------- row-level security (tenant tokens)
+
+  /**
+   * This collection as a tenant token sees it: only the points matching `tenant` exist. Reads resolve their scope
+   * within it ({@link scopeOf}, which rides the filtered-search planner like any filter); a point outside reads as
+   * absent; a write may touch only points inside and must leave every point it writes inside, or it is refused
+   * whole (403). The view shares all state with the collection: a Proxy forwards every field read and write to it,
+   * and only `tenant` differs.
+   */
+  confine(tenant: Filter): Collection {
+    const outer = this.tenant;
+    const combined = outer === undefined ? tenant : andFilters(outer, tenant)!;
+    return new Proxy(this, {
+      get: (target, prop, receiver) => (prop === 'tenant' ? combined : Reflect.get(target, prop, receiver) as unknown),
+      set: (target, prop, value) => Reflect.set(target, prop, value),
+    });
+  }
+
+  /** The scope a read covers on this object: `scope`, within the tenant on a confined view. */
+  scopeOf(scope: Scope): Scope {
+    return this.tenant === undefined ? scope : { filter: andFilters(scope.filter, this.tenant), shardKeys: scope.shardKeys };
+  }
+
+  /** True when the live point at `offset` is shown by this object. */
+  private visible(offset: number): boolean {
+    return this.tenant === undefined || this.segment.matches(this.tenant, offset);
+  }
+
+  /** The staged point, or null when absent or (on a confined view) outside the tenant. */
+  private readVisible(key: PointKey, overlay: Map<PointKey, StoredPoint | null>): StoredPoint | null {
+    const p = this.readStaged(key, overlay);
+    return p === null || this.tenant === undefined || matches(this.tenant, stagedView(key, p), this.segment.fieldIndexes) ? p : null;
+  }
+
+  /**
+   * A confined write may only have touched points that were inside the tenant (or absent) and must leave every
+   * point it writes inside. @throws AppError(FORBIDDEN), nothing written
+   */
+  private checkTenant(overlay: ReadonlyMap<PointKey, StoredPoint | null>): void {
+    const tenant = this.tenant;
+    if (tenant === undefined) return;
+    for (const [key, staged] of overlay) {
+      const before = this.segment.offsetOfKey(key);
+      if (before !== undefined && !this.segment.matches(tenant, before)) throw outsideTenant();
+      if (staged !== null && !matches(tenant, stagedView(key, staged), this.segment.fieldIndexes)) throw outsideTenant();
+    }
   }
 
   /** Number of stored vectors of every kind. */
@@ -216,6 +280,7 @@ export class Collection {
       this.checkShardKeys(ops);
       const overlay = new Map<PointKey, StoredPoint | null>();
       for (const op of ops) this.stage(op, overlay);
+      this.checkTenant(overlay);
       const opId = this.opSeq + 1;
       await this.persist(overlay, opId);
       this.opSeq = opId;
@@ -261,15 +326,16 @@ export class Collection {
   /** Keys selected by `selector` in the staged state (the segment overlaid by earlier operations of the batch). */
   private selectKeys(selector: PointSelector, overlay: Map<PointKey, StoredPoint | null>): PointKey[] {
     if (selector.kind === 'ids') {
-      return selector.ids.map(pointKey).filter((k) => this.readStaged(k, overlay) !== null);
+      return selector.ids.map(pointKey).filter((k) => this.readVisible(k, overlay) !== null);
     }
+    const filter = andFilters(selector.filter, this.tenant)!;
     const out: PointKey[] = [];
-    for (const offset of this.segment.scan({ filter: selector.filter })) {
+    for (const offset of this.segment.scan({ filter })) {
       const key = this.segment.keyAt(offset)!;
       if (!overlay.has(key)) out.push(key);
     }
     for (const [key, staged] of overlay) {
-      if (staged !== null && matches(selector.filter, stagedView(key, staged), this.segment.fieldIndexes)) out.push(key);
+      if (staged !== null && matches(filter, stagedView(key, staged), this.segment.fieldIndexes)) out.push(key);
     }
     return out;
   }
@@ -279,10 +345,13 @@ export class Collection {
       case 'upsert': {
         for (const p of op.points) {
           const key = pointKey(p.id);
+          // A point outside the tenant is there for insert_only (skipped) and absent for update_only (skipped too);
+          // any other upsert onto it, whatever its update_filter, is refused by checkTenant.
           const existing = this.readStaged(key, overlay);
+          const foreign = existing !== null && this.readVisible(key, overlay) === null;
           if (existing !== null && op.mode === 'insert_only') continue;
-          if (existing === null && op.mode === 'update_only') continue;
-          if (existing !== null && op.updateFilter !== undefined && !matches(op.updateFilter, stagedView(key, existing), this.segment.fieldIndexes)) continue;
+          if ((existing === null || foreign) && op.mode === 'update_only') continue;
+          if (existing !== null && !foreign && op.updateFilter !== undefined && !matches(op.updateFilter, stagedView(key, existing), this.segment.fieldIndexes)) continue;
           overlay.set(key, {
             offset: existing?.offset ?? this.reserveOffset(overlay, key),
             vectors: new Map(p.vectors),
@@ -298,7 +367,7 @@ export class Collection {
       case 'update_vectors': {
         for (const p of op.points) {
           const key = pointKey(p.id);
-          const existing = this.readStaged(key, overlay);
+          const existing = this.readVisible(key, overlay);
           if (existing === null) throw new AppError('POINT_NOT_FOUND', [String(p.id)]);
           if (op.updateFilter !== undefined && !matches(op.updateFilter, stagedView(key, existing), this.segment.fieldIndexes)) continue;
           const vectors = new Map(existing.vectors);
@@ -337,7 +406,7 @@ export class Collection {
   private stagePayload(selector: PointSelector, overlay: Map<PointKey, StoredPoint | null>, f: (p: Payload | null) => Payload | null): void {
     if (selector.kind === 'ids') {
       for (const id of selector.ids) {
-        if (this.readStaged(pointKey(id), overlay) === null) throw new AppError('POINT_NOT_FOUND', [String(id)]);
+        if (this.readVisible(pointKey(id), overlay) === null) throw new AppError('POINT_NOT_FOUND', [String(id)]);
       }
     }
     for (const key of this.selectKeys(selector, overlay)) {
@@ -356,20 +425,22 @@ export class Collection {
 
   /** Live offsets inside `scope`. */
   scan(scope: Scope): Iterable<number> {
-    return this.segment.scan(scope);
+    return this.segment.scan(this.scopeOf(scope));
   }
 
   /** Live offsets, optionally restricted to points carrying one of `shardKeys`. */
   liveOffsets(shardKeys?: readonly ShardKey[]): Iterable<number> {
-    return this.segment.scan({ shardKeys });
+    return this.scan({ shardKeys });
   }
 
   inScope(offset: number, scope: Scope): boolean {
-    return this.segment.inScope(offset, scope);
+    return this.segment.inScope(offset, this.scopeOf(scope));
   }
 
+  /** The offset of point `id`; undefined when absent or not shown by this object. */
   offsetOf(id: PointId): number | undefined {
-    return this.segment.offsetOf(id);
+    const offset = this.segment.offsetOf(id);
+    return offset === undefined || this.visible(offset) ? offset : undefined;
   }
 
   idAt(offset: number): PointId | undefined {
@@ -392,8 +463,10 @@ export class Collection {
     return this.segment.denseStore(name);
   }
 
+  /** Sparse and multi vectors by offset (on a confined view, the tenant's only). */
   otherVectors(name: string): ReadonlyMap<number, VectorValue> | undefined {
-    return this.segment.otherVectors(name);
+    const all = this.segment.otherVectors(name);
+    return all === undefined || this.tenant === undefined ? all : new VisibleEntries(all, (o) => this.visible(o));
   }
 
   /** The HNSW index of dense vector `name`, if it has one. */
@@ -412,11 +485,12 @@ export class Collection {
 
   /** Qdrant's facet: value counts of an indexed field over the points inside `scope`. */
   facet(key: string, limit: number, scope: Scope): { hits: Array<{ value: unknown; count: number }> } {
-    return this.segment.facet(key, limit, scope);
+    return this.segment.facet(key, limit, this.scopeOf(scope));
   }
 
+  /** The point at `offset`; undefined when absent or not shown by this object. */
   view(offset: number): PointView | undefined {
-    return this.segment.view(offset);
+    return this.visible(offset) ? this.segment.view(offset) : undefined;
   }
 
   /** Point ids in storage order (integers ascending, then UUIDs), starting at `from`. */

@@ -43,13 +43,16 @@ export interface NearestOptions {
 export function nearest(c: Collection, using: string, q: QueryVector, k: number, opts: NearestOptions = {}): ScoredOffset[] {
   if (k <= 0) return [];
   const index = q.kind === 'dense' ? c.vectorIndex(using) : undefined;
-  const { filter, shardKeys, accept: extra } = opts;
-  const scope: Scope = { filter, shardKeys };
-  const passes = (o: number): boolean => c.inScope(o, scope) && (extra === undefined || extra(o));
+  const { accept: extra } = opts;
+  // The request's scope as this collection resolves it: on a tenant's view, within the tenant filter, which then
+  // goes through the planner like any other filter.
+  const scope: Scope = c.scopeOf({ filter: opts.filter, shardKeys: opts.shardKeys });
+  const { filter, shardKeys } = scope;
+  const passes = (o: number): boolean => c.segment.inScope(o, scope) && (extra === undefined || extra(o));
   const filtered = filter !== undefined || shardKeys !== undefined || extra !== undefined;
   let hits: ScoredOffset[];
   if (index === undefined || q.kind !== 'dense') {
-    const allowed = filter === undefined && shardKeys === undefined ? undefined : new Set(c.scan(scope));
+    const allowed = filter === undefined && shardKeys === undefined ? undefined : new Set(c.segment.scan(scope));
     hits = exactSearch(c, using, q, k, (o) => (allowed === undefined || allowed.has(o)) && (extra === undefined || extra(o)), opts.threshold);
     return hits;
   }

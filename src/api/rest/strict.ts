@@ -28,6 +28,6 @@ export function chargeWrite(ctx: HandlerContext, c: Collection, ops: readonly Po
   const sm = activeStrictMode(c.config);
   if (sm === undefined) return;
   checkTimeoutStrict(sm, timeoutOf(ctx));
-  checkUpdateStrict(sm, ops, c.fieldIndexes, c.pointsCount);
+  checkUpdateStrict(sm, ops, c.fieldIndexes, c.storedPointsCount);
   ctx.deps.rateLimits.take(c.uuid, 'write', sm.write_rate_limit, writeCost(ops));
 }
