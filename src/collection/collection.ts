@@ -72,7 +72,7 @@ export class Collection {
     this.schemaCache = vectorSchema(descriptor.config);
     this.points = store.table<EncodedPoint>(Collection.pointsTable(descriptor.uuid));
     this.metaKey = `collection-state:${descriptor.uuid}`;
-    this.segment = new Segment(join(store.path, 'indexes', descriptor.uuid), this.schemaCache, { lastOperationId: () => this.opSeq, log });
+    this.segment = new Segment(join(store.path, 'indexes', descriptor.uuid), this.schemaCache, { lastOperationId: () => this.opSeq, log, cipher: store.key });
   }
 
   static pointsTable(uuid: string): string {

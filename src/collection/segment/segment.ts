@@ -22,7 +22,7 @@ import type { HnswIndex } from '../../index/hnsw/hnsw-index.js';
 import type { VectorSchema } from '../config.js';
 import type { NamedVectors, VectorValue } from '../vectors.js';
 import type { Payload, PointView, ShardKey } from '../types.js';
-import { VectorIndexes, type IndexSettings, type BuildProgress } from '../vector-indexes.js';
+import { VectorIndexes, type IndexSettings, type BuildProgress, type ImageCipher } from '../vector-indexes.js';
 import { isUnrestricted, type Scope } from './scope.js';
 
 /** A point's stored content, as the pipeline stages and the segment keeps it. */
@@ -38,6 +38,8 @@ export interface SegmentHost {
   /** The collection's last applied operation id (stored with index images). */
   lastOperationId(): number;
   readonly log: { warn(message: string): void };
+  /** Encryption at rest of index images. */
+  readonly cipher?: ImageCipher | undefined;
 }
 
 /** The read interface of a segment: what queries, scrolls, counts and facets use. */
@@ -77,6 +79,7 @@ export class Segment implements SegmentReader {
       versionAt: (offset) => this.versions[offset] ?? 0,
       lastOperationId: () => host.lastOperationId(),
       log: host.log,
+      cipher: host.cipher,
     });
     this.ensureStores();
   }

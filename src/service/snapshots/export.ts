@@ -14,6 +14,7 @@ import { fileWriteStream } from '../../storage/fs.js';
 import { MANIFEST_ENTRY, POINTS_ENTRY, SNAPSHOT_FORMAT, SNAPSHOT_FORMAT_VERSION, type CollectionManifest } from './manifest.js';
 import { encodePointLine } from './point-lines.js';
 import { writeTarFile, type WrittenArchive } from './tar-writer.js';
+import type { EncryptionKey } from '../../storage/encryption.js';
 import type { CollectionSnapshotSource } from './toc-contract.js';
 
 /** Points written between two yields to the event loop. */
@@ -62,6 +63,7 @@ export async function exportCollection(
   workDir: string,
   now = new Date(),
   signal?: AbortSignal,
+  key?: EncryptionKey,
 ): Promise<WrittenArchive & { pointsCount: number }> {
   const pointsPath = join(workDir, `points-${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}.ndjson`);
   const points = await writePoints(source, pointsPath, signal);
@@ -91,6 +93,7 @@ export async function exportCollection(
       { name: POINTS_ENTRY, file: pointsPath, size: points.size },
     ],
     now,
+    key,
   );
   return { ...written, pointsCount: points.count };
 }

@@ -10,11 +10,12 @@ import type { TableOfContent, AliasAction } from '../table-of-content.js';
 import type { GlobalPass } from '../../auth/authorize.js';
 import { MANIFEST_ENTRY, SNAPSHOT_FORMAT, SNAPSHOT_FORMAT_VERSION, fullCollectionEntry, type EntryDigest, type FullManifest } from './manifest.js';
 import { exportCollection } from './export.js';
+import type { EncryptionKey } from '../../storage/encryption.js';
 import { writeTarFile, type TarEntrySource, type WrittenArchive } from './tar-writer.js';
 import { applyCollectionSnapshot, stageArchive, type StageLimits, type StagedArchive } from './import.js';
 
 /** Writes a full snapshot archive to `archivePath`; `workDir` (private, removed by the caller) holds the parts. */
-export async function exportFull(toc: TableOfContent, pass: GlobalPass, archivePath: string, workDir: string, now = new Date(), signal?: AbortSignal): Promise<WrittenArchive> {
+export async function exportFull(toc: TableOfContent, pass: GlobalPass, archivePath: string, workDir: string, now = new Date(), signal?: AbortSignal, key?: EncryptionKey): Promise<WrittenArchive> {
   const collections: Array<{ name: string; entry: string }> = [];
   const entries: Record<string, EntryDigest> = {};
   const parts: TarEntrySource[] = [];
@@ -48,7 +49,7 @@ export async function exportFull(toc: TableOfContent, pass: GlobalPass, archiveP
     collections,
     aliases,
   };
-  return writeTarFile(archivePath, [{ name: MANIFEST_ENTRY, data: Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`) }, ...parts], now);
+  return writeTarFile(archivePath, [{ name: MANIFEST_ENTRY, data: Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`) }, ...parts], now, key);
 }
 
 /**
@@ -57,8 +58,8 @@ export async function exportFull(toc: TableOfContent, pass: GlobalPass, archiveP
  * stops the restore before anything changes.
  * @throws AppError(BAD_INPUT) for an invalid snapshot; AppError(COLLECTION_EXISTS) for a name clash without `force`.
  */
-export async function restoreFull(toc: TableOfContent, pass: GlobalPass, source: AsyncIterable<unknown>, workDir: string, limits: StageLimits, force: boolean): Promise<string[]> {
-  const outer = await stageArchive(source, workDir, 'full', limits);
+export async function restoreFull(toc: TableOfContent, pass: GlobalPass, source: AsyncIterable<unknown>, workDir: string, limits: StageLimits, force: boolean, key?: EncryptionKey): Promise<string[]> {
+  const outer = await stageArchive(source, workDir, 'full', limits, key);
   if (outer.manifest.kind !== 'full') throw new AppError('BAD_INPUT', ['Bad request: invalid snapshot: expected a full snapshot']);
   const staged: Array<{ name: string; staged: StagedArchive }> = [];
   for (const c of outer.manifest.collections) {

@@ -8,6 +8,7 @@
  */
 import { AppError } from '../../errors.js';
 import { fileReadStream, readSmallRegularFile } from '../../storage/fs.js';
+import { openedStream, type EncryptionKey } from '../../storage/encryption.js';
 import { pointKey, type PointId, type PointKey } from '../../storage/point-id.js';
 import { vectorSchema } from '../../collection/config.js';
 import type { EncodedPoint } from '../../collection/point-codec.js';
@@ -47,8 +48,9 @@ function bad(message: string): AppError {
  * Reads and checks an archive of `family` (collection/shard, or full) into `workDir`.
  * @throws AppError(BAD_INPUT) for an unsafe, malformed, foreign or corrupted archive.
  */
-export async function stageArchive(source: AsyncIterable<unknown>, workDir: string, family: 'collection-like' | 'full', limits: StageLimits): Promise<StagedArchive> {
-  const extracted = await extractArchive(source, {
+export async function stageArchive(source: AsyncIterable<unknown>, workDir: string, family: 'collection-like' | 'full', limits: StageLimits, key?: EncryptionKey): Promise<StagedArchive> {
+  // An archive sealed under the storage key (encryption at rest) is opened on the way in.
+  const extracted = await extractArchive(openedStream(source, key), {
     dir: workDir,
     maxArchiveBytes: limits.maxArchiveBytes,
     maxEntries: family === 'full' ? 1_000_001 : 2,

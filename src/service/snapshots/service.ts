@@ -22,6 +22,7 @@ import { applyCollectionSnapshot, checkChecksum, stageArchive, type RecoveryTarg
 import { openInside, openSnapshotFileUrl } from './file-location.js';
 import { openSnapshotUrl, type Resolver } from './url-fetch.js';
 import type { ConfigValidator } from './recovered-config.js';
+import type { EncryptionKey } from '../../storage/encryption.js';
 
 export type { SnapshotDescription, SnapshotScope } from './layout.js';
 
@@ -59,6 +60,8 @@ export interface SnapshotSettings {
   readonly urlRecovery: boolean;
   readonly urlAllowlist: readonly string[];
   readonly limits: SnapshotLimits;
+  /** Encryption at rest: snapshots are written sealed under this key, and sealed ones recover only with it. */
+  readonly key?: EncryptionKey | undefined;
 }
 
 /** Prefix of the private work directories under the temp path. */
@@ -166,7 +169,7 @@ export class SnapshotService {
     const tmp = this.layout.tempPath(scope, name);
     try {
       return await this.activity.creation(`snapshot ${name} of collection ${source.name}`, async () => {
-        const written = await exportCollection(source, shardId === undefined ? 'collection' : 'shard', tmp, work, now, this.activity.signal);
+        const written = await exportCollection(source, shardId === undefined ? 'collection' : 'shard', tmp, work, now, this.activity.signal, this.settings.key);
         return this.layout.install(scope, name, tmp, written.sha256);
       });
     } finally {
@@ -184,7 +187,7 @@ export class SnapshotService {
     const tmp = this.layout.tempPath({ kind: 'full' }, name);
     try {
       return await this.activity.creation(`full snapshot ${name}`, async () => {
-        const written = await exportFull(this.toc, pass, tmp, work, now, this.activity.signal);
+        const written = await exportFull(this.toc, pass, tmp, work, now, this.activity.signal, this.settings.key);
         return this.layout.install({ kind: 'full' }, name, tmp, written.sha256);
       });
     } finally {
@@ -204,7 +207,7 @@ export class SnapshotService {
     const work = this.workDir();
     try {
       const path = join(work, 'stream.snapshot');
-      await exportCollection(source, 'shard', path, work, now, this.activity.signal);
+      await exportCollection(source, 'shard', path, work, now, this.activity.signal, this.settings.key);
       const file = openRegularFile(path);
       if (file === undefined) throw new AppError('SERVICE_ERROR', ['the streamed snapshot vanished']);
       return { name, size: file.size, stream: fileReadStreamFromFd(file.fd) };
@@ -267,7 +270,7 @@ export class SnapshotService {
     }
     let staged: StagedArchive;
     try {
-      staged = await stageArchive(source, work, 'collection-like', this.settings.limits);
+      staged = await stageArchive(source, work, 'collection-like', this.settings.limits, this.settings.key);
       checkChecksum(checksum, staged.sha256);
     } catch (e) {
       end(e);
@@ -311,7 +314,7 @@ export class SnapshotService {
     const work = this.workDir();
     const end = this.activity.recoveryStarted('(all, full snapshot)', path);
     try {
-      const names = await restoreFull(this.toc, pass, fileReadStreamFromFd(file.fd), work, this.settings.limits, force);
+      const names = await restoreFull(this.toc, pass, fileReadStreamFromFd(file.fd), work, this.settings.limits, force, this.settings.key);
       end();
       return names;
     } catch (e) {
