@@ -240,9 +240,9 @@ export function storedKeyCheck(dir: string): string | undefined {
   return check;
 }
 
-/** Records `key` as the key of the store at `dir` (atomically). */
-export function writeKeyCheck(dir: string, key: EncryptionKey): void {
-  atomicWrite(join(dir, ENCRYPTION_MARKER), `${JSON.stringify({ format: 1, cipher: 'lmdb-js encryptionKey + AES-256-GCM', key_check: key.check })}\n`);
+/** Records the key whose check is `check` as the key of the store at `dir` (atomically). */
+export function writeKeyCheck(dir: string, check: string): void {
+  atomicWrite(join(dir, ENCRYPTION_MARKER), `${JSON.stringify({ format: 1, cipher: 'lmdb-js encryptionKey + AES-256-GCM', key_check: check })}\n`);
 }
 
 /**
@@ -259,7 +259,7 @@ export function checkStoreKey(dir: string, key: EncryptionKey | undefined): void
     if (exists) {
       throw new AppError('SERVICE_ERROR', [`storage at ${dir} is not encrypted but storage.encryption is set: encrypt it first with \`quiver storage rekey --new-key-file <file>\` (server stopped), or remove storage.encryption`]);
     }
-    writeKeyCheck(dir, key);
+    writeKeyCheck(dir, key.check);
     return;
   }
   if (key === undefined) throw new AppError('SERVICE_ERROR', [`storage at ${dir} is encrypted: set storage.encryption (key_file or key_env) to its key`]);

@@ -14,6 +14,7 @@ import { diskUsagePercent, ensureDir, restrictToOwner } from '../fs.js';
 import { AppError } from '../../errors.js';
 import { checkFormatVersion, FormatVersionError } from '../format-version.js';
 import { checkStoreKey, type EncryptionKey } from '../encryption.js';
+import { finishRekey } from '../rekey.js';
 
 /**
  * The store's format version, kept under `format_version` in `meta`. Version 1 covers the meta keys
@@ -94,6 +95,8 @@ export class Store {
    *   encryption key is not `key` (missing, wrong, or given for an unencrypted store)
    */
   static open(path: string, key?: EncryptionKey): Store {
+    // A rekey a crash interrupted is completed (or undone) first, so the key check sees one consistent store.
+    finishRekey(path);
     checkStoreKey(path, key);
     const store = new Store(path, key);
     try {
