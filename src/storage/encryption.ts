@@ -132,7 +132,6 @@ class SealingStream extends Transform {
     this.pendingBytes += chunk.length;
     if (this.pendingBytes > CHUNK) {
       let all = Buffer.concat(this.pending);
-      // Keep at least one byte back, so the final chunk is sealed in _flush.
       while (all.length > CHUNK) {
         this.sealChunk(all.subarray(0, CHUNK), false);
         all = all.subarray(CHUNK);
@@ -144,7 +143,13 @@ class SealingStream extends Transform {
   }
 
   override _flush(done: TransformCallback): void {
-    this.sealChunk(Buffer.concat(this.pending), true);
+    // The final chunk is always shorter than CHUNK (the reader tells it by its length): a full one is followed by an
+    // empty final chunk.
+    const last = Buffer.concat(this.pending);
+    if (last.length === CHUNK) {
+      this.sealChunk(last, false);
+      this.sealChunk(Buffer.alloc(0), true);
+    } else this.sealChunk(last, true);
     done();
   }
 }
