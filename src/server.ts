@@ -287,6 +287,8 @@ export async function createServer(config: Config, options: StartOptions = {}): 
       activity.abort();
       await metricsApp?.close();
       await app.close();
+      // Aborted snapshot work (a wait=false recovery, say) finishes cleaning up before the store closes.
+      await activity.idle();
       await toc.close();
       await auditLog.close();
       await store.close();

@@ -43,8 +43,9 @@ export const OPERATION_NAMES = [
   'discover_points', 'discover_batch_points',
   'query_points', 'query_batch_points', 'query_points_groups',
   'search_matrix_pairs', 'search_matrix_offsets',
-  // Quiver extras, not in Qdrant's spec: GET /quotas, PUT /quotas, POST /audit/logs
-  'get_quotas', 'update_quotas', 'get_audit_logs',
+  // Quiver extras, not in Qdrant's spec: GET /quotas, PUT /quotas, POST /audit/logs, and restoring a full
+  // snapshot at runtime: PUT /snapshots/recover, POST /snapshots/upload
+  'get_quotas', 'update_quotas', 'get_audit_logs', 'recover_full_snapshot', 'recover_full_from_uploaded_snapshot',
   // Served by Qdrant but absent from its spec: GET /logger, POST /logger (names of Qdrant's handlers)
   'get_logger_config', 'update_logger_config',
   // Quiver's dashboard: its static files, then GET /dashboard/api/session, POST /dashboard/api/tokens,
@@ -242,6 +243,9 @@ export const ACCESS_TABLE = {
   get_quotas: globalRead,
   update_quotas: globalManage,
   get_audit_logs: globalManage,
+  // Restoring a full snapshot replaces any collection it names: manage, like recovering one collection.
+  recover_full_snapshot: globalManage,
+  recover_full_from_uploaded_snapshot: globalManage,
 
   // The dashboard's files are open (as Qdrant's); every call it makes is authorized like any client's.
   dashboard: open,

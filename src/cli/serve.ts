@@ -8,7 +8,7 @@ import { ConfigError } from '../config/config-error.js';
 import { compatWarnings } from '../config/compat-keys.js';
 import { checkStartup } from '../auth/startup-checks.js';
 import { createServer, StartupError, type RunningServer } from '../server.js';
-import { openLogger } from '../logging/logger.js';
+import { openLogger, type OpenedLogger } from '../logging/logger.js';
 import { bannerLines } from '../logging/banner.js';
 import { QUIVER_VERSION } from '../version.js';
 import { QDRANT_COMPAT_VERSION } from '../version.js';
@@ -69,13 +69,14 @@ export async function serve(options: ServeOptions, io: CliIo): Promise<number | 
     }
     throw e;
   }
-  let logger;
+  let opened: OpenedLogger;
   try {
-    logger = await openLogger(config);
+    opened = openLogger(config);
   } catch (e) {
     io.err(`error: configuration: logger.on_disk.log_file: cannot open ${config.logger.on_disk.log_file ?? ''}: ${e instanceof Error ? e.message : String(e)}`);
     return EXIT.usage;
   }
+  const logger = opened.logger;
   for (const w of [...warnings, ...ignoredFlagWarnings(options), ...operatorWarnings(config)]) logger.warn(w);
   const report = checkStartup(config);
   for (const w of report.warnings) logger.warn(w);
@@ -139,12 +140,12 @@ export async function serve(options: ServeOptions, io: CliIo): Promise<number | 
   });
   const envVariables = Object.keys(process.env).filter((k) => k.toUpperCase().startsWith('QDRANT__')).sort();
   for (const line of bannerLines(config, { version: QUIVER_VERSION, apiVersion: QDRANT_COMPAT_VERSION, configFiles: files, envVariables, listen, collections, recovery })) logger.info(line);
-  handleSignals(server, config, options.configPath);
+  handleSignals(server, config, options.configPath, opened);
   return undefined;
 }
 
 /** SIGTERM / SIGINT: stop promptly and cleanly; SIGHUP: reload credentials. */
-function handleSignals(server: RunningServer, config: Config, configPath: string | undefined): void {
+function handleSignals(server: RunningServer, config: Config, configPath: string | undefined, log: OpenedLogger): void {
   const { logger } = server;
   let stopping = false;
   const stop = (signal: string): void => {
@@ -167,8 +168,7 @@ function handleSignals(server: RunningServer, config: Config, configPath: string
     server.close().then(
       () => {
         logger.info(`stopped in ${Date.now() - started} ms`);
-        logger.flush?.();
-        process.exit(0);
+        void log.close().finally(() => process.exit(0));
       },
       (err: unknown) => {
         logger.error({ err }, 'error during shutdown');

@@ -13,9 +13,9 @@ const RECORDED = 'recorded in new collections\' config for clients, without effe
 /** Dotted key path → why the key has no effect. */
 export const COMPAT_KEYS: Readonly<Record<string, string>> = {
   'service.max_workers': 'requests are served on the event loop; searches are not spread over worker threads',
-  'service.hide_jwt_dashboard': 'Quiver has no web dashboard',
   'service.enforce_internal_auth': `${SINGLE_NODE}: there is no internal API`,
   'service.hardware_reporting': 'responses carry no hardware usage',
+  'logger.on_disk.buffer_size_bytes': 'the log file is written through a buffered stream whose size is not configurable',
   'storage.on_disk_payload': 'payloads are always kept in the storage environment (LMDB)',
   'storage.payload.memory': 'payloads are always kept in the storage environment (LMDB)',
   'storage.low_memory_mode': 'collections load the same way in every mode',

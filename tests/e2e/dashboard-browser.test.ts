@@ -2,7 +2,8 @@
  * The dashboard end to end in a real Chromium (Debian's `chromium` package, driven by playwright-core): connect
  * with the admin key, create a collection, upsert points through the console, browse and filter them, search,
  * project them, generate a per-collection read token and use it in a fresh browser context (it reads, it may not
- * write), find that denial in the audit log, create and download a snapshot. Every page must load without a
+ * write), find that denial in the audit log, create and download a snapshot, restore the storage from a full
+ * snapshot. Every page must load without a
  * console error, a page error or a CSP violation. Screenshots of each page go to `.tmp/dashboard-screenshots/`.
  *
  * The dashboard is built by vite into a temporary directory served through `service.static_content_dir`, so this
@@ -313,6 +314,21 @@ describe('dashboard in Chromium', { timeout: 240_000 }, () => {
     await snapshots.getByRole('status').filter({ hasText: `Recovered demo from ${name}` }).waitFor();
     const recovered = await app.request('POST', '/collections/demo/points/count', { exact: true }, { 'api-key': ADMIN });
     assert.equal(recovered.body.result.count, 40, 'the recovery restored the deleted points');
+
+    // Full storage: create a full snapshot, lose a collection, restore the storage from the snapshot on the
+    // running server (confirmation typed, replacing the collections that still exist).
+    const full = page.getByRole('region', { name: 'full snapshots' });
+    await full.getByRole('button', { name: 'Create full snapshot' }).click();
+    await full.getByRole('status').filter({ hasText: 'Full snapshot created' }).waitFor();
+    assert.equal((await app.request('DELETE', '/collections/demo', undefined, { 'api-key': ADMIN })).status, 200);
+    await full.getByRole('table', { name: 'snapshots' }).locator('tbody tr').first().getByRole('button', { name: 'Recover' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('replace existing collections').check();
+    await dialog.getByLabel('confirmation').fill('restore');
+    await dialog.getByRole('button', { name: 'Confirm' }).click();
+    await full.getByRole('status').filter({ hasText: /^Restored the storage from full-snapshot-/ }).waitFor();
+    const restored = await app.request('POST', '/collections/demo/points/count', { exact: true }, { 'api-key': ADMIN });
+    assert.equal(restored.body.result.count, 40, 'the full restore brought the deleted collection back');
     await shot(page, '08-snapshots');
 
     // Service: version and the charts from /metrics.

@@ -30,7 +30,7 @@ export const ORACLE: ReadonlyArray<readonly [readonly string[], boolean, boolean
   [['create_snapshot', 'delete_snapshot', 'create_shard_snapshot', 'delete_shard_snapshot', 'stream_shard_snapshot'], Y, N, Y, N, N, N, N],
   [['recover_from_uploaded_snapshot', 'recover_from_snapshot', 'recover_shard_from_uploaded_snapshot', 'recover_shard_from_snapshot'], Y, N, N, N, N, N, N],
   [['list_full_snapshots', 'get_full_snapshot'], Y, Y, N, N, N, N, N],
-  [['create_full_snapshot', 'delete_full_snapshot'], Y, N, N, N, N, N, N],
+  [['create_full_snapshot', 'delete_full_snapshot', 'recover_full_snapshot', 'recover_full_from_uploaded_snapshot'], Y, N, N, N, N, N, N],
   [['cluster_status', 'metrics', 'get_quotas', 'telemetry', 'cluster_telemetry', 'get_logger_config'], Y, Y, N, N, N, N, N],
   [['recover_current_peer', 'remove_peer', 'update_quotas', 'clear_issues', 'get_audit_logs', 'update_logger_config'], Y, N, N, N, N, N, N],
   [['get_point', 'get_points', 'scroll_points', 'count_points', 'query_points', 'query_batch_points', 'query_points_groups', 'search_points', 'search_batch_points', 'search_point_groups', 'recommend_points', 'recommend_batch_points', 'recommend_point_groups', 'discover_points', 'discover_batch_points', 'search_matrix_pairs', 'search_matrix_offsets', 'facet'], Y, Y, Y, Y, Y, Y, Y],

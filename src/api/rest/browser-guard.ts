@@ -23,7 +23,7 @@ import { AppError } from '../../errors.js';
 import { toHttpError } from './to-http-error.js';
 
 /** Routes whose body is a multipart snapshot upload. */
-const MULTIPART_OPERATIONS: ReadonlySet<string> = new Set(['recover_from_uploaded_snapshot', 'recover_shard_from_uploaded_snapshot']);
+const MULTIPART_OPERATIONS: ReadonlySet<string> = new Set(['recover_from_uploaded_snapshot', 'recover_shard_from_uploaded_snapshot', 'recover_full_from_uploaded_snapshot']);
 
 const SAFE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
 

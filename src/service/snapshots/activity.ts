@@ -15,15 +15,30 @@ export class SnapshotActivity {
   recovering = 0;
   log: ActivityLog = { info: () => undefined, warn: () => undefined };
   private readonly stopper = new AbortController();
+  private readonly idleWaiters: Array<() => void> = [];
 
-  /** Aborted at shutdown: snapshot creations stop between slices and remove their partial files. */
+  /**
+   * Aborted at shutdown: snapshot creations stop between slices and remove their partial files; recoveries stop
+   * at the next chunk or batch, before they change the collection.
+   */
   get signal(): AbortSignal {
     return this.stopper.signal;
   }
 
-  /** Shutdown: running snapshot creations stop (failing with 503), new ones are refused. */
+  /** Shutdown: running snapshot work stops (failing with 503), new work is refused. */
   abort(): void {
-    this.stopper.abort(new AppError('UNAVAILABLE', ['the server is shutting down; snapshot creation stopped']));
+    this.stopper.abort(new AppError('UNAVAILABLE', ['the server is shutting down; snapshot work stopped']));
+  }
+
+  /** Resolves once no snapshot creation or recovery runs (shutdown waits for the aborted ones to clean up). */
+  idle(): Promise<void> {
+    if (this.creating === 0 && this.recovering === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private settle(): void {
+    if (this.creating !== 0 || this.recovering !== 0) return;
+    for (const resolve of this.idleWaiters.splice(0)) resolve();
   }
 
   /** Runs one snapshot creation, counted and logged. */
@@ -40,6 +55,7 @@ export class SnapshotActivity {
       throw e;
     } finally {
       this.creating--;
+      this.settle();
     }
   }
 
@@ -56,6 +72,7 @@ export class SnapshotActivity {
       if (ended) return;
       ended = true;
       this.recovering--;
+      this.settle();
       const secs = ((Date.now() - t0) / 1000).toFixed(1);
       if (error === undefined) {
         this.log.info(`snapshot: recovered collection ${collection} in ${secs} s`);

@@ -1,6 +1,7 @@
 /**
  * Full-storage snapshots: every collection (each as a nested collection snapshot) and every alias. Created over the
- * API; restored at startup only (`--storage-snapshot`), as in Qdrant.
+ * API; restored at startup (`--storage-snapshot`, as in Qdrant) or, unlike Qdrant, at runtime by a manage-only
+ * request (`PUT /snapshots/recover`, `POST /snapshots/upload`).
  */
 import { join } from 'node:path';
 import { AppError } from '../../errors.js';
@@ -12,7 +13,7 @@ import { MANIFEST_ENTRY, SNAPSHOT_FORMAT, SNAPSHOT_FORMAT_VERSION, fullCollectio
 import { exportCollection } from './export.js';
 import type { EncryptionKey } from '../../storage/encryption.js';
 import { writeTarFile, type TarEntrySource, type WrittenArchive } from './tar-writer.js';
-import { applyCollectionSnapshot, stageArchive, type StageLimits, type StagedArchive } from './import.js';
+import { applyCollectionSnapshot, checkChecksum, stageArchive, type StageLimits, type StagedArchive } from './import.js';
 
 /** Writes a full snapshot archive to `archivePath`; `workDir` (private, removed by the caller) holds the parts. */
 export async function exportFull(toc: TableOfContent, pass: GlobalPass, archivePath: string, workDir: string, now = new Date(), signal?: AbortSignal, key?: EncryptionKey): Promise<WrittenArchive> {
@@ -52,31 +53,47 @@ export async function exportFull(toc: TableOfContent, pass: GlobalPass, archiveP
   return writeTarFile(archivePath, [{ name: MANIFEST_ENTRY, data: Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`) }, ...parts], now, key);
 }
 
+/** A full snapshot read and checked (every nested collection staged), not applied yet. */
+export interface StagedFull {
+  readonly collections: ReadonlyArray<{ name: string; staged: StagedArchive }>;
+  readonly aliases: Readonly<Record<string, string>>;
+}
+
 /**
- * Restores a full snapshot read from `source`: every collection is staged and checked first, then each replaces
- * (or creates) its namesake, then the aliases are set. Without `force`, an existing collection of the same name
- * stops the restore before anything changes.
- * @throws AppError(BAD_INPUT) for an invalid snapshot; AppError(COLLECTION_EXISTS) for a name clash without `force`.
+ * Reads and checks a full snapshot from `source` into `workDir` without changing anything: the archive (and its
+ * `checksum` when given), then every nested collection snapshot. Without `force`, an existing collection of the
+ * same name stops it here.
+ * @throws AppError(BAD_INPUT) for an invalid snapshot; AppError(WRONG_INPUT) for a checksum mismatch;
+ *   AppError(COLLECTION_EXISTS) for a name clash without `force`.
  */
-export async function restoreFull(toc: TableOfContent, pass: GlobalPass, source: AsyncIterable<unknown>, workDir: string, limits: StageLimits, force: boolean, key?: EncryptionKey): Promise<string[]> {
+export async function stageFull(toc: TableOfContent, source: AsyncIterable<unknown>, workDir: string, limits: StageLimits, force: boolean, checksum?: string, key?: EncryptionKey): Promise<StagedFull> {
   const outer = await stageArchive(source, workDir, 'full', limits, key);
+  checkChecksum(checksum, outer.sha256);
   if (outer.manifest.kind !== 'full') throw new AppError('BAD_INPUT', ['Bad request: invalid snapshot: expected a full snapshot']);
-  const staged: Array<{ name: string; staged: StagedArchive }> = [];
+  const collections: Array<{ name: string; staged: StagedArchive }> = [];
   for (const c of outer.manifest.collections) {
     if (!force && toc.exists(c.name)) throw new AppError('COLLECTION_EXISTS', [c.name]);
     const file = outer.files.get(c.entry);
     if (file === undefined) throw new AppError('BAD_INPUT', [`Bad request: invalid snapshot: entry \`${c.entry}\` is missing`]);
     const dir = makeTempDir(workDir, 'collection-');
-    staged.push({ name: c.name, staged: await stageArchive(fileReadStream(file), dir, 'collection-like', limits) });
+    collections.push({ name: c.name, staged: await stageArchive(fileReadStream(file), dir, 'collection-like', limits) });
   }
-  for (const s of staged) await applyCollectionSnapshot(toc, pass, s.name, s.staged, 'collection', limits);
+  return { collections, aliases: outer.manifest.aliases };
+}
+
+/**
+ * Applies a staged full snapshot: each collection replaces (or creates) its namesake, then the aliases are set.
+ * @returns the names of the restored collections.
+ */
+export async function applyFull(toc: TableOfContent, pass: GlobalPass, staged: StagedFull, limits: StageLimits): Promise<string[]> {
+  for (const s of staged.collections) await applyCollectionSnapshot(toc, pass, s.name, s.staged, 'collection', limits);
   const actions: AliasAction[] = [];
   const current = new Map(toc.allAliases().map((a) => [a.alias_name, a.collection_name]));
-  for (const [alias, collection] of Object.entries(outer.manifest.aliases)) {
+  for (const [alias, collection] of Object.entries(staged.aliases)) {
     if (current.get(alias) === collection) continue;
     if (current.has(alias)) actions.push({ delete_alias: { alias_name: alias } });
     actions.push({ create_alias: { collection_name: collection, alias_name: alias } });
   }
   if (actions.length > 0) await toc.updateAliases(pass, actions);
-  return staged.map((s) => s.name);
+  return staged.collections.map((s) => s.name);
 }

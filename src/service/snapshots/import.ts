@@ -6,6 +6,7 @@
  * 2. `applyCollectionSnapshot` validates every point while it streams them into a new points table, and lets the
  *    table of contents swap the collection atomically (`TableOfContent.replaceCollection`).
  */
+import { createHash, type Hash } from 'node:crypto';
 import { AppError } from '../../errors.js';
 import { fileReadStream, readSmallRegularFile } from '../../storage/fs.js';
 import { openedStream, type EncryptionKey } from '../../storage/encryption.js';
@@ -30,6 +31,38 @@ export interface StageLimits {
   readonly maxLineBytes: number;
   /** The create-collection request validator a recovered configuration must pass. */
   readonly validateConfig?: ConfigValidator | undefined;
+  /** Aborted at shutdown: staging stops at the next chunk, applying at the next batch (nothing changes then). */
+  readonly signal?: AbortSignal | undefined;
+}
+
+/**
+ * `source`, stopping with the signal's reason once `signal` is aborted — also while it waits for the next chunk,
+ * so a stalled upload cannot hold a shutdown up. The source is closed when it stops.
+ */
+async function* abortable(source: AsyncIterable<unknown>, signal: AbortSignal): AsyncIterable<unknown> {
+  const it = source[Symbol.asyncIterator]();
+  let onAbort: (() => void) | undefined;
+  const stopped = new Promise<never>((_, reject) => {
+    onAbort = () => reject(signal.reason instanceof Error ? signal.reason : new Error(String(signal.reason)));
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  stopped.catch(() => undefined);
+  let finished = false;
+  try {
+    for (;;) {
+      signal.throwIfAborted();
+      const next = await Promise.race([it.next(), stopped]);
+      if (next.done === true) {
+        finished = true;
+        return;
+      }
+      yield next.value;
+    }
+  } finally {
+    if (onAbort !== undefined) signal.removeEventListener('abort', onAbort);
+    // Not awaited: a source still waiting for its next chunk settles its return() only after that chunk.
+    if (!finished) void Promise.resolve(it.return?.()).catch(() => undefined);
+  }
 }
 
 export interface StagedArchive {
@@ -44,13 +77,25 @@ function bad(message: string): AppError {
   return new AppError('BAD_INPUT', [`Bad request: invalid snapshot: ${message}`]);
 }
 
+/** `source`, passing every chunk through `hash` on the way. */
+async function* hashing(source: AsyncIterable<unknown>, hash: Hash): AsyncGenerator<Uint8Array> {
+  for await (const chunk of source) {
+    const bytes = chunk as Uint8Array;
+    hash.update(bytes);
+    yield bytes;
+  }
+}
+
 /**
  * Reads and checks an archive of `family` (collection/shard, or full) into `workDir`.
  * @throws AppError(BAD_INPUT) for an unsafe, malformed, foreign or corrupted archive.
  */
 export async function stageArchive(source: AsyncIterable<unknown>, workDir: string, family: 'collection-like' | 'full', limits: StageLimits, key?: EncryptionKey): Promise<StagedArchive> {
-  // An archive sealed under the storage key (encryption at rest) is opened on the way in.
-  const extracted = await extractArchive(openedStream(source, key), {
+  limits.signal?.throwIfAborted();
+  // An archive sealed under the storage key (encryption at rest) is opened on the way in; its sha256 stays the one
+  // of the bytes received (what a client computes over the file it uploads).
+  const received = createHash('sha256');
+  const extracted = await extractArchive(openedStream(hashing(limits.signal === undefined ? source : abortable(source, limits.signal), received), key), {
     dir: workDir,
     maxArchiveBytes: limits.maxArchiveBytes,
     maxEntries: family === 'full' ? 1_000_001 : 2,
@@ -75,7 +120,7 @@ export async function stageArchive(source: AsyncIterable<unknown>, workDir: stri
     files.set(e.name, e.path);
   }
   for (const name of Object.keys(manifest.entries)) if (!files.has(name)) throw bad(`entry \`${name}\` is missing`);
-  return { manifest, files, sha256: extracted.sha256 };
+  return { manifest, files, sha256: received.digest('hex') };
 }
 
 /**
@@ -188,11 +233,14 @@ export async function applyCollectionSnapshot(toc: TableOfContent, pass: GlobalP
       batch.push([id, { o: seen.size - 1, ...point }]);
       batchBytes += line.length;
       if (batch.length >= BATCH_POINTS || batchBytes >= BATCH_BYTES) {
+        // Before the swap: a shutdown here drops the half-filled table and leaves the collection as it was.
+        limits.signal?.throwIfAborted();
         await write(batch);
         batch = [];
         batchBytes = 0;
       }
     }
+    limits.signal?.throwIfAborted();
     if (batch.length > 0) await write(batch);
     if (seen.size !== snap.points_count) throw bad(`the manifest announces ${snap.points_count} points, ${POINTS_ENTRY} holds ${seen.size}`);
   });

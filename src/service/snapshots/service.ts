@@ -17,8 +17,8 @@ import { validateCollectionName, type TableOfContent } from '../table-of-content
 import { SnapshotLayout, type SnapshotDescription, type SnapshotScope } from './layout.js';
 import { collectionSnapshotName, fullSnapshotName, printable, shardSnapshotName } from './names.js';
 import { exportCollection } from './export.js';
-import { exportFull, restoreFull } from './full.js';
-import { applyCollectionSnapshot, checkChecksum, stageArchive, type RecoveryTarget, type StagedArchive } from './import.js';
+import { applyFull, exportFull, stageFull } from './full.js';
+import { applyCollectionSnapshot, checkChecksum, stageArchive, type RecoveryTarget, type StageLimits, type StagedArchive } from './import.js';
 import { openInside, openSnapshotFileUrl } from './file-location.js';
 import { openSnapshotUrl, type Resolver } from './url-fetch.js';
 import type { ConfigValidator } from './recovered-config.js';
@@ -89,10 +89,45 @@ export interface PreparedRecovery {
   discard(): void;
 }
 
+/** A full-snapshot restore whose archive is read and checked; `apply` replaces the collections it holds. */
+export interface PreparedFullRecovery {
+  apply(): Promise<string[]>;
+  discard(): void;
+}
+
 export interface RecoverRequest {
   readonly location: string;
   readonly checksum?: string | null | undefined;
   readonly apiKey?: string | null | undefined;
+}
+
+/**
+ * The apply/discard pair of a staged recovery: applied at most once, the outcome reported to `end`, and the work
+ * directory removed either way.
+ */
+function appliedOnce<R>(end: (error?: unknown) => void, work: string, apply: () => Promise<R>): { apply(): Promise<R>; discard(): void } {
+  let done = false;
+  return {
+    apply: async () => {
+      if (done) throw new Error('recovery already applied or discarded');
+      done = true;
+      try {
+        const result = await apply();
+        end();
+        return result;
+      } catch (e) {
+        end(e);
+        throw e;
+      } finally {
+        removePath(work);
+      }
+    },
+    discard: () => {
+      done = true;
+      end(new Error('discarded'));
+      removePath(work);
+    },
+  };
 }
 
 export const URL_RECOVERY_DISABLED = 'snapshot recovery from URLs is disabled (service.enable_snapshot_url_recovery)';
@@ -119,6 +154,11 @@ export class SnapshotService {
   /** Overrides some of the configured limits (`{}` restores them): tests exercise the limits with small values. */
   overrideLimits(limits: Partial<SnapshotLimits>): void {
     this.current = { ...this.configured, limits: { ...this.configured.limits, ...limits } };
+  }
+
+  /** The limits of staging and applying a recovery, stopped by the shutdown signal. */
+  private get stageLimits(): StageLimits {
+    return { ...this.settings.limits, signal: this.activity.signal };
   }
 
   private workDir(): string {
@@ -224,7 +264,7 @@ export class SnapshotService {
    * snapshot directory (Qdrant's `ShardSnapshotLocation`).
    * @throws AppError(FORBIDDEN | BAD_INPUT)
    */
-  async openLocation(request: RecoverRequest, shard?: { collection: string; shardId: number }): Promise<AsyncIterable<unknown>> {
+  async openLocation(request: RecoverRequest, shard?: { collection: string; shardId: number } | 'full'): Promise<AsyncIterable<unknown>> {
     let url: URL | undefined;
     try {
       url = new URL(request.location);
@@ -233,6 +273,7 @@ export class SnapshotService {
     }
     const known = url !== undefined && (url.protocol === 'file:' || url.protocol === 'http:' || url.protocol === 'https:');
     if (url === undefined || !known) {
+      if (shard === 'full') return fileReadStreamFromFd(openInside(request.location, this.layout.dir({ kind: 'full' })).fd);
       if (shard !== undefined) return fileReadStreamFromFd(openInside(request.location, this.layout.dir({ kind: 'shard', ...shard })).fd);
       if (url === undefined) throw new AppError('BAD_INPUT', [`Bad request: invalid snapshot location \`${printable(request.location)}\`: expected a file:// or http(s):// URL`]);
     }
@@ -270,34 +311,14 @@ export class SnapshotService {
     }
     let staged: StagedArchive;
     try {
-      staged = await stageArchive(source, work, 'collection-like', this.settings.limits, this.settings.key);
+      staged = await stageArchive(source, work, 'collection-like', this.stageLimits, this.settings.key);
       checkChecksum(checksum, staged.sha256);
     } catch (e) {
       end(e);
       removePath(work);
       throw e;
     }
-    let done = false;
-    return {
-      apply: async () => {
-        if (done) throw new Error('recovery already applied or discarded');
-        done = true;
-        try {
-          await applyCollectionSnapshot(this.toc, pass, collection, staged, target, this.settings.limits);
-          end();
-        } catch (e) {
-          end(e);
-          throw e;
-        } finally {
-          removePath(work);
-        }
-      },
-      discard: () => {
-        done = true;
-        end(new Error('discarded'));
-        removePath(work);
-      },
-    };
+    return appliedOnce(end, work, () => applyCollectionSnapshot(this.toc, pass, collection, staged, target, this.stageLimits));
   }
 
   /** Recovers `collection` from a location (`PUT …/snapshots/recover`). */
@@ -307,22 +328,33 @@ export class SnapshotService {
     await prepared.apply();
   }
 
-  /** Restores a full snapshot file at startup. */
+  /** Restores a full snapshot file at startup (`--storage-snapshot`). */
   async restoreFullFromFile(pass: GlobalPass, path: string, force: boolean): Promise<string[]> {
     const file = openRegularFile(path);
     if (file === undefined) throw new AppError('BAD_INPUT', [`Bad request: snapshot file \`${printable(path)}\` does not exist or is not a regular file`]);
+    const prepared = await this.prepareFull(pass, fileReadStreamFromFd(file.fd), undefined, force, path);
+    return prepared.apply();
+  }
+
+  /**
+   * Reads and checks a full snapshot (checksum included, every nested collection) without changing anything;
+   * `apply()` then replaces or creates its collections and sets its aliases. Without `force`, a collection of the
+   * same name refuses it (409) before anything changes. Quiver only: Qdrant restores full snapshots at startup.
+   * @throws AppError(BAD_INPUT | WRONG_INPUT | COLLECTION_EXISTS)
+   */
+  async prepareFull(pass: GlobalPass, source: AsyncIterable<unknown>, checksum: string | null | undefined, force: boolean, from = 'a full snapshot'): Promise<PreparedFullRecovery> {
+    const end = this.activity.recoveryStarted('(all, full snapshot)', from);
     const work = this.workDir();
-    const end = this.activity.recoveryStarted('(all, full snapshot)', path);
+    let staged;
     try {
-      const names = await restoreFull(this.toc, pass, fileReadStreamFromFd(file.fd), work, this.settings.limits, force, this.settings.key);
-      end();
-      return names;
+      staged = await stageFull(this.toc, source, work, this.stageLimits, force, checksum ?? undefined, this.settings.key);
     } catch (e) {
       end(e);
-      throw e;
-    } finally {
       removePath(work);
+      await source[Symbol.asyncIterator]().return?.();
+      throw e;
     }
+    return appliedOnce(end, work, () => applyFull(this.toc, pass, staged, this.stageLimits));
   }
 
   /** Recovers a collection from a snapshot file at startup (`--snapshot PATH:COLLECTION`). */

@@ -80,6 +80,7 @@ describe('access matrix over HTTP', () => {
     const location = `file://${join(dir, 'snapshots', 'nonexistent.snapshot')}`;
     BODIES['recover_from_snapshot'] = { location };
     BODIES['recover_shard_from_snapshot'] = { location };
+    BODIES['recover_full_snapshot'] = { location };
     await reset();
   });
   after(async () => {

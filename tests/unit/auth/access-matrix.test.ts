@@ -66,7 +66,7 @@ const ORACLE: readonly Row[] = [
   [['upsert_points', 'batch_update', 'delete_points', 'update_vectors', 'delete_vectors', 'set_payload',
     'overwrite_payload', 'delete_payload', 'clear_payload'], Y, N, Y, N, Y],
   // POST /audit/logs
-  [['get_audit_logs'], Y, N, N, N, N],
+  [['get_audit_logs', 'recover_full_snapshot', 'recover_full_from_uploaded_snapshot'], Y, N, N, N, N],
   // The dashboard's session (who am I): any authenticated caller
   [['dashboard_session'], Y, Y, Y, Y, Y],
   // The dashboard's token signing, named keys and audit verification: manage only

@@ -6,7 +6,7 @@ import { ACCESS_TABLE, isOperationName, OPERATION_NAMES, type AccessRule, type O
 
 const SPEC = join(import.meta.dirname, '../../../spec/qdrant-openapi-1.18.json');
 const EXTRAS = [
-  'get_quotas', 'update_quotas', 'get_audit_logs', 'get_logger_config', 'update_logger_config',
+  'get_quotas', 'update_quotas', 'get_audit_logs', 'recover_full_snapshot', 'recover_full_from_uploaded_snapshot', 'get_logger_config', 'update_logger_config',
   'dashboard', 'dashboard_session', 'create_access_token', 'list_api_keys', 'create_api_key', 'delete_api_key', 'verify_audit_logs',
 ];
 
@@ -19,7 +19,7 @@ describe('ACCESS_TABLE', () => {
   it('has one row per operation name, and the names are unique', () => {
     assert.equal(new Set(OPERATION_NAMES).size, OPERATION_NAMES.length);
     assert.deepEqual(Object.keys(ACCESS_TABLE).sort(), [...OPERATION_NAMES].sort());
-    assert.equal(OPERATION_NAMES.length, 87);
+    assert.equal(OPERATION_NAMES.length, 89);
   });
 
   it('covers every operationId of the Qdrant spec plus the extras', () => {

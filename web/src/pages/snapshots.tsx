@@ -56,6 +56,84 @@ function SnapshotTable({ list, base, canDelete, canRecover, onRecover, onChange 
   );
 }
 
+/** Full-storage snapshots: create, download, delete, and restore on the running server (by name or by upload). */
+function FullSnapshots({ session, list, reload }: { session: PageProps['session']; list: SnapshotInfo[]; reload: () => void }) {
+  const action = useAction();
+  const [restoring, setRestoring] = useState<{ name: string; blob?: Blob } | undefined>();
+  const [force, setForce] = useState(false);
+  const [file, setFile] = useState<File | undefined>();
+  const [progress, setProgress] = useState<number | undefined>();
+  const canRestore = session.can('recover_full_snapshot');
+
+  const restore = (target: { name: string; blob?: Blob }, replace: boolean): Promise<boolean> =>
+    action.run(async () => {
+      const flags = `wait=true&force=${replace ? 'true' : 'false'}`;
+      if (target.blob === undefined) {
+        await api('PUT', `/snapshots/recover?${flags}`, { location: target.name });
+        return;
+      }
+      setProgress(0);
+      try {
+        await upload(`/snapshots/upload?${flags}`, 'snapshot', target.blob, target.name, setProgress);
+      } finally {
+        setProgress(undefined);
+      }
+    }, `Restored the storage from ${target.name}`);
+
+  return (
+    <section class="card" aria-label="full snapshots">
+      <h2>Full storage snapshots</h2>
+      {session.can('create_full_snapshot') && (
+        <button type="button" disabled={action.busy} onClick={() => void action.run(() => api('POST', '/snapshots?wait=true'), 'Full snapshot created').then(reload)}>
+          Create full snapshot
+        </button>
+      )}
+      {action.notice}
+      <SnapshotTable list={list} base="/snapshots" canDelete={session.can('delete_full_snapshot')} canRecover={canRestore} onRecover={(s) => setRestoring({ name: s.name })} onChange={reload} />
+      {canRestore && (
+        <form
+          class="row"
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (file !== undefined) setRestoring({ name: file.name, blob: file });
+          }}
+        >
+          <label>
+            Upload a full snapshot and restore the storage from it
+            <input type="file" accept=".snapshot" aria-label="full snapshot file" onChange={(e) => setFile(e.currentTarget.files?.[0])} />
+          </label>
+          <button type="submit" disabled={file === undefined || action.busy}>
+            Upload and restore
+          </button>
+          {progress !== undefined && <progress max={1} value={progress} aria-label="full snapshot upload progress" />}
+        </form>
+      )}
+      <p class="hint">Restoring creates the snapshot's collections and aliases; collections of the same name are replaced only when you allow it.</p>
+      {restoring !== undefined && (
+        <Confirm
+          title={`Restore the storage from ${restoring.name}?`}
+          confirmText="restore"
+          body={
+            <>
+              <p>Every collection in the snapshot is restored with its points, indexes and aliases.</p>
+              <label class="inline">
+                <input type="checkbox" checked={force} onChange={(e) => setForce(e.currentTarget.checked)} aria-label="replace existing collections" />
+                Replace collections that already exist (otherwise a name clash stops the restore before anything changes)
+              </label>
+            </>
+          }
+          onCancel={() => setRestoring(undefined)}
+          onConfirm={() => {
+            const target = restoring;
+            setRestoring(undefined);
+            void restore(target, force).then(reload);
+          }}
+        />
+      )}
+    </section>
+  );
+}
+
 export function SnapshotsPage({ session }: PageProps) {
   const collections = useCollections();
   const [collection, setCollection] = useState('');
@@ -128,18 +206,7 @@ export function SnapshotsPage({ session }: PageProps) {
           }}
         />
       )}
-      {full.data !== undefined && (
-        <section class="card" aria-label="full snapshots">
-          <h2>Full storage snapshots</h2>
-          {session.can('create_full_snapshot') && (
-            <button type="button" disabled={action.busy} onClick={() => void action.run(() => api('POST', '/snapshots?wait=true'), 'Full snapshot created').then(full.reload)}>
-              Create full snapshot
-            </button>
-          )}
-          <SnapshotTable list={full.data} base="/snapshots" canDelete={session.can('delete_full_snapshot')} canRecover={false} onChange={full.reload} />
-          <p class="hint">A full snapshot is restored at startup with quiver --storage-snapshot PATH, not through the API.</p>
-        </section>
-      )}
+      {full.data !== undefined && <FullSnapshots session={session} list={full.data} reload={full.reload} />}
     </div>
   );
 }

@@ -1,6 +1,7 @@
 /**
  * Snapshot routes (Qdrant's paths and response shapes): collection, shard (the single local shard 0) and full
- * snapshots — create, list, download, delete — and recovery from a location or an upload.
+ * snapshots — create, list, download, delete — and recovery from a location or an upload. Restoring a full
+ * snapshot at runtime (`PUT /snapshots/recover`, `POST /snapshots/upload`, manage only) is Quiver's own.
  *
  * `wait=false` answers 202 `{"status": "accepted", "time": …}` and finishes in the background. Recovery checks the
  * location (and reads an upload) before answering, so refusals are never lost in the background. Upload and
@@ -162,6 +163,48 @@ async function recoverFromUpload(ctx: RecoverContext, target: RecoveryTarget): P
   return true;
 }
 
+/**
+ * A boolean query flag of a Quiver-only route (no spec declares it, so it arrives as text).
+ * @throws AppError(QUERY_VALIDATION) for anything but true/false.
+ */
+function flag(ctx: HandlerContext, name: string, fallback: boolean): boolean {
+  const raw = ctx.query[name];
+  if (raw === undefined) return fallback;
+  if (raw === true || raw === 'true') return true;
+  if (raw === false || raw === 'false') return false;
+  throw new AppError('QUERY_VALIDATION', [`${name}: expected true or false`]);
+}
+
+/** Restores a full snapshot at runtime (Quiver only): `PUT /snapshots/recover`, from a location or a name. */
+async function recoverFullFromLocation(ctx: HandlerContext<'recover_full_snapshot'>): Promise<unknown> {
+  const svc = service(ctx);
+  const request = recoverRequest(ctx.body);
+  const force = flag(ctx, 'force', false);
+  const source = await svc.openLocation(request, 'full');
+  const run = async (): Promise<string[]> => (await svc.prepareFull(ctx.pass, source, request.checksum, force)).apply();
+  if (!flag(ctx, 'wait', true)) {
+    inBackground(ctx, 'full snapshot recovery', run, '(all, full snapshot)');
+    return accepted(ctx);
+  }
+  await run();
+  return true;
+}
+
+/** Restores an uploaded full snapshot at runtime (Quiver only): `POST /snapshots/upload`. */
+async function recoverFullFromUpload(ctx: HandlerContext<'recover_full_from_uploaded_snapshot'>): Promise<unknown> {
+  const checksum = typeof ctx.query['checksum'] === 'string' ? ctx.query['checksum'] : undefined;
+  const force = flag(ctx, 'force', false);
+  const wait = flag(ctx, 'wait', true);
+  // The upload is read and checked (checksum and name clashes included) before answering, even with wait=false.
+  const prepared = await service(ctx).prepareFull(ctx.pass, await uploadedSnapshot(ctx), checksum, force);
+  if (!wait) {
+    inBackground(ctx, 'full snapshot recovery', () => prepared.apply(), '(all, full snapshot)');
+    return accepted(ctx);
+  }
+  await prepared.apply();
+  return true;
+}
+
 const BEFORE_BODY = { authorizeBeforeBody: true } as const;
 
 export const snapshotRoutes: RouteRow[] = [
@@ -180,6 +223,8 @@ export const snapshotRoutes: RouteRow[] = [
     service(ctx).delete({ kind: 'full' }, snapshotName(ctx));
     return waits(ctx) ? true : accepted(ctx);
   }),
+  route('PUT', '/snapshots/recover', 'recover_full_snapshot', recoverFullFromLocation, BEFORE_BODY),
+  route('POST', '/snapshots/upload', 'recover_full_from_uploaded_snapshot', recoverFullFromUpload, BEFORE_BODY),
 
   // ---------------------------------------------------------------- collection snapshots
   route('POST', '/collections/{collection_name}/snapshots/upload', 'recover_from_uploaded_snapshot', (ctx) => recoverFromUpload(ctx, 'collection'), BEFORE_BODY),
