@@ -61,6 +61,8 @@ async function fill(app: TestApp): Promise<Buffer> {
     if (info.status === 'green' && info.indexed_vectors_count >= N) break;
     await new Promise((resolve) => setImmediate(resolve));
   }
+  const full = await app.request('POST', '/snapshots?wait=true');
+  assert.equal(full.status, 200, full.text);
   const snap = await app.request('POST', '/collections/c/snapshots?wait=true');
   assert.equal(snap.status, 200, snap.text);
   const download = await app.app.inject({ method: 'GET', url: `/collections/c/snapshots/${snap.body.result.name as string}` });
@@ -95,6 +97,12 @@ describe('encryption at rest', () => {
     assert.equal(fingerprint(join(dir, 'storage')), before, 'a refused start changed the store');
 
     const again = await startTestApp(env(key), {}, dir);
+    // The full snapshot (collection archives sealed inside a sealed archive) restores with the key.
+    const fulls = (await again.request('GET', '/snapshots')).body.result as Array<{ name: string }>;
+    assert.equal(fulls.length, 1);
+    assert.equal((await again.request('DELETE', '/collections/c')).status, 200);
+    const restored = await again.request('PUT', '/snapshots/recover?wait=true', { location: `file://${join(dir, 'snapshots', fulls[0]!.name)}` });
+    assert.equal(restored.status, 200, restored.text);
     const p = await again.request('GET', '/collections/c/points/7');
     assert.equal(p.status, 200, p.text);
     assert.equal(p.body.result.payload.note, `${CANARY}-7`);

@@ -20,11 +20,17 @@ import type { CollectionSnapshotSource } from './toc-contract.js';
 /** Points written between two yields to the event loop. */
 const POINTS_PER_SLICE = 256;
 
-/** Writes the points of `source` to `path` as NDJSON; returns how many, the byte size and the sha256. */
-async function writePoints(source: CollectionSnapshotSource, path: string, signal?: AbortSignal): Promise<{ count: number; size: number; sha256: string }> {
+/**
+ * Writes the points of `source` to `path` as NDJSON (sealed under `key` with encryption at rest: the work file holds
+ * user data); returns how many, the plaintext byte size and sha256.
+ */
+async function writePoints(source: CollectionSnapshotSource, path: string, signal?: AbortSignal, key?: EncryptionKey): Promise<{ count: number; size: number; sha256: string }> {
   const schema = vectorSchema(source.descriptor.config);
   const keep = (name: string): boolean => schema.dense.has(name) || schema.sparse.has(name);
-  const out = fileWriteStream(path);
+  const file = fileWriteStream(path);
+  const sealing = key?.encryptStream();
+  sealing?.pipe(file);
+  const out = sealing ?? file;
   const hash = createHash('sha256');
   let count = 0;
   let size = 0;
@@ -41,10 +47,11 @@ async function writePoints(source: CollectionSnapshotSource, path: string, signa
       if (count % POINTS_PER_SLICE === 0) signal?.throwIfAborted();
     }
     out.end();
-    await finished(out);
+    await finished(file);
   } catch (e) {
     out.destroy();
-    await finished(out).catch(() => undefined);
+    file.destroy();
+    await finished(file).catch(() => undefined);
     throw e;
   } finally {
     source.points.return?.();
@@ -66,7 +73,7 @@ export async function exportCollection(
   key?: EncryptionKey,
 ): Promise<WrittenArchive & { pointsCount: number }> {
   const pointsPath = join(workDir, `points-${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}.ndjson`);
-  const points = await writePoints(source, pointsPath, signal);
+  const points = await writePoints(source, pointsPath, signal, key);
   const d = source.descriptor;
   const manifest: CollectionManifest = {
     format: SNAPSHOT_FORMAT,
@@ -90,7 +97,7 @@ export async function exportCollection(
     archivePath,
     [
       { name: MANIFEST_ENTRY, data: Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`) },
-      { name: POINTS_ENTRY, file: pointsPath, size: points.size },
+      { name: POINTS_ENTRY, file: pointsPath, size: points.size, sealedWith: key },
     ],
     now,
     key,

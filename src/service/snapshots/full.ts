@@ -32,7 +32,7 @@ export async function exportFull(toc: TableOfContent, pass: GlobalPass, archiveP
     }
     const entry = fullCollectionEntry(i);
     const file = join(workDir, `collection-${i}.snapshot`);
-    const written = await exportCollection(source, 'collection', file, workDir, now, signal);
+    const written = await exportCollection(source, 'collection', file, workDir, now, signal, key);
     collections.push({ name, entry });
     entries[entry] = { size: written.size, sha256: written.sha256 };
     parts.push({ name: entry, file, size: written.size });
@@ -76,7 +76,7 @@ export async function stageFull(toc: TableOfContent, source: AsyncIterable<unkno
     const file = outer.files.get(c.entry);
     if (file === undefined) throw new AppError('BAD_INPUT', [`Bad request: invalid snapshot: entry \`${c.entry}\` is missing`]);
     const dir = makeTempDir(workDir, 'collection-');
-    collections.push({ name: c.name, staged: await stageArchive(fileReadStream(file), dir, 'collection-like', limits) });
+    collections.push({ name: c.name, staged: await stageArchive(fileReadStream(file), dir, 'collection-like', limits, key) });
   }
   return { collections, aliases: outer.manifest.aliases };
 }

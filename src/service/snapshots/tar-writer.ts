@@ -11,7 +11,7 @@ import type { EncryptionKey } from '../../storage/encryption.js';
 
 export type TarEntrySource =
   | { readonly name: string; readonly data: Uint8Array }
-  | { readonly name: string; readonly file: string; readonly size: number };
+  | { readonly name: string; readonly file: string; readonly size: number; readonly sealedWith?: EncryptionKey | undefined };
 
 export interface WrittenArchive {
   readonly size: number;
@@ -60,7 +60,8 @@ export async function writeTarFile(path: string, entries: readonly TarEntrySourc
         await write(e.data);
       } else {
         let copied = 0;
-        for await (const chunk of fileReadStream(e.file)) {
+        // A work file sealed under the storage key (encryption at rest) is opened as it is copied in.
+        for await (const chunk of e.sealedWith === undefined ? fileReadStream(e.file) : fileReadStream(e.file).pipe(e.sealedWith.decryptStream())) {
           const b = chunk as Buffer;
           copied += b.length;
           if (copied > length) throw new Error(`tar entry ${e.name}: ${e.file} grew while it was archived`);
