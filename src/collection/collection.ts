@@ -44,6 +44,8 @@ interface UpdateRequest {
 interface Reach {
   readonly owns?: ((id: PointId) => boolean) | undefined;
   readonly tenant?: Filter | undefined;
+  /** The staged state the write stages over (the commit group's earlier members); absent: the segment's. */
+  readonly before?: StagedOverlay | undefined;
 }
 
 /**
@@ -334,9 +336,9 @@ export class Collection {
       const own = new StagedOverlay(group);
       try {
         this.checkShardKeys(member.item.ops);
-        const reach = { tenant: member.item.tenant };
+        const reach = { tenant: member.item.tenant, before: group };
         for (const op of member.item.ops) this.stage(op, own, reach);
-        this.checkTenant(own, group, reach);
+        this.checkTenant(own, reach);
       } catch (e) {
         member.reject(e);
         continue;
@@ -395,9 +397,9 @@ export class Collection {
   check(ops: readonly PointOperation[]): void {
     this.checkShardKeys(ops);
     const overlay = new StagedOverlay();
-    const reach = { tenant: this.tenant };
+    const reach = { tenant: this.tenant, before: new StagedOverlay() };
     for (const op of ops) this.stage(op, overlay, reach, true);
-    this.checkTenant(overlay, new StagedOverlay(), reach);
+    this.checkTenant(overlay, reach);
   }
   // ================================================================ distributed mode (issue 19) — end
 
@@ -440,10 +442,29 @@ export class Collection {
     return offset === undefined ? null : this.seg.read(offset);
   }
 
+  /**
+   * True when a write confined to `reach.tenant` may see point `key`: it was absent or inside the tenant before the
+   * write (what the write itself stages is checked once it is staged whole, by {@link checkTenant}).
+   */
+  private visibleBefore(key: PointKey, reach: Reach): boolean {
+    if (reach.tenant === undefined) return true;
+    const before = this.readStaged(key, reach.before ?? new StagedOverlay());
+    return before === null || matches(reach.tenant, stagedView(key, before), this.seg.fieldIndexes);
+  }
+
+  /**
+   * True when the write staging into `overlay` may see point `key`: it was absent or inside the tenant before, or
+   * the write itself staged it (an upsert that takes over a point outside is refused by {@link checkTenant} once
+   * the write is staged whole, so its other errors come first, as they would on the tenant's points alone).
+   */
+  private visibleTo(key: PointKey, overlay: StagedOverlay, reach: Reach): boolean {
+    return overlay.stagedHere(key) || this.visibleBefore(key, reach);
+  }
+
   /** The staged point, or null when absent or outside the tenant `reach` confines a write to. */
   private readVisible(key: PointKey, overlay: StagedOverlay, reach: Reach): StoredPoint | null {
     const p = this.readStaged(key, overlay);
-    return p === null || reach.tenant === undefined || matches(reach.tenant, stagedView(key, p), this.seg.fieldIndexes) ? p : null;
+    return p !== null && this.visibleTo(key, overlay, reach) ? p : null;
   }
 
   /**
@@ -451,12 +472,11 @@ export class Collection {
    * state it staged over (`before`) and must leave every point it writes inside.
    * @throws AppError(FORBIDDEN), nothing written
    */
-  private checkTenant(staged: StagedOverlay, before: StagedOverlay, reach: Reach): void {
+  private checkTenant(staged: StagedOverlay, reach: Reach): void {
     const tenant = reach.tenant;
     if (tenant === undefined) return;
-    const inside = (key: PointKey, p: StoredPoint | null): boolean => p === null || matches(tenant, stagedView(key, p), this.seg.fieldIndexes);
     for (const [key, after] of staged.ownEntries()) {
-      if (!inside(key, this.readStaged(key, before)) || !inside(key, after)) throw outsideTenant();
+      if (!this.visibleBefore(key, reach) || (after !== null && !matches(tenant, stagedView(key, after), this.seg.fieldIndexes))) throw outsideTenant();
     }
   }
 
@@ -471,8 +491,9 @@ export class Collection {
       const key = this.seg.keyAt(offset)!;
       if (!overlay.has(key)) out.push(key);
     }
+    // A staged point is selected as it stands now, if this write may see it at all.
     for (const [key, staged] of overlay) {
-      if (staged !== null && matches(filter, stagedView(key, staged), this.seg.fieldIndexes)) out.push(key);
+      if (staged !== null && matches(selector.filter, stagedView(key, staged), this.seg.fieldIndexes) && this.visibleTo(key, overlay, reach)) out.push(key);
     }
     const owns = reach.owns;
     return owns === undefined ? out : out.filter((key) => owns(pointIdFromKey(key)));
@@ -484,9 +505,9 @@ export class Collection {
         for (const p of op.points) {
           const key = pointKey(p.id);
           // A point outside the tenant is there for insert_only (skipped) and absent for update_only (skipped too);
-          // any other upsert onto it, whatever its update_filter, is refused by checkTenant.
+          // any other upsert onto it, whatever its update_filter, takes it over and is refused by checkTenant.
           const existing = this.readStaged(key, overlay);
-          const foreign = existing !== null && this.readVisible(key, overlay, reach) === null;
+          const foreign = existing !== null && !this.visibleTo(key, overlay, reach);
           if (existing !== null && op.mode === 'insert_only') continue;
           if ((existing === null || foreign) && op.mode === 'update_only') continue;
           if (existing !== null && !foreign && op.updateFilter !== undefined && !matches(op.updateFilter, stagedView(key, existing), this.seg.fieldIndexes)) continue;
