@@ -8,6 +8,7 @@ import { buildCollectionConfig } from './api/collection-config.js';
 import type { Logger } from 'pino';
 import { createLogger } from './logging/logger.js';
 import type { Config } from './config/schema.js';
+import { loadEncryptionKey } from './storage/encryption.js';
 import { Store } from './storage/kv/store.js';
 import { diskSizeKib, ownerOnlyFiles, pathExists, restrictToOwner, watchFile } from './storage/fs.js';
 import { TableOfContent } from './service/table-of-content.js';
@@ -114,7 +115,7 @@ export async function createServer(config: Config, options: StartOptions = {}): 
   const logger = options.logger ?? createLogger(config);
   // Everything the server writes is owner-only: 0600 files, 0700 directories (data, snapshots, temp, indexes).
   ownerOnlyFiles();
-  const store = Store.open(config.storage.storage_path);
+  const store = Store.open(config.storage.storage_path, loadEncryptionKey(config.storage.encryption));
   // Search worker threads start on first use (searches run on the event loop until they are ready).
   configureSearchPool(searchThreadsFor(config.storage.performance.max_search_threads));
   for (const dir of [config.storage.snapshots_path, snapshotTempPath(config)]) restrictToOwner(dir);
@@ -130,10 +131,10 @@ export async function createServer(config: Config, options: StartOptions = {}): 
     }
   }
   // A recovered collection's configuration passes the validator of a create request.
-  const snapshots = new SnapshotService(toc, snapshotSettings(config, { validateConfig: (body, defaults) => {
+  const snapshots = new SnapshotService(toc, { ...snapshotSettings(config, { validateConfig: (body, defaults) => {
     validateBody('create_collection', body);
     buildCollectionConfig(body, defaults);
-  } }));
+  } }), key: store.key });
   // Deleting a collection deletes its snapshots: a new collection of the same name starts with none.
   toc.onDelete((name) => snapshots.deleteCollectionSnapshots(name));
   const metrics = new Metrics(config.service.metrics_prefix ?? '', QUIVER_VERSION);

@@ -74,6 +74,11 @@ export interface AccessRule {
    * Must not throw on any JSON value: a malformed body simply names no collection.
    */
   readonly alsoReads?: (body: unknown) => string[];
+  /**
+   * **Quiver (tenant tokens):** a point operation. A grant with a `tenant_filter` may run it, confined to the
+   * filter's points; every other operation needs a grant without one.
+   */
+  readonly rowLevel?: true;
 }
 
 function asRecord(v: unknown): JsonRecord | undefined {
@@ -143,6 +148,9 @@ const read = { scope: 'collection', need: READ } as const;
 const readExtras = { scope: 'collection', need: READ_EXTRAS } as const;
 const write = { scope: 'collection', need: WRITE } as const;
 const writeExtras = { scope: 'collection', need: WRITE_EXTRAS } as const;
+/** Point reads and writes: open to tenant grants, confined to their points. */
+const pointRead = { ...read, rowLevel: true } as const;
+const pointWrite = { ...write, rowLevel: true } as const;
 
 /** Operation → access rule. The table in docs/security.md, as data. */
 export const ACCESS_TABLE = {
@@ -204,34 +212,34 @@ export const ACCESS_TABLE = {
   recover_shard_from_uploaded_snapshot: globalManage,
   recover_shard_from_snapshot: globalManage,
 
-  get_point: read,
-  get_points: read,
-  scroll_points: read,
-  count_points: read,
-  facet: read,
-  search_points: read,
-  search_batch_points: read,
-  search_point_groups: { ...read, alsoReads: single(withLookup) },
-  recommend_points: { ...read, alsoReads: single(lookupFrom) },
-  recommend_batch_points: { ...read, alsoReads: batch(lookupFrom) },
-  recommend_point_groups: { ...read, alsoReads: single(recommendGroupsLookups) },
-  discover_points: { ...read, alsoReads: single(lookupFrom) },
-  discover_batch_points: { ...read, alsoReads: batch(lookupFrom) },
-  query_points: { ...read, alsoReads: single(queryLookups) },
-  query_batch_points: { ...read, alsoReads: batch(queryLookups) },
-  query_points_groups: { ...read, alsoReads: single(queryGroupsLookups) },
-  search_matrix_pairs: read,
-  search_matrix_offsets: read,
+  get_point: pointRead,
+  get_points: pointRead,
+  scroll_points: pointRead,
+  count_points: pointRead,
+  facet: pointRead,
+  search_points: pointRead,
+  search_batch_points: pointRead,
+  search_point_groups: { ...pointRead, alsoReads: single(withLookup) },
+  recommend_points: { ...pointRead, alsoReads: single(lookupFrom) },
+  recommend_batch_points: { ...pointRead, alsoReads: batch(lookupFrom) },
+  recommend_point_groups: { ...pointRead, alsoReads: single(recommendGroupsLookups) },
+  discover_points: { ...pointRead, alsoReads: single(lookupFrom) },
+  discover_batch_points: { ...pointRead, alsoReads: batch(lookupFrom) },
+  query_points: { ...pointRead, alsoReads: single(queryLookups) },
+  query_batch_points: { ...pointRead, alsoReads: batch(queryLookups) },
+  query_points_groups: { ...pointRead, alsoReads: single(queryGroupsLookups) },
+  search_matrix_pairs: pointRead,
+  search_matrix_offsets: pointRead,
 
-  upsert_points: write,
-  delete_points: write,
-  update_vectors: write,
-  delete_vectors: write,
-  set_payload: write,
-  overwrite_payload: write,
-  delete_payload: write,
-  clear_payload: write,
-  batch_update: write,
+  upsert_points: pointWrite,
+  delete_points: pointWrite,
+  update_vectors: pointWrite,
+  delete_vectors: pointWrite,
+  set_payload: pointWrite,
+  overwrite_payload: pointWrite,
+  delete_payload: pointWrite,
+  clear_payload: pointWrite,
+  batch_update: pointWrite,
 
   // The runtime log level: reading it needs global read, changing it global manage (Qdrant's handlers
   // check nothing themselves; a process-wide setting is a manage action here).

@@ -9,6 +9,8 @@
  */
 import { AppError } from '../errors.js';
 import { isObject } from '../json.js';
+import { parseFilter } from '../index/filter/parse.js';
+import type { Filter } from '../index/filter/types.js';
 
 /** Global access level: `r` read-only, `m` manage (everything). */
 export type GlobalLevel = 'r' | 'm';
@@ -23,6 +25,17 @@ export type CollectionMode = 'r' | 'rw' | 'prw';
 export interface CollectionGrant {
   readonly collection: string;
   readonly access: CollectionMode;
+  /**
+   * **Quiver (tenant tokens):** the grant only reaches the points matching this filter: reads see nothing else
+   * and writes cannot leave it. Collection-level operations need a grant without one.
+   */
+  readonly tenantFilter?: TenantFilter;
+}
+
+/** A grant's `tenant_filter`: the claim as given (for round trips) and parsed. */
+export interface TenantFilter {
+  readonly json: unknown;
+  readonly filter: Filter;
 }
 
 /** The prefix of a pattern grant (`team-a-*` → `team-a-`), or `undefined` for a grant on one collection. */
@@ -89,7 +102,7 @@ export function parseAccessClaim(json: unknown): Access {
   const grants: CollectionGrant[] = [];
   json.forEach((item: unknown, i) => {
     if (!isObject(item)) throw new AppError('BAD_INPUT', [`access[${i}] must be an object {collection, access}`]);
-    const { collection, access, payload } = item;
+    const { collection, access, payload, tenant_filter: tenantJson } = item;
     if (typeof collection !== 'string' || collection === '') {
       throw new AppError('BAD_INPUT', [`access[${i}].collection must be a non-empty string`]);
     }
@@ -108,23 +121,43 @@ export function parseAccessClaim(json: unknown): Access {
       throw new AppError('BAD_INPUT', [`access: collection ${collection} appears more than once`]);
     }
     seen.add(collection);
-    grants.push({ collection, access: access as CollectionMode });
+    grants.push(tenantJson === undefined || tenantJson === null
+      ? { collection, access: access as CollectionMode }
+      : { collection, access: access as CollectionMode, tenantFilter: parseTenantFilter(tenantJson, i) });
   });
   return { kind: 'collections', grants };
 }
 
+function parseTenantFilter(json: unknown, i: number): TenantFilter {
+  if (!isObject(json)) throw new AppError('BAD_INPUT', [`access[${i}].tenant_filter must be a filter object`]);
+  try {
+    return { json, filter: parseFilter(json) };
+  } catch (e) {
+    throw new AppError('BAD_INPUT', [`access[${i}].tenant_filter: ${e instanceof Error ? e.message : String(e)}`]);
+  }
+}
+
+/** One grant in claim form. */
+export interface GrantClaim {
+  collection: string;
+  access: CollectionMode;
+  tenant_filter?: unknown;
+}
+
 /** The claim form of an access (inverse of {@link parseAccessClaim}), for JWT payloads and the keys file. */
-export function accessToClaim(access: Access): GlobalLevel | Array<{ collection: string; access: CollectionMode }> {
+export function accessToClaim(access: Access): GlobalLevel | GrantClaim[] {
   return access.kind === 'global'
     ? access.level
-    : access.grants.map((g) => ({ collection: g.collection, access: g.access }));
+    : access.grants.map((g) => (g.tenantFilter === undefined
+      ? { collection: g.collection, access: g.access }
+      : { collection: g.collection, access: g.access, tenant_filter: g.tenantFilter.json }));
 }
 
 /** A short human form for CLI output: `m`, `r`, or `docs:rw,logs:r` (`(none)` for an empty list). */
 export function formatAccess(access: Access): string {
   if (access.kind === 'global') return access.level;
   if (access.grants.length === 0) return '(none)';
-  return access.grants.map((g) => `${g.collection}:${g.access}`).join(',');
+  return access.grants.map((g) => `${g.collection}:${g.access}${g.tenantFilter === undefined ? '' : '(tenant)'}`).join(',');
 }
 
 /**
@@ -183,6 +216,11 @@ export function collectionDenial(
   // Not naming the collection: manage may be granted globally, never per collection (Qdrant).
   if (need.manage) return 'Manage access for this operation is required';
   return undefined;
+}
+
+/** The tenant filter confining `access` on `collection` (a real collection name), if its grant has one. */
+export function tenantFilterFor(access: Access, collection: string): Filter | undefined {
+  return grantFor(access, collection)?.tenantFilter?.filter;
 }
 
 /** True when `access` may read points of `collection`. */

@@ -5,7 +5,8 @@
  * module can mint one (a module-private symbol brands it; {@link isPass} checks it at run time).
  */
 import { AppError } from '../errors.js';
-import { collectionDenial, globalDenial, grantFor, READ } from './access.js';
+import { collectionDenial, globalDenial, grantFor, READ, tenantFilterFor } from './access.js';
+import type { Filter } from '../index/filter/types.js';
 import { ACCESS_TABLE, type AccessRule, type OperationName, type ScopeOf } from './access-table.js';
 import { auditEvent, type AuditRequestInfo, type AuditSink } from './audit-event.js';
 import { AuthFailure } from './auth-failure.js';
@@ -29,6 +30,11 @@ export interface CollectionPass extends PassBase {
   readonly collection: string;
   /** The name the client used (the alias, if it used one). */
   readonly requested: string;
+  /**
+   * Row-level security (tenant tokens): the only points of the collection this pass reaches, or `undefined` for
+   * all. The table of contents hands out the collection confined to it.
+   */
+  readonly tenant: Filter | undefined;
   /**
    * A read pass for a collection this request also reads (`lookup_from`, `with_lookup`, `prefetch`), by the
    * name used in the body.
@@ -123,6 +129,7 @@ function collectionPass(
     auth,
     collection,
     requested,
+    tenant: tenantFilterFor(auth.access, collection),
     lookup(name: string): CollectionPass {
       const resolved = lookups.get(name);
       if (resolved === undefined) throw new Error(`no read access was checked for collection ${name} in ${operation}`);
@@ -207,6 +214,10 @@ export async function authorize<O extends OperationName>(
   let reason = rule.scope === 'global' ? globalDenial(auth.access, rule.need) : undefined;
   if (path !== undefined) {
     reason = collectionDenial(auth.access, path.real, rule.need, path.requested);
+    // A tenant grant reaches its points only: collection-level operations need an unrestricted grant.
+    if (reason === undefined && rule.rowLevel !== true && tenantFilterFor(auth.access, path.real) !== undefined) {
+      reason = `Access to collection ${path.requested} without a tenant filter is required`;
+    }
     for (const name of rule.alsoReads?.(target.body) ?? []) {
       if (reason !== undefined) break;
       if (lookups.has(name)) continue;

@@ -1,6 +1,6 @@
 /**
  * The command line, one `commander` program: `quiver [options]` runs the server; `keys`, `jwt`, `audit`,
- * `config` and `migrate` are subcommands. Conventions, for every command:
+ * `config`, `storage` and `migrate` are subcommands. Conventions, for every command:
  * - `--help` / `-h` and `--version` / `-V` work everywhere; `--config-path FILE` is accepted everywhere;
  * - an error is one line on stderr starting with `error: `;
  * - exit status 0 = done, 1 = the operation failed, 2 = bad command line or configuration (nothing was done).
@@ -16,6 +16,7 @@ import { runJwtCommand } from './jwt.js';
 import { runAuditCommand } from './audit.js';
 import { configCheck } from './config-check.js';
 import { migrate } from './migrate.js';
+import { storageRekey } from './storage.js';
 import { serve, type ServeOptions } from './serve.js';
 import { readConfig, type CliIo } from './io.js';
 import { isLoopbackHost } from '../config/loopback.js';
@@ -105,6 +106,14 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   common(config.command('check').description('load and validate the configuration, print it with secrets redacted')).action((_o: unknown, cmd: Command) => {
     status = configCheck({ configPath: configPath(cmd) }, io);
   });
+
+  const storage = common(program.command('storage').description('storage tools'));
+  common(storage.command('rekey').description('re-encrypt the store under a new key, or encrypt an unencrypted one (server stopped; crash-safe)'))
+    .option('--new-key-file <file>', 'file holding the new 32-byte key (64 hex characters or base64)')
+    .option('--new-key-env <var>', 'environment variable holding the new key')
+    .action(async (o: { newKeyFile?: string; newKeyEnv?: string }, cmd: Command) => {
+      status = await storageRekey(loadFor(cmd), o, io);
+    });
 
   common(program.command('migrate').description('copy collections (config, payload indexes, aliases, points) from a running Qdrant or Quiver'))
     .requiredOption('--from <url>', 'the source, e.g. http://qdrant:6333')

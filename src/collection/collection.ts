@@ -25,11 +25,27 @@ import type { BuildProgress, IndexSettings } from './vector-indexes.js';
 import { Segment, type SegmentReader, type StoredPoint } from './segment/segment.js';
 import { StagedOverlay } from './staged-overlay.js';
 import { CommitGroups, type GroupMember } from './commit-groups.js';
+import type { Filter } from '../index/filter/types.js';
+import { andFilters } from './query/filters.js';
+import { ConfinedSegment, outsideTenant } from './tenant.js';
 
 /** One `update()` call waiting for its commit group. */
 interface UpdateRequest {
   readonly ops: readonly PointOperation[];
   readonly wait: boolean;
+  /** The tenant filter of the view the update came through (`Collection.confine`). */
+  readonly tenant: Filter | undefined;
+}
+
+/**
+ * Which points a write may reach: in distributed mode, those of the shard whose log is applied (`owns`, filter
+ * selectors only); through a tenant's view, those matching the tenant filter (`tenant`).
+ */
+interface Reach {
+  readonly owns?: ((id: PointId) => boolean) | undefined;
+  readonly tenant?: Filter | undefined;
+  /** The staged state the write stages over (the commit group's earlier members); absent: the segment's. */
+  readonly before?: StagedOverlay | undefined;
 }
 
 /**
@@ -67,6 +83,11 @@ export class Collection {
   private readonly seg: Segment;
   private opSeq = 0;
   private queue: Promise<unknown> = Promise.resolve();
+  /**
+   * Row-level security: the only points this object shows and writes, on a view made by {@link confine};
+   * `undefined` on the collection itself.
+   */
+  private readonly tenant: Filter | undefined = undefined;
 
   private constructor(store: Store, descriptor: CollectionDescriptor, log: CollectionLog) {
     this.store = store;
@@ -75,7 +96,7 @@ export class Collection {
     this.schemaCache = vectorSchema(descriptor.config);
     this.points = store.table<EncodedPoint>(Collection.pointsTable(descriptor.uuid));
     this.metaKey = `collection-state:${descriptor.uuid}`;
-    this.seg = new Segment(join(store.path, 'indexes', descriptor.uuid), this.schemaCache, { lastOperationId: () => this.opSeq, log });
+    this.seg = new Segment(join(store.path, 'indexes', descriptor.uuid), this.schemaCache, { lastOperationId: () => this.opSeq, log, cipher: store.key });
   }
 
   static pointsTable(uuid: string): string {
@@ -131,7 +152,21 @@ export class Collection {
    * collection's points goes through it; filter and shard-key scope are resolved there, once.
    */
   get segment(): SegmentReader {
-    return this.seg;
+    return this.tenant === undefined ? this.seg : new ConfinedSegment(this.seg, this.tenant);
+  }
+
+  /**
+   * This collection as a tenant token sees it: only the points matching `tenant` exist. Its `segment` resolves
+   * every read within the filter ({@link ConfinedSegment}); a write may touch only points inside and must leave
+   * every point it writes inside, or it is refused whole (403, nothing written). The view shares all state with the
+   * collection: a Proxy forwards every field read and write to it, and only `tenant` differs.
+   */
+  confine(tenant: Filter): Collection {
+    const combined = this.tenant === undefined ? tenant : andFilters(this.tenant, tenant)!;
+    return new Proxy(this, {
+      get: (target, prop, receiver) => (prop === 'tenant' ? combined : Reflect.get(target, prop, receiver) as unknown),
+      set: (target, prop, value) => Reflect.set(target, prop, value),
+    });
   }
 
   get config(): CollectionConfig {
@@ -146,7 +181,13 @@ export class Collection {
     return this.descriptor;
   }
 
+  /** Points this object shows (on a confined view: the tenant's). */
   get pointsCount(): number {
+    return this.segment.size;
+  }
+
+  /** Every point stored, whatever the view (for limits that bound the collection, such as strict mode's). */
+  get storedPointsCount(): number {
     return this.seg.size;
   }
 
@@ -256,8 +297,12 @@ export class Collection {
    * @throws AppError for bad input (nothing changes) or storage failure (nothing changes).
    */
   update(ops: readonly PointOperation[], wait: boolean): Promise<UpdateResult> {
-    if (this.replicator !== undefined) return this.replicator(ops, wait);
-    return this.groups.submit({ ops, wait });
+    if (this.replicator !== undefined) {
+      // The replicated log applies writes unconfined: a tenant's write is checked against the tenant here first.
+      if (this.tenant !== undefined) this.check(ops);
+      return this.replicator(ops, wait);
+    }
+    return this.groups.submit({ ops, wait, tenant: this.tenant });
   }
 
   private groupsCommitted = 0;
@@ -291,7 +336,9 @@ export class Collection {
       const own = new StagedOverlay(group);
       try {
         this.checkShardKeys(member.item.ops);
-        for (const op of member.item.ops) this.stage(op, own);
+        const reach = { tenant: member.item.tenant, before: group };
+        for (const op of member.item.ops) this.stage(op, own, reach);
+        this.checkTenant(own, reach);
       } catch (e) {
         member.reject(e);
         continue;
@@ -337,7 +384,7 @@ export class Collection {
     return this.serial(async () => {
       this.checkShardKeys(ops);
       const overlay = new StagedOverlay();
-      for (const op of ops) this.stage(op, overlay, scope.owns);
+      for (const op of ops) this.stage(op, overlay, { owns: scope.owns });
       const opId = this.opSeq + 1;
       await this.persist(overlay, new Map(), opId, scope.inCommit);
       this.opSeq = opId;
@@ -350,7 +397,9 @@ export class Collection {
   check(ops: readonly PointOperation[]): void {
     this.checkShardKeys(ops);
     const overlay = new StagedOverlay();
-    for (const op of ops) this.stage(op, overlay, undefined, true);
+    const reach = { tenant: this.tenant, before: new StagedOverlay() };
+    for (const op of ops) this.stage(op, overlay, reach, true);
+    this.checkTenant(overlay, reach);
   }
   // ================================================================ distributed mode (issue 19) — end
 
@@ -393,31 +442,75 @@ export class Collection {
     return offset === undefined ? null : this.seg.read(offset);
   }
 
-  /** Keys selected by `selector` in the staged state (the segment overlaid by earlier operations of the batch). */
-  private selectKeys(selector: PointSelector, overlay: StagedOverlay, owns?: (id: PointId) => boolean): PointKey[] {
-    if (selector.kind === 'ids') {
-      return selector.ids.map(pointKey).filter((k) => this.readStaged(k, overlay) !== null);
+  /**
+   * True when a write confined to `reach.tenant` may see point `key`: it was absent or inside the tenant before the
+   * write (what the write itself stages is checked once it is staged whole, by {@link checkTenant}).
+   */
+  private visibleBefore(key: PointKey, reach: Reach): boolean {
+    if (reach.tenant === undefined) return true;
+    const before = this.readStaged(key, reach.before ?? new StagedOverlay());
+    return before === null || matches(reach.tenant, stagedView(key, before), this.seg.fieldIndexes);
+  }
+
+  /**
+   * True when the write staging into `overlay` may see point `key`: it was absent or inside the tenant before, or
+   * the write itself staged it (an upsert that takes over a point outside is refused by {@link checkTenant} once
+   * the write is staged whole, so its other errors come first, as they would on the tenant's points alone).
+   */
+  private visibleTo(key: PointKey, overlay: StagedOverlay, reach: Reach): boolean {
+    return overlay.stagedHere(key) || this.visibleBefore(key, reach);
+  }
+
+  /** The staged point, or null when absent or outside the tenant `reach` confines a write to. */
+  private readVisible(key: PointKey, overlay: StagedOverlay, reach: Reach): StoredPoint | null {
+    const p = this.readStaged(key, overlay);
+    return p !== null && this.visibleTo(key, overlay, reach) ? p : null;
+  }
+
+  /**
+   * A confined write (`reach.tenant`) may only have touched points that were inside the tenant (or absent) in the
+   * state it staged over (`before`) and must leave every point it writes inside.
+   * @throws AppError(FORBIDDEN), nothing written
+   */
+  private checkTenant(staged: StagedOverlay, reach: Reach): void {
+    const tenant = reach.tenant;
+    if (tenant === undefined) return;
+    for (const [key, after] of staged.ownEntries()) {
+      if (!this.visibleBefore(key, reach) || (after !== null && !matches(tenant, stagedView(key, after), this.seg.fieldIndexes))) throw outsideTenant();
     }
+  }
+
+  /** Keys selected by `selector` in the staged state (the segment overlaid by earlier operations of the batch). */
+  private selectKeys(selector: PointSelector, overlay: StagedOverlay, reach: Reach): PointKey[] {
+    if (selector.kind === 'ids') {
+      return selector.ids.map(pointKey).filter((k) => this.readVisible(k, overlay, reach) !== null);
+    }
+    const filter = andFilters(selector.filter, reach.tenant)!;
     const out: PointKey[] = [];
-    for (const offset of this.seg.scan({ filter: selector.filter })) {
+    for (const offset of this.seg.scan({ filter })) {
       const key = this.seg.keyAt(offset)!;
       if (!overlay.has(key)) out.push(key);
     }
+    // A staged point is selected as it stands now, if this write may see it at all.
     for (const [key, staged] of overlay) {
-      if (staged !== null && matches(selector.filter, stagedView(key, staged), this.seg.fieldIndexes)) out.push(key);
+      if (staged !== null && matches(selector.filter, stagedView(key, staged), this.seg.fieldIndexes) && this.visibleTo(key, overlay, reach)) out.push(key);
     }
+    const owns = reach.owns;
     return owns === undefined ? out : out.filter((key) => owns(pointIdFromKey(key)));
   }
 
-  private stage(op: PointOperation, overlay: StagedOverlay, owns?: (id: PointId) => boolean, dryRun = false): void {
+  private stage(op: PointOperation, overlay: StagedOverlay, reach: Reach, dryRun = false): void {
     switch (op.type) {
       case 'upsert': {
         for (const p of op.points) {
           const key = pointKey(p.id);
+          // A point outside the tenant is there for insert_only (skipped) and absent for update_only (skipped too);
+          // any other upsert onto it, whatever its update_filter, takes it over and is refused by checkTenant.
           const existing = this.readStaged(key, overlay);
+          const foreign = existing !== null && !this.visibleTo(key, overlay, reach);
           if (existing !== null && op.mode === 'insert_only') continue;
-          if (existing === null && op.mode === 'update_only') continue;
-          if (existing !== null && op.updateFilter !== undefined && !matches(op.updateFilter, stagedView(key, existing), this.seg.fieldIndexes)) continue;
+          if ((existing === null || foreign) && op.mode === 'update_only') continue;
+          if (existing !== null && !foreign && op.updateFilter !== undefined && !matches(op.updateFilter, stagedView(key, existing), this.seg.fieldIndexes)) continue;
           overlay.set(key, {
             offset: existing?.offset ?? (dryRun ? -1 : this.reserveOffset(overlay, key)),
             vectors: new Map(p.vectors),
@@ -428,12 +521,12 @@ export class Collection {
         return;
       }
       case 'delete':
-        for (const key of this.selectKeys(op.selector, overlay, owns)) overlay.set(key, null);
+        for (const key of this.selectKeys(op.selector, overlay, reach)) overlay.set(key, null);
         return;
       case 'update_vectors': {
         for (const p of op.points) {
           const key = pointKey(p.id);
-          const existing = this.readStaged(key, overlay);
+          const existing = this.readVisible(key, overlay, reach);
           if (existing === null) throw new AppError('POINT_NOT_FOUND', [String(p.id)]);
           if (op.updateFilter !== undefined && !matches(op.updateFilter, stagedView(key, existing), this.seg.fieldIndexes)) continue;
           const vectors = new Map(existing.vectors);
@@ -446,7 +539,7 @@ export class Collection {
         for (const n of op.names) {
           if (!this.schemaCache.dense.has(n) && !this.schemaCache.sparse.has(n)) throw new AppError('VECTOR_NAME_NOT_FOUND', [n]);
         }
-        for (const key of this.selectKeys(op.selector, overlay, owns)) {
+        for (const key of this.selectKeys(op.selector, overlay, reach)) {
           const existing = this.readStaged(key, overlay)!;
           const vectors = new Map(existing.vectors);
           for (const n of op.names) vectors.delete(n);
@@ -455,27 +548,27 @@ export class Collection {
         return;
       }
       case 'set_payload':
-        this.stagePayload(op.selector, overlay, (p) => setPayload(p, op.payload, op.key), owns);
+        this.stagePayload(op.selector, overlay, (p) => setPayload(p, op.payload, op.key), reach);
         return;
       case 'overwrite_payload':
-        this.stagePayload(op.selector, overlay, () => overwritePayload(op.payload), owns);
+        this.stagePayload(op.selector, overlay, () => overwritePayload(op.payload), reach);
         return;
       case 'delete_payload':
-        this.stagePayload(op.selector, overlay, (p) => deletePayloadKeys(p, op.keys), owns);
+        this.stagePayload(op.selector, overlay, (p) => deletePayloadKeys(p, op.keys), reach);
         return;
       case 'clear_payload':
-        this.stagePayload(op.selector, overlay, () => null, owns);
+        this.stagePayload(op.selector, overlay, () => null, reach);
         return;
     }
   }
 
-  private stagePayload(selector: PointSelector, overlay: StagedOverlay, f: (p: Payload | null) => Payload | null, owns?: (id: PointId) => boolean): void {
+  private stagePayload(selector: PointSelector, overlay: StagedOverlay, f: (p: Payload | null) => Payload | null, reach: Reach): void {
     if (selector.kind === 'ids') {
       for (const id of selector.ids) {
-        if (this.readStaged(pointKey(id), overlay) === null) throw new AppError('POINT_NOT_FOUND', [String(id)]);
+        if (this.readVisible(pointKey(id), overlay, reach) === null) throw new AppError('POINT_NOT_FOUND', [String(id)]);
       }
     }
-    for (const key of this.selectKeys(selector, overlay, owns)) {
+    for (const key of this.selectKeys(selector, overlay, reach)) {
       const existing = this.readStaged(key, overlay)!;
       overlay.set(key, { ...existing, payload: f(existing.payload) });
     }

@@ -21,6 +21,11 @@ export class StagedOverlay {
     return this.own.has(key) ? this.own.get(key) : this.base?.get(key);
   }
 
+  /** True when this layer itself (not one below) staged `key`. */
+  stagedHere(key: PointKey): boolean {
+    return this.own.has(key);
+  }
+
   set(key: PointKey, point: StoredPoint | null): void {
     this.own.set(key, point);
   }

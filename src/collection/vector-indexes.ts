@@ -34,6 +34,15 @@ export interface IndexHost {
   versionAt(offset: number): number;
   lastOperationId(): number;
   readonly log: { warn(message: string): void; info?(message: string): void };
+  /** Encryption at rest: images are sealed on save and opened on load (`storage.encryption`). */
+  readonly cipher?: ImageCipher | undefined;
+}
+
+/** Seals and opens index images (the store's encryption key). */
+export interface ImageCipher {
+  seal(data: Uint8Array): Uint8Array;
+  /** @throws Error when the data is not sealed under this key */
+  open(sealed: Uint8Array): Uint8Array;
 }
 
 /** A graph build in progress (Qdrant reports it under `GET /collections/{c}/optimizations` → `running`). */
@@ -155,9 +164,10 @@ export class VectorIndexes {
     let index: HnswIndex | undefined;
     let savedOp = -1;
     if (fromImage) {
-      const bytes = readFileIfExists(join(this.dir, fileName(name)));
-      if (bytes !== undefined) {
+      const stored = readFileIfExists(join(this.dir, fileName(name)));
+      if (stored !== undefined) {
         try {
+          const bytes = Buffer.from(this.host.cipher === undefined ? stored : this.host.cipher.open(stored));
           const header = bytes.subarray(0, bytes.indexOf(10));
           const meta = JSON.parse(header.toString('utf8')) as { magic: string; op: number; params: string };
           if (meta.magic === IMAGE_MAGIC && meta.params === paramsKey(spec)) {
@@ -267,7 +277,7 @@ export class VectorIndexes {
     const images = [...this.entries].map(([name, e]) => [name, Buffer.concat([Buffer.from(`${JSON.stringify({ magic: IMAGE_MAGIC, op, params: e.key })}\n`), e.index.serialize()])] as const);
     for (const [name, image] of images) {
       try {
-        await atomicWriteAsync(join(this.dir, fileName(name)), image);
+        await atomicWriteAsync(join(this.dir, fileName(name)), this.host.cipher === undefined ? image : this.host.cipher.seal(image));
       } catch (err) {
         this.dirty = true;
         this.host.log.warn(`cannot save vector index ${name || '(default)'}: ${err instanceof Error ? err.message : String(err)}`);

@@ -116,6 +116,14 @@ export interface ConfigData {
     };
     /** Where temporary files go; null = `<storage_path>/snapshots_temp`. */
     temp_path: string | null;
+    /**
+     * **Quiver:** encryption at rest (AES-256 key of 32 bytes, hex or base64): from a file, or from an environment
+     * variable named here. Both null = off.
+     */
+    encryption: {
+      key_file: string | null;
+      key_env: string | null;
+    };
     /** Deprecated (use `payload.memory`): keep payloads on disk. */
     on_disk_payload: boolean;
     payload: {
@@ -363,6 +371,7 @@ export const CONFIG_SCHEMA: SectionSpec<ConfigData> = section<ConfigData>({
       ),
     }),
     temp_path: nullable(path()),
+    encryption: section({ key_file: nullable(path()), key_env: nullable(str()) }),
     on_disk_payload: bool(),
     payload: section({ memory: nullable(oneOf(['cold', 'cached'] as const)) }),
     low_memory_mode: oneOf(['disabled', 'no_resident', 'no_populate'] as const),
@@ -548,6 +557,7 @@ export const DEFAULT_CONFIG: Config = deepFreeze<ConfigData>({
     snapshots_path: './snapshots',
     snapshots_config: { snapshots_storage: 'local', s3_config: null },
     temp_path: null,
+    encryption: { key_file: null, key_env: null },
     on_disk_payload: true,
     payload: { memory: null },
     low_memory_mode: 'disabled',

@@ -100,13 +100,14 @@ export class TableOfContent {
   }
 
   /**
-   * The collection a pass was minted for.
+   * The collection a pass was minted for; for a tenant token, the collection confined to the tenant's points
+   * (`Collection.confine`), so that every read and write of the request stays inside them.
    * @throws AppError(COLLECTION_NOT_FOUND), naming the collection as the client named it.
    */
   get(pass: CollectionPass): Collection {
     const c = this.collections.get(pass.collection);
     if (c === undefined) throw new AppError('COLLECTION_NOT_FOUND', [pass.requested]);
-    return c;
+    return pass.tenant === undefined ? c : c.confine(pass.tenant);
   }
 
   /**

@@ -16,27 +16,30 @@ export const EXPIRED_NAMED = 'qvk_expired-named-key-0123456789abcdef0123';
 
 const Y = true;
 const N = false;
-/** docs/security.md's access table. Columns: m, r, crw, cr, cprw. */
-export const ORACLE: ReadonlyArray<readonly [readonly string[], boolean, boolean, boolean, boolean, boolean]> = [
-  [['get_collections', 'get_collections_aliases', 'get_issues'], Y, Y, Y, Y, Y],
-  [['get_collection', 'collection_exists', 'get_optimizations', 'get_collection_aliases', 'list_shard_keys'], Y, Y, Y, Y, Y],
-  [['collection_cluster_info'], Y, Y, Y, Y, N],
-  [['create_collection', 'delete_collection', 'update_collection', 'update_aliases', 'create_shard_key', 'delete_shard_key', 'update_collection_cluster'], Y, N, N, N, N],
-  [['create_field_index', 'delete_field_index', 'create_vector_name', 'delete_vector_name'], Y, N, Y, N, N],
-  [['list_snapshots', 'get_snapshot', 'list_shard_snapshots', 'get_shard_snapshot'], Y, Y, Y, Y, N],
-  [['create_snapshot', 'delete_snapshot', 'create_shard_snapshot', 'delete_shard_snapshot', 'stream_shard_snapshot'], Y, N, Y, N, N],
-  [['recover_from_uploaded_snapshot', 'recover_from_snapshot', 'recover_shard_from_uploaded_snapshot', 'recover_shard_from_snapshot'], Y, N, N, N, N],
-  [['list_full_snapshots', 'get_full_snapshot'], Y, Y, N, N, N],
-  [['create_full_snapshot', 'delete_full_snapshot', 'recover_full_snapshot', 'recover_full_from_uploaded_snapshot'], Y, N, N, N, N],
-  [['cluster_status', 'metrics', 'get_quotas', 'telemetry', 'cluster_telemetry', 'get_logger_config'], Y, Y, N, N, N],
-  [['recover_current_peer', 'remove_peer', 'update_quotas', 'clear_issues', 'get_audit_logs', 'update_logger_config'], Y, N, N, N, N],
-  [['get_point', 'get_points', 'scroll_points', 'count_points', 'query_points', 'query_batch_points', 'query_points_groups', 'search_points', 'search_batch_points', 'search_point_groups', 'recommend_points', 'recommend_batch_points', 'recommend_point_groups', 'discover_points', 'discover_batch_points', 'search_matrix_pairs', 'search_matrix_offsets', 'facet'], Y, Y, Y, Y, Y],
-  [['upsert_points', 'batch_update', 'delete_points', 'update_vectors', 'delete_vectors', 'set_payload', 'overwrite_payload', 'delete_payload', 'clear_payload'], Y, N, Y, N, Y],
-  [['dashboard_session'], Y, Y, Y, Y, Y],
-  [['create_access_token', 'list_api_keys', 'create_api_key', 'delete_api_key', 'verify_audit_logs'], Y, N, N, N, N],
+/**
+ * docs/security.md's access table. Columns: m, r, crw, cr, cprw, then (Quiver's tenant tokens) crw and cr with a
+ * `tenant_filter`.
+ */
+export const ORACLE: ReadonlyArray<readonly [readonly string[], boolean, boolean, boolean, boolean, boolean, boolean, boolean]> = [
+  [['get_collections', 'get_collections_aliases', 'get_issues'], Y, Y, Y, Y, Y, Y, Y],
+  [['get_collection', 'collection_exists', 'get_optimizations', 'get_collection_aliases', 'list_shard_keys'], Y, Y, Y, Y, Y, N, N],
+  [['collection_cluster_info'], Y, Y, Y, Y, N, N, N],
+  [['create_collection', 'delete_collection', 'update_collection', 'update_aliases', 'create_shard_key', 'delete_shard_key', 'update_collection_cluster'], Y, N, N, N, N, N, N],
+  [['create_field_index', 'delete_field_index', 'create_vector_name', 'delete_vector_name'], Y, N, Y, N, N, N, N],
+  [['list_snapshots', 'get_snapshot', 'list_shard_snapshots', 'get_shard_snapshot'], Y, Y, Y, Y, N, N, N],
+  [['create_snapshot', 'delete_snapshot', 'create_shard_snapshot', 'delete_shard_snapshot', 'stream_shard_snapshot'], Y, N, Y, N, N, N, N],
+  [['recover_from_uploaded_snapshot', 'recover_from_snapshot', 'recover_shard_from_uploaded_snapshot', 'recover_shard_from_snapshot'], Y, N, N, N, N, N, N],
+  [['list_full_snapshots', 'get_full_snapshot'], Y, Y, N, N, N, N, N],
+  [['create_full_snapshot', 'delete_full_snapshot', 'recover_full_snapshot', 'recover_full_from_uploaded_snapshot'], Y, N, N, N, N, N, N],
+  [['cluster_status', 'metrics', 'get_quotas', 'telemetry', 'cluster_telemetry', 'get_logger_config'], Y, Y, N, N, N, N, N],
+  [['recover_current_peer', 'remove_peer', 'update_quotas', 'clear_issues', 'get_audit_logs', 'update_logger_config'], Y, N, N, N, N, N, N],
+  [['get_point', 'get_points', 'scroll_points', 'count_points', 'query_points', 'query_batch_points', 'query_points_groups', 'search_points', 'search_batch_points', 'search_point_groups', 'recommend_points', 'recommend_batch_points', 'recommend_point_groups', 'discover_points', 'discover_batch_points', 'search_matrix_pairs', 'search_matrix_offsets', 'facet'], Y, Y, Y, Y, Y, Y, Y],
+  [['upsert_points', 'batch_update', 'delete_points', 'update_vectors', 'delete_vectors', 'set_payload', 'overwrite_payload', 'delete_payload', 'clear_payload'], Y, N, Y, N, Y, Y, N],
+  [['dashboard_session'], Y, Y, Y, Y, Y, Y, Y],
+  [['create_access_token', 'list_api_keys', 'create_api_key', 'delete_api_key', 'verify_audit_logs'], Y, N, N, N, N, N, N],
 ];
 export const OPEN = new Set(['root', 'healthz', 'livez', 'readyz', 'dashboard']);
-export type Column = 0 | 1 | 2 | 3 | 4;
+export type Column = 0 | 1 | 2 | 3 | 4 | 5 | 6;
 export const oracle = new Map<string, readonly boolean[]>();
 for (const [ops, ...cells] of ORACLE) for (const op of ops) oracle.set(op, cells);
 
@@ -60,6 +63,9 @@ export interface Credential {
   readonly expect: Expect;
 }
 
+/** The tenant filter of the matrix's tenant tokens: every point but those of tenant `other` (the sample bodies' writes stay inside). */
+const MATRIX_TENANT = { must_not: [{ key: 'tenant', match: { value: 'other' } }] };
+
 export const MUST_PROVIDE = 'Must provide an API key or an Authorization bearer token';
 const INVALID = 'Invalid API key or JWT';
 const STATEFUL = 'Invalid JWT, stateful validation failed';
@@ -81,6 +87,9 @@ export async function credentials(): Promise<Credential[]> {
     { name: 'JWT collection rw', headers: bearer(await jwt({ access: [{ collection: 'c', access: 'rw' }] })), expect: col(2) },
     { name: 'JWT collection r', headers: bearer(await jwt({ access: [{ collection: 'c', access: 'r' }] })), expect: col(3) },
     { name: 'JWT collection prw', headers: bearer(await jwt({ access: [{ collection: 'c', access: 'prw' }] })), expect: col(4) },
+    // Tenant tokens (Quiver): point operations only, confined to the filter; the matrix's sample writes stay inside it.
+    { name: 'JWT collection rw with a tenant filter', headers: bearer(await jwt({ access: [{ collection: 'c', access: 'rw', tenant_filter: MATRIX_TENANT }] })), expect: col(5) },
+    { name: 'JWT collection r with a tenant filter', headers: bearer(await jwt({ access: [{ collection: 'c', access: 'r', tenant_filter: MATRIX_TENANT }] })), expect: col(6) },
     { name: 'JWT for another collection', headers: bearer(await jwt({ access: [{ collection: 'other', access: 'rw' }] })), expect: { kind: 'other-collection' } },
     { name: 'JWT expired 40 s ago', headers: {}, mint: async () => bearer(await jwt({ access: 'm', exp: Math.floor(Date.now() / 1000) - 40 })), expect: deny(403, 'ExpiredSignature') },
     // 15 s into the 30 s leeway: 15 s of margin either way for the one request it is minted for.
@@ -90,6 +99,7 @@ export async function credentials(): Promise<Credential[]> {
     { name: 'JWT HS512', headers: bearer(await jwt({ access: 'm' }, ADMIN, 'HS512')), expect: deny(401, INVALID) },
     { name: 'JWT RS256 header', headers: bearer(unsigned({ alg: 'RS256', typ: 'JWT' }, { access: 'm' })), expect: deny(401, INVALID) },
     { name: 'malformed token', headers: bearer('not.a.jwt'), expect: deny(401, INVALID) },
+    { name: 'malformed tenant filter', headers: bearer(await jwt({ access: [{ collection: 'c', access: 'r', tenant_filter: { must: [{ key: 'f', match: {} }] } }] })), expect: deny(401, INVALID) },
     { name: 'deprecated payload claim', headers: bearer(await jwt({ access: [{ collection: 'c', access: 'r', payload: { user: 'x' } }] })), expect: deny(401, INVALID) },
     { name: 'value_exists hit', headers: bearer(await jwt({ access: 'm', value_exists: { collection: 'users', matches: [{ key: 'user', value: 'andrey' }, { key: 'role', value: 'manager' }] } })), expect: col(0) },
     { name: 'value_exists miss', headers: bearer(await jwt({ access: 'm', value_exists: { collection: 'users', matches: [{ key: 'user', value: 'andrey' }, { key: 'role', value: 'intern' }] } })), expect: deny(401, STATEFUL) },

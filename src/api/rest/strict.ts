@@ -29,6 +29,6 @@ export function chargeWrite(ctx: HandlerContext, c: Collection, ops: readonly Po
   const sm = activeStrictMode(c.config);
   if (sm === undefined) return;
   checkTimeoutStrict(sm, timeoutOf(ctx));
-  checkUpdateStrict(sm, ops, c.fieldIndexes, c.pointsCount, () => sizeStats(c));
+  checkUpdateStrict(sm, ops, c.fieldIndexes, c.storedPointsCount, () => sizeStats(c));
   ctx.deps.rateLimits.take(c.uuid, 'write', sm.write_rate_limit, writeCost(ops));
 }

@@ -91,7 +91,7 @@ export function referencedIds(ctx: ExecContext, stage: StageSpec): PointId[] {
   const out: PointId[] = [];
   const stack: StageSpec[] = [stage];
   for (let s = stack.pop(); s !== undefined; s = stack.pop()) {
-    const elsewhere = s.lookupFrom !== undefined && ctx.resolve(s.lookupFrom.collection) !== ctx.c;
+    const elsewhere = s.lookupFrom !== undefined && ctx.resolve(s.lookupFrom.collection).uuid !== ctx.c.uuid;
     if (!elsewhere) for (const input of queryInputs(s.query)) if (input.kind === 'id') out.push(input.id);
     stack.push(...s.prefetch);
   }

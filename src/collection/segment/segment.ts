@@ -24,7 +24,7 @@ import type { NamedVectors, QueryVector, VectorValue } from '../vectors.js';
 import type { ScoredOffset } from '../../index/vector-index.js';
 import { nearestAsyncIn, nearestIn, type NearestOptions } from './nearest.js';
 import type { Payload, PointView, ShardKey } from '../types.js';
-import { VectorIndexes, type IndexSettings, type BuildProgress } from '../vector-indexes.js';
+import { VectorIndexes, type IndexSettings, type BuildProgress, type ImageCipher } from '../vector-indexes.js';
 import { isUnrestricted, type Scope } from './scope.js';
 import { WriteGate } from '../../index/write-gate.js';
 
@@ -41,6 +41,8 @@ export interface SegmentHost {
   /** The collection's last applied operation id (stored with index images). */
   lastOperationId(): number;
   readonly log: { warn(message: string): void };
+  /** Encryption at rest of index images. */
+  readonly cipher?: ImageCipher | undefined;
 }
 
 /** The read interface of a segment: what queries, scrolls, counts and facets use. */
@@ -90,6 +92,7 @@ export class Segment implements SegmentReader {
       versionAt: (offset) => this.versions[offset] ?? 0,
       lastOperationId: () => host.lastOperationId(),
       log: host.log,
+      cipher: host.cipher,
     }, this.gate);
     this.ensureStores();
   }

@@ -14,6 +14,7 @@ import { fileWriteStream } from '../../storage/fs.js';
 import { MANIFEST_ENTRY, POINTS_ENTRY, SNAPSHOT_FORMAT, SNAPSHOT_FORMAT_VERSION, type CollectionManifest } from './manifest.js';
 import { encodePointLine } from './point-lines.js';
 import { writeTarFile, type WrittenArchive } from './tar-writer.js';
+import type { EncryptionKey } from '../../storage/encryption.js';
 import type { CollectionSnapshotSource } from './toc-contract.js';
 import { shardRouterOf } from '../../collection/shards.js';
 import type { EncodedPoint } from '../../collection/point-codec.js';
@@ -23,16 +24,23 @@ import type { PointId } from '../../storage/point-id.js';
 /** Points written between two yields to the event loop. */
 const POINTS_PER_SLICE = 256;
 
-/** Writes the points of `source` (those `keep` accepts) to `path` as NDJSON; returns how many, the byte size and the sha256. */
+/**
+ * Writes the points of `source` (those `keepPoint` accepts) to `path` as NDJSON (sealed under `key` with encryption
+ * at rest: the work file holds user data); returns how many, the plaintext byte size and sha256.
+ */
 async function writePoints(
   source: CollectionSnapshotSource,
   path: string,
   keepPoint: (p: { key: KvKey; value: EncodedPoint }) => boolean,
   signal?: AbortSignal,
+  key?: EncryptionKey,
 ): Promise<{ count: number; size: number; sha256: string }> {
   const schema = vectorSchema(source.descriptor.config);
   const keep = (name: string): boolean => schema.dense.has(name) || schema.sparse.has(name);
-  const out = fileWriteStream(path);
+  const file = fileWriteStream(path);
+  const sealing = key?.encryptStream();
+  sealing?.pipe(file);
+  const out = sealing ?? file;
   const hash = createHash('sha256');
   let count = 0;
   let size = 0;
@@ -50,10 +58,11 @@ async function writePoints(
       if (count % POINTS_PER_SLICE === 0) signal?.throwIfAborted();
     }
     out.end();
-    await finished(out);
+    await finished(file);
   } catch (e) {
     out.destroy();
-    await finished(out).catch(() => undefined);
+    file.destroy();
+    await finished(file).catch(() => undefined);
     throw e;
   } finally {
     source.points.return?.();
@@ -75,6 +84,7 @@ export async function exportCollection(
   workDir: string,
   now = new Date(),
   signal?: AbortSignal,
+  key?: EncryptionKey,
 ): Promise<WrittenArchive & { pointsCount: number }> {
   const pointsPath = join(workDir, `points-${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}.ndjson`);
   const d = source.descriptor;
@@ -83,7 +93,7 @@ export async function exportCollection(
     what.kind === 'collection' || router.shards.length === 1
       ? () => true
       : (p: { key: KvKey; value: EncodedPoint }) => router.shardOf(p.key as PointId, p.value.sk) === what.shardId;
-  const points = await writePoints(source, pointsPath, keepPoint, signal);
+  const points = await writePoints(source, pointsPath, keepPoint, signal, key);
   const kind = what.kind;
   const manifest: CollectionManifest = {
     format: SNAPSHOT_FORMAT,
@@ -107,9 +117,10 @@ export async function exportCollection(
     archivePath,
     [
       { name: MANIFEST_ENTRY, data: Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`) },
-      { name: POINTS_ENTRY, file: pointsPath, size: points.size },
+      { name: POINTS_ENTRY, file: pointsPath, size: points.size, sealedWith: key },
     ],
     now,
+    key,
   );
   return { ...written, pointsCount: points.count };
 }

@@ -11,11 +11,12 @@ import type { TableOfContent, AliasAction } from '../table-of-content.js';
 import type { GlobalPass } from '../../auth/authorize.js';
 import { MANIFEST_ENTRY, SNAPSHOT_FORMAT, SNAPSHOT_FORMAT_VERSION, fullCollectionEntry, type EntryDigest, type FullManifest } from './manifest.js';
 import { exportCollection } from './export.js';
+import type { EncryptionKey } from '../../storage/encryption.js';
 import { writeTarFile, type TarEntrySource, type WrittenArchive } from './tar-writer.js';
 import { applyCollectionSnapshot, checkChecksum, stageArchive, type StageLimits, type StagedArchive } from './import.js';
 
 /** Writes a full snapshot archive to `archivePath`; `workDir` (private, removed by the caller) holds the parts. */
-export async function exportFull(toc: TableOfContent, pass: GlobalPass, archivePath: string, workDir: string, now = new Date(), signal?: AbortSignal): Promise<WrittenArchive> {
+export async function exportFull(toc: TableOfContent, pass: GlobalPass, archivePath: string, workDir: string, now = new Date(), signal?: AbortSignal, key?: EncryptionKey): Promise<WrittenArchive> {
   const collections: Array<{ name: string; entry: string }> = [];
   const entries: Record<string, EntryDigest> = {};
   const parts: TarEntrySource[] = [];
@@ -31,7 +32,7 @@ export async function exportFull(toc: TableOfContent, pass: GlobalPass, archiveP
     }
     const entry = fullCollectionEntry(i);
     const file = join(workDir, `collection-${i}.snapshot`);
-    const written = await exportCollection(source, { kind: 'collection' }, file, workDir, now, signal);
+    const written = await exportCollection(source, { kind: 'collection' }, file, workDir, now, signal, key);
     collections.push({ name, entry });
     entries[entry] = { size: written.size, sha256: written.sha256 };
     parts.push({ name: entry, file, size: written.size });
@@ -49,7 +50,7 @@ export async function exportFull(toc: TableOfContent, pass: GlobalPass, archiveP
     collections,
     aliases,
   };
-  return writeTarFile(archivePath, [{ name: MANIFEST_ENTRY, data: Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`) }, ...parts], now);
+  return writeTarFile(archivePath, [{ name: MANIFEST_ENTRY, data: Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`) }, ...parts], now, key);
 }
 
 /** A full snapshot read and checked (every nested collection staged), not applied yet. */
@@ -65,8 +66,8 @@ export interface StagedFull {
  * @throws AppError(BAD_INPUT) for an invalid snapshot; AppError(WRONG_INPUT) for a checksum mismatch;
  *   AppError(COLLECTION_EXISTS) for a name clash without `force`.
  */
-export async function stageFull(toc: TableOfContent, source: AsyncIterable<unknown>, workDir: string, limits: StageLimits, force: boolean, checksum?: string): Promise<StagedFull> {
-  const outer = await stageArchive(source, workDir, 'full', limits);
+export async function stageFull(toc: TableOfContent, source: AsyncIterable<unknown>, workDir: string, limits: StageLimits, force: boolean, checksum?: string, key?: EncryptionKey): Promise<StagedFull> {
+  const outer = await stageArchive(source, workDir, 'full', limits, key);
   checkChecksum(checksum, outer.sha256);
   if (outer.manifest.kind !== 'full') throw new AppError('BAD_INPUT', ['Bad request: invalid snapshot: expected a full snapshot']);
   const collections: Array<{ name: string; staged: StagedArchive }> = [];
@@ -75,7 +76,7 @@ export async function stageFull(toc: TableOfContent, source: AsyncIterable<unkno
     const file = outer.files.get(c.entry);
     if (file === undefined) throw new AppError('BAD_INPUT', [`Bad request: invalid snapshot: entry \`${c.entry}\` is missing`]);
     const dir = makeTempDir(workDir, 'collection-');
-    collections.push({ name: c.name, staged: await stageArchive(fileReadStream(file), dir, 'collection-like', limits) });
+    collections.push({ name: c.name, staged: await stageArchive(fileReadStream(file), dir, 'collection-like', limits, key) });
   }
   return { collections, aliases: outer.manifest.aliases };
 }

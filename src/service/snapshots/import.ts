@@ -6,8 +6,10 @@
  * 2. `applyCollectionSnapshot` validates every point while it streams them into a new points table, and lets the
  *    table of contents swap the collection atomically (`TableOfContent.replaceCollection`).
  */
+import { createHash, type Hash } from 'node:crypto';
 import { AppError } from '../../errors.js';
 import { fileReadStream, readSmallRegularFile } from '../../storage/fs.js';
+import { openedStream, type EncryptionKey } from '../../storage/encryption.js';
 import { pointKey, type PointId, type PointKey } from '../../storage/point-id.js';
 import { vectorSchema, type CollectionConfig, type CollectionParams } from '../../collection/config.js';
 import type { EncodedPoint } from '../../collection/point-codec.js';
@@ -76,13 +78,25 @@ function bad(message: string): AppError {
   return new AppError('BAD_INPUT', [`Bad request: invalid snapshot: ${message}`]);
 }
 
+/** `source`, passing every chunk through `hash` on the way. */
+async function* hashing(source: AsyncIterable<unknown>, hash: Hash): AsyncGenerator<Uint8Array> {
+  for await (const chunk of source) {
+    const bytes = chunk as Uint8Array;
+    hash.update(bytes);
+    yield bytes;
+  }
+}
+
 /**
  * Reads and checks an archive of `family` (collection/shard, or full) into `workDir`.
  * @throws AppError(BAD_INPUT) for an unsafe, malformed, foreign or corrupted archive.
  */
-export async function stageArchive(source: AsyncIterable<unknown>, workDir: string, family: 'collection-like' | 'full', limits: StageLimits): Promise<StagedArchive> {
+export async function stageArchive(source: AsyncIterable<unknown>, workDir: string, family: 'collection-like' | 'full', limits: StageLimits, key?: EncryptionKey): Promise<StagedArchive> {
   limits.signal?.throwIfAborted();
-  const extracted = await extractArchive(limits.signal === undefined ? source : abortable(source, limits.signal), {
+  // An archive sealed under the storage key (encryption at rest) is opened on the way in; its sha256 stays the one
+  // of the bytes received (what a client computes over the file it uploads).
+  const received = createHash('sha256');
+  const extracted = await extractArchive(openedStream(hashing(limits.signal === undefined ? source : abortable(source, limits.signal), received), key), {
     dir: workDir,
     maxArchiveBytes: limits.maxArchiveBytes,
     maxEntries: family === 'full' ? 1_000_001 : 2,
@@ -107,7 +121,7 @@ export async function stageArchive(source: AsyncIterable<unknown>, workDir: stri
     files.set(e.name, e.path);
   }
   for (const name of Object.keys(manifest.entries)) if (!files.has(name)) throw bad(`entry \`${name}\` is missing`);
-  return { manifest, files, sha256: extracted.sha256 };
+  return { manifest, files, sha256: received.digest('hex') };
 }
 
 /**

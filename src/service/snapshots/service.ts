@@ -22,6 +22,7 @@ import { applyCollectionSnapshot, checkChecksum, stageArchive, type RecoveryTarg
 import { openInside, openSnapshotFileUrl } from './file-location.js';
 import { openSnapshotUrl, type Resolver } from './url-fetch.js';
 import type { ConfigValidator } from './recovered-config.js';
+import type { EncryptionKey } from '../../storage/encryption.js';
 
 export type { SnapshotDescription, SnapshotScope } from './layout.js';
 
@@ -59,6 +60,8 @@ export interface SnapshotSettings {
   readonly urlRecovery: boolean;
   readonly urlAllowlist: readonly string[];
   readonly limits: SnapshotLimits;
+  /** Encryption at rest: snapshots are written sealed under this key, and sealed ones recover only with it. */
+  readonly key?: EncryptionKey | undefined;
 }
 
 /** Prefix of the private work directories under the temp path. */
@@ -206,7 +209,7 @@ export class SnapshotService {
     const tmp = this.layout.tempPath(scope, name);
     try {
       return await this.activity.creation(`snapshot ${name} of collection ${source.name}`, async () => {
-        const written = await exportCollection(source, shardId === undefined ? { kind: 'collection' } : { kind: 'shard', shardId }, tmp, work, now, this.activity.signal);
+        const written = await exportCollection(source, shardId === undefined ? { kind: 'collection' } : { kind: 'shard', shardId }, tmp, work, now, this.activity.signal, this.settings.key);
         return this.layout.install(scope, name, tmp, written.sha256);
       }, source.name);
     } finally {
@@ -224,7 +227,7 @@ export class SnapshotService {
     const tmp = this.layout.tempPath({ kind: 'full' }, name);
     try {
       return await this.activity.creation(`full snapshot ${name}`, async () => {
-        const written = await exportFull(this.toc, pass, tmp, work, now, this.activity.signal);
+        const written = await exportFull(this.toc, pass, tmp, work, now, this.activity.signal, this.settings.key);
         return this.layout.install({ kind: 'full' }, name, tmp, written.sha256);
       });
     } finally {
@@ -244,7 +247,7 @@ export class SnapshotService {
     const work = this.workDir();
     try {
       const path = join(work, 'stream.snapshot');
-      await exportCollection(source, { kind: 'shard', shardId }, path, work, now, this.activity.signal);
+      await exportCollection(source, { kind: 'shard', shardId }, path, work, now, this.activity.signal, this.settings.key);
       const file = openRegularFile(path);
       if (file === undefined) throw new AppError('SERVICE_ERROR', ['the streamed snapshot vanished']);
       return { name, size: file.size, stream: fileReadStreamFromFd(file.fd) };
@@ -308,7 +311,7 @@ export class SnapshotService {
     }
     let staged: StagedArchive;
     try {
-      staged = await stageArchive(source, work, 'collection-like', this.stageLimits);
+      staged = await stageArchive(source, work, 'collection-like', this.stageLimits, this.settings.key);
       checkChecksum(checksum, staged.sha256);
     } catch (e) {
       end(e);
@@ -344,7 +347,7 @@ export class SnapshotService {
     const work = this.workDir();
     let staged;
     try {
-      staged = await stageFull(this.toc, source, work, this.stageLimits, force, checksum ?? undefined);
+      staged = await stageFull(this.toc, source, work, this.stageLimits, force, checksum ?? undefined, this.settings.key);
     } catch (e) {
       end(e);
       removePath(work);

@@ -7,10 +7,11 @@ import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
 import { Header } from 'tar';
 import { fileReadStream, fileWriteStream, fsyncFile, removeFile } from '../../storage/fs.js';
+import type { EncryptionKey } from '../../storage/encryption.js';
 
 export type TarEntrySource =
   | { readonly name: string; readonly data: Uint8Array }
-  | { readonly name: string; readonly file: string; readonly size: number };
+  | { readonly name: string; readonly file: string; readonly size: number; readonly sealedWith?: EncryptionKey | undefined };
 
 export interface WrittenArchive {
   readonly size: number;
@@ -30,15 +31,25 @@ function headerBlock(name: string, size: number, mtime: Date): Buffer {
 
 /**
  * Writes `entries` as a tar archive to `path` (which must not exist) and flushes it to disk.
+ * With `key` (encryption at rest), the file is the archive sealed as a stream; size and sha256 are the file's.
  * On failure the partial file is removed.
  */
-export async function writeTarFile(path: string, entries: readonly TarEntrySource[], mtime = new Date()): Promise<WrittenArchive> {
-  const out = fileWriteStream(path);
+export async function writeTarFile(path: string, entries: readonly TarEntrySource[], mtime = new Date(), key?: EncryptionKey): Promise<WrittenArchive> {
+  const file = fileWriteStream(path);
   const hash = createHash('sha256');
   let size = 0;
-  const write = async (b: Uint8Array): Promise<void> => {
+  const sealing = key?.encryptStream();
+  const out = sealing ?? file;
+  const count = (b: Uint8Array): void => {
     hash.update(b);
     size += b.length;
+  };
+  if (sealing !== undefined) {
+    sealing.on('data', count);
+    sealing.pipe(file);
+  }
+  const write = async (b: Uint8Array): Promise<void> => {
+    if (sealing === undefined) count(b);
     if (!out.write(b)) await once(out, 'drain');
   };
   try {
@@ -49,7 +60,8 @@ export async function writeTarFile(path: string, entries: readonly TarEntrySourc
         await write(e.data);
       } else {
         let copied = 0;
-        for await (const chunk of fileReadStream(e.file)) {
+        // A work file sealed under the storage key (encryption at rest) is opened as it is copied in.
+        for await (const chunk of e.sealedWith === undefined ? fileReadStream(e.file) : fileReadStream(e.file).pipe(e.sealedWith.decryptStream())) {
           const b = chunk as Buffer;
           copied += b.length;
           if (copied > length) throw new Error(`tar entry ${e.name}: ${e.file} grew while it was archived`);
@@ -62,11 +74,12 @@ export async function writeTarFile(path: string, entries: readonly TarEntrySourc
     }
     await write(ZEROS);
     out.end();
-    await finished(out);
+    await finished(file);
     fsyncFile(path);
   } catch (e) {
     out.destroy();
-    await finished(out).catch(() => undefined);
+    file.destroy();
+    await finished(file).catch(() => undefined);
     removeFile(path);
     throw e;
   }

@@ -13,6 +13,8 @@ import { join } from 'node:path';
 import { diskUsagePercent, ensureDir, restrictToOwner } from '../fs.js';
 import { AppError } from '../../errors.js';
 import { checkFormatVersion, FormatVersionError } from '../format-version.js';
+import { checkStoreKey, type EncryptionKey } from '../encryption.js';
+import { finishRekey } from '../rekey.js';
 
 /**
  * The store's format version, kept under `format_version` in `meta`. Version 1 covers the meta keys
@@ -63,12 +65,16 @@ export class Store {
   readonly meta: KvTable<unknown>;
   private readonly tables = new Map<string, LmdbTable<unknown>>();
   readonly path: string;
+  /** The encryption at rest key (`storage.encryption`), if on: LMDB pages here, index images and snapshots elsewhere. */
+  readonly key: EncryptionKey | undefined;
 
-  private constructor(path: string) {
+  private constructor(path: string, key: EncryptionKey | undefined) {
     this.path = path;
+    this.key = key;
     ensureDir(path);
     this.env = open({
       path: join(path, 'quiver.mdb'),
+      ...(key === undefined ? {} : { encryptionKey: key.lmdbKey }),
       maxDbs: 10_000,
       overlappingSync: false,
       compression: false,
@@ -84,10 +90,15 @@ export class Store {
    * Opens (creating if needed) the store at `path` and checks its format version before anything else reads or
    * writes it. A store without a version gets one (migration to the marked format), in one transaction: a crash
    * leaves either no marker (and the next open writes it) or the whole of it, and never touches the data.
-   * @throws AppError(SERVICE_ERROR) when the store's format is newer than this build reads, or damaged
+   * With `key`, the store is encrypted at rest; the key is checked against the store's before LMDB opens it.
+   * @throws AppError(SERVICE_ERROR) when the store's format is newer than this build reads, or damaged, or its
+   *   encryption key is not `key` (missing, wrong, or given for an unencrypted store)
    */
-  static open(path: string): Store {
-    const store = new Store(path);
+  static open(path: string, key?: EncryptionKey): Store {
+    // A rekey a crash interrupted is completed (or undone) first, so the key check sees one consistent store.
+    finishRekey(path);
+    checkStoreKey(path, key);
+    const store = new Store(path, key);
     try {
       const stored = store.meta.get(FORMAT_VERSION_KEY);
       checkFormatVersion('storage', stored, STORE_FORMAT_VERSION);

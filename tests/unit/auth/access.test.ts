@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
   accessToClaim, canManage, canRead, canWrite, canWriteExtras, collectionDenial, formatAccess, fullAccess,
-  globalDenial, grantFor, MANAGE, parseAccessClaim, READ, READ_EXTRAS, readOnlyAccess, WRITE, WRITE_EXTRAS,
+  globalDenial, grantFor, MANAGE, parseAccessClaim, READ, READ_EXTRAS, readOnlyAccess, tenantFilterFor, WRITE, WRITE_EXTRAS,
   type Access,
 } from '../../../src/auth/access.js';
 import { AppError } from '../../../src/errors.js';
@@ -121,5 +121,20 @@ describe('denials (Qdrant check order and texts)', () => {
     for (const bad of ['*', '**', 'a*b', '*a', 'a**']) {
       assert.throws(() => parseAccessClaim([{ collection: bad, access: 'r' }]), AppError, bad);
     }
+  });
+
+  it('tenant grants carry their parsed filter, round-trip, and refuse a malformed one', () => {
+    const tenant = { must: [{ key: 'tenant', match: { value: 'acme' } }] };
+    const claim = [{ collection: 'docs', access: 'rw', tenant_filter: tenant }, { collection: 'shared', access: 'r' }];
+    const a = parseAccessClaim(claim);
+    assert.deepEqual(accessToClaim(a), claim);
+    assert.deepEqual(tenantFilterFor(a, 'docs')?.must?.length, 1);
+    assert.equal(tenantFilterFor(a, 'shared'), undefined);
+    assert.equal(tenantFilterFor(fullAccess('test'), 'docs'), undefined);
+    assert.equal(formatAccess(a), 'docs:rw(tenant),shared:r');
+    for (const bad of ['acme', [], { must: [{ key: 'tenant', match: {} }] }, { must: 'x' }]) {
+      assert.throws(() => parseAccessClaim([{ collection: 'docs', access: 'r', tenant_filter: bad }]), /tenant_filter/, JSON.stringify(bad));
+    }
+    assert.throws(() => parseAccessClaim([{ collection: 'docs', access: 'r', payload: { tenant: 'acme' } }]), /deprecated/);
   });
 });

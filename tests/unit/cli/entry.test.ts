@@ -49,7 +49,7 @@ describe('quiver command line', () => {
     assert.deepEqual(await quiver(['keys', 'list', '--confg-path', 'x.yaml']), { code: 2, out: '', err: "error: unknown option '--confg-path' (did you mean --config-path?)\n" });
     const unknown = await quiver(['frob']);
     assert.equal(unknown.code, 2);
-    assert.match(unknown.err, /^error: unknown command 'frob' \(commands: keys, jwt, audit, config, migrate; see quiver --help\)\n$/);
+    assert.match(unknown.err, /^error: unknown command 'frob' \(commands: keys, jwt, audit, config, storage, migrate; see quiver --help\)\n$/);
     const missing = await quiver(['jwt', '--access', 'r']);
     assert.deepEqual(missing, { code: 2, out: '', err: "error: required option '--exp <when>' not specified\n" });
   });
