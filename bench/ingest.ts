@@ -13,7 +13,8 @@
  *   node --import tsx bench/ingest.ts                               # defaults below
  *   BENCH_N=20000 BENCH_SECONDS=4 node --import tsx bench/ingest.ts  # quick
  */
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
+import { send as sendTo } from './keep-alive-request.js';
 import { cpus, loadavg } from 'node:os';
 import { removeDir, startChildServer, tempDir, type ChildServer } from '../tests/support/app.js';
 import { makeQueries, makeStore, type DatasetSpec } from './data.js';
@@ -25,25 +26,12 @@ const SECONDS = Number(env('BENCH_SECONDS', '6'));
 const PARTS = env('BENCH_PARTS', 'ingest,mixed,healthz').split(',');
 const KEY = 'bench-key-0123456789abcdef';
 const AUTH = { 'api-key': KEY };
+const send = (agent: Agent, url: string, method: string, path: string, body: string | null): ReturnType<typeof sendTo> => sendTo(agent, url, method, path, body, AUTH);
 
 const f0 = (x: number): string => x.toFixed(0);
 const f1 = (x: number): string => x.toFixed(1);
 const la = (): string => loadavg().map((x) => x.toFixed(1)).join(' / ');
 
-function send(agent: Agent, url: string, method: string, path: string, body: string | null): Promise<{ status: number; text: string }> {
-  return new Promise((resolve, reject) => {
-    const headers: Record<string, string | number> = { ...AUTH };
-    if (body !== null) Object.assign(headers, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
-    const req = request(`${url}${path}`, { method, agent, headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end(body ?? undefined);
-  });
-}
 
 function pct(sorted: number[], p: number): number {
   return sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;

@@ -11,7 +11,8 @@
  *   node --import tsx bench/memory.ts                      # 100,000 × 128
  *   BENCH_N=20000 node --import tsx bench/memory.ts        # quick
  */
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
+import { send } from './keep-alive-request.js';
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { removeDir, startChildServer, tempDir, type ChildServer } from '../tests/support/app.js';
@@ -25,19 +26,6 @@ const MiB = 1024 * 1024;
 const f1 = (bytes: number): string => (bytes / MiB).toFixed(1);
 const la = (): string => loadavg().map((x) => x.toFixed(1)).join(' / ');
 
-function send(agent: Agent, url: string, method: string, path: string, body: string | null): Promise<{ status: number; text: string }> {
-  return new Promise((resolve, reject) => {
-    const headers = body === null ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) };
-    const req = request(`${url}${path}`, { method, agent, headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end(body ?? undefined);
-  });
-}
 
 interface Sample {
   rss: number;

@@ -18,7 +18,8 @@
  * (`max_search_threads` 1: searches on the event loop).
  * Collections use indexing_threshold 1 KiB so small runs build a graph too.
  */
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
+import { send as post } from './keep-alive-request.js';
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -38,23 +39,6 @@ const K = 10;
 const TAGS = 100;
 const KEY = 'bench-key-0123456789abcdef';
 
-interface Reply {
-  status: number;
-  text: string;
-}
-
-function post(agent: Agent, url: string, method: string, path: string, body: string, headers: Record<string, string> = {}): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const req = request(`${url}${path}`, { method, agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
 
 function pct(sorted: number[], p: number): number {
   return sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
@@ -176,15 +160,7 @@ async function ingest(s: ChildServer, name: string, store: ReturnType<typeof mak
 async function waitGreen(s: ChildServer, name: string, n: number, headers: Record<string, string> = {}): Promise<void> {
   const agent = new Agent({ keepAlive: true });
   for (;;) {
-    const r = await new Promise<string>((resolve, reject) => {
-      request(`${s.url}/collections/${name}`, { agent, headers }, (res) => {
-        let t = '';
-        res.on('data', (d: Buffer) => (t += d.toString()));
-        res.on('end', () => resolve(t));
-      })
-        .on('error', reject)
-        .end();
-    });
+    const r = (await post(agent, s.url, 'GET', `/collections/${name}`, null, headers)).text;
     const info = (JSON.parse(r) as { result: { status: string; indexed_vectors_count: number } }).result;
     if (info.status === 'green' && info.indexed_vectors_count >= n) break;
     await new Promise((resolve) => setTimeout(resolve, 250));

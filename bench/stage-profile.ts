@@ -14,7 +14,8 @@
  *
  *   BENCH_N=30000 BENCH_DIM=128 BENCH_QUERIES=3000 BENCH_THREADS=1 node --import tsx bench/stage-profile.ts
  */
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
+import { send } from './keep-alive-request.js';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { readFileSync, readdirSync, mkdirSync } from 'node:fs';
@@ -29,16 +30,11 @@ const THREADS = env('BENCH_THREADS', '1');
 const EF = Number(env('BENCH_EF', '64'));
 const FILTERED = env('BENCH_FILTERED', '0') === '1';
 
-function call(agent: Agent, url: string, method: string, path: string, body: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const req = request(`${url}${path}`, { method, agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
-      let t = '';
-      res.on('data', (c: Buffer) => (t += c.toString()));
-      res.on('end', () => (res.statusCode === 200 ? resolve(t) : reject(new Error(`${res.statusCode} ${t}`))));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
+/** The reply text of a request that must succeed. */
+async function call(agent: Agent, url: string, method: string, path: string, body: string): Promise<string> {
+  const r = await send(agent, url, method, path, body);
+  if (r.status !== 200) throw new Error(`${r.status} ${r.text}`);
+  return r.text;
 }
 
 interface ProfileNode {
