@@ -5,7 +5,7 @@
  * to the search pool's worker threads (`index/hnsw/search-pool.ts`).
  */
 import { AppError, badInput } from '../../errors.js';
-import { higherIsBetter } from '../../index/distance.js';
+import { higherIsBetter, type Distance } from '../../index/distance.js';
 import { scanRows } from '../../index/flat/row-scan.js';
 import type { Filter } from '../../index/filter/types.js';
 import type { FilterPlan } from '../../index/filter/plan.js';
@@ -64,11 +64,11 @@ export interface NearestSource {
  */
 export function nearestIn(s: NearestSource, using: string, q: QueryVector, k: number, opts: NearestOptions = {}): ScoredOffset[] {
   if (k <= 0) return [];
-  const { filter, shardKeys, among, except } = opts;
-  const scope: Scope = { filter, shardKeys };
-  const extra = among === undefined && except === undefined ? undefined : (o: number): boolean => o !== except && (among === undefined || among.has(o));
+  const { filter, shardKeys } = opts;
   const threshold = opts.threshold;
   if (q.kind !== 'dense') {
+    const scope: Scope = { filter, shardKeys };
+    const extra = amongExcept(opts);
     const rows = s.otherVectors(using);
     if (rows === undefined) throw badInput(`Wrong input: Vector \`${using}\` does not accept this query`);
     const spec = s.vectorSchema.dense.get(using);
@@ -78,7 +78,7 @@ export function nearestIn(s: NearestSource, using: string, q: QueryVector, k: nu
     const distance = spec?.distance ?? 'Dot';
     const rowQuery = q.kind === 'sparse' ? { kind: 'sparse' as const, row: q } : { kind: 'multi' as const, rows: q.rows };
     const hits = scanRows(rows, rowQuery, distance, k, accept);
-    return threshold === undefined ? hits : hits.filter((h) => (higherIsBetter(distance) ? h.score >= threshold : h.score <= threshold));
+    return withinThreshold(hits, distance, threshold);
   }
   const index = s.vectorIndex(using);
   if (index === undefined) throw badInput(`Wrong input: Vector \`${using}\` is not a dense vector`);
@@ -124,8 +124,8 @@ interface DenseSearch {
  * graph traversal, which keeps walking through rejected nodes so recall holds.
  */
 function planDense(s: NearestSource, using: string, index: HnswIndex, query: Float32Array, k: number, opts: NearestOptions): DenseSearch {
-  const { filter, shardKeys, among, except } = opts;
-  const extra = among === undefined && except === undefined ? undefined : (o: number): boolean => o !== except && (among === undefined || among.has(o));
+  const { filter, shardKeys } = opts;
+  const extra = amongExcept(opts);
   const base = { index, query, k, ef: opts.ef, exact: opts.exact === true, indexedOnly: opts.indexedOnly === true && s.skipsUnindexed(using) };
   if (filter === undefined && shardKeys === undefined && extra === undefined) return base;
   const scope: Scope = { filter, shardKeys };
@@ -145,10 +145,19 @@ function runDense(d: DenseSearch): ScoredOffset[] {
   return d.index.search(d.query, d.k, { ef: d.ef, exact: d.exact, accept: d.accept, cardinality: d.cardinality, indexedOnly: d.indexedOnly });
 }
 
+/** The `among` / `except` restriction of the options as a predicate, or undefined when there is none. */
+function amongExcept({ among, except }: NearestOptions): ((offset: number) => boolean) | undefined {
+  return among === undefined && except === undefined ? undefined : (o) => o !== except && (among === undefined || among.has(o));
+}
+
 /** Qdrant `score_threshold`: for Euclid / Manhattan a maximum distance. */
-function cut(index: HnswIndex, hits: ScoredOffset[], t: number | undefined): ScoredOffset[] {
+function withinThreshold(hits: ScoredOffset[], distance: Distance, t: number | undefined): ScoredOffset[] {
   if (t === undefined) return hits;
-  return hits.filter((h) => (higherIsBetter(index.distance) ? h.score >= t : h.score <= t));
+  return hits.filter((h) => (higherIsBetter(distance) ? h.score >= t : h.score <= t));
+}
+
+function cut(index: HnswIndex, hits: ScoredOffset[], t: number | undefined): ScoredOffset[] {
+  return withinThreshold(hits, index.distance, t);
 }
 
 function checkDimension(expected: number, got: number): void {
