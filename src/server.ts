@@ -16,7 +16,6 @@ import { Metrics } from './service/metrics.js';
 import { telemetrySource } from './service/telemetry-source.js';
 import { Quotas } from './service/quotas.js';
 import { Issues } from './service/issues.js';
-import { RateLimits } from './service/rate-limits.js';
 import { buildApp } from './app.js';
 import { createGate } from './api/rest/gate.js';
 import { buildMetricsApp } from './api/rest/metrics-listener.js';
@@ -119,7 +118,7 @@ export async function createServer(config: Config, options: StartOptions = {}): 
   // Search worker threads start on first use (searches run on the event loop until they are ready).
   configureSearchPool(searchThreadsFor(config.storage.performance.max_search_threads));
   for (const dir of [config.storage.snapshots_path, snapshotTempPath(config)]) restrictToOwner(dir);
-  const toc = TableOfContent.load(store, collectionDefaults(config), { warn: (m) => logger.warn(m), info: (m) => logger.info(m) });
+  const toc = TableOfContent.load(store, collectionDefaults(config), { warn: (m) => logger.warn(m), info: (m) => logger.info(m) }, options.now);
   // Distributed mode (issue 19): converge on the cluster's metadata before anything is served.
   let cluster: ClusterNode | undefined;
   if (config.cluster.enabled) {
@@ -208,7 +207,6 @@ export async function createServer(config: Config, options: StartOptions = {}): 
     startedAt,
     quiverVersion: QUIVER_VERSION,
     quotas,
-    rateLimits: new RateLimits(options.now),
     logLevel: {
       get: () => logger.level,
       set: (level) => {

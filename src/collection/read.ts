@@ -12,9 +12,7 @@ import type { Collection } from './collection.js';
 import { isCustomSharding } from './config.js';
 import type { Payload, PayloadSelector, PointRecord, PointView, ReadOptions, ScoredPoint, ShardKey, VectorSelector } from './types.js';
 import type { NamedVectors } from './vectors.js';
-
-
-
+import { activeStrictMode, checkCountStrict, checkFacetStrict, checkScrollStrict } from './strict-mode.js';
 
 export function selectPayload(payload: Payload | null, sel: PayloadSelector): Payload | null {
   switch (sel.kind) {
@@ -109,7 +107,9 @@ export interface ScrollResult {
   readonly nextPageOffset: PointId | null;
 }
 
+/** A page of points in id order (or `order_by` order). @throws AppError(BAD_REQUEST) when strict mode refuses the request. */
 export function scroll(c: Collection, r: ScrollRequest, o: ReadOptions): ScrollResult {
+  checkScrollStrict(activeStrictMode(c.config), r.limit, r.filter, c.fieldIndexes);
   checkVectorSelector(c, o.withVector);
   if (r.orderBy !== undefined) return scrollOrdered(c, r, o);
   const points: PointRecord[] = [];
@@ -131,9 +131,26 @@ function scrollOrdered(c: Collection, r: ScrollRequest, o: ReadOptions): ScrollR
   return { points: entries.map((e) => toRecord(c, c.segment.view(e.offset)!, o, e.orderValue)), nextPageOffset: null };
 }
 
-export function count(c: Collection, filter: Filter | undefined, shardKeys?: readonly ShardKey[]): number {
+/** Points matching `filter`; `exact` (default true, as in Qdrant) is checked against strict mode's `search_allow_exact`. */
+export function count(c: Collection, filter: Filter | undefined, shardKeys?: readonly ShardKey[], exact = true): number {
+  checkCountStrict(activeStrictMode(c.config), filter, exact, c.fieldIndexes);
   if (filter === undefined && shardKeys === undefined) return c.pointsCount;
   let n = 0;
   for (const _ of c.segment.scan({ filter, shardKeys })) n++;
   return n;
+}
+
+export interface FacetRequest {
+  readonly key: string;
+  /** As the request gave it: strict mode checks only a given limit; the default is 10. */
+  readonly limit: number | undefined;
+  readonly filter: Filter | undefined;
+  readonly shardKeys: readonly ShardKey[] | undefined;
+  readonly exact?: boolean | undefined;
+}
+
+/** The most frequent values of `key` among the points matching the filter, with their counts. */
+export function facet(c: Collection, req: FacetRequest): { hits: Array<{ value: unknown; count: number }> } {
+  checkFacetStrict(activeStrictMode(c.config), req.limit, req.filter, req.exact, c.fieldIndexes);
+  return c.segment.facet(req.key, req.limit ?? 10, { filter: req.filter, shardKeys: req.shardKeys });
 }

@@ -298,6 +298,24 @@ export function hnswOfConfig(config: CollectionConfig, dense: ReadonlyMap<string
   };
 }
 
+/** Qdrant `ScrollRequestInternal` verification: the limit, then the filter (read). */
+export function checkScrollStrict(sm: StrictModeConfig | undefined, limit: number, filter: Filter | undefined, indexes: FieldIndexes): void {
+  if (sm === undefined) return;
+  checkLimit(limit, sm.max_query_limit, 'limit');
+  checkFilter(filter, sm, sm.unindexed_filtering_retrieve, indexes);
+}
+
+/**
+ * Qdrant `FacetRequestInternal` verification: the limit as the request gave it (an omitted limit is not checked),
+ * the filter (read), then `exact` against `search_allow_exact`.
+ */
+export function checkFacetStrict(sm: StrictModeConfig | undefined, limit: number | undefined, filter: Filter | undefined, exact: boolean | undefined, indexes: FieldIndexes): void {
+  if (sm === undefined) return;
+  checkLimit(limit, sm.max_query_limit, 'limit');
+  checkFilter(filter, sm, sm.unindexed_filtering_retrieve, indexes);
+  checkAllowed(exact, sm.search_allow_exact, 'Exact search', 'exact');
+}
+
 /** Qdrant `CountRequestInternal` verification: the filter (read), then `exact` (which defaults to true) against `search_allow_exact`. */
 export function checkCountStrict(sm: StrictModeConfig | undefined, filter: Filter | undefined, exact: boolean, indexes: FieldIndexes): void {
   if (sm === undefined) return;

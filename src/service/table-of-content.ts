@@ -22,6 +22,9 @@ import type { CollectionSnapshotSource, PointBatchWriter, ReplacementDescriptor 
 import { join } from 'node:path';
 import { removePath } from '../storage/fs.js';
 import type { MetadataCoordinator } from './metadata-coordinator.js';
+import type { PointOperation } from '../collection/operation.js';
+import { RateLimits } from './rate-limits.js';
+import { admitRead, admitWrite, type ReadRequest, type WriteRequest } from './strict-admission.js';
 
 const COLLECTION_PREFIX = 'collection:';
 const ALIASES_KEY = 'aliases';
@@ -50,21 +53,26 @@ export class TableOfContent {
   private readonly collections = new Map<string, Collection>();
   private aliases = new Map<string, string>();
   private queue: Promise<unknown> = Promise.resolve();
+  /** Strict mode's per-collection read/write token buckets. */
+  private readonly rates: RateLimits;
 
   private constructor(
     private readonly store: Store,
     private readonly defaults: CollectionDefaults,
     private readonly log: CollectionLog,
-  ) {}
+    now: (() => number) | undefined,
+  ) {
+    this.rates = new RateLimits(now);
+  }
 
   /** The node's defaults for new collections (`storage.*` of the config file). */
   get collectionDefaults(): CollectionDefaults {
     return this.defaults;
   }
 
-  /** Loads every collection and alias from `store`. */
-  static load(store: Store, defaults: CollectionDefaults, log: CollectionLog = { warn: () => undefined }): TableOfContent {
-    const toc = new TableOfContent(store, defaults, log);
+  /** Loads every collection and alias from `store`. `now` (milliseconds) is the rate limiters' clock; tests step it. */
+  static load(store: Store, defaults: CollectionDefaults, log: CollectionLog = { warn: () => undefined }, now?: () => number): TableOfContent {
+    const toc = new TableOfContent(store, defaults, log, now);
     for (const { key, value } of store.meta.entries(COLLECTION_PREFIX)) {
       if (typeof key !== 'string' || !key.startsWith(COLLECTION_PREFIX)) break;
       const name = key.slice(COLLECTION_PREFIX.length);
@@ -108,6 +116,34 @@ export class TableOfContent {
     const c = this.collections.get(pass.collection);
     if (c === undefined) throw new AppError('COLLECTION_NOT_FOUND', [pass.requested]);
     return pass.tenant === undefined ? c : c.confine(pass.tenant);
+  }
+
+  /**
+   * The collection of a point read (retrieve, scroll, count, facet, search, query, matrix), admitted by strict
+   * mode: the request's `timeout` and batch size checked and the collection's read rate charged. Every transport
+   * reaches a collection for a point read through here, so none can skip the limits.
+   * @throws AppError(BAD_REQUEST) for a strict-mode refusal, RateLimitedError when the read rate is exhausted.
+   */
+  forRead(pass: CollectionPass, request: ReadRequest = {}): Collection {
+    const c = this.get(pass);
+    admitRead(this.rates, c, request);
+    return c;
+  }
+
+  /**
+   * The collection of a point write and the operations `build` makes on it, admitted by strict mode (timeout, batch
+   * size, collection size limits, vector sizes, filters) and charged to the collection's write rate; the caller
+   * applies them (`Collection.update`). Every transport's point writes come through here.
+   */
+  async forWrite(
+    pass: CollectionPass,
+    request: WriteRequest,
+    build: (c: Collection) => readonly PointOperation[] | Promise<readonly PointOperation[]>,
+  ): Promise<{ c: Collection; ops: readonly PointOperation[] }> {
+    const c = this.get(pass);
+    const ops = await build(c);
+    admitWrite(this.rates, c, ops, request);
+    return { c, ops };
   }
 
   /**
@@ -176,6 +212,7 @@ export class TableOfContent {
       });
       this.collections.delete(name);
       this.aliases = aliases;
+      this.rates.forget(c.uuid);
       await c.discard();
       await this.store.dropTable(Collection.pointsTable(c.uuid));
       return true;
@@ -324,6 +361,7 @@ export class TableOfContent {
       this.store.meta.remove(`collection-state:${c.uuid}`);
     });
     this.collections.delete(name);
+    this.rates.forget(c.uuid);
     await c.discard();
     await this.store.dropTable(Collection.pointsTable(c.uuid));
   }
@@ -414,6 +452,7 @@ export class TableOfContent {
         if (old !== undefined) {
           // Writes queued on the old collection before the swap finish first (discard waits for them), its index
           // build stops at the end of the current slice; then it goes.
+          this.rates.forget(old.uuid);
           await old.discard().catch(() => undefined);
           await this.dropSnapshotTable(old.uuid).catch(() => undefined);
         }

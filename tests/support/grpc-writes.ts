@@ -122,7 +122,12 @@ function jsonOf(v: Json): unknown {
 
 /** A call answered with a non-OK status. */
 export class GrpcCallError extends Error {
-  constructor(readonly code: status, readonly details: string) {
+  constructor(
+    readonly code: status,
+    readonly details: string,
+    /** The `retry-after` trailing metadata of a rate-limit refusal. */
+    readonly retryAfter?: string,
+  ) {
     super(`${status[code]}: ${details}`);
   }
 }
@@ -144,7 +149,7 @@ export class GrpcPoints {
     const fn = (this.#client as unknown as Record<string, (req: unknown, md: Metadata, cb: (e: ServiceError | null, res?: Json) => void) => void>)[method];
     if (fn === undefined) return Promise.reject(new Error(`qdrant.Points has no ${method}`));
     return new Promise((resolve, reject) => {
-      fn.call(this.#client, request, md, (e, res) => (e === null ? resolve(res ?? {}) : reject(new GrpcCallError(e.code, e.details))));
+      fn.call(this.#client, request, md, (e, res) => (e === null ? resolve(res ?? {}) : reject(new GrpcCallError(e.code, e.details, e.metadata?.get('retry-after')[0]?.toString()))));
     });
   }
 

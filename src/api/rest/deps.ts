@@ -5,7 +5,6 @@ import type { TelemetrySource } from '../../service/telemetry.js';
 import type { AccessGate } from './gate.js';
 import type { Quotas } from '../../service/quotas.js';
 import type { AuditSink } from '../../auth/audit-event.js';
-import type { RateLimits } from '../../service/rate-limits.js';
 import type { SnapshotService } from '../../service/snapshots/service.js';
 import type { Issues } from '../../service/issues.js';
 import type { ClusterView } from '../../service/cluster-view.js';
@@ -23,8 +22,6 @@ export interface AppDeps {
   readonly startedAt: Date;
   readonly quiverVersion: string;
   readonly quotas: Quotas;
-  /** Strict mode's per-collection read/write token buckets. */
-  readonly rateLimits: RateLimits;
   /** The process logger's level (pino's names), read and changed by `GET/POST /logger`. */
   readonly logLevel: { get(): string; set(level: string): void };
   /** The audit log directory, or null when `audit.enabled` is false. */

@@ -1,4 +1,5 @@
 import { AppError, badInput } from '../../errors.js';
+import { SNOWBALL_LANGUAGES } from './stemmer.js';
 
 /** Qdrant `PayloadSchemaType`. */
 export type PayloadSchemaType = 'keyword' | 'integer' | 'float' | 'geo' | 'text' | 'bool' | 'datetime' | 'uuid';
@@ -43,6 +44,8 @@ export interface TextIndexOptions {
   readonly asciiFolding: boolean;
   readonly phraseMatching: boolean;
   readonly stopwords: StopwordsParams | null;
+  /** The Snowball stemmer's language, or null for no stemming. */
+  readonly stemmer: string | null;
 }
 
 const TOKENIZERS: readonly TokenizerType[] = ['prefix', 'whitespace', 'word', 'multilingual'];
@@ -117,8 +120,8 @@ function optionalUint(obj: Readonly<Record<string, unknown>>, key: string): numb
  * Validates a `field_schema` (a bare type name or a params object) and normalizes it to what
  * Qdrant stores and echoes.
  * @throws AppError(BAD_INPUT) naming the offending key.
- * @throws AppError(UNSUPPORTED) for text options Quiver does not implement (stemmers, stopword
- *   languages other than English), rather than indexing differently from Qdrant.
+ * @throws AppError(UNSUPPORTED) for text options Quiver does not implement (stopword languages other
+ *   than English), rather than indexing differently from Qdrant.
  */
 export function parseFieldSchema(input: unknown): FieldSchema {
   if (typeof input === 'string') {
@@ -182,16 +185,21 @@ export function parseFieldSchema(input: unknown): FieldSchema {
 }
 
 /**
- * `stemmer`: Qdrant 1.19's `{"type": "none"}` (no stemming, echoed) is accepted; Snowball stemmers are not
- * implemented, and are refused rather than indexing differently from Qdrant.
+ * `stemmer` (Qdrant 1.19 `StemmingAlgorithm`): `{"type": "snowball", "language": …}` with a language of
+ * `SnowballLanguage`, or `{"type": "none"}` (no stemming); echoed as given.
  */
 function parseStemmer(v: unknown): Readonly<Record<string, unknown>> | null {
   if (v === null || v === undefined) return null;
   if (!isRecord(v)) fail('expected an object with a type for stemmer');
   const type = v['type'];
   if (type === 'none') return Object.freeze({ type: 'none' });
-  if (type === 'snowball') throw new AppError('UNSUPPORTED', ['text index stemmer "snowball"']);
-  return fail(`unknown stemmer type ${JSON.stringify(type) ?? 'undefined'}, expected snowball or none`);
+  if (type !== 'snowball') return fail(`unknown stemmer type ${JSON.stringify(type) ?? 'undefined'}, expected snowball or none`);
+  const language = v['language'];
+  if (language === undefined || language === null) fail('missing field `language` for stemmer');
+  if (typeof language !== 'string' || !SNOWBALL_LANGUAGES.includes(language)) {
+    fail(`unknown variant ${JSON.stringify(language)} for stemmer language, expected one of ${SNOWBALL_LANGUAGES.join(', ')}`);
+  }
+  return Object.freeze({ type: 'snowball', language });
 }
 
 function isRecord(v: unknown): v is Readonly<Record<string, unknown>> {
@@ -248,6 +256,7 @@ export function textIndexOptions(schema: FieldSchema): TextIndexOptions {
     asciiFolding: p['ascii_folding'] === true,
     phraseMatching: p['phrase_matching'] === true,
     stopwords: stop === undefined ? null : (stop as StopwordsParams),
+    stemmer: (p['stemmer'] as { language?: string } | undefined)?.language ?? null,
   });
 }
 

@@ -1,5 +1,6 @@
 import type { TextIndexOptions } from './field-schema.js';
 import { ENGLISH_STOPWORDS } from './stopwords-english.js';
+import { snowballStemmer, type Stemmer } from './stemmer.js';
 
 const NON_WORD = /[^\p{Alphabetic}\p{N}]+/u;
 const WHITESPACE = /\p{White_Space}+/u;
@@ -20,16 +21,20 @@ const SPECIAL_FOLD_CHARS = new RegExp(`[${Object.keys(SPECIAL_FOLDS).join('')}]`
  *   `max_token_len` characters; queries use the word truncated to `max_token_len`;
  * - `multilingual`: Qdrant segments CJK/Thai text with charabia; Quiver falls back to `word`.
  *
- * Tokens are then lowercased (default on), ASCII-folded (opt-in), dropped when they are stopwords
- * or shorter than `min_token_len` / longer than `max_token_len` (not for prefix documents).
+ * Tokens are then lowercased (default on), ASCII-folded (opt-in), dropped when they are stopwords,
+ * stemmed (Snowball `stemmer`), then dropped when shorter than `min_token_len` / longer than
+ * `max_token_len` (not for prefix documents), in Qdrant's order (`TokensProcessor`). Prefix documents
+ * are stemmed before their prefixes are taken; prefix queries are stemmed before they are truncated.
  */
 export class TextAnalyzer {
   readonly options: TextIndexOptions;
   private readonly stopwords: ReadonlySet<string>;
+  private readonly stem: Stemmer | undefined;
 
   constructor(options: TextIndexOptions) {
     this.options = options;
     this.stopwords = buildStopwords(options);
+    this.stem = options.stemmer === null ? undefined : snowballStemmer(options.stemmer);
   }
 
   /** Document tokens in text order (duplicates kept, for phrase matching). */
@@ -78,6 +83,7 @@ export class TextAnalyzer {
       if (raw.length === 0) continue;
       let word = o.asciiFolding ? foldToAscii(raw) : raw;
       if (o.lowercase) word = word.toLowerCase();
+      if (this.stem !== undefined) word = this.stem(word);
       const chars = Array.from(word);
       // Tokens shorter than min_token_len never exist in the index (stopwords are not applied:
       // a partial word must still find longer words that start with a stopword).
@@ -98,6 +104,7 @@ export class TextAnalyzer {
     let token = o.asciiFolding ? foldToAscii(raw) : raw;
     if (o.lowercase) token = token.toLowerCase();
     if (this.stopwords.size > 0 && this.stopwords.has(token)) return null;
+    if (this.stem !== undefined) token = this.stem(token);
     if (o.minTokenLen !== null || (checkMaxLen && o.maxTokenLen !== null)) {
       const len = codePointLength(token);
       if (o.minTokenLen !== null && len < o.minTokenLen) return null;

@@ -1,7 +1,7 @@
 /**
  * Qdrant 1.19 features through REST: `match.prefix` (with and without a prefix-capable keyword index), the
  * `slice` condition (SipHash-2-4 of the id bytes), memory placement (`memory`, `payload.memory`, pinned
- * refused where 1.19 documents it unsupported), the `none` stemmer, and the `turbo4` datatype.
+ * refused where 1.19 documents it unsupported), the `none` and Snowball stemmers, and the `turbo4` datatype.
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -127,12 +127,31 @@ describe('conformance: Qdrant 1.19 features', () => {
     assert.deepEqual(after.config.params.payload, { memory: 'cold' });
   });
 
-  it('text index stemmer: {"type": "none"} is accepted and echoed; snowball is refused as unsupported', async () => {
+  it('text index stemmer: {"type": "none"} is accepted and echoed; snowball stems documents and queries', async () => {
     await ok('PUT', '/collections/kw/index?wait=true', { field_name: 'body', field_schema: { type: 'text', stemmer: { type: 'none' } } });
     assert.deepEqual((await ok('GET', '/collections/kw')).payload_schema.body.params.stemmer, { type: 'none' });
-    const r = await app.request('PUT', '/collections/kw/index?wait=true', { field_name: 'body2', field_schema: { type: 'text', stemmer: { type: 'snowball', language: 'english' } } });
-    assert.equal(r.status, 400, r.text);
-    assert.match(r.body.status.error, /stemmer "snowball" is not supported by Quiver/);
+    await ok('PUT', '/collections/stem', { vectors: { size: 2, distance: 'Dot' } });
+    const texts = ['I was running late', 'she runs daily', 'we run', 'the runner', 'nothing here'];
+    await ok('PUT', '/collections/stem/points?wait=true', { points: texts.map((text, i) => ({ id: i + 1, vector: [1, 0], payload: { text } })) });
+    const run = { must: [{ key: 'text', match: { text: 'run' } }] };
+    const runs = { must: [{ key: 'text', match: { text: 'runs' } }] };
+    assert.deepEqual(await ids('stem', runs), [2], 'without an index the text condition matches words as they are');
+    await ok('PUT', '/collections/stem/index?wait=true', { field_name: 'text', field_schema: { type: 'text', stemmer: { type: 'snowball', language: 'english' } } });
+    assert.deepEqual((await ok('GET', '/collections/stem')).payload_schema.text.params.stemmer, { type: 'snowball', language: 'english' });
+    assert.deepEqual(await ids('stem', run), [1, 2, 3], 'running, runs and run all stem to run; runner does not');
+    assert.deepEqual(await ids('stem', runs), [1, 2, 3], 'the query is stemmed too');
+    assert.deepEqual(await ids('stem', { must: [{ key: 'text', match: { text_any: 'runners running' } }] }), [1, 2, 3, 4]);
+    const count = await ok('POST', '/collections/stem/points/count', { filter: run, exact: true });
+    assert.equal(count.count, 3);
+    for (const language of ['klingon', 'English']) {
+      const r = await app.request('PUT', '/collections/stem/index?wait=true', { field_name: 'other', field_schema: { type: 'text', stemmer: { type: 'snowball', language } } });
+      assert.equal(r.status, 400, r.text);
+      assert.equal(
+        r.body.status.error,
+        `Format error in JSON body: field_schema.stemmer.language: unknown variant \`${language}\`, expected one of \`arabic\`, \`armenian\`, \`danish\`, \`dutch\`, \`english\`, \`finnish\`, \`french\`, \`german\`, \`greek\`, \`hungarian\`, \`italian\`, \`norwegian\`, \`portuguese\`, \`romanian\`, \`russian\`, \`spanish\`, \`swedish\`, \`tamil\`, \`turkish\``,
+      );
+    }
+    assert.equal((await ok('GET', '/collections/stem')).payload_schema.other, undefined, 'nothing was created');
   });
 
   it('turbo4: accepted, echoed, stored and searched (as float32), and kept by a snapshot', async () => {

@@ -57,4 +57,23 @@ describe('gRPC: Qdrant 1.19 filters and shards', () => {
     assert.deepEqual(r.res.local_shards.map((s: { shard_id: number | string }) => Number(s.shard_id)), [0, 1]);
     assert.equal(r.res.local_shards.reduce((n: number, s: { points_count: string | number }) => n + Number(s.points_count), 0), 4);
   });
+
+  it('CreateFieldIndex with a Snowball stemmer: text conditions match stemmed words; an unknown language is INVALID_ARGUMENT', async () => {
+    assert.equal((await app.request('PUT', '/collections/st', { vectors: { size: 1, distance: 'Dot' } })).status, 200);
+    const texts = ['running late', 'she runs', 'runner'];
+    assert.equal((await app.request('PUT', '/collections/st/points?wait=true', { points: texts.map((text, i) => ({ id: i + 1, vector: [1], payload: { text } })) })).status, 200);
+    const index = (language: string) => call(points, 'CreateFieldIndex', {
+      collection_name: 'st', wait: true, field_name: 'text', field_type: 'FieldTypeText',
+      field_index_params: { text_index_params: { tokenizer: 'Word', stemmer: { snowball: { language } } } },
+    });
+    const bad = await index('klingon');
+    assert.equal(bad.code, status.INVALID_ARGUMENT, bad.details);
+    assert.match(bad.details, /unknown variant "klingon" for stemmer language/);
+    const made = await index('english');
+    assert.equal(made.code, status.OK, made.details);
+    assert.deepEqual((await app.request('GET', '/collections/st')).body.result.payload_schema.text.params.stemmer, { type: 'snowball', language: 'english' });
+    const r = await call(points, 'Scroll', { collection_name: 'st', filter: { must: [{ field: { key: 'text', match: { text: 'run' } } }] }, limit: 10 });
+    assert.equal(r.code, status.OK, r.details);
+    assert.deepEqual(r.res.result.map((p: { id: { num: string } }) => Number(p.id.num)).sort(), [1, 2]);
+  });
 });

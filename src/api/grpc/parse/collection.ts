@@ -174,6 +174,13 @@ const PARAM_TYPES: Readonly<Record<string, string>> = {
   uuid_index_params: 'uuid',
 };
 
+/** `StemmingAlgorithm` → its REST form (`{type: "snowball", language}` / `{type: "none"}`), validated with the index schema. */
+function stemmerOf(v: M.StemmingAlgorithm__Output): Json {
+  if (v.stemming_params === 'disabled') return { type: 'none' };
+  if (v.stemming_params === 'snowball') return { type: 'snowball', language: v.snowball?.language ?? null };
+  throw bad('field_index_params.text_index_params.stemmer: a stemming algorithm is required');
+}
+
 /** `field_type` + `field_index_params` → the payload index schema (`"keyword"` or `{type, …params}`). */
 export function fieldIndexSchema(fieldType: string | undefined, params: M.PayloadIndexParams__Output | undefined | null): Json {
   const which = params?.index_params;
@@ -187,8 +194,9 @@ export function fieldIndexSchema(fieldType: string | undefined, params: M.Payloa
   const raw = params![which] as In;
   const out: JsonObject = { type };
   for (const [k, v] of Object.entries(raw)) {
-    if (v === undefined || v === null || k === 'memory' || k === 'prefix' || k === 'stemmer' || k === 'stopwords') continue;
-    if (k === 'tokenizer' && typeof v === 'string') out[k] = v.toLowerCase();
+    if (v === undefined || v === null || k === 'memory' || k === 'prefix' || k === 'stopwords') continue;
+    if (k === 'stemmer') out[k] = stemmerOf(v);
+    else if (k === 'tokenizer' && typeof v === 'string') out[k] = v.toLowerCase();
     else if (typeof v === 'string' && /^\d+$/.test(v)) out[k] = safeInteger(v, k);
     else if (typeof v === 'number' || typeof v === 'boolean') out[k] = v;
   }

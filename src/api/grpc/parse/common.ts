@@ -82,6 +82,11 @@ export function updateMode(m: string | undefined): UpdateMode {
   }
 }
 
+/** An optional uint64 (decimal string) → a number, undefined when absent (a request's `timeout`, an optional `limit`). */
+export function optionalCount(v: string | number | undefined | null, where: string): number | undefined {
+  return v === undefined || v === null ? undefined : safeInteger(v, where);
+}
+
 /** An optional uint64 count (decimal string) → a number, `dflt` when absent; at least `min`. */
 export function count(v: string | number | undefined | null, dflt: number, min: number, where: string): number {
   if (v === undefined || v === null) return dflt;

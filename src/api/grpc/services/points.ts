@@ -4,14 +4,14 @@
  */
 import type { Collection } from '../../../collection/collection.js';
 import type { PointOperation } from '../../../collection/operation.js';
-import { count as countPoints, retrieve, scroll } from '../../../collection/read.js';
+import { count as countPoints, facet, retrieve, scroll } from '../../../collection/read.js';
 import type { ReadOptions } from '../../../collection/types.js';
 import { vectorNameAddition } from '../../collection-config.js';
 import { checkedShardKeys, distanceMatrix, query, queryAsync, queryGroups, type QueryEnv } from '../../../collection/query/run.js';
 import type { PointsHandlers } from '../generated/qdrant/Points.js';
 import type * as M from '../generated/messages.js';
 import { collectionPass, type Impls, type RpcContext } from '../call.js';
-import { bad, count, payloadSelector, pointIds, pointsSelector, shardKeys, updateMode, vectorSelector, writeShardKey } from '../parse/common.js';
+import { bad, count, optionalCount, payloadSelector, pointIds, pointsSelector, shardKeys, updateMode, vectorSelector, writeShardKey } from '../parse/common.js';
 import { optionalFilter } from '../parse/filter.js';
 import { jsonMap } from '../parse/value.js';
 import { namedVectors } from '../parse/vectors.js';
@@ -24,15 +24,22 @@ function collectionOf(ctx: RpcContext): Collection {
   return ctx.deps.toc.get(collectionPass(ctx));
 }
 
+/** A request's `timeout` (seconds), limited by strict mode. */
+type Timed = { readonly timeout?: string | number | null | undefined };
+
+/** The collection of a point read of `searches` searches, admitted by strict mode and the read rate limit. */
+function readCollection(ctx: RpcContext, m: Timed, searches = 1): Collection {
+  return ctx.deps.toc.forRead(collectionPass(ctx), { timeout: optionalCount(m.timeout, 'timeout'), searches });
+}
+
 function readOptions(p: M.WithPayloadSelector__Output | undefined | null, v: M.WithVectorsSelector__Output | undefined | null): ReadOptions {
   return { withPayload: payloadSelector(p, true), withVector: vectorSelector(v, false) };
 }
 
-async function write(ctx: RpcContext, wait: boolean | undefined, build: (c: Collection) => PointOperation[]): Promise<{ result: M.UpdateResult; list: PointOperation[] }> {
-  const c = collectionOf(ctx);
-  const list = build(c);
+async function write(ctx: RpcContext, m: Timed & { readonly wait?: boolean | null }, build: (c: Collection) => PointOperation[]): Promise<{ result: M.UpdateResult; list: readonly PointOperation[] }> {
+  const { c, ops } = await ctx.deps.toc.forWrite(collectionPass(ctx), { timeout: optionalCount(m.timeout, 'timeout') }, build);
   ctx.deps.quotas.checkWrite();
-  return { result: updateResult(await c.update(list, wait === true)), list };
+  return { result: updateResult(await c.update(ops, m.wait === true)), list: ops };
 }
 
 function pointIdOf(id: M.PointId__Output | undefined, where: string): M.PointId__Output {
@@ -101,35 +108,35 @@ function batchOp(c: Collection, o: M.PointsUpdateOperation__Output, i: number): 
 }
 
 /** The collection of the request, and the ones it names (`lookup_from`, `with_lookup`), checked by authorize(). */
-function env(ctx: RpcContext): QueryEnv {
+function env(ctx: RpcContext, m: Timed, searches = 1): QueryEnv {
   const pass = collectionPass(ctx);
-  return { c: ctx.deps.toc.get(pass), resolve: (name) => ctx.deps.toc.get(pass.lookup(name)) };
+  return { c: readCollection(ctx, m, searches), resolve: (name) => ctx.deps.toc.get(pass.lookup(name)) };
 }
 
 const wrote = (r: { result: M.UpdateResult }): M.PointsOperationResponse => ({ result: r.result });
 
 export const pointsService: Impls<PointsHandlers> = {
-  Upsert: { run: async (m, ctx) => wrote(await write(ctx, m.wait, (c) => [upsertOp(c, m.points, m.update_mode ?? undefined, m.shard_key_selector, m.update_filter)])) },
-  Delete: { run: async (m, ctx) => wrote(await write(ctx, m.wait, () => [{ type: 'delete', selector: pointsSelector(m.points, 'points') }])) },
+  Upsert: { run: async (m, ctx) => wrote(await write(ctx, m, (c) => [upsertOp(c, m.points, m.update_mode ?? undefined, m.shard_key_selector, m.update_filter)])) },
+  Delete: { run: async (m, ctx) => wrote(await write(ctx, m, () => [{ type: 'delete', selector: pointsSelector(m.points, 'points') }])) },
   Get: {
     run: (m, ctx) => {
-      const c = collectionOf(ctx);
+      const c = readCollection(ctx, m);
       return { result: retrieve(c, pointIds(m.ids, 'ids'), readOptions(m.with_payload, m.with_vectors), checkedShardKeys(c, shardKeys(m.shard_key_selector))).map(retrievedPoint) };
     },
   },
-  UpdateVectors: { run: async (m, ctx) => wrote(await write(ctx, m.wait, (c) => [updateVectorsOp(c, m.points, m.update_filter)])) },
+  UpdateVectors: { run: async (m, ctx) => wrote(await write(ctx, m, (c) => [updateVectorsOp(c, m.points, m.update_filter)])) },
   DeleteVectors: {
-    run: async (m, ctx) => wrote(await write(ctx, m.wait, () => [{ type: 'delete_vectors', selector: pointsSelector(m.points_selector, 'points_selector'), names: [...(m.vectors?.names ?? [])] }])),
+    run: async (m, ctx) => wrote(await write(ctx, m, () => [{ type: 'delete_vectors', selector: pointsSelector(m.points_selector, 'points_selector'), names: [...(m.vectors?.names ?? [])] }])),
   },
-  SetPayload: { run: async (m, ctx) => wrote(await write(ctx, m.wait, () => [setPayloadOp(m, false)])) },
-  OverwritePayload: { run: async (m, ctx) => wrote(await write(ctx, m.wait, () => [setPayloadOp(m, true)])) },
+  SetPayload: { run: async (m, ctx) => wrote(await write(ctx, m, () => [setPayloadOp(m, false)])) },
+  OverwritePayload: { run: async (m, ctx) => wrote(await write(ctx, m, () => [setPayloadOp(m, true)])) },
   DeletePayload: {
-    run: async (m, ctx) => wrote(await write(ctx, m.wait, () => [{ type: 'delete_payload', selector: pointsSelector(m.points_selector, 'points_selector'), keys: [...(m.keys ?? [])] }])),
+    run: async (m, ctx) => wrote(await write(ctx, m, () => [{ type: 'delete_payload', selector: pointsSelector(m.points_selector, 'points_selector'), keys: [...(m.keys ?? [])] }])),
   },
-  ClearPayload: { run: async (m, ctx) => wrote(await write(ctx, m.wait, () => [{ type: 'clear_payload', selector: pointsSelector(m.points, 'points') }])) },
+  ClearPayload: { run: async (m, ctx) => wrote(await write(ctx, m, () => [{ type: 'clear_payload', selector: pointsSelector(m.points, 'points') }])) },
   UpdateBatch: {
     run: async (m, ctx) => {
-      const { result, list } = await write(ctx, m.wait, (c) => (m.operations ?? []).map((o, i) => batchOp(c, o, i)));
+      const { result, list } = await write(ctx, m, (c) => (m.operations ?? []).map((o, i) => batchOp(c, o, i)));
       // Qdrant answers one UpdateResult per operation; Quiver applies them atomically in one commit.
       return { result: list.map(() => result) };
     },
@@ -165,20 +172,20 @@ export const pointsService: Impls<PointsHandlers> = {
       return { result: { operation_id: c.lastOperationId, status: m.wait === true ? 'Completed' : 'Acknowledged' } };
     },
   },
-  Search: { run: async (m, ctx) => ({ result: (await queryAsync(env(ctx), withSelectors(searchRoot(m), m))).map(scoredPoint) }) },
+  Search: { run: async (m, ctx) => ({ result: (await queryAsync(env(ctx, m), withSelectors(searchRoot(m), m))).map(scoredPoint) }) },
   SearchBatch: {
     run: (m, ctx) => {
-      const e = env(ctx);
+      const e = env(ctx, m, (m.search_points ?? []).length);
       return { result: (m.search_points ?? []).map((s) => ({ result: query(e, withSelectors(searchRoot(s), s)).map(scoredPoint) })) };
     },
   },
   SearchGroups: {
-    run: (m, ctx) => ({ result: groupsResult(queryGroups(env(ctx), groupsRequest(m, withSelectors(searchRoot(m), m)))) }),
+    run: (m, ctx) => ({ result: groupsResult(queryGroups(env(ctx, m), groupsRequest(m, withSelectors(searchRoot(m), m)))) }),
     accessBody: (m) => accessOfQuery({ with_lookup: m.with_lookup }),
   },
   Scroll: {
     run: (m, ctx) => {
-      const c = collectionOf(ctx);
+      const c = readCollection(ctx, m);
       const req = scrollRequest(m);
       checkedShardKeys(c, req.shardKeys);
       const page = scroll(c, req, readOptions(m.with_payload, m.with_vectors));
@@ -187,48 +194,49 @@ export const pointsService: Impls<PointsHandlers> = {
       return out;
     },
   },
-  Recommend: { run: (m, ctx) => ({ result: query(env(ctx), withSelectors(recommendRoot(m), m)).map(scoredPoint) }), accessBody: (m) => accessOfQuery(m) },
+  Recommend: { run: (m, ctx) => ({ result: query(env(ctx, m), withSelectors(recommendRoot(m), m)).map(scoredPoint) }), accessBody: (m) => accessOfQuery(m) },
   RecommendBatch: {
     run: (m, ctx) => {
-      const e = env(ctx);
+      const e = env(ctx, m, (m.recommend_points ?? []).length);
       return { result: (m.recommend_points ?? []).map((s) => ({ result: query(e, withSelectors(recommendRoot(s), s)).map(scoredPoint) })) };
     },
     accessBody: (m) => accessOfBatch(m.recommend_points),
   },
   RecommendGroups: {
-    run: (m, ctx) => ({ result: groupsResult(queryGroups(env(ctx), groupsRequest(m, withSelectors(recommendRoot(m), m)))) }),
+    run: (m, ctx) => ({ result: groupsResult(queryGroups(env(ctx, m), groupsRequest(m, withSelectors(recommendRoot(m), m)))) }),
     accessBody: (m) => accessOfQuery(m),
   },
-  Discover: { run: (m, ctx) => ({ result: query(env(ctx), withSelectors(discoverRoot(m), m)).map(scoredPoint) }), accessBody: (m) => accessOfQuery(m) },
+  Discover: { run: (m, ctx) => ({ result: query(env(ctx, m), withSelectors(discoverRoot(m), m)).map(scoredPoint) }), accessBody: (m) => accessOfQuery(m) },
   DiscoverBatch: {
     run: (m, ctx) => {
-      const e = env(ctx);
+      const e = env(ctx, m, (m.discover_points ?? []).length);
       return { result: (m.discover_points ?? []).map((s) => ({ result: query(e, withSelectors(discoverRoot(s), s)).map(scoredPoint) })) };
     },
     accessBody: (m) => accessOfBatch(m.discover_points),
   },
   Count: {
     run: (m, ctx) => {
-      const c = collectionOf(ctx);
-      return { result: { count: countPoints(c, optionalFilter(m.filter), checkedShardKeys(c, shardKeys(m.shard_key_selector))) } };
+      const c = readCollection(ctx, m);
+      return { result: { count: countPoints(c, optionalFilter(m.filter), checkedShardKeys(c, shardKeys(m.shard_key_selector)), m.exact !== false) } };
     },
   },
-  Query: { run: async (m, ctx) => ({ result: (await queryAsync(env(ctx), withSelectors(queryRoot(m), m))).map(scoredPoint) }), accessBody: (m) => accessOfQuery(m) },
+  Query: { run: async (m, ctx) => ({ result: (await queryAsync(env(ctx, m), withSelectors(queryRoot(m), m))).map(scoredPoint) }), accessBody: (m) => accessOfQuery(m) },
   QueryBatch: {
     run: (m, ctx) => {
-      const e = env(ctx);
+      const e = env(ctx, m, (m.query_points ?? []).length);
       return { result: (m.query_points ?? []).map((q, i) => ({ result: query(e, withSelectors(queryRoot(q, `query_points[${i}]`), q)).map(scoredPoint) })) };
     },
     accessBody: (m) => accessOfBatch(m.query_points),
   },
   QueryGroups: {
-    run: (m, ctx) => ({ result: groupsResult(queryGroups(env(ctx), groupsRequest(m, withSelectors(queryRoot(m), m)))) }),
+    run: (m, ctx) => ({ result: groupsResult(queryGroups(env(ctx, m), groupsRequest(m, withSelectors(queryRoot(m), m)))) }),
     accessBody: (m) => accessOfQuery(m),
   },
   Facet: {
     run: (m, ctx) => {
-      const c = collectionOf(ctx);
-      const { hits } = c.segment.facet(m.key ?? '', count(m.limit, 10, 1, 'limit'), { filter: optionalFilter(m.filter), shardKeys: checkedShardKeys(c, shardKeys(m.shard_key_selector)) });
+      const c = readCollection(ctx, m);
+      const limit = m.limit === undefined || m.limit === null ? undefined : count(m.limit, 10, 1, 'limit');
+      const { hits } = facet(c, { key: m.key ?? '', limit, filter: optionalFilter(m.filter), shardKeys: checkedShardKeys(c, shardKeys(m.shard_key_selector)), exact: m.exact ?? undefined });
       return {
         hits: hits.map((h) => ({
           value: typeof h.value === 'string' ? { string_value: h.value } : typeof h.value === 'boolean' ? { bool_value: h.value } : { integer_value: h.value as number },
@@ -237,6 +245,6 @@ export const pointsService: Impls<PointsHandlers> = {
       };
     },
   },
-  SearchMatrixPairs: { run: (m, ctx) => ({ result: matrixPairs(distanceMatrix(env(ctx), matrixRequest(m, JSON.stringify(m)))) }) },
-  SearchMatrixOffsets: { run: (m, ctx) => ({ result: matrixOffsets(distanceMatrix(env(ctx), matrixRequest(m, JSON.stringify(m)))) }) },
+  SearchMatrixPairs: { run: (m, ctx) => ({ result: matrixPairs(distanceMatrix(env(ctx, m), matrixRequest(m, JSON.stringify(m)))) }) },
+  SearchMatrixOffsets: { run: (m, ctx) => ({ result: matrixOffsets(distanceMatrix(env(ctx, m), matrixRequest(m, JSON.stringify(m)))) }) },
 };

@@ -12,7 +12,7 @@ import { parseDatetime } from '../../../index/payload/datetime-value.js';
 import type { VectorSchema } from '../../../collection/config.js';
 import { DEFAULT_VECTOR, toVectorValue, type NamedVectors, type VectorData } from '../../../collection/vectors.js';
 import type { PointOperation, UpdateMode, PointInput } from '../../../collection/operation.js';
-import type { ScrollRequest } from '../../../collection/read.js';
+import type { FacetRequest, ScrollRequest } from '../../../collection/read.js';
 import type { Payload, ShardKey } from '../../../collection/types.js';
 import { optionalFilter, parseIds, parseSelector, readShardKeys, writeShardKey } from './selectors.js';
 import { parseVectorStruct } from './vectors.js';
@@ -220,13 +220,14 @@ export function parseScroll(body: Obj): ScrollRequest {
 }
 
 /** `POST …/facet`. */
-export function parseFacet(body: Obj): { key: string; limit: number; filter: Filter | undefined; shardKeys: ShardKey[] | undefined } {
+export function parseFacet(body: Obj): FacetRequest {
   const key = body['key'];
   if (typeof key !== 'string') throw badInput('key: missing field `key`');
   return {
     key,
-    limit: typeof body['limit'] === 'number' ? body['limit'] : 10,
+    limit: typeof body['limit'] === 'number' ? body['limit'] : undefined,
     filter: optionalFilter(body['filter']),
     shardKeys: readShardKeys(body['shard_key']),
+    exact: typeof body['exact'] === 'boolean' ? body['exact'] : undefined,
   };
 }

@@ -3,13 +3,11 @@ import { route, type RouteRow, type HandlerContext, type CollectionContext } fro
 import { AppError } from '../../../errors.js';
 import type { Collection } from '../../../collection/collection.js';
 import type { PointOperation } from '../../../collection/operation.js';
-import { count, retrieve, scroll } from '../../../collection/read.js';
+import { count, facet, retrieve, scroll } from '../../../collection/read.js';
 import { checkedShardKeys } from '../../../collection/query/run.js';
 import * as parse from '../parse/point-operations.js';
 import { optionalFilter, parseReadOptions, readShardKeys } from '../parse/selectors.js';
 import { recordToWire, scrollToWire, updateResultToWire } from '../present/points.js';
-import { chargeRead, chargeWrite } from '../strict.js';
-import { activeStrictMode, checkCountStrict, checkFilter, checkLimit } from '../../../collection/strict-mode.js';
 import { withWaitTimeout } from '../../../collection/wait-timeout.js';
 
 type Obj = Record<string, unknown>;
@@ -18,15 +16,24 @@ export function collectionOf(ctx: CollectionContext): Collection {
   return ctx.deps.toc.get(ctx.pass);
 }
 
+/** The request's `timeout` query parameter (seconds), which strict mode limits. */
+function timeoutOf(ctx: HandlerContext): number | undefined {
+  const t = ctx.query['timeout'];
+  return typeof t === 'number' ? t : undefined;
+}
+
+/** The collection of a point read of `searches` searches, admitted by strict mode and the read rate limit. */
+export function readCollection(ctx: CollectionContext, searches = 1): Collection {
+  return ctx.deps.toc.forRead(ctx.pass, { timeout: timeoutOf(ctx), searches });
+}
+
 /** The result of a structural update (index, vector name): the collection's last operation id. */
 export function updateResult(c: Collection, ctx: HandlerContext): { operation_id?: number | null; status: string } {
   return updateResultToWire({ operationId: c.lastOperationId, status: ctx.query['wait'] === true ? 'completed' : 'acknowledged' });
 }
 
-async function write(ctx: CollectionContext, parseOps: (body: Obj, c: Collection) => PointOperation[] | Promise<PointOperation[]>): Promise<ReturnType<typeof updateResultToWire>> {
-  const c = collectionOf(ctx);
-  const list = await parseOps(ctx.body, c);
-  chargeWrite(ctx, c, list);
+async function write(ctx: CollectionContext, parseOps: (body: Obj, c: Collection) => readonly PointOperation[] | Promise<readonly PointOperation[]>): Promise<ReturnType<typeof updateResultToWire>> {
+  const { c, ops: list } = await ctx.deps.toc.forWrite(ctx.pass, { timeout: timeoutOf(ctx) }, (col) => parseOps(ctx.body, col));
   ctx.deps.quotas.checkWrite();
   const wait = ctx.query['wait'] === true;
   const pending = c.update(list, wait);
@@ -38,16 +45,14 @@ async function write(ctx: CollectionContext, parseOps: (body: Obj, c: Collection
 
 export const pointRoutes: RouteRow[] = [
   route('GET', '/collections/{collection_name}/points/{id}', 'get_point', (ctx) => {
-    const c = collectionOf(ctx);
-    chargeRead(ctx, c);
+    const c = readCollection(ctx);
     const id = parse.parsePathPointId(ctx.params['id']!);
     const found = retrieve(c, [id], { withPayload: { kind: 'all' }, withVector: { kind: 'all' } });
     if (found.length === 0) throw new AppError('POINT_NOT_FOUND', [String(id)]);
     return recordToWire(found[0]!);
   }),
   route('POST', '/collections/{collection_name}/points', 'get_points', (ctx) => {
-    const c = collectionOf(ctx);
-    chargeRead(ctx, c);
+    const c = readCollection(ctx);
     const ids = parse.parseRetrieveIds(ctx.body);
     return retrieve(c, ids, parseReadOptions(ctx.body, true, false), checkedShardKeys(c, readShardKeys(ctx.body['shard_key']))).map(recordToWire);
   }),
@@ -67,27 +72,18 @@ export const pointRoutes: RouteRow[] = [
     return list.map(() => result);
   }),
   route('POST', '/collections/{collection_name}/points/scroll', 'scroll_points', (ctx) => {
-    const c = collectionOf(ctx);
-    chargeRead(ctx, c);
+    const c = readCollection(ctx);
     const req = parse.parseScroll(ctx.body);
-    const sm = activeStrictMode(c.config);
-    if (sm !== undefined) {
-      checkLimit(req.limit, sm.max_query_limit, 'limit');
-      checkFilter(req.filter, sm, sm.unindexed_filtering_retrieve, c.fieldIndexes);
-    }
     return scrollToWire(scroll(c, { ...req, shardKeys: checkedShardKeys(c, req.shardKeys) }, parseReadOptions(ctx.body, true, false)));
   }),
   route('POST', '/collections/{collection_name}/points/count', 'count_points', (ctx) => {
-    const c = collectionOf(ctx);
-    chargeRead(ctx, c);
+    const c = readCollection(ctx);
     const filter = optionalFilter(ctx.body['filter']);
-    checkCountStrict(activeStrictMode(c.config), filter, ctx.body['exact'] !== false, c.fieldIndexes);
-    return { count: count(c, filter, checkedShardKeys(c, readShardKeys(ctx.body['shard_key']))) };
+    return { count: count(c, filter, checkedShardKeys(c, readShardKeys(ctx.body['shard_key'])), ctx.body['exact'] !== false) };
   }),
   route('POST', '/collections/{collection_name}/facet', 'facet', (ctx) => {
-    const c = collectionOf(ctx);
-    chargeRead(ctx, c);
+    const c = readCollection(ctx);
     const req = parse.parseFacet(ctx.body);
-    return c.segment.facet(req.key, req.limit, { filter: req.filter, shardKeys: checkedShardKeys(c, req.shardKeys) });
+    return facet(c, { ...req, shardKeys: checkedShardKeys(c, req.shardKeys) });
   }),
 ];

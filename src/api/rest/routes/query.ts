@@ -7,13 +7,11 @@ import { route, type RouteRow, type CollectionContext } from '../route-table.js'
 import { query, queryAsync, queryGroups, type QueryEnv } from '../../../collection/query/run.js';
 import { batchOf, parseQueryGroupsRequest, parseQueryRequest } from '../parse/query-request.js';
 import { groupsToWire, scoredPointsToWire } from '../present/points.js';
-import { collectionOf } from './points.js';
-import { chargeRead } from '../strict.js';
+import { readCollection } from './points.js';
 
 /** The collection of the route and access to the collections its body names (checked by authorize()). */
 export function queryEnv(ctx: CollectionContext, searches = 1): QueryEnv {
-  const c = collectionOf(ctx);
-  chargeRead(ctx, c, searches);
+  const c = readCollection(ctx, searches);
   return { c, resolve: (name) => ctx.deps.toc.get(ctx.pass.lookup(name)) };
 }
 

@@ -45,8 +45,17 @@ describe('parseFieldSchema', () => {
   });
 
   it('refuses text options Quiver does not implement instead of ignoring them', () => {
-    rejectsWith(() => parseFieldSchema({ type: 'text', stemmer: { type: 'snowball', language: 'english' } }), 'UNSUPPORTED', 'stemmer');
     rejectsWith(() => parseFieldSchema({ type: 'text', stopwords: 'french' }), 'UNSUPPORTED', 'french');
+  });
+
+  it('accepts Snowball stemmers of every SnowballLanguage and refuses other languages', () => {
+    for (const language of ['arabic', 'armenian', 'danish', 'dutch', 'english', 'finnish', 'french', 'german', 'greek', 'hungarian', 'italian', 'norwegian', 'portuguese', 'romanian', 'russian', 'spanish', 'swedish', 'tamil', 'turkish']) {
+      assert.deepEqual(parseFieldSchema({ type: 'text', stemmer: { type: 'snowball', language } }).params?.['stemmer'], { type: 'snowball', language });
+    }
+    rejectsWith(() => parseFieldSchema({ type: 'text', stemmer: { type: 'snowball', language: 'klingon' } }), 'BAD_INPUT', 'unknown variant "klingon" for stemmer language');
+    rejectsWith(() => parseFieldSchema({ type: 'text', stemmer: { type: 'snowball', language: 'English' } }), 'BAD_INPUT', 'stemmer language');
+    rejectsWith(() => parseFieldSchema({ type: 'text', stemmer: { type: 'snowball' } }), 'BAD_INPUT', 'missing field `language`');
+    rejectsWith(() => parseFieldSchema({ type: 'text', stemmer: { type: 'lancaster' } }), 'BAD_INPUT', 'unknown stemmer type');
   });
 });
 

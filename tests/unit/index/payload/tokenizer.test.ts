@@ -42,6 +42,31 @@ describe('TextAnalyzer', () => {
     assert.deepEqual(analyzer({ stopwords: { languages: ['en'], custom: ['quick'] } }).documentTokens('The quick fox'), ['fox']);
   });
 
+  it('snowball stemmer: english stems documents and queries alike (running, runs → run), as Snowball English (Porter2) does', () => {
+    const a = analyzer({ stemmer: { type: 'snowball', language: 'english' } });
+    assert.deepEqual(a.documentTokens('Running runs RUN'), ['run', 'run', 'run']);
+    // Porter2, not the original Porter algorithm (which gives gener, dy, new).
+    assert.deepEqual(a.documentTokens('generously dying news skies'), ['generous', 'die', 'news', 'sky']);
+    assert.deepEqual(a.queryTokens('runs'), ['run']);
+    assert.equal(hasAllTokens(a.documentTokenSet('She was running home'), a.queryTokens('runs')), true);
+    assert.equal(hasAllTokens(analyzer().documentTokenSet('She was running home'), analyzer().queryTokens('runs')), false, 'no stemming without a stemmer');
+    assert.deepEqual(analyzer({ stemmer: { type: 'none' } }).documentTokens('running'), ['running']);
+  });
+
+  it('snowball stemmer: other languages, stopwords before stemming, lengths after it, prefixes of the stem', () => {
+    assert.deepEqual(analyzer({ stemmer: { type: 'snowball', language: 'german' } }).documentTokens('Häuser laufen'), ['haus', 'lauf']);
+    assert.deepEqual(analyzer({ stemmer: { type: 'snowball', language: 'russian' } }).documentTokens('кошки'), ['кошк']);
+    assert.deepEqual(analyzer({ stemmer: { type: 'snowball', language: 'french' } }).documentTokens('chevaux'), ['cheval']);
+    // The stopword check sees the word before stemming: "runs" is dropped, "running" (stem "run") is not.
+    assert.deepEqual(analyzer({ stopwords: { custom: ['runs'] }, stemmer: { type: 'snowball', language: 'english' } }).documentTokens('runs running'), ['run']);
+    assert.deepEqual(analyzer({ max_token_len: 3, stemmer: { type: 'snowball', language: 'english' } }).documentTokens('running'), ['run'], 'length is checked on the stem');
+    const p = analyzer({ tokenizer: 'prefix', min_token_len: 2, max_token_len: 10, stemmer: { type: 'snowball', language: 'english' } });
+    assert.deepEqual(p.documentTokens('running'), ['ru', 'run']);
+    assert.deepEqual(p.queryTokens('runs'), ['run']);
+    // Words outside the language (digits, other scripts) pass through unchanged.
+    assert.deepEqual(analyzer({ stemmer: { type: 'snowball', language: 'english' } }).documentTokens('2024 мир'), ['2024', 'мир']);
+  });
+
   it('folds accents with ascii_folding', () => {
     assert.equal(foldToAscii('ação Ørsted straße'), 'acao Orsted strasse');
     assert.deepEqual(analyzer({ ascii_folding: true }).documentTokens('Ação Café'), ['acao', 'cafe']);
