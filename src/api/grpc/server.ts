@@ -51,10 +51,14 @@ export interface RunningGrpcServer {
   close(): Promise<void>;
 }
 
-/** Options of the grpc-js server: message size limits from `service.max_request_size_mb`. */
+/**
+ * Options of the grpc-js server: message size limits from `service.max_request_size_mb`; channelz off (Quiver
+ * serves no channelz service, and its per-call bookkeeping — counters, timestamps, a tracker object — is paid on
+ * every call otherwise).
+ */
 function grpcServerOptions(config: Config): Record<string, number> {
   const bytes = Math.floor(config.service.max_request_size_mb * 1024 * 1024);
-  return { 'grpc.max_receive_message_length': bytes, 'grpc.max_send_message_length': -1 };
+  return { 'grpc.max_receive_message_length': bytes, 'grpc.max_send_message_length': -1, 'grpc.enable_channelz': 0 };
 }
 
 /**
