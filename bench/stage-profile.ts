@@ -39,7 +39,7 @@ async function call(agent: Agent, url: string, method: string, path: string, bod
 }
 
 const STAGES: Array<[string, (fn: string, url: string) => boolean]> = [
-  ['search', (fn, url) => (fn === 'nearest' || fn === 'nearestAsync') && url.includes('collection/search')],
+  ['search', (fn, url) => (fn === 'nearest' || fn === 'nearestAsync') && /collection\/(search|segment)\//.test(url)],
   ['present + serialise', (fn, url) => url.includes('/present/') || url.includes('scored-points') || url.includes('fast-json-stringify') || (url.includes('fastify') && /serializ/i.test(fn)) || fn === 'stringify'],
   ['parse + validate', (fn, url) => url.includes('content-type-parser') || url.includes('secure-json-parse') || url.includes('/parse/') || url.includes('schemas/validator') || fn === 'parse'],
   ['auth + audit', (fn, url) => url.includes('/src/auth/') || url.includes('rest/gate') || url.includes('/audit')],
