@@ -12,19 +12,22 @@
  * operation (from /proc) and the client process's (process.cpuUsage) are reported: on a shared machine they are
  * steadier than operations per second, and client and server compete for the same cores.
  *
- *   node --import tsx bench/grpc.ts [--n=20000] [--dim=128] [--seconds=10] [--windows=6]
+ * `--channel-options` passes grpc-js channel options to the client (JSON), for experiments; the default is none, as
+ * a client would use it.
+ *
+ *   node --import tsx bench/grpc.ts [--n=20000] [--dim=128] [--seconds=10] [--windows=6] [--channel-options='{…}']
  */
 import { parseArgs } from 'node:util';
 import { Agent } from 'node:http';
 import { loadavg } from 'node:os';
 import { send } from './keep-alive-request.js';
 import { readFileSync } from 'node:fs';
-import { Client, credentials, type MethodDefinition } from '@grpc/grpc-js';
+import { Client, credentials, type ChannelOptions, type MethodDefinition } from '@grpc/grpc-js';
 import { freePort, removeDir, startChildServer, tempDir } from '../tests/support/app.js';
 import { contract } from '../src/api/grpc/proto.js';
 import { mulberry32 } from '../src/index/random.js';
 
-const { values } = parseArgs({ options: { n: { type: 'string', default: '20000' }, dim: { type: 'string', default: '128' }, seconds: { type: 'string', default: '10' }, windows: { type: 'string', default: '6' } } });
+const { values } = parseArgs({ options: { n: { type: 'string', default: '20000' }, dim: { type: 'string', default: '128' }, seconds: { type: 'string', default: '10' }, windows: { type: 'string', default: '6' }, 'channel-options': { type: 'string', default: '{}' } } });
 const N = Number(values.n);
 const DIM = Number(values.dim);
 const SECONDS = Number(values.seconds);
@@ -107,7 +110,7 @@ const rest = async (method: 'PUT' | 'POST', path: string, body: unknown): Promis
   const r = await send(agent, server.url, method, path, JSON.stringify(body));
   if (r.status !== 200) throw new Error(`${path}: ${r.status} ${r.text}`);
 };
-const points = new Client(`127.0.0.1:${grpcPort}`, credentials.createInsecure());
+const points = new Client(`127.0.0.1:${grpcPort}`, credentials.createInsecure(), JSON.parse(values['channel-options']) as ChannelOptions);
 const definitions = contract().packageDefinition['qdrant.Points'] as Record<string, MethodDefinition<unknown, unknown>>;
 const grpc = (method: string, req: unknown): Promise<void> => {
   const def = definitions[method]!;
@@ -133,7 +136,7 @@ try {
     () => rest('PUT', '/collections/b/points', { points: batch().map((p) => ({ id: p.id, vector: p.v })) }),
     () => grpc('Upsert', { collection_name: 'b', points: batch().map((p) => ({ id: { num: p.id }, vectors: { vector: { dense: { data: p.v } } } })) }),
   );
-  console.log(`gRPC vs REST, ${N} points × ${DIM} dims, ${CONCURRENCY} requests in flight, ${SECONDS} s each in ${WINDOWS} alternating windows; load ${loadavg().map((x) => x.toFixed(1)).join('/')}`);
+  console.log(`gRPC vs REST, ${N} points × ${DIM} dims, ${CONCURRENCY} requests in flight, ${SECONDS} s each in ${WINDOWS} alternating windows, channel options ${values['channel-options']}; load ${loadavg().map((x) => x.toFixed(1)).join('/')}`);
   console.log(`| operation | REST ops/s | gRPC ops/s | gRPC / REST | REST server CPU ms/op | gRPC server CPU ms/op | REST / gRPC server CPU | REST client CPU ms/op | gRPC client CPU ms/op |\n|---|---|---|---|---|---|---|---|---|`);
   console.log(row('query (limit 10, payload)', search));
   console.log(row('upsert (16 points per request)', upsert));
