@@ -12,6 +12,7 @@ import { checkRpcTable, isRpcPath } from './rpc-table.js';
 import { openStream, unary, type RpcImpl } from './call.js';
 import type { GrpcDeps } from './deps.js';
 import { grpcServerCredentials, type ReloadingCertificates } from './tls.js';
+import { withReplyEncoders } from './wire/encode-replies.js';
 import { collectionsService } from './services/collections.js';
 import { pointsService } from './services/points.js';
 import { snapshotsService, shardSnapshotsService } from './services/snapshots.js';
@@ -50,10 +51,14 @@ export interface RunningGrpcServer {
   close(): Promise<void>;
 }
 
-/** Options of the grpc-js server: message size limits from `service.max_request_size_mb`. */
+/**
+ * Options of the grpc-js server: message size limits from `service.max_request_size_mb`; channelz off (Quiver
+ * serves no channelz service, and its per-call bookkeeping — counters, timestamps, a tracker object — is paid on
+ * every call otherwise).
+ */
 function grpcServerOptions(config: Config): Record<string, number> {
   const bytes = Math.floor(config.service.max_request_size_mb * 1024 * 1024);
-  return { 'grpc.max_receive_message_length': bytes, 'grpc.max_send_message_length': -1 };
+  return { 'grpc.max_receive_message_length': bytes, 'grpc.max_send_message_length': -1, 'grpc.enable_channelz': 0 };
 }
 
 /**
@@ -63,7 +68,8 @@ function grpcServerOptions(config: Config): Record<string, number> {
 export async function startGrpcServer(host: string, port: number, deps: GrpcDeps, tls: GrpcTls | null): Promise<RunningGrpcServer> {
   checkRpcTable(servedRpcPaths());
   const server = new Server(grpcServerOptions(deps.config));
-  for (const [name, definition] of servedServices()) server.addService(definition, handlers(name, definition, deps));
+  // The hottest replies (scored points, write results) are written by hand-made encoders (wire/encode-replies.ts).
+  for (const [name, definition] of servedServices()) server.addService(withReplyEncoders(definition), handlers(name, definition, deps));
   // Reflection (v1 and v1alpha) is open: its handlers run as the anonymous caller behind the address allow-list.
   new ReflectionService(contract().packageDefinition).addToServer({
     addService: (definition: ServiceDefinition, impl: UntypedServiceImplementation) => {

@@ -41,16 +41,21 @@ function orderValue(v: number): M.OrderValue {
   return Number.isSafeInteger(v) ? { int: v } : { float: v };
 }
 
-export function retrievedPoint(r: PointRecord): M.RetrievedPoint {
-  const out: M.RetrievedPoint = { id: protoPointId(r.id), payload: protoMap(r.payload) };
+/** The fields a retrieved and a scored point share, added to `out`. */
+function pointFields<T extends M.RetrievedPoint>(r: PointRecord, out: T): T {
   if (r.vectors !== null) out.vectors = vectorsOutput(r.vectors);
   if (r.shardKey !== undefined) out.shard_key = protoShardKey(r.shardKey);
   if (r.orderValue !== undefined) out.order_value = orderValue(r.orderValue);
   return out;
 }
 
+export function retrievedPoint(r: PointRecord): M.RetrievedPoint {
+  return pointFields(r, { id: protoPointId(r.id), payload: protoMap(r.payload) });
+}
+
+/** Built in one object literal (no spread of a retrieved point): search replies present this per hit. */
 export function scoredPoint(p: ScoredPoint): M.ScoredPoint {
-  return { ...retrievedPoint(p), score: p.score, version: p.version };
+  return pointFields(p, { id: protoPointId(p.id), payload: protoMap(p.payload), score: p.score, version: p.version });
 }
 
 export function groupsResult(groups: readonly PointGroup[]): M.GroupsResult {

@@ -25,6 +25,7 @@ function protoValue(v: unknown): Value {
 
 export function protoMap(o: Record<string, unknown> | null | undefined): Record<string, Value> {
   const out: Record<string, Value> = {};
-  for (const [k, v] of Object.entries(o ?? {})) out[k] = protoValue(v);
+  if (o == null) return out;
+  for (const k of Object.keys(o)) out[k] = protoValue(o[k]);
   return out;
 }
