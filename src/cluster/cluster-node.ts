@@ -19,7 +19,6 @@ import type { CollectionDescriptor } from '../collection/descriptor.js';
 import { isCustomSharding, type CollectionConfig } from '../collection/config.js';
 import type { DescriptorOperation, PointOperation } from '../collection/operation.js';
 import { applyDescriptorOperation } from '../collection/descriptor.js';
-import { encodeOperation } from '../collection/operation-codec.js';
 import type { UpdateResult } from '../collection/types.js';
 import type { TableOfContent } from '../service/table-of-content.js';
 import type { MetadataCoordinator } from '../service/metadata-coordinator.js';
@@ -28,6 +27,9 @@ import { connectNats } from './nats-connection.js';
 import { clusterNames, type ClusterNames } from './names.js';
 import { ClusterMetadata, type CollectionEntry, type MetadataListener } from './metadata.js';
 import { ShardReplica } from './shard-replica.js';
+import { encodeShardMessage } from './shard-message.js';
+import { ShardSnapshots } from './shard-snapshots.js';
+import { Compactor, type CompactionTarget } from './compactor.js';
 import { routeOperations, shardOf } from './shard-router.js';
 import { ensureStream, withReplicaFallback } from './replicas.js';
 
@@ -81,6 +83,8 @@ async function nodeIdOf(config: Config, store: Store): Promise<string> {
 export class ClusterNode implements MetadataCoordinator, MetadataListener, ClusterView {
   private readonly byName = new Map<string, Replicated>();
   private heartbeat: NodeJS.Timeout | undefined;
+  private compaction: NodeJS.Timeout | undefined;
+  private readonly compactor: Compactor;
   /** Last heartbeat of every node seen, with the time this node received it. */
   private readonly peers = new Map<string, Heartbeat>();
   private stopPeers: (() => void) | undefined;
@@ -92,6 +96,7 @@ export class ClusterNode implements MetadataCoordinator, MetadataListener, Clust
     private readonly jsm: JetStreamManager,
     private readonly metadata: ClusterMetadata,
     private readonly nodes: KV,
+    private readonly snapshots: ShardSnapshots,
     /** Most stream replicas this NATS cluster holds (min(5, JetStream servers), odd). */
     private readonly capacity: number,
     private readonly names: ClusterNames,
@@ -100,8 +105,10 @@ export class ClusterNode implements MetadataCoordinator, MetadataListener, Clust
     private readonly store: Store,
     private readonly timeoutMs: number,
     private readonly log: ClusterLog,
+    private readonly compactionSettings: Config['cluster']['compaction'],
   ) {
     this.peerId = peerIdOf(nodeId);
+    this.compactor = new Compactor(jsm, snapshots, compactionSettings, log);
   }
 
   /**
@@ -123,13 +130,15 @@ export class ClusterNode implements MetadataCoordinator, MetadataListener, Clust
       });
       const capacity = (await jsm.streams.info(`KV_${names.metadataBucket}`)).config.num_replicas;
       const nodes = await js.views.kv(names.nodesBucket, { history: 1, replicas: capacity, ttl: HEARTBEAT_TTL_MS });
+      const snapshots = new ShardSnapshots(await js.views.os(names.snapshotsBucket, { replicas: capacity, storage: StorageType.File }));
       const metadata = new ClusterMetadata(kv!, timeoutMs);
-      const node = new ClusterNode(nc, js, jsm, metadata, nodes, capacity, names, nodeId, toc, store, timeoutMs, log);
+      const node = new ClusterNode(nc, js, jsm, metadata, nodes, snapshots, capacity, names, nodeId, toc, store, timeoutMs, log, settings.compaction);
       toc.attachCoordinator(node);
       for (const name of toc.collectionNames()) node.attachWriter(toc.uncheckedCollection(name, 'cluster join')!);
       await node.watchPeers();
       await metadata.watch(node, log);
       node.startHeartbeat();
+      node.startCompaction();
       log.info(`cluster: node ${nodeId} joined deployment ${settings.deployment} (${nc.getServer()}, stream replicas up to ${capacity})`);
       return node;
     } catch (e) {
@@ -140,6 +149,7 @@ export class ClusterNode implements MetadataCoordinator, MetadataListener, Clust
 
   async close(): Promise<void> {
     clearInterval(this.heartbeat);
+    clearInterval(this.compaction);
     this.stopPeers?.();
     await this.metadata.close();
     for (const r of this.byName.values()) for (const s of r.replicas) await s.stop();
@@ -165,7 +175,7 @@ export class ClusterNode implements MetadataCoordinator, MetadataListener, Clust
     // Every part is encoded and its size checked before any is published.
     const limit = this.nc.info?.max_payload ?? 1024 * 1024;
     const parts = [...routeOperations(ops, r.entry.shards)].map(([shard, part]) => {
-      const data = new TextEncoder().encode(encodeOperation({ type: 'batch', operations: part }));
+      const data = encodeShardMessage(part);
       if (data.byteLength > limit) {
         throw new AppError('PAYLOAD_TOO_LARGE', [`this write's part for shard ${shard} is ${data.byteLength} bytes; NATS max_payload is ${limit}: split the batch`]);
       }
@@ -234,6 +244,7 @@ export class ClusterNode implements MetadataCoordinator, MetadataListener, Clust
     for (let shard = 0; shard < entry.shards; shard++) {
       await this.jsm.streams.delete(this.names.stream(entry.descriptor.uuid, shard)).catch((e: unknown) => this.log.warn(`cluster: stream of collection ${name} not removed: ${String(e)}`));
     }
+    await this.snapshots.remove(entry.descriptor.uuid, entry.shards).catch((e: unknown) => this.log.warn(`cluster: snapshots of collection ${name} not removed: ${String(e)}`));
   }
 
   private streamConfig(entry: CollectionEntry, shard: number): Partial<StreamConfig> & { name: string } {
@@ -289,7 +300,7 @@ export class ClusterNode implements MetadataCoordinator, MetadataListener, Clust
       return;
     }
     const replicas = Array.from({ length: entry.shards }, (_, shard) =>
-      new ShardReplica({ js: this.js, store: this.store, collection: c, stream: this.names.stream(entry.descriptor.uuid, shard), shard, shards: entry.shards, log: this.log }),
+      new ShardReplica({ js: this.js, jsm: this.jsm, snapshots: this.snapshots, store: this.store, collection: c, stream: this.names.stream(entry.descriptor.uuid, shard), shard, shards: entry.shards, log: this.log }),
     );
     this.byName.set(name, { name, collection: c, entry, replicas });
     for (const r of replicas) r.start();
@@ -339,6 +350,27 @@ export class ClusterNode implements MetadataCoordinator, MetadataListener, Clust
     this.nodes.put(`n.${this.nodeId}`, new TextEncoder().encode(JSON.stringify(value))).catch((e: unknown) => this.log.warn(`cluster: heartbeat not published: ${String(e)}`));
   }
 
+  /** Compaction runs on the live node with the lowest node id (`compactor.ts`). */
+  private startCompaction(): void {
+    if (this.compactionSettings.every_operations === 0) return;
+    this.compaction = setInterval(() => {
+      if (this.liveNodes()[0]?.node_id !== this.nodeId) return;
+      void this.compactor.check(this.compactionTargets());
+    }, this.compactionSettings.check_interval_ms);
+    this.compaction.unref();
+  }
+
+  private compactionTargets(): CompactionTarget[] {
+    const live = this.liveNodes();
+    return [...this.byName.values()].flatMap((r) =>
+      r.replicas.map((replica, shard) => {
+        // Nodes that report this collection (a node that has not started it yet restores the snapshot if it must).
+        const applied = live.map((n) => n.applied[r.name]?.[shard]).filter((a): a is number => a !== undefined);
+        return { uuid: r.entry.descriptor.uuid, shard, stream: this.names.stream(r.entry.descriptor.uuid, shard), replica, liveApplied: Math.min(replica.applied, ...applied) };
+      }),
+    );
+  }
+
   private startHeartbeat(): void {
     this.heartbeat = setInterval(() => this.beat(), HEARTBEAT_MS);
     this.heartbeat.unref();
@@ -372,12 +404,14 @@ export class ClusterNode implements MetadataCoordinator, MetadataListener, Clust
         const stream = this.names.stream(r.entry.descriptor.uuid, shard);
         const info = await this.jsm.streams.info(stream).catch(() => undefined);
         const last = info?.state.last_seq ?? null;
+        const first = info?.state.first_seq ?? null;
         return {
           shard_id: shard,
           stream,
           stream_replicas: r.entry.replicas,
           stream_leader: info?.cluster?.leader ?? null,
           stream_peers: (info?.cluster?.replicas ?? []).map((p) => ({ name: p.name, current: p.current, lag: p.lag ?? 0 })),
+          first_sequence: first,
           last_sequence: last,
           applied_sequence: s.applied,
           lag: last === null ? null : Math.max(0, last - s.applied),
