@@ -16,7 +16,7 @@ import type { JsonObject } from '../json.js';
 import type { Store } from '../storage/kv/store.js';
 import type { Collection } from '../collection/collection.js';
 import type { CollectionDescriptor } from '../collection/descriptor.js';
-import { isCustomSharding, type CollectionConfig } from '../collection/config.js';
+import type { CollectionConfig } from '../collection/config.js';
 import type { DescriptorOperation, PointOperation } from '../collection/operation.js';
 import { applyDescriptorOperation } from '../collection/descriptor.js';
 import type { UpdateResult } from '../collection/types.js';
@@ -213,7 +213,6 @@ export class ClusterNode implements MetadataCoordinator, MetadataListener, Clust
   // ---------------------------------------------------------------- metadata changes made here
 
   async createCollection(name: string, config: CollectionConfig): Promise<boolean> {
-    if (isCustomSharding(config)) throw this.unsupported('custom sharding (sharding_method: custom)');
     const shards = config.params.shard_number ?? 1;
     const factor = config.params.replication_factor ?? 1;
     const descriptor: CollectionDescriptor = { uuid: randomUUID(), config, payloadIndexes: [], shardKeys: [], createdAt: new Date().toISOString() };
@@ -273,8 +272,12 @@ export class ClusterNode implements MetadataCoordinator, MetadataListener, Clust
     this.log.warn(`cluster: metadata revision ${revision} not yet applied by every live node after ${this.timeoutMs} ms; they converge later`);
   }
 
-  changeDescriptor(name: string, op: DescriptorOperation): Promise<void> {
-    return this.metadata.changeDescriptor(name, (d) => applyDescriptorOperation(d, op));
+  /**
+   * Changes a collection's descriptor, and (as for creation) waits until every live node applied it: a shard key
+   * created through one node is then usable through every node.
+   */
+  async changeDescriptor(name: string, op: DescriptorOperation): Promise<void> {
+    await this.awaitPeers(await this.metadata.changeDescriptor(name, (d) => applyDescriptorOperation(d, op)));
   }
 
   changeAliases(change: (aliases: ReadonlyMap<string, string>) => Map<string, string>): Promise<void> {

@@ -201,10 +201,10 @@ export class ClusterMetadata {
 
   /**
    * Replaces the descriptor of collection `name` by `change(current)` with compare-and-set, re-running `change`
-   * on a concurrent change.
+   * on a concurrent change; returns the revision stored.
    * @throws AppError(COLLECTION_NOT_FOUND), or what `change` throws.
    */
-  async changeDescriptor(name: string, change: (d: CollectionDescriptor) => CollectionDescriptor): Promise<void> {
+  async changeDescriptor(name: string, change: (d: CollectionDescriptor) => CollectionDescriptor): Promise<number> {
     const key = collectionKey(name);
     for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
       const current = await this.kv.get(key);
@@ -219,7 +219,7 @@ export class ClusterMetadata {
         throw e;
       }
       await this.waitRevision(revision);
-      return;
+      return revision;
     }
     throw new AppError('UNAVAILABLE', [`collection ${name} changed concurrently ${CAS_ATTEMPTS} times; try again`]);
   }

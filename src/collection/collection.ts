@@ -382,7 +382,8 @@ export class Collection {
    */
   applyReplicated(ops: readonly PointOperation[], scope: ReplicaScope): Promise<number> {
     return this.serial(async () => {
-      this.checkShardKeys(ops);
+      // Shard keys were checked where the write was received: this node's metadata may not have the key yet (or
+      // may have deleted it already), and every replica must apply the log alike whatever its metadata says.
       const overlay = new StagedOverlay();
       for (const op of ops) this.stage(op, overlay, { owns: scope.owns });
       const opId = this.opSeq + 1;

@@ -16,6 +16,8 @@ export interface MetadataCoordinator {
   changeDescriptor(name: string, op: DescriptorOperation): Promise<void>;
   /** Applies `change` to the cluster's current alias map (re-run on a concurrent change); it validates and may throw. */
   changeAliases(change: (aliases: ReadonlyMap<string, string>) => Map<string, string>): Promise<void>;
+  /** Resolves once this node's replica of collection `name` applied everything the cluster stored for it. */
+  readBarrier(name: string): Promise<void>;
   /** Why an operation this node cannot run in distributed mode is refused (snapshot recovery, shard keys). */
   unsupported(what: string): Error;
 }

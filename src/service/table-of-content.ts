@@ -216,14 +216,15 @@ export class TableOfContent {
   // ---------------------------------------------------------------- shard keys
 
   createShardKey(pass: CollectionPass, key: ShardKey): Promise<void> {
-    if (this.coordinator !== undefined) throw this.coordinator.unsupported('custom shard keys');
     return this.changeDescriptor(pass, { type: 'create_shard_key', key });
   }
 
   async deleteShardKey(pass: CollectionPass, key: ShardKey): Promise<void> {
     const c = this.get(pass);
-    if (this.coordinator !== undefined) throw this.coordinator.unsupported('custom shard keys');
     if (!c.info.shardKeys.includes(key)) throw new AppError('SHARD_KEY_NOT_FOUND', [String(key)]);
+    // In distributed mode the key's points are those of the replica once it applied everything stored; their
+    // deletion goes through the shard logs like any write.
+    await this.coordinator?.readBarrier(pass.collection);
     // Points of the shard go with it, as in Qdrant, where the shard's data is dropped.
     const ids: PointId[] = [];
     for (const o of c.segment.scan({ shardKeys: [key] })) ids.push(c.segment.idAt(o)!);
