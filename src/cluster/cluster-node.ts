@@ -22,6 +22,8 @@ import { applyDescriptorOperation } from '../collection/descriptor.js';
 import type { UpdateResult } from '../collection/types.js';
 import type { TableOfContent } from '../service/table-of-content.js';
 import type { MetadataCoordinator } from '../service/metadata-coordinator.js';
+import type { PointBatchWriter, ReplacementDescriptor } from '../service/snapshots/toc-contract.js';
+import { shardOperations } from './recovered-shards.js';
 import type { ClusterView } from '../service/cluster-view.js';
 import { connectNats } from './nats-connection.js';
 import { clusterNames, type ClusterNames } from './names.js';
@@ -230,6 +232,36 @@ export class ClusterNode implements MetadataCoordinator, MetadataListener, Clust
     return true;
   }
 
+  /**
+   * Snapshot recovery onto the cluster: a new collection (new uuid, so new streams) whose shards start from seed
+   * snapshots. Each shard's stream gets an empty first operation (the barrier every replica starts after), then
+   * the shard's recovered points go to the object store as its snapshot at that sequence, then the metadata entry
+   * (marked `seeded`) replaces the collection's with compare-and-set. Every node drops its old replica, restores
+   * each shard's snapshot and consumes what follows; this node answers once it holds the recovered points.
+   */
+  async replaceCollection(name: string, next: ReplacementDescriptor, fill: (write: PointBatchWriter) => Promise<void>): Promise<void> {
+    const shards = next.config.params.shard_number ?? 1;
+    const factor = next.config.params.replication_factor ?? 1;
+    const descriptor: CollectionDescriptor = { uuid: randomUUID(), config: next.config, payloadIndexes: next.payloadIndexes, shardKeys: next.shardKeys, createdAt: next.createdAt };
+    const entry: CollectionEntry = { descriptor, shards, replicas: Math.max(1, Math.min(factor, this.capacity)), seeded: true };
+    const parts = await shardOperations(fill, shards);
+    let replaced: Awaited<ReturnType<ClusterMetadata['replace']>>;
+    try {
+      for (let shard = 0; shard < shards; shard++) {
+        await ensureStream(this.jsm, this.streamConfig(entry, shard));
+        const barrier = await this.publish(descriptor.uuid, shard, encodeShardMessage([]));
+        await this.snapshots.put(descriptor.uuid, shard, barrier, parts[shard]!);
+      }
+      replaced = await this.metadata.replace(name, entry);
+    } catch (e) {
+      await this.deleteStreams(name, entry);
+      throw e;
+    }
+    await this.awaitPeers(replaced.revision);
+    await this.readBarrier(name);
+    if (replaced.previous !== undefined) await this.deleteStreams(name, replaced.previous);
+  }
+
   async deleteCollection(name: string): Promise<boolean> {
     await this.metadata.changeAliases((aliases) => new Map([...aliases].filter(([, target]) => target !== name)));
     const entry = await this.metadata.delete(name);
@@ -284,10 +316,6 @@ export class ClusterNode implements MetadataCoordinator, MetadataListener, Clust
     return this.metadata.changeAliases(change);
   }
 
-  unsupported(what: string): Error {
-    return new AppError('UNSUPPORTED', [`${what} in distributed mode`]);
-  }
-
   // ---------------------------------------------------------------- metadata changes from the bucket
 
   async collection(name: string, entry: CollectionEntry): Promise<void> {
@@ -303,7 +331,7 @@ export class ClusterNode implements MetadataCoordinator, MetadataListener, Clust
       return;
     }
     const replicas = Array.from({ length: entry.shards }, (_, shard) =>
-      new ShardReplica({ js: this.js, jsm: this.jsm, snapshots: this.snapshots, store: this.store, collection: c, stream: this.names.stream(entry.descriptor.uuid, shard), shard, shards: entry.shards, log: this.log }),
+      new ShardReplica({ js: this.js, jsm: this.jsm, snapshots: this.snapshots, seeded: entry.seeded === true, store: this.store, collection: c, stream: this.names.stream(entry.descriptor.uuid, shard), shard, shards: entry.shards, log: this.log }),
     );
     this.byName.set(name, { name, collection: c, entry, replicas });
     for (const r of replicas) r.start();

@@ -13,6 +13,11 @@ import type { CollectionDescriptor } from '../collection/descriptor.js';
 /** What the bucket holds for one collection. */
 export interface CollectionEntry {
   readonly descriptor: CollectionDescriptor;
+  /**
+   * Set for a collection recovered from a snapshot: every replica starts from its shard's snapshot in the object
+   * store (put before the entry), whatever the stream holds.
+   */
+  readonly seeded?: boolean;
   /** Number of shards (Qdrant `shard_number`); each is one stream. */
   readonly shards: number;
   /** Replicas of each shard's stream: the collection's `replication_factor`, capped by the NATS cluster. */
@@ -178,6 +183,28 @@ export class ClusterMetadata {
     }
     await this.waitRevision(revision);
     return revision;
+  }
+
+  /**
+   * Creates collection `name`, or replaces it (another uuid) with compare-and-set.
+   * @returns the revision stored and the entry replaced (if any)
+   */
+  async replace(name: string, entry: CollectionEntry): Promise<{ revision: number; previous: CollectionEntry | undefined }> {
+    const key = collectionKey(name);
+    for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
+      const current = await this.kv.get(key);
+      const exists = current !== null && current.operation === 'PUT';
+      let revision: number;
+      try {
+        revision = exists ? await this.kv.update(key, encode(entry), current.revision) : await this.kv.create(key, encode(entry));
+      } catch (e) {
+        if (isCasConflict(e)) continue;
+        throw e;
+      }
+      await this.waitRevision(revision);
+      return { revision, previous: exists ? current.json<CollectionEntry>() : undefined };
+    }
+    throw new AppError('UNAVAILABLE', [`collection ${name} changed concurrently ${CAS_ATTEMPTS} times; try again`]);
   }
 
   /** Deletes collection `name`; its entry as deleted, or undefined when the cluster has no such collection. */

@@ -31,6 +31,8 @@ export interface ShardReplicaOptions {
   readonly stream: string;
   readonly shard: number;
   readonly shards: number;
+  /** The collection was recovered from a snapshot: a replica that applied nothing yet starts from the shard's snapshot. */
+  readonly seeded: boolean;
   readonly log: { info(message: string): void; warn(message: string): void };
 }
 
@@ -125,7 +127,7 @@ export class ShardReplica {
     while (!this.stopped) {
       try {
         const first = (await this.o.jsm.streams.info(this.o.stream)).state.first_seq;
-        if (first > this.appliedSeq + 1) await this.restore(first);
+        if (first > this.appliedSeq + 1 || (this.o.seeded && this.appliedSeq === 0)) await this.restore(first);
         const consumer = await this.o.js.consumers.get(this.o.stream, { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: this.appliedSeq + 1 });
         const messages = await consumer.consume({ max_messages: 512 });
         this.messages = messages;

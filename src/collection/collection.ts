@@ -16,7 +16,7 @@ import { encodePoint, decodePoint, type EncodedPoint } from './point-codec.js';
 import { indexingThresholdKb, isCustomSharding, vectorSchema, type CollectionConfig, type VectorSchema } from './config.js';
 import { applyDescriptorOperation, type CollectionDescriptor } from './descriptor.js';
 import type { Payload, ShardKey, UpdateResult } from './types.js';
-import { shardKeysOf, type DescriptorOperation, type PointInput, type PointOperation, type PointSelector } from './operation.js';
+import { shardKeysOf, upsertsByShardKey, type DescriptorOperation, type PointInput, type PointOperation, type PointSelector } from './operation.js';
 import { matches } from '../index/filter/evaluate.js';
 import type { FieldIndexes } from '../index/payload/field-indexes.js';
 import { setPayload, overwritePayload, deletePayloadKeys } from '../index/payload/payload-ops.js';
@@ -400,17 +400,14 @@ export class Collection {
    */
   replicaPoints(owns: (id: PointId) => boolean): Promise<PointOperation[]> {
     return this.serial(() => {
-      const byKey = new Map<ShardKey | undefined, PointInput[]>();
+      const points: Array<PointInput & { shardKey: ShardKey | undefined }> = [];
       for (const offset of this.seg.scan({})) {
-        const key = this.seg.keyAt(offset)!;
-        const id = pointIdFromKey(key);
+        const id = pointIdFromKey(this.seg.keyAt(offset)!);
         if (!owns(id)) continue;
         const p = this.seg.read(offset);
-        const list = byKey.get(p.shardKey) ?? [];
-        list.push({ id, vectors: new Map(p.vectors), payload: p.payload });
-        byKey.set(p.shardKey, list);
+        points.push({ id, vectors: new Map(p.vectors), payload: p.payload, shardKey: p.shardKey });
       }
-      return Promise.resolve([...byKey].map(([shardKey, points]): PointOperation => ({ type: 'upsert', points, mode: 'upsert', ...(shardKey === undefined ? {} : { shardKey }) })));
+      return Promise.resolve(upsertsByShardKey(points));
     });
   }
 

@@ -374,7 +374,8 @@ export class TableOfContent {
    */
   async replaceCollection(_pass: GlobalPass, requested: string, next: ReplacementDescriptor, fill: (write: PointBatchWriter) => Promise<void>): Promise<void> {
     validateCollectionName(requested);
-    if (this.coordinator !== undefined) throw this.coordinator.unsupported('snapshot recovery');
+    // Distributed mode: the recovered points go to every node through the object store (`src/cluster/`).
+    if (this.coordinator !== undefined) return this.coordinator.replaceCollection(this.resolve(requested), next, fill);
     const uuid = randomUUID();
     const pendingKey = SNAPSHOT_PENDING_PREFIX + uuid;
     const descriptor: CollectionDescriptor = { uuid, config: next.config, payloadIndexes: next.payloadIndexes, shardKeys: next.shardKeys, createdAt: next.createdAt };

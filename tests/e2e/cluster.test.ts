@@ -192,21 +192,38 @@ void describe('distributed mode: 3 NATS servers + 3 Quiver nodes', skipUnlessReq
     assert.equal((await cluster.nodes[1]!.call('POST', '/collections/books/points/count?consistency=all', { exact: true })).body.result.count, before);
   });
 
-  void it('takes a collection snapshot from one node\'s replica, and refuses to recover one in distributed mode', async () => {
-    const node = cluster.nodes[1]!;
-    const created = await node.call('POST', '/collections/books/snapshots?wait=true');
+  void it('takes a collection snapshot from one node\'s replica and recovers it onto every node through another', async () => {
+    const [a, b, c] = cluster.nodes as [typeof cluster.nodes[0], typeof cluster.nodes[0], typeof cluster.nodes[0]];
+    await a.call('POST', '/collections/books/points/count?consistency=all', { exact: true });
+    await waitConverged(cluster.nodes, 'books');
+    const snapshotted = await allPoints(b, 'books');
+    const created = await b.call('POST', '/collections/books/snapshots?wait=true');
     assert.equal(created.status, 200, JSON.stringify(created.body));
     const name = created.body.result.name as string;
-    const file = await fetch(`${node.server.url}/collections/books/snapshots/${encodeURIComponent(name)}`);
+    const file = await fetch(`${b.server.url}/collections/books/snapshots/${encodeURIComponent(name)}`);
     assert.equal(file.status, 200);
-    const form = new FormData();
-    form.append('snapshot', new Blob([await file.arrayBuffer()]), name);
-    const upload = await fetch(`${node.server.url}/collections/books/snapshots/upload?wait=true`, { method: 'POST', body: form });
-    const body = (await upload.json()) as { status: { error: string } };
-    assert.equal(upload.status, 400, JSON.stringify(body));
-    assert.match(body.status.error, /snapshot recovery in distributed mode/);
-    // The collection is untouched on every node.
-    const counts = await Promise.all(cluster.nodes.map((n) => n.call('POST', '/collections/books/points/count', { exact: true })));
-    for (const c of counts) assert.equal(c.body.result.count, counts[0]!.body.result.count);
+    const archive = await file.arrayBuffer();
+    // Changes after the snapshot, which the recovery must undo on every node.
+    assert.equal((await a.call('POST', '/collections/books/points/delete?wait=true', { points: snapshotted.slice(0, 5).map((p) => p.id) })).status, 200);
+    assert.equal((await c.call('PUT', '/collections/books/points?wait=true', { points: [{ id: 777_777, vector: [1, 1, 1, 1] }] })).status, 200);
+    const upload = async (node: typeof a, collection: string): Promise<void> => {
+      const form = new FormData();
+      form.append('snapshot', new Blob([archive]), name);
+      const r = await fetch(`${node.server.url}/collections/${collection}/snapshots/upload?wait=true`, { method: 'POST', body: form });
+      assert.equal(r.status, 200, await r.text());
+    };
+    await upload(c, 'books');
+    await upload(a, 'books_copy');
+    for (const collection of ['books', 'books_copy']) {
+      await waitConverged(cluster.nodes, collection);
+      for (const n of cluster.nodes) {
+        const points = await allPoints(n, collection);
+        assert.equal(points.length, snapshotted.length, `node ${n.index} ${collection} point count`);
+        assert.deepEqual(shardDigests(points, 2), shardDigests(snapshotted, 2), `node ${n.index} ${collection} shard digests`);
+      }
+    }
+    // The recovered collection is written and replicated as any other.
+    assert.equal((await b.call('PUT', '/collections/books/points?wait=true', { points: [{ id: 888_888, vector: [1, 0, 1, 0] }] })).status, 200);
+    for (const n of cluster.nodes) assert.equal((await n.call('GET', '/collections/books/points/888888?consistency=all')).status, 200, `node ${n.index}`);
   });
 });
