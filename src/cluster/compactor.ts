@@ -35,8 +35,6 @@ export interface CompactionSettings {
 }
 
 export class Compactor {
-  /** Per shard (`uuid.shard`), the sequence of its latest snapshot as last seen. */
-  private readonly latest = new Map<string, number>();
   private running = false;
 
   constructor(
@@ -64,8 +62,9 @@ export class Compactor {
   }
 
   private async compact(t: CompactionTarget): Promise<void> {
-    const key = `${t.uuid}.${t.shard}`;
-    let snapshot = this.latest.get(key) ?? (await this.snapshots.latest(t.uuid, t.shard)) ?? 0;
+    // Read from the store every time: another node may have compacted meanwhile. Only a newer snapshot replaces the
+    // stored one, unless another node puts one between this read and the put: `stale` repairs that at the next check.
+    let snapshot = (await this.snapshots.latest(t.uuid, t.shard)) ?? 0;
     const first = (await this.jsm.streams.info(t.stream)).state.first_seq;
     const stale = snapshot < first - 1 && t.replica.applied >= first - 1;
     if (t.replica.applied - snapshot >= this.settings.every_operations || stale) {
@@ -74,10 +73,9 @@ export class Compactor {
         await this.snapshots.put(t.uuid, t.shard, captured.seq, captured.ops);
         this.log.info(`cluster: snapshot of ${t.stream} at sequence ${captured.seq} stored`);
       }
+      // What the store holds now (another node may have put one meanwhile).
+      snapshot = (await this.snapshots.latest(t.uuid, t.shard)) ?? 0;
     }
-    // What the store holds now (another node may have put one meanwhile).
-    snapshot = (await this.snapshots.latest(t.uuid, t.shard)) ?? 0;
-    this.latest.set(key, snapshot);
     const keepFrom = Math.min(snapshot, t.liveApplied) + 1;
     if (keepFrom > Math.max(first, 1)) {
       const purged = await this.jsm.streams.purge(t.stream, { seq: keepFrom });
