@@ -5,15 +5,18 @@
  * Single node: one Quiver child process, no NATS. Cluster: 3 nats-server (JetStream, routed) + 3 Quiver child
  * processes, a collection of 2 shards × replication 3. Everything runs on the same cores, so the cluster numbers
  * show replication overhead, not scaling (see BENCHMARKS.md for the projected scaling model).
+ * The cluster runs twice in the same run: without stream compaction, and compacting every BENCH_COMPACT_EVERY
+ * operations (`cluster.compaction`); after the measurements a fresh 4th node joins and the time until it caught up
+ * (replaying every stream from the start, or restoring each shard's snapshot and the tail) is measured.
  *
  *   npm run bench:cluster
  * Env: BENCH_WRITES (200, sequential upserts per mode), BENCH_POINTS (3000, preloaded for search),
- * BENCH_DIM (64), BENCH_SECONDS (4, per read phase), BENCH_CONNECTIONS (16).
+ * BENCH_DIM (64), BENCH_SECONDS (4, per read phase), BENCH_CONNECTIONS (16), BENCH_COMPACT_EVERY (200).
  */
 import { cpus, loadavg } from 'node:os';
 import { removeDir, startChildServer, tempDir } from '../tests/support/app.js';
 import { startNatsCluster } from '../tests/support/nats-cluster.js';
-import { startQuiverCluster } from '../tests/support/quiver-cluster.js';
+import { startQuiverCluster, waitConverged } from '../tests/support/quiver-cluster.js';
 
 const env = (k: string, d: string): number => Number(process.env[k] ?? d);
 const WRITES = env('BENCH_WRITES', '200');
@@ -21,6 +24,7 @@ const POINTS = env('BENCH_POINTS', '3000');
 const DIM = env('BENCH_DIM', '64');
 const SECONDS = env('BENCH_SECONDS', '4');
 const CONNECTIONS = env('BENCH_CONNECTIONS', '16');
+const COMPACT_EVERY = env('BENCH_COMPACT_EVERY', '200');
 
 async function call(url: string, method: string, path: string, body?: unknown): Promise<any> {
   const r = await fetch(url + path, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
@@ -45,6 +49,8 @@ interface Result {
   writePointsPerSec: number;
   qpsOne: number;
   qpsAll: number;
+  /** Seconds until a fresh node joining afterwards caught up (cluster only). */
+  catchUp?: number;
 }
 
 async function latency(url: string, wait: boolean, base: number): Promise<number[]> {
@@ -110,15 +116,19 @@ async function single(): Promise<Result> {
   }
 }
 
-async function clustered(): Promise<Result> {
+async function clustered(compactEvery: number): Promise<Result> {
   const nats = await startNatsCluster(3);
-  const cluster = await startQuiverCluster(nats, 3);
+  const cluster = await startQuiverCluster(nats, 3, () => undefined, { QDRANT__CLUSTER__COMPACTION__EVERY_OPERATIONS: String(compactEvery), QDRANT__CLUSTER__COMPACTION__CHECK_INTERVAL_MS: '1000' });
   try {
     const urls = cluster.nodes.map((n) => n.server.url);
     await call(urls[0]!, 'PUT', '/collections/bench', collection);
-    return await measure(urls, async () => {
+    const result = await measure(urls, async () => {
       for (const url of urls) await call(url, 'POST', '/collections/bench/points/count?consistency=all', { exact: true });
     });
+    const t = performance.now();
+    const fresh = await cluster.add();
+    await waitConverged([fresh], 'bench', 600_000);
+    return { ...result, catchUp: (performance.now() - t) / 1000 };
   } finally {
     await cluster.stop();
     await nats.stop();
@@ -128,15 +138,17 @@ async function clustered(): Promise<Result> {
 const f = (n: number): string => n.toFixed(n < 10 ? 2 : 0);
 console.log(`cluster bench: ${cpus().length} cores, load ${loadavg().map((l) => l.toFixed(2)).join(' ')}; ${WRITES} sequential writes per mode, ${POINTS} points in batches of 10 over ${CONNECTIONS} writers, dim ${DIM}, search ${SECONDS} s × ${CONNECTIONS} connections`);
 const one = await single();
-const three = await clustered();
+const three = await clustered(0);
+const compacting = await clustered(COMPACT_EVERY);
 console.log(`load after: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-console.log('| | single node | 3 nodes (2 shards × R3) | ratio |');
-console.log('|---|---|---|---|');
-const row = (name: string, a: number, b: number): void => console.log(`| ${name} | ${f(a)} | ${f(b)} | ${(b / a).toFixed(2)}× |`);
-row('write p50 ms, wait=false (acknowledged)', one.ackP50, three.ackP50);
-row('write p99 ms, wait=false', one.ackP99, three.ackP99);
-row('write p50 ms, wait=true (completed)', one.doneP50, three.doneP50);
-row('write p99 ms, wait=true', one.doneP99, three.doneP99);
-row('write throughput, points/s', one.writePointsPerSec, three.writePointsPerSec);
-row('search QPS through node 1', one.qpsOne, three.qpsOne);
-row('search QPS spread over the nodes', one.qpsAll, three.qpsAll);
+console.log(`| | single node | 3 nodes (2 shards × R3) | ratio | 3 nodes, compaction every ${COMPACT_EVERY} | ratio to no compaction |`);
+console.log('|---|---|---|---|---|---|');
+const row = (name: string, a: number, b: number, c: number): void => console.log(`| ${name} | ${f(a)} | ${f(b)} | ${(b / a).toFixed(2)}× | ${f(c)} | ${(c / b).toFixed(2)}× |`);
+row('write p50 ms, wait=false (acknowledged)', one.ackP50, three.ackP50, compacting.ackP50);
+row('write p99 ms, wait=false', one.ackP99, three.ackP99, compacting.ackP99);
+row('write p50 ms, wait=true (completed)', one.doneP50, three.doneP50, compacting.doneP50);
+row('write p99 ms, wait=true', one.doneP99, three.doneP99, compacting.doneP99);
+row('write throughput, points/s', one.writePointsPerSec, three.writePointsPerSec, compacting.writePointsPerSec);
+row('search QPS through node 1', one.qpsOne, three.qpsOne, compacting.qpsOne);
+row('search QPS spread over the nodes', one.qpsAll, three.qpsAll, compacting.qpsAll);
+console.log(`| fresh 4th node caught up, s (startup included) | — | ${f(three.catchUp!)} | — | ${f(compacting.catchUp!)} | ${(compacting.catchUp! / three.catchUp!).toFixed(2)}× |`);

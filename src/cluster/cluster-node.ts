@@ -16,18 +16,22 @@ import type { JsonObject } from '../json.js';
 import type { Store } from '../storage/kv/store.js';
 import type { Collection } from '../collection/collection.js';
 import type { CollectionDescriptor } from '../collection/descriptor.js';
-import { isCustomSharding, type CollectionConfig } from '../collection/config.js';
+import type { CollectionConfig } from '../collection/config.js';
 import type { DescriptorOperation, PointOperation } from '../collection/operation.js';
 import { applyDescriptorOperation } from '../collection/descriptor.js';
-import { encodeOperation } from '../collection/operation-codec.js';
 import type { UpdateResult } from '../collection/types.js';
 import type { TableOfContent } from '../service/table-of-content.js';
 import type { MetadataCoordinator } from '../service/metadata-coordinator.js';
+import type { PointBatchWriter, ReplacementDescriptor } from '../service/snapshots/toc-contract.js';
+import { shardOperations } from './recovered-shards.js';
 import type { ClusterView } from '../service/cluster-view.js';
 import { connectNats } from './nats-connection.js';
 import { clusterNames, type ClusterNames } from './names.js';
 import { ClusterMetadata, type CollectionEntry, type MetadataListener } from './metadata.js';
 import { ShardReplica } from './shard-replica.js';
+import { encodeShardMessage } from './shard-message.js';
+import { ShardSnapshots } from './shard-snapshots.js';
+import { Compactor, type CompactionTarget } from './compactor.js';
 import { routeOperations, shardOf } from './shard-router.js';
 import { ensureStream, withReplicaFallback } from './replicas.js';
 
@@ -81,6 +85,8 @@ async function nodeIdOf(config: Config, store: Store): Promise<string> {
 export class ClusterNode implements MetadataCoordinator, MetadataListener, ClusterView {
   private readonly byName = new Map<string, Replicated>();
   private heartbeat: NodeJS.Timeout | undefined;
+  private compaction: NodeJS.Timeout | undefined;
+  private readonly compactor: Compactor;
   /** Last heartbeat of every node seen, with the time this node received it. */
   private readonly peers = new Map<string, Heartbeat>();
   private stopPeers: (() => void) | undefined;
@@ -92,6 +98,7 @@ export class ClusterNode implements MetadataCoordinator, MetadataListener, Clust
     private readonly jsm: JetStreamManager,
     private readonly metadata: ClusterMetadata,
     private readonly nodes: KV,
+    private readonly snapshots: ShardSnapshots,
     /** Most stream replicas this NATS cluster holds (min(5, JetStream servers), odd). */
     private readonly capacity: number,
     private readonly names: ClusterNames,
@@ -100,8 +107,10 @@ export class ClusterNode implements MetadataCoordinator, MetadataListener, Clust
     private readonly store: Store,
     private readonly timeoutMs: number,
     private readonly log: ClusterLog,
+    private readonly compactionSettings: Config['cluster']['compaction'],
   ) {
     this.peerId = peerIdOf(nodeId);
+    this.compactor = new Compactor(jsm, snapshots, compactionSettings, log);
   }
 
   /**
@@ -123,13 +132,15 @@ export class ClusterNode implements MetadataCoordinator, MetadataListener, Clust
       });
       const capacity = (await jsm.streams.info(`KV_${names.metadataBucket}`)).config.num_replicas;
       const nodes = await js.views.kv(names.nodesBucket, { history: 1, replicas: capacity, ttl: HEARTBEAT_TTL_MS });
+      const snapshots = new ShardSnapshots(await js.views.os(names.snapshotsBucket, { replicas: capacity, storage: StorageType.File }));
       const metadata = new ClusterMetadata(kv!, timeoutMs);
-      const node = new ClusterNode(nc, js, jsm, metadata, nodes, capacity, names, nodeId, toc, store, timeoutMs, log);
+      const node = new ClusterNode(nc, js, jsm, metadata, nodes, snapshots, capacity, names, nodeId, toc, store, timeoutMs, log, settings.compaction);
       toc.attachCoordinator(node);
       for (const name of toc.collectionNames()) node.attachWriter(toc.uncheckedCollection(name, 'cluster join')!);
       await node.watchPeers();
       await metadata.watch(node, log);
       node.startHeartbeat();
+      node.startCompaction();
       log.info(`cluster: node ${nodeId} joined deployment ${settings.deployment} (${nc.getServer()}, stream replicas up to ${capacity})`);
       return node;
     } catch (e) {
@@ -140,6 +151,7 @@ export class ClusterNode implements MetadataCoordinator, MetadataListener, Clust
 
   async close(): Promise<void> {
     clearInterval(this.heartbeat);
+    clearInterval(this.compaction);
     this.stopPeers?.();
     await this.metadata.close();
     for (const r of this.byName.values()) for (const s of r.replicas) await s.stop();
@@ -165,7 +177,7 @@ export class ClusterNode implements MetadataCoordinator, MetadataListener, Clust
     // Every part is encoded and its size checked before any is published.
     const limit = this.nc.info?.max_payload ?? 1024 * 1024;
     const parts = [...routeOperations(ops, r.entry.shards)].map(([shard, part]) => {
-      const data = new TextEncoder().encode(encodeOperation({ type: 'batch', operations: part }));
+      const data = encodeShardMessage(part);
       if (data.byteLength > limit) {
         throw new AppError('PAYLOAD_TOO_LARGE', [`this write's part for shard ${shard} is ${data.byteLength} bytes; NATS max_payload is ${limit}: split the batch`]);
       }
@@ -203,7 +215,6 @@ export class ClusterNode implements MetadataCoordinator, MetadataListener, Clust
   // ---------------------------------------------------------------- metadata changes made here
 
   async createCollection(name: string, config: CollectionConfig): Promise<boolean> {
-    if (isCustomSharding(config)) throw this.unsupported('custom sharding (sharding_method: custom)');
     const shards = config.params.shard_number ?? 1;
     const factor = config.params.replication_factor ?? 1;
     const descriptor: CollectionDescriptor = { uuid: randomUUID(), config, payloadIndexes: [], shardKeys: [], createdAt: new Date().toISOString() };
@@ -221,6 +232,36 @@ export class ClusterNode implements MetadataCoordinator, MetadataListener, Clust
     return true;
   }
 
+  /**
+   * Snapshot recovery onto the cluster: a new collection (new uuid, so new streams) whose shards start from seed
+   * snapshots. Each shard's stream gets an empty first operation (the barrier every replica starts after), then
+   * the shard's recovered points go to the object store as its snapshot at that sequence, then the metadata entry
+   * (marked `seeded`) replaces the collection's with compare-and-set. Every node drops its old replica, restores
+   * each shard's snapshot and consumes what follows; this node answers once it holds the recovered points.
+   */
+  async replaceCollection(name: string, next: ReplacementDescriptor, fill: (write: PointBatchWriter) => Promise<void>): Promise<void> {
+    const shards = next.config.params.shard_number ?? 1;
+    const factor = next.config.params.replication_factor ?? 1;
+    const descriptor: CollectionDescriptor = { uuid: randomUUID(), config: next.config, payloadIndexes: next.payloadIndexes, shardKeys: next.shardKeys, createdAt: next.createdAt };
+    const entry: CollectionEntry = { descriptor, shards, replicas: Math.max(1, Math.min(factor, this.capacity)), seeded: true };
+    const parts = await shardOperations(fill, shards);
+    let replaced: Awaited<ReturnType<ClusterMetadata['replace']>>;
+    try {
+      for (let shard = 0; shard < shards; shard++) {
+        await ensureStream(this.jsm, this.streamConfig(entry, shard));
+        const barrier = await this.publish(descriptor.uuid, shard, encodeShardMessage([]));
+        await this.snapshots.put(descriptor.uuid, shard, barrier, parts[shard]!);
+      }
+      replaced = await this.metadata.replace(name, entry);
+    } catch (e) {
+      await this.deleteStreams(name, entry);
+      throw e;
+    }
+    await this.awaitPeers(replaced.revision);
+    await this.readBarrier(name);
+    if (replaced.previous !== undefined) await this.deleteStreams(name, replaced.previous);
+  }
+
   async deleteCollection(name: string): Promise<boolean> {
     await this.metadata.changeAliases((aliases) => new Map([...aliases].filter(([, target]) => target !== name)));
     const entry = await this.metadata.delete(name);
@@ -234,6 +275,7 @@ export class ClusterNode implements MetadataCoordinator, MetadataListener, Clust
     for (let shard = 0; shard < entry.shards; shard++) {
       await this.jsm.streams.delete(this.names.stream(entry.descriptor.uuid, shard)).catch((e: unknown) => this.log.warn(`cluster: stream of collection ${name} not removed: ${String(e)}`));
     }
+    await this.snapshots.remove(entry.descriptor.uuid, entry.shards).catch((e: unknown) => this.log.warn(`cluster: snapshots of collection ${name} not removed: ${String(e)}`));
   }
 
   private streamConfig(entry: CollectionEntry, shard: number): Partial<StreamConfig> & { name: string } {
@@ -262,16 +304,16 @@ export class ClusterNode implements MetadataCoordinator, MetadataListener, Clust
     this.log.warn(`cluster: metadata revision ${revision} not yet applied by every live node after ${this.timeoutMs} ms; they converge later`);
   }
 
-  changeDescriptor(name: string, op: DescriptorOperation): Promise<void> {
-    return this.metadata.changeDescriptor(name, (d) => applyDescriptorOperation(d, op));
+  /**
+   * Changes a collection's descriptor, and (as for creation) waits until every live node applied it: a shard key
+   * created through one node is then usable through every node.
+   */
+  async changeDescriptor(name: string, op: DescriptorOperation): Promise<void> {
+    await this.awaitPeers(await this.metadata.changeDescriptor(name, (d) => applyDescriptorOperation(d, op)));
   }
 
   changeAliases(change: (aliases: ReadonlyMap<string, string>) => Map<string, string>): Promise<void> {
     return this.metadata.changeAliases(change);
-  }
-
-  unsupported(what: string): Error {
-    return new AppError('UNSUPPORTED', [`${what} in distributed mode`]);
   }
 
   // ---------------------------------------------------------------- metadata changes from the bucket
@@ -289,7 +331,7 @@ export class ClusterNode implements MetadataCoordinator, MetadataListener, Clust
       return;
     }
     const replicas = Array.from({ length: entry.shards }, (_, shard) =>
-      new ShardReplica({ js: this.js, store: this.store, collection: c, stream: this.names.stream(entry.descriptor.uuid, shard), shard, shards: entry.shards, log: this.log }),
+      new ShardReplica({ js: this.js, jsm: this.jsm, snapshots: this.snapshots, seeded: entry.seeded === true, store: this.store, collection: c, stream: this.names.stream(entry.descriptor.uuid, shard), shard, shards: entry.shards, log: this.log }),
     );
     this.byName.set(name, { name, collection: c, entry, replicas });
     for (const r of replicas) r.start();
@@ -339,6 +381,27 @@ export class ClusterNode implements MetadataCoordinator, MetadataListener, Clust
     this.nodes.put(`n.${this.nodeId}`, new TextEncoder().encode(JSON.stringify(value))).catch((e: unknown) => this.log.warn(`cluster: heartbeat not published: ${String(e)}`));
   }
 
+  /** Compaction runs on the live node with the lowest node id (`compactor.ts`). */
+  private startCompaction(): void {
+    if (this.compactionSettings.every_operations === 0) return;
+    this.compaction = setInterval(() => {
+      if (this.liveNodes()[0]?.node_id !== this.nodeId) return;
+      void this.compactor.check(this.compactionTargets());
+    }, this.compactionSettings.check_interval_ms);
+    this.compaction.unref();
+  }
+
+  private compactionTargets(): CompactionTarget[] {
+    const live = this.liveNodes();
+    return [...this.byName.values()].flatMap((r) =>
+      r.replicas.map((replica, shard) => {
+        // Nodes that report this collection (a node that has not started it yet restores the snapshot if it must).
+        const applied = live.map((n) => n.applied[r.name]?.[shard]).filter((a): a is number => a !== undefined);
+        return { uuid: r.entry.descriptor.uuid, shard, stream: this.names.stream(r.entry.descriptor.uuid, shard), replica, liveApplied: Math.min(replica.applied, ...applied) };
+      }),
+    );
+  }
+
   private startHeartbeat(): void {
     this.heartbeat = setInterval(() => this.beat(), HEARTBEAT_MS);
     this.heartbeat.unref();
@@ -372,12 +435,14 @@ export class ClusterNode implements MetadataCoordinator, MetadataListener, Clust
         const stream = this.names.stream(r.entry.descriptor.uuid, shard);
         const info = await this.jsm.streams.info(stream).catch(() => undefined);
         const last = info?.state.last_seq ?? null;
+        const first = info?.state.first_seq ?? null;
         return {
           shard_id: shard,
           stream,
           stream_replicas: r.entry.replicas,
           stream_leader: info?.cluster?.leader ?? null,
           stream_peers: (info?.cluster?.replicas ?? []).map((p) => ({ name: p.name, current: p.current, lag: p.lag ?? 0 })),
+          first_sequence: first,
           last_sequence: last,
           applied_sequence: s.applied,
           lag: last === null ? null : Math.max(0, last - s.applied),

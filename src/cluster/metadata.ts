@@ -13,6 +13,11 @@ import type { CollectionDescriptor } from '../collection/descriptor.js';
 /** What the bucket holds for one collection. */
 export interface CollectionEntry {
   readonly descriptor: CollectionDescriptor;
+  /**
+   * Set for a collection recovered from a snapshot: every replica starts from its shard's snapshot in the object
+   * store (put before the entry), whatever the stream holds.
+   */
+  readonly seeded?: boolean;
   /** Number of shards (Qdrant `shard_number`); each is one stream. */
   readonly shards: number;
   /** Replicas of each shard's stream: the collection's `replication_factor`, capped by the NATS cluster. */
@@ -180,6 +185,28 @@ export class ClusterMetadata {
     return revision;
   }
 
+  /**
+   * Creates collection `name`, or replaces it (another uuid) with compare-and-set.
+   * @returns the revision stored and the entry replaced (if any)
+   */
+  async replace(name: string, entry: CollectionEntry): Promise<{ revision: number; previous: CollectionEntry | undefined }> {
+    const key = collectionKey(name);
+    for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
+      const current = await this.kv.get(key);
+      const exists = current !== null && current.operation === 'PUT';
+      let revision: number;
+      try {
+        revision = exists ? await this.kv.update(key, encode(entry), current.revision) : await this.kv.create(key, encode(entry));
+      } catch (e) {
+        if (isCasConflict(e)) continue;
+        throw e;
+      }
+      await this.waitRevision(revision);
+      return { revision, previous: exists ? current.json<CollectionEntry>() : undefined };
+    }
+    throw new AppError('UNAVAILABLE', [`collection ${name} changed concurrently ${CAS_ATTEMPTS} times; try again`]);
+  }
+
   /** Deletes collection `name`; its entry as deleted, or undefined when the cluster has no such collection. */
   async delete(name: string): Promise<(CollectionEntry & { revision: number }) | undefined> {
     const key = collectionKey(name);
@@ -201,10 +228,10 @@ export class ClusterMetadata {
 
   /**
    * Replaces the descriptor of collection `name` by `change(current)` with compare-and-set, re-running `change`
-   * on a concurrent change.
+   * on a concurrent change; returns the revision stored.
    * @throws AppError(COLLECTION_NOT_FOUND), or what `change` throws.
    */
-  async changeDescriptor(name: string, change: (d: CollectionDescriptor) => CollectionDescriptor): Promise<void> {
+  async changeDescriptor(name: string, change: (d: CollectionDescriptor) => CollectionDescriptor): Promise<number> {
     const key = collectionKey(name);
     for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
       const current = await this.kv.get(key);
@@ -219,7 +246,7 @@ export class ClusterMetadata {
         throw e;
       }
       await this.waitRevision(revision);
-      return;
+      return revision;
     }
     throw new AppError('UNAVAILABLE', [`collection ${name} changed concurrently ${CAS_ATTEMPTS} times; try again`]);
   }

@@ -8,6 +8,8 @@ export interface ClusterNames {
   readonly metadataBucket: string;
   /** KV bucket of node heartbeats (entries expire when a node stops refreshing them). */
   readonly nodesBucket: string;
+  /** Object store of shard snapshots (catch-up of new or long-absent replicas). */
+  readonly snapshotsBucket: string;
   /** The stream holding shard `shard` of the collection with cluster uuid `uuid`. */
   stream(uuid: string, shard: number): string;
   /** The subject operations of that shard are published on. */
@@ -18,6 +20,7 @@ export function clusterNames(deployment: string): ClusterNames {
   return {
     metadataBucket: `${deployment}_metadata`,
     nodesBucket: `${deployment}_nodes`,
+    snapshotsBucket: `${deployment}_snapshots`,
     stream: (uuid, shard) => `${deployment}_ops_${uuid}_${shard}`,
     subject: (uuid, shard) => `${deployment}.ops.${uuid}.${shard}`,
   };

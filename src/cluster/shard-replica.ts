@@ -7,23 +7,33 @@
  * An operation that fails staging (a `set_payload` on a point deleted meanwhile) fails identically on every
  * replica, since each applies the same log to the same state: it changes nothing, and its sequence is stored
  * as applied. A storage failure stops the loop and retries from the stored sequence.
+ *
+ * Catch-up: when the stream no longer holds the operation after the stored sequence (compacted behind a
+ * snapshot, `compactor.ts`), or a message arrives past a gap, the replica restores the shard from its latest
+ * snapshot (`shard-snapshots.ts`) — the shard's points replaced and the snapshot's sequence stored in one LMDB
+ * transaction — and consumes the stream from there.
  */
-import { DeliverPolicy, type JetStreamClient, type ConsumerMessages } from 'nats';
+import { DeliverPolicy, type JetStreamClient, type JetStreamManager, type ConsumerMessages } from 'nats';
 import { AppError, isAppError } from '../errors.js';
 import type { Collection } from '../collection/collection.js';
 import type { PointOperation } from '../collection/operation.js';
-import { decodeOperation } from '../collection/operation-codec.js';
 import type { Store } from '../storage/kv/store.js';
 import { shardOf } from './shard-router.js';
+import { decodeShardMessage } from './shard-message.js';
+import type { ShardSnapshots } from './shard-snapshots.js';
 
 export interface ShardReplicaOptions {
   readonly js: JetStreamClient;
+  readonly jsm: JetStreamManager;
+  readonly snapshots: ShardSnapshots;
   readonly store: Store;
   readonly collection: Collection;
   readonly stream: string;
   readonly shard: number;
   readonly shards: number;
-  readonly log: { warn(message: string): void };
+  /** The collection was recovered from a snapshot: a replica that applied nothing yet starts from the shard's snapshot. */
+  readonly seeded: boolean;
+  readonly log: { info(message: string): void; warn(message: string): void };
 }
 
 /** Kinds of errors staging throws for an operation: the same on every replica. */
@@ -37,12 +47,8 @@ export function appliedKey(uuid: string, shard: number): string {
   return `cluster-applied:${uuid}:${shard}`;
 }
 
-/** A replicated message: one shard's part of a write, a batch of point operations. */
-export function decodeShardMessage(data: Uint8Array): PointOperation[] {
-  const op = decodeOperation(new TextDecoder().decode(data));
-  if (op.type !== 'batch') throw new AppError('SERVICE_ERROR', [`a shard log holds a ${op.type} operation; only point operations are replicated`]);
-  return [...op.operations];
-}
+/** The replica is behind the stream's first sequence: it needs the snapshot. */
+class Behind extends Error {}
 
 export class ShardReplica {
   private appliedSeq: number;
@@ -51,6 +57,8 @@ export class ShardReplica {
   private readonly waiters = new Set<{ seq: number; done: () => void }>();
   private readonly outcomes = new Map<number, AppError>();
   private loop: Promise<void> = Promise.resolve();
+  /** Applying a message, restoring and capturing a snapshot run one at a time. */
+  private exclusive: Promise<unknown> = Promise.resolve();
   private readonly key: string;
 
   constructor(private readonly o: ShardReplicaOptions) {
@@ -99,18 +107,39 @@ export class ShardReplica {
     });
   }
 
+  /** Runs `fn` after the message being applied (or the restore or capture running) has finished. */
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.exclusive.then(fn, fn);
+    this.exclusive = run.catch(() => undefined);
+    return run;
+  }
+
+  private owns(id: Parameters<typeof shardOf>[0]): boolean {
+    return shardOf(id, this.o.shards) === this.o.shard;
+  }
+
+  /** The shard's points as this replica holds them, and the stream sequence they reflect (for a snapshot). */
+  capture(): Promise<{ seq: number; ops: PointOperation[] }> {
+    return this.serial(async () => ({ seq: this.appliedSeq, ops: await this.o.collection.replicaPoints((id) => this.owns(id)) }));
+  }
+
   private async run(): Promise<void> {
     while (!this.stopped) {
       try {
+        const first = (await this.o.jsm.streams.info(this.o.stream)).state.first_seq;
+        if (first > this.appliedSeq + 1 || (this.o.seeded && this.appliedSeq === 0)) await this.restore(first);
         const consumer = await this.o.js.consumers.get(this.o.stream, { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: this.appliedSeq + 1 });
         const messages = await consumer.consume({ max_messages: 512 });
         this.messages = messages;
         if (this.stopped) await messages.close();
         for await (const m of messages) {
           if (this.stopped) break;
-          await this.applyMessage(m.seq, m.data);
+          // A gap: the stream was compacted past this replica between the check above and the consumer's start.
+          if (m.seq > this.appliedSeq + 1) throw new Behind(`operation ${m.seq} follows ${this.appliedSeq}: the stream was compacted meanwhile`);
+          await this.serial(() => this.applyMessage(m.seq, m.data));
         }
       } catch (e) {
+        await this.messages?.close().catch(() => undefined);
         if (this.stopped) return;
         this.o.log.warn(`shard ${this.o.shard} of ${this.o.stream}: ${e instanceof Error ? e.message : String(e)}; resuming after sequence ${this.appliedSeq}`);
       }
@@ -118,9 +147,27 @@ export class ShardReplica {
     }
   }
 
+  /**
+   * Replaces the shard's points by its latest snapshot, which must reach at least the stream's first sequence
+   * `first` − 1 (otherwise it misses operations the stream no longer holds: retried until a newer one is stored).
+   */
+  private async restore(first: number): Promise<void> {
+    const { store, shard, stream } = this.o;
+    const snapshot = await this.o.snapshots.get(this.o.collection.uuid, shard);
+    if (snapshot.seq < first - 1) throw new Behind(`the latest snapshot (sequence ${snapshot.seq}) is older than the stream's first operation ${first}; waiting for a newer one`);
+    if (snapshot.seq <= this.appliedSeq) return;
+    this.o.log.info(`shard ${shard} of ${stream}: restoring from the snapshot at sequence ${snapshot.seq} (applied ${this.appliedSeq}, stream starts at ${first})`);
+    await this.serial(async () => {
+      await this.o.collection.replaceReplica(snapshot.ops, { owns: (id) => this.owns(id), inCommit: () => store.meta.put(this.key, snapshot.seq) });
+      this.appliedSeq = snapshot.seq;
+    });
+    this.o.log.info(`shard ${shard} of ${stream}: restored from the snapshot at sequence ${snapshot.seq}`);
+    for (const w of this.waiters) if (w.seq <= snapshot.seq) w.done();
+  }
+
   private async applyMessage(seq: number, data: Uint8Array): Promise<void> {
     if (seq <= this.appliedSeq) return;
-    const { store, collection, shard, shards } = this.o;
+    const { store, collection, shard } = this.o;
     let outcome: AppError | undefined;
     let ops: PointOperation[] | undefined;
     try {
@@ -132,7 +179,7 @@ export class ShardReplica {
     }
     if (ops !== undefined) {
       try {
-        await collection.applyReplicated(ops, { owns: (id) => shardOf(id, shards) === shard, inCommit: () => store.meta.put(this.key, seq) });
+        await collection.applyReplicated(ops, { owns: (id) => this.owns(id), inCommit: () => store.meta.put(this.key, seq) });
       } catch (e) {
         if (!isAppError(e) || !REJECTION_KINDS.has(e.kind)) throw e;
         outcome = e;

@@ -15,8 +15,8 @@ import { type PointId, type PointKey, pointKey, pointIdFromKey } from '../storag
 import { encodePoint, decodePoint, type EncodedPoint } from './point-codec.js';
 import { indexingThresholdKb, isCustomSharding, vectorSchema, type CollectionConfig, type VectorSchema } from './config.js';
 import { applyDescriptorOperation, type CollectionDescriptor } from './descriptor.js';
-import type { Payload, UpdateResult } from './types.js';
-import { shardKeysOf, type DescriptorOperation, type PointOperation, type PointSelector } from './operation.js';
+import type { Payload, ShardKey, UpdateResult } from './types.js';
+import { shardKeysOf, upsertsByShardKey, type DescriptorOperation, type PointInput, type PointOperation, type PointSelector } from './operation.js';
 import { matches } from '../index/filter/evaluate.js';
 import type { FieldIndexes } from '../index/payload/field-indexes.js';
 import { setPayload, overwritePayload, deletePayloadKeys } from '../index/payload/payload-ops.js';
@@ -382,7 +382,8 @@ export class Collection {
    */
   applyReplicated(ops: readonly PointOperation[], scope: ReplicaScope): Promise<number> {
     return this.serial(async () => {
-      this.checkShardKeys(ops);
+      // Shard keys were checked where the write was received: this node's metadata may not have the key yet (or
+      // may have deleted it already), and every replica must apply the log alike whatever its metadata says.
       const overlay = new StagedOverlay();
       for (const op of ops) this.stage(op, overlay, { owns: scope.owns });
       const opId = this.opSeq + 1;
@@ -390,6 +391,43 @@ export class Collection {
       this.opSeq = opId;
       this.apply(overlay, new Map());
       return opId;
+    });
+  }
+
+  /**
+   * The points `owns` accepts, as upserts (one per shard key), read after every earlier update: a shard replica's
+   * state for a catch-up snapshot (`cluster/shard-replica.ts`).
+   */
+  replicaPoints(owns: (id: PointId) => boolean): Promise<PointOperation[]> {
+    return this.serial(() => {
+      const points: Array<PointInput & { shardKey: ShardKey | undefined }> = [];
+      for (const offset of this.seg.scan({})) {
+        const id = pointIdFromKey(this.seg.keyAt(offset)!);
+        if (!owns(id)) continue;
+        const p = this.seg.read(offset);
+        points.push({ id, vectors: new Map(p.vectors), payload: p.payload, shardKey: p.shardKey });
+      }
+      return Promise.resolve(upsertsByShardKey(points));
+    });
+  }
+
+  /**
+   * Replaces every point `scope.owns` accepts by the result of `ops` (a {@link replicaPoints} snapshot) in one
+   * transaction, with `scope.inCommit` inside it: a replica restored from a snapshot is the old state or the new,
+   * never a mix, and its applied log position moves with the data.
+   */
+  replaceReplica(ops: readonly PointOperation[], scope: ReplicaScope): Promise<void> {
+    return this.serial(async () => {
+      const overlay = new StagedOverlay();
+      for (const offset of this.seg.scan({})) {
+        const key = this.seg.keyAt(offset)!;
+        if (scope.owns(pointIdFromKey(key))) overlay.set(key, null);
+      }
+      for (const op of ops) this.stage(op, overlay, { owns: scope.owns });
+      const opId = this.opSeq + 1;
+      await this.persist(overlay, new Map(), opId, scope.inCommit);
+      this.opSeq = opId;
+      this.apply(overlay, new Map());
     });
   }
 

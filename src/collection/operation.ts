@@ -67,3 +67,14 @@ export function shardKeysOf(ops: readonly PointOperation[]): ShardKey[] {
   for (const op of ops) if (op.type === 'upsert' && op.shardKey !== undefined) out.push(op.shardKey);
   return out;
 }
+
+/** Upserts of `points` (mode `upsert`), one per shard key, in the order the keys first appear. */
+export function upsertsByShardKey(points: Iterable<PointInput & { readonly shardKey: ShardKey | undefined }>): PointOperation[] {
+  const byKey = new Map<ShardKey | undefined, PointInput[]>();
+  for (const { shardKey, ...p } of points) {
+    const list = byKey.get(shardKey);
+    if (list === undefined) byKey.set(shardKey, [p]);
+    else list.push(p);
+  }
+  return [...byKey].map(([shardKey, list]): PointOperation => ({ type: 'upsert', points: list, mode: 'upsert', ...(shardKey === undefined ? {} : { shardKey }) }));
+}

@@ -275,6 +275,12 @@ export interface ConfigData {
     deployment: string;
     /** **Quiver**: how long a write waits for JetStream's acknowledgement, and a `wait=true` write / read-your-writes read for the local apply. */
     timeout_ms: number;
+    /**
+     * **Quiver**: stream compaction. A shard is snapshotted to the object store once `every_operations` operations
+     * were applied since its last snapshot (0: never), and its stream purged behind the snapshot; checked every
+     * `check_interval_ms` by one node.
+     */
+    compaction: { every_operations: number; check_interval_ms: number };
     /** **Quiver**: the NATS cluster to join. */
     nats: {
       servers: string[];
@@ -514,6 +520,7 @@ export const CONFIG_SCHEMA: SectionSpec<ConfigData> = section<ConfigData>({
     node_id: nullable(str({ expected: 'letters, digits, `-` or `_`', check: (t) => /^[A-Za-z0-9_-]{1,64}$/.test(t) })),
     deployment: str({ expected: 'letters, digits, `-` or `_`', check: (t) => /^[A-Za-z0-9_-]{1,32}$/.test(t) }),
     timeout_ms: int(POSITIVE),
+    compaction: section({ every_operations: int(NON_NEGATIVE), check_interval_ms: int(POSITIVE) }),
     nats: section({
       servers: stringList('a list of NATS server URLs'),
       credentials_file: nullable(path()),
@@ -661,6 +668,7 @@ export const DEFAULT_CONFIG: Config = deepFreeze<ConfigData>({
     node_id: null,
     deployment: 'quiver',
     timeout_ms: 10000,
+    compaction: { every_operations: 10000, check_interval_ms: 10000 },
     nats: { servers: ['nats://127.0.0.1:4222'], credentials_file: null, nkey_seed_file: null, tls: { enabled: false, ca_cert: null, cert: null, key: null } },
   },
   telemetry_disabled: false,

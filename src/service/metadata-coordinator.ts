@@ -6,6 +6,7 @@
  */
 import type { CollectionConfig } from '../collection/config.js';
 import type { DescriptorOperation } from '../collection/operation.js';
+import type { PointBatchWriter, ReplacementDescriptor } from './snapshots/toc-contract.js';
 
 export interface MetadataCoordinator {
   /** Creates the collection in the cluster; throws AppError(COLLECTION_EXISTS) when another node created the name first. */
@@ -16,6 +17,11 @@ export interface MetadataCoordinator {
   changeDescriptor(name: string, op: DescriptorOperation): Promise<void>;
   /** Applies `change` to the cluster's current alias map (re-run on a concurrent change); it validates and may throw. */
   changeAliases(change: (aliases: ReadonlyMap<string, string>) => Map<string, string>): Promise<void>;
-  /** Why an operation this node cannot run in distributed mode is refused (snapshot recovery, shard keys). */
-  unsupported(what: string): Error;
+  /** Resolves once this node's replica of collection `name` applied everything the cluster stored for it. */
+  readBarrier(name: string): Promise<void>;
+  /**
+   * Replaces collection `name` (created when missing) by one recovered from a snapshot, on every node: `fill`
+   * writes the recovered points. Resolves once this node holds them.
+   */
+  replaceCollection(name: string, next: ReplacementDescriptor, fill: (write: PointBatchWriter) => Promise<void>): Promise<void>;
 }

@@ -253,14 +253,15 @@ export class TableOfContent {
   // ---------------------------------------------------------------- shard keys
 
   createShardKey(pass: CollectionPass, key: ShardKey): Promise<void> {
-    if (this.coordinator !== undefined) throw this.coordinator.unsupported('custom shard keys');
     return this.changeDescriptor(pass, { type: 'create_shard_key', key });
   }
 
   async deleteShardKey(pass: CollectionPass, key: ShardKey): Promise<void> {
     const c = this.get(pass);
-    if (this.coordinator !== undefined) throw this.coordinator.unsupported('custom shard keys');
     if (!c.info.shardKeys.includes(key)) throw new AppError('SHARD_KEY_NOT_FOUND', [String(key)]);
+    // In distributed mode the key's points are those of the replica once it applied everything stored; their
+    // deletion goes through the shard logs like any write.
+    await this.coordinator?.readBarrier(pass.collection);
     // Points of the shard go with it, as in Qdrant, where the shard's data is dropped.
     const ids: PointId[] = [];
     for (const o of c.segment.scan({ shardKeys: [key] })) ids.push(c.segment.idAt(o)!);
@@ -411,7 +412,8 @@ export class TableOfContent {
    */
   async replaceCollection(_pass: GlobalPass, requested: string, next: ReplacementDescriptor, fill: (write: PointBatchWriter) => Promise<void>): Promise<void> {
     validateCollectionName(requested);
-    if (this.coordinator !== undefined) throw this.coordinator.unsupported('snapshot recovery');
+    // Distributed mode: the recovered points go to every node through the object store (`src/cluster/`).
+    if (this.coordinator !== undefined) return this.coordinator.replaceCollection(this.resolve(requested), next, fill);
     const uuid = randomUUID();
     const pendingKey = SNAPSHOT_PENDING_PREFIX + uuid;
     const descriptor: CollectionDescriptor = { uuid, config: next.config, payloadIndexes: next.payloadIndexes, shardKeys: next.shardKeys, createdAt: next.createdAt };

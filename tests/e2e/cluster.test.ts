@@ -128,10 +128,59 @@ void describe('distributed mode: 3 NATS servers + 3 Quiver nodes', skipUnlessReq
     }
   });
 
+  void it('replicates custom shard keys: keys created through one node, writes routed by shard_key_selector through any node, key deletion', async () => {
+    const [a, b, c] = cluster.nodes as [typeof cluster.nodes[0], typeof cluster.nodes[0], typeof cluster.nodes[0]];
+    const created = await a.call('PUT', '/collections/regions', { vectors: { size: 2, distance: 'Euclid' }, sharding_method: 'custom', shard_number: 2, replication_factor: 3 });
+    assert.equal(created.status, 200, JSON.stringify(created.body));
+    // Creating a key returns once every live node applied it: any node accepts writes to it at once.
+    assert.equal((await b.call('PUT', '/collections/regions/shards', { shard_key: 'eu' })).status, 200);
+    assert.equal((await c.call('PUT', '/collections/regions/shards', { shard_key: 7 })).status, 200);
+    const again = await a.call('PUT', '/collections/regions/shards', { shard_key: 'eu' });
+    assert.equal(again.status, 400, JSON.stringify(again.body));
+    for (const n of cluster.nodes) {
+      const keys = (await n.call('GET', '/collections/regions/shards')).body.result.shard_keys.map((k: { key: unknown }) => k.key);
+      assert.deepEqual(keys, ['eu', 7], `node ${n.index} shard keys`);
+    }
+    const keyOf = (id: number): string | number => (id % 2 === 0 ? 'eu' : 7);
+    await Promise.all(
+      cluster.nodes.map(async (n) => {
+        for (let batch = 0; batch < 4; batch++) {
+          for (const key of ['eu', 7]) {
+            const points = Array.from({ length: 5 }, (_, k) => n.index * 1000 + batch * 10 + k * 2 + (key === 'eu' ? 0 : 1)).map((id) => ({ id, vector: [id, 1], payload: { id } }));
+            const r = await n.call('PUT', `/collections/regions/points?wait=${batch % 2 === 0}`, { points, shard_key: key });
+            assert.equal(r.status, 200, JSON.stringify(r.body));
+          }
+        }
+      }),
+    );
+    // An upsert without a key, or to an unknown key, is refused by every node.
+    for (const n of cluster.nodes) {
+      assert.equal((await n.call('PUT', '/collections/regions/points', { points: [{ id: 1, vector: [1, 1] }] })).status, 400, `node ${n.index}: no shard key`);
+      assert.equal((await n.call('PUT', '/collections/regions/points', { points: [{ id: 1, vector: [1, 1] }], shard_key: 'us' })).status, 404, `node ${n.index}: unknown shard key`);
+    }
+    const idsOf = async (n: typeof a, key: string | number): Promise<number[]> => {
+      const r = await n.call('POST', '/collections/regions/points/scroll?consistency=all', { limit: 1000, shard_key: key });
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      return (r.body.result.points as Array<{ id: number }>).map((p) => p.id).sort((x, y) => x - y);
+    };
+    const all = cluster.nodes.flatMap((n) => Array.from({ length: 40 }, (_, i) => n.index * 1000 + i)).sort((x, y) => x - y);
+    for (const n of cluster.nodes) {
+      for (const key of ['eu', 7]) assert.deepEqual(await idsOf(n, key), all.filter((id) => keyOf(id) === key), `node ${n.index} key ${key}`);
+    }
+    await waitConverged(cluster.nodes, 'regions');
+    const digests = await Promise.all(cluster.nodes.map(async (n) => shardDigests(await allPoints(n, 'regions'), 2)));
+    for (const d of digests) assert.deepEqual(d, digests[0]);
+    // Deleting a key through one node removes its points on every node; writes to it are refused afterwards.
+    assert.equal((await c.call('POST', '/collections/regions/shards/delete', { shard_key: 7 })).status, 200);
+    for (const n of cluster.nodes) {
+      const count = await n.call('POST', '/collections/regions/points/count?consistency=all', { exact: true });
+      assert.equal(count.body.result.count, all.filter((id) => keyOf(id) === 'eu').length, `node ${n.index} count after the key deletion`);
+      assert.equal((await n.call('PUT', '/collections/regions/points', { points: [{ id: 1, vector: [1, 1] }], shard_key: 7 })).status, 404, `node ${n.index}: deleted key`);
+      assert.deepEqual(await idsOf(n, 'eu'), all.filter((id) => keyOf(id) === 'eu'));
+    }
+  });
+
   void it('refuses what distributed mode does not do, with a Qdrant-format error', async () => {
-    const custom = await cluster.nodes[0]!.call('PUT', '/collections/custom', { vectors: { size: 2, distance: 'Cosine' }, sharding_method: 'custom' });
-    assert.equal(custom.status, 400);
-    assert.match(custom.body.status.error, /custom sharding .* not supported/);
     const missingPoint = await cluster.nodes[0]!.call('POST', '/collections/books/points/payload?wait=true', { payload: { x: 1 }, points: [987654] });
     assert.equal(missingPoint.status, 404);
     // A shard's part larger than NATS max_payload (1 MiB by default) is refused before anything is published.
@@ -143,21 +192,38 @@ void describe('distributed mode: 3 NATS servers + 3 Quiver nodes', skipUnlessReq
     assert.equal((await cluster.nodes[1]!.call('POST', '/collections/books/points/count?consistency=all', { exact: true })).body.result.count, before);
   });
 
-  void it('takes a collection snapshot from one node\'s replica, and refuses to recover one in distributed mode', async () => {
-    const node = cluster.nodes[1]!;
-    const created = await node.call('POST', '/collections/books/snapshots?wait=true');
+  void it('takes a collection snapshot from one node\'s replica and recovers it onto every node through another', async () => {
+    const [a, b, c] = cluster.nodes as [typeof cluster.nodes[0], typeof cluster.nodes[0], typeof cluster.nodes[0]];
+    await a.call('POST', '/collections/books/points/count?consistency=all', { exact: true });
+    await waitConverged(cluster.nodes, 'books');
+    const snapshotted = await allPoints(b, 'books');
+    const created = await b.call('POST', '/collections/books/snapshots?wait=true');
     assert.equal(created.status, 200, JSON.stringify(created.body));
     const name = created.body.result.name as string;
-    const file = await fetch(`${node.server.url}/collections/books/snapshots/${encodeURIComponent(name)}`);
+    const file = await fetch(`${b.server.url}/collections/books/snapshots/${encodeURIComponent(name)}`);
     assert.equal(file.status, 200);
-    const form = new FormData();
-    form.append('snapshot', new Blob([await file.arrayBuffer()]), name);
-    const upload = await fetch(`${node.server.url}/collections/books/snapshots/upload?wait=true`, { method: 'POST', body: form });
-    const body = (await upload.json()) as { status: { error: string } };
-    assert.equal(upload.status, 400, JSON.stringify(body));
-    assert.match(body.status.error, /snapshot recovery in distributed mode/);
-    // The collection is untouched on every node.
-    const counts = await Promise.all(cluster.nodes.map((n) => n.call('POST', '/collections/books/points/count', { exact: true })));
-    for (const c of counts) assert.equal(c.body.result.count, counts[0]!.body.result.count);
+    const archive = await file.arrayBuffer();
+    // Changes after the snapshot, which the recovery must undo on every node.
+    assert.equal((await a.call('POST', '/collections/books/points/delete?wait=true', { points: snapshotted.slice(0, 5).map((p) => p.id) })).status, 200);
+    assert.equal((await c.call('PUT', '/collections/books/points?wait=true', { points: [{ id: 777_777, vector: [1, 1, 1, 1] }] })).status, 200);
+    const upload = async (node: typeof a, collection: string): Promise<void> => {
+      const form = new FormData();
+      form.append('snapshot', new Blob([archive]), name);
+      const r = await fetch(`${node.server.url}/collections/${collection}/snapshots/upload?wait=true`, { method: 'POST', body: form });
+      assert.equal(r.status, 200, await r.text());
+    };
+    await upload(c, 'books');
+    await upload(a, 'books_copy');
+    for (const collection of ['books', 'books_copy']) {
+      await waitConverged(cluster.nodes, collection);
+      for (const n of cluster.nodes) {
+        const points = await allPoints(n, collection);
+        assert.equal(points.length, snapshotted.length, `node ${n.index} ${collection} point count`);
+        assert.deepEqual(shardDigests(points, 2), shardDigests(snapshotted, 2), `node ${n.index} ${collection} shard digests`);
+      }
+    }
+    // The recovered collection is written and replicated as any other.
+    assert.equal((await b.call('PUT', '/collections/books/points?wait=true', { points: [{ id: 888_888, vector: [1, 0, 1, 0] }] })).status, 200);
+    for (const n of cluster.nodes) assert.equal((await n.call('GET', '/collections/books/points/888888?consistency=all')).status, 200, `node ${n.index}`);
   });
 });

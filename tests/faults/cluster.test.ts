@@ -5,6 +5,8 @@
  * - a Quiver node is paused (SIGSTOP) until its heartbeat expires and the others drop it, then resumed, or
  * - the NATS server leading a shard's stream is killed with SIGKILL (writes continue after the election) and
  *   restarted.
+ * The streams are compacted behind snapshots throughout (every 25 operations), so a node back from a fault may
+ * catch up from a snapshot.
  * After every round, once every replica caught up: every acknowledged write is on every replica (the payload
  * version of each point is its last acknowledged one, or a later attempt whose answer was lost), and the
  * replicas agree shard by shard.
@@ -27,7 +29,9 @@ void describe('distributed mode under faults', skipUnlessRequired(missing), () =
   before(async () => {
     assertCanRun(missing);
     nats = await startNatsCluster(3);
-    cluster = await startQuiverCluster(nats, 3);
+    // Streams are compacted all along (every 25 operations): a node back from a fault may find its stream
+    // compacted past it and restore the shard's snapshot.
+    cluster = await startQuiverCluster(nats, 3, () => undefined, { QDRANT__CLUSTER__COMPACTION__EVERY_OPERATIONS: '25', QDRANT__CLUSTER__COMPACTION__CHECK_INTERVAL_MS: '300' });
     const created = await cluster.nodes[0]!.call('PUT', `/collections/${COLLECTION}`, { vectors: { size: 2, distance: 'Euclid' }, shard_number: 2, replication_factor: 3 });
     assert.equal(created.status, 200, JSON.stringify(created.body));
   });

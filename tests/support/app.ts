@@ -101,6 +101,8 @@ export interface ChildOptions {
   readonly entry?: string;
   /** Options for node itself, before the entry (e.g. `--cpu-prof`, which NODE_OPTIONS does not take). */
   readonly nodeArgs?: readonly string[];
+  /** Called with the child's output so far each time it writes (e.g. to signal it at a given point of startup). */
+  readonly onOutput?: (output: string, proc: ChildProcess) => void;
 }
 
 /** Starts `src/main.ts` in a child process (through tsx) and waits until it answers /readyz. */
@@ -113,8 +115,12 @@ export async function startChildServer(dir: string, env: Record<string, string> 
     env: { PATH: process.env['PATH'] ?? '', QDRANT__SERVICE__HTTP_PORT: String(p), QDRANT__SERVICE__GRPC_PORT: String(grpcPort), QDRANT__LOG_LEVEL: 'WARN', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  proc.stdout?.on('data', (d: Buffer) => (out += d.toString()));
-  proc.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+  const onData = (d: Buffer): void => {
+    out += d.toString();
+    options.onOutput?.(out, proc);
+  };
+  proc.stdout?.on('data', onData);
+  proc.stderr?.on('data', onData);
   const url = `${options.scheme ?? 'http'}://127.0.0.1:${p}`;
   if (!(await waitForReady(proc, url, () => out, 60_000, options.probe))) throw new Error(`server exited with ${proc.exitCode}: ${out}`);
   return {

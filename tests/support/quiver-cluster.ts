@@ -4,7 +4,8 @@
  * checks every distributed test makes: what each replica holds, per shard, as a digest.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { startChildServer, tempDir, type ChildServer } from './app.js';
+import { mkdirSync } from 'node:fs';
+import { removeDir, startChildServer, tempDir, type ChildOptions, type ChildServer } from './app.js';
 import type { NatsCluster } from './nats-cluster.js';
 import { pollUntil } from './poll.js';
 import { shardOf } from '../../src/cluster/shard-router.js';
@@ -20,12 +21,19 @@ export interface QuiverNode {
 export interface QuiverCluster {
   readonly deployment: string;
   readonly nodes: QuiverNode[];
-  /** Restarts node `i` on its data directory (after a kill). */
-  restart(i: number): Promise<void>;
+  /**
+   * Restarts node `i` on its data directory (after a kill), with `extraEnv` added to the cluster's environment
+   * and `options` for the child (e.g. `onOutput`).
+   */
+  restart(i: number, extraEnv?: Record<string, string>, options?: ChildOptions): Promise<void>;
+  /** Starts one more node (index `nodes.length`) on a fresh data directory. */
+  add(): Promise<QuiverNode>;
+  /** Removes the data directory of node `i` (stopped) and gives it a fresh one: restarted, it joins as new. */
+  wipe(i: number): void;
   stop(): Promise<void>;
 }
 
-function env(nats: NatsCluster, deployment: string, i: number, natsUrls?: string): Record<string, string> {
+function env(nats: NatsCluster, deployment: string, i: number, natsUrls?: string, extra: Record<string, string> = {}): Record<string, string> {
   // Each node lists its own server first, then the others (the client picks among them, and fails over).
   const own = nats.servers[i % nats.servers.length]!.url;
   const urls = natsUrls ?? [own, ...nats.servers.map((s) => s.url).filter((u) => u !== own)].join(',');
@@ -35,6 +43,7 @@ function env(nats: NatsCluster, deployment: string, i: number, natsUrls?: string
     QDRANT__CLUSTER__DEPLOYMENT: deployment,
     QDRANT__CLUSTER__NATS__SERVERS: urls,
     QDRANT__CLUSTER__TIMEOUT_MS: '20000',
+    ...extra,
   };
 }
 
@@ -50,13 +59,22 @@ async function call(url: string, method: string, path: string, body?: unknown): 
   return { status: r.status, body: parsed };
 }
 
-/** `natsUrls(i)`: the NATS servers node `i` connects to (default: all, its own first). */
-export async function startQuiverCluster(nats: NatsCluster, size: number, natsUrls: (i: number) => string | undefined = () => undefined): Promise<QuiverCluster> {
+/**
+ * `natsUrls(i)`: the NATS servers node `i` connects to (default: all, its own first); `extraEnv`: settings every
+ * node gets (e.g. `QDRANT__CLUSTER__COMPACTION__EVERY_OPERATIONS`).
+ */
+export async function startQuiverCluster(
+  nats: NatsCluster,
+  size: number,
+  natsUrls: (i: number) => string | undefined = () => undefined,
+  extraEnv: Record<string, string> = {},
+): Promise<QuiverCluster> {
   const deployment = `t${randomUUID().slice(0, 8)}`;
   const nodes: QuiverNode[] = [];
-  const start = async (i: number, dir: string): Promise<ChildServer> => startChildServer(dir, env(nats, deployment, i, natsUrls(i)));
-  // One at a time: the first creates the buckets, and two cores are not loaded by three tsx compilations at once.
-  for (let i = 0; i < size; i++) {
+  const start = async (i: number, dir: string, more: Record<string, string> = {}, options: ChildOptions = {}): Promise<ChildServer> =>
+    startChildServer(dir, env(nats, deployment, i, natsUrls(i), { ...extraEnv, ...more }), undefined, [], options);
+  const add = async (): Promise<QuiverNode> => {
+    const i = nodes.length;
     const dir = tempDir('quiver-cluster-');
     const node: QuiverNode = {
       index: i,
@@ -65,13 +83,22 @@ export async function startQuiverCluster(nats: NatsCluster, size: number, natsUr
       call: (method, path, body) => call(node.server.url, method, path, body),
     };
     nodes.push(node);
-  }
+    return node;
+  };
+  // One at a time: the first creates the buckets, and two cores are not loaded by three tsx compilations at once.
+  for (let i = 0; i < size; i++) await add();
   return {
     deployment,
     nodes,
-    async restart(i) {
+    async restart(i, more, options) {
       const node = nodes[i]!;
-      node.server = await start(i, node.dir);
+      node.server = await start(i, node.dir, more, options);
+    },
+    add,
+    wipe(i) {
+      const node = nodes[i]!;
+      removeDir(node.dir);
+      mkdirSync(node.dir);
     },
     async stop() {
       for (const n of nodes) await n.server.stop();

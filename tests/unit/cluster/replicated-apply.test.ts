@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import { config, openCollection, upsert } from '../collection/helpers.js';
 import { parseFilter } from '../../../src/index/filter/parse.js';
 import { shardOf } from '../../../src/cluster/shard-router.js';
-import { appliedKey, decodeShardMessage } from '../../../src/cluster/shard-replica.js';
+import { appliedKey } from '../../../src/cluster/shard-replica.js';
+import { decodeShardMessage, encodeShardMessage } from '../../../src/cluster/shard-message.js';
 import { encodeOperation } from '../../../src/collection/operation-codec.js';
 
 void describe('replicated apply', () => {
@@ -64,6 +65,37 @@ void describe('replicated apply', () => {
       assert.equal(o.c.pointsCount, 0);
     } finally {
       await o.close();
+    }
+  });
+
+  void it('captures one shard as upserts and restores it over a stale replica in one transaction, other shards untouched', async () => {
+    const source = openCollection(config({ dim: 2 }));
+    const target = openCollection(config({ dim: 2 }));
+    const owns = (id: number | string): boolean => shardOf(id, 2) === 0;
+    try {
+      const ids = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+      await source.c.update([upsert(ids.map((id) => ({ id, vector: [id, 1], payload: { n: id } })))], true);
+      // The stale replica: shard 0 holds other points and other payloads; shard 1 holds its own state.
+      await target.c.update([upsert([...ids, 11, 12, 13].map((id) => ({ id, vector: [0, id], payload: { stale: true } })))], true);
+      const captured = await source.c.replicaPoints(owns);
+      const restored = decodeShardMessage(encodeShardMessage(captured));
+      const key = appliedKey(target.c.uuid, 0);
+      await target.c.replaceReplica(restored, { owns, inCommit: () => target.store.meta.put(key, 40) });
+      const reopened = await target.reopen();
+      try {
+        assert.equal(reopened.store.meta.get(key), 40);
+        const seg = reopened.c.segment;
+        const held = [...seg.scan({})].map((off) => ({ id: seg.idAt(off) as number, payload: seg.payloadAt(off) })).sort((a, b) => a.id - b.id);
+        const want = [...ids, 11, 12, 13]
+          .map((id) => (owns(id) ? (ids.includes(id) ? { id, payload: { n: id } } : undefined) : { id, payload: { stale: true } }))
+          .filter((p) => p !== undefined);
+        assert.deepEqual(held, want);
+        for (const id of ids.filter(owns)) assert.deepEqual(seg.view(seg.offsetOf(id)!)!.vectors.get(''), { kind: 'dense', data: new Float32Array([id, 1]) });
+      } finally {
+        await reopened.close();
+      }
+    } finally {
+      await source.close();
     }
   });
 

@@ -1,0 +1,23 @@
+/**
+ * Snapshot recovery in distributed mode: the points a recovery writes (`PointBatchWriter` batches of stored points,
+ * as the snapshot import produces them) gathered into one operation list per shard of the cluster — the content of
+ * each shard's seed snapshot in the object store (`shard-snapshots.ts`).
+ */
+import { upsertsByShardKey, type PointInput, type PointOperation } from '../collection/operation.js';
+import { decodePoint } from '../collection/point-codec.js';
+import type { ShardKey } from '../collection/types.js';
+import type { PointBatchWriter } from '../service/snapshots/toc-contract.js';
+import { shardOf } from './shard-router.js';
+
+/** Runs `fill` and returns, per shard, upserts of the points it wrote (one upsert per shard key). */
+export async function shardOperations(fill: (write: PointBatchWriter) => Promise<void>, shards: number): Promise<PointOperation[][]> {
+  const byShard = Array.from({ length: shards }, (): Array<PointInput & { shardKey: ShardKey | undefined }> => []);
+  await fill((batch) => {
+    for (const [id, encoded] of batch) {
+      const p = decodePoint(encoded);
+      byShard[shardOf(id, shards)]!.push({ id, vectors: p.vectors, payload: p.payload, shardKey: p.shardKey });
+    }
+    return Promise.resolve();
+  });
+  return byShard.map((points) => upsertsByShardKey(points));
+}
