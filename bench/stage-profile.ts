@@ -29,10 +29,26 @@ const QUERIES = Number(env('BENCH_QUERIES', '3000'));
 const THREADS = env('BENCH_THREADS', '1');
 const EF = Number(env('BENCH_EF', '64'));
 const FILTERED = env('BENCH_FILTERED', '0') === '1';
+/** API-key auth and the audit log on (the secure production path). */
+const SECURE = env('BENCH_SECURE', '0') === '1';
+/** Print the N leaf functions with the most samples. */
+const TOP = Number(env('BENCH_TOP', '0'));
+/** Print the commonest stacks under leaf functions of this name (diagnosis). */
+const STACKS_OF = env('BENCH_STACKS_OF', '');
+const KEY = 'stage-profile-key';
+const HEADERS: Record<string, string> = SECURE ? { 'api-key': KEY } : {};
+
+/** utime + stime of a process (all its threads), in µs. */
+function processCpuUs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+  // After the command: state is field 3, utime 14 and stime 15 (1-based) → indexes 11 and 12 here.
+  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLOCK_TICKS;
+}
+const CLOCK_TICKS = 100;
 
 /** The reply text of a request that must succeed. */
 async function call(agent: Agent, url: string, method: string, path: string, body: string): Promise<string> {
-  const r = await send(agent, url, method, path, body);
+  const r = await send(agent, url, method, path, body, HEADERS);
   if (r.status !== 200) throw new Error(`${r.status} ${r.text}`);
   return r.text;
 }
@@ -49,39 +65,58 @@ interface Profile {
   timeDeltas: number[];
 }
 
+/**
+ * Stages, by the frames on a sample's stack. A sample belongs to the first stage in this list that any frame of
+ * its stack matches (a JSON.stringify under the audit log is "audit", not "serialise"). "parse" and "serialise"
+ * match only the frames that do that work (Fastify runs the whole handler chain inside the body parser's
+ * callback, and the socket write inside its pre-serialisation hook).
+ */
 const STAGES: Array<[string, (fn: string, url: string) => boolean]> = [
-  ['search', (fn, url) => (fn === 'nearest' || fn === 'nearestAsync') && url.includes('collection/search')],
-  ['present + serialise', (fn, url) => url.includes('/present/') || url.includes('scored-points') || url.includes('fast-json-stringify') || (url.includes('fastify') && /serializ/i.test(fn)) || fn === 'stringify'],
-  ['parse + validate', (fn, url) => url.includes('content-type-parser') || url.includes('secure-json-parse') || url.includes('/parse/') || url.includes('schemas/validator') || fn === 'parse'],
-  ['auth + audit', (fn, url) => url.includes('/src/auth/') || url.includes('rest/gate') || url.includes('/audit')],
+  ['audit', (fn, url) => url.includes('/src/auth/audit') || url.includes('audited-decision')],
+  ['auth (authenticate + authorize)', (fn, url) => url.includes('/src/auth/') || url.includes('rest/gate')],
+  ['search (engine: query run, index, payload fetch)', (fn, url) => url.includes('/src/collection/') || url.includes('/src/index/') || url.includes('/src/storage/')],
+  ['present (engine result → wire objects)', (fn, url) => url.includes('/api/rest/present/') || url.includes('rest/envelope')],
+  ['validate (schema + request parsing)', (fn, url) => url.includes('schemas/validator') || url.includes('/api/rest/parse/') || url.includes('node_modules/ajv') || (url === '' && /^validate\d*$/.test(fn))],
+  ['serialise (JSON of the reply)', (fn, url) => url.includes('fast-json-stringify') || url.includes('/api/rest/serialise/') || (fn === 'serialize' && url.includes('fastify/lib/reply')) || fn === 'stringify'],
+  ['parse (body text → JSON value)', (fn, url) => url.includes('secure-json-parse') || url.includes('json-unsafe-integers') || url.includes('sliced-json') || url.includes('/api/rest/body') || fn === 'parse'],
+  ['garbage collection', (fn) => fn === '(garbage collector)'],
 ];
+const OTHER = 'HTTP + Fastify + other';
 
-function classify(p: Profile, from: number, to: number): Map<string, number> {
+/** µs per stage in [from, to], and µs per (stage, leaf function) for the top list. */
+function classify(p: Profile, from: number, to: number): { stages: Map<string, number>; leaves: Map<string, number>; stacks: Map<string, number> } {
   const byId = new Map(p.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
   for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
-  const out = new Map<string, number>([...STAGES.map(([s]) => [s, 0] as [string, number]), ['HTTP + framework + other', 0], ['idle', 0]]);
+  const out = new Map<string, number>([...STAGES.map(([s]) => [s, 0] as [string, number]), [OTHER, 0], ['idle', 0]]);
+  const leaves = new Map<string, number>();
+  const stacks = new Map<string, number>();
   let t = p.startTime;
   for (let i = 0; i < p.samples.length; i++) {
     t += p.timeDeltas[i] ?? 0;
     const dt = p.timeDeltas[i + 1] ?? 0;
     if (t < from || t > to) continue;
     let id: number | undefined = p.samples[i] ?? -1;
-    const leaf = byId.get(id)!.callFrame.functionName;
-    if (leaf === '(idle)') {
+    const leafFrame = byId.get(id)!.callFrame;
+    if (leafFrame.functionName === '(idle)') {
       out.set('idle', out.get('idle')! + dt);
       continue;
     }
-    let stage = 'HTTP + framework + other';
-    // The outermost matching frame decides (a search called from a presenter would still be "search").
+    let rank = STAGES.length;
+    const frames: string[] = [];
     while (id !== undefined) {
       const f = byId.get(id)!.callFrame;
-      for (const [s, m] of STAGES) if (m(f.functionName, f.url)) stage = s;
+      if (STACKS_OF !== '' && leafFrame.functionName === STACKS_OF) frames.push(`${f.functionName || '(anonymous)'} ${f.url.replace(/^.*\/(node_modules|src)\//, '$1/')}`);
+      for (let r = 0; r < rank; r++) if (STAGES[r]![1](f.functionName, f.url)) rank = r;
       id = parent.get(id);
     }
+    const stage = rank < STAGES.length ? STAGES[rank]![0] : OTHER;
     out.set(stage, out.get(stage)! + dt);
+    const leaf = `${stage} · ${leafFrame.functionName || '(anonymous)'} ${leafFrame.url.replace(/^.*\/(node_modules|src)\//, '$1/')}`;
+    leaves.set(leaf, (leaves.get(leaf) ?? 0) + dt);
+    if (frames.length > 0) stacks.set(frames.slice(0, 12).join(' ← '), (stacks.get(frames.slice(0, 12).join(' ← ')) ?? 0) + dt);
   }
-  return out;
+  return { stages: out, leaves, stacks };
 }
 
 async function main(): Promise<void> {
@@ -95,6 +130,7 @@ async function main(): Promise<void> {
     QDRANT__STORAGE__STORAGE_PATH: `${dir}/storage`,
     QDRANT__LOG_LEVEL: 'ERROR',
     QDRANT__STORAGE__PERFORMANCE__MAX_SEARCH_THREADS: THREADS,
+    ...(SECURE ? { QDRANT__SERVICE__API_KEY: KEY, QDRANT__AUDIT__ENABLED: 'true', QDRANT__AUDIT__DIR: `${dir}/audit` } : {}),
   }, undefined, [], { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profDir}`, '--cpu-prof-interval=200'] });
   const agent = new Agent({ keepAlive: true, maxSockets: 16 });
   let stopped = false;
@@ -117,6 +153,7 @@ async function main(): Promise<void> {
     // Warm-up, then the measured window. V8 profile timestamps are µs of CLOCK_MONOTONIC, as process.hrtime is.
     for (let i = 0; i < 200; i++) await call(agent, server.url, 'POST', '/collections/b/points/query', bodies[i % bodies.length]!);
     const from = Number(process.hrtime.bigint() / 1000n);
+    const cpuFrom = processCpuUs(server.proc.pid!);
     let next = 0;
     await Promise.all(
       Array.from({ length: 16 }, async () => {
@@ -124,6 +161,7 @@ async function main(): Promise<void> {
       }),
     );
     const to = Number(process.hrtime.bigint() / 1000n);
+    const cpuUs = processCpuUs(server.proc.pid!) - cpuFrom;
     await server.stop();
     stopped = true;
     const files = readdirSync(profDir).filter((f) => f.endsWith('.cpuprofile'));
@@ -131,15 +169,21 @@ async function main(): Promise<void> {
     const profiles = files.map((f) => JSON.parse(readFileSync(join(profDir, f), 'utf8')) as Profile);
     const main = profiles.find((p) => p.nodes.some((n) => n.callFrame.url.includes('node_modules/fastify/')));
     if (main === undefined) throw new Error('no CPU profile written');
-    const stages = classify(main, from, to);
+    const { stages, leaves, stacks } = classify(main, from, to);
     const perReq = (us: number): string => (us / QUERIES).toFixed(1);
     const busy = [...stages].filter(([s]) => s !== 'idle').reduce((s, [, v]) => s + v, 0);
-    console.log(`N=${N} dim=${DIM} ef=${EF} filtered=${FILTERED} max_search_threads=${THREADS} queries=${QUERIES} wall=${((to - from) / 1e6).toFixed(2)} s load=${loadavg().map((x) => x.toFixed(1)).join('/')}`);
+    console.log(`N=${N} dim=${DIM} ef=${EF} filtered=${FILTERED} auth+audit=${SECURE} max_search_threads=${THREADS} queries=${QUERIES} wall=${((to - from) / 1e6).toFixed(2)} s load=${loadavg().map((x) => x.toFixed(1)).join('/')}`);
     console.log('| stage | µs of main-thread CPU per request |');
     console.log('|---|---|');
     for (const [s, us] of stages) if (s !== 'idle') console.log(`| ${s} | ${perReq(us)} |`);
     console.log(`| **total busy** | **${perReq(busy)}** |`);
     console.log(`(idle ${perReq(stages.get('idle')!)} µs per request)`);
+    console.log(`server process CPU (all threads, /proc utime+stime, unprofiled share unknown): ${perReq(cpuUs)} µs per request; ${(QUERIES / ((to - from) / 1e6)).toFixed(0)} requests/s under the profiler`);
+    if (TOP > 0) {
+      console.log(`top ${TOP} leaf functions (µs per request):`);
+      for (const [leaf, us] of [...leaves].sort((a, b) => b[1] - a[1]).slice(0, TOP)) console.log(`  ${perReq(us).padStart(7)}  ${leaf}`);
+    }
+    for (const [stack, us] of [...stacks].sort((a, b) => b[1] - a[1]).slice(0, 8)) console.log(`  ${perReq(us).padStart(7)}  ${stack}`);
   } finally {
     agent.destroy();
     if (!stopped) await server.stop();
