@@ -67,21 +67,26 @@ function padsOf(key: Buffer): HmacPads {
 }
 
 /**
- * `hex(HMAC-SHA256(key, prevHash ‖ body))`; `body` is the line's text without its `hash` member.
- * Computed as RFC 2104 spells it, `H(key⊕opad ‖ H(key⊕ipad ‖ message))`, with two one-shot `crypto.hash` calls and
- * the pads derived once per key: a `createHmac` object per line cost several times more (CPU and garbage) on the
- * request path, where every access decision seals a line. Equal to `createHmac` for every key (unit-tested).
+ * `hex(HMAC-SHA256(key, a ‖ b))` (UTF-8), computed as RFC 2104 spells it, `H(key⊕opad ‖ H(key⊕ipad ‖ message))`,
+ * with two one-shot `crypto.hash` calls and the pads derived once per key: a `createHmac` object per line cost
+ * several times more (CPU and garbage) on the request path, where every access decision seals a line. Equal to
+ * `createHmac` for every key (unit-tested).
  */
-export function chainHash(key: Buffer, prevHash: string, body: string): string {
-  if (typeof hash !== 'function') return createHmac('sha256', key).update(prevHash).update(body).digest('hex');
+function hmacHex(key: Buffer, a: string, b: string): string {
+  if (typeof hash !== 'function') return createHmac('sha256', key).update(a).update(b).digest('hex');
   const pads = padsOf(key);
-  const prevBytes = Buffer.byteLength(prevHash);
-  const message = Buffer.allocUnsafe(BLOCK_BYTES + prevBytes + Buffer.byteLength(body));
+  const aBytes = Buffer.byteLength(a);
+  const message = Buffer.allocUnsafe(BLOCK_BYTES + aBytes + Buffer.byteLength(b));
   pads.inner.copy(message, 0);
-  message.write(prevHash, BLOCK_BYTES, 'utf8');
-  message.write(body, BLOCK_BYTES + prevBytes, 'utf8');
+  message.write(a, BLOCK_BYTES, 'utf8');
+  message.write(b, BLOCK_BYTES + aBytes, 'utf8');
   const innerDigest = hash('sha256', message, 'buffer');
   return hash('sha256', Buffer.concat([pads.outer, innerDigest], BLOCK_BYTES + 32), 'hex');
+}
+
+/** `hex(HMAC-SHA256(key, prevHash ‖ body))`; `body` is the line's text without its `hash` member. */
+export function chainHash(key: Buffer, prevHash: string, body: string): string {
+  return hmacHex(key, prevHash, body);
 }
 
 function hasChainField(event: object): boolean {
@@ -168,7 +173,7 @@ export const CHECKPOINT_SLOT_BYTES = 256;
 const CHECKPOINT_DOMAIN = 'quiver-audit-head\n';
 
 function checkpointMac(key: Buffer, c: Checkpoint): string {
-  return createHmac('sha256', key).update(`${CHECKPOINT_DOMAIN}${c.gen} ${c.seq} ${c.hash} ${c.firstSeq}`).digest('hex');
+  return hmacHex(key, CHECKPOINT_DOMAIN, `${c.gen} ${c.seq} ${c.hash} ${c.firstSeq}`);
 }
 
 /** One slot: the checkpoint as a JSON line, padded with spaces to {@link CHECKPOINT_SLOT_BYTES}. */
