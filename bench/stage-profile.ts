@@ -16,6 +16,7 @@
  */
 import { Agent } from 'node:http';
 import { send } from './keep-alive-request.js';
+import { processCpuUs } from './process-cpu.js';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { readFileSync, readdirSync, mkdirSync } from 'node:fs';
@@ -38,13 +39,6 @@ const STACKS_OF = env('BENCH_STACKS_OF', '');
 const KEY = 'stage-profile-key';
 const HEADERS: Record<string, string> = SECURE ? { 'api-key': KEY } : {};
 
-/** utime + stime of a process (all its threads), in µs. */
-function processCpuUs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
-  // After the command: state is field 3, utime 14 and stime 15 (1-based) → indexes 11 and 12 here.
-  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLOCK_TICKS;
-}
-const CLOCK_TICKS = 100;
 
 /** The reply text of a request that must succeed. */
 async function call(agent: Agent, url: string, method: string, path: string, body: string): Promise<string> {
