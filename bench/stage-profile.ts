@@ -1,18 +1,23 @@
 /**
- * Server CPU per search request, by stage, from a V8 CPU profile of a child server (`--cpu-prof`): the server
- * is loaded with N clustered vectors, answers Q query requests over 16 keep-alive connections, and stops; the
- * profile of its main thread is split by the frames on each sample's stack:
+ * Server time per search request, by stage, from a V8 CPU profile of a child server (`--cpu-prof`): the server
+ * is loaded with N clustered vectors, answers Q query requests over 16 keep-alive connections, and stops; each
+ * sample of its main thread goes to the first stage (in the order of `STAGES`) that a frame of its stack matches:
  *
- * - search: `nearest` / `nearestAsync` and everything under them (planner, graph, kernels);
- * - present + serialise: result presentation (`present/`, `scoredPoints`) and the reply's JSON serialisation;
- * - parse + validate: the body parser, JSON.parse, schema validation and request parsing (`parse/`);
- * - auth + audit: `src/auth/`, the REST gate and the audit log;
- * - HTTP + framework + other: everything else the main thread did while serving (node:http, Fastify routing,
- *   the event loop, GC).
- * Samples taken while loading the data (before the first query) and after the last are left out. Worker threads
- * are not in the main thread's profile: with the pool on, "search" is what stayed on the event loop.
+ * - audit: `src/auth/audit*`, the audited decision; auth: the rest of `src/auth/` and the REST gate;
+ * - search: the engine (`src/collection/`, `src/index/`, `src/storage/`: query run, graph, kernels, payload fetch);
+ * - present: engine results → wire objects (`api/rest/present/`, the envelope);
+ * - validate: Ajv and the request parsers (`api/rest/parse/`); serialise: JSON.stringify / Fastify's serialize;
+ * - parse: JSON.parse, secure-json-parse, the unsafe-integer scan; garbage collection;
+ * - HTTP + Fastify + other: everything else the main thread did while serving (node:http, routing, hooks, the
+ *   socket write).
+ * Samples taken while loading the data (before the first query) and after the last are left out. They are wall
+ * time while the event loop was on a stack (on a loaded machine, waiting for a core included); the process CPU
+ * per request (`/proc`, all threads) is printed next to them. Worker threads are not in the main thread's profile:
+ * with the pool on, "search" is what stayed on the event loop.
  *
  *   BENCH_N=30000 BENCH_DIM=128 BENCH_QUERIES=3000 BENCH_THREADS=1 node --import tsx bench/stage-profile.ts
+ * Env: BENCH_SECURE=1 (API key + audit log on), BENCH_FILTERED=1 (1% keyword filter), BENCH_EF (64),
+ * BENCH_TOP=N (the N heaviest leaf functions), BENCH_STACKS_OF=name (the commonest stacks under that function).
  */
 import { Agent } from 'node:http';
 import { send } from './keep-alive-request.js';
