@@ -12,8 +12,9 @@
  * - Hash chain (`chain.ts`) across files and restarts. On open the chain resumes from the newest line on disk
  *   after cutting away a torn last line (a write interrupted by a crash, never acknowledged).
  * - The checkpoint `audit.head` (two MACed slots written alternately after each commit — on the thread pool, one
- *   write at a time, commits that finish meanwhile folded into the next; fsynced before retention deletes anything) records the chain's latest state and the first kept `seq`, so the verifier also catches
- *   lines cut from the end and files deleted outside retention. If on open the checkpoint is ahead of the log,
+ *   write at a time, commits that finish meanwhile folded into the next; fsynced before retention deletes
+ *   anything) records the chain's latest state and the first kept `seq`, so the verifier also catches lines cut
+ *   from the end and files deleted outside retention. If on open the checkpoint is ahead of the log,
  *   the log was truncated: the chain continues from the checkpoint, so the gap stays visible to the verifier.
  * - A line that cannot be written (ENOSPC, EACCES, the directory removed or replaced…): with `failClosed` the
  *   `write` promise rejects with {@link AuditWriteError} (503); otherwise it resolves, the line is counted as lost
@@ -139,8 +140,10 @@ export class JsonlFileSink implements AuditSink {
   private repair: { readonly path: string; readonly size: number } | undefined;
 
   private checkpointFile: SlotFile | undefined;
-  /** The background checkpoint write in progress ({@link refreshCheckpoint}); never rejects. */
-  private checkpointing: Promise<void> | undefined;
+  /** A background checkpoint writer is running ({@link refreshCheckpoint}); set and cleared by the writer itself. */
+  private checkpointWriting = false;
+  /** The latest background checkpoint writer; never rejects. */
+  private checkpointing: Promise<void> = Promise.resolve();
   /** The chain moved since the checkpoint write in progress began. */
   private checkpointStale = false;
   private gen = 0;
@@ -216,7 +219,7 @@ export class JsonlFileSink implements AuditSink {
     this.closed = true;
     await this.opening?.catch(() => undefined);
     await this.drained;
-    await this.checkpointing;
+    await this.checkpointIdle();
     const handle = this.handle;
     this.handle = undefined;
     if (handle !== undefined) await handle.close().catch((e: unknown) => this.warn(`closing ${handle.path}: ${describe(e)}`));
@@ -408,7 +411,7 @@ export class JsonlFileSink implements AuditSink {
 
   private async openNow(): Promise<void> {
     // The checkpoint file is closed and reopened below: no background write may still hold its descriptor.
-    await this.checkpointing;
+    await this.checkpointIdle();
     if (this.repair !== undefined) {
       truncateDurably(this.repair.path, this.repair.size);
       this.repair = undefined;
@@ -499,10 +502,13 @@ export class JsonlFileSink implements AuditSink {
    */
   private refreshCheckpoint(): void {
     this.checkpointStale = true;
-    this.checkpointing ??= this.writeStaleCheckpoints();
+    if (!this.checkpointWriting) this.checkpointing = this.writeStaleCheckpoints();
   }
 
   private async writeStaleCheckpoints(): Promise<void> {
+    // The flag is set and cleared in the same synchronous steps that start and end the loop, so a commit either
+    // sees this writer running (and its stale mark is picked up by the loop) or starts a new one.
+    this.checkpointWriting = true;
     try {
       while (this.checkpointStale && this.checkpointFile !== undefined) {
         this.checkpointStale = false;
@@ -512,9 +518,13 @@ export class JsonlFileSink implements AuditSink {
     } catch (e) {
       this.warnRateLimited(`cannot update ${CHECKPOINT_FILE}: ${describe(e)}`);
     } finally {
-      // Cleared in the same synchronous step that ends the loop, so a later refresh starts a new writer.
-      this.checkpointing = undefined;
+      this.checkpointWriting = false;
     }
+  }
+
+  /** Resolves once no background checkpoint write is in flight. */
+  private async checkpointIdle(): Promise<void> {
+    while (this.checkpointWriting) await this.checkpointing;
   }
 
   /** The next checkpoint slot and its bytes (the chain's current state, a new generation). */
@@ -534,7 +544,7 @@ export class JsonlFileSink implements AuditSink {
   private async applyRetention(): Promise<void> {
     const expired = expiredFiles(this.files, this.maxLogFiles);
     if (expired.length === 0) return;
-    await this.checkpointing;
+    await this.checkpointIdle();
     const kept = this.files.slice(expired.length);
     try {
       this.firstSeq = this.firstSeqOf(kept) ?? this.state.seq + 1;
