@@ -13,13 +13,14 @@
  *   BENCH_N=2000 BENCH_DIMS=32 BENCH_QUERIES=50 BENCH_SECONDS=2 node --import tsx bench/rest-e2e.ts   # quick
  * Env: BENCH_N (100000), BENCH_DIMS (128,768), BENCH_QUERIES (1000), BENCH_EFS (16,32,64,128,256),
  * BENCH_SECONDS (8, per load phase), BENCH_LOAD_POINTS (10000, points of the auth/audit collection),
- * BENCH_PARTS (search,auth), BENCH_POOL_THREADS (one per core, at least 2). The search part runs two Quiver
+ * BENCH_PARTS (search,auth), BENCH_AUTH_ROUNDS (3, interleaved audit off/on rounds), BENCH_POOL_THREADS (one per core, at least 2). The search part runs two Quiver
  * servers on the same data: a search pool (`max_search_threads` = BENCH_POOL_THREADS) and one search thread
  * (`max_search_threads` 1: searches on the event loop).
  * Collections use indexing_threshold 1 KiB so small runs build a graph too.
  */
 import { Agent } from 'node:http';
 import { send as post } from './keep-alive-request.js';
+import { processCpuUs } from './process-cpu.js';
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -35,6 +36,8 @@ const EFS = env('BENCH_EFS', '16,32,64,128,256').split(',').map(Number);
 const SECONDS = Number(env('BENCH_SECONDS', '8'));
 const LOAD_POINTS = Number(env('BENCH_LOAD_POINTS', '10000'));
 const PARTS = env('BENCH_PARTS', 'search,auth').split(',');
+/** Interleaved rounds per connection count in the audit on/off comparison. */
+const AUTH_ROUNDS = Number(env('BENCH_AUTH_ROUNDS', '3'));
 const K = 10;
 const TAGS = 100;
 const KEY = 'bench-key-0123456789abcdef';
@@ -276,17 +279,33 @@ async function authPart(lines: string[]): Promise<void> {
       await ingest(s, 'a', store, n, 1, auth);
       await waitGreen(s, 'a', n, auth);
     }
-    lines.push(`### Auth and audit (${n} × ${dim}, API key on both servers, ${SECONDS} s per phase, load average at start ${la()})`, '', '| connections | QPS audit off | QPS audit on | on / off | p99 off / on (ms) | load avg |', '|---|---|---|---|---|---|');
+    lines.push(`### Auth and audit (${n} × ${dim}, API key on both servers, ${AUTH_ROUNDS} interleaved rounds of ${SECONDS} s per server, load average at start ${la()})`, '', '| connections | QPS audit off | QPS audit on | on / off | p99 off / on (ms) | server CPU µs/request off / on | load avg |', '|---|---|---|---|---|---|---|');
     for (const conns of [16, 64]) {
       const run = (s: ChildServer) =>
         timed(conns, SECONDS, async (agent, w) => {
           const r = await post(agent, s.url, 'POST', '/collections/a/points/query', queries[w % queries.length]!, auth);
           return { kind: 'q', ok: r.status === 200 };
         });
-      // Interleaved halves so both servers see the same load.
-      const a1 = (await run(off)).get('q')!;
-      const b1 = (await run(on)).get('q')!;
-      lines.push(`| ${conns} | ${f0(a1.n / SECONDS)} | ${f0(b1.n / SECONDS)} | ${(b1.n / a1.n).toFixed(3)} | ${f1(pct(a1.lat, 99))} / ${f1(pct(b1.lat, 99))} | ${la()} |`);
+      // A warm-up phase each (JIT, connections), then interleaved rounds (off, on, on, off, …) so both servers see
+      // the same load.
+      for (const s of [off, on]) await run(s);
+      const a1 = { n: 0, lat: [] as number[], cpuUs: 0 };
+      const b1 = { n: 0, lat: [] as number[], cpuUs: 0 };
+      for (let r = 0; r < AUTH_ROUNDS; r++) {
+        for (const [s, into] of r % 2 === 0 ? ([[off, a1], [on, b1]] as const) : ([[on, b1], [off, a1]] as const)) {
+          const cpu0 = processCpuUs(s.proc.pid!);
+          const q = (await run(s)).get('q')!;
+          into.cpuUs += processCpuUs(s.proc.pid!) - cpu0;
+          into.n += q.n;
+          into.lat.push(...q.lat);
+        }
+      }
+      for (const x of [a1, b1]) x.lat.sort((p, q) => p - q);
+      const secs = SECONDS * AUTH_ROUNDS;
+      const perReq = (x: typeof a1): number => x.cpuUs / Math.max(1, x.n);
+      lines.push(
+        `| ${conns} | ${f0(a1.n / secs)} | ${f0(b1.n / secs)} | ${(b1.n / a1.n).toFixed(3)} | ${f1(pct(a1.lat, 99))} / ${f1(pct(b1.lat, 99))} | ${f0(perReq(a1))} / ${f0(perReq(b1))} (${(perReq(b1) / perReq(a1)).toFixed(2)}×) | ${la()} |`,
+      );
     }
     let seq = 0;
     const mixed = await timed(64, SECONDS, async (agent, w) => {

@@ -43,10 +43,14 @@ export interface AuditEvent {
  */
 export interface AuditSink {
   write(event: AuditEvent): Promise<void>;
+  /** True when every event is dropped (audit off): callers may skip building events on the request path. */
+  readonly discards?: boolean;
 }
 
 /** Drops every event: the default when audit logging is off. */
 export class NoopAuditSink implements AuditSink {
+  readonly discards = true;
+
   write(_event: AuditEvent): Promise<void> {
     return Promise.resolve();
   }

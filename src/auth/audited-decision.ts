@@ -26,6 +26,7 @@ export async function authorizeAudited<O extends OperationName>(
   const sink = deps.audit;
   const writes: Array<Promise<void>> = [];
   const deferred: AuditSink = {
+    discards: sink.discards === true,
     write(event) {
       const p = sink.write(event);
       p.catch(() => undefined);

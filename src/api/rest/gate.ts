@@ -85,6 +85,9 @@ export function requestInfo(request: FastifyRequest, remoteOf: (r: FastifyReques
   return info;
 }
 
+/** The request facts passed when the sink discards every event (never written anywhere). */
+const UNAUDITED: AuditRequestInfo = { api: '' };
+
 export function createGate(deps: GateDeps): AccessGate {
   return {
     async authenticate(request, operation) {
@@ -107,11 +110,13 @@ export function createGate(deps: GateDeps): AccessGate {
       // Fail closed: a request that skipped authentication is refused, never treated as unauthenticated-open.
       if (auth === undefined) throw new AppError('SERVICE_ERROR', [`${operation} reached access control without authentication`]);
       // The event's durable write starts now; a read's response waits for it in `settleAudit`.
+      const audit = deps.audit();
       return authorizeAudited(auth, operation, { collection, body }, {
         resolveAlias: deps.resolveAlias,
         valueExists: deps.valueExists,
-        audit: deps.audit(),
-        request: requestInfo(request, deps.remoteOf),
+        audit,
+        // Audit off: no event is built, so the request's audit facts (client address, tracing id) are not gathered.
+        request: audit.discards === true ? UNAUDITED : requestInfo(request, deps.remoteOf),
       }, (durable) => {
         request.auditPending = durable;
       });

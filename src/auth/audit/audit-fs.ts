@@ -17,6 +17,7 @@ import {
   statSync,
   truncateSync,
   unlinkSync,
+  write,
   writeSync,
 } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
@@ -201,6 +202,20 @@ export class SlotFile {
     if (data.length !== this.slotBytes) throw new RangeError(`slot data must be ${this.slotBytes} bytes`);
     let off = 0;
     while (off < data.length) off += writeSync(this.fd, data, off, data.length - off, slot * this.slotBytes + off);
+  }
+
+  /**
+   * {@link write} on the thread pool, so the event loop never waits for the file system (a small write can still
+   * block behind a journal commit). At most one may be in flight per file: the caller serialises them.
+   */
+  async writeInBackground(slot: 0 | 1, data: Buffer): Promise<void> {
+    if (data.length !== this.slotBytes) throw new RangeError(`slot data must be ${this.slotBytes} bytes`);
+    let off = 0;
+    while (off < data.length) {
+      off += await new Promise<number>((resolve, reject) => {
+        write(this.fd, data, off, data.length - off, slot * this.slotBytes + off, (e, n) => (e === null ? resolve(n) : reject(e)));
+      });
+    }
   }
 
   sync(): void {

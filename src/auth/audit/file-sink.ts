@@ -11,9 +11,10 @@
  *   unaudited one while each request waits about one sync.
  * - Hash chain (`chain.ts`) across files and restarts. On open the chain resumes from the newest line on disk
  *   after cutting away a torn last line (a write interrupted by a crash, never acknowledged).
- * - The checkpoint `audit.head` (two MACed slots written alternately after each commit; fsynced before retention
- *   deletes anything) records the chain's latest state and the first kept `seq`, so the verifier also catches
- *   lines cut from the end and files deleted outside retention. If on open the checkpoint is ahead of the log,
+ * - The checkpoint `audit.head` (two MACed slots written alternately after each commit — on the thread pool, one
+ *   write at a time, commits that finish meanwhile folded into the next; fsynced before retention deletes
+ *   anything) records the chain's latest state and the first kept `seq`, so the verifier also catches lines cut
+ *   from the end and files deleted outside retention. If on open the checkpoint is ahead of the log,
  *   the log was truncated: the chain continues from the checkpoint, so the gap stays visible to the verifier.
  * - A line that cannot be written (ENOSPC, EACCES, the directory removed or replaced…): with `failClosed` the
  *   `write` promise rejects with {@link AuditWriteError} (503); otherwise it resolves, the line is counted as lost
@@ -139,6 +140,12 @@ export class JsonlFileSink implements AuditSink {
   private repair: { readonly path: string; readonly size: number } | undefined;
 
   private checkpointFile: SlotFile | undefined;
+  /** A background checkpoint writer is running ({@link refreshCheckpoint}); set and cleared by the writer itself. */
+  private checkpointWriting = false;
+  /** The latest background checkpoint writer; never rejects. */
+  private checkpointing: Promise<void> = Promise.resolve();
+  /** The chain moved since the checkpoint write in progress began. */
+  private checkpointStale = false;
   private gen = 0;
   private firstSeq = 1;
 
@@ -212,12 +219,13 @@ export class JsonlFileSink implements AuditSink {
     this.closed = true;
     await this.opening?.catch(() => undefined);
     await this.drained;
+    await this.checkpointIdle();
     const handle = this.handle;
     this.handle = undefined;
     if (handle !== undefined) await handle.close().catch((e: unknown) => this.warn(`closing ${handle.path}: ${describe(e)}`));
     if (this.checkpointFile !== undefined) {
       try {
-        this.writeCheckpoint(true);
+        this.syncCheckpoint();
         this.checkpointFile.close();
       } catch (e) {
         this.warn(`cannot write ${CHECKPOINT_FILE}: ${describe(e)}`);
@@ -269,12 +277,8 @@ export class JsonlFileSink implements AuditSink {
       i = j;
     }
     if (!written) return;
-    try {
-      this.writeCheckpoint(false);
-    } catch (e) {
-      this.warnRateLimited(`cannot update ${CHECKPOINT_FILE}: ${describe(e)}`);
-    }
-    if (this.files.length !== rotatedFrom) this.applyRetention();
+    this.refreshCheckpoint();
+    if (this.files.length !== rotatedFrom) await this.applyRetention();
   }
 
   /** Writes one segment durably and settles its promises; true when it was written. */
@@ -406,6 +410,8 @@ export class JsonlFileSink implements AuditSink {
   }
 
   private async openNow(): Promise<void> {
+    // The checkpoint file is closed and reopened below: no background write may still hold its descriptor.
+    await this.checkpointIdle();
     if (this.repair !== undefined) {
       truncateDurably(this.repair.path, this.repair.size);
       this.repair = undefined;
@@ -465,8 +471,8 @@ export class JsonlFileSink implements AuditSink {
     }
     this.checkpointFile = SlotFile.open(join(this.dir, CHECKPOINT_FILE), CHECKPOINT_SLOT_BYTES);
     this.opened = true;
-    this.applyRetention();
-    this.writeCheckpoint(true);
+    await this.applyRetention();
+    this.syncCheckpoint();
   }
 
   /** `seq` of the first line of the oldest of `files` that has one. */
@@ -479,29 +485,70 @@ export class JsonlFileSink implements AuditSink {
     return undefined;
   }
 
-  /**
-   * Records the chain state in the next checkpoint slot. Without `sync` the slot is only written (it survives a
-   * process crash; after a power cut it may lag, which is safe: a checkpoint is never ahead of the synced log).
-   */
-  private writeCheckpoint(sync: boolean): void {
+  /** Records the chain state in the next checkpoint slot and syncs it (open, close, before retention deletes). */
+  private syncCheckpoint(): void {
     if (this.checkpointFile === undefined) return;
+    const { slot, data } = this.nextCheckpoint();
+    this.checkpointFile.write(slot, data);
+    this.checkpointFile.sync();
+  }
+
+  /**
+   * Brings the checkpoint up to the chain after a commit, off the event loop: a synchronous write here held every
+   * response of the group (and every other request) while the file system finished a journal commit. One write
+   * at a time, so the two slots still alternate in generation order; a commit that finishes meanwhile marks the
+   * checkpoint stale and the running writer writes the newest state next. Never ahead of the log (it records a
+   * chain state that is already durable); it may lag by the write in progress, as it may after a power cut.
+   */
+  private refreshCheckpoint(): void {
+    this.checkpointStale = true;
+    if (!this.checkpointWriting) this.checkpointing = this.writeStaleCheckpoints();
+  }
+
+  private async writeStaleCheckpoints(): Promise<void> {
+    // The flag is set and cleared in the same synchronous steps that start and end the loop, so a commit either
+    // sees this writer running (and its stale mark is picked up by the loop) or starts a new one.
+    this.checkpointWriting = true;
+    try {
+      while (this.checkpointStale && this.checkpointFile !== undefined) {
+        this.checkpointStale = false;
+        const { slot, data } = this.nextCheckpoint();
+        await this.checkpointFile.writeInBackground(slot, data);
+      }
+    } catch (e) {
+      this.warnRateLimited(`cannot update ${CHECKPOINT_FILE}: ${describe(e)}`);
+    } finally {
+      this.checkpointWriting = false;
+    }
+  }
+
+  /** Resolves once no background checkpoint write is in flight. */
+  private async checkpointIdle(): Promise<void> {
+    while (this.checkpointWriting) await this.checkpointing;
+  }
+
+  /** The next checkpoint slot and its bytes (the chain's current state, a new generation). */
+  private nextCheckpoint(): { slot: 0 | 1; data: Buffer } {
     this.gen++;
-    const slot = encodeCheckpoint(this.key, { gen: this.gen, seq: this.state.seq, hash: this.state.hash, firstSeq: this.firstSeq });
-    this.checkpointFile.write(this.gen % 2 === 0 ? 0 : 1, slot);
-    if (sync) this.checkpointFile.sync();
+    return {
+      slot: this.gen % 2 === 0 ? 0 : 1,
+      data: encodeCheckpoint(this.key, { gen: this.gen, seq: this.state.seq, hash: this.state.hash, firstSeq: this.firstSeq }),
+    };
   }
 
   /**
    * Deletes files past `maxLogFiles`. The checkpoint's first kept `seq` is synced *before* anything is deleted,
-   * so a crash in between leaves extra files (deleted at the next open), never a verifier false alarm.
+   * so a crash in between leaves extra files (deleted at the next open), never a verifier false alarm. A
+   * background checkpoint write is let finish first, so it cannot land after (and over) the synced one.
    */
-  private applyRetention(): void {
+  private async applyRetention(): Promise<void> {
     const expired = expiredFiles(this.files, this.maxLogFiles);
     if (expired.length === 0) return;
+    await this.checkpointIdle();
     const kept = this.files.slice(expired.length);
     try {
       this.firstSeq = this.firstSeqOf(kept) ?? this.state.seq + 1;
-      this.writeCheckpoint(true);
+      this.syncCheckpoint();
       for (const f of expired) removeFile(join(this.dir, f.name));
       fsyncDirectory(this.dir);
       this.files = kept;

@@ -10,6 +10,7 @@ import { deps, NOW } from './fixtures.js';
 const jwt = (access: Access, extra: Partial<Auth> = {}): Auth => ({ type: 'Jwt', access, ...extra });
 const onC = (mode: 'r' | 'rw' | 'prw'): Access => ({ kind: 'collections', grants: [{ collection: 'c', access: mode }] });
 const MANAGE: Auth = { type: 'ApiKey', access: { kind: 'global', level: 'm' } };
+const READ_ONLY: Auth = { type: 'ApiKey', access: { kind: 'global', level: 'r' } };
 
 function forbidden(reason: string) {
   return (e: unknown): boolean => {
@@ -158,6 +159,30 @@ describe('authorize: audit events', () => {
   it('fails closed: a sink that rejects refuses the request', async () => {
     const failing: AuditSink = { write: () => Promise.reject(new Error('disk full')) };
     await assert.rejects(authorize(MANAGE, 'get_collection', { collection: 'c' }, deps({ audit: failing })), /disk full/);
+  });
+
+  it('builds no event for a sink that discards them (audit off), and still decides', async () => {
+    let built = 0;
+    const discarding: AuditSink = {
+      discards: true,
+      write: () => {
+        built++;
+        return Promise.reject(new Error('a discarding sink was written to'));
+      },
+    };
+    const clock = (): Date => {
+      built++;
+      return NOW;
+    };
+    const pass = await authorize(MANAGE, 'get_collection', { collection: 'c' }, deps({ audit: discarding, now: clock }));
+    assert.equal(pass.kind, 'collection');
+    await assert.rejects(authorize(READ_ONLY, 'create_collection', { collection: 'c' }, deps({ audit: discarding, now: clock })), /Forbidden/);
+    assert.equal(built, 0);
+    // The same sink without the flag gets both events.
+    const recording: AuditSink = { write: () => Promise.resolve(void built++) };
+    await authorize(MANAGE, 'get_collection', { collection: 'c' }, deps({ audit: recording }));
+    await assert.rejects(authorize(READ_ONLY, 'create_collection', { collection: 'c' }, deps({ audit: recording })), /Forbidden/);
+    assert.equal(built, 2);
   });
 
   it('uses the wall clock when no clock is injected', async () => {

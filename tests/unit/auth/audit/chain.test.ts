@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import { createHmac } from 'node:crypto';
 import { describe, it } from 'node:test';
 import {
+  chainHash,
   CHECKPOINT_SLOT_BYTES,
   decodeCheckpoint,
   encodeCheckpoint,
@@ -32,6 +33,20 @@ void describe('hash chain', () => {
     const r2 = JSON.parse(second.line) as Record<string, unknown>;
     assert.equal(r2['seq'], 2);
     assert.equal(Object.hasOwn(r2, 'prev_hash'), false);
+  });
+
+  void it('computes the chain HMAC exactly as createHmac does, for keys of every length and any text', () => {
+    let seed = 7;
+    const rnd = (n: number): number => (seed = (seed * 16807) % 2147483647) % n;
+    const texts = ['', 'a', '{"api":"é ü 漢字 🎉"}', 'x'.repeat(200), GENESIS_HASH];
+    for (const keyLength of [0, 1, 31, 32, 63, 64, 65, 100, 200]) {
+      const key = Buffer.from(Array.from({ length: keyLength }, () => rnd(256)));
+      for (const prev of [GENESIS_HASH, 'ab'.repeat(32), 'ü']) {
+        for (const body of texts) {
+          assert.equal(chainHash(key, prev, body), createHmac('sha256', key).update(prev).update(body).digest('hex'), `key ${keyLength} bytes`);
+        }
+      }
+    }
   });
 
   void it('drops chain fields an event carries and handles an empty event', () => {

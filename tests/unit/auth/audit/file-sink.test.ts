@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { AUDIT_UNAVAILABLE_MESSAGE, AuditWriteError, JsonlFileSink } from '../../../../src/auth/audit/file-sink.js';
 import { verifyAuditDir } from '../../../../src/auth/audit/verify.js';
+import { readCheckpoint } from '../../../../src/auth/audit/chain.js';
 import { isAppError } from '../../../../src/errors.js';
 import { ev, fileSink, KEY, logFiles, rawLines, readLines, tempDir, writeAll } from './helpers.js';
 
@@ -206,6 +207,28 @@ void describe('JsonlFileSink restart', () => {
     const r = verifyAuditDir(dir, KEY);
     assert.equal(r.ok, false);
     assert.equal(!r.ok && r.line, 2);
+  });
+
+  void it('brings the checkpoint up to the newest line in the background, never ahead of the log', async () => {
+    const dir = tempDir();
+    const { sink } = fileSink(dir);
+    const head = (): { seq: number; hash: string } => {
+      const c = readCheckpoint(KEY, readFileSync(join(dir, 'audit.head')));
+      assert.equal(c.state, 'ok');
+      return c.state === 'ok' ? c.checkpoint : { seq: -1, hash: '' };
+    };
+    const lastLine = (): Record<string, unknown> => readLines(dir, 'audit.2030-06-01.log').at(-1)!;
+    for (let round = 0; round < 20; round++) {
+      await Promise.all(Array.from({ length: 1 + (round % 5) }, () => sink.write(ev(day(1)))));
+      // The write resolved, so the line is durable; the checkpoint may trail it, never lead it.
+      assert.ok(head().seq <= (lastLine()['seq'] as number));
+    }
+    // Without close (which syncs it), the checkpoint catches up to the last line of its own accord.
+    const last = lastLine();
+    for (let i = 0; i < 6000 && head().seq !== last['seq']; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    assert.deepEqual(head(), { ...head(), seq: last['seq'], hash: last['hash'] });
+    await sink.close();
+    assert.equal(verifyAuditDir(dir, KEY).ok, true);
   });
 
   void it('writes a checkpoint that verifies', async () => {
