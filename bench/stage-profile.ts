@@ -18,7 +18,8 @@ import { Agent } from 'node:http';
 import { send } from './keep-alive-request.js';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import { readFileSync, readdirSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
+import { classify, mainThreadProfile, type Stage } from './cpu-profile.js';
 import { removeDir, startChildServer, tempDir } from '../tests/support/app.js';
 import { makeQueries, makeStore, type DatasetSpec } from './data.js';
 
@@ -37,52 +38,12 @@ async function call(agent: Agent, url: string, method: string, path: string, bod
   return r.text;
 }
 
-interface ProfileNode {
-  id: number;
-  callFrame: { functionName: string; url: string };
-  children?: number[];
-}
-interface Profile {
-  nodes: ProfileNode[];
-  startTime: number;
-  samples: number[];
-  timeDeltas: number[];
-}
-
-const STAGES: Array<[string, (fn: string, url: string) => boolean]> = [
+const STAGES: Stage[] = [
   ['search', (fn, url) => (fn === 'nearest' || fn === 'nearestAsync') && url.includes('collection/search')],
   ['present + serialise', (fn, url) => url.includes('/present/') || url.includes('scored-points') || url.includes('fast-json-stringify') || (url.includes('fastify') && /serializ/i.test(fn)) || fn === 'stringify'],
   ['parse + validate', (fn, url) => url.includes('content-type-parser') || url.includes('secure-json-parse') || url.includes('/parse/') || url.includes('schemas/validator') || fn === 'parse'],
   ['auth + audit', (fn, url) => url.includes('/src/auth/') || url.includes('rest/gate') || url.includes('/audit')],
 ];
-
-function classify(p: Profile, from: number, to: number): Map<string, number> {
-  const byId = new Map(p.nodes.map((n) => [n.id, n]));
-  const parent = new Map<number, number>();
-  for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
-  const out = new Map<string, number>([...STAGES.map(([s]) => [s, 0] as [string, number]), ['HTTP + framework + other', 0], ['idle', 0]]);
-  let t = p.startTime;
-  for (let i = 0; i < p.samples.length; i++) {
-    t += p.timeDeltas[i] ?? 0;
-    const dt = p.timeDeltas[i + 1] ?? 0;
-    if (t < from || t > to) continue;
-    let id: number | undefined = p.samples[i] ?? -1;
-    const leaf = byId.get(id)!.callFrame.functionName;
-    if (leaf === '(idle)') {
-      out.set('idle', out.get('idle')! + dt);
-      continue;
-    }
-    let stage = 'HTTP + framework + other';
-    // The outermost matching frame decides (a search called from a presenter would still be "search").
-    while (id !== undefined) {
-      const f = byId.get(id)!.callFrame;
-      for (const [s, m] of STAGES) if (m(f.functionName, f.url)) stage = s;
-      id = parent.get(id);
-    }
-    out.set(stage, out.get(stage)! + dt);
-  }
-  return out;
-}
 
 async function main(): Promise<void> {
   const spec: DatasetSpec = { n: N, dim: DIM, clusters: Math.max(10, Math.min(1000, Math.floor(N / 100))), queries: 500, seed: 20240601 };
@@ -126,12 +87,7 @@ async function main(): Promise<void> {
     const to = Number(process.hrtime.bigint() / 1000n);
     await server.stop();
     stopped = true;
-    const files = readdirSync(profDir).filter((f) => f.endsWith('.cpuprofile'));
-    // The main thread's profile is the one that served HTTP (workers and the tsx loader thread write their own).
-    const profiles = files.map((f) => JSON.parse(readFileSync(join(profDir, f), 'utf8')) as Profile);
-    const main = profiles.find((p) => p.nodes.some((n) => n.callFrame.url.includes('node_modules/fastify/')));
-    if (main === undefined) throw new Error('no CPU profile written');
-    const stages = classify(main, from, to);
+    const stages = classify(mainThreadProfile(profDir), from, to, STAGES, 'HTTP + framework + other', 'outermost');
     const perReq = (us: number): string => (us / QUERIES).toFixed(1);
     const busy = [...stages].filter(([s]) => s !== 'idle').reduce((s, [, v]) => s + v, 0);
     console.log(`N=${N} dim=${DIM} ef=${EF} filtered=${FILTERED} max_search_threads=${THREADS} queries=${QUERIES} wall=${((to - from) / 1e6).toFixed(2)} s load=${loadavg().map((x) => x.toFixed(1)).join('/')}`);

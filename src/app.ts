@@ -18,6 +18,10 @@ import { browserGuard, browserGuardOptions, corsOrigins, sendRefusal } from './a
 import { registerAccessLog, requestIdOf, type AccessLogOptions } from './api/rest/access-log.js';
 import { firstUnsafeInteger } from './api/rest/json-unsafe-integers.js';
 import { parseJsonInSlices, SLICED_PARSE_MIN_CHARS } from './api/rest/sliced-json.js';
+import { foregroundWork } from './index/foreground-work.js';
+
+/** Request bodies from this size on make their request foreground work (~50 points of 128 dimensions). */
+const FOREGROUND_MIN_BYTES = 64 * 1024;
 
 export interface BuildOptions {
   readonly deps: AppDeps;
@@ -67,6 +71,12 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<F
     const refusal = await ipGuard(request);
     if (refusal !== undefined) return sendRefusal(reply, refusal);
     return undefined;
+  });
+  // A large request (an upsert of many points) is foreground work: background graph builds give way to it from
+  // here until its response is sent (`index/foreground-work.ts`).
+  app.addHook('onRequest', (request, reply, done) => {
+    if (Number(request.headers['content-length'] ?? 0) >= FOREGROUND_MIN_BYTES) reply.raw.once('close', foregroundWork.enter());
+    done();
   });
   const guard = browserGuard(browserGuardOptions(config));
   app.addHook('onRequest', async (request, reply) => {
