@@ -7,6 +7,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { validateBody } from '../../src/api/rest/schemas/validator.js';
+import { foregroundWork } from '../../src/index/foreground-work.js';
 
 const N = 2000;
 const DIM = 128;
@@ -75,6 +76,27 @@ describe('large upserts and the event loop', () => {
       assert.deepEqual(p.payload, expected[p.id]!.payload);
       assert.deepEqual(p.vector.map(Math.fround), expected[p.id]!.vector.map(Math.fround));
     }
+  });
+
+  it('a large upsert is foreground work (background builds give way) until its reply, a small one is not', async () => {
+    const busyAtCommit: boolean[] = [];
+    const commit = app.store.commit.bind(app.store);
+    app.store.commit = (fn) => {
+      busyAtCommit.push(foregroundWork.busy);
+      return commit(fn);
+    };
+    try {
+      assert.equal((await app.request('PUT', '/collections/big/points?wait=true', JSON.stringify({ points: points(5_000, 200) }))).status, 200);
+      assert.equal(foregroundWork.busy, false, 'ended with the reply');
+      assert.equal((await app.request('PUT', '/collections/big/points?wait=true', JSON.stringify({ points: points(6_000, 2) }))).status, 200);
+      // A refused large request ends its foreground work too.
+      const bad = JSON.stringify({ points: points(50_000, 200) }).slice(0, -3);
+      assert.equal((await app.request('PUT', '/collections/big/points?wait=true', bad)).status, 400);
+    } finally {
+      app.store.commit = commit;
+    }
+    assert.deepEqual(busyAtCommit, [true, false]);
+    assert.equal(foregroundWork.busy, false);
   });
 
   it('a large upsert with one bad point is refused with the whole-body validation error, and changes nothing', async () => {
