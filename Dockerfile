@@ -33,10 +33,7 @@ RUN npm run build && npm prune --omit=dev --no-audit --no-fund && npm cache clea
 # --- runtime -------------------------------------------------------------------------------------------------------
 FROM ${NODE_RUNTIME_IMAGE} AS runtime
 # RUN_MODE=production: config/production.yaml is read (where Qdrant's Helm chart mounts its ConfigMap).
-# MALLOC_ARENA_MAX=2: glibc's per-thread malloc arenas (main thread, libuv pool, LMDB, workers) otherwise keep tens
-# of MiB of freed request buffers resident (bench/memory.ts, BENCHMARKS.md "Memory").
 ENV NODE_ENV=production \
-    MALLOC_ARENA_MAX=2 \
     RUN_MODE=production \
     QDRANT__SERVICE__HOST=0.0.0.0 \
     QDRANT__SERVICE__HTTP_PORT=6333 \
