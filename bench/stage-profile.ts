@@ -3,7 +3,7 @@
  * is loaded with N clustered vectors, answers Q query requests over 16 keep-alive connections, and stops; the
  * profile of its main thread is split by the frames on each sample's stack:
  *
- * - search: `nearest` / `nearestAsync` and everything under them (planner, graph, kernels);
+ * - search: `nearestIn` / `nearestAsyncIn` (collection/segment/nearest.ts) and everything under them (planner, graph, kernels);
  * - present + serialise: result presentation (`present/`, `scoredPoints`) and the reply's JSON serialisation;
  * - parse + validate: the body parser, JSON.parse, schema validation and request parsing (`parse/`);
  * - auth + audit: `src/auth/`, the REST gate and the audit log;
@@ -39,7 +39,7 @@ async function call(agent: Agent, url: string, method: string, path: string, bod
 }
 
 const STAGES: Stage[] = [
-  ['search', (fn, url) => (fn === 'nearest' || fn === 'nearestAsync') && url.includes('collection/search')],
+  ['search', (fn, url) => (fn === 'nearestIn' || fn === 'nearestAsyncIn') && url.includes('collection/segment/nearest')],
   ['present + serialise', (fn, url) => url.includes('/present/') || url.includes('scored-points') || url.includes('fast-json-stringify') || (url.includes('fastify') && /serializ/i.test(fn)) || fn === 'stringify'],
   ['parse + validate', (fn, url) => url.includes('content-type-parser') || url.includes('secure-json-parse') || url.includes('/parse/') || url.includes('schemas/validator') || fn === 'parse'],
   ['auth + audit', (fn, url) => url.includes('/src/auth/') || url.includes('rest/gate') || url.includes('/audit')],
