@@ -72,10 +72,16 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<F
     if (refusal !== undefined) return sendRefusal(reply, refusal);
     return undefined;
   });
-  // A large request (an upsert of many points) is foreground work: background graph builds give way to it from
-  // here until its response is sent (`index/foreground-work.ts`).
+  // A large request (an upsert of many points) is foreground work: background graph builds give way to it from the
+  // moment its body has arrived and is parsed until its response is sent (`index/foreground-work.ts`). Not while the
+  // body is still arriving: a slow upload is no work for this process.
+  const foreground = new WeakMap<FastifyRequest['raw'], () => void>();
   app.addHook('onRequest', (request, reply, done) => {
-    if (Number(request.headers['content-length'] ?? 0) >= FOREGROUND_MIN_BYTES) reply.raw.once('close', foregroundWork.enter());
+    if (Number(request.headers['content-length'] ?? 0) >= FOREGROUND_MIN_BYTES) {
+      foreground.set(request.raw, () => {
+        if (!reply.raw.writableEnded && !reply.raw.destroyed) reply.raw.once('close', foregroundWork.enter());
+      });
+    }
     done();
   });
   const guard = browserGuard(browserGuardOptions(config));
@@ -97,6 +103,7 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<F
   // every payload path is read and written through own-property accessors (json-path.ts, read.ts).
   const jsonParser = app.getDefaultJsonParser('ignore', 'ignore');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    foreground.get(request.raw)?.();
     const text = typeof body === 'string' ? body : body.toString('utf8');
     if (text.trim().length === 0) {
       done(null, undefined);

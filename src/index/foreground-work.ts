@@ -1,6 +1,6 @@
 /**
- * Foreground work that background index builds give way to (issue 14): a large write request, from the moment its
- * body starts arriving until its response is sent.
+ * Foreground work that background index builds give way to (issue 14): a large request, from the moment its body
+ * has arrived (and is parsed) until its response is sent.
  *
  * Graph builds run in slices on the same event loop as requests (`hnsw-index.ts`, `buildPending`). Left alone, a
  * build takes a slice after every yield of the write path (each slice of a sliced body parse, validation and
