@@ -52,3 +52,43 @@ export function samplesByStage(p: Profile, from: number, to: number, stage: (sta
   }
   return out;
 }
+
+/** A stage: its name and whether a stack frame (function name, script url) belongs to it. */
+export type Stage = [string, (fn: string, url: string) => boolean];
+
+/** The main thread's profile in `dir` (the one that served HTTP; workers and the tsx loader write their own). */
+export function mainThreadProfile(dir: string): Profile {
+  return servingProfile(dir, 'node_modules/fastify/');
+}
+
+/**
+ * µs of samples per stage between `from` and `to`, plus `idle`, `garbage collection` and `fallback` (no frame
+ * matched), in that order after `stages`. `decide` picks which matching frame wins: the outermost (a search called
+ * from a presenter is still "search") or the innermost (the code that did the work).
+ */
+export function classify(p: Profile, from: number, to: number, stages: readonly Stage[], fallback: string, decide: 'outermost' | 'innermost'): Map<string, number> {
+  const stageOf = (stack: readonly CallFrame[]): string => {
+    if (stack[0]?.functionName === '(garbage collector)') return 'garbage collection';
+    let found = fallback;
+    for (const f of stack) {
+      for (const [s, m] of stages) {
+        if (!m(f.functionName, f.url)) continue;
+        if (decide === 'innermost') return s;
+        found = s;
+      }
+    }
+    return found;
+  };
+  const found = samplesByStage(p, from, to, stageOf);
+  return new Map([...stages.map(([s]) => s), fallback, 'garbage collection', 'idle'].map((s) => [s, found.get(s) ?? 0]));
+}
+
+/** The `top` functions by self time between `from` and `to`, as `[name (file), µs]`. */
+export function selfTimes(p: Profile, from: number, to: number, top: number): Array<[string, number]> {
+  const out = samplesByStage(p, from, to, (stack) => {
+    const f = stack[0]!;
+    return `${f.functionName || '(anonymous)'} (${f.url.replace(/^.*\/(node_modules\/[^/]+|src)\//, '$1/')})`;
+  });
+  out.delete('idle');
+  return [...out].sort((a, b) => b[1] - a[1]).slice(0, top);
+}

@@ -18,6 +18,10 @@ import { browserGuard, browserGuardOptions, corsOrigins, sendRefusal } from './a
 import { registerAccessLog, requestIdOf, type AccessLogOptions } from './api/rest/access-log.js';
 import { firstUnsafeInteger } from './api/rest/json-unsafe-integers.js';
 import { parseJsonInSlices, SLICED_PARSE_MIN_CHARS } from './api/rest/sliced-json.js';
+import { foregroundWork } from './index/foreground-work.js';
+
+/** Request bodies from this size on make their request foreground work (~50 points of 128 dimensions). */
+const FOREGROUND_MIN_BYTES = 64 * 1024;
 
 export interface BuildOptions {
   readonly deps: AppDeps;
@@ -68,6 +72,18 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<F
     if (refusal !== undefined) return sendRefusal(reply, refusal);
     return undefined;
   });
+  // A large request (an upsert of many points) is foreground work: background graph builds give way to it from the
+  // moment its body has arrived and is parsed until its response is sent (`index/foreground-work.ts`). Not while the
+  // body is still arriving: a slow upload is no work for this process.
+  const foreground = new WeakMap<FastifyRequest['raw'], () => void>();
+  app.addHook('onRequest', (request, reply, done) => {
+    if (Number(request.headers['content-length'] ?? 0) >= FOREGROUND_MIN_BYTES) {
+      foreground.set(request.raw, () => {
+        if (!reply.raw.writableEnded && !reply.raw.destroyed) reply.raw.once('close', foregroundWork.enter());
+      });
+    }
+    done();
+  });
   const guard = browserGuard(browserGuardOptions(config));
   app.addHook('onRequest', async (request, reply) => {
     const refusal = guard(request, request.routeOptions.config.operation);
@@ -87,6 +103,7 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<F
   // every payload path is read and written through own-property accessors (json-path.ts, read.ts).
   const jsonParser = app.getDefaultJsonParser('ignore', 'ignore');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    foreground.get(request.raw)?.();
     const text = typeof body === 'string' ? body : body.toString('utf8');
     if (text.trim().length === 0) {
       done(null, undefined);

@@ -8,6 +8,7 @@
  * a msgpack object) still decode.
  */
 import type { NamedVectors, VectorValue } from './vectors.js';
+import { slabRow } from './row-slab.js';
 import type { Payload, ShardKey } from './types.js';
 
 export type EncodedVector = Buffer | { m: Buffer; n: number } | { i: Buffer; x: Buffer };
@@ -39,14 +40,23 @@ export interface DecodedPoint {
   shardKey: ShardKey | undefined;
 }
 
+/** The bytes of `a`, not copied: the store copies them when the point is written, within the same transaction. */
 function f32bytes(a: Float32Array | Uint32Array): Buffer {
-  return Buffer.from(a.buffer.slice(a.byteOffset, a.byteOffset + a.byteLength));
+  return Buffer.from(a.buffer, a.byteOffset, a.byteLength);
 }
 
 function toF32(b: Uint8Array): Float32Array {
   const copy = new Uint8Array(b.byteLength);
   copy.set(b);
   return new Float32Array(copy.buffer);
+}
+
+/** A dense row, copied out of the stored bytes into a slab (the segment copies it into its store and drops it). */
+function denseRow(b: Uint8Array): Float32Array {
+  if (b.byteLength % 4 !== 0) throw new RangeError(`a stored dense vector of ${b.byteLength} bytes is not float32 data`);
+  const row = slabRow(b.byteLength >> 2);
+  new Uint8Array(row.buffer, row.byteOffset, row.byteLength).set(b);
+  return row;
 }
 
 function toU32(b: Uint8Array): Uint32Array {
@@ -72,7 +82,7 @@ export function encodeVector(v: VectorValue): EncodedVector {
 }
 
 export function decodeVector(e: EncodedVector): VectorValue {
-  if (e instanceof Uint8Array) return { kind: 'dense', data: toF32(e) };
+  if (e instanceof Uint8Array) return { kind: 'dense', data: denseRow(e) };
   if ('m' in e) {
     const flat = toF32(e.m);
     const dim = e.n > 0 ? flat.length / e.n : 0;

@@ -8,6 +8,8 @@
  *   (KiB; 0 disables indexing); below it every search is an exact scan and `indexed_vectors_count` is 0.
  * - The builder works in slices of a few milliseconds and yields to the event loop, so health checks and
  *   small reads keep being answered while 100k vectors are indexed; the collection reports `yellow` then.
+ *   While large writes are in flight it gives way to them (`index/foreground-work.ts`): they are acknowledged
+ *   at the speed of the write path, and the graph catches up once they stop.
  * - Images are saved (atomically) after builds; on load, vectors written after the image's operation id,
  *   and rows the image does not know, are queued again, so a crash only costs a partial rebuild. A missing
  *   or corrupt image is rebuilt from the stored vectors.
@@ -16,10 +18,16 @@ import { join } from 'node:path';
 import { HnswIndex } from '../index/hnsw/hnsw-index.js';
 import type { DenseVectorStore } from '../index/vector-store.js';
 import type { WriteGate } from '../index/write-gate.js';
+import { foregroundWork } from '../index/foreground-work.js';
 import { atomicWriteAsync, readFileIfExists, removePath } from '../storage/fs.js';
 import type { DenseVectorSpec } from './config.js';
 
 const IMAGE_MAGIC = 'QVIX1';
+/**
+ * While large writes are in flight, a background build takes one slice (8 ms) per this many ms at least
+ * (`index/foreground-work.ts`); the rest of the time it gives way, and catches up once the writes stop.
+ */
+const BUILD_MAX_WAIT_MS = 100;
 
 export interface IndexSettings {
   readonly spec: DenseVectorSpec;
@@ -242,6 +250,7 @@ export class VectorIndexes {
     await e.index.buildPending({
       sliceMs: 8,
       signal: this.stop.signal,
+      pause: () => foregroundWork.giveWay(BUILD_MAX_WAIT_MS),
       onProgress: (_indexed, pending) => {
         progress.total = Math.max(progress.total, progress.done + pending);
         progress.done = progress.total - pending;

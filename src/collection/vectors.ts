@@ -3,6 +3,7 @@
  * vector schema (name, kind, dimension, finite components) with the metric's preprocessing (Cosine:
  * unit length). Transports hand in `VectorData` (plain arrays); wire shapes are their business.
  */
+import { slabRow } from './row-slab.js';
 import { AppError, badInput } from '../errors.js';
 import { normalizeInPlace } from '../index/distance.js';
 import type { VectorSchema } from './config.js';
@@ -36,8 +37,7 @@ function isNumberArray(v: unknown): v is number[] {
   return Array.isArray(v) && v.every((x) => typeof x === 'number');
 }
 
-function toFloat32(values: readonly number[], where: string): Float32Array {
-  const out = new Float32Array(values.length);
+function toFloat32(values: readonly number[], where: string, out: Float32Array = new Float32Array(values.length)): Float32Array {
   for (let i = 0; i < values.length; i++) {
     const x = values[i]!;
     if (!Number.isFinite(x)) throw badInput(`${where}: vector components must be finite numbers`);
@@ -105,7 +105,7 @@ export function toVectorValue(name: string, input: VectorData, schema: VectorSch
     throw badInput(`${where}: ${describe(name)} must be an array of numbers`);
   }
   if (input.length !== params.size) throw new AppError('VECTOR_DIMENSION_MISMATCH', [params.size, input.length]);
-  const v = toFloat32(input, where);
+  const v = toFloat32(input, where, slabRow(input.length));
   return { kind: 'dense', data: applyDatatype(params.distance === 'Cosine' ? normalizeInPlace(v) : v, params.datatype) };
 }
 

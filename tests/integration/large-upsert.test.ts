@@ -7,6 +7,9 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { validateBody } from '../../src/api/rest/schemas/validator.js';
+import { foregroundWork } from '../../src/index/foreground-work.js';
+import { connect } from 'node:net';
+import type { AddressInfo } from 'node:net';
 
 const N = 2000;
 const DIM = 128;
@@ -75,6 +78,51 @@ describe('large upserts and the event loop', () => {
       assert.deepEqual(p.payload, expected[p.id]!.payload);
       assert.deepEqual(p.vector.map(Math.fround), expected[p.id]!.vector.map(Math.fround));
     }
+  });
+
+  it('a large upsert is foreground work (background builds give way) until its reply, a small one is not', async () => {
+    const busyAtCommit: boolean[] = [];
+    const commit = app.store.commit.bind(app.store);
+    app.store.commit = (fn) => {
+      busyAtCommit.push(foregroundWork.busy);
+      return commit(fn);
+    };
+    try {
+      assert.equal((await app.request('PUT', '/collections/big/points?wait=true', JSON.stringify({ points: points(5_000, 200) }))).status, 200);
+      assert.equal(foregroundWork.busy, false, 'ended with the reply');
+      assert.equal((await app.request('PUT', '/collections/big/points?wait=true', JSON.stringify({ points: points(6_000, 2) }))).status, 200);
+      // A refused large request ends its foreground work too.
+      const bad = JSON.stringify({ points: points(50_000, 200) }).slice(0, -3);
+      assert.equal((await app.request('PUT', '/collections/big/points?wait=true', bad)).status, 400);
+    } finally {
+      app.store.commit = commit;
+    }
+    assert.deepEqual(busyAtCommit, [true, false]);
+    assert.equal(foregroundWork.busy, false);
+  });
+
+  it('a large body still arriving is not foreground work (a slow upload does not hold back index builds)', async () => {
+    await app.app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = app.app.server.address() as AddressInfo;
+    const body = JSON.stringify({ points: points(8_000, 200) });
+    const headersSeen = new Promise<void>((resolve) => app.app.server.once('request', () => resolve()));
+    const socket = connect(port, '127.0.0.1');
+    const reply = new Promise<string>((resolve) => {
+      let text = '';
+      socket.on('data', (d: Buffer) => {
+        text += d.toString();
+        if (text.includes('"status":"ok"') || text.includes('"status":{')) resolve(text);
+      });
+    });
+    socket.write(`PUT /collections/big/points?wait=true HTTP/1.1\r\nhost: localhost\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n`);
+    socket.write(body.slice(0, 1000));
+    await headersSeen;
+    for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(foregroundWork.busy, false, 'headers and part of the body arrived: not yet foreground work');
+    socket.write(body.slice(1000));
+    assert.match(await reply, /HTTP\/1\.1 200/);
+    socket.destroy();
+    assert.equal((await app.request('POST', '/collections/big/points/count', { filter: { must: [{ key: 'i', range: { gte: 8_000, lt: 8_200 } }] }, exact: true })).body.result.count, 200);
   });
 
   it('a large upsert with one bad point is refused with the whole-body validation error, and changes nothing', async () => {

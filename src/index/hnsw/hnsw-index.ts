@@ -121,6 +121,8 @@ export interface BuildSliceOptions {
   signal?: AbortSignal;
   /** Called after each slice with (indexed, queued). */
   onProgress?: (indexed: number, pending: number) => void;
+  /** Awaited between slices (default: one turn of the event loop); a background build gives way to requests here. */
+  pause?: () => Promise<void>;
 }
 
 const ABSENT = 0;
@@ -475,6 +477,7 @@ export class HnswIndex implements VectorIndex {
 
   private async runBuild(options: BuildSliceOptions): Promise<void> {
     const sliceMs = options.sliceMs ?? 10;
+    const pause = options.pause ?? ((): Promise<void> => yieldToLoop());
     const aborted = (): boolean => options.signal?.aborted === true;
     // Each slice is one write section: search workers never read a node while it is being linked.
     for (;;) {
@@ -493,7 +496,7 @@ export class HnswIndex implements VectorIndex {
           this.gate.end();
         }
         options.onProgress?.(this.indexedCount, this.pendingLive);
-        if (this.pendingHead < this.pendingLen) await yieldToLoop();
+        if (this.pendingHead < this.pendingLen) await pause();
       }
       this.gate.write(() => this.compactQueue());
       if (aborted() || !this.needsRebuild) return;
@@ -511,7 +514,7 @@ export class HnswIndex implements VectorIndex {
           rebuild.step(o++);
           if ((++n & 7) === 0 && performance.now() - t0 >= sliceMs) break;
         }
-        if (o < this.limit) await yieldToLoop();
+        if (o < this.limit) await pause();
       }
       this.gate.write(() => rebuild.finish());
     }
