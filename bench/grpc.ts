@@ -1,19 +1,23 @@
 /**
  * Search and upsert throughput, gRPC vs REST, on the same data in the same server (a child process, as
- * deployed): `Points/Query` over one grpc-js channel vs `POST …/points/query` over a node:http keep-alive agent
- * (16 sockets), both with 16 requests in flight; then batched upserts the same way.
+ * deployed, with an API key that every call carries), each with 16 requests in flight, through three clients:
  *
- * The two transports are measured side by side: after a warm-up of each, short windows alternate (REST, gRPC,
- * gRPC, REST, …) so that drift in the machine's load, and the background index building that upserts start,
- * fall on both alike. (Measuring all of REST and then all of gRPC charged REST's upserts' index building to the
- * gRPC upserts.) Neither client parses the answer (the REST body is read as text after the status is checked;
- * grpc-js hands over the raw reply bytes after the status is checked), and both encode every request, so the
- * client process's own work is the same kind on both sides. Besides throughput, the server's CPU time per
- * operation (from /proc) and the client process's (process.cpuUsage) are reported: on a shared machine they are
- * steadier than operations per second, and client and server compete for the same cores.
+ * - REST: `POST …/points/query` / `PUT …/points` over a node:http keep-alive agent (16 sockets), the JSON bodies
+ *   serialised beforehand, the status checked and the body read as text;
+ * - gRPC raw: `Points/Query` / `Points/Upsert` as pre-encoded frames on 16 concurrent streams of one `node:http2`
+ *   session (bench/grpc-raw-client.ts), as load generators such as ghz drive a gRPC server; `grpc-status` 0 and the
+ *   reply (10 points; an acknowledged write) are checked;
+ * - gRPC grpc-js: the same RPCs over one grpc-js channel, the request encoded per call and the raw reply bytes
+ *   handed over after the status is checked — the client cost a Node application using grpc-js pays.
  *
- * `--channel-options` passes grpc-js channel options to the client (JSON), for experiments; the default is none, as
- * a client would use it.
+ * The clients are measured side by side: after a warm-up of each, short windows alternate (REST, raw, grpc-js,
+ * grpc-js, raw, REST, …) so that drift in the machine's load, and the background index building that upserts
+ * start, fall on all alike. Besides throughput, the server's CPU time per operation (from /proc) and the client
+ * process's (process.cpuUsage) are reported: on a shared machine they are steadier than operations per second,
+ * and client and server compete for the same cores.
+ *
+ * `--channel-options` passes grpc-js channel options to the grpc-js client (JSON), for experiments; the default
+ * is none, as a client would use it.
  *
  *   node --import tsx bench/grpc.ts [--n=20000] [--dim=128] [--seconds=10] [--windows=6] [--channel-options='{…}']
  */
@@ -22,7 +26,8 @@ import { Agent } from 'node:http';
 import { loadavg } from 'node:os';
 import { send } from './keep-alive-request.js';
 import { readFileSync } from 'node:fs';
-import { Client, credentials, type ChannelOptions, type MethodDefinition } from '@grpc/grpc-js';
+import { Client, credentials, Metadata, type ChannelOptions, type MethodDefinition } from '@grpc/grpc-js';
+import { countField, grpcFrame, rawGrpcClient, subMessage, varintField } from './grpc-raw-client.js';
 import { freePort, removeDir, startChildServer, tempDir } from '../tests/support/app.js';
 import { contract } from '../src/api/grpc/proto.js';
 import { mulberry32 } from '../src/index/random.js';
@@ -52,9 +57,10 @@ interface Tally {
   serverCpu: number;
   clientCpu: number;
 }
+const tally = (): Tally => ({ ops: 0, serverCpu: 0, clientCpu: 0 });
 
 /** Runs `op` with CONCURRENCY workers for `seconds`; adds the operations completed and the server CPU used. */
-async function run(op: () => Promise<void>, seconds: number, tally: Tally = { ops: 0, serverCpu: 0, clientCpu: 0 }): Promise<void> {
+async function run(op: () => Promise<void>, seconds: number, t: Tally = tally()): Promise<void> {
   const end = Date.now() + seconds * 1000;
   const cpu = serverCpuSeconds();
   const client = process.cpuUsage();
@@ -62,86 +68,125 @@ async function run(op: () => Promise<void>, seconds: number, tally: Tally = { op
     Array.from({ length: CONCURRENCY }, async () => {
       while (Date.now() < end) {
         await op();
-        tally.ops++;
+        t.ops++;
       }
     }),
   );
-  tally.serverCpu += serverCpuSeconds() - cpu;
+  t.serverCpu += serverCpuSeconds() - cpu;
   const used = process.cpuUsage(client);
-  tally.clientCpu += (used.user + used.system) / 1e6;
+  t.clientCpu += (used.user + used.system) / 1e6;
 }
 
 /**
- * Operations per second of `rest` and `grpc`, SECONDS each: one second of warm-up each, then WINDOWS windows
- * alternating in the order REST, gRPC, gRPC, REST, … so neither always runs first.
+ * Operations per second of each client, SECONDS each: one second of warm-up each, then WINDOWS windows, the
+ * clients in order in even windows and in reverse order in odd ones (REST, raw, grpc-js, grpc-js, raw, REST, …),
+ * so none always runs first.
  */
-async function sideBySide(rest: () => Promise<void>, grpc: () => Promise<void>): Promise<[Tally, Tally]> {
-  await run(rest, 1);
-  await run(grpc, 1);
+async function sideBySide(ops: ReadonlyArray<() => Promise<void>>): Promise<Tally[]> {
+  for (const op of ops) await run(op, 1);
   const window = SECONDS / WINDOWS;
-  const r: Tally = { ops: 0, serverCpu: 0, clientCpu: 0 };
-  const g: Tally = { ops: 0, serverCpu: 0, clientCpu: 0 };
+  const tallies = ops.map(tally);
   for (let w = 0; w < WINDOWS; w++) {
-    if (w % 2 === 0) {
-      await run(rest, window, r);
-      await run(grpc, window, g);
-    } else {
-      await run(grpc, window, g);
-      await run(rest, window, r);
-    }
+    const order = ops.map((_, i) => (w % 2 === 0 ? i : ops.length - 1 - i));
+    for (const i of order) await run(ops[i]!, window, tallies[i]);
   }
-  return [r, g];
+  return tallies;
 }
 
-/** A table row: throughput, server and client CPU per operation of both transports, and their ratios. */
-function row(name: string, [r, g]: [Tally, Tally]): string {
+/** A table row: throughput, server and client CPU per operation of each client, and gRPC / REST ratios. */
+function row(name: string, [r, raw, js]: Tally[]): string {
   const qps = (t: Tally): number => t.ops / SECONDS;
   const ms = (seconds: number, t: Tally): number => (seconds * 1000) / Math.max(1, t.ops);
+  const f = (x: number): string => x.toFixed(2);
   const server = (t: Tally): number => ms(t.serverCpu, t);
   const client = (t: Tally): number => ms(t.clientCpu, t);
-  return `| ${name} | ${qps(r).toFixed(0)} | ${qps(g).toFixed(0)} | **${(qps(g) / qps(r)).toFixed(2)}** | ${server(r).toFixed(2)} | ${server(g).toFixed(2)} | **${(server(r) / server(g)).toFixed(2)}** | ${client(r).toFixed(2)} | ${client(g).toFixed(2)} |`;
+  return [
+    name,
+    qps(r!).toFixed(0),
+    qps(raw!).toFixed(0),
+    qps(js!).toFixed(0),
+    `**${f(qps(raw!) / qps(r!))}**`,
+    `**${f(qps(js!) / qps(r!))}**`,
+    `${f(server(r!))} / ${f(server(raw!))} / ${f(server(js!))}`,
+    `${f(client(r!))} / ${f(client(raw!))} / ${f(client(js!))}`,
+  ].join(' | ').replace(/^/, '| ').concat(' |');
 }
 
+const KEY = 'bench-admin-key-0123456789abcdef0123456789';
 const dir = tempDir('quiver-bench-grpc-');
 const grpcPort = await freePort();
-const server = await startChildServer(dir, { QDRANT__STORAGE__STORAGE_PATH: `${dir}/storage`, QDRANT__SERVICE__GRPC_PORT: String(grpcPort), QDRANT__LOG_LEVEL: 'ERROR' });
+const server = await startChildServer(dir, { QDRANT__STORAGE__STORAGE_PATH: `${dir}/storage`, QDRANT__SERVICE__GRPC_PORT: String(grpcPort), QDRANT__SERVICE__API_KEY: KEY, QDRANT__LOG_LEVEL: 'ERROR' });
 const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-const rest = async (method: 'PUT' | 'POST', path: string, body: unknown): Promise<void> => {
-  const r = await send(agent, server.url, method, path, JSON.stringify(body));
+/** A REST call with a body serialised beforehand; rejects unless the status is 200. */
+const rest = async (method: 'PUT' | 'POST', path: string, body: string): Promise<void> => {
+  const r = await send(agent, server.url, method, path, body, { 'api-key': KEY });
   if (r.status !== 200) throw new Error(`${path}: ${r.status} ${r.text}`);
 };
 const points = new Client(`127.0.0.1:${grpcPort}`, credentials.createInsecure(), JSON.parse(values['channel-options']) as ChannelOptions);
+const metadata = new Metadata();
+metadata.set('api-key', KEY);
 const definitions = contract().packageDefinition['qdrant.Points'] as Record<string, MethodDefinition<unknown, unknown>>;
-const grpc = (method: string, req: unknown): Promise<void> => {
+/** A grpc-js call, the request encoded by the client per call as an application's would be. */
+const grpcJs = (method: string, req: unknown): Promise<void> => {
   const def = definitions[method]!;
   return new Promise((resolve, reject) => {
-    points.makeUnaryRequest(def.path, def.requestSerialize, (b: Buffer) => b, req, (e) => (e === null ? resolve() : reject(e)));
+    points.makeUnaryRequest(def.path, def.requestSerialize, (b: Buffer) => b, req, metadata, (e) => (e === null ? resolve() : reject(e)));
   });
+};
+const raw = rawGrpcClient(`http://127.0.0.1:${grpcPort}`, { 'api-key': KEY });
+/** A request frame for the raw client, encoded now (proto-loader's serialiser) and sent as is later. */
+const frame = (method: string, req: unknown): Buffer => grpcFrame(definitions[method]!.requestSerialize(req));
+/** `QueryResponse` with exactly `limit` points (field 1). */
+const expectPoints = (limit: number) => (message: Buffer): void => {
+  const n = countField(message, 1);
+  if (n !== limit) throw new Error(`Query reply with ${n} points, expected ${limit}`);
+};
+/** `PointsOperationResponse` whose `result` (field 1) has status Acknowledged or Completed (field 2: 1 or 2). */
+const expectWritten = (message: Buffer): void => {
+  const result = subMessage(message, 1);
+  const status = result === null ? null : varintField(result, 2);
+  if (status !== 1 && status !== 2) throw new Error(`Upsert reply with status ${status}`);
 };
 
 try {
-  await rest('PUT', '/collections/b', { vectors: { size: DIM, distance: 'Cosine' } });
+  await rest('PUT', '/collections/b', JSON.stringify({ vectors: { size: DIM, distance: 'Cosine' } }));
   for (let i = 0; i < N; i += 500) {
-    await rest('PUT', '/collections/b/points?wait=true', { points: Array.from({ length: Math.min(500, N - i) }, (_, k) => ({ id: i + k, vector: vector(), payload: { n: i + k } })) });
+    await rest('PUT', '/collections/b/points?wait=true', JSON.stringify({ points: Array.from({ length: Math.min(500, N - i) }, (_, k) => ({ id: i + k, vector: vector(), payload: { n: i + k } })) }));
   }
   const queries = Array.from({ length: 256 }, vector);
+  const queryBody = queries.map((v) => JSON.stringify({ query: v, limit: 10, with_payload: true }));
+  const queryMessage = (v: number[]): unknown => ({ collection_name: 'b', query: { nearest: { dense: { data: v } } }, limit: 10, with_payload: { enable: true } });
+  const queryFrames = queries.map((v) => frame('Query', queryMessage(v)));
+  const queryPath = definitions['Query']!.path;
   let q = 0;
-  const search = await sideBySide(
-    () => rest('POST', '/collections/b/points/query', { query: queries[q++ % queries.length], limit: 10, with_payload: true }),
-    () => grpc('Query', { collection_name: 'b', query: { nearest: { dense: { data: queries[q++ % queries.length] } } }, limit: 10, with_payload: { enable: true } }),
-  );
-  let id = N;
-  const batch = (): Array<{ id: number; v: number[] }> => Array.from({ length: 16 }, () => ({ id: id++, v: vector() }));
-  const upsert = await sideBySide(
-    () => rest('PUT', '/collections/b/points', { points: batch().map((p) => ({ id: p.id, vector: p.v })) }),
-    () => grpc('Upsert', { collection_name: 'b', points: batch().map((p) => ({ id: { num: p.id }, vectors: { vector: { dense: { data: p.v } } } })) }),
-  );
-  console.log(`gRPC vs REST, ${N} points × ${DIM} dims, ${CONCURRENCY} requests in flight, ${SECONDS} s each in ${WINDOWS} alternating windows, channel options ${values['channel-options']}; load ${loadavg().map((x) => x.toFixed(1)).join('/')}`);
-  console.log(`| operation | REST ops/s | gRPC ops/s | gRPC / REST | REST server CPU ms/op | gRPC server CPU ms/op | REST / gRPC server CPU | REST client CPU ms/op | gRPC client CPU ms/op |\n|---|---|---|---|---|---|---|---|---|`);
+  const search = await sideBySide([
+    () => rest('POST', '/collections/b/points/query', queryBody[q++ % queries.length]!),
+    () => raw.call(queryPath, queryFrames[q++ % queries.length]!, expectPoints(10)),
+    () => grpcJs('Query', queryMessage(queries[q++ % queries.length]!)),
+  ]);
+  // Upserts: REST bodies and raw frames are built beforehand (UPSERT_POOL batches each, ids of their own, reused
+  // round-robin once used up — later rounds overwrite); grpc-js encodes each request as it is sent.
+  const batch = (from: number): Array<{ id: number; v: number[] }> => Array.from({ length: 16 }, (_, k) => ({ id: from + k, v: vector() }));
+  const UPSERT_POOL = 3000;
+  const restBodies = Array.from({ length: UPSERT_POOL }, (_, b) => JSON.stringify({ points: batch(N + 16 * b).map((p) => ({ id: p.id, vector: p.v })) }));
+  const upsertMessage = (ps: Array<{ id: number; v: number[] }>): unknown => ({ collection_name: 'b', points: ps.map((p) => ({ id: { num: p.id }, vectors: { vector: { dense: { data: p.v } } } })) });
+  const rawFrames = Array.from({ length: UPSERT_POOL }, (_, b) => frame('Upsert', upsertMessage(batch(N + 16 * (UPSERT_POOL + b)))));
+  const upsertPath = definitions['Upsert']!.path;
+  let id = N + 32 * UPSERT_POOL;
+  let rb = 0;
+  let fb = 0;
+  const upsert = await sideBySide([
+    () => rest('PUT', '/collections/b/points', restBodies[rb++ % UPSERT_POOL]!),
+    () => raw.call(upsertPath, rawFrames[fb++ % UPSERT_POOL]!, expectWritten),
+    () => grpcJs('Upsert', upsertMessage(batch((id += 16) - 16))),
+  ]);
+  console.log(`gRPC vs REST, ${N} points × ${DIM} dims, api-key on every call, ${CONCURRENCY} requests in flight, ${SECONDS} s each in ${WINDOWS} alternating windows, grpc-js channel options ${values['channel-options']}; upsert pools used ${rb} REST / ${fb} raw of ${UPSERT_POOL}; load ${loadavg().map((x) => x.toFixed(1)).join('/')}`);
+  console.log(`| operation | REST ops/s | gRPC raw http2 ops/s | gRPC grpc-js ops/s | raw / REST | grpc-js / REST | server CPU ms/op REST / raw / grpc-js | client CPU ms/op REST / raw / grpc-js |\n|---|---|---|---|---|---|---|---|`);
   console.log(row('query (limit 10, payload)', search));
   console.log(row('upsert (16 points per request)', upsert));
 } finally {
   points.close();
+  raw.close();
   agent.destroy();
   await server.stop();
   removeDir(dir);
