@@ -7,7 +7,7 @@ import type { PointOperation } from '../../../collection/operation.js';
 import { count as countPoints, facet, retrieve, scroll } from '../../../collection/read.js';
 import type { ReadOptions } from '../../../collection/types.js';
 import { vectorNameAddition } from '../../collection-config.js';
-import { checkedShardKeys, distanceMatrix, query, queryAsync, queryGroups, type QueryEnv } from '../../../collection/query/run.js';
+import { checkedShardKeys, distanceMatrix, query, queryAsync, queryBatch, queryGroups, type QueryEnv } from '../../../collection/query/run.js';
 import type { PointsHandlers } from '../generated/qdrant/Points.js';
 import type * as M from '../generated/messages.js';
 import { collectionPass, type Impls, type RpcContext } from '../call.js';
@@ -176,7 +176,7 @@ export const pointsService: Impls<PointsHandlers> = {
   SearchBatch: {
     run: (m, ctx) => {
       const e = env(ctx, m, (m.search_points ?? []).length);
-      return { result: (m.search_points ?? []).map((s) => ({ result: query(e, withSelectors(searchRoot(s), s)).map(scoredPoint) })) };
+      return { result: queryBatch(e, (m.search_points ?? []).map((s) => withSelectors(searchRoot(s), s))).map((r) => ({ result: r.map(scoredPoint) })) };
     },
   },
   SearchGroups: {
@@ -198,7 +198,7 @@ export const pointsService: Impls<PointsHandlers> = {
   RecommendBatch: {
     run: (m, ctx) => {
       const e = env(ctx, m, (m.recommend_points ?? []).length);
-      return { result: (m.recommend_points ?? []).map((s) => ({ result: query(e, withSelectors(recommendRoot(s), s)).map(scoredPoint) })) };
+      return { result: queryBatch(e, (m.recommend_points ?? []).map((s) => withSelectors(recommendRoot(s), s))).map((r) => ({ result: r.map(scoredPoint) })) };
     },
     accessBody: (m) => accessOfBatch(m.recommend_points),
   },
@@ -210,7 +210,7 @@ export const pointsService: Impls<PointsHandlers> = {
   DiscoverBatch: {
     run: (m, ctx) => {
       const e = env(ctx, m, (m.discover_points ?? []).length);
-      return { result: (m.discover_points ?? []).map((s) => ({ result: query(e, withSelectors(discoverRoot(s), s)).map(scoredPoint) })) };
+      return { result: queryBatch(e, (m.discover_points ?? []).map((s) => withSelectors(discoverRoot(s), s))).map((r) => ({ result: r.map(scoredPoint) })) };
     },
     accessBody: (m) => accessOfBatch(m.discover_points),
   },
@@ -224,7 +224,7 @@ export const pointsService: Impls<PointsHandlers> = {
   QueryBatch: {
     run: (m, ctx) => {
       const e = env(ctx, m, (m.query_points ?? []).length);
-      return { result: (m.query_points ?? []).map((q, i) => ({ result: query(e, withSelectors(queryRoot(q, `query_points[${i}]`), q)).map(scoredPoint) })) };
+      return { result: queryBatch(e, (m.query_points ?? []).map((q, i) => withSelectors(queryRoot(q, `query_points[${i}]`), q))).map((r) => ({ result: r.map(scoredPoint) })) };
     },
     accessBody: (m) => accessOfBatch(m.query_points),
   },
