@@ -259,9 +259,10 @@ export class TableOfContent {
 
   // ---------------------------------------------------------------- shard keys
 
-  createShardKey(pass: CollectionPass, key: ShardKey): Promise<void> {
+  /** Creates a shard key owning `shardsNumber` shards (default: the collection's `shard_number`). */
+  createShardKey(pass: CollectionPass, key: ShardKey, shardsNumber?: number): Promise<void> {
     if (this.coordinator !== undefined) throw this.coordinator.unsupported('custom shard keys');
-    return this.changeDescriptor(pass, { type: 'create_shard_key', key });
+    return this.changeDescriptor(pass, { type: 'create_shard_key', key, shardsNumber });
   }
 
   async deleteShardKey(pass: CollectionPass, key: ShardKey): Promise<void> {
@@ -421,7 +422,14 @@ export class TableOfContent {
     if (this.coordinator !== undefined) throw this.coordinator.unsupported('snapshot recovery');
     const uuid = randomUUID();
     const pendingKey = SNAPSHOT_PENDING_PREFIX + uuid;
-    const descriptor: CollectionDescriptor = { uuid, config: next.config, payloadIndexes: next.payloadIndexes, shardKeys: next.shardKeys, createdAt: next.createdAt };
+    const descriptor: CollectionDescriptor = {
+      uuid,
+      config: next.config,
+      payloadIndexes: next.payloadIndexes,
+      shardKeys: next.shardKeys,
+      ...(next.shardIds === undefined ? {} : { shardIds: next.shardIds }),
+      createdAt: next.createdAt,
+    };
     this.snapshotBuilds.add(uuid);
     try {
       let loaded: Collection;
