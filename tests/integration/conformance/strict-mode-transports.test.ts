@@ -455,7 +455,16 @@ describe('conformance: strict mode through REST and gRPC', () => {
       rest: ['POST', '/points/query', { prefetch: [{ query: V, using: 'd', filter: CITY }, { using: 'd' }], query: { fusion: 'rrf' }, filter: CITY }],
       grpc: ['Query', { prefetch: [{ query: { nearest: dense(V) }, using: 'd', filter: G_CITY }, { using: 'd' }], query: { fusion: 'RRF' }, filter: G_CITY }],
     }],
+    ['discover: its target and both vectors of each context pair', 3, {
+      rest: ['POST', '/points/query', { query: { discover: { target: 1, context: [{ positive: 2, negative: 3 }] } }, using: 'd' }],
+      grpc: ['Query', { query: { discover: { target: { id: { num: 1 } }, context: { pairs: [{ positive: { id: { num: 2 } }, negative: { id: { num: 3 } } }] } } }, using: 'd' }],
+    }],
+    ['context: both vectors of each pair + a condition', 5, {
+      rest: ['POST', '/points/query', { query: { context: [{ positive: 1, negative: 2 }, { positive: 3, negative: 4 }] }, using: 'd', filter: CITY }],
+      grpc: ['Query', { query: { context: { pairs: [{ positive: { id: { num: 1 } }, negative: { id: { num: 2 } } }, { positive: { id: { num: 3 } }, negative: { id: { num: 4 } } }] } }, using: 'd', filter: G_CITY }],
+    }],
     ['search batch: the sum of its searches', 2, batchOf.search(2)],
+    ['distance matrix: its sampling scroll (1 + a condition), then per sampled point (2 Berlin points) 1 + the condition + has_id', 8, byFilter.matrix(CITY, G_CITY)],
   ];
 
   for (const index of [0, 1]) {
