@@ -22,10 +22,3 @@ export function readRateLimit(config: { readonly strict_mode_config?: StrictMode
   if (sm?.enabled !== true) return undefined;
   return sm.read_rate_limit ?? undefined;
 }
-
-/** The write rate limit strict mode sets (undefined: none, or strict mode off). */
-export function writeRateLimit(config: { readonly strict_mode_config?: StrictModeConfig | null }): number | undefined {
-  const sm = config.strict_mode_config;
-  if (sm?.enabled !== true) return undefined;
-  return sm.write_rate_limit ?? undefined;
-}
