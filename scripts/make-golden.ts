@@ -1,5 +1,6 @@
 /**
- * Makes the golden fixtures of Quiver's stored formats, version 1 (`tests/fixtures/golden/v1/`).
+ * Makes the golden fixtures of Quiver's stored formats (`tests/fixtures/golden/v1/`; `v2/` holds the store and
+ * snapshots of storage format 2, the formats that changed).
  *
  *   node --import tsx scripts/make-golden.ts OUT-DIR      # e.g. tests/fixtures/golden/v2 for a new version
  *
@@ -14,7 +15,8 @@
  *   - `golden`: named dense vectors (Cosine, Euclid), a multivector (max_sim), a sparse vector (idf), non-default
  *     hnsw / optimizer / payload settings, integer and UUID ids, odd payloads, nine payload indexes of eight
  *     types, and a history (a deleted point, overwritten vectors and payloads);
- *   - `sharded`: custom sharding with the shard keys `"eu"` and `7`;
+ *   - `sharded`: custom sharding with the shard keys `"eu"` and `7` (since v2 made after a key `"gone"` of two
+ *     shards, deleted at the end, so their shard ids are 3 and 4);
  *   - `indexed`: 200 points of dimension 4 above a 1 KiB indexing threshold, so its HNSW graph image is saved;
  *   - aliases `golden-alias` → golden and `current` → indexed.
  * - `snapshots/golden.snapshot` (collection snapshot of `golden`) and `snapshots/full.snapshot` (full snapshot).
@@ -130,8 +132,11 @@ async function main(): Promise<void> {
 
   // ---- sharded: custom sharding with a string and an integer shard key
   await call('PUT', '/collections/sharded', { vectors: { size: 2, distance: 'Manhattan' }, sharding_method: 'custom', shard_number: 1 });
+  // (v2) a key of two shards made first and deleted last: `eu` and 7 keep shard ids 3 and 4 (storage format 2)
+  await call('PUT', '/collections/sharded/shards', { shard_key: 'gone', shards_number: 2 });
   await call('PUT', '/collections/sharded/shards', { shard_key: 'eu' });
   await call('PUT', '/collections/sharded/shards', { shard_key: 7 });
+  await call('POST', '/collections/sharded/shards/delete', { shard_key: 'gone' });
   await call('PUT', '/collections/sharded/points?wait=true', { shard_key: 'eu', points: [{ id: 1, vector: [1, 0], payload: { city: 'Paris' } }] });
   await call('PUT', '/collections/sharded/points?wait=true', { shard_key: 7, points: [{ id: 2, vector: [0, 1], payload: { city: 'Tokyo' } }] });
 

@@ -28,6 +28,7 @@ import { CommitGroups, type GroupMember } from './commit-groups.js';
 import type { Filter } from '../index/filter/types.js';
 import { andFilters } from './query/filters.js';
 import { ConfinedSegment, outsideTenant } from './tenant.js';
+import type { RateGate } from './rate-gate.js';
 
 /** One `update()` call waiting for its commit group. */
 interface UpdateRequest {
@@ -88,6 +89,8 @@ export class Collection {
    * `undefined` on the collection itself.
    */
   private readonly tenant: Filter | undefined = undefined;
+  /** Where strict mode's read and write rates are charged (set by the service that loads the collection). */
+  rateGate: RateGate | undefined = undefined;
 
   private constructor(store: Store, descriptor: CollectionDescriptor, log: CollectionLog) {
     this.store = store;

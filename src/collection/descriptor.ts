@@ -17,7 +17,39 @@ export interface CollectionDescriptor {
   /** `schema` is Qdrant's `PayloadFieldSchema` (a type name or a params object), kept as given. */
   readonly payloadIndexes: ReadonlyArray<{ field: string; schema: unknown }>;
   readonly shardKeys: readonly ShardKey[];
+  /**
+   * The shard ids each shard key owns, aligned with `shardKeys` (storage format 2). Absent in descriptors written
+   * before (format 1), whose keys own the ids they were shown with then (see {@link shardIdsOfKeys}).
+   */
+  readonly shardIds?: ReadonlyArray<readonly number[]>;
   readonly createdAt: string;
+}
+
+/** The shard number a configuration asks for (`params.shard_number`, 1 when absent). */
+export function shardNumberOf(config: CollectionConfig): number {
+  const n = config.params.shard_number;
+  return typeof n === 'number' && Number.isSafeInteger(n) && n >= 1 ? n : 1;
+}
+
+/**
+ * The shard ids of each shard key, aligned with `d.shardKeys`. A descriptor of storage format 1 has none stored:
+ * its keys keep the ids format 1 gave them (key i of N shards each: `i*N .. i*N+N-1`), so an upgrade changes no id.
+ */
+export function shardIdsOfKeys(d: Pick<CollectionDescriptor, 'config' | 'shardKeys' | 'shardIds'>): ReadonlyArray<readonly number[]> {
+  if (d.shardIds !== undefined && d.shardIds.length === d.shardKeys.length) return d.shardIds;
+  const n = shardNumberOf(d.config);
+  return d.shardKeys.map((_, k) => Array.from({ length: n }, (_, i) => k * n + i));
+}
+
+/**
+ * A new shard key's shards, numbered as Qdrant numbers them (`Collection::create_shard_key`): after the largest
+ * shard id any key owns (0 when there is none, so the first key's shards start at 1), `shardsNumber` of them.
+ * Ids of deleted keys are not renumbered; the largest ones may be given again once their key is gone.
+ */
+export function nextShardIds(existing: ReadonlyArray<readonly number[]>, shardsNumber: number): number[] {
+  let max = 0;
+  for (const ids of existing) for (const id of ids) if (id > max) max = id;
+  return Array.from({ length: shardsNumber }, (_, i) => max + 1 + i);
 }
 
 /**
@@ -34,10 +66,17 @@ export function applyDescriptorOperation(d: CollectionDescriptor, op: Descriptor
     case 'create_shard_key':
       if (!isCustomSharding(d.config)) throw badInput('Wrong input: Shard key can only be created for collections with custom sharding (sharding_method: custom)');
       if (d.shardKeys.includes(op.key)) throw new AppError('SHARD_KEY_EXISTS', [String(op.key)]);
-      return { ...d, shardKeys: [...d.shardKeys, op.key] };
-    case 'delete_shard_key':
-      if (!d.shardKeys.includes(op.key)) throw new AppError('SHARD_KEY_NOT_FOUND', [String(op.key)]);
-      return { ...d, shardKeys: d.shardKeys.filter((k) => k !== op.key) };
+      {
+        const ids = shardIdsOfKeys(d);
+        return { ...d, shardKeys: [...d.shardKeys, op.key], shardIds: [...ids, nextShardIds(ids, op.shardsNumber ?? shardNumberOf(d.config))] };
+      }
+    case 'delete_shard_key': {
+      const at = d.shardKeys.indexOf(op.key);
+      if (at < 0) throw new AppError('SHARD_KEY_NOT_FOUND', [String(op.key)]);
+      // The other keys keep their shard ids (stored from now on, also for a format-1 descriptor).
+      const ids = shardIdsOfKeys(d);
+      return { ...d, shardKeys: d.shardKeys.filter((_, i) => i !== at), shardIds: ids.filter((_, i) => i !== at) };
+    }
     default:
       return { ...d, config: applyConfigOperation(d.config, op) };
   }

@@ -123,6 +123,7 @@ function encodeOp(op: CollectionOperation): Json {
     case 'delete_field_index':
       return { type: op.type, field: op.field };
     case 'create_shard_key':
+      return op.shardsNumber === undefined ? { type: op.type, key: op.key } : { type: op.type, key: op.key, shardsNumber: op.shardsNumber };
     case 'delete_shard_key':
       return { type: op.type, key: op.key };
     case 'update_collection':
@@ -202,8 +203,9 @@ export function decodeOperation(text: string): CollectionOperation {
     case 'delete_field_index':
       return { type: 'delete_field_index', field: e['field'] as string };
     case 'create_shard_key':
+      return typeof e['shardsNumber'] === 'number' ? { type: 'create_shard_key', key: e['key'] as ShardKey, shardsNumber: e['shardsNumber'] } : { type: 'create_shard_key', key: e['key'] as ShardKey };
     case 'delete_shard_key':
-      return { type: e['type'], key: e['key'] as ShardKey };
+      return { type: 'delete_shard_key', key: e['key'] as ShardKey };
     case 'update_collection':
       return { type: 'update_collection', patch: decodePatch(e['patch'] as Json) };
     case 'create_vector_name':

@@ -50,7 +50,10 @@ export type FieldIndexOperation =
   | { readonly type: 'delete_field_index'; readonly field: string };
 
 /** Shard-key changes (custom sharding). */
-export type ShardKeyOperation = { readonly type: 'create_shard_key'; readonly key: ShardKey } | { readonly type: 'delete_shard_key'; readonly key: ShardKey };
+/** `shardsNumber`: the shards the new key owns (`create_shard_key`'s `shards_number`; default the collection's `shard_number`). */
+export type ShardKeyOperation =
+  | { readonly type: 'create_shard_key'; readonly key: ShardKey; readonly shardsNumber?: number | undefined }
+  | { readonly type: 'delete_shard_key'; readonly key: ShardKey };
 
 /** Every change of a collection's descriptor (`descriptor.ts`): configuration, payload indexes, shard keys. */
 export type DescriptorOperation = ConfigOperation | FieldIndexOperation | ShardKeyOperation;

@@ -13,6 +13,8 @@ import { isCustomSharding } from './config.js';
 import type { Payload, PayloadSelector, PointRecord, PointView, ReadOptions, ScoredPoint, ShardKey, VectorSelector } from './types.js';
 import type { NamedVectors } from './vectors.js';
 import { activeStrictMode, checkCountStrict, checkFacetStrict, checkScrollStrict } from './strict-mode.js';
+import { chargeRead, scrollCost } from './read-cost.js';
+import { readRateLimit } from './rate-gate.js';
 
 export function selectPayload(payload: Payload | null, sel: PayloadSelector): Payload | null {
   switch (sel.kind) {
@@ -77,8 +79,11 @@ export function checkVectorSelector(c: Collection, sel: VectorSelector): void {
   }
 }
 
+/** Points by id, in the order asked. Charged one read token per id (Qdrant's shard `retrieve`). */
 export function retrieve(c: Collection, ids: readonly PointId[], o: ReadOptions, shardKeys?: readonly ShardKey[]): PointRecord[] {
   checkVectorSelector(c, o.withVector);
+  const rate = readRateLimit(c.config);
+  if (rate !== undefined) chargeRead(c, rate, ids.length);
   const out: PointRecord[] = [];
   const seen = new Set<number>();
   for (const id of ids) {
@@ -111,6 +116,8 @@ export interface ScrollResult {
 export function scroll(c: Collection, r: ScrollRequest, o: ReadOptions): ScrollResult {
   checkScrollStrict(activeStrictMode(c.config), r.limit, r.filter, c.fieldIndexes);
   checkVectorSelector(c, o.withVector);
+  const rate = readRateLimit(c.config);
+  if (rate !== undefined) chargeRead(c, rate, scrollCost(r.filter));
   if (r.orderBy !== undefined) return scrollOrdered(c, r, o);
   const points: PointRecord[] = [];
   for (const id of c.idsInOrder(r.offset)) {
@@ -134,6 +141,8 @@ function scrollOrdered(c: Collection, r: ScrollRequest, o: ReadOptions): ScrollR
 /** Points matching `filter`; `exact` (default true, as in Qdrant) is checked against strict mode's `search_allow_exact`. */
 export function count(c: Collection, filter: Filter | undefined, shardKeys?: readonly ShardKey[], exact = true): number {
   checkCountStrict(activeStrictMode(c.config), filter, exact, c.fieldIndexes);
+  const rate = readRateLimit(c.config);
+  if (rate !== undefined) chargeRead(c, rate, scrollCost(filter));
   if (filter === undefined && shardKeys === undefined) return c.pointsCount;
   let n = 0;
   for (const _ of c.segment.scan({ filter, shardKeys })) n++;
@@ -152,5 +161,7 @@ export interface FacetRequest {
 /** The most frequent values of `key` among the points matching the filter, with their counts. */
 export function facet(c: Collection, req: FacetRequest): { hits: Array<{ value: unknown; count: number }> } {
   checkFacetStrict(activeStrictMode(c.config), req.limit, req.filter, req.exact, c.fieldIndexes);
+  const rate = readRateLimit(c.config);
+  if (rate !== undefined) chargeRead(c, rate, scrollCost(req.filter));
   return c.segment.facet(req.key, req.limit ?? 10, { filter: req.filter, shardKeys: req.shardKeys });
 }

@@ -11,9 +11,9 @@
  * goes to the first node at or after the SipHash-2-4 of its id (`ExtendedPointId`'s hash stream: a u64
  * discriminant, then the u64 id, or the u64 length 16 and the 16 UUID bytes), wrapping around.
  *
- * Shard ids: with automatic sharding `0..shard_number`. With custom sharding, every shard key owns
- * `shard_number` shards, numbered in the order the keys were created (key i: `i*N .. i*N+N-1`); a point goes
- * to one of its key's shards by the same ring over those ids.
+ * Shard ids: with automatic sharding `0..shard_number`. With custom sharding, every shard key owns the shards the
+ * descriptor gives it (numbered as Qdrant numbers them, see `descriptor.ts`); a point goes to one of its key's
+ * shards by the same ring over those ids.
  */
 import type { PointId } from '../storage/point-id.js';
 import { sipHash24Into } from '../index/filter/siphash.js';
@@ -89,15 +89,19 @@ export class ShardRouter {
   readonly shards: readonly LocalShard[];
   private readonly rings = new Map<ShardKey | undefined, FairRing>();
 
+  private readonly customKeys: readonly ShardKey[] | null;
+
+  /** `keys`: with custom sharding, each shard key and the shard ids it owns (null: automatic sharding). */
   constructor(
-    private readonly shardNumber: number,
-    private readonly customKeys: readonly ShardKey[] | null,
+    shardNumber: number,
+    keys: ReadonlyArray<{ readonly key: ShardKey; readonly shardIds: readonly number[] }> | null,
   ) {
     const n = Math.max(1, shardNumber);
-    if (customKeys === null || customKeys.length === 0) {
+    this.customKeys = keys === null ? null : keys.map((k) => k.key);
+    if (keys === null || keys.length === 0) {
       this.shards = Array.from({ length: n }, (_, shardId) => ({ shardId }));
     } else {
-      this.shards = customKeys.flatMap((shardKey, k) => Array.from({ length: n }, (_, i) => ({ shardId: k * n + i, shardKey })));
+      this.shards = keys.flatMap(({ key, shardIds }) => shardIds.map((shardId) => ({ shardId, shardKey: key }))).sort((a, b) => a.shardId - b.shardId);
     }
   }
 
@@ -129,7 +133,4 @@ export class ShardRouter {
     return this.shards.some((s) => s.shardId === shardId);
   }
 
-  get shardNumberPerKey(): number {
-    return Math.max(1, this.shardNumber);
-  }
 }

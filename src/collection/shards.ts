@@ -2,24 +2,19 @@
  * A collection's local shards (see `shard-router.ts`): the router its descriptor implies, and the point count
  * of each shard. Kept outside `Collection`, over its public reads, so the segment stays one.
  */
-import { isCustomSharding, type CollectionConfig } from './config.js';
-import type { CollectionDescriptor } from './descriptor.js';
+import { isCustomSharding } from './config.js';
+import { shardIdsOfKeys, shardNumberOf, type CollectionDescriptor } from './descriptor.js';
 import type { SegmentReader } from './segment/segment.js';
 import { ShardRouter, type LocalShard } from './shard-router.js';
 
 const routers = new WeakMap<object, ShardRouter>();
 
-/** The shard number a configuration asks for (`params.shard_number`, 1 when absent). */
-function shardNumberOf(config: CollectionConfig): number {
-  const n = config.params.shard_number;
-  return typeof n === 'number' && Number.isSafeInteger(n) && n >= 1 ? n : 1;
-}
-
 /** The router of a descriptor (cached per descriptor object: a changed descriptor is a new object). */
-export function shardRouterOf(d: Pick<CollectionDescriptor, 'config' | 'shardKeys'>): ShardRouter {
+export function shardRouterOf(d: Pick<CollectionDescriptor, 'config' | 'shardKeys' | 'shardIds'>): ShardRouter {
   let router = routers.get(d);
   if (router === undefined) {
-    router = new ShardRouter(shardNumberOf(d.config), isCustomSharding(d.config) ? d.shardKeys : null);
+    const ids = shardIdsOfKeys(d);
+    router = new ShardRouter(shardNumberOf(d.config), isCustomSharding(d.config) ? d.shardKeys.map((key, k) => ({ key, shardIds: ids[k]! })) : null);
     routers.set(d, router);
   }
   return router;

@@ -48,15 +48,19 @@ function conditionsOf(f: Filter): Condition[] {
   return [...(f.must ?? []), ...(f.should ?? []), ...(f.mustNot ?? []), ...(f.minShould?.conditions ?? [])];
 }
 
-/** Qdrant `Filter::total_conditions_count`: every condition, nested filters' conditions included. */
-export function totalConditions(f: Filter): number {
+function countConditions(list: readonly Condition[] | null | undefined): number {
+  if (list === null || list === undefined) return 0;
   let n = 0;
-  for (const c of conditionsOf(f)) {
-    if (c.kind === 'filter') n += totalConditions(c.filter);
-    else if (c.kind === 'nested') n += totalConditions(c.filter);
-    else n += 1;
-  }
+  for (const c of list) n += c.kind === 'filter' || c.kind === 'nested' ? totalConditions(c.filter) : 1;
   return n;
+}
+
+/**
+ * Qdrant `Filter::total_conditions_count`: every condition, nested filters' conditions included. Also the read
+ * rate's filter cost (Qdrant `filter_rate_cost`), so it allocates nothing.
+ */
+export function totalConditions(f: Filter): number {
+  return countConditions(f.must) + countConditions(f.should) + countConditions(f.mustNot) + countConditions(f.minShould?.conditions);
 }
 
 /** Qdrant `Filter::max_condition_input_size`: the largest `any`/`except` list, polygon or id set. */
@@ -244,15 +248,22 @@ export function checkUpdateStrict(
   }
 }
 
-/** Write cost of point operations for the write rate limiter: the points they name, at least one each. */
-export function writeCost(ops: readonly PointOperation[]): number {
+/**
+ * Write cost of point operations for the write rate limiter, as Qdrant's replica set charges each operation
+ * (`check_operation_write_rate_limiter`: `max(1, estimate_request_cardinality)`): the points it names, or for an
+ * operation selecting points by filter the estimated number of points matching it (`estimate`); at least one
+ * each, summed over a batch.
+ */
+export function writeCost(ops: readonly PointOperation[], estimate: (filter: Filter) => number): number {
   let n = 0;
   for (const op of ops) {
-    if (op.type === 'upsert' || op.type === 'update_vectors') n += op.points.length;
-    else if (op.selector.kind === 'ids') n += op.selector.ids.length;
-    else n += 1;
+    let points: number;
+    if (op.type === 'upsert' || op.type === 'update_vectors') points = op.points.length;
+    else if (op.selector.kind === 'ids') points = op.selector.ids.length;
+    else points = estimate(op.selector.filter);
+    n += Math.max(1, points);
   }
-  return Math.max(1, n);
+  return n;
 }
 
 /**

@@ -4,9 +4,8 @@
  * rate changes. The clock is injected (milliseconds), so tests step time instead of sleeping.
  */
 import { AppError } from '../errors.js';
+import type { RateGate, RateKind } from '../collection/rate-gate.js';
 import { TokenBucket } from './token-bucket.js';
-
-export type RateKind = 'read' | 'write';
 
 interface Buckets {
   read: TokenBucket | undefined;
@@ -23,7 +22,7 @@ export class RateLimitedError extends AppError {
   }
 }
 
-export class RateLimits {
+export class RateLimits implements RateGate {
   private readonly byCollection = new Map<string, Buckets>();
 
   constructor(private readonly nowMs: () => number = () => performance.now()) {}

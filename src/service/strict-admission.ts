@@ -1,10 +1,10 @@
 /**
  * Strict mode at a point request's door, for every transport: what only the request knows — its
- * `timeout` and how many searches or points it carries — checked against the collection's
- * `strict_mode_config`, and the collection's read/write rate limits charged. REST and gRPC reach a
- * collection for a point read or write only through `TableOfContent.forRead` / `forWrite`, which run
- * these. The request's content (filters, limits, params) is checked by the engine's entry points
- * (collection/strict-mode.ts called from query/run.ts and read.ts) and by `admitWrite` for writes.
+ * `timeout` and how many searches it carries — checked against the collection's `strict_mode_config`.
+ * REST and gRPC reach a collection for a point read or write only through `TableOfContent.forRead` /
+ * `forWrite`, which run these. A read's content (filters, limits, params) is checked by the engine's entry
+ * points (collection/strict-mode.ts called from query/run.ts and read.ts), which then charge the read rate
+ * (collection/read-cost.ts); a write's operations are checked and charged here, in the same order.
  */
 import type { Collection } from '../collection/collection.js';
 import type { PointOperation } from '../collection/operation.js';
@@ -23,21 +23,25 @@ export interface WriteRequest {
   readonly timeout?: number | undefined;
 }
 
-/** A read of `request.searches` searches: timeout, batch size, then the read rate (Qdrant's order). */
-export function admitRead(rates: RateLimits, c: Collection, request: ReadRequest): void {
+/** A read of `request.searches` searches: timeout, then batch size (Qdrant's order; the read rate is charged by the engine). */
+export function admitRead(c: Collection, request: ReadRequest): void {
   const sm = activeStrictMode(c.config);
   if (sm === undefined) return;
   const searches = request.searches ?? 1;
   checkTimeoutStrict(sm, request.timeout);
   if (searches > 1) checkBatchStrict(sm, searches);
-  rates.take(c.uuid, 'read', sm.read_rate_limit, searches);
 }
 
-/** Point operations: timeout, their content against strict mode, then their points against the write rate. */
+/**
+ * Point operations: timeout, their content against strict mode, then their cost against the write rate (the
+ * points they name; for a filter, the planner's estimate of the points it matches, as Qdrant estimates it).
+ */
 export function admitWrite(rates: RateLimits, c: Collection, ops: readonly PointOperation[], request: WriteRequest): void {
   const sm = activeStrictMode(c.config);
   if (sm === undefined) return;
   checkTimeoutStrict(sm, request.timeout);
   checkUpdateStrict(sm, ops, c.fieldIndexes, c.storedPointsCount, () => sizeStats(c));
-  rates.take(c.uuid, 'write', sm.write_rate_limit, writeCost(ops));
+  const perMinute = sm.write_rate_limit;
+  if (perMinute === undefined || perMinute === null) return;
+  rates.take(c.uuid, 'write', perMinute, writeCost(ops, (filter) => c.segment.filterPlan(filter).estimatedCardinality));
 }

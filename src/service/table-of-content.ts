@@ -65,6 +65,13 @@ export class TableOfContent {
     this.rates = new RateLimits(now);
   }
 
+  /** Loads a collection from the store, charging its strict-mode rates to this node's buckets. */
+  private open(descriptor: CollectionDescriptor, name: string): Collection {
+    const c = Collection.load(this.store, descriptor, collectionLog(this.log, name));
+    c.rateGate = this.rates;
+    return c;
+  }
+
   /** The node's defaults for new collections (`storage.*` of the config file). */
   get collectionDefaults(): CollectionDefaults {
     return this.defaults;
@@ -76,7 +83,7 @@ export class TableOfContent {
     for (const { key, value } of store.meta.entries(COLLECTION_PREFIX)) {
       if (typeof key !== 'string' || !key.startsWith(COLLECTION_PREFIX)) break;
       const name = key.slice(COLLECTION_PREFIX.length);
-      toc.collections.set(name, Collection.load(store, value as CollectionDescriptor, collectionLog(log, name)));
+      toc.collections.set(name, toc.open(value as CollectionDescriptor, name));
     }
     const aliases = store.meta.get(ALIASES_KEY) as Record<string, string> | undefined;
     toc.aliases = new Map(Object.entries(aliases ?? {}));
@@ -120,13 +127,13 @@ export class TableOfContent {
 
   /**
    * The collection of a point read (retrieve, scroll, count, facet, search, query, matrix), admitted by strict
-   * mode: the request's `timeout` and batch size checked and the collection's read rate charged. Every transport
-   * reaches a collection for a point read through here, so none can skip the limits.
+   * mode: the request's `timeout` and batch size checked. The engine's read entry points then check the request's
+   * content and charge the collection's read rate (its `rateGate`, set when the collection is loaded here).
    * @throws AppError(BAD_REQUEST) for a strict-mode refusal, RateLimitedError when the read rate is exhausted.
    */
   forRead(pass: CollectionPass, request: ReadRequest = {}): Collection {
     const c = this.get(pass);
-    admitRead(this.rates, c, request);
+    admitRead(c, request);
     return c;
   }
 
@@ -183,7 +190,7 @@ export class TableOfContent {
       if (this.aliases.has(name)) throw badInput(`Wrong input: Alias with name \`${name}\` already exists`);
       const descriptor: CollectionDescriptor = { uuid: randomUUID(), config, payloadIndexes: [], shardKeys: [], createdAt: new Date().toISOString() };
       await this.store.commit(() => this.store.meta.put(COLLECTION_PREFIX + name, descriptor));
-      this.collections.set(name, Collection.load(this.store, descriptor, collectionLog(this.log, name)));
+      this.collections.set(name, this.open(descriptor, name));
       return true;
     });
   }
@@ -252,8 +259,9 @@ export class TableOfContent {
 
   // ---------------------------------------------------------------- shard keys
 
-  createShardKey(pass: CollectionPass, key: ShardKey): Promise<void> {
-    return this.changeDescriptor(pass, { type: 'create_shard_key', key });
+  /** Creates a shard key owning `shardsNumber` shards (default: the collection's `shard_number`). */
+  createShardKey(pass: CollectionPass, key: ShardKey, shardsNumber?: number): Promise<void> {
+    return this.changeDescriptor(pass, { type: 'create_shard_key', key, shardsNumber });
   }
 
   async deleteShardKey(pass: CollectionPass, key: ShardKey): Promise<void> {
@@ -327,7 +335,7 @@ export class TableOfContent {
       const current = this.collections.get(name);
       if (current === undefined) {
         await this.store.commit(() => this.store.meta.put(COLLECTION_PREFIX + name, descriptor));
-        const loaded = Collection.load(this.store, descriptor, collectionLog(this.log, name));
+        const loaded = this.open(descriptor, name);
         prepare(loaded);
         this.collections.set(name, loaded);
         return loaded;
@@ -416,7 +424,14 @@ export class TableOfContent {
     if (this.coordinator !== undefined) return this.coordinator.replaceCollection(this.resolve(requested), next, fill);
     const uuid = randomUUID();
     const pendingKey = SNAPSHOT_PENDING_PREFIX + uuid;
-    const descriptor: CollectionDescriptor = { uuid, config: next.config, payloadIndexes: next.payloadIndexes, shardKeys: next.shardKeys, createdAt: next.createdAt };
+    const descriptor: CollectionDescriptor = {
+      uuid,
+      config: next.config,
+      payloadIndexes: next.payloadIndexes,
+      shardKeys: next.shardKeys,
+      ...(next.shardIds === undefined ? {} : { shardIds: next.shardIds }),
+      createdAt: next.createdAt,
+    };
     this.snapshotBuilds.add(uuid);
     try {
       let loaded: Collection;
@@ -429,7 +444,7 @@ export class TableOfContent {
           }),
         );
         await this.store.commit(() => this.store.meta.put(`collection-state:${uuid}`, { opSeq: next.opSeq }));
-        loaded = Collection.load(this.store, descriptor, collectionLog(this.log, requested));
+        loaded = this.open(descriptor, requested);
       } catch (e) {
         await this.dropSnapshotTable(uuid).catch(() => undefined);
         throw e;

@@ -13,6 +13,8 @@ import { applyIdf } from './idf.js';
 import { hashSeed, sampleOf, seededRandom } from './sample.js';
 import { hasVector, nearestLargerIsBetter, postprocess, rawScorer, spaceOf, storedQuery } from './similarity.js';
 import type { ExecContext, MatrixRequest } from './types.js';
+import { chargeRead, filterCost } from '../read-cost.js';
+import { readRateLimit } from '../rate-gate.js';
 
 /** Up to this many sampled points, the matrix is scored pair by pair; above, through `nearest()`. */
 const DIRECT_SCORING_MAX = 256;
@@ -35,6 +37,9 @@ export function searchMatrix(ctx: ExecContext, spec: MatrixRequest): Matrix {
     .map((offset) => ({ offset, id: c.segment.idAt(offset)! }))
     .sort((a, b) => comparePointIds(a.id, b.id));
   if (sampled.length < 2) return { ids: [], rows: [] };
+  const rate = readRateLimit(c.config);
+  // Qdrant then runs one search per sampled point: its vector, the request's filter and a has_id of the sample.
+  if (rate !== undefined) chargeRead(c, rate, sampled.length * (1 + filterCost(spec.filter) + 1));
   const raw = rawScorer(c, space);
   const larger = nearestLargerIsBetter(space);
   const column = new Map(sampled.map((s, j) => [s.offset, j] as const));

@@ -13,6 +13,8 @@ import { searchMatrix, type Matrix } from './matrix.js';
 import { scoredPoints } from './scored-points.js';
 import type { ExecContext, GroupsRequest, MatrixRequest, QueryRequest } from './types.js';
 import { activeStrictMode, checkGroupsStrict, checkMatrixStrict, checkQueryStrict, hnswOfConfig } from '../strict-mode.js';
+import { chargeRead, queryCost, scrollCost } from '../read-cost.js';
+import { readRateLimit } from '../rate-gate.js';
 
 /** The collection a request runs on, and how to reach the collections it names. */
 export interface QueryEnv {
@@ -38,18 +40,45 @@ function context(env: QueryEnv, shardKeys: readonly ShardKey[] | undefined): Exe
   return { c: env.c, resolve: env.resolve, shardKeys: checkedShardKeys(env.c, shardKeys) };
 }
 
+function checkQuery(c: Collection, req: QueryRequest): void {
+  checkQueryStrict(activeStrictMode(c.config), req, c.fieldIndexes, hnswOfConfig(c.config, c.schema.dense));
+}
+
+/** A query's content checked against strict mode, then its cost charged to the read rate (Qdrant's order). */
+function admitQuery(c: Collection, req: QueryRequest): void {
+  checkQuery(c, req);
+  const rate = readRateLimit(c.config);
+  if (rate !== undefined) chargeRead(c, rate, queryCost(c, req));
+}
+
 /** Runs a query request: its points, best first. */
 export function query(env: QueryEnv, req: QueryRequest): ScoredPoint[] {
-  checkQueryStrict(activeStrictMode(env.c.config), req, env.c.fieldIndexes, hnswOfConfig(env.c.config, env.c.schema.dense));
+  admitQuery(env.c, req);
   const result = executeQuery(context(env, req.shardKeys), req);
   return scoredPoints(env.c, result.entries, req);
 }
 
 /** `query`, with a plain nearest-vector search run on a search worker when the pool is on. */
 export async function queryAsync(env: QueryEnv, req: QueryRequest): Promise<ScoredPoint[]> {
-  checkQueryStrict(activeStrictMode(env.c.config), req, env.c.fieldIndexes, hnswOfConfig(env.c.config, env.c.schema.dense));
+  admitQuery(env.c, req);
   const result = await executeQueryAsync(context(env, req.shardKeys), req);
   return scoredPoints(env.c, result.entries, req);
+}
+
+/**
+ * Runs a batch of query requests (query / search / recommend / discover batches): every request is checked
+ * against strict mode first, then the batch's summed cost is charged once, then they run (Qdrant verifies the
+ * whole batch before its shard charges it).
+ */
+export function queryBatch(env: QueryEnv, reqs: readonly QueryRequest[]): ScoredPoint[][] {
+  for (const req of reqs) checkQuery(env.c, req);
+  const rate = readRateLimit(env.c.config);
+  if (rate !== undefined) {
+    let cost = 0;
+    for (const req of reqs) cost += queryCost(env.c, req);
+    chargeRead(env.c, rate, cost);
+  }
+  return reqs.map((req) => scoredPoints(env.c, executeQuery(context(env, req.shardKeys), req).entries, req));
 }
 
 /** Runs a groups request: the best `limit` groups, each with its best `groupSize` hits. */
@@ -57,6 +86,8 @@ export function queryGroups(env: QueryEnv, req: GroupsRequest): PointGroup[] {
   const sm = activeStrictMode(env.c.config);
   checkQueryStrict(sm, req.query, env.c.fieldIndexes, hnswOfConfig(env.c.config, env.c.schema.dense));
   checkGroupsStrict(sm, req.groupBy, req.limit, req.groupSize, env.c.fieldIndexes);
+  const rate = readRateLimit(env.c.config);
+  if (rate !== undefined) chargeRead(env.c, rate, queryCost(env.c, req.query));
   const target = req.withLookup === undefined ? undefined : env.resolve(req.withLookup.collection);
   const { groups } = executeGroups(context(env, req.query.shardKeys), req.query, req);
   const lookups = target === undefined || req.withLookup === undefined ? undefined : lookupRecords(target, req.withLookup, groups.map((g) => g.id));
@@ -70,5 +101,8 @@ export function queryGroups(env: QueryEnv, req: GroupsRequest): PointGroup[] {
 /** Computes a distance matrix over a sample of the collection. */
 export function distanceMatrix(env: QueryEnv, req: MatrixRequest): Matrix {
   checkMatrixStrict(activeStrictMode(env.c.config), req.sample, req.limit, req.filter, env.c.fieldIndexes);
+  // The sampling scroll; the sampled points' searches are charged by searchMatrix once it has them.
+  const rate = readRateLimit(env.c.config);
+  if (rate !== undefined) chargeRead(env.c, rate, scrollCost(req.filter));
   return searchMatrix(context(env, req.shardKeys), req);
 }

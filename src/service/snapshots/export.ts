@@ -17,6 +17,7 @@ import { writeTarFile, type WrittenArchive } from './tar-writer.js';
 import type { EncryptionKey } from '../../storage/encryption.js';
 import type { CollectionSnapshotSource } from './toc-contract.js';
 import { shardRouterOf } from '../../collection/shards.js';
+import { shardIdsOfKeys } from '../../collection/descriptor.js';
 import type { EncodedPoint } from '../../collection/point-codec.js';
 import type { KvKey } from '../../storage/kv/store.js';
 import type { PointId } from '../../storage/point-id.js';
@@ -107,6 +108,7 @@ export async function exportCollection(
       config: d.config,
       payload_indexes: d.payloadIndexes.map((p) => ({ field: p.field, schema: p.schema })),
       shard_keys: [...d.shardKeys],
+      shard_ids: shardIdsOfKeys(d).map((ids) => [...ids]),
       created_at: d.createdAt,
       op_seq: source.opSeq,
       points_count: points.count,

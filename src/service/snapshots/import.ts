@@ -14,7 +14,7 @@ import { pointKey, type PointId, type PointKey } from '../../storage/point-id.js
 import { vectorSchema, type CollectionConfig, type CollectionParams } from '../../collection/config.js';
 import type { EncodedPoint } from '../../collection/point-codec.js';
 import type { ShardKey } from '../../collection/types.js';
-import type { CollectionDescriptor } from '../../collection/descriptor.js';
+import { nextShardIds, shardIdsOfKeys, type CollectionDescriptor } from '../../collection/descriptor.js';
 import type { TableOfContent } from '../table-of-content.js';
 import type { GlobalPass } from '../../auth/authorize.js';
 import { extractArchive } from './tar-reader.js';
@@ -216,12 +216,20 @@ export async function applyCollectionSnapshot(
   if (target === 'shard') {
     if (existing === undefined) throw new AppError('COLLECTION_NOT_FOUND', [name]);
     checkCompatible(existing.config, snap.config);
+    // The collection keeps its keys and their shard ids; a key only the snapshot has gets new ids after them.
     const keys: ShardKey[] = [...existing.shardKeys];
-    for (const k of snap.shard_keys) if (!keys.includes(k)) keys.push(k);
-    next = { config: existing.config, payloadIndexes: existing.payloadIndexes, shardKeys: keys, createdAt: existing.createdAt, opSeq: Math.max(lastOp, snap.op_seq) };
+    const ids: Array<readonly number[]> = [...shardIdsOfKeys(existing)];
+    const snapIds = shardIdsOfKeys({ config: snap.config, shardKeys: snap.shard_keys, shardIds: snap.shard_ids });
+    snap.shard_keys.forEach((k, i) => {
+      if (keys.includes(k)) return;
+      keys.push(k);
+      ids.push(nextShardIds(ids, snapIds[i]!.length));
+    });
+    next = { config: existing.config, payloadIndexes: existing.payloadIndexes, shardKeys: keys, shardIds: ids, createdAt: existing.createdAt, opSeq: Math.max(lastOp, snap.op_seq) };
   } else {
     if (existing !== undefined) checkCompatible(existing.config, snap.config);
-    next = { config: snap.config, payloadIndexes: snap.payload_indexes, shardKeys: snap.shard_keys, createdAt: snap.created_at, opSeq: snap.op_seq };
+    const shardIds = shardIdsOfKeys({ config: snap.config, shardKeys: snap.shard_keys, shardIds: snap.shard_ids });
+    next = { config: snap.config, payloadIndexes: snap.payload_indexes, shardKeys: snap.shard_keys, shardIds, createdAt: snap.created_at, opSeq: snap.op_seq };
   }
   checkConfig(next.config);
   if (target === 'collection') checkRecoveredConfig(next.config, limits.validateConfig);

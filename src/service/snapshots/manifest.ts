@@ -41,6 +41,8 @@ export interface CollectionPart {
   readonly config: CollectionConfig;
   readonly payload_indexes: ReadonlyArray<{ field: string; schema: unknown }>;
   readonly shard_keys: readonly ShardKey[];
+  /** The shard ids each shard key owns, aligned with `shard_keys` (absent in older snapshots: their keys own the ids storage format 1 gave them). */
+  readonly shard_ids?: ReadonlyArray<readonly number[]>;
   readonly created_at: string;
   readonly op_seq: number;
   readonly points_count: number;
@@ -106,13 +108,16 @@ function parseEntries(v: unknown): Record<string, EntryDigest> {
 
 function parseCollectionPart(v: unknown): CollectionPart {
   if (!isObject(v)) throw bad('`collection` must be an object');
-  const { name, config, payload_indexes, shard_keys, created_at, op_seq, points_count } = v;
+  const { name, config, payload_indexes, shard_keys, shard_ids, created_at, op_seq, points_count } = v;
   if (typeof name !== 'string' || name.length === 0) throw bad('`collection.name` must be a non-empty string');
   if (!isObject(config) || !isObject(config['params'])) throw bad('`collection.config` must be a collection configuration');
   if (!Array.isArray(payload_indexes) || !payload_indexes.every((p) => isObject(p) && typeof p['field'] === 'string' && p['schema'] !== undefined)) {
     throw bad('`collection.payload_indexes` must be a list of {field, schema}');
   }
   if (!Array.isArray(shard_keys) || !shard_keys.every(isShardKey)) throw bad('`collection.shard_keys` must be a list of strings or integers');
+  if (shard_ids !== undefined && !validShardIds(shard_ids, shard_keys.length)) {
+    throw bad('`collection.shard_ids` must be a list of distinct shard id lists, one per shard key');
+  }
   if (typeof created_at !== 'string') throw bad('`collection.created_at` must be a string');
   if (!isCount(op_seq)) throw bad('`collection.op_seq` must be an unsigned integer');
   if (!isCount(points_count)) throw bad('`collection.points_count` must be an unsigned integer');
@@ -123,10 +128,25 @@ function parseCollectionPart(v: unknown): CollectionPart {
     config: { ...config, hnsw_config: config['hnsw_config'] ?? {}, optimizer_config: config['optimizer_config'] ?? {} } as unknown as CollectionConfig,
     payload_indexes: payload_indexes.map((p) => ({ field: (p as { field: string }).field, schema: (p as { schema: unknown }).schema })),
     shard_keys,
+    ...(shard_ids === undefined ? {} : { shard_ids: shard_ids as number[][] }),
     created_at,
     op_seq,
     points_count,
   };
+}
+
+/** `keys` lists of shard ids (unsigned integers, at least one each), no id twice. */
+function validShardIds(v: unknown, keys: number): boolean {
+  if (!Array.isArray(v) || v.length !== keys) return false;
+  const seen = new Set<number>();
+  for (const ids of v) {
+    if (!Array.isArray(ids) || ids.length === 0) return false;
+    for (const id of ids) {
+      if (!isCount(id) || id > 0xffffffff || seen.has(id)) return false;
+      seen.add(id);
+    }
+  }
+  return true;
 }
 
 /**

@@ -20,8 +20,10 @@ import { finishRekey } from '../rekey.js';
  * The store's format version, kept under `format_version` in `meta`. Version 1 covers the meta keys
  * (`collection:<name>` descriptors, `collection-state:<uuid>`, `aliases`, quotas, `snapshot-pending:<uuid>`)
  * and the point encoding of `points:<uuid>` tables (`collection/point-codec.ts`). Changing any of them bumps it.
+ * Version 2: a descriptor may record the shard ids of its custom shard keys (`shardIds`); a version-1 descriptor
+ * has none and reads as version 1 numbered them, so the migration from 1 only bumps the marker.
  */
-export const STORE_FORMAT_VERSION = 1;
+export const STORE_FORMAT_VERSION = 2;
 /** The meta key holding {@link STORE_FORMAT_VERSION}. */
 export const FORMAT_VERSION_KEY = 'format_version';
 
@@ -101,13 +103,13 @@ export class Store {
     const store = new Store(path, key);
     try {
       const stored = store.meta.get(FORMAT_VERSION_KEY);
-      checkFormatVersion('storage', stored, STORE_FORMAT_VERSION);
-      if (stored === undefined) {
-        // Unmarked: a new store is written in the current format; one holding data predates the marker (v1).
-        const version = store.meta.count() === 0 ? STORE_FORMAT_VERSION : 1;
-        store.env.transactionSync(() => store.meta.put(FORMAT_VERSION_KEY, version));
+      const version = checkFormatVersion('storage', stored, STORE_FORMAT_VERSION);
+      // Unmarked: a new store is written in the current format; one holding data predates the marker (v1).
+      // An older version is migrated in one transaction that also writes the marker: 1 → 2 changes no record
+      // (version-1 descriptors read as they were), so a crash leaves the old marker or the new one.
+      if (stored === undefined || version < STORE_FORMAT_VERSION) {
+        store.env.transactionSync(() => store.meta.put(FORMAT_VERSION_KEY, STORE_FORMAT_VERSION));
       }
-      // An older supported version would be migrated here, in one transaction that also bumps the marker.
     } catch (e) {
       void store.env.close();
       if (e instanceof FormatVersionError) throw new AppError('SERVICE_ERROR', [`storage at ${path}: ${e.message}`], { cause: e });

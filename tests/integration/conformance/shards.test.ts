@@ -106,7 +106,7 @@ describe('conformance: shards on one node', () => {
     assert.deepEqual(await ids('s3'), IDS.map(String).sort(), 'after the refused upload');
   });
 
-  it('custom sharding: every shard key owns shard_number shards, named in cluster info', async () => {
+  it('custom sharding: every shard key owns shard_number shards, numbered from 1 as Qdrant numbers them, named in cluster info', async () => {
     await ok('PUT', '/collections/custom', { vectors: { size: 2, distance: 'Dot' }, shard_number: 2, sharding_method: 'custom' });
     await ok('PUT', '/collections/custom/shards', { shard_key: 'a' });
     await ok('PUT', '/collections/custom/shards', { shard_key: 'b' });
@@ -114,17 +114,47 @@ describe('conformance: shards on one node', () => {
     await ok('PUT', '/collections/custom/points?wait=true', { points: IDS.slice(20, 25).map((id) => ({ id, vector: [1, 1] })), shard_key: 'b' });
     const info = await ok('GET', '/collections/custom/cluster');
     assert.equal(info.shard_count, 4);
-    assert.deepEqual(info.local_shards.map((s: { shard_id: number; shard_key: string }) => [s.shard_id, s.shard_key]), [[0, 'a'], [1, 'a'], [2, 'b'], [3, 'b']]);
+    assert.deepEqual(info.local_shards.map((s: { shard_id: number; shard_key: string }) => [s.shard_id, s.shard_key]), [[1, 'a'], [2, 'a'], [3, 'b'], [4, 'b']]);
     const sum = (key: string): number => info.local_shards.filter((s: { shard_key: string }) => s.shard_key === key).reduce((n: number, s: { points_count: number }) => n + s.points_count, 0);
     assert.equal(sum('a'), 20);
     assert.equal(sum('b'), 5);
-    const keyed = new ShardRouter(2, ['a', 'b']);
+    const keyed = new ShardRouter(2, [{ key: 'a', shardIds: [1, 2] }, { key: 'b', shardIds: [3, 4] }]);
     for (const s of info.local_shards) {
       const expected = IDS.slice(s.shard_key === 'a' ? 0 : 20, s.shard_key === 'a' ? 20 : 25).filter((id) => keyed.shardOf(id, s.shard_key) === s.shard_id).length;
       assert.equal(s.points_count, expected, `shard ${s.shard_id}`);
     }
-    assert.equal((await app.request('GET', '/collections/custom/shards/3/snapshots')).status, 200);
-    assert.equal((await app.request('GET', '/collections/custom/shards/4/snapshots')).status, 404);
+    assert.equal((await app.request('GET', '/collections/custom/shards/4/snapshots')).status, 200);
+    assert.equal((await app.request('GET', '/collections/custom/shards/0/snapshots')).status, 404);
+    assert.equal((await app.request('GET', '/collections/custom/shards/5/snapshots')).status, 404);
+  });
+
+  it('custom sharding: shards_number gives a key its own shards; deleting a key keeps the others\' ids; new ids follow the largest', async () => {
+    const shardsOf = async (): Promise<Array<[number, string | number]>> =>
+      (await ok('GET', '/collections/keys/cluster')).local_shards.map((s: { shard_id: number; shard_key: string | number }) => [s.shard_id, s.shard_key]);
+    await ok('PUT', '/collections/keys', { vectors: { size: 2, distance: 'Dot' }, shard_number: 2, sharding_method: 'custom' });
+    await ok('PUT', '/collections/keys/shards', { shard_key: 'a' });
+    await ok('PUT', '/collections/keys/shards', { shard_key: 'b', shards_number: 3 });
+    await ok('PUT', '/collections/keys/shards', { shard_key: 7, shards_number: 1 });
+    assert.deepEqual(await shardsOf(), [[1, 'a'], [2, 'a'], [3, 'b'], [4, 'b'], [5, 'b'], [6, 7]]);
+    await ok('PUT', '/collections/keys/points?wait=true', { points: IDS.slice(0, 30).map((id) => ({ id, vector: [1, 1] })), shard_key: 'b' });
+    const b = (await ok('GET', '/collections/keys/cluster')).local_shards.filter((s: { shard_key: string }) => s.shard_key === 'b');
+    assert.equal(b.reduce((n: number, s: { points_count: number }) => n + s.points_count, 0), 30);
+    assert.ok(b.every((s: { points_count: number }) => s.points_count > 0), 'the key\'s points are spread over its 3 shards');
+
+    await ok('POST', '/collections/keys/shards/delete', { shard_key: 'a' });
+    assert.deepEqual(await shardsOf(), [[3, 'b'], [4, 'b'], [5, 'b'], [6, 7]], 'ids are not renumbered');
+    assert.equal((await app.request('GET', '/collections/keys/shards/3/snapshots')).status, 200);
+    assert.equal((await app.request('GET', '/collections/keys/shards/1/snapshots')).status, 404);
+    await ok('PUT', '/collections/keys/shards', { shard_key: 'c' });
+    assert.deepEqual(await shardsOf(), [[3, 'b'], [4, 'b'], [5, 'b'], [6, 7], [7, 'c'], [8, 'c']]);
+    await ok('POST', '/collections/keys/shards/delete', { shard_key: 'c' });
+    await ok('PUT', '/collections/keys/shards', { shard_key: 'd', shards_number: 1 });
+    assert.deepEqual(await shardsOf(), [[3, 'b'], [4, 'b'], [5, 'b'], [6, 7], [7, 'd']], 'after the largest ids went with their key, they are given again');
+
+    // The numbering is stored: a restart shows the same ids.
+    await app.close();
+    app = await startTestApp({}, {}, app.dir);
+    assert.deepEqual(await shardsOf(), [[3, 'b'], [4, 'b'], [5, 'b'], [6, 7], [7, 'd']]);
   });
 
   it('a single-shard collection keeps shard 0 only', async () => {

@@ -426,6 +426,112 @@ describe('conformance: strict mode through REST and gRPC', () => {
     });
   }
 
+  /** The collection's points (1–5: ids, `price` = id indexed as integer, `city` Berlin for even ids, unindexed). */
+  const SPARSE_65 = { indices: Array.from({ length: 65 }, (_, i) => i), values: Array.from({ length: 65 }, () => 0.5) };
+  /** Each request with the read tokens Qdrant's shard charges for it. */
+  const READ_COSTS: Array<readonly [name: string, cost: number, request: Request]> = [
+    ['retrieve: one token per id', 3, { rest: ['POST', '/points', { ids: [1, 2, 42] }], grpc: ['Get', { ids: [{ num: 1 }, { num: 2 }, { num: 42 }] }] }],
+    ['scroll: 1 + two conditions', 3, byFilter.scroll(TWO, G_TWO)],
+    ['count: 1 + one condition', 2, byFilter.count(CITY, G_CITY)],
+    ['facet: 1 + one condition', 2, byFilter.facet(CITY, G_CITY)],
+    ['nearest query: 1 per dense vector + two conditions', 3, byFilter.query(TWO, G_TWO)],
+    ['recommend (best_score): its three vectors', 3, {
+      rest: ['POST', '/points/query', { query: { recommend: { positive: [1, 2], negative: [3], strategy: 'best_score' } }, using: 'd' }],
+      grpc: ['Query', { query: { recommend: { positive: [{ id: { num: 1 } }, { id: { num: 2 } }], negative: [{ id: { num: 3 } }], strategy: 'BestScore' } }, using: 'd' }],
+    }],
+    ['recommend (average_vector): one averaged vector', 1, {
+      rest: ['POST', '/points/recommend', { positive: [1, 2], negative: [3], using: 'd', limit: 10 }],
+      grpc: ['Recommend', { positive: [{ num: 1 }, { num: 2 }], negative: [{ num: 3 }], using: 'd' }],
+    }],
+    ['sparse query: a token per started 64 indices', 2, {
+      rest: ['POST', '/points/query', { query: SPARSE_65, using: 'sp' }],
+      grpc: ['Query', { query: { nearest: { sparse: SPARSE_65 } }, using: 'sp' }],
+    }],
+    ['multivector query: one per row', 3, {
+      rest: ['POST', '/points/query', { query: [[1, 0], [0, 1], [1, 1]], using: 'm' }],
+      grpc: ['Query', { query: { nearest: { multi_dense: { vectors: [{ data: [1, 0] }, { data: [0, 1] }, { data: [1, 1] }] } } }, using: 'm' }],
+    }],
+    ['prefetch tree: each leaf with the root filter merged in, fusion free', 5, {
+      rest: ['POST', '/points/query', { prefetch: [{ query: V, using: 'd', filter: CITY }, { using: 'd' }], query: { fusion: 'rrf' }, filter: CITY }],
+      grpc: ['Query', { prefetch: [{ query: { nearest: dense(V) }, using: 'd', filter: G_CITY }, { using: 'd' }], query: { fusion: 'RRF' }, filter: G_CITY }],
+    }],
+    ['discover: its target and both vectors of each context pair', 3, {
+      rest: ['POST', '/points/query', { query: { discover: { target: 1, context: [{ positive: 2, negative: 3 }] } }, using: 'd' }],
+      grpc: ['Query', { query: { discover: { target: { id: { num: 1 } }, context: { pairs: [{ positive: { id: { num: 2 } }, negative: { id: { num: 3 } } }] } } }, using: 'd' }],
+    }],
+    ['context: both vectors of each pair + a condition', 5, {
+      rest: ['POST', '/points/query', { query: { context: [{ positive: 1, negative: 2 }, { positive: 3, negative: 4 }] }, using: 'd', filter: CITY }],
+      grpc: ['Query', { query: { context: { pairs: [{ positive: { id: { num: 1 } }, negative: { id: { num: 2 } } }, { positive: { id: { num: 3 } }, negative: { id: { num: 4 } } }] } }, using: 'd', filter: G_CITY }],
+    }],
+    ['search batch: the sum of its searches', 2, batchOf.search(2)],
+    ['distance matrix: its sampling scroll (1 + a condition), then per sampled point (2 Berlin points) 1 + the condition + has_id', 8, byFilter.matrix(CITY, G_CITY)],
+  ];
+
+  for (const index of [0, 1]) {
+    it(`${index === 0 ? 'REST' : 'gRPC'}: a read costs what Qdrant's shard charges`, async () => {
+      const driver = drivers[index]!;
+      const c = `cost-${index}`;
+      await create(c);
+      let capacity = 200;
+      for (const [name, cost, request] of READ_COSTS) {
+        capacity += 1; // a new rate: a full bucket
+        await patch(c, { enabled: true, read_rate_limit: capacity });
+        assert.deepEqual(await driver.send(c, request), { kind: 'ok' }, name);
+        // A retrieve of `capacity` ids then needs the full bucket: the refusal says what is left.
+        const probe: Request = {
+          rest: ['POST', '/points', { ids: Array.from({ length: capacity }, (_, i) => i + 1) }],
+          grpc: ['Get', { ids: Array.from({ length: capacity }, (_, i) => ({ num: i + 1 })) }],
+        };
+        const got = await driver.send(c, probe);
+        assert.equal(got.kind, 'rate_limited', name);
+        assert.match((got as { message: string }).message, new RegExp(`requires ${capacity} tokens but only ${(capacity - cost).toFixed(1)} were available`), name);
+      }
+    });
+
+    it(`${index === 0 ? 'REST' : 'gRPC'}: a filtered write costs the points its filter is estimated to select; a batch the sum`, async () => {
+      const driver = drivers[index]!;
+      const c = `wcost-${index}`;
+      await create(c);
+      const PRICE_4_UP = { must: [{ key: 'price', range: { gte: 4 } }] };
+      const G_PRICE_4_UP = { must: [{ field: { key: 'price', range: { gte: 4 } } }] };
+      const rows: Array<readonly [string, number, Request]> = [
+        ['set payload by an indexed filter: the 2 points it selects', 2, byFilter.setPayload(PRICE_4_UP, G_PRICE_4_UP)],
+        ['set payload on ids: one per id', 3, { rest: ['POST', '/points/payload?wait=true', { payload: { x: 1 }, points: [1, 2, 3] }], grpc: ['SetPayload', { wait: true, payload: { x: { integer_value: 1 } }, points_selector: { points: { ids: [{ num: 1 }, { num: 2 }, { num: 3 }] } } }] }],
+        ['batch: each operation at least one', 3, {
+          rest: ['POST', '/points/batch?wait=true', { operations: [{ upsert: { points: restPoints([1, 2]) } }, { delete: { points: [] } }] }],
+          grpc: ['UpdateBatch', { wait: true, operations: [{ upsert: { points: grpcPoints([1, 2]) } }, { delete_points: { points: { points: { ids: [] } } } }] }],
+        }],
+      ];
+      let capacity = 100;
+      for (const [name, cost, request] of rows) {
+        capacity += 1;
+        await patch(c, { enabled: true, write_rate_limit: capacity });
+        assert.deepEqual(await driver.send(c, request), { kind: 'ok' }, name);
+        const got = await driver.send(c, upsert(Array.from({ length: capacity }, (_, i) => 1000 + i)));
+        assert.equal(got.kind, 'rate_limited', name);
+        assert.match((got as { message: string }).message, new RegExp(`requires ${capacity} tokens but only ${(capacity - cost).toFixed(1)} were available`), name);
+      }
+    });
+
+    it(`${index === 0 ? 'REST' : 'gRPC'}: the request's content is checked before the rate is charged`, async () => {
+      const driver = drivers[index]!;
+      const c = `order-${index}`;
+      await create(c);
+      await patch(c, { enabled: true, read_rate_limit: 1, write_rate_limit: 1, max_query_limit: 5, upsert_max_batchsize: 2 });
+      assert.deepEqual(await driver.send(c, byLimit.query(1)), { kind: 'ok' });
+      assert.deepEqual(await driver.send(c, upsert([1])), { kind: 'ok' });
+      // Both buckets are empty: a request over a limit is refused for the limit (400), not for the rate (429).
+      assert.deepEqual(await driver.send(c, byLimit.query(10)), { kind: 'refused', message: limitText('limit', 10, 5) });
+      assert.deepEqual(await driver.send(c, upsert([1, 2, 3])), { kind: 'refused', message: limitText('upsert limit', 3, 2) });
+      assert.equal((await driver.send(c, byLimit.query(1))).kind, 'rate_limited');
+      // A refused request took no tokens: a minute later exactly one token is back, and it serves one read.
+      nowMs += 60_000;
+      assert.deepEqual(await driver.send(c, byLimit.query(20)), { kind: 'refused', message: limitText('limit', 20, 5) });
+      assert.deepEqual(await driver.send(c, byLimit.query(1)), { kind: 'ok' });
+      assert.equal((await driver.send(c, byLimit.query(1))).kind, 'rate_limited');
+    });
+  }
+
   it('every point route and every point RPC is charged to a rate limiter', async () => {
     const restPaths = new Set([...Object.values(READS), ...Object.values(WRITES)].map((r) => `${r.rest[0]} ${r.rest[1].replace(/\?.*$/, '').replace('/points/1', '/points/{id}')}`));
     const pointRoutes = ALL_ROUTES.filter((r) => /^\/collections\/\{collection_name\}\/(points|facet)/.test(r.path)).map((r) => `${r.method} ${r.path.replace('/collections/{collection_name}', '')}`);

@@ -58,6 +58,23 @@ describe('gRPC: Qdrant 1.19 filters and shards', () => {
     assert.equal(r.res.local_shards.reduce((n: number, s: { points_count: string | number }) => n + Number(s.points_count), 0), 4);
   });
 
+  it('CreateShardKey: shards_number gives the key its own shards, numbered after the largest id; 0 is INVALID_ARGUMENT', async () => {
+    assert.equal((await app.request('PUT', '/collections/ck', { vectors: { size: 1, distance: 'Dot' }, shard_number: 2, sharding_method: 'custom' })).status, 200);
+    const create = (key: string, shardsNumber?: number) =>
+      call(collections, 'CreateShardKey', { collection_name: 'ck', request: { shard_key: { keyword: key }, ...(shardsNumber === undefined ? {} : { shards_number: shardsNumber }) } });
+    for (const [key, n] of [['a', 3], ['b', undefined]] as const) {
+      const r = await create(key, n);
+      assert.equal(r.code, status.OK, r.details);
+    }
+    assert.equal((await create('z', 0)).code, status.INVALID_ARGUMENT);
+    const info = await call(collections, 'CollectionClusterInfo', { collection_name: 'ck' });
+    assert.equal(info.code, status.OK, info.details);
+    assert.deepEqual(
+      info.res.local_shards.map((s: { shard_id: number | string; shard_key: { keyword: string } }) => [Number(s.shard_id), s.shard_key.keyword]),
+      [[1, 'a'], [2, 'a'], [3, 'a'], [4, 'b'], [5, 'b']],
+    );
+  });
+
   it('CreateFieldIndex with a Snowball stemmer: text conditions match stemmed words; an unknown language is INVALID_ARGUMENT', async () => {
     assert.equal((await app.request('PUT', '/collections/st', { vectors: { size: 1, distance: 'Dot' } })).status, 200);
     const texts = ['running late', 'she runs', 'runner'];

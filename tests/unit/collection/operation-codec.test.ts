@@ -81,6 +81,7 @@ describe('operation codec', () => {
       { type: 'create_vector_name', name: 'text', vector: { kind: 'sparse', params: { modifier: 'idf' } } },
       { type: 'delete_vector_name', name: '__proto__' },
       { type: 'create_shard_key', key: 'tenant-a' },
+      { type: 'create_shard_key', key: 9, shardsNumber: 3 },
       { type: 'delete_shard_key', key: 7 },
     ];
     for (const op of ops) {

@@ -27,14 +27,18 @@ describe('ShardRouter', () => {
     for (const c of counts) assert.ok(c > 600 && c < 1400, `counts ${counts.join(',')}`);
   });
 
-  it('one shard takes everything; custom keys own shard_number shards each and route within them', () => {
+  it('one shard takes everything; custom keys own their shards and route within them', () => {
     assert.equal(new ShardRouter(1, null).shardOf(123), 0);
-    const router = new ShardRouter(2, ['a', 7]);
-    assert.deepEqual(router.shards, [{ shardId: 0, shardKey: 'a' }, { shardId: 1, shardKey: 'a' }, { shardId: 2, shardKey: 7 }, { shardId: 3, shardKey: 7 }]);
-    for (let id = 0; id < 200; id++) {
-      assert.ok([0, 1].includes(router.shardOf(id, 'a')));
-      assert.ok([2, 3].includes(router.shardOf(id, 7)));
+    const router = new ShardRouter(2, [{ key: 'a', shardIds: [5, 6, 7] }, { key: 7, shardIds: [1, 2] }]);
+    assert.deepEqual(router.shards, [{ shardId: 1, shardKey: 7 }, { shardId: 2, shardKey: 7 }, { shardId: 5, shardKey: 'a' }, { shardId: 6, shardKey: 'a' }, { shardId: 7, shardKey: 'a' }]);
+    const seen = new Set<number>();
+    for (let id = 0; id < 300; id++) {
+      const a = router.shardOf(id, 'a');
+      assert.ok([5, 6, 7].includes(a));
+      seen.add(a);
+      assert.ok([1, 2].includes(router.shardOf(id, 7)));
     }
-    assert.ok(router.has(3) && !router.has(4));
+    assert.equal(seen.size, 3, 'a key spreads its points over all its shards');
+    assert.ok(router.has(7) && router.has(1) && !router.has(3) && !router.has(0));
   });
 });

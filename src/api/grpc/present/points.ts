@@ -4,6 +4,7 @@
  */
 import type { PointId } from '../../../storage/point-id.js';
 import type { PointRecord, ScoredPoint, ShardKey, UpdateResult as EngineUpdateResult } from '../../../collection/types.js';
+import type { WaitTimeoutResult } from '../../../collection/wait-timeout.js';
 import { DEFAULT_VECTOR, type NamedVectors, type VectorValue } from '../../../collection/vectors.js';
 import type { PointGroup } from '../../../collection/query/run.js';
 import type { Matrix } from '../../../collection/query/matrix.js';
@@ -81,7 +82,9 @@ export function matrixOffsets(m: Matrix): M.SearchMatrixOffsets {
   };
 }
 
-export function updateResult(r: EngineUpdateResult): M.UpdateResult {
+/** Qdrant `UpdateResult`; a write that outlasted its `timeout` has no operation id yet (`WaitTimeout`). */
+export function updateResult(r: EngineUpdateResult | WaitTimeoutResult): M.UpdateResult {
+  if (r.status === 'wait_timeout') return r.operationId === null ? { status: 'WaitTimeout' } : { operation_id: r.operationId, status: 'WaitTimeout' };
   return { operation_id: r.operationId, status: r.status === 'completed' ? 'Completed' : 'Acknowledged' };
 }
 

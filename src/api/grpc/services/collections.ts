@@ -68,7 +68,9 @@ export const collectionsService: Impls<CollectionsHandlers> = {
   },
   CreateShardKey: {
     run: async (m, ctx) => {
-      await ctx.deps.toc.createShardKey(collectionPass(ctx), shardKey(m.request?.shard_key, 'request.shard_key'));
+      const n = m.request?.shards_number;
+      if (n === 0) throw bad('request.shards_number: must be 1 or more');
+      await ctx.deps.toc.createShardKey(collectionPass(ctx), shardKey(m.request?.shard_key, 'request.shard_key'), n ?? undefined);
       return { result: true };
     },
   },

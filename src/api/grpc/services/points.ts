@@ -6,8 +6,9 @@ import type { Collection } from '../../../collection/collection.js';
 import type { PointOperation } from '../../../collection/operation.js';
 import { count as countPoints, facet, retrieve, scroll } from '../../../collection/read.js';
 import type { ReadOptions } from '../../../collection/types.js';
+import { withWaitTimeout } from '../../../collection/wait-timeout.js';
 import { vectorNameAddition } from '../../collection-config.js';
-import { checkedShardKeys, distanceMatrix, query, queryAsync, queryGroups, type QueryEnv } from '../../../collection/query/run.js';
+import { checkedShardKeys, distanceMatrix, query, queryAsync, queryBatch, queryGroups, type QueryEnv } from '../../../collection/query/run.js';
 import type { PointsHandlers } from '../generated/qdrant/Points.js';
 import type * as M from '../generated/messages.js';
 import { collectionPass, type Impls, type RpcContext } from '../call.js';
@@ -36,10 +37,19 @@ function readOptions(p: M.WithPayloadSelector__Output | undefined | null, v: M.W
   return { withPayload: payloadSelector(p, true), withVector: vectorSelector(v, false) };
 }
 
+/**
+ * Applies a point write. With `wait` and a `timeout` (seconds), a write that outlasts the timeout is answered
+ * `WaitTimeout` (OK status, as Qdrant's gRPC converts its `UpdateStatus::WaitTimeout`) and goes on.
+ */
 async function write(ctx: RpcContext, m: Timed & { readonly wait?: boolean | null }, build: (c: Collection) => PointOperation[]): Promise<{ result: M.UpdateResult; list: readonly PointOperation[] }> {
-  const { c, ops } = await ctx.deps.toc.forWrite(collectionPass(ctx), { timeout: optionalCount(m.timeout, 'timeout') }, build);
+  const timeout = optionalCount(m.timeout, 'timeout');
+  const { c, ops } = await ctx.deps.toc.forWrite(collectionPass(ctx), { timeout }, build);
   ctx.deps.quotas.checkWrite();
-  return { result: updateResult(await c.update(ops, m.wait === true)), list: ops };
+  const wait = m.wait === true;
+  const pending = c.update(ops, wait);
+  if (!wait || timeout === undefined) return { result: updateResult(await pending), list: ops };
+  const answer = await withWaitTimeout(pending, timeout * 1000, (err) => ctx.deps.log.error('a write answered with WaitTimeout failed', err));
+  return { result: updateResult(answer), list: ops };
 }
 
 function pointIdOf(id: M.PointId__Output | undefined, where: string): M.PointId__Output {
@@ -176,7 +186,7 @@ export const pointsService: Impls<PointsHandlers> = {
   SearchBatch: {
     run: (m, ctx) => {
       const e = env(ctx, m, (m.search_points ?? []).length);
-      return { result: (m.search_points ?? []).map((s) => ({ result: query(e, withSelectors(searchRoot(s), s)).map(scoredPoint) })) };
+      return { result: queryBatch(e, (m.search_points ?? []).map((s) => withSelectors(searchRoot(s), s))).map((r) => ({ result: r.map(scoredPoint) })) };
     },
   },
   SearchGroups: {
@@ -198,7 +208,7 @@ export const pointsService: Impls<PointsHandlers> = {
   RecommendBatch: {
     run: (m, ctx) => {
       const e = env(ctx, m, (m.recommend_points ?? []).length);
-      return { result: (m.recommend_points ?? []).map((s) => ({ result: query(e, withSelectors(recommendRoot(s), s)).map(scoredPoint) })) };
+      return { result: queryBatch(e, (m.recommend_points ?? []).map((s) => withSelectors(recommendRoot(s), s))).map((r) => ({ result: r.map(scoredPoint) })) };
     },
     accessBody: (m) => accessOfBatch(m.recommend_points),
   },
@@ -210,7 +220,7 @@ export const pointsService: Impls<PointsHandlers> = {
   DiscoverBatch: {
     run: (m, ctx) => {
       const e = env(ctx, m, (m.discover_points ?? []).length);
-      return { result: (m.discover_points ?? []).map((s) => ({ result: query(e, withSelectors(discoverRoot(s), s)).map(scoredPoint) })) };
+      return { result: queryBatch(e, (m.discover_points ?? []).map((s) => withSelectors(discoverRoot(s), s))).map((r) => ({ result: r.map(scoredPoint) })) };
     },
     accessBody: (m) => accessOfBatch(m.discover_points),
   },
@@ -224,7 +234,7 @@ export const pointsService: Impls<PointsHandlers> = {
   QueryBatch: {
     run: (m, ctx) => {
       const e = env(ctx, m, (m.query_points ?? []).length);
-      return { result: (m.query_points ?? []).map((q, i) => ({ result: query(e, withSelectors(queryRoot(q, `query_points[${i}]`), q)).map(scoredPoint) })) };
+      return { result: queryBatch(e, (m.query_points ?? []).map((q, i) => withSelectors(queryRoot(q, `query_points[${i}]`), q))).map((r) => ({ result: r.map(scoredPoint) })) };
     },
     accessBody: (m) => accessOfBatch(m.query_points),
   },

@@ -57,7 +57,8 @@ export const collectionRoutes: RouteRow[] = [
     shard_keys: collectionOf(ctx).info.shardKeys.map((key) => ({ key })),
   })),
   route('PUT', '/collections/{collection_name}/shards', 'create_shard_key', async (ctx) => {
-    await ctx.deps.toc.createShardKey(ctx.pass.target(), shardKeyOf(ctx.body));
+    const n = ctx.body['shards_number'];
+    await ctx.deps.toc.createShardKey(ctx.pass.target(), shardKeyOf(ctx.body), typeof n === 'number' ? n : undefined);
     return true;
   }),
   route('POST', '/collections/{collection_name}/shards/delete', 'delete_shard_key', async (ctx) => {

@@ -4,7 +4,7 @@
  * presented as Qdrant's wire shapes (present/points.ts).
  */
 import { route, type RouteRow, type CollectionContext } from '../route-table.js';
-import { query, queryAsync, queryGroups, type QueryEnv } from '../../../collection/query/run.js';
+import { queryAsync, queryBatch, queryGroups, type QueryEnv } from '../../../collection/query/run.js';
 import { batchOf, parseQueryGroupsRequest, parseQueryRequest } from '../parse/query-request.js';
 import { groupsToWire, scoredPointsToWire } from '../present/points.js';
 import { readCollection } from './points.js';
@@ -21,7 +21,7 @@ export const queryRoutes: RouteRow[] = [
   route('POST', '/collections/{collection_name}/points/query/batch', 'query_batch_points', (ctx) => {
     const searches = batchOf(ctx.body);
     const env = queryEnv(ctx, searches.length);
-    return searches.map((s) => ({ points: scoredPointsToWire(query(env, parseQueryRequest(s))) }));
+    return queryBatch(env, searches.map((s) => parseQueryRequest(s))).map((points) => ({ points: scoredPointsToWire(points) }));
   }),
   route('POST', '/collections/{collection_name}/points/query/groups', 'query_points_groups', (ctx) => groupsToWire(queryGroups(queryEnv(ctx), parseQueryGroupsRequest(ctx.body)))),
 ];

@@ -4,7 +4,7 @@
  * Each request is parsed into an engine query request (parse/legacy-search.ts).
  */
 import { route, type RouteRow, type CollectionContext } from '../route-table.js';
-import { distanceMatrix, query, queryAsync, queryGroups } from '../../../collection/query/run.js';
+import { distanceMatrix, queryAsync, queryBatch, queryGroups } from '../../../collection/query/run.js';
 import type { QueryRequest } from '../../../collection/query/types.js';
 import { discoverAsQuery, recommendAsQuery, searchAsQuery } from '../parse/legacy-search.js';
 import { batchOf, parseGroups, parseMatrixRequest } from '../parse/query-request.js';
@@ -22,7 +22,7 @@ async function single(ctx: CollectionContext, asQuery: AsQuery): Promise<unknown
 function batch(ctx: CollectionContext, asQuery: AsQuery): unknown {
   const searches = batchOf(ctx.body);
   const env = queryEnv(ctx, searches.length);
-  return searches.map((s) => scoredPointsToWire(query(env, asQuery(s))));
+  return queryBatch(env, searches.map((s) => asQuery(s))).map(scoredPointsToWire);
 }
 
 function groups(ctx: CollectionContext, asQuery: AsQuery): unknown {
