@@ -1,7 +1,7 @@
 /**
  * The store's format version (`format_version` in the LMDB `meta` table): a store of a newer version is refused
- * before anything is read or written; a v1 store without the marker (as written before the marker existed) is
- * migrated by writing it, crash-safely — killed at a random point of startup, it restarts intact and migrated; an
+ * before anything is read or written; a v1 store, with or without the marker (as written before the marker existed),
+ * is migrated to v2 by writing the marker, crash-safely — killed at a random point of startup, it restarts intact and migrated; an
  * HNSW image of a newer version is not interpreted: the graph is rebuilt from the stored vectors.
  */
 import { after, describe, it } from 'node:test';
@@ -14,7 +14,7 @@ import { STORE_FORMAT_VERSION } from '../../src/storage/kv/store.js';
 import { killDuringMigration } from './kill-migration.js';
 import { assertClose, copyGoldenStore, GOLDEN_POINTS, indexedImagePath, startOnGoldenStore } from './fixtures.js';
 
-const NEWER = /storage format version 2 is newer than this Quiver supports \(max 1\); upgrade Quiver/;
+const NEWER = /storage format version 3 is newer than this Quiver supports \(max 2\); upgrade Quiver/;
 
 const dirs: string[] = [];
 after(() => dirs.forEach(removeDir));
@@ -44,7 +44,7 @@ async function assertGoldenContent(app: TestApp): Promise<void> {
 
 describe('store format version', () => {
   it('the golden v1 store carries format_version 1', async () => {
-    assert.equal(STORE_FORMAT_VERSION, 1);
+    assert.equal(STORE_FORMAT_VERSION, 2);
     const dir = goldenCopy();
     assert.equal(await withMeta(dir, (m) => m.get('format_version')), 1);
   });
@@ -52,7 +52,7 @@ describe('store format version', () => {
   it('refuses a store of a newer version, in process and as a server, without touching it', async () => {
     const dir = goldenCopy();
     const before = await withMeta(dir, async (m) => {
-      await m.put('format_version', 2);
+      await m.put('format_version', 3);
       return m.getCount();
     });
     await assert.rejects(startTestApp({}, {}, dir), NEWER);
@@ -60,7 +60,7 @@ describe('store format version', () => {
       assert.match(e.message, NEWER);
       return true;
     });
-    assert.deepEqual(await withMeta(dir, (m) => [m.get('format_version'), m.getCount()]), [2, before]);
+    assert.deepEqual(await withMeta(dir, (m) => [m.get('format_version'), m.getCount()]), [3, before]);
   });
 
   it('refuses a store whose marker is not a version', async () => {
@@ -82,7 +82,16 @@ describe('store format version', () => {
     const app = await startTestApp({}, {}, dir);
     await assertGoldenContent(app);
     await app.close();
+    assert.equal(await withMeta(dir, (m) => m.get('format_version')), 2);
+  });
+
+  it('migrates a v1 store (marker 1) to v2 by its marker: data intact', async () => {
+    const dir = goldenCopy();
     assert.equal(await withMeta(dir, (m) => m.get('format_version')), 1);
+    const app = await startTestApp({}, {}, dir);
+    await assertGoldenContent(app);
+    await app.close();
+    assert.equal(await withMeta(dir, (m) => m.get('format_version')), 2);
   });
 
   it('survives SIGKILL at a random point of the migration: restart completes it, data intact', async (t) => {
@@ -96,12 +105,12 @@ describe('store format version', () => {
       async (finished) => {
         const marker = await withMeta(dir, (m) => m.get('format_version'));
         // Never a partial marker: none (the next start writes it) or the whole of it.
-        assert.ok(marker === undefined || marker === 1, `marker after kill: ${String(marker)}`);
-        if (finished) assert.equal(marker, 1);
+        assert.ok(marker === undefined || marker === 2, `marker after kill: ${String(marker)}`);
+        if (finished) assert.equal(marker, 2);
         const app = await startTestApp({}, {}, dir);
         await assertGoldenContent(app);
         await app.close();
-        assert.equal(await withMeta(dir, (m) => m.get('format_version')), 1, 'the restart completes the migration');
+        assert.equal(await withMeta(dir, (m) => m.get('format_version')), 2, 'the restart completes the migration');
       },
     );
     t.diagnostic(`kills: ${outcomes.join(' ')}`);

@@ -20,8 +20,11 @@ import { finishRekey } from '../rekey.js';
  * The store's format version, kept under `format_version` in `meta`. Version 1 covers the meta keys
  * (`collection:<name>` descriptors, `collection-state:<uuid>`, `aliases`, quotas, `snapshot-pending:<uuid>`)
  * and the point encoding of `points:<uuid>` tables (`collection/point-codec.ts`). Changing any of them bumps it.
+ * Version 2: a point whose payload holds an integer beyond ±(2^53−1) stores it as exact JSON text marked `x: 1`
+ * (a version 1 reader would round it). Every version 1 record is a valid version 2 record, so a version 1 store is
+ * migrated by rewriting the marker alone.
  */
-export const STORE_FORMAT_VERSION = 1;
+export const STORE_FORMAT_VERSION = 2;
 /** The meta key holding {@link STORE_FORMAT_VERSION}. */
 export const FORMAT_VERSION_KEY = 'format_version';
 
@@ -102,12 +105,9 @@ export class Store {
     try {
       const stored = store.meta.get(FORMAT_VERSION_KEY);
       checkFormatVersion('storage', stored, STORE_FORMAT_VERSION);
-      if (stored === undefined) {
-        // Unmarked: a new store is written in the current format; one holding data predates the marker (v1).
-        const version = store.meta.count() === 0 ? STORE_FORMAT_VERSION : 1;
-        store.env.transactionSync(() => store.meta.put(FORMAT_VERSION_KEY, version));
-      }
-      // An older supported version would be migrated here, in one transaction that also bumps the marker.
+      // Unmarked (a new store, or one holding data that predates the marker: v1) or v1: v1 records read as v2
+      // records, so the migration is the marker alone, written in one transaction.
+      if (stored !== STORE_FORMAT_VERSION) store.env.transactionSync(() => store.meta.put(FORMAT_VERSION_KEY, STORE_FORMAT_VERSION));
     } catch (e) {
       void store.env.close();
       if (e instanceof FormatVersionError) throw new AppError('SERVICE_ERROR', [`storage at ${path}: ${e.message}`], { cause: e });

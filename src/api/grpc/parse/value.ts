@@ -1,10 +1,10 @@
 /**
  * `qdrant.Value` / `Struct` (json_with_int.proto) → the engine's JSON payload values. `integer_value` is an int64
- * that proto-loader hands over as a decimal string (no precision lost on the wire); the engine stores payloads
- * as JavaScript values, so an integer becomes a number when it is a safe integer and is refused with
- * INVALID_ARGUMENT beyond ±2^53−1 rather than silently rounded to another value.
+ * that proto-loader hands over as a decimal string (no precision lost on the wire); it becomes a number when it is
+ * a safe integer and a bigint beyond ±2^53−1 (`exact-json.ts`), so every int64 survives exactly.
  */
 import { AppError } from '../../../errors.js';
+import { exactInteger } from '../../../exact-json.js';
 import type { Value__Output } from '../generated/qdrant/Value.js';
 import type { Payload } from '../../../collection/types.js';
 
@@ -22,6 +22,14 @@ export function safeInteger(text: string | number | undefined, where: string): n
   return n;
 }
 
+/** An int64 decimal string (proto-loader's `longs: String`) → an exact integer (a bigint beyond ±2^53−1). */
+export function exactInt64(text: string | number | undefined, where: string): number | bigint {
+  if (typeof text === 'number') return safeInteger(text, where);
+  if (text === undefined) return 0;
+  if (!/^-?\d+$/.test(text)) throw bad(`${where}: expected an integer, got ${text}`);
+  return exactInteger(BigInt(text));
+}
+
 export function jsonValue(v: Value__Output | undefined, where: string, depth = 0): unknown {
   if (depth > MAX_VALUE_DEPTH) throw bad(`${where}: value nested deeper than ${MAX_VALUE_DEPTH} levels`);
   if (v === undefined) return null;
@@ -32,7 +40,7 @@ export function jsonValue(v: Value__Output | undefined, where: string, depth = 0
     case 'double_value':
       return v.double_value ?? 0;
     case 'integer_value':
-      return safeInteger(v.integer_value, where);
+      return exactInt64(v.integer_value, where);
     case 'string_value':
       return v.string_value ?? '';
     case 'bool_value':
