@@ -28,7 +28,7 @@ function unsafe(n: number): boolean {
  * True when `value` holds a number beyond ±(2^53−1) (iteratively: bodies may nest deeply). Every such double is
  * integral, but it may have been written as a float (`1e20`): only the text tells.
  */
-export function holdsLargeNumber(value: unknown): boolean {
+function holdsLargeNumber(value: unknown): boolean {
   const stack: unknown[] = [value];
   while (stack.length > 0) {
     const v = stack.pop();
@@ -52,7 +52,7 @@ export function exactInteger(n: bigint): number | bigint {
 }
 
 /** True for an integer within [−2^63, 2^64−1] (Qdrant's i64 and u64 payload integers). */
-export function inIntegerRange(n: bigint): boolean {
+function inIntegerRange(n: bigint): boolean {
   return n >= I64_MIN && n <= U64_MAX;
 }
 
