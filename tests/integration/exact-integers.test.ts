@@ -154,6 +154,14 @@ describe('exact 64-bit payload integers', () => {
     assert.match(r.body.status.error, /points\[0\]\.id: integer 9007199254740993 is outside ±2\^53−1/);
     const limit = await app.request('POST', '/collections/c/points/scroll', '{"limit":9223372036854775807}');
     assert.equal(limit.status, 400, limit.text);
+    const metadata = await app.request('PUT', '/collections/m', '{"vectors":{"size":2,"distance":"Dot"},"metadata":{"payload":{"n":9007199254740993}}}');
+    assert.equal(metadata.status, 400, metadata.text);
+    assert.match(metadata.body.status.error, /metadata\.payload\.n: integer 9007199254740993 is outside/);
+    await assert.rejects(
+      grpc.api('collections').create({ collectionName: 'm', vectorsConfig: { config: { case: 'params', value: { size: 2n, distance: 1 } } }, metadata: toPayload({ n: ABOVE_SAFE }) }),
+      (e: any) => e.code === 3 && /metadata\.n: integer 9007199254740993 is outside/.test(e.rawMessage),
+    );
+    assert.equal((await app.request('GET', '/collections/m')).status, 404);
     assert.equal((await exact(app, 'POST', '/collections/c/points/count', {})).count, 2);
   });
 

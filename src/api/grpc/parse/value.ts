@@ -30,7 +30,11 @@ export function exactInt64(text: string | number | undefined, where: string): nu
   return exactInteger(BigInt(text));
 }
 
-export function jsonValue(v: Value__Output | undefined, where: string, depth = 0): unknown {
+/**
+ * A `Value` → a JSON value. `exact` (payloads, filter values): int64 beyond ±2^53−1 as bigints; otherwise (collection
+ * metadata, which is configuration) refused with INVALID_ARGUMENT.
+ */
+export function jsonValue(v: Value__Output | undefined, where: string, depth = 0, exact = true): unknown {
   if (depth > MAX_VALUE_DEPTH) throw bad(`${where}: value nested deeper than ${MAX_VALUE_DEPTH} levels`);
   if (v === undefined) return null;
   switch (v.kind) {
@@ -40,23 +44,23 @@ export function jsonValue(v: Value__Output | undefined, where: string, depth = 0
     case 'double_value':
       return v.double_value ?? 0;
     case 'integer_value':
-      return exactInt64(v.integer_value, where);
+      return exact ? exactInt64(v.integer_value, where) : safeInteger(v.integer_value, where);
     case 'string_value':
       return v.string_value ?? '';
     case 'bool_value':
       return v.bool_value ?? false;
     case 'struct_value':
-      return jsonMap(v.struct_value?.fields, where, depth + 1);
+      return jsonMap(v.struct_value?.fields, where, depth + 1, exact);
     case 'list_value':
-      return (v.list_value?.values ?? []).map((x, i) => jsonValue(x, `${where}[${i}]`, depth + 1));
+      return (v.list_value?.values ?? []).map((x, i) => jsonValue(x, `${where}[${i}]`, depth + 1, exact));
   }
 }
 
 /** A `map<string, Value>` (payload, struct fields) → a JSON object. */
-export function jsonMap(fields: Record<string, Value__Output> | undefined, where: string, depth = 0): Payload {
+export function jsonMap(fields: Record<string, Value__Output> | undefined, where: string, depth = 0, exact = true): Payload {
   const out: Payload = {};
   for (const [k, v] of Object.entries(fields ?? {})) {
-    Object.defineProperty(out, k, { value: jsonValue(v, `${where}.${k}`, depth), enumerable: true, writable: true, configurable: true });
+    Object.defineProperty(out, k, { value: jsonValue(v, `${where}.${k}`, depth, exact), enumerable: true, writable: true, configurable: true });
   }
   return out;
 }
