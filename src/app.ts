@@ -16,7 +16,7 @@ import { registerDashboardStatic } from './api/dashboard/static.js';
 import { clientIpGuard } from './api/rest/client-ip-guard.js';
 import { browserGuard, browserGuardOptions, corsOrigins, sendRefusal } from './api/rest/browser-guard.js';
 import { registerAccessLog, requestIdOf, type AccessLogOptions } from './api/rest/access-log.js';
-import { exactIfNeeded, stringifyJson } from './exact-json.js';
+import { holdsLargeNumber, noteBigints, parseExactJson, stringifyJson } from './exact-json.js';
 import { checkExactIntegers } from './api/rest/exact-body.js';
 import { parseJsonInSlices, SLICED_PARSE_MIN_CHARS } from './api/rest/sliced-json.js';
 
@@ -95,16 +95,30 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<F
     }
     // Integers beyond ±2^53−1 are parsed again exactly (JSON.parse would round them silently): kept as bigints in
     // payloads and filter values, refused elsewhere.
-    const checked = (value: unknown): void => {
-      let exact: unknown;
+    const refuse = (e: unknown): void => done(e instanceof AppError ? e : new AppError('BODY_VALIDATION', [e instanceof Error ? e.message : String(e)]), undefined);
+    const exact = (value: unknown): void => {
       try {
-        exact = exactIfNeeded(text, value);
-        if (exact !== value) checkExactIntegers(exact);
+        checkExactIntegers(value);
       } catch (e) {
-        done(e instanceof AppError ? e : new AppError('BODY_VALIDATION', [e instanceof Error ? e.message : String(e)]), undefined);
+        refuse(e);
         return;
       }
-      done(null, exact);
+      done(null, value);
+    };
+    const checked = (value: unknown): void => {
+      if (!holdsLargeNumber(value)) done(null, value);
+      // A large body is parsed again a slice at a time, as the first time.
+      else if (text.length >= SLICED_PARSE_MIN_CHARS) parseJsonInSlices(text, parseExactJson).then((v) => exact(noteBigints(v)), refuse);
+      else {
+        let v: unknown;
+        try {
+          v = parseExactJson(text);
+        } catch (e) {
+          refuse(e);
+          return;
+        }
+        exact(v);
+      }
     };
     const whole = (): void =>
       void jsonParser(request, text, (err, value) => {

@@ -26,9 +26,10 @@ function unsafe(n: number): boolean {
 
 /**
  * True when `value` holds a number beyond ±(2^53−1) (iteratively: bodies may nest deeply). Every such double is
- * integral, but it may have been written as a float (`1e20`): only the text tells.
+ * integral, but it may have been written as a float (`1e20`): only the text tells, so the text that `JSON.parse`
+ * made `value` of is parsed again with {@link parseExactJson}. The common case costs one walk over the numbers.
  */
-function holdsLargeNumber(value: unknown): boolean {
+export function holdsLargeNumber(value: unknown): boolean {
   const stack: unknown[] = [value];
   while (stack.length > 0) {
     const v = stack.pop();
@@ -78,17 +79,24 @@ export function parseExactJson(text: string): unknown {
   return value;
 }
 
-/**
- * `parsed` (what `JSON.parse(text)` returned) unless it holds a number beyond the safe range: then `text` parsed
- * again with exact integers. The common case costs one walk over the parsed numbers.
- */
-export function exactIfNeeded(text: string, parsed: unknown): unknown {
-  return holdsLargeNumber(parsed) ? parseExactJson(text) : parsed;
-}
-
-/** True when `value` came from {@link parseExactJson} and holds a bigint somewhere. */
+/** True when `value` came from {@link parseExactJson} (or was {@link noteBigints noted}) and holds a bigint somewhere. */
 export function parsedWithBigints(value: unknown): boolean {
   return typeof value === 'object' && value !== null && holdingBigints.has(value);
+}
+
+/** `value` (assembled from pieces {@link parseExactJson} parsed), remembered as holding bigints when it does. */
+export function noteBigints(value: unknown): unknown {
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (typeof v === 'bigint') {
+      if (typeof value === 'object' && value !== null) holdingBigints.add(value);
+      break;
+    }
+    if (Array.isArray(v)) for (const x of v) stack.push(x);
+    else if (typeof v === 'object' && v !== null) for (const k of Object.keys(v)) stack.push((v as Record<string, unknown>)[k]);
+  }
+  return value;
 }
 
 function isBigintError(e: unknown): boolean {

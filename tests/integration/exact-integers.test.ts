@@ -148,6 +148,21 @@ describe('exact 64-bit payload integers', () => {
     }
   });
 
+  it('keeps them exactly in a large upsert (a body parsed a slice at a time), and refuses one beyond ±2^53−1 in an id there', async () => {
+    await exact(app, 'PUT', '/collections/large', { vectors: { size: 64, distance: 'Dot' } });
+    const points = Array.from({ length: 600 }, (_, i) => ({ id: i, vector: Array.from({ length: 64 }, (_, k) => ((i + k) % 17) / 17 + 0.123456789), payload: { n: i === 599 ? I64_MAX - BigInt(i) : i } }));
+    const text = stringifyJson({ points });
+    assert.ok(text.length > 512 * 1024, `${text.length} chars`);
+    const r = await app.request('PUT', '/collections/large/points?wait=true', text);
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual((await exact(app, 'GET', '/collections/large/points/599')).payload, { n: I64_MAX - 599n });
+    assert.deepEqual(await ids(app, { must: [{ key: 'n', range: { gt: 2n ** 62n } }] }, 'large'), [599]);
+    const refused = await app.request('PUT', '/collections/large/points?wait=true', text.replace('{"id":598,', '{"id":9007199254740993,'));
+    assert.equal(refused.status, 400, refused.text);
+    assert.match(refused.body.status.error, /points\[598\]\.id: integer 9007199254740993 is outside ±2\^53−1/);
+    assert.equal((await exact(app, 'POST', '/collections/large/points/count', {})).count, 600);
+  });
+
   it('refuses integers beyond ±2^53−1 outside payloads and filter values, changing nothing', async () => {
     const r = await app.request('PUT', '/collections/c/points?wait=true', '{"points":[{"id":9007199254740993,"vector":[1,2]}]}');
     assert.equal(r.status, 400, r.text);

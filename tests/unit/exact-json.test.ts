@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { approximateBigints, exactIfNeeded, exactInteger, parseExactJson, parsedWithBigints, stringifyExact, stringifyJson } from '../../src/exact-json.js';
+import { approximateBigints, exactInteger, holdsLargeNumber, noteBigints, parseExactJson, parsedWithBigints, stringifyExact, stringifyJson } from '../../src/exact-json.js';
 
 describe('exact JSON', () => {
   it('parses integers beyond ±(2^53−1) within [−2^63, 2^64−1] as bigints, everything else as JSON.parse does', () => {
@@ -29,10 +29,14 @@ describe('exact JSON', () => {
     assert.throws(() => parseExactJson('{"a":9007199254740993,}'), SyntaxError);
   });
 
-  it('re-parses only a text whose parsed value holds a number beyond the safe range', () => {
-    const parsed = JSON.parse('{"a":[1,2.5,"x"]}') as unknown;
-    assert.equal(exactIfNeeded('{"a":[1,2.5,"x"]}', parsed), parsed);
-    assert.deepStrictEqual(exactIfNeeded('{"a":9007199254740993}', JSON.parse('{"a":9007199254740993}')), { a: 2n ** 53n + 1n });
+  it('tells when JSON.parse met a number beyond the safe range, and notes assembled values holding bigints', () => {
+    assert.equal(holdsLargeNumber(JSON.parse('{"a":[1,2.5,"x",{"b":-9007199254740991}]}')), false);
+    assert.equal(holdsLargeNumber(JSON.parse('{"a":[1,{"b":[9007199254740993]}]}')), true);
+    assert.equal(holdsLargeNumber(JSON.parse('[1e300]')), true);
+    const assembled = { points: [parseExactJson('{"n":9007199254740993}')] };
+    assert.equal(parsedWithBigints(assembled), false);
+    assert.equal(parsedWithBigints(noteBigints(assembled)), true);
+    assert.equal(parsedWithBigints(noteBigints({ points: [{ n: 1e20 }] })), false);
   });
 
   it('normalises exact integers: numbers within ±(2^53−1), bigints beyond', () => {

@@ -4,7 +4,7 @@ import { EMPTY_OFFSETS, unionOfSets } from './offsets.js';
 import type { OffsetList } from './offsets.js';
 import type { CardinalityEstimate } from './payload-index.js';
 
-/** A numeric key: a number, or an exact integer beyond ±(2^53−1) as a bigint (`integer` index only). */
+/** A numeric key: a number, or an exact integer beyond ±(2^53−1) as a bigint (`integer` and `float` indexes). */
 type Key = number | bigint;
 
 /**
