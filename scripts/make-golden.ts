@@ -1,6 +1,7 @@
 /**
  * Makes the golden fixtures of Quiver's stored formats (`tests/fixtures/golden/v1/`; `v2/` holds the store and
- * snapshots of storage format 2, the formats that changed).
+ * snapshots of storage format 2 (shard ids of custom keys), `v3/` those of storage format 3 and snapshot format 2
+ * (exact 64-bit integers): the formats that changed).
  *
  *   node --import tsx scripts/make-golden.ts OUT-DIR      # e.g. tests/fixtures/golden/v2 for a new version
  *
@@ -18,11 +19,17 @@
  *   - `sharded`: custom sharding with the shard keys `"eu"` and `7` (since v2 made after a key `"gone"` of two
  *     shards, deleted at the end, so their shard ids are 3 and 4);
  *   - `indexed`: 200 points of dimension 4 above a 1 KiB indexing threshold, so its HNSW graph image is saved;
- *   - aliases `golden-alias` → golden and `current` → indexed.
- * - `snapshots/golden.snapshot` (collection snapshot of `golden`) and `snapshots/full.snapshot` (full snapshot).
+ *   - aliases `golden-alias` → golden and `current` → indexed;
+ *   - (since v3: store format 3, snapshot format 2) `exact`: payloads holding 64-bit integers beyond ±(2^53−1)
+ *     ({@link EXACT_PAYLOADS}) with an integer index, written as exact JSON.
+ * - `snapshots/golden.snapshot` (collection snapshot of `golden`), `snapshots/full.snapshot` (full snapshot) and
+ *   (since v3) `snapshots/exact.snapshot`.
  * - `audit/`: an audit directory of 5 chained lines and its checkpoint, keyed with `audit.key` (the file's bytes
  *   derive the key, as for `audit.hmac_key_file`).
  * - `api-keys.yaml`: a named-keys file for the plaintext keys in {@link GOLDEN_KEYS}.
+ *
+ * `v2/` and `v3/` keep only `store/` and `snapshots/` (the formats that changed); its audit log and keys file were removed,
+ * as those formats are still version 1.
  *
  * The LMDB file is copied with compaction (`backup(path, true)`), so it holds only used pages (tens of KB).
  */
@@ -37,6 +44,13 @@ import { JsonlFileSink } from '../src/auth/audit/file-sink.js';
 import { keyFromFile } from '../src/auth/audit/key.js';
 import { hashApiKey, writeKeysFile } from '../src/auth/keys-file.js';
 import { parseAccessClaim } from '../src/auth/access.js';
+import { parseExactJson, stringifyJson } from '../src/exact-json.js';
+
+/** The `exact` collection's payloads by point id (v3 on). Repeated in the golden test. */
+const EXACT_PAYLOADS: Record<number, Record<string, unknown>> = {
+  1: { n: 2n ** 62n, max: 2n ** 63n - 1n, min: -(2n ** 63n), nested: { deep: [1, { x: 2n ** 53n + 1n }] }, u: 2n ** 64n - 1n, f: 1e20 },
+  2: { n: 2n ** 62n + 1n, list: [2n ** 53n, -(2n ** 53n) - 1n, 7], f: 0.5 },
+};
 
 /** Plaintext keys of `api-keys.yaml` (the file stores only their SHA-256). Repeated in the golden test. */
 const GOLDEN_KEYS = {
@@ -63,9 +77,9 @@ async function main(): Promise<void> {
   });
   const server = await createServer(config, { logger: pino({ level: 'silent' }) });
   const call = async (method: string, url: string, body?: unknown): Promise<any> => {
-    const res = await server.app.inject({ method: method as 'GET', url, headers: { 'content-type': 'application/json' }, ...(body === undefined ? {} : { payload: JSON.stringify(body) }) });
+    const res = await server.app.inject({ method: method as 'GET', url, headers: { 'content-type': 'application/json' }, ...(body === undefined ? {} : { payload: stringifyJson(body) }) });
     if (res.statusCode !== 200) throw new Error(`${method} ${url}: ${res.statusCode} ${res.body}`);
-    return JSON.parse(res.body).result;
+    return (parseExactJson(res.body) as { result: any }).result;
   };
 
   // ---- golden: every kind of vector, odd payloads, payload indexes, a history
@@ -155,7 +169,13 @@ async function main(): Promise<void> {
     actions: [{ create_alias: { collection_name: 'golden', alias_name: 'golden-alias' } }, { create_alias: { collection_name: 'indexed', alias_name: 'current' } }],
   });
 
+  // ---- exact (v3): 64-bit integers beyond ±(2^53−1), an integer index on `n`
+  await call('PUT', '/collections/exact', { vectors: { size: 2, distance: 'Dot' } });
+  await call('PUT', '/collections/exact/index?wait=true', { field_name: 'n', field_schema: 'integer' });
+  await call('PUT', '/collections/exact/points?wait=true', { points: Object.entries(EXACT_PAYLOADS).map(([id, payload]) => ({ id: Number(id), vector: [1, Number(id)], payload })) });
+
   // ---- snapshots
+  const exactSnapshot = await call('POST', '/collections/exact/snapshots?wait=true');
   const collectionSnapshot = await call('POST', '/collections/golden/snapshots?wait=true');
   const fullSnapshot = await call('POST', '/snapshots?wait=true');
   await server.close();
@@ -163,6 +183,7 @@ async function main(): Promise<void> {
   mkdirSync(join(OUT, 'snapshots'), { recursive: true });
   copyFileSync(join(work, 'snapshots', 'golden', collectionSnapshot.name), join(OUT, 'snapshots', 'golden.snapshot'));
   copyFileSync(join(work, 'snapshots', fullSnapshot.name), join(OUT, 'snapshots', 'full.snapshot'));
+  copyFileSync(join(work, 'snapshots', 'exact', exactSnapshot.name), join(OUT, 'snapshots', 'exact.snapshot'));
 
   // ---- store: the LMDB file compacted (only used pages), index images as they are
   mkdirSync(join(OUT, 'store'), { recursive: true });

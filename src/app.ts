@@ -16,7 +16,8 @@ import { registerDashboardStatic } from './api/dashboard/static.js';
 import { clientIpGuard } from './api/rest/client-ip-guard.js';
 import { browserGuard, browserGuardOptions, corsOrigins, sendRefusal } from './api/rest/browser-guard.js';
 import { registerAccessLog, requestIdOf, type AccessLogOptions } from './api/rest/access-log.js';
-import { firstUnsafeInteger } from './api/rest/json-unsafe-integers.js';
+import { holdsLargeNumber, noteBigints, parseExactJson, stringifyJson } from './exact-json.js';
+import { checkExactIntegers } from './api/rest/exact-body.js';
 import { parseJsonInSlices, SLICED_PARSE_MIN_CHARS } from './api/rest/sliced-json.js';
 import { foregroundWork } from './index/foreground-work.js';
 
@@ -109,11 +110,32 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<F
       done(null, undefined);
       return;
     }
-    // Integers beyond ±2^53−1 are refused rather than rounded (JSON.parse would round them silently).
+    // Integers beyond ±2^53−1 are parsed again exactly (JSON.parse would round them silently): kept as bigints in
+    // payloads and filter values, refused elsewhere.
+    const refuse = (e: unknown): void => done(e instanceof AppError ? e : new AppError('BODY_VALIDATION', [e instanceof Error ? e.message : String(e)]), undefined);
+    const exact = (value: unknown): void => {
+      try {
+        checkExactIntegers(value);
+      } catch (e) {
+        refuse(e);
+        return;
+      }
+      done(null, value);
+    };
     const checked = (value: unknown): void => {
-      const unsafe = firstUnsafeInteger(text, value);
-      if (unsafe === undefined) done(null, value);
-      else done(new AppError('BODY_VALIDATION', [`${unsafe.path}: integer ${unsafe.literal} is outside ±2^53−1 (${Number.MAX_SAFE_INTEGER}), the range Quiver keeps exactly`]), undefined);
+      if (!holdsLargeNumber(value)) done(null, value);
+      // A large body is parsed again a slice at a time, as the first time.
+      else if (text.length >= SLICED_PARSE_MIN_CHARS) parseJsonInSlices(text, parseExactJson).then((v) => exact(noteBigints(v)), refuse);
+      else {
+        let v: unknown;
+        try {
+          v = parseExactJson(text);
+        } catch (e) {
+          refuse(e);
+          return;
+        }
+        exact(v);
+      }
     };
     const whole = (): void =>
       void jsonParser(request, text, (err, value) => {
@@ -125,6 +147,9 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<F
     if (text.length >= SLICED_PARSE_MIN_CHARS) parseJsonInSlices(text).then(checked, whole);
     else whole();
   });
+
+  // Replies print bigints (exact 64-bit payload integers) as their digits; JSON.stringify otherwise.
+  app.setReplySerializer((payload) => stringifyJson(payload));
 
   // Snapshot uploads (multipart field `snapshot`) are streamed by their handlers, never buffered whole.
   await app.register(multipart, { limits: { files: 1, fields: 4, fileSize: Number.MAX_SAFE_INTEGER } });

@@ -9,8 +9,12 @@
  * - filters go through `index/filter/codec.ts` (sets as arrays, key paths as text);
  * - configuration changes are JSON as given, their name-keyed maps as `[name, value]` pairs.
  *
- * Version 1 is the only version. A later format bumps `v` and keeps a decoder for every earlier one.
+ * Version 2 is version 1 as exact JSON (`exact-json.ts`): an operation holding an integer beyond ±(2^53−1) (a
+ * bigint in a payload or a filter value) is written with `"v":2`, its integers as digits and its doubles beyond
+ * 2^53 with an exponent, and read back exactly; a node that knows only version 1 refuses it instead of rounding.
+ * Every other operation stays version 1. A later format bumps `v` and keeps a decoder for every earlier one.
  */
+import { parseExactJson, stringifyExact } from '../exact-json.js';
 import { AppError } from '../errors.js';
 import { decodeFilter, encodeFilter, type EncodedFilter } from '../index/filter/codec.js';
 import type { Filter } from '../index/filter/types.js';
@@ -23,6 +27,8 @@ import type { NamedVectors, VectorValue } from './vectors.js';
 import { decodeVector as decodeStoredVector, encodeVector as encodeStoredVector } from './point-codec.js';
 
 export const OPERATION_CODEC_VERSION = 1;
+/** {@link OPERATION_CODEC_VERSION} in exact JSON (bigints present). */
+const EXACT_CODEC_VERSION = 2;
 
 type EncodedVector = { readonly d: string } | { readonly m: string; readonly n: number } | { readonly i: string; readonly x: string };
 type EncodedVectors = ReadonlyArray<readonly [string, EncodedVector]>;
@@ -137,9 +143,11 @@ function encodeOp(op: CollectionOperation): Json {
   }
 }
 
-/** The serialised form of `op` (JSON text). */
+/** The serialised form of `op` (JSON text; exact JSON, version 2, when it holds a bigint). */
 export function encodeOperation(op: CollectionOperation): string {
-  return JSON.stringify({ v: OPERATION_CODEC_VERSION, op: encodeOp(op) });
+  const encoded = encodeOp(op);
+  const plain = stringifyExact({ v: OPERATION_CODEC_VERSION, op: encoded });
+  return plain.exact ? stringifyExact({ v: EXACT_CODEC_VERSION, op: encoded }).text : plain.text;
 }
 
 function corrupt(detail: string): AppError {
@@ -189,11 +197,12 @@ export function decodeOperation(text: string): CollectionOperation {
   let envelope: unknown;
   try {
     envelope = JSON.parse(text);
+    if (typeof envelope === 'object' && envelope !== null && (envelope as { v?: unknown }).v === EXACT_CODEC_VERSION) envelope = parseExactJson(text);
   } catch (e) {
     throw corrupt(e instanceof Error ? e.message : 'not JSON');
   }
   if (envelope === null || typeof envelope !== 'object' || !('v' in envelope) || !('op' in envelope)) throw corrupt('missing version or operation');
-  if (envelope.v !== OPERATION_CODEC_VERSION) throw corrupt(`unsupported version ${JSON.stringify(envelope.v)}`);
+  if (envelope.v !== OPERATION_CODEC_VERSION && envelope.v !== EXACT_CODEC_VERSION) throw corrupt(`unsupported version ${JSON.stringify(envelope.v)}`);
   const e = envelope.op as Json;
   switch (e['type']) {
     case 'batch':

@@ -6,7 +6,12 @@
  * The payload is stored as JSON text: the store's msgpack decoder renames an object key `__proto__` to
  * `__proto_`, and a payload key of any spelling must come back byte-exactly. Points written before (payload as
  * a msgpack object) still decode.
+ *
+ * A payload holding an integer beyond ±(2^53−1) (a bigint, `exact-json.ts`) is stored as exact text (the integer's
+ * digits; doubles beyond 2^53 with an exponent) and marked `x: 1` (storage format version 2); every other payload
+ * is `JSON.stringify`'s text, read with `JSON.parse`, exactly as in version 1.
  */
+import { parseExactJson, stringifyExact } from '../exact-json.js';
 import type { NamedVectors, VectorValue } from './vectors.js';
 import { slabRow } from './row-slab.js';
 import type { Payload, ShardKey } from './types.js';
@@ -18,18 +23,24 @@ export interface EncodedPoint {
   v: Record<string, EncodedVector>;
   /** JSON text of the payload; a payload object in points stored by earlier versions. */
   p: string | Payload | null;
+  /** 1 when `p` is exact text (the payload holds a bigint). */
+  x?: 1;
   ver: number;
   sk?: ShardKey;
 }
 
 /** The stored form of a payload (JSON text keeps every key, `__proto__` included, as an own property). */
-export function encodePayload(payload: Payload | null): string | null {
-  return payload === null ? null : JSON.stringify(payload);
+export function encodePayload(payload: Payload | null): Pick<EncodedPoint, 'p' | 'x'> {
+  if (payload === null) return { p: null };
+  const { text, exact } = stringifyExact(payload);
+  return exact ? { p: text, x: 1 } : { p: text };
 }
 
-export function decodePayload(stored: string | Payload | null | undefined): Payload | null {
+/** A stored payload; `exact` is the point's `x`. */
+export function decodePayload(stored: string | Payload | null | undefined, exact?: 1): Payload | null {
   if (stored === null || stored === undefined) return null;
-  return typeof stored === 'string' ? (JSON.parse(stored) as Payload) : stored;
+  if (typeof stored !== 'string') return stored;
+  return (exact === 1 ? parseExactJson(stored) : JSON.parse(stored)) as Payload;
 }
 
 export interface DecodedPoint {
@@ -96,7 +107,7 @@ export function decodeVector(e: EncodedVector): VectorValue {
 export function encodePoint(offset: number, vectors: NamedVectors, payload: Payload | null, version: number, shardKey: ShardKey | undefined): EncodedPoint {
   const v: Record<string, EncodedVector> = {};
   for (const [name, value] of vectors) v[name] = encodeVector(value);
-  const out: EncodedPoint = { o: offset, v, p: encodePayload(payload), ver: version };
+  const out: EncodedPoint = { o: offset, v, ...encodePayload(payload), ver: version };
   if (shardKey !== undefined) out.sk = shardKey;
   return out;
 }
@@ -104,5 +115,5 @@ export function encodePoint(offset: number, vectors: NamedVectors, payload: Payl
 export function decodePoint(e: EncodedPoint): DecodedPoint {
   const vectors: NamedVectors = new Map();
   for (const [name, value] of Object.entries(e.v)) vectors.set(name, decodeVector(value));
-  return { offset: e.o, vectors, payload: decodePayload(e.p), version: e.ver, shardKey: e.sk };
+  return { offset: e.o, vectors, payload: decodePayload(e.p, e.x), version: e.ver, shardKey: e.sk };
 }

@@ -52,7 +52,7 @@ function showsShardKey(c: Collection): boolean {
   return isCustomSharding(c.config);
 }
 
-export function toRecord(c: Collection, p: PointView, o: ReadOptions, orderValue?: number): PointRecord {
+export function toRecord(c: Collection, p: PointView, o: ReadOptions, orderValue?: number | bigint): PointRecord {
   const rec: { -readonly [K in keyof PointRecord]: PointRecord[K] } = { id: p.id, payload: selectPayload(p.payload, o.withPayload), vectors: selectVectors(p, o.withVector) };
   if (showsShardKey(c) && p.shardKey !== undefined) rec.shardKey = p.shardKey;
   if (orderValue !== undefined) rec.orderValue = orderValue;

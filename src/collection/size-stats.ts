@@ -7,6 +7,7 @@
  * changes (its last operation id moves), so it costs nothing unless a size limit is configured.
  */
 import type { Collection } from './collection.js';
+import { stringifyJson } from '../exact-json.js';
 
 export interface SizeStats {
   readonly vectorBytes: number;
@@ -35,7 +36,7 @@ function compute(c: Collection): SizeStats {
   let payloadBytes = 0;
   for (const offset of c.segment.scan({})) {
     const payload = c.segment.payloadAt(offset);
-    if (payload !== null) payloadBytes += Buffer.byteLength(JSON.stringify(payload));
+    if (payload !== null) payloadBytes += Buffer.byteLength(stringifyJson(payload));
   }
   return { vectorBytes, payloadBytes };
 }

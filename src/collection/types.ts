@@ -24,7 +24,7 @@ export interface PointRecord {
   readonly vectors: NamedVectors | null;
   readonly shardKey?: ShardKey;
   /** Present when the read was ordered by a payload field (`order_by`). */
-  readonly orderValue?: number;
+  readonly orderValue?: number | bigint;
 }
 
 /** A point as a search returns it (Qdrant `ScoredPoint`). */

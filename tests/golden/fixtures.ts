@@ -12,6 +12,16 @@ import { startTestApp, tempDir, type TestApp } from '../support/app.js';
 
 export const GOLDEN_V1 = join(import.meta.dirname, '..', 'fixtures', 'golden', 'v1');
 export const STORE_V1 = join(GOLDEN_V1, 'store');
+/** Version 2 (store format 2): v1's content plus custom shard keys with kept shard ids. */
+export const GOLDEN_V2 = join(import.meta.dirname, '..', 'fixtures', 'golden', 'v2');
+/** Version 3 (store format 3, snapshot format 2): v2's content plus the `exact` collection. */
+export const GOLDEN_V3 = join(import.meta.dirname, '..', 'fixtures', 'golden', 'v3');
+
+/** The payloads of the v2 `exact` collection by point id, as `scripts/make-golden.ts` wrote them. */
+export const EXACT_PAYLOADS: Record<number, Record<string, unknown>> = {
+  1: { n: 2n ** 62n, max: 2n ** 63n - 1n, min: -(2n ** 63n), nested: { deep: [1, { x: 2n ** 53n + 1n }] }, u: 2n ** 64n - 1n, f: 1e20 },
+  2: { n: 2n ** 62n + 1n, list: [2n ** 53n, -(2n ** 53n) - 1n, 7], f: 0.5 },
+};
 
 /** Plaintext keys whose SHA-256 digests `api-keys.yaml` holds (the file never held the keys). */
 export const GOLDEN_KEYS = {
@@ -31,9 +41,9 @@ export function storedIndexedVector(i: number): Float32Array {
 }
 
 /** A fresh copy of the golden storage directory under a new temp dir (tests never open the fixture itself). */
-export function copyGoldenStore(): string {
+export function copyGoldenStore(store = STORE_V1): string {
   const dir = tempDir('quiver-golden-');
-  cpSync(STORE_V1, join(dir, 'storage'), { recursive: true });
+  cpSync(store, join(dir, 'storage'), { recursive: true });
   return dir;
 }
 

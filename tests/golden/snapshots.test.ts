@@ -114,9 +114,9 @@ describe('golden v1 snapshots', () => {
 
   it('refuses a collection snapshot of a newer format version, creating nothing', async () => {
     const app = await freshApp();
-    const r = await upload(app, '/collections/future/snapshots/upload', withManifestVersion(readFileSync(COLLECTION_SNAPSHOT), 2));
+    const r = await upload(app, '/collections/future/snapshots/upload', withManifestVersion(readFileSync(COLLECTION_SNAPSHOT), 3));
     assert.equal(r.status, 400, JSON.stringify(r.body));
-    assert.match(r.body.status.error, /snapshot format version 2 is newer than this Quiver supports \(max 1\); upgrade Quiver/);
+    assert.match(r.body.status.error, /snapshot format version 3 is newer than this Quiver supports \(max 2\); upgrade Quiver/);
     assert.equal((await app.request('GET', '/collections/future')).status, 404);
     // The same archive with its real version recovers: only the version was refused.
     const same = await upload(app, '/collections/future/snapshots/upload', withManifestVersion(readFileSync(COLLECTION_SNAPSHOT), 1));
@@ -129,7 +129,7 @@ describe('golden v1 snapshots', () => {
     writeFileSync(path, withManifestVersion(readFileSync(FULL_SNAPSHOT), 3));
     await assert.rejects(
       prepareSnapshotsAtStartup(app.toc, app.deps.snapshots, { snapshots: [], storageSnapshot: path, force: false }),
-      /snapshot format version 3 is newer than this Quiver supports \(max 1\); upgrade Quiver/,
+      /snapshot format version 3 is newer than this Quiver supports \(max 2\); upgrade Quiver/,
     );
     assert.deepEqual((await ok(app, 'GET', '/collections')).collections, []);
   });

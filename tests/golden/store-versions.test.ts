@@ -1,7 +1,7 @@
 /**
  * The store's format version (`format_version` in the LMDB `meta` table): a store of a newer version is refused
- * before anything is read or written; a v1 store without the marker (as written before the marker existed) is
- * migrated by writing it, crash-safely — killed at a random point of startup, it restarts intact and migrated; an
+ * before anything is read or written; a v1 store, with or without the marker (as written before the marker existed),
+ * is migrated to v2 by writing the marker, crash-safely — killed at a random point of startup, it restarts intact and migrated; an
  * HNSW image of a newer version is not interpreted: the graph is rebuilt from the stored vectors.
  */
 import { after, describe, it } from 'node:test';
@@ -14,7 +14,7 @@ import { STORE_FORMAT_VERSION } from '../../src/storage/kv/store.js';
 import { killDuringMigration } from './kill-migration.js';
 import { assertClose, copyGoldenStore, GOLDEN_POINTS, indexedImagePath, startOnGoldenStore } from './fixtures.js';
 
-const NEWER = /storage format version 3 is newer than this Quiver supports \(max 2\); upgrade Quiver/;
+const NEWER = new RegExp(`storage format version ${STORE_FORMAT_VERSION + 1} is newer than this Quiver supports \\(max ${STORE_FORMAT_VERSION}\\); upgrade Quiver`);
 
 const dirs: string[] = [];
 after(() => dirs.forEach(removeDir));
@@ -44,7 +44,6 @@ async function assertGoldenContent(app: TestApp): Promise<void> {
 
 describe('store format version', () => {
   it('the golden v1 store carries format_version 1', async () => {
-    assert.equal(STORE_FORMAT_VERSION, 2);
     const dir = goldenCopy();
     assert.equal(await withMeta(dir, (m) => m.get('format_version')), 1);
   });
@@ -52,7 +51,7 @@ describe('store format version', () => {
   it('refuses a store of a newer version, in process and as a server, without touching it', async () => {
     const dir = goldenCopy();
     const before = await withMeta(dir, async (m) => {
-      await m.put('format_version', 3);
+      await m.put('format_version', STORE_FORMAT_VERSION + 1);
       return m.getCount();
     });
     await assert.rejects(startTestApp({}, {}, dir), NEWER);
@@ -60,7 +59,7 @@ describe('store format version', () => {
       assert.match(e.message, NEWER);
       return true;
     });
-    assert.deepEqual(await withMeta(dir, (m) => [m.get('format_version'), m.getCount()]), [3, before]);
+    assert.deepEqual(await withMeta(dir, (m) => [m.get('format_version'), m.getCount()]), [STORE_FORMAT_VERSION + 1, before]);
   });
 
   it('refuses a store whose marker is not a version', async () => {
@@ -79,6 +78,15 @@ describe('store format version', () => {
   it('migrates a v1 store without the marker to the current version: marker written, data intact', async () => {
     const dir = goldenCopy();
     await withMeta(dir, (m) => m.remove('format_version'));
+    const app = await startTestApp({}, {}, dir);
+    await assertGoldenContent(app);
+    await app.close();
+    assert.equal(await withMeta(dir, (m) => m.get('format_version')), STORE_FORMAT_VERSION);
+  });
+
+  it('migrates a v1 store (marker 1) to the current version by its marker: data intact', async () => {
+    const dir = goldenCopy();
+    assert.equal(await withMeta(dir, (m) => m.get('format_version')), 1);
     const app = await startTestApp({}, {}, dir);
     await assertGoldenContent(app);
     await app.close();

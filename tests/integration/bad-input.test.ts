@@ -32,8 +32,8 @@ describe('bad input', () => {
     ['bad wait flag', 'PUT', '/collections/e/points?wait=maybe', { points: [] }, 400, /wait/],
     ['bad query vector', 'POST', '/collections/e/points/query', { query: [1, 2] }, 400, /dim/],
     ['bad limit', 'POST', '/collections/e/points/scroll', { limit: -5 }, 400, /limit/],
-    ['payload integer beyond 2^53', 'PUT', '/collections/e/points', '{"points": [{"id": 2, "vector": [1, 2, 3, 4], "payload": {"n": [1, {"big": 9007199254740993}]}}]}', 400, /^Format error in JSON body: points\[0\]\.payload\.n\[1\]\.big: integer 9007199254740993 is outside ±2\^53−1/],
-    ['negative payload integer beyond 2^53 on set payload', 'POST', '/collections/e/points/payload', '{"payload": {"n": -9223372036854775808}, "points": [1]}', 400, /payload\.n: integer -9223372036854775808 is outside/],
+    ['integer id beyond 2^53', 'PUT', '/collections/e/points', '{"points": [{"id": 9007199254740993, "vector": [1, 2, 3, 4]}]}', 400, /^Format error in JSON body: points\[0\]\.id: integer 9007199254740993 is outside ±2\^53−1/],
+    ['vector component written as an integer beyond 2^53', 'PUT', '/collections/e/points', '{"points": [{"id": 2, "vector": [1, 2, 3, -9223372036854775808]}]}', 400, /points\[0\]\.vector\[3\]: integer -9223372036854775808 is outside/],
   ];
 
   for (const [name, method, url, body, status, message] of cases) {
@@ -56,7 +56,7 @@ describe('bad input', () => {
     assert.equal((await app.request('POST', '/collections/e/points/count', {})).body.result.count, 1);
   });
 
-  it('keeps payload integers up to ±2^53−1 exactly, and large floats as floats', async () => {
+  it('keeps payload integers exactly (up to ±2^53−1 as numbers, i64 beyond), and large floats as floats', async () => {
     const body = '{"points": [{"id": 3, "vector": [1, 2, 3, 4], "payload": {"max": 9007199254740991, "min": -9007199254740991, "f": 1e20, "g": 12345678901234567890.5}}]}';
     assert.equal((await app.request('PUT', '/collections/e/points?wait=true', body)).status, 200);
     const r = await app.request('GET', '/collections/e/points/3');
@@ -64,6 +64,9 @@ describe('bad input', () => {
     assert.match(r.text, /"min":-9007199254740991\b/);
     assert.equal(r.body.result.payload.f, 1e20);
     assert.equal(r.body.result.payload.g, Number('12345678901234567890.5'));
+    const big = '{"points": [{"id": 3, "vector": [1, 2, 3, 4], "payload": {"n": [1, {"big": 9007199254740993}], "m": -9223372036854775808}}]}';
+    assert.equal((await app.request('PUT', '/collections/e/points?wait=true', big)).status, 200);
+    assert.match((await app.request('GET', '/collections/e/points/3')).text, /"payload":\{"n":\[1,\{"big":9007199254740993\}\],"m":-9223372036854775808\}/);
     assert.equal((await app.request('POST', '/collections/e/points/delete?wait=true', { points: [3] })).status, 200);
   });
 

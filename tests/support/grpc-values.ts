@@ -1,5 +1,6 @@
 /** Test helpers for the official gRPC client (@qdrant/js-client-grpc): JSON ↔ proto values, ids, vectors. */
-type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
+/** JSON values as Quiver holds them: integers beyond ±(2^53−1) are bigints. */
+type Json = null | boolean | number | bigint | string | Json[] | { [k: string]: Json };
 
 export function toValue(x: unknown): any {
   if (x === null || x === undefined) return { kind: { case: 'nullValue', value: 0 } };
@@ -19,7 +20,7 @@ export function fromValue(v: any): Json {
   const k = v?.kind;
   switch (k?.case) {
     case 'integerValue':
-      return Number(k.value);
+      return Number.isSafeInteger(Number(k.value)) ? Number(k.value) : (k.value as bigint);
     case 'doubleValue':
     case 'stringValue':
     case 'boolValue':

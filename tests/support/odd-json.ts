@@ -23,19 +23,29 @@ function ownObject(entries: ReadonlyArray<readonly [string, unknown]>): Record<s
   return out;
 }
 
-const tree = fc.letrec((tie) => ({
-  value: fc.oneof(
-    { depthSize: 'small', withCrossShrink: true },
-    fc.constant(null),
-    fc.boolean(),
-    fc.double({ noNaN: true, noDefaultInfinity: true }),
-    fc.integer(),
-    fc.string({ maxLength: 8, unit: 'binary' }),
-    fc.array(tie('value'), { maxLength: 3 }),
-    tie('object'),
-  ),
-  object: fc.array(fc.tuple(oddKey, tie('value')), { maxLength: 4 }).map(ownObject),
-}));
+/** Integers Qdrant keeps exactly (i64, u64), as Quiver holds them: numbers within ±(2^53−1), bigints beyond. */
+const exactInteger = fc
+  .oneof(fc.bigInt({ min: -(2n ** 63n), max: 2n ** 64n - 1n }), fc.constantFrom(2n ** 63n - 1n, -(2n ** 63n), 2n ** 53n, 2n ** 53n + 1n, -(2n ** 53n) - 1n, 2n ** 64n - 1n))
+  .map((n) => (n >= -BigInt(Number.MAX_SAFE_INTEGER) && n <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(n) : n));
+
+function payloadTree(withBigints: boolean) {
+  return fc.letrec((tie) => ({
+    value: fc.oneof(
+      { depthSize: 'small', withCrossShrink: true },
+      fc.constant(null),
+      fc.boolean(),
+      fc.double({ noNaN: true, noDefaultInfinity: true }),
+      withBigints ? exactInteger : fc.integer(),
+      fc.string({ maxLength: 8, unit: 'binary' }),
+      fc.array(tie('value'), { maxLength: 3 }),
+      tie('object'),
+    ),
+    object: fc.array(fc.tuple(oddKey, tie('value')), { maxLength: 4 }).map(ownObject),
+  }));
+}
 
 /** A payload object whose keys, at every depth, may be any of {@link oddKey}. */
-export const oddPayload = tree.object;
+export const oddPayload = payloadTree(false).object;
+
+/** {@link oddPayload} whose integers may be any i64 / u64 (bigints beyond ±(2^53−1)): write it with exact JSON. */
+export const oddExactPayload = payloadTree(true).object;

@@ -33,16 +33,22 @@ export async function forEachSlice<T>(items: readonly T[], fn: (item: T, index: 
 const WS = new Uint8Array(128);
 for (const c of [0x20, 0x09, 0x0a, 0x0d]) WS[c] = 1;
 
-/** JSON text → value, like `JSON.parse`, yielding between slices of large top-level arrays. */
-export async function parseJsonInSlices(text: string): Promise<unknown> {
-  if (text.length < SLICED_PARSE_MIN_CHARS) return JSON.parse(text);
+/** A JSON parser: `JSON.parse`, or one with exact integers (`exact-json.ts`). */
+type Parse = (text: string) => unknown;
+
+/**
+ * JSON text → value, like `parse` (default `JSON.parse`), yielding between slices of large top-level arrays (each
+ * slice is parsed by `parse`).
+ */
+export async function parseJsonInSlices(text: string, parse: Parse = JSON.parse): Promise<unknown> {
+  if (text.length < SLICED_PARSE_MIN_CHARS) return parse(text);
   try {
-    const out = await parseObject(text);
+    const out = await parseObject(text, parse);
     if (out !== undefined) return out;
   } catch {
-    // Malformed somewhere: JSON.parse of the whole text gives the error.
+    // Malformed somewhere: parsing the whole text gives the error.
   }
-  return JSON.parse(text);
+  return parse(text);
 }
 
 /**
@@ -50,7 +56,7 @@ export async function parseJsonInSlices(text: string): Promise<unknown> {
  * punctuation and its arrays' commas; member values and elements are only delimited (strings, bracket depth), and
  * `JSON.parse` checks them. Throws (a SyntaxError of a slice) on malformed text.
  */
-async function parseObject(text: string): Promise<Record<string, unknown> | undefined> {
+async function parseObject(text: string, parse: Parse): Promise<Record<string, unknown> | undefined> {
   let i = skipWs(text, 0);
   if (text.charCodeAt(i) !== 0x7b) return undefined; // {
   i = skipWs(text, i + 1);
@@ -68,14 +74,14 @@ async function parseObject(text: string): Promise<Record<string, unknown> | unde
     const start = skipWs(text, i + 1);
     let end: number;
     if (text.charCodeAt(start) === 0x5b) {
-      const array = await parseArray(text, start);
+      const array = await parseArray(text, start, parse);
       if (array === undefined) return undefined;
       out[key] = array.value;
       end = array.end;
     } else {
       end = endOfValue(text, start);
       if (end < 0) return undefined;
-      out[key] = JSON.parse(text.slice(start, end));
+      out[key] = parse(text.slice(start, end));
     }
     i = skipWs(text, end);
     const c = text.charCodeAt(i);
@@ -89,7 +95,7 @@ async function parseObject(text: string): Promise<Record<string, unknown> | unde
 }
 
 /** The array starting at `start`, parsed a slice of elements at a time with a yield before each slice. */
-async function parseArray(text: string, start: number): Promise<{ value: unknown[]; end: number } | undefined> {
+async function parseArray(text: string, start: number, parse: Parse): Promise<{ value: unknown[]; end: number } | undefined> {
   const value: unknown[] = [];
   let i = skipWs(text, start + 1);
   if (text.charCodeAt(i) === 0x5d) return { value, end: i + 1 };
@@ -110,7 +116,7 @@ async function parseArray(text: string, start: number): Promise<{ value: unknown
       i = skipWs(text, i + 1);
     }
     // The elements with the commas between them: a valid array text when each element is valid JSON.
-    for (const v of JSON.parse(`[${text.slice(first, last)}]`) as unknown[]) value.push(v);
+    for (const v of parse(`[${text.slice(first, last)}]`) as unknown[]) value.push(v);
     if (closed) return { value, end: i + 1 };
     await yieldToEventLoop();
   }

@@ -53,6 +53,8 @@ class Evaluator {
 
   private number(path: string): number {
     const v = this.payloadValue(path, 'number');
+    // An exact integer beyond ±(2^53−1) enters arithmetic as the nearest double (Qdrant's formulas are f64).
+    if (typeof v === 'bigint') return Number(v);
     if (typeof v !== 'number') throw variableError(path, 'number', 'Value is not a number');
     return v;
   }

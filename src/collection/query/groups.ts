@@ -17,7 +17,7 @@ import { executeQuery, type ExecResult } from './execute.js';
 import { andFilters } from './filters.js';
 import type { ExecContext, RootSpec, ScoredEntry, ScoreOrder } from './types.js';
 
-export type GroupId = string | number;
+export type GroupId = string | number | bigint;
 
 export interface GroupsSpec {
   readonly groupBy: string;
@@ -34,7 +34,7 @@ export interface Group {
 function groupIds(values: readonly unknown[]): GroupId[] | undefined {
   const out: GroupId[] = [];
   for (const v of values) {
-    if (typeof v === 'string' || (typeof v === 'number' && Number.isSafeInteger(v))) {
+    if (typeof v === 'string' || typeof v === 'bigint' || (typeof v === 'number' && Number.isSafeInteger(v))) {
       if (!out.includes(v)) out.push(v);
     } else {
       return undefined;

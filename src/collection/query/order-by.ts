@@ -18,19 +18,28 @@ import type { Collection } from '../collection.js';
 import type { OrderBySpec, ScoredEntry } from './types.js';
 
 /** The distinct values a point is ordered by that lie at or past `start_from`. */
-function orderValues(c: Collection, offset: number, spec: OrderBySpec): number[] {
-  const out: number[] = [];
+function orderValues(c: Collection, offset: number, spec: OrderBySpec): OrderValue[] {
+  const out: OrderValue[] = [];
   for (const v of valuesAt(c.segment.payloadAt(offset), spec.key)) {
-    const n = typeof v === 'number' ? v : typeof v === 'string' ? parseDatetime(v) : null;
-    if (n === null || !Number.isFinite(n)) continue;
+    const n = typeof v === 'number' || typeof v === 'bigint' ? v : typeof v === 'string' ? parseDatetime(v) : null;
+    if (n === null || (typeof n === 'number' && !Number.isFinite(n))) continue;
     if (spec.startFrom !== undefined && (spec.direction === 'asc' ? n < spec.startFrom : n > spec.startFrom)) continue;
     if (!out.includes(n)) out.push(n);
   }
   return out;
 }
 
-function best(values: readonly number[], direction: OrderBySpec['direction']): number {
-  return direction === 'asc' ? Math.min(...values) : Math.max(...values);
+/** An order value: a number, or an exact integer beyond ±(2^53−1) (bigints and numbers compare exactly). */
+type OrderValue = number | bigint;
+
+function compareValues(a: OrderValue, b: OrderValue): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function best(values: readonly OrderValue[], direction: OrderBySpec['direction']): OrderValue {
+  let out = values[0] as OrderValue;
+  for (const v of values) if (direction === 'asc' ? v < out : v > out) out = v;
+  return out;
 }
 
 /** Checks that `key` can be ordered by. @throws AppError(bad_input) like Qdrant when no range index exists. */
@@ -48,7 +57,7 @@ export function checkOrderBy(c: Collection, spec: OrderBySpec): void {
  */
 export function orderCandidates(c: Collection, spec: OrderBySpec, candidates: Iterable<number>, limit: number, perValue = false): ScoredEntry[] {
   checkOrderBy(c, spec);
-  const rows: Array<{ offset: number; value: number; id: PointId }> = [];
+  const rows: Array<{ offset: number; value: OrderValue; id: PointId }> = [];
   for (const offset of candidates) {
     const values = orderValues(c, offset, spec);
     const id = c.segment.idAt(offset);
@@ -57,6 +66,6 @@ export function orderCandidates(c: Collection, spec: OrderBySpec, candidates: It
     else rows.push({ offset, value: best(values, spec.direction), id });
   }
   const sign = spec.direction === 'asc' ? 1 : -1;
-  rows.sort((a, b) => sign * (a.value - b.value) || sign * comparePointIds(a.id, b.id));
+  rows.sort((a, b) => sign * compareValues(a.value, b.value) || sign * comparePointIds(a.id, b.id));
   return rows.slice(0, limit).map((r) => ({ offset: r.offset, score: 1, orderValue: r.value, fromScroll: true }));
 }

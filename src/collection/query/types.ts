@@ -32,7 +32,7 @@ export interface OrderBySpec {
   readonly key: string;
   readonly direction: 'asc' | 'desc';
   /** Start value (datetimes as microseconds since the epoch, like Qdrant's `order_value`). */
-  readonly startFrom: number | undefined;
+  readonly startFrom: number | bigint | undefined;
 }
 
 export interface MmrSpec {
@@ -149,7 +149,7 @@ export interface MatrixRequest {
 export interface ScoredEntry {
   readonly offset: number;
   readonly score: number;
-  readonly orderValue?: number;
+  readonly orderValue?: number | bigint;
   readonly fromScroll?: boolean;
 }
 

@@ -79,7 +79,7 @@ function path(v: unknown): JsonPath {
 function decodeMatch(m: EncodedMatch): Match {
   if (m.kind === 'any' || m.kind === 'except') {
     const keywords = m['keywords'] as string[] | null;
-    const integers = m['integers'] as number[] | null;
+    const integers = m['integers'] as Array<number | bigint> | null;
     return { kind: m.kind, keywords: keywords === null ? null : new Set(keywords), integers: integers === null ? null : new Set(integers) };
   }
   return m as Match;

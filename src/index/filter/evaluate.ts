@@ -246,19 +246,20 @@ function checkMatch(m: Match, v: unknown): boolean {
       return typeof v === 'string' && v.startsWith(m.prefix);
     case 'any':
       if (typeof v === 'string') return m.keywords !== null && m.keywords.has(v);
-      if (typeof v === 'number') return m.integers !== null && m.integers.has(v);
+      if (typeof v === 'number' || typeof v === 'bigint') return m.integers !== null && m.integers.has(v);
       return false;
     case 'except':
       // Qdrant `Match::Except::check_match`: a value of another type counts as "not in the list".
       if (v === null) return false;
       if (typeof v === 'string') return m.keywords === null || !m.keywords.has(v);
       if (typeof v === 'number') return m.integers === null || !Number.isInteger(v) || !m.integers.has(v);
+      if (typeof v === 'bigint') return m.integers === null || !m.integers.has(v);
       return true;
   }
 }
 
 function checkRange(r: Range, v: unknown): boolean {
-  if (r.kind === 'number') return typeof v === 'number' && inRange(r, v);
+  if (r.kind === 'number') return (typeof v === 'number' || typeof v === 'bigint') && inRange(r, v);
   if (typeof v !== 'string') return false;
   const micros = parseDatetime(v);
   return micros !== null && inRange(r, micros);

@@ -6,6 +6,7 @@ import type { JsonPath } from '../json-path.js';
 import { parseDatetime } from '../payload/datetime-value.js';
 import type {
   Condition,
+  ExactInteger,
   FieldCondition,
   Filter,
   GeoBoundingBox,
@@ -238,8 +239,8 @@ function parseMatch(v: unknown, at: string): Match {
       if (arr.every((x) => typeof x === 'string')) {
         return Object.freeze({ kind, keywords: new Set(arr), integers: null });
       }
-      if (arr.every((x) => typeof x === 'number' && Number.isSafeInteger(x))) {
-        return Object.freeze({ kind, keywords: null, integers: new Set(arr as number[]) });
+      if (arr.every(isExactInteger)) {
+        return Object.freeze({ kind, keywords: null, integers: new Set(arr) });
       }
       fail(`match: expected an array of strings or an array of integers for ${kind}`, at);
     }
@@ -247,8 +248,16 @@ function parseMatch(v: unknown, at: string): Match {
   return fail('match: expected one of value, text, text_any, phrase, prefix, any, except', at);
 }
 
+/** A safe integer, or a bigint within i64 (Qdrant's integer match values are i64). */
+function isExactInteger(v: unknown): v is ExactInteger {
+  return (typeof v === 'number' && Number.isSafeInteger(v)) || (typeof v === 'bigint' && v >= I64_MIN && v <= I64_MAX);
+}
+
+const I64_MIN = -(2n ** 63n);
+const I64_MAX = 2n ** 63n - 1n;
+
 function isScalar(v: unknown): v is MatchScalar {
-  return typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isSafeInteger(v));
+  return typeof v === 'string' || typeof v === 'boolean' || isExactInteger(v);
 }
 
 const BOUNDS = ['gt', 'gte', 'lt', 'lte'] as const;
@@ -256,7 +265,7 @@ const BOUNDS = ['gt', 'gte', 'lt', 'lte'] as const;
 function parseRange(v: unknown, at: string): Range {
   if (!isObject(v)) fail('range: expected an object with gt, gte, lt or lte', at);
   const datetime = BOUNDS.some((b) => typeof get(v, b) === 'string');
-  const out: Record<(typeof BOUNDS)[number], number | null> = { gt: null, gte: null, lt: null, lte: null };
+  const out: Record<(typeof BOUNDS)[number], number | bigint | null> = { gt: null, gte: null, lt: null, lte: null };
   for (const b of BOUNDS) {
     const x = get(v, b);
     if (x === undefined || x === null) continue;
@@ -268,8 +277,9 @@ function parseRange(v: unknown, at: string): Range {
       }
       out[b] = micros;
     } else {
-      if (typeof x !== 'number' || !Number.isFinite(x)) fail(`range: expected a number for ${b}`, at);
-      out[b] = x;
+      if (typeof x === 'bigint') out[b] = x;
+      else if (typeof x !== 'number' || !Number.isFinite(x)) fail(`range: expected a number for ${b}`, at);
+      else out[b] = x;
     }
   }
   return Object.freeze({ kind: datetime ? 'datetime' : 'number', ...out });

@@ -98,8 +98,14 @@ export interface FilterCondition {
   readonly filter: Filter;
 }
 
-/** Scalar values of `match.value` (Qdrant `ValueVariants`). */
-export type MatchScalar = string | number | boolean;
+/**
+ * Scalar values of `match.value` (Qdrant `ValueVariants`). An integer is a number within ±(2^53−1), a bigint
+ * beyond (`exact-json.ts`), so `===` compares integers exactly.
+ */
+export type MatchScalar = string | number | bigint | boolean;
+
+/** An exact integer: a number within ±(2^53−1), a bigint beyond. */
+export type ExactInteger = number | bigint;
 
 /**
  * A `match` clause. For `any` / `except` exactly one of `keywords` / `integers` is set
@@ -118,25 +124,26 @@ export type Match =
 export interface AnyMatch {
   readonly kind: 'any';
   readonly keywords: ReadonlySet<string> | null;
-  readonly integers: ReadonlySet<number> | null;
+  readonly integers: ReadonlySet<ExactInteger> | null;
 }
 
 export interface ExceptMatch {
   readonly kind: 'except';
   readonly keywords: ReadonlySet<string> | null;
-  readonly integers: ReadonlySet<number> | null;
+  readonly integers: ReadonlySet<ExactInteger> | null;
 }
 
 /**
- * A range. `number` ranges compare JSON numbers; `datetime` ranges compare datetime strings,
- * with bounds in microseconds since the epoch.
+ * A range. `number` ranges compare JSON numbers (bounds may be exact integers beyond 2^53: relational operators
+ * compare bigints and numbers exactly); `datetime` ranges compare datetime strings, with bounds in microseconds
+ * since the epoch.
  */
 export interface Range {
   readonly kind: 'number' | 'datetime';
-  readonly gt: number | null;
-  readonly gte: number | null;
-  readonly lt: number | null;
-  readonly lte: number | null;
+  readonly gt: number | bigint | null;
+  readonly gte: number | bigint | null;
+  readonly lt: number | bigint | null;
+  readonly lte: number | bigint | null;
 }
 
 export interface GeoPoint {

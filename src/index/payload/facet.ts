@@ -68,7 +68,8 @@ export function facetCounts(source: FacetSource, limit: number, allowed: Iterabl
 }
 
 function compareValues(a: FacetValue, b: FacetValue): number {
-  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  const numeric = (v: FacetValue): v is number | bigint => typeof v === 'number' || typeof v === 'bigint';
+  if (numeric(a) && numeric(b)) return a < b ? -1 : a > b ? 1 : 0;
   if (typeof a === 'boolean' && typeof b === 'boolean') return Number(a) - Number(b);
   const sa = String(a);
   const sb = String(b);

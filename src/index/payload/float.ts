@@ -6,7 +6,8 @@ import type { CardinalityEstimate, FacetSource } from './payload-index.js';
 
 /** `float` index: every JSON number; answers number ranges. Not facetable (as in Qdrant). */
 export class FloatIndex extends NumericIndex {
-  protected accept(value: unknown): number | undefined {
+  protected accept(value: unknown): number | bigint | undefined {
+    if (typeof value === 'bigint') return value;
     return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
   }
 

@@ -25,7 +25,8 @@ export class IntegerIndex extends NumericIndex {
     this.rangeEnabled = schema.params?.['range'] !== false;
   }
 
-  protected accept(value: unknown): number | undefined {
+  protected accept(value: unknown): number | bigint | undefined {
+    if (typeof value === 'bigint') return value;
     return typeof value === 'number' && Number.isInteger(value) ? value : undefined;
   }
 
@@ -53,7 +54,7 @@ export class IntegerIndex extends NumericIndex {
     }
     if (check.kind !== 'match' || !this.lookupEnabled) return null;
     const m = check.match;
-    if (m.kind === 'value') return typeof m.value === 'number' ? this.lookup([m.value]) : null;
+    if (m.kind === 'value') return typeof m.value === 'number' || typeof m.value === 'bigint' ? this.lookup([m.value]) : null;
     if (m.kind === 'any') return m.integers !== null ? this.lookup(m.integers) : null;
     if (m.kind === 'except') return m.integers !== null ? this.except(m.integers) : null;
     return null;
@@ -70,7 +71,7 @@ export class IntegerIndex extends NumericIndex {
     }
     if (check.kind !== 'match' || !this.lookupEnabled) return null;
     const m = check.match;
-    if (m.kind === 'value') return typeof m.value === 'number' ? this.estimateLookup([m.value]) : null;
+    if (m.kind === 'value') return typeof m.value === 'number' || typeof m.value === 'bigint' ? this.estimateLookup([m.value]) : null;
     if (m.kind === 'any') return m.integers !== null ? this.estimateLookup(m.integers) : null;
     if (m.kind === 'except') return m.integers !== null ? this.estimateExcept(m.integers) : null;
     return null;

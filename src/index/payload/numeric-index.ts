@@ -4,6 +4,9 @@ import { EMPTY_OFFSETS, unionOfSets } from './offsets.js';
 import type { OffsetList } from './offsets.js';
 import type { CardinalityEstimate } from './payload-index.js';
 
+/** A numeric key: a number, or an exact integer beyond ±(2^53−1) as a bigint (`integer` and `float` indexes). */
+type Key = number | bigint;
+
 /**
  * A map index whose keys are numbers, plus an ordered view of the distinct keys for range
  * queries (shared by `integer`, `float` and `datetime`).
@@ -12,16 +15,16 @@ import type { CardinalityEstimate } from './payload-index.js';
  * sorted key array is rebuilt by one merge the next time a range is asked. That keeps writes O(1)
  * amortized with many distinct values (a naive sorted insert would be O(n) per write).
  */
-export abstract class NumericIndex extends MapIndex<number> {
-  private sorted: number[] = [];
-  private pending: number[] = [];
+export abstract class NumericIndex extends MapIndex<number | bigint> {
+  private sorted: Key[] = [];
+  private pending: Key[] = [];
   private stale = 0;
 
-  protected override onKeyAdded(key: number): void {
+  protected override onKeyAdded(key: Key): void {
     this.pending.push(key);
   }
 
-  protected override onKeyRemoved(_key: number): void {
+  protected override onKeyRemoved(_key: Key): void {
     this.stale++;
   }
 
@@ -31,7 +34,7 @@ export abstract class NumericIndex extends MapIndex<number> {
     if (start >= end) return EMPTY_OFFSETS;
     const sets: Set<number>[] = [];
     for (let i = start; i < end; i++) {
-      const set = this.byValue.get(this.sorted[i] as number);
+      const set = this.byValue.get(this.sorted[i] as Key);
       if (set !== undefined) sets.push(set);
     }
     return unionOfSets(sets);
@@ -42,7 +45,7 @@ export abstract class NumericIndex extends MapIndex<number> {
     let sum = 0;
     let largest = 0;
     for (let i = start; i < end; i++) {
-      const size = this.byValue.get(this.sorted[i] as number)?.size ?? 0;
+      const size = this.byValue.get(this.sorted[i] as Key)?.size ?? 0;
       sum += size;
       if (size > largest) largest = size;
     }
@@ -67,15 +70,15 @@ export abstract class NumericIndex extends MapIndex<number> {
 
   private ensureSorted(): void {
     if (this.pending.length === 0 && this.stale === 0) return;
-    const added = this.pending.sort((a, b) => a - b);
+    const added = this.pending.sort(compareKeys);
     const old = this.sorted;
-    const out: number[] = [];
+    const out: Key[] = [];
     let i = 0;
     let j = 0;
     while (i < old.length || j < added.length) {
-      let k: number;
-      if (j >= added.length || (i < old.length && (old[i] as number) <= (added[j] as number))) k = old[i++] as number;
-      else k = added[j++] as number;
+      let k: Key;
+      if (j >= added.length || (i < old.length && (old[i] as Key) <= (added[j] as Key))) k = old[i++] as Key;
+      else k = added[j++] as Key;
       if (out.length > 0 && out[out.length - 1] === k) continue;
       if (this.byValue.has(k)) out.push(k);
     }
@@ -85,23 +88,28 @@ export abstract class NumericIndex extends MapIndex<number> {
   }
 }
 
-function lowerBound(a: readonly number[], x: number): number {
+/** Ascending; a bigint (beyond ±(2^53−1)) and a number compare exactly. */
+function compareKeys(a: Key, b: Key): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function lowerBound(a: readonly Key[], x: Key): number {
   let lo = 0;
   let hi = a.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if ((a[mid] as number) < x) lo = mid + 1;
+    if ((a[mid] as Key) < x) lo = mid + 1;
     else hi = mid;
   }
   return lo;
 }
 
-function upperBound(a: readonly number[], x: number): number {
+function upperBound(a: readonly Key[], x: Key): number {
   let lo = 0;
   let hi = a.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if ((a[mid] as number) <= x) lo = mid + 1;
+    if ((a[mid] as Key) <= x) lo = mid + 1;
     else hi = mid;
   }
   return lo;

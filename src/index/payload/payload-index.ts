@@ -44,8 +44,8 @@ export interface PayloadFieldIndex {
   facetSource(): FacetSource | null;
 }
 
-/** A facet value as Qdrant returns it (`FacetValue`). */
-export type FacetValue = string | number | boolean;
+/** A facet value as Qdrant returns it (`FacetValue`; an integer beyond ±(2^53−1) is a bigint). */
+export type FacetValue = string | number | bigint | boolean;
 
 /** An index that can count points per value (keyword, integer with lookup, bool, uuid). */
 export interface FacetSource {

@@ -1,7 +1,7 @@
 import type { Range } from '../filter/types.js';
 
-/** Qdrant `Range::check_range`: every given bound holds. */
-export function inRange(range: Range, v: number): boolean {
+/** Qdrant `Range::check_range`: every given bound holds (bigints and numbers compare exactly). */
+export function inRange(range: Range, v: number | bigint): boolean {
   return (
     (range.lt === null || v < range.lt) &&
     (range.gt === null || v > range.gt) &&

@@ -25,7 +25,7 @@ import { checkFormatVersion } from '../../storage/format-version.js';
 import { isObject } from '../../json.js';
 
 export const SNAPSHOT_FORMAT = 'quiver-snapshot';
-export const SNAPSHOT_FORMAT_VERSION = 1;
+export const SNAPSHOT_FORMAT_VERSION = 2;
 export const MANIFEST_ENTRY = 'manifest.json';
 export const POINTS_ENTRY = 'points.ndjson';
 /** Largest manifest accepted (a full snapshot lists every collection and alias). */

@@ -3,14 +3,18 @@
  * uint32 bytes, little-endian, base64-encoded, so nothing is renormalised or rounded on the way back):
  *
  * ```
- * {"id": 1 | "uuid", "ver": <operation id>, "p": {payload} | null, "sk": <shard key>?,
+ * {"id": 1 | "uuid", "ver": <operation id>, "p": {payload} | null, "sk": <shard key>?, "x": 1?,
  *  "v": {"<vector name>": {"dense": b64} | {"multi": b64, "rows": n} | {"indices": b64, "values": b64}}}
  * ```
+ *
+ * `"x": 1` (snapshot format version 2) marks a line whose payload holds integers beyond ±(2^53−1): it is exact
+ * JSON (`exact-json.ts`: those integers as digits, doubles beyond 2^53 with an exponent) and is read exactly.
  *
  * Reading a line validates it against the collection's vector schema (names, kinds, dimensions, finite values),
  * so a crafted snapshot cannot put a malformed point in memory.
  */
 import { AppError } from '../../errors.js';
+import { parseExactJson, stringifyExact } from '../../exact-json.js';
 import { parsePointId, type PointId } from '../../storage/point-id.js';
 import { decodePayload, encodePayload, type EncodedPoint } from '../../collection/point-codec.js';
 import type { VectorSchema } from '../../collection/config.js';
@@ -36,9 +40,10 @@ function encodeVector(v: StoredVector): Record<string, unknown> {
 export function encodePointLine(key: KvKey, p: EncodedPoint, keep: (vectorName: string) => boolean): string {
   const v: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(p.v)) if (keep(name)) v[name] = encodeVector(value);
-  const line: Record<string, unknown> = { id: key, ver: p.ver, p: decodePayload(p.p), v };
+  const line: Record<string, unknown> = { id: key, ver: p.ver, p: decodePayload(p.p, p.x), v };
   if (p.sk !== undefined) line['sk'] = p.sk;
-  return `${JSON.stringify(line)}\n`;
+  if (p.x === 1) line['x'] = 1;
+  return `${p.x === 1 ? stringifyExact(line).text : JSON.stringify(line)}\n`;
 }
 
 function bad(lineNo: number, message: string): AppError {
@@ -110,6 +115,7 @@ export function decodePointLine(line: string, lineNo: number, ctx: PointLineCont
   let raw: unknown;
   try {
     raw = JSON.parse(line);
+    if (typeof raw === 'object' && raw !== null && (raw as Record<string, unknown>)['x'] === 1) raw = parseExactJson(line);
   } catch {
     throw bad(lineNo, 'not valid JSON');
   }
@@ -130,7 +136,7 @@ export function decodePointLine(line: string, lineNo: number, ctx: PointLineCont
   if (typeof vectors !== 'object' || vectors === null || Array.isArray(vectors)) throw bad(lineNo, '`v` must be an object');
   const v: Record<string, StoredVector> = {};
   for (const [name, value] of Object.entries(vectors as Record<string, unknown>)) v[name] = decodeVector(lineNo, name, value, ctx.schema);
-  const point: { v: Record<string, StoredVector>; p: string | null; ver: number; sk?: ShardKey } = { v, p: encodePayload(payload as Payload | null), ver };
+  const point: Omit<EncodedPoint, 'o'> = { v, ...encodePayload(payload as Payload | null), ver };
   const sk = o['sk'];
   if (sk !== undefined) {
     if ((typeof sk !== 'string' && typeof sk !== 'number') || !ctx.shardKeys.has(sk)) throw bad(lineNo, `shard key ${JSON.stringify(sk)} is not a shard key of the collection`);

@@ -21,9 +21,11 @@ import { finishRekey } from '../rekey.js';
  * (`collection:<name>` descriptors, `collection-state:<uuid>`, `aliases`, quotas, `snapshot-pending:<uuid>`)
  * and the point encoding of `points:<uuid>` tables (`collection/point-codec.ts`). Changing any of them bumps it.
  * Version 2: a descriptor may record the shard ids of its custom shard keys (`shardIds`); a version-1 descriptor
- * has none and reads as version 1 numbered them, so the migration from 1 only bumps the marker.
+ * has none and reads as version 1 numbered them. Version 3: a point whose payload holds an integer beyond
+ * ±(2^53−1) stores it as exact JSON text marked `x: 1` (an older reader would round it). Every older record is a
+ * valid version 3 record, so migrating from 1 or 2 only bumps the marker.
  */
-export const STORE_FORMAT_VERSION = 2;
+export const STORE_FORMAT_VERSION = 3;
 /** The meta key holding {@link STORE_FORMAT_VERSION}. */
 export const FORMAT_VERSION_KEY = 'format_version';
 
@@ -105,8 +107,8 @@ export class Store {
       const stored = store.meta.get(FORMAT_VERSION_KEY);
       const version = checkFormatVersion('storage', stored, STORE_FORMAT_VERSION);
       // Unmarked: a new store is written in the current format; one holding data predates the marker (v1).
-      // An older version is migrated in one transaction that also writes the marker: 1 → 2 changes no record
-      // (version-1 descriptors read as they were), so a crash leaves the old marker or the new one.
+      // An older version is migrated in one transaction that also writes the marker: 1 or 2 → 3 changes no record
+      // (older descriptors and points read as they were), so a crash leaves the old marker or the new one.
       if (stored === undefined || version < STORE_FORMAT_VERSION) {
         store.env.transactionSync(() => store.meta.put(FORMAT_VERSION_KEY, STORE_FORMAT_VERSION));
       }

@@ -115,9 +115,33 @@ describe('operation codec', () => {
   it('writes the version into every record and refuses other versions and garbage', () => {
     const text = encodeOperation({ type: 'delete', selector: { kind: 'ids', ids: [1] } });
     assert.equal((JSON.parse(text) as { v: number }).v, OPERATION_CODEC_VERSION);
-    for (const bad of [text.replace('"v":1', '"v":2'), '{"v":1}', 'not json', '{"v":1,"op":{"type":"explode"}}']) {
+    for (const bad of [text.replace('"v":1', '"v":3'), '{"v":1}', 'not json', '{"v":1,"op":{"type":"explode"}}']) {
       assert.throws(() => decodeOperation(bad), (e) => isAppError(e) && e.code === 'SERVICE_ERROR', bad);
     }
+  });
+
+  it('keeps 64-bit integers of payloads and filter values exactly (version 2), and large floats as floats', () => {
+    const filter = parseFilter({ must: [{ key: 'n', match: { value: 2n ** 62n + 1n } }, { key: 'm', match: { any: [2n ** 63n - 1n, 3] } }, { key: 'r', range: { gt: -(2n ** 63n), lte: 2n ** 53n + 1n } }] });
+    const payload = { a: 2n ** 63n - 1n, b: [-(2n ** 63n), { c: 2n ** 53n + 1n }], u: 2n ** 64n - 1n, f: 1e20, g: 2 ** 60, s: 9007199254740991 };
+    const op: PointOperation = { type: 'upsert', mode: 'upsert', points: [{ id: 1, vectors: vectors(), payload }], updateFilter: filter };
+    const text = encodeOperation(op);
+    assert.equal((JSON.parse(text) as { v: number }).v, 2);
+    assert.match(text, /"a":9223372036854775807,"b":\[-9223372036854775808,\{"c":9007199254740993\}\],"u":18446744073709551615,"f":1e\+20,"g":1\.152921504606847e\+18/);
+    assert.deepStrictEqual(decodeOperation(text), op);
+    // Without a bigint the record stays version 1, readable by a node that knows only version 1.
+    assert.equal((JSON.parse(encodeOperation({ type: 'set_payload', selector: { kind: 'ids', ids: [1] }, payload: { f: 1e20 } })) as { v: number }).v, 1);
+  });
+
+  it('round-trips payloads holding any i64 / u64 integer and any double exactly', () => {
+    const leaf = fc.oneof(fc.bigInt({ min: -(2n ** 63n), max: 2n ** 64n - 1n }).map((n) => (n >= -BigInt(Number.MAX_SAFE_INTEGER) && n <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(n) : n)), fc.double({ noNaN: true, noDefaultInfinity: true }).filter((d) => !Object.is(d, -0)), fc.string());
+    const payload = fc.dictionary(fc.string(), fc.oneof(leaf, fc.array(leaf, { maxLength: 3 }), fc.dictionary(fc.string(), leaf, { maxKeys: 3, noNullPrototype: true })), { maxKeys: 5, noNullPrototype: true });
+    fc.assert(
+      fc.property(payload, (p) => {
+        const op: PointOperation = { type: 'overwrite_payload', selector: { kind: 'ids', ids: [1] }, payload: p };
+        assert.deepStrictEqual(roundTrip(op), op);
+      }),
+      { seed: 12, numRuns: 300 },
+    );
   });
 
   it('operations are plain data that survive structuredClone (a worker boundary)', () => {

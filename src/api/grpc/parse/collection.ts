@@ -110,7 +110,7 @@ export function createCollectionConfig(m: M.CreateCollection__Output): JsonObjec
     if (x !== undefined) out[k] = x;
   }
   if (m.sharding_method !== undefined) out['sharding_method'] = m.sharding_method === 'Custom' ? 'custom' : 'auto';
-  if (m.metadata !== undefined && Object.keys(m.metadata).length > 0) out['metadata'] = jsonMap(m.metadata, 'metadata') as JsonObject;
+  if (m.metadata !== undefined && Object.keys(m.metadata).length > 0) out['metadata'] = jsonMap(m.metadata, 'metadata', 0, false) as JsonObject;
   return out;
 }
 
@@ -135,7 +135,7 @@ export function updateCollectionPatch(m: M.UpdateCollection__Output): JsonObject
   }
   const sparse = sparseVectors(m.sparse_vectors_config);
   if (sparse !== undefined) out['sparse_vectors'] = sparse;
-  if (m.metadata !== undefined && Object.keys(m.metadata).length > 0) out['metadata'] = jsonMap(m.metadata, 'metadata') as JsonObject;
+  if (m.metadata !== undefined && Object.keys(m.metadata).length > 0) out['metadata'] = jsonMap(m.metadata, 'metadata', 0, false) as JsonObject;
   return out;
 }
 

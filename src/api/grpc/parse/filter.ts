@@ -9,7 +9,7 @@ import { MAX_FILTER_DEPTH } from '../../../index/filter/parse.js';
 import type { Condition, FieldCondition, Filter, GeoPoint, Match, Range, ValuesCount } from '../../../index/filter/types.js';
 import type { PointId } from '../../../storage/point-id.js';
 import type * as M from '../generated/messages.js';
-import { safeInteger } from './value.js';
+import { exactInt64, safeInteger } from './value.js';
 import { pointId } from './point-id.js';
 import type { Timestamp__Output } from '../generated/google/protobuf/Timestamp.js';
 
@@ -106,12 +106,12 @@ function timestampMicros(t: Timestamp__Output | undefined | null): number | null
 }
 
 function match(m: M.Match__Output, at: string): Match {
-  const ints = (list: readonly string[] | undefined): Set<number> => new Set((list ?? []).map((x) => safeInteger(x, `${at}.match`)));
+  const ints = (list: readonly string[] | undefined): Set<number | bigint> => new Set((list ?? []).map((x) => exactInt64(x, `${at}.match`)));
   switch (m.match_value) {
     case 'keyword':
       return { kind: 'value', value: m.keyword ?? '' };
     case 'integer':
-      return { kind: 'value', value: safeInteger(m.integer, `${at}.match.integer`) };
+      return { kind: 'value', value: exactInt64(m.integer, `${at}.match.integer`) };
     case 'boolean':
       return { kind: 'value', value: m.boolean ?? false };
     case 'text':

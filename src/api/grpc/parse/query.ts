@@ -17,7 +17,7 @@ import { tryParseJsonPath } from '../../../index/json-path.js';
 import type * as M from '../generated/messages.js';
 import { count, payloadSelector, pointId, shardKeys, vectorSelector } from './common.js';
 import { optionalFilter, parseFilter } from './filter.js';
-import { jsonValue, safeInteger } from './value.js';
+import { exactInt64, jsonValue, safeInteger } from './value.js';
 import { bad } from './point-id.js';
 import { rawVector, vectorExample, vectorInput } from './vectors.js';
 
@@ -51,14 +51,14 @@ function strategy(s: string | undefined): RecommendStrategy {
 }
 
 function orderBy(o: M.OrderBy__Output, where: string): OrderBySpec {
-  let startFrom: number | undefined;
+  let startFrom: number | bigint | undefined;
   const s = o.start_from;
   switch (s?.value) {
     case 'float':
       startFrom = s.float;
       break;
     case 'integer':
-      startFrom = safeInteger(s.integer, `${where}.start_from`);
+      startFrom = exactInt64(s.integer, `${where}.start_from`);
       break;
     case 'timestamp':
       startFrom = Number(s.timestamp?.seconds ?? 0) * 1e6 + Math.trunc((s.timestamp?.nanos ?? 0) / 1000);

@@ -38,7 +38,8 @@ function vectorsOutput(vectors: NamedVectors): M.VectorsOutput {
   return { vectors: { vectors: out } };
 }
 
-function orderValue(v: number): M.OrderValue {
+function orderValue(v: number | bigint): M.OrderValue {
+  if (typeof v === 'bigint') return { int: v.toString() };
   return Number.isSafeInteger(v) ? { int: v } : { float: v };
 }
 
@@ -88,7 +89,8 @@ export function updateResult(r: EngineUpdateResult | WaitTimeoutResult): M.Updat
   return { operation_id: r.operationId, status: r.status === 'completed' ? 'Completed' : 'Acknowledged' };
 }
 
-export function groupId(id: string | number): M.GroupId {
+export function groupId(id: string | number | bigint): M.GroupId {
   if (typeof id === 'string') return { string_value: id };
-  return id >= 0 ? { unsigned_value: id } : { integer_value: id };
+  const n = typeof id === 'bigint' ? id.toString() : id;
+  return id >= 0 ? { unsigned_value: n } : { integer_value: n };
 }

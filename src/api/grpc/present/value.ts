@@ -1,8 +1,12 @@
 /**
  * Engine JSON values → `qdrant.Value` (json_with_int.proto): integral numbers are `integer_value` (so clients see
- * integers as integers, as Qdrant sends them), other numbers `double_value`.
+ * integers as integers, as Qdrant sends them), other numbers `double_value`. An exact integer (bigint) is
+ * `integer_value` with all its digits; one above `i64::MAX` (a u64 a REST client wrote) has no int64 slot and is
+ * a `double_value`, as Qdrant's `json_to_proto` sends it.
  */
 import type { Value } from '../generated/qdrant/Value.js';
+
+const I64_MAX = 2n ** 63n - 1n;
 
 function protoValue(v: unknown): Value {
   if (v === null || v === undefined) return { null_value: 'NULL_VALUE' };
@@ -10,7 +14,7 @@ function protoValue(v: unknown): Value {
     case 'number':
       return Number.isSafeInteger(v) && !Object.is(v, -0) ? { integer_value: v } : { double_value: v };
     case 'bigint':
-      return { integer_value: v.toString() };
+      return v <= I64_MAX ? { integer_value: v.toString() } : { double_value: Number(v) };
     case 'string':
       return { string_value: v };
     case 'boolean':

@@ -249,7 +249,7 @@ export const pointsService: Impls<PointsHandlers> = {
       const { hits } = facet(c, { key: m.key ?? '', limit, filter: optionalFilter(m.filter), shardKeys: checkedShardKeys(c, shardKeys(m.shard_key_selector)), exact: m.exact ?? undefined });
       return {
         hits: hits.map((h) => ({
-          value: typeof h.value === 'string' ? { string_value: h.value } : typeof h.value === 'boolean' ? { bool_value: h.value } : { integer_value: h.value as number },
+          value: typeof h.value === 'string' ? { string_value: h.value } : typeof h.value === 'boolean' ? { bool_value: h.value } : { integer_value: typeof h.value === 'bigint' ? h.value.toString() : (h.value as number) },
           count: h.count,
         })),
       };

@@ -194,8 +194,8 @@ export function parseScroll(body: Obj): ScrollRequest {
     const dir = ob['direction'] ?? 'asc';
     if (dir !== 'asc' && dir !== 'desc') throw badInput('order_by.direction: expected "asc" or "desc"');
     const sf = ob['start_from'];
-    let startFrom: number | undefined;
-    if (typeof sf === 'number') startFrom = sf;
+    let startFrom: number | bigint | undefined;
+    if (typeof sf === 'number' || typeof sf === 'bigint') startFrom = sf;
     else if (typeof sf === 'string') {
       // Datetimes order as microseconds since the epoch, like Qdrant's `order_value`.
       const t = parseDatetime(sf);

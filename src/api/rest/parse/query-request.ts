@@ -5,6 +5,7 @@
  */
 import { AppError, badInput } from '../../../errors.js';
 import { tryParseJsonPath } from '../../../index/json-path.js';
+import { stringifyJson } from '../../../exact-json.js';
 import { DEFAULT_VECTOR } from '../../../collection/vectors.js';
 import type { GroupsRequest, LookupLocation, MatrixRequest, QueryRequest, SearchParamsSpec, StageSpec, WithLookup } from '../../../collection/query/types.js';
 import { parseQuerySpec } from './query-interface.js';
@@ -161,6 +162,6 @@ export function parseMatrixRequest(body: Obj): MatrixRequest {
     filter: optionalFilter(body['filter']),
     using: typeof using === 'string' ? using : DEFAULT_VECTOR,
     shardKeys: readShardKeys(body['shard_key']),
-    seed: JSON.stringify(body),
+    seed: stringifyJson(body),
   };
 }

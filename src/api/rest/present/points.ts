@@ -16,7 +16,8 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 export function recordToWire(r: PointRecord): Wire<'Record'> {
   const out: Mutable<Wire<'Record'>> = { id: r.id, payload: r.payload, vector: r.vectors === null ? null : vectorsToWire(r.vectors) };
   if (r.shardKey !== undefined) out.shard_key = r.shardKey;
-  if (r.orderValue !== undefined) out.order_value = r.orderValue;
+  // An exact integer (bigint) is printed as its digits by the reply serializer.
+  if (r.orderValue !== undefined) out.order_value = r.orderValue as number;
   return out;
 }
 
@@ -30,7 +31,7 @@ export function scoredPointToWire(p: ScoredPoint): Wire<'ScoredPoint'> {
     vector: p.vectors === null ? null : vectorsToWire(p.vectors),
   };
   if (p.shardKey !== undefined) out.shard_key = p.shardKey;
-  if (p.orderValue !== undefined) out.order_value = p.orderValue;
+  if (p.orderValue !== undefined) out.order_value = p.orderValue as number;
   return out;
 }
 
@@ -47,7 +48,7 @@ export function scrollToWire(r: ScrollResult): Wire<'ScrollResult'> {
 export function groupsToWire(groups: readonly PointGroup[]): Wire<'GroupsResult'> {
   return {
     groups: groups.map((g) => {
-      const out: Mutable<Wire<'PointGroup'>> = { id: g.id, hits: scoredPointsToWire(g.hits) };
+      const out: Mutable<Wire<'PointGroup'>> = { id: g.id as string | number, hits: scoredPointsToWire(g.hits) };
       if (g.lookup !== undefined) out.lookup = recordToWire(g.lookup);
       return out;
     }),

@@ -9,6 +9,7 @@
  * the field and the problem, in the spirit of serde's messages), SERVICE_ERROR for an unknown
  * operation id. Validation never lets anything else escape, whatever the input.
  */
+import { approximateBigints, parsedWithBigints } from '../../../exact-json.js';
 import { Ajv } from 'ajv';
 import type { AnySchemaObject, ErrorObject, ValidateFunction } from 'ajv';
 import ajvFormats from 'ajv-formats';
@@ -208,8 +209,10 @@ export function precompileAll(): void {
  * `undefined` means "no body". Operations without a JSON body accept anything.
  * @throws AppError('BODY_VALIDATION') naming the offending field.
  */
-export function validateBody(operationId: string, body: unknown): void {
+export function validateBody(operationId: string, parsed: unknown): void {
   const op = lookup(operationId);
+  // Exact 64-bit integers (bigints) are checked as the JSON numbers they are.
+  const body = parsedWithBigints(parsed) ? approximateBigints(parsed) : parsed;
   if (op.body === null) return;
   if (body === undefined) {
     if (op.bodyRequired) throw new AppError('BODY_VALIDATION', ['EOF while parsing a value at line 1 column 0 (the request body is empty)']);
@@ -241,7 +244,7 @@ const SLICED_VALIDATION_MIN_POINTS = 256;
  */
 export function validateBodyInSlices(operationId: string, body: unknown): Promise<void> | undefined {
   const points = operationId === 'upsert_points' && isObject(body) ? body['points'] : undefined;
-  if (!Array.isArray(points) || points.length < SLICED_VALIDATION_MIN_POINTS) {
+  if (!Array.isArray(points) || points.length < SLICED_VALIDATION_MIN_POINTS || parsedWithBigints(body)) {
     validateBody(operationId, body);
     return undefined;
   }
