@@ -40,6 +40,16 @@ export function withTestStorageEnv(env: Readonly<Record<string, string>>): Recor
 }
 
 /**
+ * The LMDB page key of a store written by a test server started with `env` (through {@link withTestStorageEnv}),
+ * for a test that opens the store itself; undefined when that server's storage is plain.
+ */
+export function testStoreLmdbKey(env: Readonly<Record<string, string>> = {}): string | undefined {
+  const name = withTestStorageEnv(env)['QDRANT__STORAGE__ENCRYPTION__KEY_ENV'];
+  if (name === undefined || name === '') return undefined;
+  return EncryptionKey.parse(process.env[name] ?? '', name).lmdbKey;
+}
+
+/**
  * A configuration for an in-process test server. Brute-force throttling (on by default in a real server) is off
  * unless `env` turns it on: access matrices and fuzzers send thousands of deliberate failures from one address.
  * Its own tests (tests/unit/auth/throttle.test.ts, tests/integration/auth/throttle.test.ts) turn it on.
