@@ -11,7 +11,7 @@
 import { DeliverPolicy, type JetStreamClient, type ConsumerMessages } from 'nats';
 import { AppError, isAppError } from '../errors.js';
 import type { Collection } from '../collection/collection.js';
-import type { PointOperation } from '../collection/operation.js';
+import type { PointBatch } from '../collection/operation.js';
 import { decodeOperation } from '../collection/operation-codec.js';
 import type { Store } from '../storage/kv/store.js';
 import { shardOf } from './shard-router.js';
@@ -27,7 +27,8 @@ export interface ShardReplicaOptions {
 }
 
 /** Kinds of errors staging throws for an operation: the same on every replica. */
-const REJECTION_KINDS = new Set(['bad_input', 'not_found', 'unprocessable']);
+// `forbidden`: a tenant's write that would leave its tenant in the state at its log position (applied confined).
+const REJECTION_KINDS = new Set(['bad_input', 'not_found', 'unprocessable', 'forbidden']);
 /** Outcomes kept for `wait=true` writers that look after the replica applied their operation. */
 const KEPT_OUTCOMES = 4096;
 const RETRY_MS = 250;
@@ -38,10 +39,10 @@ export function appliedKey(uuid: string, shard: number): string {
 }
 
 /** A replicated message: one shard's part of a write, a batch of point operations. */
-export function decodeShardMessage(data: Uint8Array): PointOperation[] {
+export function decodeShardMessage(data: Uint8Array): PointBatch {
   const op = decodeOperation(new TextDecoder().decode(data));
   if (op.type !== 'batch') throw new AppError('SERVICE_ERROR', [`a shard log holds a ${op.type} operation; only point operations are replicated`]);
-  return [...op.operations];
+  return op;
 }
 
 export class ShardReplica {
@@ -122,17 +123,17 @@ export class ShardReplica {
     if (seq <= this.appliedSeq) return;
     const { store, collection, shard, shards } = this.o;
     let outcome: AppError | undefined;
-    let ops: PointOperation[] | undefined;
+    let batch: PointBatch | undefined;
     try {
-      ops = decodeShardMessage(data);
+      batch = decodeShardMessage(data);
     } catch (e) {
       // Written by a newer or broken node: skipped on every replica alike, and reported.
       outcome = isAppError(e) ? e : new AppError('SERVICE_ERROR', [`cannot decode operation ${seq}: ${e instanceof Error ? e.message : String(e)}`]);
       this.o.log.warn(`shard ${shard} of ${this.o.stream}: operation ${seq} skipped: ${outcome.message}`);
     }
-    if (ops !== undefined) {
+    if (batch !== undefined) {
       try {
-        await collection.applyReplicated(ops, { owns: (id) => shardOf(id, shards) === shard, inCommit: () => store.meta.put(this.key, seq) });
+        await collection.applyReplicated(batch.operations, { owns: (id) => shardOf(id, shards) === shard, inCommit: () => store.meta.put(this.key, seq), tenant: batch.tenant });
       } catch (e) {
         if (!isAppError(e) || !REJECTION_KINDS.has(e.kind)) throw e;
         outcome = e;
