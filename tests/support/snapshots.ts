@@ -68,7 +68,7 @@ export async function startChildWithArgs(dir: string, args: readonly string[], e
   let out = '';
   const proc = spawn(process.execPath, ['--import', TSX, MAIN, ...args], {
     cwd: dir,
-    env: { PATH: process.env['PATH'] ?? '', QDRANT__SERVICE__HTTP_PORT: String(port), QDRANT__SERVICE__GRPC_PORT: String(grpcPort), QDRANT__LOG_LEVEL: 'WARN', QDRANT__STORAGE__STORAGE_PATH: join(dir, 'storage'), QDRANT__STORAGE__SNAPSHOTS_PATH: join(dir, 'snapshots'), ...withTestStorageEnv(env) },
+    env: { PATH: process.env['PATH'] ?? '', QDRANT__SERVICE__HTTP_PORT: String(port), QDRANT__SERVICE__GRPC_PORT: String(grpcPort), QDRANT__LOG_LEVEL: 'WARN', QDRANT__STORAGE__STORAGE_PATH: join(dir, 'storage'), QDRANT__STORAGE__SNAPSHOTS_PATH: join(dir, 'snapshots'), ...withTestStorageEnv({ QDRANT__STORAGE__STORAGE_PATH: join(dir, 'storage'), ...env }, dir) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   proc.stdout?.on('data', (d: Buffer) => (out += d.toString()));
