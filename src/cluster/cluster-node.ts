@@ -18,6 +18,7 @@ import type { Collection } from '../collection/collection.js';
 import type { CollectionDescriptor } from '../collection/descriptor.js';
 import type { CollectionConfig } from '../collection/config.js';
 import type { DescriptorOperation, PointOperation } from '../collection/operation.js';
+import type { Filter } from '../index/filter/types.js';
 import { applyDescriptorOperation } from '../collection/descriptor.js';
 import type { UpdateResult } from '../collection/types.js';
 import type { TableOfContent } from '../service/table-of-content.js';
@@ -162,7 +163,7 @@ export class ClusterNode implements MetadataCoordinator, MetadataListener, Clust
   // ---------------------------------------------------------------- writes
 
   private attachWriter(c: Collection): void {
-    c.replicateWith((ops, wait) => this.write(c, ops, wait));
+    c.replicateWith((ops, wait, tenant) => this.write(c, ops, wait, tenant));
   }
 
   private replicatedOf(c: Collection): Replicated {
@@ -170,14 +171,15 @@ export class ClusterNode implements MetadataCoordinator, MetadataListener, Clust
     throw new AppError('UNAVAILABLE', ['this collection is not (or no longer) part of the cluster; writes are refused on this node']);
   }
 
-  private async write(c: Collection, ops: readonly PointOperation[], wait: boolean): Promise<UpdateResult> {
+  private async write(c: Collection, ops: readonly PointOperation[], wait: boolean, tenant: Filter | undefined): Promise<UpdateResult> {
     const r = this.replicatedOf(c);
     // Bad input is answered before anything is replicated (the same check runs again where it is applied).
     c.check(ops);
     // Every part is encoded and its size checked before any is published.
     const limit = this.nc.info?.max_payload ?? 1024 * 1024;
     const parts = [...routeOperations(ops, r.entry.shards)].map(([shard, part]) => {
-      const data = encodeShardMessage(part);
+      // A tenant's write carries its filter: every replica applies it confined (Collection.applyReplicated).
+      const data = encodeShardMessage(part, tenant);
       if (data.byteLength > limit) {
         throw new AppError('PAYLOAD_TOO_LARGE', [`this write's part for shard ${shard} is ${data.byteLength} bytes; NATS max_payload is ${limit}: split the batch`]);
       }

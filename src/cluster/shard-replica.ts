@@ -16,7 +16,7 @@
 import { DeliverPolicy, type JetStreamClient, type JetStreamManager, type ConsumerMessages } from 'nats';
 import { AppError, isAppError } from '../errors.js';
 import type { Collection } from '../collection/collection.js';
-import type { PointOperation } from '../collection/operation.js';
+import type { PointBatch, PointOperation } from '../collection/operation.js';
 import type { Store } from '../storage/kv/store.js';
 import { shardOf } from './shard-router.js';
 import { decodeShardMessage } from './shard-message.js';
@@ -37,7 +37,8 @@ export interface ShardReplicaOptions {
 }
 
 /** Kinds of errors staging throws for an operation: the same on every replica. */
-const REJECTION_KINDS = new Set(['bad_input', 'not_found', 'unprocessable']);
+// `forbidden`: a tenant's write that would leave its tenant in the state at its log position (applied confined).
+const REJECTION_KINDS = new Set(['bad_input', 'not_found', 'unprocessable', 'forbidden']);
 /** Outcomes kept for `wait=true` writers that look after the replica applied their operation. */
 const KEPT_OUTCOMES = 4096;
 const RETRY_MS = 250;
@@ -169,17 +170,17 @@ export class ShardReplica {
     if (seq <= this.appliedSeq) return;
     const { store, collection, shard } = this.o;
     let outcome: AppError | undefined;
-    let ops: PointOperation[] | undefined;
+    let batch: PointBatch | undefined;
     try {
-      ops = decodeShardMessage(data);
+      batch = decodeShardMessage(data);
     } catch (e) {
       // Written by a newer or broken node: skipped on every replica alike, and reported.
       outcome = isAppError(e) ? e : new AppError('SERVICE_ERROR', [`cannot decode operation ${seq}: ${e instanceof Error ? e.message : String(e)}`]);
       this.o.log.warn(`shard ${shard} of ${this.o.stream}: operation ${seq} skipped: ${outcome.message}`);
     }
-    if (ops !== undefined) {
+    if (batch !== undefined) {
       try {
-        await collection.applyReplicated(ops, { owns: (id) => this.owns(id), inCommit: () => store.meta.put(this.key, seq) });
+        await collection.applyReplicated(batch.operations, { owns: (id) => this.owns(id), inCommit: () => store.meta.put(this.key, seq), tenant: batch.tenant });
       } catch (e) {
         if (!isAppError(e) || !REJECTION_KINDS.has(e.kind)) throw e;
         outcome = e;

@@ -49,7 +49,7 @@ export class ShardSnapshots {
     if (seq === undefined || data === null || (await this.latest(uuid, shard)) !== seq) {
       throw new AppError('UNAVAILABLE', [`no stable snapshot of shard ${shard} of collection ${uuid} in the object store yet`]);
     }
-    return { seq, ops: decodeShardMessage(data) };
+    return { seq, ops: [...decodeShardMessage(data).operations] };
   }
 
   /** Removes the snapshots of a deleted collection's shards. */

@@ -301,9 +301,10 @@ export class Collection {
    */
   update(ops: readonly PointOperation[], wait: boolean): Promise<UpdateResult> {
     if (this.replicator !== undefined) {
-      // The replicated log applies writes unconfined: a tenant's write is checked against the tenant here first.
+      // A tenant's write is checked against the tenant here (a prompt 403), and replicated with its tenant filter:
+      // each replica applies it confined, in the state at its log position (another write may come in between).
       if (this.tenant !== undefined) this.check(ops);
-      return this.replicator(ops, wait);
+      return this.replicator(ops, wait, this.tenant);
     }
     return this.groups.submit({ ops, wait, tenant: this.tenant });
   }
@@ -369,10 +370,13 @@ export class Collection {
   }
 
   // ================================================================ distributed mode (issue 19) — begin
-  private replicator: ((ops: readonly PointOperation[], wait: boolean) => Promise<UpdateResult>) | undefined;
+  private replicator: Replicator | undefined;
 
-  /** Distributed mode: `update()` hands writes to `replicator` (the cluster's log) instead of applying them here. */
-  replicateWith(replicator: (ops: readonly PointOperation[], wait: boolean) => Promise<UpdateResult>): void {
+  /**
+   * Distributed mode: `update()` hands writes to `replicator` (the cluster's log) instead of applying them here,
+   * with the tenant filter of the view they came through (to replicate with them: {@link ReplicaScope.tenant}).
+   */
+  replicateWith(replicator: Replicator): void {
     this.replicator = replicator;
   }
 
@@ -380,15 +384,19 @@ export class Collection {
    * Applies operations read from a shard's replicated log, in log order, through the same pipeline as `update()`.
    * Filter selectors select only points `owns` accepts (the shard's own points), so each shard's log stays
    * independent of the others'. `inCommit` runs inside the persist transaction (the applied log position is
-   * stored atomically with the data).
-   * @throws AppError for operations that fail staging (nothing changes); the caller records them as applied.
+   * stored atomically with the data). A tenant's write (`scope.tenant`) is applied confined to the tenant, as
+   * `update()` applies it through a tenant's view: deterministic, since every replica is in the same state here.
+   * @throws AppError for operations that fail staging (nothing changes), AppError(FORBIDDEN) for a tenant's write
+   *   that would leave the tenant in this state; the caller records them as applied.
    */
   applyReplicated(ops: readonly PointOperation[], scope: ReplicaScope): Promise<number> {
     return this.serial(async () => {
       // Shard keys were checked where the write was received: this node's metadata may not have the key yet (or
       // may have deleted it already), and every replica must apply the log alike whatever its metadata says.
       const overlay = new StagedOverlay();
-      for (const op of ops) this.stage(op, overlay, { owns: scope.owns });
+      const reach = { owns: scope.owns, tenant: scope.tenant };
+      for (const op of ops) this.stage(op, overlay, reach);
+      this.checkTenant(overlay, reach);
       const opId = this.opSeq + 1;
       await this.persist(overlay, new Map(), opId, scope.inCommit);
       this.opSeq = opId;
@@ -635,7 +643,12 @@ export class Collection {
 export interface ReplicaScope {
   readonly owns: (id: PointId) => boolean;
   readonly inCommit: () => void;
+  /** The tenant filter the write was made under (a tenant token's), applied as on a tenant's view. */
+  readonly tenant?: Filter | undefined;
 }
+
+/** What distributed mode replaces `update()` with (`replicateWith`). */
+export type Replicator = (ops: readonly PointOperation[], wait: boolean, tenant: Filter | undefined) => Promise<UpdateResult>;
 
 function stagedView(key: PointKey, p: StoredPoint): { id: PointId; payload: Payload | undefined; hasVector(name: string): boolean } {
   return { id: pointIdFromKey(key), payload: p.payload ?? undefined, hasVector: (name: string) => p.vectors.has(name) };

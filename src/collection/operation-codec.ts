@@ -7,7 +7,9 @@
  *   vector's float32 / uint32 components as little-endian base64, so no precision is lost;
  * - payloads are JSON as given (JSON.parse keeps a `__proto__` key as an own property);
  * - filters go through `index/filter/codec.ts` (sets as arrays, key paths as text);
- * - configuration changes are JSON as given, their name-keyed maps as `[name, value]` pairs.
+ * - configuration changes are JSON as given, their name-keyed maps as `[name, value]` pairs;
+ * - a batch written through a tenant token carries its tenant filter, under its own type `confined_batch`: a node
+ *   that does not know it refuses to decode it (the write is skipped) rather than apply it unconfined.
  *
  * Version 2 is version 1 as exact JSON (`exact-json.ts`): an operation holding an integer beyond ±(2^53−1) (a
  * bigint in a payload or a filter value) is written with `"v":2`, its integers as digits and its doubles beyond
@@ -123,7 +125,9 @@ function decodePatch(e: Json): CollectionPatch {
 function encodeOp(op: CollectionOperation): Json {
   switch (op.type) {
     case 'batch':
-      return { type: 'batch', operations: op.operations.map(encodePointOperation) };
+      return op.tenant === undefined
+        ? { type: 'batch', operations: op.operations.map(encodePointOperation) }
+        : { type: 'confined_batch', operations: op.operations.map(encodePointOperation), tenant: encodeFilter(op.tenant) };
     case 'create_field_index':
       return { type: op.type, field: op.field, schema: op.schema };
     case 'delete_field_index':
@@ -207,6 +211,8 @@ export function decodeOperation(text: string): CollectionOperation {
   switch (e['type']) {
     case 'batch':
       return { type: 'batch', operations: (e['operations'] as Json[]).map(decodePointOperation) };
+    case 'confined_batch':
+      return { type: 'batch', operations: (e['operations'] as Json[]).map(decodePointOperation), tenant: decodeFilter(e['tenant'] as EncodedFilter) };
     case 'create_field_index':
       return { type: 'create_field_index', field: e['field'] as string, schema: e['schema'] };
     case 'delete_field_index':

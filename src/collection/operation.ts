@@ -62,7 +62,18 @@ export type DescriptorOperation = ConfigOperation | FieldIndexOperation | ShardK
  * Every write a collection accepts: point operations (alone or as an atomic batch) and descriptor changes
  * (configuration, field indexes, shard keys).
  */
-export type CollectionOperation = PointOperation | DescriptorOperation | { readonly type: 'batch'; readonly operations: readonly PointOperation[] };
+export type CollectionOperation = PointOperation | DescriptorOperation | PointBatch;
+
+/**
+ * Point operations applied atomically. `tenant`: the tenant filter of the token that wrote them (row-level security);
+ * a replica applies the batch confined to it — in the state at its log position, the same on every replica —, so a
+ * tenant's write can neither touch nor take over a point outside the tenant however it is ordered among other writes.
+ */
+export interface PointBatch {
+  readonly type: 'batch';
+  readonly operations: readonly PointOperation[];
+  readonly tenant?: Filter | undefined;
+}
 
 /** Shard keys named by write operations, to check they exist. */
 export function shardKeysOf(ops: readonly PointOperation[]): ShardKey[] {

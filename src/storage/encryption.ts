@@ -10,10 +10,12 @@
  * the stream truncated without the authentication failing; the last chunk is marked final (possibly empty).
  */
 import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
+import { once } from 'node:events';
 import { Readable, Transform, type TransformCallback } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import { join } from 'node:path';
 import { AppError } from '../errors.js';
-import { atomicWrite, ensureDir, pathInfo, readSmallRegularFile } from './fs.js';
+import { atomicWrite, ensureDir, fileReadStream, fileWriteStream, pathInfo, readSmallRegularFile } from './fs.js';
 
 const BLOB_MAGIC = Buffer.from('QVENC1\0\0', 'latin1');
 const STREAM_MAGIC = Buffer.from('QVSTR1\0\0', 'latin1');
@@ -307,4 +309,60 @@ export async function* openedStream(source: AsyncIterable<unknown>, key: Encrypt
     if (e instanceof AppError) throw e;
     throw invalid(`it cannot be decrypted with this server's key (${e instanceof Error ? e.message : String(e)})`);
   }
+}
+
+/**
+ * A new work file (snapshot staging and creation) at `path`, sealed as a stream under `key` when encryption at rest
+ * is on, so user data never reaches the disk in the clear — not even while the file is still being written (the
+ * sealing buffers at most one 64 KiB chunk in memory).
+ */
+export class WorkFileWriter {
+  private readonly file;
+  private readonly sealing: Transform | undefined;
+
+  constructor(path: string, key: EncryptionKey | undefined) {
+    this.file = fileWriteStream(path);
+    this.sealing = key?.encryptStream();
+    this.sealing?.pipe(this.file);
+  }
+
+  /** Appends `bytes`, waiting while the file is behind. */
+  async write(bytes: Uint8Array): Promise<void> {
+    const out = this.sealing ?? this.file;
+    if (!out.write(bytes)) await once(out, 'drain');
+  }
+
+  /** Ends the file and waits until every byte is written. */
+  async close(): Promise<void> {
+    (this.sealing ?? this.file).end();
+    await finished(this.file);
+  }
+
+  /** Stops writing after a failure (the caller removes the file). */
+  async abort(): Promise<void> {
+    this.sealing?.destroy();
+    this.file.destroy();
+    await finished(this.file).catch(() => undefined);
+  }
+}
+
+/** The plaintext bytes of a work file written by {@link WorkFileWriter} under the same `key`. */
+export function workFileReadStream(path: string, key: EncryptionKey | undefined): Readable {
+  const file = fileReadStream(path);
+  if (key === undefined) return file;
+  const opening = key.decryptStream();
+  file.on('error', (e) => opening.destroy(e));
+  return file.pipe(opening);
+}
+
+/** The whole plaintext of a small work file (at most `maxBytes`), or undefined when it is larger. */
+export async function readWorkFile(path: string, key: EncryptionKey | undefined, maxBytes: number): Promise<Buffer | undefined> {
+  const parts: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of workFileReadStream(path, key)) {
+    size += (chunk as Buffer).length;
+    if (size > maxBytes) return undefined;
+    parts.push(chunk as Buffer);
+  }
+  return Buffer.concat(parts);
 }

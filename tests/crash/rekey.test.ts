@@ -8,7 +8,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { startTestApp, tempDir } from '../support/app.js';
+import { PLAIN_STORAGE, startTestApp, tempDir } from '../support/app.js';
 import { EncryptionKey } from '../../src/storage/encryption.js';
 import type { RekeyStep } from '../../src/storage/rekey.js';
 
@@ -25,7 +25,8 @@ function runChild(args: readonly string[]): Promise<{ signal: NodeJS.Signals | n
 }
 
 function keyEnv(key: string | undefined): Record<string, string> {
-  if (key === undefined) return {};
+  // Without a key the store is plain, also in a QUIVER_TEST_ENCRYPTION=1 run.
+  if (key === undefined) return { ...PLAIN_STORAGE };
   process.env[KEY_ENV] = key;
   return { QDRANT__STORAGE__ENCRYPTION__KEY_ENV: KEY_ENV };
 }

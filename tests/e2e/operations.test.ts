@@ -7,7 +7,7 @@ import { strict as assert } from 'node:assert';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { freePort, removeDir, startChildServer, tempDir } from '../support/app.js';
+import { ENCRYPTED_RUN, freePort, removeDir, startChildServer, tempDir } from '../support/app.js';
 
 const KEY = 'operations-test-key-0123456789abcdef0123456789';
 
@@ -92,7 +92,9 @@ describe('operating a server', () => {
     try {
       const out = await waitFor(server.output, /security: /);
       assert.match(out, /^\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}\] INFO: Quiver \d+\.\d+\.\d+ \(Qdrant API 1\.19\.0\)/m);
-      assert.match(out, /^\[[^\]]+\] INFO: config: no config file \(built-in defaults\); environment QDRANT__LOG_LEVEL, QDRANT__SERVICE__GRPC_PORT, QDRANT__SERVICE__HTTP_PORT$/m);
+      // An encrypted test run (QUIVER_TEST_ENCRYPTION=1) gives every server its storage key variable too.
+      const encryption = ENCRYPTED_RUN ? ', QDRANT__STORAGE__ENCRYPTION__KEY_ENV' : '';
+      assert.match(out, new RegExp(`^\\[[^\\]]+\\] INFO: config: no config file \\(built-in defaults\\); environment QDRANT__LOG_LEVEL, QDRANT__SERVICE__GRPC_PORT, QDRANT__SERVICE__HTTP_PORT${encryption}$`, 'm'));
     } finally {
       assert.equal(await server.stop(), 0);
       removeDir(dir);

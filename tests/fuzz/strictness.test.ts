@@ -4,18 +4,23 @@
  * - every non-canonical base64url spelling of a valid token is refused the same way, while the token itself works;
  * - a payload with keys of any spelling and integers of any i64 / u64 value comes back byte-exactly (integers beyond
  *   ±2^53−1 as their exact digits, as Qdrant keeps them; the response is read with exact parsing, not JSON.parse).
- * `QUIVER_FUZZ_RUNS` scales the runs (default 100).
+ * `QUIVER_FUZZ_RUNS` scales the runs (default 100). The properties run again with encryption at rest on (issue 17;
+ * a quarter of the runs): the payloads then round-trip through the encrypted store.
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { startTestApp, type TestApp } from '../support/app.js';
+import { encryptedStorageEnv, startTestApp, type TestApp } from '../support/app.js';
 import { nonCanonicalSpellings, signRawJwt } from '../support/jwt-variants.js';
 import { oddExactPayload, oddKey } from '../support/odd-json.js';
 import { parseExactJson, stringifyJson } from '../../src/exact-json.js';
 
 const KEY = 'fuzz-strictness-admin-key-0123456789abcdef';
-const RUNS = Number(process.env['QUIVER_FUZZ_RUNS'] ?? 100);
+const ALL_RUNS = Number(process.env['QUIVER_FUZZ_RUNS'] ?? 100);
+const VARIANTS = [
+  { name: 'storage as configured by the run', runs: ALL_RUNS, env: (): Record<string, string> => ({}) },
+  { name: 'encryption at rest', runs: Math.ceil(ALL_RUNS / 4), env: encryptedStorageEnv },
+];
 const INVALID = 'Invalid API key or JWT';
 
 /** Claims Qdrant accepts, as JSON text. */
@@ -35,10 +40,11 @@ const duplicated = fc.tuple(claimsText, fc.oneof(fc.constantFrom('access', 'exp'
   return nested ? `{"x":${dup}${inner}}` : `${dup.slice(0, -1)}${inner}}`;
 });
 
-void describe('strictness fuzz', () => {
+for (const variant of VARIANTS) void describe(`strictness fuzz (${variant.name})`, () => {
+  const RUNS = variant.runs;
   let app: TestApp;
   before(async () => {
-    app = await startTestApp({ QDRANT__SERVICE__API_KEY: KEY, QDRANT__SERVICE__JWT_RBAC: 'true' });
+    app = await startTestApp({ QDRANT__SERVICE__API_KEY: KEY, QDRANT__SERVICE__JWT_RBAC: 'true', ...variant.env() });
     assert.equal((await app.request('PUT', '/collections/c', { vectors: { size: 1, distance: 'Dot' } }, { 'api-key': KEY })).status, 200);
   });
   after(() => app.destroy());

@@ -6,10 +6,10 @@
  */
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { open } from 'lmdb';
-import { removeDir, startChildServer, startTestApp, type TestApp } from '../support/app.js';
+import { removeDir, startChildServer, startTestApp, testStoreLmdbKey, type TestApp } from '../support/app.js';
 import { STORE_FORMAT_VERSION } from '../../src/storage/kv/store.js';
 import { killDuringMigration } from './kill-migration.js';
 import { assertClose, copyGoldenStore, GOLDEN_POINTS, indexedImagePath, startOnGoldenStore } from './fixtures.js';
@@ -26,7 +26,9 @@ function goldenCopy(): string {
 
 /** Reads or changes the `meta` table of a storage dir directly, as another build of Quiver would. */
 async function withMeta<T>(dir: string, fn: (meta: { get(k: string): unknown; put(k: string, v: unknown): Promise<boolean>; remove(k: string): Promise<boolean>; getCount(): number }) => Promise<T> | T): Promise<T> {
-  const env = open({ path: join(dir, 'storage', 'quiver.mdb'), maxDbs: 10_000, compression: false });
+  // A store a test server created in an encrypted run (QUIVER_TEST_ENCRYPTION=1) opens with the run's key.
+  const encryptionKey = existsSync(join(dir, 'storage', 'encryption.json')) ? testStoreLmdbKey() : undefined;
+  const env = open({ path: join(dir, 'storage', 'quiver.mdb'), maxDbs: 10_000, compression: false, ...(encryptionKey === undefined ? {} : { encryptionKey }) });
   try {
     return await fn(env.openDB({ name: 'meta' }));
   } finally {

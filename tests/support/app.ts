@@ -1,16 +1,60 @@
 /** Test helpers: an in-process app on a temp data dir (driven with inject), and a real child-process server. */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer as netServer } from 'node:net';
 import { loadConfig } from '../../src/config/load.js';
 import type { Config } from '../../src/config/schema.js';
 import { createServer, type RunningServer, type StartOptions } from '../../src/server.js';
 import { pino } from 'pino';
+import { EncryptionKey } from '../../src/storage/encryption.js';
 
 export function tempDir(prefix = 'quiver-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** The variable holding the key of `QUIVER_TEST_ENCRYPTION=1` runs (one key per test process, handed to children). */
+const TEST_KEY_ENV = 'QUIVER_TEST_ENCRYPTION_KEY';
+
+/** Whether this run starts every test server with encryption at rest on (`QUIVER_TEST_ENCRYPTION=1`). */
+export const ENCRYPTED_RUN = process.env['QUIVER_TEST_ENCRYPTION'] === '1';
+
+/** Environment that keeps a test server's storage plain even in an encrypted run (tests of plain storage itself). */
+export const PLAIN_STORAGE: Readonly<Record<string, string>> = { QDRANT__STORAGE__ENCRYPTION__KEY_ENV: '' };
+
+/**
+ * Environment turning encryption at rest on, with this process's test key: what `QUIVER_TEST_ENCRYPTION=1` adds to
+ * every test server (in-process and child) whose own environment does not set `storage.encryption`. The key stays
+ * the same for the whole test process, so a store reopened by a later server (or a child) opens.
+ */
+export function encryptedStorageEnv(): Record<string, string> {
+  process.env[TEST_KEY_ENV] ??= EncryptionKey.generateText();
+  return { QDRANT__STORAGE__ENCRYPTION__KEY_ENV: TEST_KEY_ENV, [TEST_KEY_ENV]: process.env[TEST_KEY_ENV] };
+}
+
+/**
+ * `env` with encryption at rest added when this is an encrypted run and `env` says nothing about it — unless the
+ * server started in `dir` (its working directory) finds a plain store there already: a fixture (a golden store
+ * of an earlier version) stays plain, while every store a test server creates in the run is encrypted.
+ */
+export function withTestStorageEnv(env: Readonly<Record<string, string>>, dir?: string): Record<string, string> {
+  if (!ENCRYPTED_RUN || Object.keys(env).some((k) => k.startsWith('QDRANT__STORAGE__ENCRYPTION'))) return { ...env };
+  if (dir !== undefined) {
+    const storage = resolve(dir, env['QDRANT__STORAGE__STORAGE_PATH'] ?? 'storage');
+    if (existsSync(join(storage, 'quiver.mdb')) && !existsSync(join(storage, 'encryption.json'))) return { ...env };
+  }
+  return { ...encryptedStorageEnv(), ...env };
+}
+
+/**
+ * The LMDB page key of a store written by a test server started with `env` (through {@link withTestStorageEnv}),
+ * for a test that opens the store itself; undefined when that server's storage is plain.
+ */
+export function testStoreLmdbKey(env: Readonly<Record<string, string>> = {}): string | undefined {
+  const name = withTestStorageEnv(env)['QDRANT__STORAGE__ENCRYPTION__KEY_ENV'];
+  if (name === undefined || name === '') return undefined;
+  return EncryptionKey.parse(process.env[name] ?? '', name).lmdbKey;
 }
 
 /**
@@ -25,7 +69,7 @@ export function testConfig(dir: string, env: Record<string, string> = {}): Confi
       QDRANT__STORAGE__STORAGE_PATH: join(dir, 'storage'),
       QDRANT__STORAGE__SNAPSHOTS_PATH: join(dir, 'snapshots'),
       QDRANT__SERVICE__AUTH_THROTTLE__ENABLED: 'false',
-      ...env,
+      ...withTestStorageEnv({ QDRANT__STORAGE__STORAGE_PATH: join(dir, 'storage'), ...env }, dir),
     },
     warn: () => undefined,
   });
@@ -112,7 +156,7 @@ export async function startChildServer(dir: string, env: Record<string, string> 
   let out = '';
   const proc = spawn(process.execPath, [...(options.nodeArgs ?? []), ...(options.entry === undefined ? ['--import', TSX, MAIN] : [options.entry]), ...args], {
     cwd: dir,
-    env: { PATH: process.env['PATH'] ?? '', QDRANT__SERVICE__HTTP_PORT: String(p), QDRANT__SERVICE__GRPC_PORT: String(grpcPort), QDRANT__LOG_LEVEL: 'WARN', ...env },
+    env: { PATH: process.env['PATH'] ?? '', QDRANT__SERVICE__HTTP_PORT: String(p), QDRANT__SERVICE__GRPC_PORT: String(grpcPort), QDRANT__LOG_LEVEL: 'WARN', ...withTestStorageEnv(env, dir) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const onData = (d: Buffer): void => {
@@ -180,7 +224,7 @@ export function removeDir(dir: string): void {
 /** Runs `src/main.ts` with `args` in `cwd` (empty environment besides PATH and `env`) until it exits. */
 export function runQuiver(args: readonly string[], cwd: string, env: Record<string, string> = {}): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve) => {
-    const p = spawn(process.execPath, ['--import', TSX, MAIN, ...args], { cwd, env: { PATH: process.env['PATH'] ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const p = spawn(process.execPath, ['--import', TSX, MAIN, ...args], { cwd, env: { PATH: process.env['PATH'] ?? '', ...withTestStorageEnv(env, cwd) }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     p.stdout?.on('data', (d: Buffer) => (out += d.toString()));

@@ -4,7 +4,7 @@ import { readdirSync, statSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { Header } from 'tar';
-import { freePort, stopChild, waitForReady, type ChildServer } from './app.js';
+import { freePort, stopChild, waitForReady, withTestStorageEnv, type ChildServer } from './app.js';
 
 /** A multipart/form-data body with one file field. */
 export function multipart(data: Buffer, field = 'snapshot', filename = 'upload.snapshot'): { body: Buffer; contentType: string } {
@@ -68,7 +68,7 @@ export async function startChildWithArgs(dir: string, args: readonly string[], e
   let out = '';
   const proc = spawn(process.execPath, ['--import', TSX, MAIN, ...args], {
     cwd: dir,
-    env: { PATH: process.env['PATH'] ?? '', QDRANT__SERVICE__HTTP_PORT: String(port), QDRANT__SERVICE__GRPC_PORT: String(grpcPort), QDRANT__LOG_LEVEL: 'WARN', QDRANT__STORAGE__STORAGE_PATH: join(dir, 'storage'), QDRANT__STORAGE__SNAPSHOTS_PATH: join(dir, 'snapshots'), ...env },
+    env: { PATH: process.env['PATH'] ?? '', QDRANT__SERVICE__HTTP_PORT: String(port), QDRANT__SERVICE__GRPC_PORT: String(grpcPort), QDRANT__LOG_LEVEL: 'WARN', QDRANT__STORAGE__STORAGE_PATH: join(dir, 'storage'), QDRANT__STORAGE__SNAPSHOTS_PATH: join(dir, 'snapshots'), ...withTestStorageEnv({ QDRANT__STORAGE__STORAGE_PATH: join(dir, 'storage'), ...env }, dir) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   proc.stdout?.on('data', (d: Buffer) => (out += d.toString()));

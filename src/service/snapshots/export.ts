@@ -4,17 +4,14 @@
  * so reads and writes on the collection go on while a snapshot is taken and none of them is blocked by it.
  */
 import { createHash } from 'node:crypto';
-import { once } from 'node:events';
 import { join } from 'node:path';
-import { finished } from 'node:stream/promises';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { vectorSchema } from '../../collection/config.js';
 import { QUIVER_VERSION } from '../../version.js';
-import { fileWriteStream } from '../../storage/fs.js';
 import { MANIFEST_ENTRY, POINTS_ENTRY, SNAPSHOT_FORMAT, SNAPSHOT_FORMAT_VERSION, type CollectionManifest } from './manifest.js';
 import { encodePointLine } from './point-lines.js';
 import { writeTarFile, type WrittenArchive } from './tar-writer.js';
-import type { EncryptionKey } from '../../storage/encryption.js';
+import { WorkFileWriter, type EncryptionKey } from '../../storage/encryption.js';
 import type { CollectionSnapshotSource } from './toc-contract.js';
 import { shardRouterOf } from '../../collection/shards.js';
 import { shardIdsOfKeys } from '../../collection/descriptor.js';
@@ -38,10 +35,7 @@ async function writePoints(
 ): Promise<{ count: number; size: number; sha256: string }> {
   const schema = vectorSchema(source.descriptor.config);
   const keep = (name: string): boolean => schema.dense.has(name) || schema.sparse.has(name);
-  const file = fileWriteStream(path);
-  const sealing = key?.encryptStream();
-  sealing?.pipe(file);
-  const out = sealing ?? file;
+  const out = new WorkFileWriter(path, key);
   const hash = createHash('sha256');
   let count = 0;
   let size = 0;
@@ -53,17 +47,16 @@ async function writePoints(
       hash.update(line);
       size += line.length;
       count++;
-      if (!out.write(line)) await once(out, 'drain');
-      else if (count % POINTS_PER_SLICE === 0) await yieldToEventLoop();
-      // Shutdown stops a snapshot between slices; the caller removes the partial files.
-      if (count % POINTS_PER_SLICE === 0) signal?.throwIfAborted();
+      await out.write(line);
+      if (count % POINTS_PER_SLICE === 0) {
+        await yieldToEventLoop();
+        // Shutdown stops a snapshot between slices; the caller removes the partial files.
+        signal?.throwIfAborted();
+      }
     }
-    out.end();
-    await finished(file);
+    await out.close();
   } catch (e) {
-    out.destroy();
-    file.destroy();
-    await finished(file).catch(() => undefined);
+    await out.abort();
     throw e;
   } finally {
     source.points.return?.();

@@ -6,14 +6,14 @@
 import { join } from 'node:path';
 import { AppError } from '../../errors.js';
 import { QUIVER_VERSION } from '../../version.js';
-import { fileReadStream, makeTempDir } from '../../storage/fs.js';
+import { makeTempDir } from '../../storage/fs.js';
 import type { TableOfContent, AliasAction } from '../table-of-content.js';
 import type { GlobalPass } from '../../auth/authorize.js';
 import { MANIFEST_ENTRY, SNAPSHOT_FORMAT, SNAPSHOT_FORMAT_VERSION, fullCollectionEntry, type EntryDigest, type FullManifest } from './manifest.js';
 import { exportCollection } from './export.js';
 import type { EncryptionKey } from '../../storage/encryption.js';
 import { writeTarFile, type TarEntrySource, type WrittenArchive } from './tar-writer.js';
-import { applyCollectionSnapshot, checkChecksum, stageArchive, type StageLimits, type StagedArchive } from './import.js';
+import { applyCollectionSnapshot, checkChecksum, stageArchive, stagedEntry, type StageLimits, type StagedArchive } from './import.js';
 
 /** Writes a full snapshot archive to `archivePath`; `workDir` (private, removed by the caller) holds the parts. */
 export async function exportFull(toc: TableOfContent, pass: GlobalPass, archivePath: string, workDir: string, now = new Date(), signal?: AbortSignal, key?: EncryptionKey): Promise<WrittenArchive> {
@@ -76,7 +76,7 @@ export async function stageFull(toc: TableOfContent, source: AsyncIterable<unkno
     const file = outer.files.get(c.entry);
     if (file === undefined) throw new AppError('BAD_INPUT', [`Bad request: invalid snapshot: entry \`${c.entry}\` is missing`]);
     const dir = makeTempDir(workDir, 'collection-');
-    collections.push({ name: c.name, staged: await stageArchive(fileReadStream(file), dir, 'collection-like', limits, key) });
+    collections.push({ name: c.name, staged: await stageArchive(stagedEntry(outer, file), dir, 'collection-like', limits, key) });
   }
   return { collections, aliases: outer.manifest.aliases };
 }

@@ -1,15 +1,15 @@
 /**
  * Snapshot recovery, in two stages:
  * 1. `stageArchive` reads an archive (upload, download or file) into a private work directory through the safe
- *    reader, checks the manifest and the sha256 of every entry, and returns the archive's own sha256 — nothing in
+ *    reader (entry bodies sealed under the storage key with encryption at rest, so no user data lands there in the
+ *    clear), checks the manifest and the sha256 of every entry, and returns the archive's own sha256 — nothing in
  *    the store has changed yet, so a bad or mismatching snapshot is refused with no effect;
  * 2. `applyCollectionSnapshot` validates every point while it streams them into a new points table, and lets the
  *    table of contents swap the collection atomically (`TableOfContent.replaceCollection`).
  */
 import { createHash, type Hash } from 'node:crypto';
 import { AppError } from '../../errors.js';
-import { fileReadStream, readSmallRegularFile } from '../../storage/fs.js';
-import { openedStream, type EncryptionKey } from '../../storage/encryption.js';
+import { openedStream, readWorkFile, workFileReadStream, type EncryptionKey } from '../../storage/encryption.js';
 import { pointKey, type PointId, type PointKey } from '../../storage/point-id.js';
 import { vectorSchema, type CollectionConfig, type CollectionParams } from '../../collection/config.js';
 import type { EncodedPoint } from '../../collection/point-codec.js';
@@ -68,8 +68,9 @@ async function* abortable(source: AsyncIterable<unknown>, signal: AbortSignal): 
 
 export interface StagedArchive {
   readonly manifest: Manifest;
-  /** Entry name → file holding its body. */
+  /** Entry name → file holding its body (sealed under `key` with encryption at rest: read it with {@link stagedEntry}). */
   readonly files: ReadonlyMap<string, string>;
+  readonly key: EncryptionKey | undefined;
   /** sha256 of the whole archive. */
   readonly sha256: string;
 }
@@ -101,13 +102,14 @@ export async function stageArchive(source: AsyncIterable<unknown>, workDir: stri
     maxArchiveBytes: limits.maxArchiveBytes,
     maxEntries: family === 'full' ? 1_000_001 : 2,
     isAllowed: (name) => name === MANIFEST_ENTRY || isDataEntryName(family, name),
+    key,
   });
   const [first, ...rest] = extracted.entries;
   if (first === undefined || first.name !== MANIFEST_ENTRY) {
     throw bad(`not a Quiver snapshot (the first entry must be \`${MANIFEST_ENTRY}\`; snapshots made by Qdrant cannot be read by Quiver)`);
   }
   if (first.size > MAX_MANIFEST_BYTES) throw bad(`\`${MANIFEST_ENTRY}\` is larger than ${MAX_MANIFEST_BYTES} bytes`);
-  const text = readSmallRegularFile(first.path, MAX_MANIFEST_BYTES)?.toString('utf8');
+  const text = (await readWorkFile(first.path, key, MAX_MANIFEST_BYTES))?.toString('utf8');
   if (text === undefined) throw bad(`\`${MANIFEST_ENTRY}\` cannot be read`);
   const manifest = parseManifest(text);
   if ((family === 'full') !== (manifest.kind === 'full')) {
@@ -121,7 +123,12 @@ export async function stageArchive(source: AsyncIterable<unknown>, workDir: stri
     files.set(e.name, e.path);
   }
   for (const name of Object.keys(manifest.entries)) if (!files.has(name)) throw bad(`entry \`${name}\` is missing`);
-  return { manifest, files, sha256: received.digest('hex') };
+  return { manifest, files, key, sha256: received.digest('hex') };
+}
+
+/** The plaintext of a staged entry's body, streamed. */
+export function stagedEntry(staged: StagedArchive, file: string): AsyncIterable<Buffer> {
+  return workFileReadStream(file, staged.key);
 }
 
 /**
@@ -259,7 +266,7 @@ export async function applyCollectionSnapshot(
         }
       }
     }
-    for await (const line of readLines(fileReadStream(pointsFile) as AsyncIterable<Buffer>, limits.maxLineBytes, POINTS_ENTRY)) {
+    for await (const line of readLines(stagedEntry(staged, pointsFile), limits.maxLineBytes, POINTS_ENTRY)) {
       lineNo++;
       const { id, point } = decodePointLine(line, lineNo, ctx);
       if (partial && router.shardOf(id, point.sk) !== shardId) {

@@ -3,16 +3,14 @@
  * else of node-tar: no extraction to paths from the archive, no decompression). Every entry must be a regular file
  * with a plain relative name the caller allows; absolute names, `..`, links, devices, FIFOs, directories and
  * extended headers are refused. Entry bodies go to files the reader names itself (`entry-<n>` in a private
- * directory), and the whole archive is bounded in size and entry count, so extraction cannot escape its
+ * directory; sealed under the storage key with encryption at rest), and the whole archive is bounded in size and entry count, so extraction cannot escape its
  * directory or fill the disk beyond the limit.
  */
 import { createHash, type Hash } from 'node:crypto';
-import { once } from 'node:events';
 import { join } from 'node:path';
-import { finished } from 'node:stream/promises';
 import { Header } from 'tar';
 import { AppError } from '../../errors.js';
-import { fileWriteStream } from '../../storage/fs.js';
+import { WorkFileWriter, type EncryptionKey } from '../../storage/encryption.js';
 import { printable } from './names.js';
 
 const BLOCK = 512;
@@ -25,11 +23,13 @@ export interface ExtractOptions {
   readonly maxEntries: number;
   /** Whether an entry name (already checked to be a plain relative path) may appear in this archive. */
   readonly isAllowed: (name: string) => boolean;
+  /** Encryption at rest: entry bodies are sealed under this key (read them with `workFileReadStream`). */
+  readonly key?: EncryptionKey | undefined;
 }
 
 export interface ExtractedEntry {
   readonly name: string;
-  /** Where its body was written. */
+  /** Where its body was written (sealed when the options gave a key). */
   readonly path: string;
   readonly size: number;
   readonly sha256: string;
@@ -171,19 +171,17 @@ class ByteSource {
   }
 }
 
-async function writeBody(src: ByteSource, size: number, path: string): Promise<string> {
-  const out = fileWriteStream(path);
+async function writeBody(src: ByteSource, size: number, path: string, key: EncryptionKey | undefined): Promise<string> {
+  const out = new WorkFileWriter(path, key);
   const hash = createHash('sha256');
   try {
     for await (const piece of src.take(size)) {
       hash.update(piece);
-      if (!out.write(piece)) await once(out, 'drain');
+      await out.write(piece);
     }
-    out.end();
-    await finished(out);
+    await out.close();
   } catch (e) {
-    out.destroy();
-    await finished(out).catch(() => undefined);
+    await out.abort();
     throw e;
   }
   return hash.digest('hex');
@@ -231,7 +229,7 @@ export async function extractArchive(source: AsyncIterable<unknown>, options: Ex
       if (!Number.isSafeInteger(size) || size < 0) throw bad(`entry \`${shown}\` has an invalid size`);
       if (size > options.maxArchiveBytes) throw tooLarge(options.maxArchiveBytes);
       const path = join(options.dir, `entry-${entries.length}`);
-      const sha256 = await writeBody(src, size, path);
+      const sha256 = await writeBody(src, size, path, options.key);
       const pad = (BLOCK - (size % BLOCK)) % BLOCK;
       if (pad > 0 && (await src.read(pad)) === undefined) throw bad('truncated archive');
       entries.push({ name, path, size, sha256 });

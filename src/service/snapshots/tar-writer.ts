@@ -6,8 +6,8 @@ import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
 import { Header } from 'tar';
-import { fileReadStream, fileWriteStream, fsyncFile, removeFile } from '../../storage/fs.js';
-import type { EncryptionKey } from '../../storage/encryption.js';
+import { fileWriteStream, fsyncFile, removeFile } from '../../storage/fs.js';
+import { workFileReadStream, type EncryptionKey } from '../../storage/encryption.js';
 
 export type TarEntrySource =
   | { readonly name: string; readonly data: Uint8Array }
@@ -61,7 +61,7 @@ export async function writeTarFile(path: string, entries: readonly TarEntrySourc
       } else {
         let copied = 0;
         // A work file sealed under the storage key (encryption at rest) is opened as it is copied in.
-        for await (const chunk of e.sealedWith === undefined ? fileReadStream(e.file) : fileReadStream(e.file).pipe(e.sealedWith.decryptStream())) {
+        for await (const chunk of workFileReadStream(e.file, e.sealedWith)) {
           const b = chunk as Buffer;
           copied += b.length;
           if (copied > length) throw new Error(`tar entry ${e.name}: ${e.file} grew while it was archived`);
