@@ -13,9 +13,7 @@ import { open } from 'lmdb';
 import { removeDir, startTestApp, tempDir, type TestApp } from '../support/app.js';
 import { prepareSnapshotsAtStartup } from '../../src/service/snapshots/startup.js';
 import { STORE_FORMAT_VERSION } from '../../src/storage/kv/store.js';
-import { copyGoldenStore, GOLDEN_POINTS, assertClose } from './fixtures.js';
-
-const GOLDEN_V2 = join(import.meta.dirname, '..', 'fixtures', 'golden', 'v2');
+import { copyGoldenStore, GOLDEN_POINTS, GOLDEN_V2, assertClose } from './fixtures.js';
 
 const dirs: string[] = [];
 const apps: TestApp[] = [];
