@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { freePort, removeDir, runQuiver, startChildServer, tempDir, waitForReady } from '../support/app.js';
+import { freePort, removeDir, runQuiver, startChildServer, tempDir, waitForReady, withTestStorageEnv } from '../support/app.js';
 import { mulberry32 } from '../fixtures/clustered.js';
 import { assertResponseMatchesSpec } from '../support/openapi.js';
 
@@ -121,7 +121,7 @@ describe('server lifecycle', () => {
       const port = await freePort();
       const third = spawn(process.execPath, ['--import', TSX, MAIN], {
         cwd: dir,
-        env: { PATH: process.env['PATH'] ?? '', QDRANT__SERVICE__HTTP_PORT: String(port), QDRANT__SERVICE__GRPC_PORT: String(await freePort()), QDRANT__LOG_LEVEL: 'WARN' },
+        env: { PATH: process.env['PATH'] ?? '', ...withTestStorageEnv({ QDRANT__SERVICE__HTTP_PORT: String(port), QDRANT__SERVICE__GRPC_PORT: String(await freePort()), QDRANT__LOG_LEVEL: 'WARN' }, dir) },
         stdio: 'ignore',
       });
       assert.ok(await waitForReady(third, `http://127.0.0.1:${port}`, () => ''), 'started despite a stale pid file');

@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startChildServer, tempDir, removeDir, type ChildServer } from '../support/app.js';
+import { PLAIN_STORAGE, startChildServer, tempDir, removeDir, type ChildServer } from '../support/app.js';
 import { indexImageFiles, readIndexImage } from '../support/index-image.js';
 
 const N = 600;
@@ -75,7 +75,8 @@ describe('damaged vector index image', () => {
   for (const [what, damage] of DAMAGE) {
     it(`rebuilds the graph from the stored vectors when the image is ${what}`, { timeout: 180_000 }, async (t) => {
       const dir = tempDir('quiver-image-');
-      const env = { QDRANT__STORAGE__STORAGE_PATH: join(dir, 'storage') };
+      // Plain storage even in an encrypted run: the test reads the image's bytes itself (tests/support/index-image.ts).
+      const env = { QDRANT__STORAGE__STORAGE_PATH: join(dir, 'storage'), ...PLAIN_STORAGE };
       let server = await startChildServer(dir, env);
       try {
         // indexing_threshold 1 KiB: the graph is built right away.

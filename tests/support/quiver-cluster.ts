@@ -86,7 +86,14 @@ export async function startQuiverCluster(
     return node;
   };
   // One at a time: the first creates the buckets, and two cores are not loaded by three tsx compilations at once.
-  for (let i = 0; i < size; i++) await add();
+  // A node that does not start stops the ones already started: left running, their child processes would keep
+  // the test process alive until the runner's file timeout instead of failing the test at once.
+  try {
+    for (let i = 0; i < size; i++) await add();
+  } catch (e) {
+    await Promise.allSettled(nodes.map((n) => n.server.stop('SIGKILL')));
+    throw e;
+  }
   return {
     deployment,
     nodes,

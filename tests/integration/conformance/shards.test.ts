@@ -5,7 +5,7 @@
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestApp, type TestApp } from '../../support/app.js';
+import { PLAIN_STORAGE, startTestApp, type TestApp } from '../../support/app.js';
 import { assertResponseMatchesSpec } from '../../support/openapi.js';
 import { multipart, tarEntries } from '../../support/snapshots.js';
 import { ShardRouter } from '../../../src/collection/shard-router.js';
@@ -27,7 +27,8 @@ describe('conformance: shards on one node', () => {
     return r.points.map((p: { id: unknown }) => String(p.id)).sort();
   };
   before(async () => {
-    app = await startTestApp();
+    // Plain storage even in an encrypted run: the tests read the downloaded snapshots' tar entries themselves.
+    app = await startTestApp(PLAIN_STORAGE);
     await ok('PUT', '/collections/s3', { vectors: { size: 2, distance: 'Dot' }, shard_number: 3 });
     await ok('PUT', '/collections/s3/points?wait=true', { points: IDS.map((id, i) => ({ id, vector: [i, 1], payload: { i } })) });
   });
@@ -153,7 +154,7 @@ describe('conformance: shards on one node', () => {
 
     // The numbering is stored: a restart shows the same ids.
     await app.close();
-    app = await startTestApp({}, {}, app.dir);
+    app = await startTestApp(PLAIN_STORAGE, {}, app.dir);
     assert.deepEqual(await shardsOf(), [[3, 'b'], [4, 'b'], [5, 'b'], [6, 7], [7, 'd']]);
   });
 
