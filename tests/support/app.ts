@@ -149,30 +149,42 @@ export interface ChildOptions {
   readonly onOutput?: (output: string, proc: ChildProcess) => void;
 }
 
-/** Starts `src/main.ts` in a child process (through tsx) and waits until it answers /readyz. */
+/**
+ * Starts `src/main.ts` in a child process (through tsx) and waits until it answers /readyz. A port this helper chose
+ * (see {@link freePort}) can be taken by another process between the probe and the child's bind; a child that exits
+ * with EADDRINUSE on such a port is started again on fresh ports (up to 3 attempts).
+ */
 export async function startChildServer(dir: string, env: Record<string, string> = {}, port?: number, args: readonly string[] = [], options: ChildOptions = {}): Promise<ChildServer> {
-  const p = port ?? (await freePort());
-  const grpcPort = await freePort();
-  let out = '';
-  const proc = spawn(process.execPath, [...(options.nodeArgs ?? []), ...(options.entry === undefined ? ['--import', TSX, MAIN] : [options.entry]), ...args], {
-    cwd: dir,
-    env: { PATH: process.env['PATH'] ?? '', QDRANT__SERVICE__HTTP_PORT: String(p), QDRANT__SERVICE__GRPC_PORT: String(grpcPort), QDRANT__LOG_LEVEL: 'WARN', ...withTestStorageEnv(env, dir) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const onData = (d: Buffer): void => {
-    out += d.toString();
-    options.onOutput?.(out, proc);
-  };
-  proc.stdout?.on('data', onData);
-  proc.stderr?.on('data', onData);
-  const url = `${options.scheme ?? 'http'}://127.0.0.1:${p}`;
-  if (!(await waitForReady(proc, url, () => out, 60_000, options.probe))) throw new Error(`server exited with ${proc.exitCode}: ${out}`);
+  for (let attempt = 1; ; attempt++) {
+    const p = port ?? (await freePort());
+    const grpcPort = await freePort();
+    let out = '';
+    const proc = spawn(process.execPath, [...(options.nodeArgs ?? []), ...(options.entry === undefined ? ['--import', TSX, MAIN] : [options.entry]), ...args], {
+      cwd: dir,
+      env: { PATH: process.env['PATH'] ?? '', QDRANT__SERVICE__HTTP_PORT: String(p), QDRANT__SERVICE__GRPC_PORT: String(grpcPort), QDRANT__LOG_LEVEL: 'WARN', ...withTestStorageEnv(env, dir) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const onData = (d: Buffer): void => {
+      out += d.toString();
+      options.onOutput?.(out, proc);
+    };
+    proc.stdout?.on('data', onData);
+    proc.stderr?.on('data', onData);
+    const url = `${options.scheme ?? 'http'}://127.0.0.1:${p}`;
+    if (await waitForReady(proc, url, () => out, 60_000, options.probe)) return childServer(url, p, grpcPort, proc, () => out);
+    const ours = [...(port === undefined ? [p] : []), ...(env['QDRANT__SERVICE__GRPC_PORT'] === undefined ? [grpcPort] : [])];
+    const raced = /EADDRINUSE/.test(out) && ours.some((q) => out.includes(`:${q}`));
+    if (!raced || attempt >= 3) throw new Error(`server exited with ${proc.exitCode}: ${out}`);
+  }
+}
+
+function childServer(url: string, p: number, grpcPort: number, proc: ChildProcess, output: () => string): ChildServer {
   return {
     url,
     port: p,
     grpcPort,
     proc,
-    output: () => out,
+    output,
     stop: (signal: NodeJS.Signals = 'SIGTERM') => stopChild(proc, signal),
   };
 }
