@@ -8,7 +8,7 @@ import { loadConfig } from '../../src/config/load.js';
 import type { Config } from '../../src/config/schema.js';
 import { createServer, type RunningServer, type StartOptions } from '../../src/server.js';
 import { pino } from 'pino';
-import { EncryptionKey } from '../../src/storage/encryption.js';
+import { EncryptionKey, isSealed } from '../../src/storage/encryption.js';
 
 export function tempDir(prefix = 'quiver-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
@@ -45,6 +45,17 @@ export function withTestStorageEnv(env: Readonly<Record<string, string>>, dir?: 
     if (existsSync(join(storage, 'quiver.mdb')) && !existsSync(join(storage, 'encryption.json'))) return { ...env };
   }
   return { ...encryptedStorageEnv(), ...env };
+}
+
+/**
+ * `bytes` of a file a test server wrote, opened with this run's test key when they are sealed (an encrypted run
+ * seals index images and other files; `QUIVER_TEST_ENCRYPTION=1`), as they are otherwise.
+ */
+export function openTestFile(bytes: Buffer): Buffer {
+  if (!isSealed(bytes)) return bytes;
+  const text = process.env[TEST_KEY_ENV];
+  if (text === undefined) throw new Error('a sealed file, but this test process has no test encryption key');
+  return EncryptionKey.parse(text, TEST_KEY_ENV).open(bytes);
 }
 
 /**

@@ -2,6 +2,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { deserializeHnsw } from '../../src/index/hnsw/serialize.js';
+import { openTestFile } from './app.js';
 
 export interface SavedIndexImage {
   /** The last operation id the image includes. */
@@ -15,7 +16,7 @@ export interface SavedIndexImage {
 
 /** Parses an image file; throws when it is not a whole, valid image. */
 export function readIndexImage(file: string): SavedIndexImage {
-  const bytes = readFileSync(file);
+  const bytes = openTestFile(readFileSync(file));
   const nl = bytes.indexOf(10);
   const meta = JSON.parse(bytes.subarray(0, nl).toString('utf8')) as { op: number; params: string };
   const img = deserializeHnsw(bytes.subarray(nl + 1));

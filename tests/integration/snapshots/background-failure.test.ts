@@ -7,7 +7,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
-import { startTestApp, type TestApp } from '../../support/app.js';
+import { PLAIN_STORAGE, startTestApp, type TestApp } from '../../support/app.js';
 import { multipart, rawTar, tarEntries } from '../../support/snapshots.js';
 
 async function until<T>(probe: () => Promise<T | undefined>, what: string): Promise<T> {
@@ -30,7 +30,8 @@ void describe('background recovery failure', () => {
         done();
       },
     });
-    app = await startTestApp({}, { logger: pino({ level: 'info' }, stream) });
+    // Plain storage even in an encrypted run: the test takes snapshot archives apart and crafts its own.
+    app = await startTestApp(PLAIN_STORAGE, { logger: pino({ level: 'info' }, stream) });
     assert.equal((await app.request('PUT', '/collections/c', { vectors: { size: 2, distance: 'Dot' } })).status, 200);
     assert.equal((await app.request('PUT', '/collections/c/points?wait=true', { points: [{ id: 1, vector: [1, 2], payload: { keep: true } }] })).status, 200);
     const name = (await app.request('POST', '/collections/c/snapshots')).body.result.name as string;

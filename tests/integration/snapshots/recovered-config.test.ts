@@ -5,7 +5,7 @@
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestApp, type TestApp } from '../../support/app.js';
+import { PLAIN_STORAGE, startTestApp, type TestApp } from '../../support/app.js';
 import { multipart, rawTar, tarEntries } from '../../support/snapshots.js';
 
 type Config = Record<string, any>;
@@ -14,7 +14,8 @@ void describe('recovered configuration', () => {
   let app: TestApp;
   let entries: Array<{ path: string; data: Buffer }>;
   before(async () => {
-    app = await startTestApp();
+    // Plain storage even in an encrypted run: the test takes snapshot archives apart and crafts its own.
+    app = await startTestApp(PLAIN_STORAGE);
     assert.equal((await app.request('PUT', '/collections/src', { vectors: { size: 2, distance: 'Dot' } })).status, 200);
     assert.equal((await app.request('PUT', '/collections/src/points?wait=true', { points: [{ id: 1, vector: [1, 2], payload: { a: 1 } }] })).status, 200);
     const name = (await app.request('POST', '/collections/src/snapshots')).body.result.name as string;

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { SignJWT } from 'jose';
-import { startTestApp, type TestApp } from '../../support/app.js';
+import { PLAIN_STORAGE, startTestApp, type TestApp } from '../../support/app.js';
 import { filesUnder, multipart, rawTar } from '../../support/snapshots.js';
 
 const ADMIN = 'admin-key-0123456789abcdef0123456789abcdef';
@@ -30,7 +30,8 @@ describe('snapshot safety', () => {
   const admin = { 'api-key': ADMIN };
 
   before(async () => {
-    app = await startTestApp({ QDRANT__SERVICE__API_KEY: ADMIN, QDRANT__SERVICE__READ_ONLY_API_KEY: RO, QDRANT__SERVICE__JWT_RBAC: 'true' });
+    // Plain storage even in an encrypted run: the test takes snapshot archives apart and crafts its own.
+    app = await startTestApp({ ...PLAIN_STORAGE, QDRANT__SERVICE__API_KEY: ADMIN, QDRANT__SERVICE__READ_ONLY_API_KEY: RO, QDRANT__SERVICE__JWT_RBAC: 'true' });
     snapshotsDir = join(app.dir, 'snapshots');
     tempPath = join(app.dir, 'storage', 'snapshots_temp');
     await app.request('PUT', '/collections/c', { vectors: { size: 2, distance: 'Dot' } }, admin);
