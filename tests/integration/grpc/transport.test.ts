@@ -7,16 +7,21 @@ import assert from 'node:assert/strict';
 import { copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadSync } from '@grpc/proto-loader';
-import { credentials, loadPackageDefinition, Metadata, status, type Client, type ChannelCredentials, type ServiceError } from '@grpc/grpc-js';
+import { credentials, loadPackageDefinition, Metadata, status, type Client, type CallOptions, type ChannelCredentials, type ServiceError } from '@grpc/grpc-js';
 import { startTestApp, type TestApp } from '../../support/app.js';
 import { issueCert, makeTestPki, type TestPki } from '../../support/certs.js';
 import { contract } from '../../../src/api/grpc/proto.js';
 
-type Unary = (req: unknown, md: Metadata, cb: (e: ServiceError | null, res?: any) => void) => void;
+type Unary = (req: unknown, md: Metadata, options: CallOptions, cb: (e: ServiceError | null, res?: any) => void) => void;
 
+/**
+ * One unary call. Every call has a deadline (20 s): a call that never completes (seen once in CI, in a certificate
+ * reload test) answers DEADLINE_EXCEEDED, which fails the assertion or is retried by a polling loop, instead of
+ * hanging the file until the runner's timeout.
+ */
 function call(client: Client, method: string, req: unknown = {}, md = new Metadata()): Promise<{ code: status; details: string; res?: any }> {
   return new Promise((resolve) => {
-    (client as unknown as Record<string, Unary>)[method]!.call(client, req, md, (e, res) => resolve(e === null ? { code: status.OK, details: '', res } : { code: e.code, details: e.details }));
+    (client as unknown as Record<string, Unary>)[method]!.call(client, req, md, { deadline: Date.now() + 20_000 }, (e, res) => resolve(e === null ? { code: status.OK, details: '', res } : { code: e.code, details: e.details }));
   });
 }
 
