@@ -9,7 +9,7 @@ import { decodeOperation, encodeOperation } from '../collection/operation-codec.
 
 /** `tenant`: a tenant token's filter, which confines the write on every replica (`Collection.applyReplicated`). */
 export function encodeShardMessage(ops: readonly PointOperation[], tenant?: Filter): Uint8Array {
-  return new TextEncoder().encode(encodeOperation(tenant === undefined ? { type: 'batch', operations: ops } : { type: 'batch', operations: ops, tenant }));
+  return new TextEncoder().encode(encodeOperation({ type: 'batch', operations: ops, tenant }));
 }
 
 /** A replicated message: one shard's part of a write, a batch of point operations. */
