@@ -154,6 +154,11 @@ interface PointsResult {
 }
 
 /** Every file or directory under `paths` owned by nobody and newer than `marker`, outside `except`. */
+/**
+ * Files owned by nobody and newer than `marker` under `paths`, except under `except` (a find(1) `-path` glob: this
+ * test's data dirs — and those of the same test in another suite running beside this one, which also start as
+ * `quiver-hardening-` in the shared TMPDIR).
+ */
 function ownedByNobody(paths: readonly string[], marker: string, except: string): string[] {
   const found: string[] = [];
   for (const path of paths) {
@@ -229,7 +234,7 @@ void describe('hardening', () => {
       assert.deepEqual(stray, [], 'only storage, snapshots, temp, audit (and the tsx cache in TMPDIR) are written; HOME stays empty');
       const tmpEntries = readdirSync(layout.tmp);
       assert.ok(tmpEntries.every((name) => name.startsWith('tsx-')), `TMPDIR holds only the tsx cache: ${tmpEntries.join(', ')}`);
-      const outside = ownedByNobody([REPO, tmpdir(), '/var/tmp', '/dev/shm'], marker, layout.root);
+      const outside = ownedByNobody([REPO, tmpdir(), '/var/tmp', '/dev/shm'], marker, join(tmpdir(), 'quiver-hardening-*'));
       assert.deepEqual(outside.map((p) => relative('/', p)), [], 'nothing owned by nobody outside the data dir');
     } finally {
       if (child !== undefined) await child.stop();
