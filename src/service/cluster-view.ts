@@ -5,6 +5,7 @@
  */
 import type { JsonObject } from '../json.js';
 import type { Filter } from '../index/filter/types.js';
+import type { PointId } from '../storage/point-id.js';
 
 /**
  * A point read the node a client talks to authorized (and audited), sent to nodes holding shards it does not
@@ -18,6 +19,8 @@ export interface PeerRead {
   readonly query: Readonly<Record<string, unknown>>;
   readonly body: unknown;
   readonly tenant: Filter | undefined;
+  /** Vectors of the points the read references by id (`BorrowedPoints`), as `[id, Record vector]` pairs. */
+  readonly borrowed?: ReadonlyArray<readonly [PointId, unknown]> | undefined;
 }
 
 /** The shards of a collection a peer read is answered for: `shards`, of `total` (routed by `slice`). */

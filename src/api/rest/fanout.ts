@@ -21,7 +21,11 @@ import { AppError } from '../../errors.js';
 import type { OperationName } from '../../auth/access-table.js';
 import { peerReadPass, type CollectionPass, type PassFor } from '../../auth/authorize.js';
 import type { Collection } from '../../collection/collection.js';
-import type { QueryRequest } from '../../collection/query/types.js';
+import type { BorrowedPoints, QueryRequest, StageSpec } from '../../collection/query/types.js';
+import { queryInputs } from '../../collection/query/resolve.js';
+import { retrieve } from '../../collection/read.js';
+import { DEFAULT_VECTOR, type VectorData } from '../../collection/vectors.js';
+import { recordToWire } from './present/points.js';
 import { resultOrder, type ResultOrder } from '../../collection/query/result-order.js';
 import { andFilters } from '../../collection/query/filters.js';
 import type { Filter } from '../../index/filter/types.js';
@@ -39,6 +43,8 @@ type Wire = Record<string, unknown>;
 
 /** How one kind of read is fanned out: the body each part runs, and how the parts' answers merge. */
 interface FanOut {
+  /** The query requests of the read (query family): the points they reference by id are borrowed. */
+  requests?(body: Obj): QueryRequest[];
   /** The body the parts run (default: the client's). */
   widen?(body: Obj, c: Collection): Obj;
   merge(parts: unknown[], body: Obj, c: Collection, params: Readonly<Record<string, string>>): unknown;
@@ -89,6 +95,7 @@ type AsQuery = (body: Obj) => QueryRequest;
 function scored(asQuery: AsQuery, wrapped: boolean): FanOut {
   const points = (part: unknown): Wire[] => (wrapped ? ((part as Wire)['points'] as Wire[]) : (part as Wire[]));
   return {
+    requests: (body) => [asQuery(body)],
     widen: (body) => widenQuery(body, asQuery(body)),
     merge: (parts, body, c) => {
       const merged = mergeScored(parts.map(points), asQuery(body), c);
@@ -101,6 +108,7 @@ function scored(asQuery: AsQuery, wrapped: boolean): FanOut {
 function scoredBatch(asQuery: AsQuery, wrapped: boolean): FanOut {
   const points = (answer: unknown): Wire[] => (wrapped ? ((answer as Wire)['points'] as Wire[]) : (answer as Wire[]));
   return {
+    requests: (body) => batchOf(body).map(asQuery),
     widen: (body) => ({ ...body, searches: batchOf(body).map((s) => widenQuery(s, asQuery(s))) }),
     merge: (parts, body, c) =>
       batchOf(body).map((s, i) => {
@@ -113,6 +121,7 @@ function scoredBatch(asQuery: AsQuery, wrapped: boolean): FanOut {
 /** Groups (`{groups}`): joined by group id, hits merged and cut, groups ordered by their best hit. */
 function groups(parse: (body: Obj) => { query: QueryRequest; groupSize: number; limit: number }): FanOut {
   return {
+    requests: (body) => [parse(body).query],
     merge: (parts, body, c) => {
       const req = parse(body);
       const compare = byOrder(resultOrder(c, req.query));
@@ -154,7 +163,7 @@ const scroll: FanOut = {
 
 const count: FanOut = { merge: (parts) => ({ count: (parts as Array<{ count: number }>).reduce((n, p) => n + p.count, 0) }) };
 
-const retrieve: FanOut = { merge: (parts) => (parts as Wire[][]).flat() };
+const retrievePoints: FanOut = { merge: (parts) => (parts as Wire[][]).flat() };
 
 /** One point by id: the part that has it (a part without it answers null, see `runPart`). */
 const getPoint: FanOut = {
@@ -185,7 +194,7 @@ const facet: FanOut = {
 /** The point reads that fan out, by operation. */
 const FAN_OUT: Partial<Record<OperationName, FanOut>> = {
   get_point: getPoint,
-  get_points: retrieve,
+  get_points: retrievePoints,
   scroll_points: scroll,
   count_points: count,
   facet,
@@ -237,6 +246,42 @@ async function runPart(row: ReadRoute, ctx: CollectionReadContext): Promise<unkn
   }
 }
 
+// ------------------------------------------------------------------ points referenced by id
+
+/** Ids the requests reference as examples in their own collection, at any depth (not those of `lookup_from`). */
+function referencedIds(requests: readonly QueryRequest[]): PointId[] {
+  const out = new Map<string, PointId>();
+  const stack: StageSpec[] = [...requests];
+  for (let s = stack.pop(); s !== undefined; s = stack.pop()) {
+    if (s.lookupFrom === undefined) for (const input of queryInputs(s.query)) if (input.kind === 'id') out.set(`${typeof input.id}:${input.id}`, input.id);
+    stack.push(...s.prefetch);
+  }
+  return [...out.values()];
+}
+
+/** `[id, Record.vector]` pairs as borrowed points (an unnamed vector is the default vector `""`). */
+function toBorrowed(pairs: ReadonlyArray<readonly [PointId, unknown]>): BorrowedPoints {
+  return new Map(
+    pairs.map(([id, vector]) => {
+      const named = Array.isArray(vector) ? { [DEFAULT_VECTOR]: vector } : ((vector ?? {}) as Record<string, VectorData>);
+      return [id, new Map(Object.entries(named) as Array<[string, VectorData]>)];
+    }),
+  );
+}
+
+/**
+ * The vectors of the points `ids`, from this node's shards and the others' (through a fanned-out retrieve under
+ * the same tenant filter: a point the client cannot read is not found, as on one node).
+ */
+async function borrow(ctx: CollectionReadContext, c: Collection, ids: readonly PointId[], remote: readonly number[]): Promise<Array<readonly [PointId, unknown]>> {
+  const local = retrieve(c, ids, { withPayload: { kind: 'none' }, withVector: { kind: 'all' } }).map(recordToWire);
+  const found = new Set(local.map((r) => `${typeof r.id}:${r.id}`));
+  const missing = ids.filter((id) => !found.has(`${typeof id}:${id}`));
+  const read: PeerRead = { operation: 'get_points', collection: ctx.pass.collection, params: ctx.params, query: {}, body: { ids: missing, with_vector: true, with_payload: false }, tenant: ctx.pass.tenant };
+  const fetched = missing.length === 0 ? [] : ((await ctx.deps.cluster!.gather(read, remote)) as Wire[][]).flat();
+  return [...local.map((r) => [r.id, r.vector] as const), ...fetched.map((r) => [r['id'] as PointId, r['vector']] as const)];
+}
+
 /** The shards of collection `name` held elsewhere, when `operation` is a point read that fans out there. */
 export function remoteShardsFor(deps: AppDeps, operation: OperationName, pass: { kind: string; collection?: string }): readonly number[] {
   if (deps.cluster === undefined || pass.kind !== 'collection' || FAN_OUT[operation] === undefined) return [];
@@ -253,9 +298,12 @@ export async function fanOutRead(row: ReadRoute, ctx: CollectionReadContext, rem
   const c = deps.toc.get(pass);
   const body = spec.widen?.(ctx.body, c) ?? ctx.body;
   deps.toc.readHeldShards(pass);
-  const read: PeerRead = { operation: row.operation, collection: pass.collection, params: ctx.params, query: ctx.query, body, tenant: pass.tenant };
-  const [local, others] = await Promise.all([runPart(row, { ...ctx, body }), deps.cluster!.gather(read, remote)]);
-  return spec.merge([local, ...others], ctx.body, c, ctx.params);
+  const ids = spec.requests === undefined ? [] : referencedIds(spec.requests(ctx.body));
+  const borrowed = ids.length === 0 ? undefined : await borrow(ctx, c, ids, remote);
+  const read: PeerRead = { operation: row.operation, collection: pass.collection, params: ctx.params, query: ctx.query, body, tenant: pass.tenant, borrowed };
+  const local = runPart(row, { ...ctx, body, ...(borrowed === undefined ? {} : { borrowed: toBorrowed(borrowed) }) });
+  const [mine, others] = await Promise.all([local, deps.cluster!.gather(read, remote)]);
+  return spec.merge([mine, ...others], ctx.body, c, ctx.params);
 }
 
 /** The shards of a peer read as a filter: points in one of them. */
@@ -273,6 +321,7 @@ export function servePeerReads(deps: AppDeps, rows: readonly RouteRow[]): void {
     const pass = peerReadPass(row.operation, read.collection, scope.whole ? read.tenant : andFilters(read.tenant, shardFilter(scope)));
     deps.toc.readHeldShards(pass);
     if (isStrongConsistency(read.query['consistency'])) await deps.cluster!.readBarrier(read.collection);
-    return runPart(row, { params: read.params, query: read.query, body: read.body as Obj, pass, deps, request: NO_HTTP, reply: NO_HTTP });
+    const borrowed = read.borrowed === undefined ? {} : { borrowed: toBorrowed(read.borrowed) };
+    return runPart(row, { params: read.params, query: read.query, body: read.body as Obj, pass, deps, request: NO_HTTP, reply: NO_HTTP, ...borrowed });
   });
 }
