@@ -64,6 +64,8 @@ function reads(name: string): Array<{ what: string; method: string; path: string
     { what: 'legacy recommend batch', method: 'POST', path: `${P}/recommend/batch`, body: { searches: [{ positive: [9], limit: 3 }, { positive: [130], negative: [7], limit: 2 }] } },
     { what: 'legacy discover', method: 'POST', path: `${P}/discover`, body: { target: 12, context: [{ positive: 13, negative: 14 }], limit: 3 } },
     { what: 'query by a missing point id', method: 'POST', path: `${P}/query`, body: { query: 9999, limit: 3 } },
+    { what: 'rrf fusion of prefetches, fused over the whole collection', method: 'POST', path: `${P}/query`, body: { prefetch: [{ query: [1, 0, 0, 0], limit: 12 }, { query: [0, 0, 1, 1], limit: 9, filter: { must: [{ key: 'even', match: { value: false } }] } }, { query: { recommend: { positive: [4] } }, limit: 6 }], query: { fusion: 'rrf' }, limit: 5, offset: 1, with_payload: ['group'] } },
+    { what: 'dbsf fusion with a root filter', method: 'POST', path: `${P}/query`, body: { prefetch: [{ query: [2, 1, 0, 0], limit: 15 }, { query: [0, 1, 2, 0], limit: 15 }], query: { fusion: 'dbsf' }, filter: { must: [{ key: 'group', match: { except: ['delta'] } }] }, limit: 6 } },
     { what: 'legacy search', method: 'POST', path: `${P}/search`, body: { vector: [3, 1, 0.2, 2], limit: 6, offset: 1, with_payload: ['n'] } },
     { what: 'legacy search batch', method: 'POST', path: `${P}/search/batch`, body: { searches: [{ vector: [1, 0, 1, 0], limit: 2 }, { vector: [0, 1, 0, 1], limit: 3 }] } },
     { what: 'scroll page', method: 'POST', path: `${P}/scroll`, body: { limit: 20, offset: 33, with_payload: true } },

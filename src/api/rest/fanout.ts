@@ -25,7 +25,10 @@ import type { BorrowedPoints, QueryRequest, StageSpec } from '../../collection/q
 import { queryInputs } from '../../collection/query/resolve.js';
 import { retrieve } from '../../collection/read.js';
 import { DEFAULT_VECTOR, type VectorData } from '../../collection/vectors.js';
-import { recordToWire } from './present/points.js';
+import { recordToWire, scoredPointsToWire } from './present/points.js';
+import { shortestFloat32 } from './present/shortest-float32.js';
+import { queryBatch } from '../../collection/query/run.js';
+import { dbsf, rrf } from '../../collection/query/fusion.js';
 import { resultOrder, type ResultOrder } from '../../collection/query/result-order.js';
 import { andFilters } from '../../collection/query/filters.js';
 import type { Filter } from '../../index/filter/types.js';
@@ -191,6 +194,60 @@ const facet: FanOut = {
   },
 };
 
+// ------------------------------------------------------------------ fusion at the root of a query
+
+/** A filter (wire) of all of `filters` that are set, and none of the points `excluded`. */
+function wireFilter(filters: readonly unknown[], excluded: readonly PointId[]): unknown {
+  const must = filters.filter((f) => f !== undefined && f !== null);
+  if (must.length === 0 && excluded.length === 0) return undefined;
+  return { must, ...(excluded.length === 0 ? {} : { must_not: [{ has_id: excluded }] }) };
+}
+
+/**
+ * A query whose root fuses its prefetches (`rrf`, `dbsf`) fuses the whole collection's prefetch results, as
+ * Qdrant fuses at the collection level: each prefetch runs as one search of a batch on every part (under the
+ * root filter, without the points the request references), the parts' lists of each prefetch are merged and cut
+ * to the prefetch's limit, then fused here. Undefined for any other query.
+ */
+async function fuseAtRoot(ctx: CollectionReadContext, c: Collection, req: QueryRequest, borrowed: BorrowedPoints | undefined, gather: (read: Omit<PeerRead, 'borrowed' | 'tenant' | 'collection'>) => Promise<unknown[]>): Promise<unknown> {
+  const q = req.query;
+  if (q === undefined || (q.kind !== 'rrf' && q.kind !== 'dbsf') || req.prefetch.length === 0) return undefined;
+  const body = ctx.body;
+  const wirePrefetch = Array.isArray(body['prefetch']) ? (body['prefetch'] as Obj[]) : [body['prefetch'] as Obj];
+  const excluded = referencedIds([req]);
+  const searches = wirePrefetch.map((p, i) => ({
+    ...p,
+    filter: wireFilter([body['filter'], p['filter']], excluded),
+    limit: req.prefetch[i]!.limit,
+    offset: 0,
+    with_payload: body['with_payload'] ?? false,
+    with_vector: body['with_vector'] ?? false,
+    ...(body['shard_key'] === undefined ? {} : { shard_key: body['shard_key'] }),
+  }));
+  const batch = { searches };
+  const env = { c: ctx.deps.toc.forRead(ctx.pass, { searches: searches.length }), resolve: (name: string) => ctx.deps.toc.get(ctx.pass.lookup(name)), borrowed };
+  const parsed = searches.map((s) => parseQueryRequest(s));
+  const local = queryBatch(env, parsed).map((points) => ({ points: scoredPointsToWire(points) }));
+  const others = await gather({ operation: 'query_batch_points', params: ctx.params, query: ctx.query, body: batch });
+  const parts = [local, ...(others as Array<Array<{ points: Wire[] }>>)];
+  // Each prefetch's list over the whole collection, then fused by position (rrf) or normalised score (dbsf).
+  const byKey = new Map<string, { offset: number; point: Wire }>();
+  const sources = parsed.map((p, i) =>
+    mergeOrdered(parts.map((part) => part[i]!.points), resultOrder(c, p))
+      .slice(0, p.limit)
+      .map((point) => {
+        const key = `${typeof point['id']}:${String(point['id'])}`;
+        const seen = byKey.get(key) ?? { offset: byKey.size, point };
+        byKey.set(key, seen);
+        return { offset: seen.offset, score: sortValue(point) };
+      }),
+  );
+  const fused = q.kind === 'rrf' ? rrf(sources, q.k, q.weights) : dbsf(sources);
+  const points = [...byKey.values()];
+  const kept = fused.filter((e) => req.threshold === undefined || e.score >= req.threshold).slice(req.offset, req.offset + req.limit);
+  return { points: kept.map((e) => ({ ...points[e.offset]!.point, score: shortestFloat32(e.score) })) };
+}
+
 /** The point reads that fan out, by operation. */
 const FAN_OUT: Partial<Record<OperationName, FanOut>> = {
   get_point: getPoint,
@@ -301,6 +358,10 @@ export async function fanOutRead(row: ReadRoute, ctx: CollectionReadContext, rem
   const ids = spec.requests === undefined ? [] : referencedIds(spec.requests(ctx.body));
   const borrowed = ids.length === 0 ? undefined : await borrow(ctx, c, ids, remote);
   const read: PeerRead = { operation: row.operation, collection: pass.collection, params: ctx.params, query: ctx.query, body, tenant: pass.tenant, borrowed };
+  if (row.operation === 'query_points') {
+    const fused = await fuseAtRoot(ctx, c, parseQueryRequest(ctx.body), borrowed === undefined ? undefined : toBorrowed(borrowed), (r) => deps.cluster!.gather({ ...r, collection: pass.collection, tenant: pass.tenant, borrowed }, remote));
+    if (fused !== undefined) return fused;
+  }
   const local = runPart(row, { ...ctx, body, ...(borrowed === undefined ? {} : { borrowed: toBorrowed(borrowed) }) });
   const [mine, others] = await Promise.all([local, deps.cluster!.gather(read, remote)]);
   return spec.merge([mine, ...others], ctx.body, c, ctx.params);
