@@ -7,7 +7,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { assertCanRun, skipUnlessRequired } from '../../support/skips.js';
-import { natsServerMissing, startNatsCluster, type NatsCluster } from '../../support/nats-cluster.js';
+import { jwtClusterNodeEnv, natsServerMissing, startNatsCluster, type NatsCluster } from '../../support/nats-cluster.js';
 import { startTestApp, type TestApp } from '../../support/app.js';
 import { jwt } from '../../support/access-oracle.js';
 import { pollUntil } from '../../support/poll.js';
@@ -30,15 +30,7 @@ void describe('distributed mode: fanned-out reads of a tenant token stay within 
     assertCanRun(missing);
     nats = await startNatsCluster(1);
     for (let i = 0; i < 2; i++) {
-      nodes.push(await startTestApp({
-        QDRANT__CLUSTER__ENABLED: 'true',
-        QDRANT__CLUSTER__NATS__SERVERS: nats.urls,
-        QDRANT__CLUSTER__DEPLOYMENT: 'tenantreads',
-        QDRANT__CLUSTER__NODE_ID: `node-${i}`,
-        QDRANT__CLUSTER__TIMEOUT_MS: '20000',
-        QDRANT__SERVICE__API_KEY: KEY,
-        QDRANT__SERVICE__JWT_RBAC: 'true',
-      }));
+      nodes.push(await startTestApp(jwtClusterNodeEnv(nats, 'tenantreads', i, KEY)));
     }
     acme = { 'api-key': await jwt({ access: [{ collection: 'docs', access: 'r', tenant_filter: ACME }] }, KEY) };
     for (const n of nodes) await pollUntil('both nodes live', async () => Object.keys((await n.request('GET', '/cluster', undefined, ADMIN)).body?.result?.peers ?? {}).length === 2);
