@@ -19,7 +19,7 @@ import type { JsonObject } from '../json.js';
 import type { Store } from '../storage/kv/store.js';
 import type { Collection } from '../collection/collection.js';
 import type { CollectionDescriptor } from '../collection/descriptor.js';
-import type { CollectionConfig } from '../collection/config.js';
+import { isCustomSharding, type CollectionConfig } from '../collection/config.js';
 import type { DescriptorOperation, PointOperation } from '../collection/operation.js';
 import type { Filter } from '../index/filter/types.js';
 import { applyDescriptorOperation } from '../collection/descriptor.js';
@@ -286,7 +286,7 @@ export class ClusterNode implements MetadataCoordinator, MetadataListener, Clust
     const shards = config.params.shard_number ?? 1;
     const factor = config.params.replication_factor ?? 1;
     const descriptor: CollectionDescriptor = { uuid: randomUUID(), config, payloadIndexes: [], shardKeys: [], createdAt: new Date().toISOString() };
-    const entry: CollectionEntry = { descriptor, shards, replicas: Math.max(1, Math.min(factor, this.capacity)), ...this.placementFor(shards, factor) };
+    const entry: CollectionEntry = { descriptor, shards, replicas: Math.max(1, Math.min(factor, this.capacity)), ...this.placementFor(config, shards, factor) };
     // The streams first (under the new uuid), so that every node finds them when it sees the entry.
     for (let shard = 0; shard < shards; shard++) await ensureStream(this.jsm, this.streamConfig(entry, shard));
     let revision: number;
@@ -311,7 +311,7 @@ export class ClusterNode implements MetadataCoordinator, MetadataListener, Clust
     const shards = next.config.params.shard_number ?? 1;
     const factor = next.config.params.replication_factor ?? 1;
     const descriptor: CollectionDescriptor = { uuid: randomUUID(), config: next.config, payloadIndexes: next.payloadIndexes, shardKeys: next.shardKeys, createdAt: next.createdAt };
-    const entry: CollectionEntry = { descriptor, shards, replicas: Math.max(1, Math.min(factor, this.capacity)), seeded: true, ...this.placementFor(shards, factor) };
+    const entry: CollectionEntry = { descriptor, shards, replicas: Math.max(1, Math.min(factor, this.capacity)), seeded: true, ...this.placementFor(next.config, shards, factor) };
     const parts = await shardOperations(fill, shards, shardHashOf(entry));
     let replaced: Awaited<ReturnType<ClusterMetadata['replace']>>;
     try {
@@ -332,12 +332,13 @@ export class ClusterNode implements MetadataCoordinator, MetadataListener, Clust
 
   /**
    * The placement of a new collection (`placement.ts`): none (every node, present and future, holds every shard)
-   * when the replication factor reaches the live node count, otherwise `factor` live nodes per shard, least loaded
-   * first.
+   * when the replication factor reaches the live node count or the collection uses custom sharding, otherwise
+   * `factor` live nodes per shard, least loaded first.
    */
-  private placementFor(shards: number, factor: number): { placement?: Placement } {
+  private placementFor(config: CollectionConfig, shards: number, factor: number): { placement?: Placement } {
     const live = [...new Set([this.nodeId, ...this.liveNodes().map((n) => n.node_id)])];
-    if (factor >= live.length) return {};
+    // Custom sharding keeps every shard on every node: deleting a shard key deletes its points from one replica's view.
+    if (factor >= live.length || isCustomSharding(config)) return {};
     const load = placementLoad([...this.byName.values()].flatMap((r) => (r.entry.placement === undefined ? [] : [r.entry.placement])));
     return { placement: placeShards(shards, factor, live, load) };
   }

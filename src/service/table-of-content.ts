@@ -407,6 +407,10 @@ export class TableOfContent {
    */
   snapshotSource(pass: CollectionPass): CollectionSnapshotSource {
     const c = this.get(pass);
+    // Distributed mode: a snapshot is taken from one node's replica, which must hold the whole collection.
+    if (this.coordinator !== undefined && !this.coordinator.holdsAllShards(pass.collection)) {
+      throw new AppError('UNAVAILABLE', [`this node holds only some shards of collection ${pass.requested}: take the snapshot through a node holding every shard, or of a collection whose replication factor reaches the node count`]);
+    }
     const stored = this.store.meta.get(COLLECTION_PREFIX + pass.collection) as CollectionDescriptor | undefined;
     const descriptor = stored !== undefined && stored.uuid === c.uuid ? stored : c.info;
     const state = this.store.meta.get(`collection-state:${descriptor.uuid}`) as { opSeq?: number } | undefined;

@@ -204,10 +204,18 @@ void describe('distributed mode: shard placement and fanned-out reads', skipUnle
     }
   });
 
-  void it('refuses the distance matrix on a node holding only some shards, instead of answering from part of the collection', async () => {
+  void it('refuses the distance matrix and snapshots on a node holding only some shards, instead of answering from part of the collection', async () => {
     const r = await cluster.nodes[0]!.call('POST', '/collections/placed/points/search/matrix/pairs', { sample: 10, limit: 2 });
     assert.equal(r.status, 503, JSON.stringify(r.body));
     assert.match(r.body.status.error, /holds only some shards/);
+    // A snapshot is taken from one node's replica: refused where it holds only some shards, taken where it holds all.
+    const partial = await cluster.nodes[0]!.call('POST', '/collections/placed/snapshots');
+    assert.equal(partial.status, 503, JSON.stringify(partial.body));
+    let whole: QuiverNode | undefined;
+    for (const n of cluster.nodes) if ((await localShards(n, 'mirrored')).length === 2) whole = n;
+    assert.ok(whole !== undefined, 'one node holds both shards of mirrored (2 shards × 2 replicas on 3 nodes)');
+    const taken = await whole.call('POST', '/collections/mirrored/snapshots');
+    assert.equal(taken.status, 200, JSON.stringify(taken.body));
   });
 
   void it('reads complete from the other replica when a holder of an R2 shard is killed; an R1 shard without its holder is a 503', async () => {
