@@ -14,6 +14,8 @@ import { startQuiverCluster, type QuiverCluster, type QuiverNode } from '../supp
 import { startTestApp, type TestApp } from '../support/app.js';
 import { pollUntil } from '../support/poll.js';
 import { sliceOf } from '../../src/index/filter/slice.js';
+import { GrpcCallError, GrpcPoints } from '../support/grpc-writes.js';
+import { status } from '@grpc/grpc-js';
 
 const missing = natsServerMissing();
 
@@ -204,10 +206,18 @@ void describe('distributed mode: shard placement and fanned-out reads', skipUnle
     }
   });
 
-  void it('refuses the distance matrix and snapshots on a node holding only some shards, instead of answering from part of the collection', async () => {
+  void it('refuses the distance matrix, gRPC point reads and snapshots on a node holding only some shards, instead of answering from part of the collection', async () => {
     const r = await cluster.nodes[0]!.call('POST', '/collections/placed/points/search/matrix/pairs', { sample: 10, limit: 2 });
     assert.equal(r.status, 503, JSON.stringify(r.body));
     assert.match(r.body.status.error, /holds only some shards/);
+    // gRPC point reads do not fan out (yet): refused with UNAVAILABLE, not answered from the node's own shards.
+    const grpc = new GrpcPoints(cluster.nodes[0]!.server.grpcPort);
+    try {
+      await assert.rejects(grpc.call('Count', { collection_name: 'placed', exact: true }), (e: unknown) => e instanceof GrpcCallError && e.code === status.UNAVAILABLE && /holds only some shards/.test(e.details));
+      await assert.rejects(grpc.retrieve('placed', [1, 2, 3]), (e: unknown) => e instanceof GrpcCallError && e.code === status.UNAVAILABLE);
+    } finally {
+      grpc.close();
+    }
     // A snapshot is taken from one node's replica: refused where it holds only some shards, taken where it holds all.
     const partial = await cluster.nodes[0]!.call('POST', '/collections/placed/snapshots');
     assert.equal(partial.status, 503, JSON.stringify(partial.body));
