@@ -201,11 +201,15 @@ export class ClusterNode implements MetadataCoordinator, MetadataListener, Clust
 
   private async write(c: Collection, ops: readonly PointOperation[], wait: boolean, tenant: Filter | undefined): Promise<UpdateResult> {
     const r = this.replicatedOf(c);
-    // Bad input is answered before anything is replicated (the same check runs again where it is applied).
-    c.check(ops);
+    const routed = routeOperations(ops, r.entry.shards, shardHashOf(r.entry));
+    // Bad input is answered before anything is replicated (the same check runs again where it is applied). A node
+    // holding only some shards checks their parts: the points of the others are not here (their holders check those
+    // parts when they apply them, and a wait=true writer gets their refusal through the holder's answer).
+    if (r.replicas.every((s) => s !== undefined)) c.check(ops);
+    else for (const [shard, part] of routed) if (r.replicas[shard] !== undefined) c.check(part);
     // Every part is encoded and its size checked before any is published.
     const limit = this.nc.info?.max_payload ?? 1024 * 1024;
-    const parts = [...routeOperations(ops, r.entry.shards, shardHashOf(r.entry))].map(([shard, part]) => {
+    const parts = [...routed].map(([shard, part]) => {
       // A tenant's write carries its filter: every replica applies it confined (Collection.applyReplicated).
       const data = encodeShardMessage(part, tenant);
       if (data.byteLength > limit) {

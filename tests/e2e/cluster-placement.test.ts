@@ -202,7 +202,24 @@ void describe('distributed mode: shard placement and fanned-out reads', skipUnle
           offset = page.body.result.next_page_offset;
         } while (offset !== null);
         assert.deepEqual(seen, Array.from({ length: POINTS }, (_, i) => i), `${col.name}: full scroll from node ${n.index}`);
+        // Collection info counts the points of every shard, as Qdrant's does.
+        assert.equal((await n.call('GET', `/collections/${col.name}`)).body.result.points_count, POINTS, `${col.name}: points_count on node ${n.index}`);
       }
+      // A wait=true write refused where it is applied (a missing point) is refused through every node, as on one node:
+      // by the receiving node's check when it holds the point's shard, by the holder's answer otherwise.
+      const missingPoint = { payload: { x: 1 }, points: [9999] };
+      const refused = await reference.request('POST', `/collections/${col.name}/points/payload?wait=true`, missingPoint);
+      assert.equal(refused.status, 404, refused.text);
+      for (const n of cluster.nodes) {
+        const r = await n.call('POST', `/collections/${col.name}/points/payload?wait=true`, missingPoint);
+        assert.deepEqual(comparable(r), comparable(refused), `${col.name}: refused write through node ${n.index}`);
+      }
+      // Read-your-writes across nodes: a wait=false write through one node, read with consistency=all through another.
+      const fresh = { payload: { fresh: true }, points: Array.from({ length: 30 }, (_, i) => i * 5) };
+      assert.equal((await cluster.nodes[2]!.call('POST', `/collections/${col.name}/points/payload?wait=false`, fresh)).status, 200);
+      assert.equal((await reference.request('POST', `/collections/${col.name}/points/payload?wait=true`, fresh)).status, 200);
+      const counted = await cluster.nodes[0]!.call('POST', `/collections/${col.name}/points/count?consistency=all`, { exact: true, filter: { must: [{ key: 'fresh', match: { value: true } }] } });
+      assert.equal(counted.body.result?.count, 30, JSON.stringify(counted.body));
     }
   });
 

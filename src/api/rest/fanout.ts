@@ -46,6 +46,8 @@ type Wire = Record<string, unknown>;
 
 /** How one kind of read is fanned out: the body each part runs, and how the parts' answers merge. */
 interface FanOut {
+  /** The read the other nodes answer, when it is not the client's (collection info asks them for counts). */
+  peer?: { readonly operation: OperationName; readonly body: Obj };
   /** The query requests of the read (query family): the points they reference by id are borrowed. */
   requests?(body: Obj): QueryRequest[];
   /** The body the parts run (default: the client's). */
@@ -248,8 +250,18 @@ async function fuseAtRoot(ctx: CollectionReadContext, c: Collection, req: QueryR
   return { points: kept.map((e) => ({ ...points[e.offset]!.point, score: shortestFloat32(e.score) })) };
 }
 
-/** The point reads that fan out, by operation. */
+/** Collection info: its `points_count` counts the points of every shard, as Qdrant's does (the rest is this node's). */
+const collectionInfo: FanOut = {
+  peer: { operation: 'count_points', body: { exact: true } },
+  merge: (parts) => {
+    const [info, ...counts] = parts as [Wire, ...Array<{ count: number }>];
+    return { ...info, points_count: (info['points_count'] as number) + counts.reduce((n, p) => n + p.count, 0) };
+  },
+};
+
+/** The reads that fan out, by operation (point reads, and collection info for its point count). */
 const FAN_OUT: Partial<Record<OperationName, FanOut>> = {
+  get_collection: collectionInfo,
   get_point: getPoint,
   get_points: retrievePoints,
   scroll_points: scroll,
@@ -357,7 +369,7 @@ export async function fanOutRead(row: ReadRoute, ctx: CollectionReadContext, rem
   deps.toc.readHeldShards(pass);
   const ids = spec.requests === undefined ? [] : referencedIds(spec.requests(ctx.body));
   const borrowed = ids.length === 0 ? undefined : await borrow(ctx, c, ids, remote);
-  const read: PeerRead = { operation: row.operation, collection: pass.collection, params: ctx.params, query: ctx.query, body, tenant: pass.tenant, borrowed };
+  const read: PeerRead = { operation: spec.peer?.operation ?? row.operation, collection: pass.collection, params: ctx.params, query: ctx.query, body: spec.peer?.body ?? body, tenant: pass.tenant, borrowed };
   if (row.operation === 'query_points') {
     const fused = await fuseAtRoot(ctx, c, parseQueryRequest(ctx.body), borrowed === undefined ? undefined : toBorrowed(borrowed), (r) => deps.cluster!.gather({ ...r, collection: pass.collection, tenant: pass.tenant, borrowed }, remote));
     if (fused !== undefined) return fused;
@@ -374,7 +386,7 @@ function shardFilter(scope: PeerReadScope): Filter {
 
 /** Answers the point reads other nodes send here (for the shards this node holds) with the routes of `rows`. */
 export function servePeerReads(deps: AppDeps, rows: readonly RouteRow[]): void {
-  const byOperation = new Map(rows.filter((r) => FAN_OUT[r.operation] !== undefined).map((r) => [r.operation as string, readRoute(r)]));
+  const byOperation = new Map(rows.filter((r) => FAN_OUT[r.operation] !== undefined && FAN_OUT[r.operation]!.peer === undefined).map((r) => [r.operation as string, readRoute(r)]));
   deps.cluster?.serveReads(async (read, scope) => {
     const row = byOperation.get(read.operation);
     if (row === undefined) throw new AppError('BAD_REQUEST', [`${read.operation} is not a point read this node answers for other nodes`]);
