@@ -243,6 +243,24 @@ void describe('distributed mode: shard placement and fanned-out reads', skipUnle
     assert.ok(whole !== undefined, 'one node holds both shards of mirrored (2 shards × 2 replicas on 3 nodes)');
     const taken = await whole.call('POST', '/collections/mirrored/snapshots');
     assert.equal(taken.status, 200, JSON.stringify(taken.body));
+    // Recovered through a node holding one shard of it, as a new collection: placed again, and complete everywhere.
+    const name = taken.body.result.name as string;
+    const archive = await (await fetch(`${whole.server.url}/collections/mirrored/snapshots/${encodeURIComponent(name)}`)).arrayBuffer();
+    const through = cluster.nodes.find((n) => n !== whole)!;
+    const form = new FormData();
+    form.append('snapshot', new Blob([archive]), name);
+    const uploaded = await fetch(`${through.server.url}/collections/mirrored_copy/snapshots/upload?wait=true`, { method: 'POST', body: form });
+    assert.equal(uploaded.status, 200, await uploaded.text());
+    for (const n of cluster.nodes) {
+      await pollUntil(`node ${n.index} reads the whole recovered collection`, async () => (await n.call('POST', '/collections/mirrored_copy/points/count', { exact: true })).body?.result?.count === POINTS, 60_000, 100);
+      const held = await localShards(n, 'mirrored_copy');
+      assert.ok(held.length >= 1 && held.length <= 2, `node ${n.index} holds ${held.length} shards of the recovered collection`);
+      for (const read of reads('mirrored').filter((r) => !r.what.startsWith('facet'))) {
+        const want = await reference.request(read.method, read.path, read.body);
+        const got = await n.call(read.method, read.path.replace('/collections/mirrored/', '/collections/mirrored_copy/'), read.body);
+        assert.deepEqual(normalized(read.what, got), normalized(read.what, want), `mirrored_copy, ${read.what}, node ${n.index}`);
+      }
+    }
   });
 
   void it('reads complete from the other replica when a holder of an R2 shard is killed; an R1 shard without its holder is a 503', async () => {
