@@ -211,10 +211,10 @@ function wireFilter(filters: readonly unknown[], excluded: readonly PointId[]): 
  * root filter, without the points the request references), the parts' lists of each prefetch are merged and cut
  * to the prefetch's limit, then fused here. Undefined for any other query.
  */
-async function fuseAtRoot(ctx: CollectionReadContext, c: Collection, req: QueryRequest, borrowed: BorrowedPoints | undefined, gather: (read: Omit<PeerRead, 'borrowed' | 'tenant' | 'collection'>) => Promise<unknown[]>): Promise<unknown> {
+async function fuseAtRoot(ctx: CollectionReadContext, c: Collection, body: Obj, borrowed: BorrowedPoints | undefined, gather: (read: Omit<PeerRead, 'borrowed' | 'tenant' | 'collection'>) => Promise<unknown[]>): Promise<unknown> {
+  const req = parseQueryRequest(body);
   const q = req.query;
   if (q === undefined || (q.kind !== 'rrf' && q.kind !== 'dbsf') || req.prefetch.length === 0) return undefined;
-  const body = ctx.body;
   const wirePrefetch = Array.isArray(body['prefetch']) ? (body['prefetch'] as Obj[]) : [body['prefetch'] as Obj];
   const excluded = referencedIds([req]);
   const searches = wirePrefetch.map((p, i) => ({
@@ -370,13 +370,19 @@ export async function fanOutRead(row: ReadRoute, ctx: CollectionReadContext, rem
   const ids = spec.requests === undefined ? [] : referencedIds(spec.requests(ctx.body));
   const borrowed = ids.length === 0 ? undefined : await borrow(ctx, c, ids, remote);
   const read: PeerRead = { operation: spec.peer?.operation ?? row.operation, collection: pass.collection, params: ctx.params, query: ctx.query, body: spec.peer?.body ?? body, tenant: pass.tenant, borrowed };
+  const fuse = (entry: Obj): Promise<unknown> => fuseAtRoot(ctx, c, entry, borrowed === undefined ? undefined : toBorrowed(borrowed), (r) => deps.cluster!.gather({ ...r, collection: pass.collection, tenant: pass.tenant, borrowed }, remote));
   if (row.operation === 'query_points') {
-    const fused = await fuseAtRoot(ctx, c, parseQueryRequest(ctx.body), borrowed === undefined ? undefined : toBorrowed(borrowed), (r) => deps.cluster!.gather({ ...r, collection: pass.collection, tenant: pass.tenant, borrowed }, remote));
+    const fused = await fuse(ctx.body);
     if (fused !== undefined) return fused;
   }
   const local = runPart(row, { ...ctx, body, ...(borrowed === undefined ? {} : { borrowed: toBorrowed(borrowed) }) });
   const [mine, others] = await Promise.all([local, deps.cluster!.gather(read, remote)]);
-  return spec.merge([mine, ...others], ctx.body, c, ctx.params);
+  const merged = spec.merge([mine, ...others], ctx.body, c, ctx.params);
+  if (row.operation !== 'query_batch_points') return merged;
+  // A batch entry fusing its prefetches at the root is fused over the whole collection too.
+  const entries = batchOf(ctx.body);
+  const fused = await Promise.all(entries.map((entry) => fuse(entry)));
+  return (merged as unknown[]).map((answer, i) => fused[i] ?? answer);
 }
 
 /** The shards of a peer read as a filter: points in one of them. */
