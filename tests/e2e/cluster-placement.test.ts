@@ -3,8 +3,11 @@
  * and one of 2 shards × replication 2 (Euclid, so results order by ascending distance). Each node holds (consumes
  * and applies) only the shards placed on it; every node answers every point read — its own shards from its
  * segment, the others fanned out to their holders — with the same, complete results as a single node holding the
- * same data. With a holder of an R2 shard killed, reads still complete from the other replica; with the only
- * holder of an R1 shard down, reads of that collection fail with a 503 instead of answering from part of it.
+ * same data (queries with offsets, filters, order_by, ids as examples, root fusion, batches, groups, legacy
+ * search/recommend/discover, scroll pages, counts, retrieve, facets, collection info's point count). A paused holder
+ * is passed over after the read timeout; with a holder of an R2 shard killed, reads still complete from the other
+ * replica; with the only holder of an R1 shard down, reads of that collection fail with a 503 instead of answering
+ * from part of it, and a wait=true write to it is not confirmed.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -261,6 +264,26 @@ void describe('distributed mode: shard placement and fanned-out reads', skipUnle
         const got = await n.call(read.method, read.path.replace('/collections/mirrored/', '/collections/mirrored_copy/'), read.body);
         assert.deepEqual(normalized(read.what, got), normalized(read.what, want), `mirrored_copy, ${read.what}, node ${n.index}`);
       }
+    }
+  });
+
+  void it('a holder that does not answer (SIGSTOP) is passed over for another replica after the read timeout', async () => {
+    // The node holding both shards of `mirrored` pauses; each other node lacks one shard, also held by the third.
+    let whole: QuiverNode | undefined;
+    for (const n of cluster.nodes) if ((await localShards(n, 'mirrored')).length === 2) whole = n;
+    const others = cluster.nodes.filter((n) => n !== whole);
+    const want = await reference.request('POST', '/collections/mirrored/points/query', { query: [1, 2, 0.5, 1], limit: 7, with_payload: true });
+    whole!.server.proc.kill('SIGSTOP');
+    try {
+      // Holders are taken in turn from one read to the next: of two reads, one asks the paused node first.
+      for (const n of others) {
+        for (let i = 0; i < 2; i++) {
+          const got = await n.call('POST', '/collections/mirrored/points/query', { query: [1, 2, 0.5, 1], limit: 7, with_payload: true });
+          assert.deepEqual(comparable(got), comparable(want), `node ${n.index}, read ${i} with node ${whole!.index} paused`);
+        }
+      }
+    } finally {
+      whole!.server.proc.kill('SIGCONT');
     }
   });
 
