@@ -3,7 +3,8 @@
  * - keeps the table of contents converged on the metadata bucket (`metadata.ts`): collections, descriptors,
  *   aliases; structural changes made here go to the bucket with compare-and-set (`MetadataCoordinator`);
  * - sends every point write to its shards' JetStream streams and answers once JetStream stored it
- *   (`acknowledged`), or, with `wait=true`, once this node also applied it (`completed`);
+ *   (`acknowledged`), or, with `wait=true`, once each part is applied by this node's replica of its shard or, for a
+ *   shard held elsewhere, by a holder that answered (`completed`);
  * - runs one `ShardReplica` per shard it holds (`placement.ts`: a collection created with a replication factor
  *   below the live node count has each shard on `replication_factor` nodes; otherwise every node holds every
  *   shard); a `wait=true` write of a shard held elsewhere waits for a holder's "applied" answer over NATS;
@@ -12,7 +13,7 @@
  * - publishes a heartbeat to the nodes bucket and reports peers, shards and lag (`ClusterView`).
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { RetentionPolicy, StorageType, type JetStreamClient, type JetStreamManager, type KV, type NatsConnection, type StreamConfig } from 'nats';
+import { RetentionPolicy, StorageType, type JetStreamClient, type JetStreamManager, type KV, type NatsConnection, type StreamConfig, type Subscription } from 'nats';
 import { AppError, isAppError, reviveAppError } from '../errors.js';
 import type { Config } from '../config/schema.js';
 import type { JsonObject } from '../json.js';
@@ -41,7 +42,6 @@ import { holdsShard, placeShards, placementLoad, type Placement } from './placem
 import { askPeer, PeerUnreachable, servePeer } from './peer-requests.js';
 import type { PeerRead, PeerReadScope } from '../service/cluster-view.js';
 import { decodeFilter, encodeFilter, type EncodedFilter } from '../index/filter/codec.js';
-import type { Subscription } from 'nats';
 import { ensureStream, withReplicaFallback } from './replicas.js';
 
 export interface ClusterLog {
