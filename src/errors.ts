@@ -141,6 +141,17 @@ export class AppError extends Error {
   }
 }
 
+/**
+ * An error another node reported (distributed mode: a fanned-out read), with the code and message it sent; an
+ * unknown code (a newer node) is a service error.
+ */
+export function reviveAppError(code: string, message: string): AppError {
+  const known = Object.hasOwn(ERRORS, code) ? (code as ErrorCode) : 'SERVICE_ERROR';
+  const e = new AppError(known, known === code ? [] : [message]);
+  if (known === code) e.message = message;
+  return e;
+}
+
 /** Shorthand for the most common case: a bad value from the user, described in words. */
 export function badInput(message: string): AppError {
   return new AppError('BAD_INPUT', [message]);

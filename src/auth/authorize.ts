@@ -139,6 +139,30 @@ function collectionPass(
 }
 
 /**
+ * Distributed mode: a pass for a point read that another node of the cluster authorized and audited for its
+ * client, and sent here (over the cluster's NATS account) for the shards this node holds. Only point reads
+ * (`rowLevel` read rules) get one; `confine` is the client's tenant filter (if any) combined with the shards
+ * asked for (undefined: neither applies), so the read reaches nothing else. A lookup of another collection (`lookup_from`, `with_lookup`) is
+ * refused: the asking node would have to vouch for it.
+ * @throws Error for an operation that is not a point read (a programming error)
+ */
+export function peerReadPass(operation: OperationName, collection: string, confine: Filter | undefined): CollectionPass {
+  const rule: AccessRule = ACCESS_TABLE[operation];
+  if (rule.scope !== 'collection' || rule.need !== READ || !('rowLevel' in rule)) throw new Error(`${operation} is not a point read`);
+  return mint<CollectionPass>({
+    kind: 'collection',
+    operation,
+    auth: { type: 'None', access: { kind: 'collections', grants: [{ collection, access: 'r' }] } },
+    collection,
+    requested: collection,
+    tenant: confine,
+    lookup(name: string): CollectionPass {
+      throw new AppError('UNAVAILABLE', [`a read fanned out to the nodes holding the shards of ${collection} cannot read collection ${name} as well (lookup_from / with_lookup): use a collection held whole by the node the client talks to`]);
+    },
+  });
+}
+
+/**
  * The names, of `names`, that `auth` may see in a listing: all for global access, the granted ones for a
  * collection-scoped credential.
  */

@@ -3,20 +3,24 @@
  * - keeps the table of contents converged on the metadata bucket (`metadata.ts`): collections, descriptors,
  *   aliases; structural changes made here go to the bucket with compare-and-set (`MetadataCoordinator`);
  * - sends every point write to its shards' JetStream streams and answers once JetStream stored it
- *   (`acknowledged`), or, with `wait=true`, once this node also applied it (`completed`);
- * - runs one `ShardReplica` per shard of every collection: every node materialises every shard, so any node
- *   answers any read from its own replica;
+ *   (`acknowledged`), or, with `wait=true`, once each part is applied by this node's replica of its shard or, for a
+ *   shard held elsewhere, by a holder that answered (`completed`);
+ * - runs one `ShardReplica` per shard it holds (`placement.ts`: a collection created with a replication factor
+ *   below the live node count has each shard on `replication_factor` nodes; otherwise every node holds every
+ *   shard); a `wait=true` write of a shard held elsewhere waits for a holder's "applied" answer over NATS;
+ * - answers point reads over the shards it holds for other nodes, and fans reads out to the holders of the
+ *   shards it does not hold (`gather`, `peer-requests.ts`);
  * - publishes a heartbeat to the nodes bucket and reports peers, shards and lag (`ClusterView`).
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { RetentionPolicy, StorageType, type JetStreamClient, type JetStreamManager, type KV, type NatsConnection, type StreamConfig } from 'nats';
-import { AppError } from '../errors.js';
+import { RetentionPolicy, StorageType, type JetStreamClient, type JetStreamManager, type KV, type NatsConnection, type StreamConfig, type Subscription } from 'nats';
+import { AppError, isAppError, reviveAppError } from '../errors.js';
 import type { Config } from '../config/schema.js';
 import type { JsonObject } from '../json.js';
 import type { Store } from '../storage/kv/store.js';
 import type { Collection } from '../collection/collection.js';
 import type { CollectionDescriptor } from '../collection/descriptor.js';
-import type { CollectionConfig } from '../collection/config.js';
+import { isCustomSharding, type CollectionConfig } from '../collection/config.js';
 import type { DescriptorOperation, PointOperation } from '../collection/operation.js';
 import type { Filter } from '../index/filter/types.js';
 import { applyDescriptorOperation } from '../collection/descriptor.js';
@@ -33,7 +37,11 @@ import { ShardReplica } from './shard-replica.js';
 import { encodeShardMessage } from './shard-message.js';
 import { ShardSnapshots } from './shard-snapshots.js';
 import { Compactor, type CompactionTarget } from './compactor.js';
-import { routeOperations, shardOf } from './shard-router.js';
+import { routeOperations, shardHashOf } from './shard-router.js';
+import { holdsShard, placeShards, placementLoad, type Placement } from './placement.js';
+import { askPeer, PeerUnreachable, servePeer } from './peer-requests.js';
+import type { PeerRead, PeerReadScope } from '../service/cluster-view.js';
+import { decodeFilter, encodeFilter, type EncodedFilter } from '../index/filter/codec.js';
 import { ensureStream, withReplicaFallback } from './replicas.js';
 
 export interface ClusterLog {
@@ -41,12 +49,27 @@ export interface ClusterLog {
   warn(message: string): void;
 }
 
-/** A collection this node replicates: its metadata entry and one replica per shard. */
+/** A collection this node replicates: its metadata entry and one replica per shard it holds. */
 interface Replicated {
   readonly name: string;
   readonly collection: Collection;
   entry: CollectionEntry;
-  readonly replicas: ShardReplica[];
+  /** Indexed by shard; undefined for a shard other nodes hold. */
+  readonly replicas: Array<ShardReplica | undefined>;
+}
+
+/** The request of a `wait=true` write to a holder of a shard: answer once sequence `seq` is applied. */
+interface AppliedRequest {
+  readonly uuid: string;
+  readonly shard: number;
+  readonly seq: number;
+}
+
+/** A read sent to this node: the read, and the shards to answer for. */
+interface ReadRequest {
+  readonly read: Omit<PeerRead, 'tenant'> & { readonly tenant: EncodedFilter | null };
+  readonly uuid: string;
+  readonly scope: PeerReadScope;
 }
 
 /** What a node publishes in the nodes bucket every few seconds and after each metadata change. */
@@ -56,8 +79,8 @@ interface Heartbeat {
   readonly at: string;
   /** The metadata revision the node applied. */
   readonly revision?: number;
-  /** Per collection, the stream sequence applied for each shard. */
-  readonly applied: Record<string, number[]>;
+  /** Per collection, the stream sequence applied for each shard (null for a shard the node does not hold). */
+  readonly applied: Record<string, Array<number | null>>;
 }
 
 const NODE_ID_KEY = 'cluster-node-id';
@@ -92,6 +115,9 @@ export class ClusterNode implements MetadataCoordinator, MetadataListener, Clust
   private readonly peers = new Map<string, Heartbeat>();
   private stopPeers: (() => void) | undefined;
   private readonly peerId: number;
+  private readonly served: Subscription[] = [];
+  /** Rotates the choice among a shard's holders from one fanned-out read to the next. */
+  private spread = 0;
 
   private constructor(
     private readonly nc: NatsConnection,
@@ -139,6 +165,7 @@ export class ClusterNode implements MetadataCoordinator, MetadataListener, Clust
       toc.attachCoordinator(node);
       for (const name of toc.collectionNames()) node.attachWriter(toc.uncheckedCollection(name, 'cluster join')!);
       await node.watchPeers();
+      node.serveApplied();
       await metadata.watch(node, log);
       node.startHeartbeat();
       node.startCompaction();
@@ -154,8 +181,9 @@ export class ClusterNode implements MetadataCoordinator, MetadataListener, Clust
     clearInterval(this.heartbeat);
     clearInterval(this.compaction);
     this.stopPeers?.();
+    for (const sub of this.served) sub.unsubscribe();
     await this.metadata.close();
-    for (const r of this.byName.values()) for (const s of r.replicas) await s.stop();
+    for (const r of this.byName.values()) for (const s of r.replicas) await s?.stop();
     await this.nodes.delete(`n.${this.nodeId}`).catch(() => undefined);
     await this.nc.drain().catch(() => undefined);
   }
@@ -173,11 +201,15 @@ export class ClusterNode implements MetadataCoordinator, MetadataListener, Clust
 
   private async write(c: Collection, ops: readonly PointOperation[], wait: boolean, tenant: Filter | undefined): Promise<UpdateResult> {
     const r = this.replicatedOf(c);
-    // Bad input is answered before anything is replicated (the same check runs again where it is applied).
-    c.check(ops);
+    const routed = routeOperations(ops, r.entry.shards, shardHashOf(r.entry));
+    // Bad input is answered before anything is replicated (the same check runs again where it is applied). A node
+    // holding only some shards checks their parts: the points of the others are not here (their holders check those
+    // parts when they apply them, and a wait=true writer gets their refusal through the holder's answer).
+    if (r.replicas.every((s) => s !== undefined)) c.check(ops);
+    else for (const [shard, part] of routed) if (r.replicas[shard] !== undefined) c.check(part);
     // Every part is encoded and its size checked before any is published.
     const limit = this.nc.info?.max_payload ?? 1024 * 1024;
-    const parts = [...routeOperations(ops, r.entry.shards)].map(([shard, part]) => {
+    const parts = [...routed].map(([shard, part]) => {
       // A tenant's write carries its filter: every replica applies it confined (Collection.applyReplicated).
       const data = encodeShardMessage(part, tenant);
       if (data.byteLength > limit) {
@@ -187,12 +219,50 @@ export class ClusterNode implements MetadataCoordinator, MetadataListener, Clust
     });
     const published = await Promise.all(parts.map(async ({ shard, data }) => ({ shard, seq: await this.publish(r.entry.descriptor.uuid, shard, data) })));
     if (wait) {
-      const outcomes = await Promise.all(published.map(({ shard, seq }) => r.replicas[shard]!.waitApplied(seq, this.timeoutMs)));
+      const outcomes = await Promise.all(published.map(({ shard, seq }) => this.waitApplied(r, shard, seq)));
       const failed = outcomes.find((o) => o !== undefined);
       if (failed !== undefined) throw failed;
     }
     const operationId = published.reduce((max, p) => Math.max(max, p.seq), 0);
     return { operationId, status: wait ? 'completed' : 'acknowledged' };
+  }
+
+  /**
+   * Waits until sequence `seq` of `shard` is applied: by this node's replica when it holds the shard, otherwise by
+   * a live holder, asked over NATS (another holder when one does not answer). Resolves with the error staging
+   * threw for the operation, if any (the same on every replica).
+   */
+  private async waitApplied(r: Replicated, shard: number, seq: number): Promise<AppError | undefined> {
+    const local = r.replicas[shard];
+    if (local !== undefined) return local.waitApplied(seq, this.timeoutMs);
+    const request: AppliedRequest = { uuid: r.entry.descriptor.uuid, shard, seq };
+    const deadline = Date.now() + this.timeoutMs;
+    const failures: string[] = [];
+    for (const holder of this.liveHolders(r.entry, shard)) {
+      const left = deadline - Date.now();
+      if (left <= 0) break;
+      try {
+        const answer = (await askPeer(this.nc, this.names.peerSubject(holder.peer_id, 'applied'), request, left)) as { code: string; message: string } | null;
+        return answer === null ? undefined : reviveAppError(answer.code, answer.message);
+      } catch (e) {
+        if (!(e instanceof PeerUnreachable) && !(isAppError(e) && e.kind === 'unavailable')) throw e;
+        failures.push(`${holder.node_id}: ${e.message}`);
+      }
+    }
+    throw new AppError('UNAVAILABLE', [`the write to shard ${shard} is stored, but no holder of the shard confirmed applying it (${failures.join('; ') || 'no live holder'})`]);
+  }
+
+  /** Answers "applied sequence S of shard X?" for the shards this node holds (`waitApplied` of other nodes). */
+  private serveApplied(): void {
+    this.served.push(
+      servePeer(this.nc, this.names.peerSubject(this.peerId, 'applied'), async (raw) => {
+        const req = raw as AppliedRequest;
+        const replica = [...this.byName.values()].find((r) => r.entry.descriptor.uuid === req.uuid)?.replicas[req.shard];
+        if (replica === undefined) throw new AppError('UNAVAILABLE', [`node ${this.nodeId} does not hold shard ${req.shard} of collection ${req.uuid}`]);
+        const outcome = await replica.waitApplied(req.seq, this.timeoutMs);
+        return outcome === undefined ? null : { code: outcome.code, message: outcome.message };
+      }, this.log),
+    );
   }
 
   /** Publishes one shard's part of a write; resolves with its stream sequence once JetStream stored it. */
@@ -220,7 +290,7 @@ export class ClusterNode implements MetadataCoordinator, MetadataListener, Clust
     const shards = config.params.shard_number ?? 1;
     const factor = config.params.replication_factor ?? 1;
     const descriptor: CollectionDescriptor = { uuid: randomUUID(), config, payloadIndexes: [], shardKeys: [], createdAt: new Date().toISOString() };
-    const entry: CollectionEntry = { descriptor, shards, replicas: Math.max(1, Math.min(factor, this.capacity)) };
+    const entry: CollectionEntry = { descriptor, shards, replicas: Math.max(1, Math.min(factor, this.capacity)), ...this.placementFor(config, shards, factor) };
     // The streams first (under the new uuid), so that every node finds them when it sees the entry.
     for (let shard = 0; shard < shards; shard++) await ensureStream(this.jsm, this.streamConfig(entry, shard));
     let revision: number;
@@ -245,8 +315,8 @@ export class ClusterNode implements MetadataCoordinator, MetadataListener, Clust
     const shards = next.config.params.shard_number ?? 1;
     const factor = next.config.params.replication_factor ?? 1;
     const descriptor: CollectionDescriptor = { uuid: randomUUID(), config: next.config, payloadIndexes: next.payloadIndexes, shardKeys: next.shardKeys, createdAt: next.createdAt };
-    const entry: CollectionEntry = { descriptor, shards, replicas: Math.max(1, Math.min(factor, this.capacity)), seeded: true };
-    const parts = await shardOperations(fill, shards);
+    const entry: CollectionEntry = { descriptor, shards, replicas: Math.max(1, Math.min(factor, this.capacity)), seeded: true, ...this.placementFor(next.config, shards, factor) };
+    const parts = await shardOperations(fill, shards, shardHashOf(entry));
     let replaced: Awaited<ReturnType<ClusterMetadata['replace']>>;
     try {
       for (let shard = 0; shard < shards; shard++) {
@@ -262,6 +332,19 @@ export class ClusterNode implements MetadataCoordinator, MetadataListener, Clust
     await this.awaitPeers(replaced.revision);
     await this.readBarrier(name);
     if (replaced.previous !== undefined) await this.deleteStreams(name, replaced.previous);
+  }
+
+  /**
+   * The placement of a new collection (`placement.ts`): none (every node, present and future, holds every shard)
+   * when the replication factor reaches the live node count or the collection uses custom sharding, otherwise
+   * `factor` live nodes per shard, least loaded first.
+   */
+  private placementFor(config: CollectionConfig, shards: number, factor: number): { placement?: Placement } {
+    const live = [...new Set([this.nodeId, ...this.liveNodes().map((n) => n.node_id)])];
+    // Custom sharding keeps every shard on every node: deleting a shard key deletes its points from one replica's view.
+    if (factor >= live.length || isCustomSharding(config)) return {};
+    const load = placementLoad([...this.byName.values()].flatMap((r) => (r.entry.placement === undefined ? [] : [r.entry.placement])));
+    return { placement: placeShards(shards, factor, live, load) };
   }
 
   async deleteCollection(name: string): Promise<boolean> {
@@ -332,11 +415,14 @@ export class ClusterNode implements MetadataCoordinator, MetadataListener, Clust
       running.entry = entry;
       return;
     }
+    const hash = shardHashOf(entry);
     const replicas = Array.from({ length: entry.shards }, (_, shard) =>
-      new ShardReplica({ js: this.js, jsm: this.jsm, snapshots: this.snapshots, seeded: entry.seeded === true, store: this.store, collection: c, stream: this.names.stream(entry.descriptor.uuid, shard), shard, shards: entry.shards, log: this.log }),
+      holdsShard(entry.placement, shard, this.nodeId)
+        ? new ShardReplica({ js: this.js, jsm: this.jsm, snapshots: this.snapshots, seeded: entry.seeded === true, store: this.store, collection: c, stream: this.names.stream(entry.descriptor.uuid, shard), shard, shards: entry.shards, hash, log: this.log })
+        : undefined,
     );
     this.byName.set(name, { name, collection: c, entry, replicas });
-    for (const r of replicas) r.start();
+    for (const r of replicas) r?.start();
   }
 
   async deleted(name: string): Promise<void> {
@@ -367,7 +453,7 @@ export class ClusterNode implements MetadataCoordinator, MetadataListener, Clust
     const r = this.byName.get(name);
     if (r === undefined) return;
     this.byName.delete(name);
-    for (const s of r.replicas) await s.stop();
+    for (const s of r.replicas) await s?.stop();
   }
 
   // ---------------------------------------------------------------- reporting
@@ -377,18 +463,18 @@ export class ClusterNode implements MetadataCoordinator, MetadataListener, Clust
   }
 
   private beat(): void {
-    const applied: Record<string, number[]> = {};
-    for (const r of this.byName.values()) applied[r.name] = r.replicas.map((s) => s.applied);
+    const applied: Record<string, Array<number | null>> = {};
+    for (const r of this.byName.values()) applied[r.name] = r.replicas.map((s) => s?.applied ?? null);
     const value: Heartbeat = { node_id: this.nodeId, peer_id: this.peerId, at: new Date().toISOString(), revision: this.metadata.revision, applied };
     this.nodes.put(`n.${this.nodeId}`, new TextEncoder().encode(JSON.stringify(value))).catch((e: unknown) => this.log.warn(`cluster: heartbeat not published: ${String(e)}`));
   }
 
-  /** Compaction runs on the live node with the lowest node id (`compactor.ts`). */
+  /** A shard is compacted by its live holder with the lowest node id (`compactor.ts`). */
   private startCompaction(): void {
     if (this.compactionSettings.every_operations === 0) return;
     this.compaction = setInterval(() => {
-      if (this.liveNodes()[0]?.node_id !== this.nodeId) return;
-      void this.compactor.check(this.compactionTargets());
+      const targets = this.compactionTargets();
+      if (targets.length > 0) void this.compactor.check(targets);
     }, this.compactionSettings.check_interval_ms);
     this.compaction.unref();
   }
@@ -396,10 +482,13 @@ export class ClusterNode implements MetadataCoordinator, MetadataListener, Clust
   private compactionTargets(): CompactionTarget[] {
     const live = this.liveNodes();
     return [...this.byName.values()].flatMap((r) =>
-      r.replicas.map((replica, shard) => {
-        // Nodes that report this collection (a node that has not started it yet restores the snapshot if it must).
-        const applied = live.map((n) => n.applied[r.name]?.[shard]).filter((a): a is number => a !== undefined);
-        return { uuid: r.entry.descriptor.uuid, shard, stream: this.names.stream(r.entry.descriptor.uuid, shard), replica, liveApplied: Math.min(replica.applied, ...applied) };
+      r.replicas.flatMap((replica, shard) => {
+        if (replica === undefined) return [];
+        const holders = live.filter((n) => holdsShard(r.entry.placement, shard, n.node_id));
+        if ((holders[0]?.node_id ?? this.nodeId) !== this.nodeId) return [];
+        // Nodes that report this shard (a node that has not started it yet restores the snapshot if it must).
+        const applied = holders.map((n) => n.applied[r.name]?.[shard]).filter((a): a is number => typeof a === 'number');
+        return [{ uuid: r.entry.descriptor.uuid, shard, stream: this.names.stream(r.entry.descriptor.uuid, shard), replica, liveApplied: Math.min(replica.applied, ...applied) }];
       }),
     );
   }
@@ -431,9 +520,16 @@ export class ClusterNode implements MetadataCoordinator, MetadataListener, Clust
     return [...this.peers.values()].filter((n) => Date.parse(n.at) >= oldest).sort((a, b) => (a.node_id < b.node_id ? -1 : 1));
   }
 
+  /** The live nodes holding `shard` of a collection, in node id order. */
+  private liveHolders(entry: CollectionEntry, shard: number): Heartbeat[] {
+    return this.liveNodes().filter((n) => holdsShard(entry.placement, shard, n.node_id));
+  }
+
+  /** Replication state of the shards this node holds. */
   private async shardState(r: Replicated): Promise<JsonObject[]> {
+    const held = r.replicas.flatMap((s, shard) => (s === undefined ? [] : [{ s, shard }]));
     return Promise.all(
-      r.replicas.map(async (s, shard) => {
+      held.map(async ({ s, shard }) => {
         const stream = this.names.stream(r.entry.descriptor.uuid, shard);
         const info = await this.jsm.streams.info(stream).catch(() => undefined);
         const last = info?.state.last_seq ?? null;
@@ -453,12 +549,29 @@ export class ClusterNode implements MetadataCoordinator, MetadataListener, Clust
     );
   }
 
+  /** Per shard, the nodes holding it, with their peer ids and what they last reported applying. */
+  private placementState(r: Replicated): JsonObject[] {
+    const live = new Map(this.liveNodes().map((n) => [n.node_id, n]));
+    return Array.from({ length: r.entry.shards }, (_, shard) => {
+      const holders = r.entry.placement?.[shard] ?? [...live.keys()];
+      return {
+        shard_id: shard,
+        holders: holders.map((id) => {
+          const beat = live.get(id);
+          return { node_id: id, peer_id: peerIdOf(id), live: beat !== undefined, applied_sequence: beat?.applied[r.name]?.[shard] ?? null };
+        }),
+      };
+    });
+  }
+
   async status(): Promise<JsonObject> {
     const nodes = this.liveNodes();
     const peers: JsonObject = {};
     for (const n of nodes) peers[String(n.peer_id)] = { uri: `nats://${this.names.nodesBucket}/${n.node_id}` };
     const collections: JsonObject = {};
-    for (const r of this.byName.values()) collections[r.name] = { shards: await this.shardState(r) };
+    for (const r of this.byName.values()) {
+      collections[r.name] = { placement: r.entry.placement === undefined ? 'every_node' : 'placed', shards: await this.shardState(r), shard_holders: this.placementState(r) };
+    }
     return {
       status: 'enabled',
       peer_id: this.peerId,
@@ -476,19 +589,28 @@ export class ClusterNode implements MetadataCoordinator, MetadataListener, Clust
     };
   }
 
+  /**
+   * Qdrant's collection cluster info: a local shard per shard this node holds (with its point count and
+   * replication state), a remote shard per other holder (`Active` while it heartbeats, `Dead` otherwise).
+   */
   async collectionInfo(name: string): Promise<JsonObject> {
     const r = this.byName.get(name);
     if (r === undefined) throw new AppError('COLLECTION_NOT_FOUND', [name]);
     const counts = new Array<number>(r.entry.shards).fill(0);
     const seg = r.collection.segment;
-    for (const offset of seg.scan({})) counts[shardOf(seg.idAt(offset)!, r.entry.shards)]! += 1;
-    const others = (this.liveNodes()).filter((n) => n.node_id !== this.nodeId);
-    const state = await this.shardState(r);
+    const hash = shardHashOf(r.entry);
+    for (const offset of seg.scan({})) counts[hash(seg.idAt(offset)!, r.entry.shards)]! += 1;
+    const state = new Map((await this.shardState(r)).map((s) => [s['shard_id'] as number, s]));
+    const live = new Map(this.liveNodes().map((n) => [n.node_id, n]));
+    const remote = Array.from({ length: r.entry.shards }, (_, shard) => {
+      const holders = r.entry.placement?.[shard] ?? [...live.keys()];
+      return holders.filter((id) => id !== this.nodeId).map((id) => ({ shard_id: shard, peer_id: peerIdOf(id), state: live.has(id) ? 'Active' : 'Dead' }));
+    }).flat();
     return {
       peer_id: this.peerId,
       shard_count: r.entry.shards,
-      local_shards: counts.map((points_count, shard_id) => ({ shard_id, points_count, state: 'Active', replication: state[shard_id]! })),
-      remote_shards: others.flatMap((n) => counts.map((_, shard_id) => ({ shard_id, peer_id: n.peer_id, state: 'Active' }))),
+      local_shards: r.replicas.flatMap((s, shard_id) => (s === undefined ? [] : [{ shard_id, points_count: counts[shard_id]!, state: 'Active', replication: state.get(shard_id)! }])),
+      remote_shards: remote,
       shard_transfers: [],
     };
   }
@@ -498,6 +620,7 @@ export class ClusterNode implements MetadataCoordinator, MetadataListener, Clust
     if (r === undefined) return;
     await Promise.all(
       r.replicas.map(async (s, shard) => {
+        if (s === undefined) return;
         let last: number;
         try {
           last = (await this.jsm.streams.info(this.names.stream(r.entry.descriptor.uuid, shard))).state.last_seq;
@@ -506,6 +629,82 @@ export class ClusterNode implements MetadataCoordinator, MetadataListener, Clust
         }
         await s.waitApplied(last, this.timeoutMs);
       }),
+    );
+  }
+
+  // ---------------------------------------------------------------- fanned-out reads
+
+  holdsAllShards(name: string): boolean {
+    return this.remoteShards(name).length === 0;
+  }
+
+  remoteShards(name: string): readonly number[] {
+    const r = this.byName.get(name);
+    if (r === undefined || r.entry.placement === undefined) return [];
+    return r.replicas.flatMap((s, shard) => (s === undefined ? [shard] : []));
+  }
+
+  async gather(read: PeerRead, shards: readonly number[]): Promise<unknown[]> {
+    const r = this.byName.get(read.collection);
+    if (r === undefined) throw new AppError('COLLECTION_NOT_FOUND', [read.collection]);
+    const request = { ...read, tenant: read.tenant === undefined ? null : encodeFilter(read.tenant) };
+    const tried = new Map<number, Set<string>>(shards.map((s) => [s, new Set<string>()]));
+    const failures = new Map<number, string[]>(shards.map((s) => [s, []]));
+    const results: unknown[] = [];
+    let pending = [...shards];
+    const turn = this.spread++;
+    while (pending.length > 0) {
+      // One holder per pending shard, not tried yet for it; shards going to the same holder go in one request.
+      const byHolder = new Map<string, { beat: Heartbeat; shards: number[] }>();
+      for (const shard of pending) {
+        const candidates = this.liveHolders(r.entry, shard).filter((n) => n.node_id !== this.nodeId && !tried.get(shard)!.has(n.node_id));
+        if (candidates.length === 0) {
+          const why = failures.get(shard)!;
+          throw new AppError('UNAVAILABLE', [`The replica set for shard ${shard} of collection ${read.collection} has no active replica to read from${why.length === 0 ? ' (no live node holds it)' : `: ${why.join('; ')}`}`]);
+        }
+        // Prefer a holder already asked for another shard, otherwise rotate among the candidates.
+        const chosen = candidates.find((n) => byHolder.has(n.node_id)) ?? candidates[(turn + shard) % candidates.length]!;
+        tried.get(shard)!.add(chosen.node_id);
+        const group = byHolder.get(chosen.node_id) ?? { beat: chosen, shards: [] };
+        group.shards.push(shard);
+        byHolder.set(chosen.node_id, group);
+      }
+      const outcomes = await Promise.all(
+        [...byHolder.values()].map(async ({ beat, shards: part }) => {
+          const req: ReadRequest = { read: request, uuid: r.entry.descriptor.uuid, scope: { shards: part, total: r.entry.shards, whole: false } };
+          try {
+            results.push(await askPeer(this.nc, this.names.peerSubject(beat.peer_id, 'read'), req, this.readTimeoutMs()));
+            return [];
+          } catch (e) {
+            // A holder that is down, slow, or no longer holds the shard: another one is asked.
+            if (!(e instanceof PeerUnreachable) && !(isAppError(e) && e.kind === 'unavailable')) throw e;
+            for (const s of part) failures.get(s)!.push(`node ${beat.node_id}: ${e.message}`);
+            return part;
+          }
+        }),
+      );
+      pending = outcomes.flat();
+    }
+    return results;
+  }
+
+  /** A fanned-out read waits at most this long for one holder before asking another. */
+  private readTimeoutMs(): number {
+    return Math.min(this.timeoutMs, 5_000);
+  }
+
+  serveReads(run: (read: PeerRead, scope: PeerReadScope) => Promise<unknown>): void {
+    this.served.push(
+      servePeer(this.nc, this.names.peerSubject(this.peerId, 'read'), async (raw) => {
+        const req = raw as ReadRequest;
+        const r = this.byName.get(req.read.collection);
+        // The collection must be the one the asking node saw (not one recreated meanwhile), and the shards held here.
+        if (r === undefined || r.entry.descriptor.uuid !== req.uuid || r.entry.shards !== req.scope.total || req.scope.shards.some((s) => r.replicas[s] === undefined)) {
+          throw new AppError('UNAVAILABLE', [`node ${this.nodeId} does not hold shards ${req.scope.shards.join(', ')} of collection ${req.read.collection}`]);
+        }
+        const whole = r.replicas.every((s, shard) => (s === undefined) !== req.scope.shards.includes(shard));
+        return run({ ...req.read, tenant: req.read.tenant === null ? undefined : decodeFilter(req.read.tenant) }, { shards: req.scope.shards, total: req.scope.total, whole });
+      }, this.log),
     );
   }
 }

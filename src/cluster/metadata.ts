@@ -9,6 +9,7 @@
 import type { KV, KvEntry } from 'nats';
 import { AppError } from '../errors.js';
 import type { CollectionDescriptor } from '../collection/descriptor.js';
+import type { Placement } from './placement.js';
 
 /** What the bucket holds for one collection. */
 export interface CollectionEntry {
@@ -22,6 +23,8 @@ export interface CollectionEntry {
   readonly shards: number;
   /** Replicas of each shard's stream: the collection's `replication_factor`, capped by the NATS cluster. */
   readonly replicas: number;
+  /** Per shard, the nodes holding it (`placement.ts`); absent: every node holds every shard. */
+  readonly placement?: Placement;
 }
 
 /** Receives the bucket's changes, in order. */

@@ -14,6 +14,8 @@ export interface ClusterNames {
   stream(uuid: string, shard: number): string;
   /** The subject operations of that shard are published on. */
   subject(uuid: string, shard: number): string;
+  /** The subject node `peerId` answers requests of kind `what` on (`peer-requests.ts`). */
+  peerSubject(peerId: number, what: 'read' | 'applied'): string;
 }
 
 export function clusterNames(deployment: string): ClusterNames {
@@ -23,5 +25,6 @@ export function clusterNames(deployment: string): ClusterNames {
     snapshotsBucket: `${deployment}_snapshots`,
     stream: (uuid, shard) => `${deployment}_ops_${uuid}_${shard}`,
     subject: (uuid, shard) => `${deployment}.ops.${uuid}.${shard}`,
+    peerSubject: (peerId, what) => `${deployment}.peer.${peerId}.${what}`,
   };
 }

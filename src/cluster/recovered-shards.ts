@@ -7,15 +7,15 @@ import { upsertsByShardKey, type PointInput, type PointOperation } from '../coll
 import { decodePoint } from '../collection/point-codec.js';
 import type { ShardKey } from '../collection/types.js';
 import type { PointBatchWriter } from '../service/snapshots/toc-contract.js';
-import { shardOf } from './shard-router.js';
+import type { ShardHash } from './shard-router.js';
 
 /** Runs `fill` and returns, per shard, upserts of the points it wrote (one upsert per shard key). */
-export async function shardOperations(fill: (write: PointBatchWriter) => Promise<void>, shards: number): Promise<PointOperation[][]> {
+export async function shardOperations(fill: (write: PointBatchWriter) => Promise<void>, shards: number, hash: ShardHash): Promise<PointOperation[][]> {
   const byShard = Array.from({ length: shards }, (): Array<PointInput & { shardKey: ShardKey | undefined }> => []);
   await fill((batch) => {
     for (const [id, encoded] of batch) {
       const p = decodePoint(encoded);
-      byShard[shardOf(id, shards)]!.push({ id, vectors: p.vectors, payload: p.payload, shardKey: p.shardKey });
+      byShard[hash(id, shards)]!.push({ id, vectors: p.vectors, payload: p.payload, shardKey: p.shardKey });
     }
     return Promise.resolve();
   });

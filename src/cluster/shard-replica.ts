@@ -18,7 +18,7 @@ import { AppError, isAppError } from '../errors.js';
 import type { Collection } from '../collection/collection.js';
 import type { PointBatch, PointOperation } from '../collection/operation.js';
 import type { Store } from '../storage/kv/store.js';
-import { shardOf } from './shard-router.js';
+import type { ShardHash } from './shard-router.js';
 import { decodeShardMessage } from './shard-message.js';
 import type { ShardSnapshots } from './shard-snapshots.js';
 
@@ -31,6 +31,8 @@ export interface ShardReplicaOptions {
   readonly stream: string;
   readonly shard: number;
   readonly shards: number;
+  /** The collection's shard hash (`shardHashOf`). */
+  readonly hash: ShardHash;
   /** The collection was recovered from a snapshot: a replica that applied nothing yet starts from the shard's snapshot. */
   readonly seeded: boolean;
   readonly log: { info(message: string): void; warn(message: string): void };
@@ -115,8 +117,8 @@ export class ShardReplica {
     return run;
   }
 
-  private owns(id: Parameters<typeof shardOf>[0]): boolean {
-    return shardOf(id, this.o.shards) === this.o.shard;
+  private owns(id: Parameters<ShardHash>[0]): boolean {
+    return this.o.hash(id, this.o.shards) === this.o.shard;
   }
 
   /** The shard's points as this replica holds them, and the stream sequence they reflect (for a snapshot). */

@@ -1,8 +1,14 @@
 /**
  * Catch-up snapshots of shards in a JetStream object store (`<deployment>_snapshots`): one object per shard
- * (`<collection uuid>.<shard>`), the shard's points as one encoded operation batch (the engine's operation codec,
- * the same format as the shard's log), tagged with the stream sequence it reflects. Putting a shard's snapshot
- * replaces the previous one; the object store checks the content's digest on every read.
+ * (`<collection uuid>.<shard>`), the shard's points as encoded operation batches (the engine's operation codec, the
+ * same format as the shard's log), tagged with the stream sequence it reflects. Putting a shard's snapshot replaces
+ * the previous one; the object store checks the content's digest on every read.
+ *
+ * The object is written and read as a stream of lines, one batch of at most {@link LINE_POINTS} points each
+ * (`format: lines` in the object's metadata): no single encoded text of the whole shard exists on either side (V8
+ * caps a string at about 512 MiB). Objects written before, one batch of the whole shard, are still read. The
+ * operations themselves are still held in memory while a shard is captured or restored (the restore replaces the
+ * shard's points in one transaction).
  */
 import type { ObjectStore } from 'nats';
 import { AppError } from '../errors.js';
@@ -16,9 +22,78 @@ export interface ShardSnapshot {
 }
 
 const SEQ_KEY = 'applied_sequence';
+const FORMAT_KEY = 'format';
+const LINES = 'lines';
+/** Points per line of a snapshot object. */
+export const LINE_POINTS = 500;
+const NEWLINE = 0x0a;
 
 function objectName(uuid: string, shard: number): string {
   return `${uuid}.${shard}`;
+}
+
+/** `ops` cut so that no operation carries more than `LINE_POINTS` points (upserts and vector updates split). */
+function* slices(ops: readonly PointOperation[]): Generator<PointOperation[]> {
+  let line: PointOperation[] = [];
+  let size = 0;
+  for (const op of ops) {
+    const parts: PointOperation[] = [];
+    if (op.type === 'upsert') for (let i = 0; i < op.points.length; i += LINE_POINTS) parts.push({ ...op, points: op.points.slice(i, i + LINE_POINTS) });
+    else if (op.type === 'update_vectors') for (let i = 0; i < op.points.length; i += LINE_POINTS) parts.push({ ...op, points: op.points.slice(i, i + LINE_POINTS) });
+    else parts.push(op);
+    for (const part of parts) {
+      const n = part.type === 'upsert' || part.type === 'update_vectors' ? part.points.length : 1;
+      if (size > 0 && size + n > LINE_POINTS) {
+        yield line;
+        line = [];
+        size = 0;
+      }
+      line.push(part);
+      size += n;
+    }
+  }
+  if (line.length > 0) yield line;
+}
+
+/** The lines of `ops` as a byte stream, each encoded when the object store asks for it. */
+function lineStream(ops: readonly PointOperation[]): ReadableStream<Uint8Array> {
+  const lines = slices(ops);
+  return new ReadableStream<Uint8Array>({
+    pull(controller) {
+      const next = lines.next();
+      if (next.done === true) {
+        controller.close();
+        return;
+      }
+      const data = encodeShardMessage(next.value);
+      const withNewline = new Uint8Array(data.byteLength + 1);
+      withNewline.set(data);
+      withNewline[data.byteLength] = NEWLINE;
+      controller.enqueue(withNewline);
+    },
+  });
+}
+
+/** Decodes a stream of lines, a line at a time, into the operations they hold. */
+async function decodeLines(stream: ReadableStream<Uint8Array>): Promise<PointOperation[]> {
+  const ops: PointOperation[] = [];
+  let pending: Uint8Array[] = [];
+  const flush = (tail: Uint8Array): void => {
+    const parts = [...pending, tail];
+    pending = [];
+    const line = Buffer.concat(parts);
+    if (line.byteLength > 0) ops.push(...decodeShardMessage(line).operations);
+  };
+  for await (const chunk of stream as unknown as AsyncIterable<Uint8Array>) {
+    let start = 0;
+    for (let i = chunk.indexOf(NEWLINE); i !== -1; i = chunk.indexOf(NEWLINE, start)) {
+      flush(chunk.subarray(start, i));
+      start = i + 1;
+    }
+    if (start < chunk.byteLength) pending.push(chunk.slice(start));
+  }
+  flush(new Uint8Array(0));
+  return ops;
 }
 
 export class ShardSnapshots {
@@ -32,9 +107,9 @@ export class ShardSnapshots {
     return Number.isSafeInteger(seq) ? seq : undefined;
   }
 
-  /** Stores `ops` (the shard's points after stream sequence `seq`) as the shard's snapshot. */
+  /** Stores `ops` (the shard's points after stream sequence `seq`) as the shard's snapshot, a line at a time. */
   async put(uuid: string, shard: number, seq: number, ops: readonly PointOperation[]): Promise<void> {
-    await this.os.putBlob({ name: objectName(uuid, shard), metadata: { [SEQ_KEY]: String(seq) } }, encodeShardMessage(ops));
+    await this.os.put({ name: objectName(uuid, shard), metadata: { [SEQ_KEY]: String(seq), [FORMAT_KEY]: LINES } }, lineStream(ops));
   }
 
   /**
@@ -43,13 +118,26 @@ export class ShardSnapshots {
    */
   async get(uuid: string, shard: number): Promise<ShardSnapshot> {
     const name = objectName(uuid, shard);
-    const seq = await this.latest(uuid, shard);
-    const data = seq === undefined ? null : await this.os.getBlob(name);
-    // A newer snapshot may have replaced it in between: the sequence must still be the one read.
-    if (seq === undefined || data === null || (await this.latest(uuid, shard)) !== seq) {
-      throw new AppError('UNAVAILABLE', [`no stable snapshot of shard ${shard} of collection ${uuid} in the object store yet`]);
+    const info = await this.os.info(name);
+    const seq = info === null || info.deleted ? undefined : Number(info.metadata?.[SEQ_KEY]);
+    const unstable = (): AppError => new AppError('UNAVAILABLE', [`no stable snapshot of shard ${shard} of collection ${uuid} in the object store yet`]);
+    if (seq === undefined || !Number.isSafeInteger(seq)) throw unstable();
+    let ops: PointOperation[];
+    if (info?.metadata?.[FORMAT_KEY] === LINES) {
+      const result = await this.os.get(name);
+      if (result === null) throw unstable();
+      ops = await decodeLines(result.data);
+      // The object store checks the digest once the whole object is read.
+      const error = await result.error;
+      if (error instanceof Error) throw unstable();
+    } else {
+      const data = await this.os.getBlob(name);
+      if (data === null) throw unstable();
+      ops = [...decodeShardMessage(data).operations];
     }
-    return { seq, ops: [...decodeShardMessage(data).operations] };
+    // A newer snapshot may have replaced it in between: the sequence must still be the one read.
+    if ((await this.latest(uuid, shard)) !== seq) throw unstable();
+    return { seq, ops };
   }
 
   /** Removes the snapshots of a deleted collection's shards. */

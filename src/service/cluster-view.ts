@@ -1,8 +1,35 @@
 /**
  * Distributed mode (issue 19): what the API reports about the cluster (`GET /cluster`,
- * `GET /collections/{name}/cluster`), implemented by `src/cluster/`. Absent on a single node.
+ * `GET /collections/{name}/cluster`), and the fan-out of point reads over shards this node does not hold,
+ * implemented by `src/cluster/`. Absent on a single node.
  */
 import type { JsonObject } from '../json.js';
+import type { Filter } from '../index/filter/types.js';
+import type { PointId } from '../storage/point-id.js';
+
+/**
+ * A point read the node a client talks to authorized (and audited), sent to nodes holding shards it does not
+ * hold: the operation and its request as received, and the tenant filter of a confined token. The answering
+ * node runs it confined to that filter and to the shards it is asked for.
+ */
+export interface PeerRead {
+  readonly operation: string;
+  readonly collection: string;
+  readonly params: Readonly<Record<string, string>>;
+  readonly query: Readonly<Record<string, unknown>>;
+  readonly body: unknown;
+  readonly tenant: Filter | undefined;
+  /** Vectors of the points the read references by id (`BorrowedPoints`), as `[id, Record vector]` pairs. */
+  readonly borrowed?: ReadonlyArray<readonly [PointId, unknown]> | undefined;
+}
+
+/** The shards of a collection a peer read is answered for: `shards`, of `total` (routed by `slice`). */
+export interface PeerReadScope {
+  readonly shards: readonly number[];
+  readonly total: number;
+  /** `shards` are all the shards of the collection the answering node holds (no need to filter its points). */
+  readonly whole: boolean;
+}
 
 export interface ClusterView {
   /** Qdrant's cluster status (`status: enabled`, peers, consensus) plus Quiver's replication detail. */
@@ -10,10 +37,20 @@ export interface ClusterView {
   /** Qdrant's collection cluster info (local and remote shards) plus each local shard's replication lag. */
   collectionInfo(name: string): Promise<JsonObject>;
   /**
-   * Qdrant's read `consistency` (a number above 1, `majority`, `all`): every replica here holds every shard, so a
-   * stronger read waits until this node has applied everything JetStream had stored when the read arrived.
+   * Qdrant's read `consistency` (a number above 1, `majority`, `all`): a stronger read waits until this node has
+   * applied, for every shard it holds, everything JetStream had stored when the read arrived.
    */
   readBarrier(name: string): Promise<void>;
+  /** The shards of collection `name` this node does not hold (empty when it holds every shard). */
+  remoteShards(name: string): readonly number[];
+  /**
+   * Runs `read` on nodes holding `shards` (one live holder per shard, another one when it does not answer), each
+   * answering for its shards only; their results, in no particular order.
+   * @throws AppError(UNAVAILABLE) when no holder of a shard answers; the error a holder reported
+   */
+  gather(read: PeerRead, shards: readonly number[]): Promise<unknown[]>;
+  /** Answers the reads other nodes send here with `run`. */
+  serveReads(run: (read: PeerRead, scope: PeerReadScope) => Promise<unknown>): void;
 }
 
 /** True for a read `consistency` stronger than the default one replica: an integer above 1, `majority`, `quorum`, `all`. */

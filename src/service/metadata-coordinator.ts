@@ -17,6 +17,8 @@ export interface MetadataCoordinator {
   changeDescriptor(name: string, op: DescriptorOperation): Promise<void>;
   /** Applies `change` to the cluster's current alias map (re-run on a concurrent change); it validates and may throw. */
   changeAliases(change: (aliases: ReadonlyMap<string, string>) => Map<string, string>): Promise<void>;
+  /** False when this node holds only some shards of collection `name` (the others are read from other nodes). */
+  holdsAllShards(name: string): boolean;
   /** Resolves once this node's replica of collection `name` applied everything the cluster stored for it. */
   readBarrier(name: string): Promise<void>;
   /**

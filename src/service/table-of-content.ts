@@ -133,9 +133,24 @@ export class TableOfContent {
    */
   forRead(pass: CollectionPass, request: ReadRequest = {}): Collection {
     const c = this.get(pass);
+    // Distributed mode: a node holding only some shards answers a read only for a caller that reads the others
+    // from their holders (a fanned-out REST read), never silently from part of the collection.
+    if (this.coordinator !== undefined && !this.shardReads.has(pass) && !this.coordinator.holdsAllShards(pass.collection)) {
+      throw new AppError('UNAVAILABLE', [`this node holds only some shards of collection ${pass.requested}, and this read does not fan out to the nodes holding the others (only REST point reads do): send it over REST, or to a node holding every shard`]);
+    }
     admitRead(c, request);
     return c;
   }
+
+  /**
+   * Marks a read pass whose caller combines this node's shards with those other nodes hold (distributed mode with
+   * a shard placement): `forRead` then answers from the shards held here.
+   */
+  readHeldShards(pass: CollectionPass): void {
+    this.shardReads.add(pass);
+  }
+
+  private readonly shardReads = new WeakSet<CollectionPass>();
 
   /**
    * The collection of a point write and the operations `build` makes on it, admitted by strict mode (timeout, batch
@@ -392,6 +407,10 @@ export class TableOfContent {
    */
   snapshotSource(pass: CollectionPass): CollectionSnapshotSource {
     const c = this.get(pass);
+    // Distributed mode: a snapshot is taken from one node's replica, which must hold the whole collection.
+    if (this.coordinator !== undefined && !this.coordinator.holdsAllShards(pass.collection)) {
+      throw new AppError('UNAVAILABLE', [`this node holds only some shards of collection ${pass.requested}: take the snapshot through a node holding every shard, or of a collection whose replication factor reaches the node count`]);
+    }
     const stored = this.store.meta.get(COLLECTION_PREFIX + pass.collection) as CollectionDescriptor | undefined;
     const descriptor = stored !== undefined && stored.uuid === c.uuid ? stored : c.info;
     const state = this.store.meta.get(`collection-state:${descriptor.uuid}`) as { opSeq?: number } | undefined;

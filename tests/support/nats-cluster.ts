@@ -84,3 +84,19 @@ export async function startNatsCluster(size: number, extraArgs: (i: number) => s
     },
   };
 }
+
+/**
+ * Settings of an in-process cluster node (`startTestApp`) joined to `nats` under `deployment`, with an admin API key
+ * and JWT RBAC on (for tenant-token tests).
+ */
+export function jwtClusterNodeEnv(nats: NatsCluster, deployment: string, i: number, apiKey: string): Record<string, string> {
+  return {
+    QDRANT__CLUSTER__ENABLED: 'true',
+    QDRANT__CLUSTER__NATS__SERVERS: nats.urls,
+    QDRANT__CLUSTER__DEPLOYMENT: deployment,
+    QDRANT__CLUSTER__NODE_ID: `node-${i}`,
+    QDRANT__CLUSTER__TIMEOUT_MS: '20000',
+    QDRANT__SERVICE__API_KEY: apiKey,
+    QDRANT__SERVICE__JWT_RBAC: 'true',
+  };
+}

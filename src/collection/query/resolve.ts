@@ -47,7 +47,11 @@ export function inputResolver(ctx: ExecContext, using: string, lookup: LookupLoc
     const offset = src.c.segment.offsetOf(id);
     const view = offset === undefined ? undefined : src.c.segment.view(offset);
     if (view === undefined || !src.c.segment.inScope(view.offset, { shardKeys: src.shardKeys })) {
-      throw notFound(`No point with id ${String(id)} found`);
+      const borrowed = lookup === undefined ? ctx.borrowed?.get(id) : undefined;
+      if (borrowed === undefined) throw notFound(`No point with id ${String(id)} found`);
+      const value = borrowed.get(src.name);
+      if (value === undefined) throw notFound(`Vector with name ${JSON.stringify(src.name)} for point ${String(id)}`);
+      return prepareForSpace(space, queryFromStored(toVectorValue(src.name, value, src.c.schema, where)), where);
     }
     const stored = view.vectors.get(src.name);
     if (stored === undefined) throw notFound(`Vector with name ${JSON.stringify(src.name)} for point ${String(id)}`);

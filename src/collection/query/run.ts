@@ -11,7 +11,7 @@ import { executeGroups, type GroupId } from './groups.js';
 import { lookupRecords } from './lookup.js';
 import { searchMatrix, type Matrix } from './matrix.js';
 import { scoredPoints } from './scored-points.js';
-import type { ExecContext, GroupsRequest, MatrixRequest, QueryRequest } from './types.js';
+import type { BorrowedPoints, ExecContext, GroupsRequest, MatrixRequest, QueryRequest } from './types.js';
 import { activeStrictMode, checkGroupsStrict, checkMatrixStrict, checkQueryStrict, hnswOfConfig } from '../strict-mode.js';
 import { chargeRead, queryCost, scrollCost } from '../read-cost.js';
 import { readRateLimit } from '../rate-gate.js';
@@ -21,6 +21,8 @@ export interface QueryEnv {
   readonly c: Collection;
   /** A collection named in `lookup_from` / `with_lookup`, after the caller's access check. */
   readonly resolve: (name: string) => Collection;
+  /** Vectors of referenced points held by other nodes (distributed mode). */
+  readonly borrowed?: BorrowedPoints | undefined;
 }
 
 export interface PointGroup {
@@ -37,7 +39,7 @@ export function checkedShardKeys(c: Collection, keys: readonly ShardKey[] | unde
 }
 
 function context(env: QueryEnv, shardKeys: readonly ShardKey[] | undefined): ExecContext {
-  return { c: env.c, resolve: env.resolve, shardKeys: checkedShardKeys(env.c, shardKeys) };
+  return { c: env.c, resolve: env.resolve, shardKeys: checkedShardKeys(env.c, shardKeys), borrowed: env.borrowed };
 }
 
 function checkQuery(c: Collection, req: QueryRequest): void {

@@ -162,4 +162,14 @@ export interface ExecContext {
   /** A collection named in `lookup_from` / `with_lookup` (access already checked by the caller). */
   readonly resolve: (name: string) => Collection;
   readonly shardKeys: readonly ShardKey[] | undefined;
+  /** Vectors of referenced points held by other nodes (distributed mode, see {@link BorrowedPoints}). */
+  readonly borrowed?: BorrowedPoints | undefined;
 }
+
+/**
+ * Distributed mode: the vectors of points a request references by id (examples of a recommendation, a query by
+ * id) as the nodes holding them returned them, for a node that does not hold them (or, answering for some shards
+ * only, does not see them): by id, each vector name's stored value. Only ids looked up in the searched
+ * collection itself use them.
+ */
+export type BorrowedPoints = ReadonlyMap<PointId, ReadonlyMap<string, VectorData>>;

@@ -67,7 +67,8 @@ export function facetCounts(source: FacetSource, limit: number, allowed: Iterabl
   return hits.length > limit ? hits.slice(0, limit) : hits;
 }
 
-function compareValues(a: FacetValue, b: FacetValue): number {
+/** The order of facet values with equal counts: numbers by value, booleans false first, anything else as text. */
+export function compareValues(a: FacetValue, b: FacetValue): number {
   const numeric = (v: FacetValue): v is number | bigint => typeof v === 'number' || typeof v === 'bigint';
   if (numeric(a) && numeric(b)) return a < b ? -1 : a > b ? 1 : 0;
   if (typeof a === 'boolean' && typeof b === 'boolean') return Number(a) - Number(b);

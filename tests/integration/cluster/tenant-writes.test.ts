@@ -7,7 +7,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { assertCanRun, skipUnlessRequired } from '../../support/skips.js';
-import { natsServerMissing, startNatsCluster, type NatsCluster } from '../../support/nats-cluster.js';
+import { jwtClusterNodeEnv, natsServerMissing, startNatsCluster, type NatsCluster } from '../../support/nats-cluster.js';
 import { startTestApp, type TestApp } from '../../support/app.js';
 import { jwt } from '../../support/access-oracle.js';
 import { pollUntil } from '../../support/poll.js';
@@ -26,15 +26,7 @@ void describe('distributed mode: tenant writes are applied confined on every rep
     assertCanRun(missing);
     nats = await startNatsCluster(1);
     for (let i = 0; i < 2; i++) {
-      nodes.push(await startTestApp({
-        QDRANT__CLUSTER__ENABLED: 'true',
-        QDRANT__CLUSTER__NATS__SERVERS: nats.urls,
-        QDRANT__CLUSTER__DEPLOYMENT: 'tenants',
-        QDRANT__CLUSTER__NODE_ID: `node-${i}`,
-        QDRANT__CLUSTER__TIMEOUT_MS: '20000',
-        QDRANT__SERVICE__API_KEY: KEY,
-        QDRANT__SERVICE__JWT_RBAC: 'true',
-      }));
+      nodes.push(await startTestApp(jwtClusterNodeEnv(nats, 'tenants', i, KEY)));
     }
     acme = { 'api-key': await jwt({ access: [{ collection: 'docs', access: 'rw', tenant_filter: ACME }] }, KEY) };
   });

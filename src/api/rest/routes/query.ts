@@ -12,7 +12,7 @@ import { readCollection } from './points.js';
 /** The collection of the route and access to the collections its body names (checked by authorize()). */
 export function queryEnv(ctx: CollectionContext, searches = 1): QueryEnv {
   const c = readCollection(ctx, searches);
-  return { c, resolve: (name) => ctx.deps.toc.get(ctx.pass.lookup(name)) };
+  return { c, resolve: (name) => ctx.deps.toc.get(ctx.pass.lookup(name)), borrowed: ctx.borrowed };
 }
 
 /** The Query API routes. */
