@@ -142,11 +142,21 @@ export function shardDigests(points: readonly StoredPoint[], shards: number): st
 
 /** Waits until every node's replicas have applied everything their streams hold (GET /cluster reports no lag). */
 export async function waitConverged(nodes: readonly QuiverNode[], collection: string, timeoutMs = 120_000): Promise<void> {
+  const shardsOf = async (n: QuiverNode): Promise<Array<{ lag: number | null }> | undefined> => {
+    const r = await n.call('GET', '/cluster').catch(() => undefined);
+    return r?.body?.result?.quiver?.collections?.[collection]?.shards as Array<{ lag: number | null }> | undefined;
+  };
   for (const n of nodes) {
-    await pollUntil(`node ${n.index} caught up on ${collection}`, async () => {
-      const r = await n.call('GET', '/cluster').catch(() => undefined);
-      const shards = r?.body?.result?.quiver?.collections?.[collection]?.shards as Array<{ lag: number | null }> | undefined;
-      return shards !== undefined && shards.length > 0 && shards.every((s) => s.lag === 0);
-    }, timeoutMs, 100);
+    try {
+      await pollUntil(`node ${n.index} caught up on ${collection}`, async () => {
+        const shards = await shardsOf(n);
+        return shards !== undefined && shards.length > 0 && shards.every((s) => s.lag === 0);
+      }, timeoutMs, 100);
+    } catch (e) {
+      // What the lagging replica reports, and what it logged about its shards: the cause, not only the symptom.
+      const shards = await shardsOf(n).catch(() => undefined);
+      const log = n.server.output().split('\n').filter((line) => /shard|snapshot|stream|consumer/i.test(line)).slice(-40).join('\n');
+      throw new Error(`${e instanceof Error ? e.message : String(e)}\nshards: ${JSON.stringify(shards)}\nlog:\n${log}`, { cause: e });
+    }
   }
 }
