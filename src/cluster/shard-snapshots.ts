@@ -74,8 +74,35 @@ function lineStream(ops: readonly PointOperation[]): ReadableStream<Uint8Array> 
   });
 }
 
+/**
+ * The chunks of an object being read, failing with UNAVAILABLE when none arrives for `idleMs`. A reader of an
+ * object that is replaced meanwhile (the compactor puts a newer snapshot; the object store purges the old chunks)
+ * would otherwise wait forever for chunks that no longer exist — a replica stuck in its restore, seen in a fault
+ * test. The caller retries and reads the newer object.
+ */
+async function* chunksOf(stream: ReadableStream<Uint8Array>, idleMs: number, what: string): AsyncGenerator<Uint8Array> {
+  const reader = stream.getReader();
+  let done = false;
+  try {
+    for (;;) {
+      let timer: NodeJS.Timeout | undefined;
+      const idle = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new AppError('UNAVAILABLE', [`${what}: no data for ${idleMs} ms (the object was replaced or its chunks are gone); retried`])), idleMs);
+      });
+      const next = await Promise.race([reader.read(), idle]).finally(() => clearTimeout(timer));
+      if (next.done) {
+        done = true;
+        return;
+      }
+      yield next.value;
+    }
+  } finally {
+    if (!done) await reader.cancel().catch(() => undefined);
+  }
+}
+
 /** Decodes a stream of lines, a line at a time, into the operations they hold. */
-async function decodeLines(stream: ReadableStream<Uint8Array>): Promise<PointOperation[]> {
+async function decodeLines(stream: AsyncIterable<Uint8Array>): Promise<PointOperation[]> {
   const ops: PointOperation[] = [];
   let pending: Uint8Array[] = [];
   const flush = (tail: Uint8Array): void => {
@@ -84,7 +111,7 @@ async function decodeLines(stream: ReadableStream<Uint8Array>): Promise<PointOpe
     const line = Buffer.concat(parts);
     if (line.byteLength > 0) ops.push(...decodeShardMessage(line).operations);
   };
-  for await (const chunk of stream as unknown as AsyncIterable<Uint8Array>) {
+  for await (const chunk of stream) {
     let start = 0;
     for (let i = chunk.indexOf(NEWLINE); i !== -1; i = chunk.indexOf(NEWLINE, start)) {
       flush(chunk.subarray(start, i));
@@ -96,8 +123,14 @@ async function decodeLines(stream: ReadableStream<Uint8Array>): Promise<PointOpe
   return ops;
 }
 
+/** How long a snapshot read waits for its next chunk before it gives up (and the replica retries). */
+const IDLE_MS = 30_000;
+
 export class ShardSnapshots {
-  constructor(private readonly os: ObjectStore) {}
+  constructor(
+    private readonly os: ObjectStore,
+    private readonly idleMs = IDLE_MS,
+  ) {}
 
   /** The stream sequence of the latest snapshot of a shard, or undefined when it has none. */
   async latest(uuid: string, shard: number): Promise<number | undefined> {
@@ -122,19 +155,20 @@ export class ShardSnapshots {
     const seq = info === null || info.deleted ? undefined : Number(info.metadata?.[SEQ_KEY]);
     const unstable = (): AppError => new AppError('UNAVAILABLE', [`no stable snapshot of shard ${shard} of collection ${uuid} in the object store yet`]);
     if (seq === undefined || !Number.isSafeInteger(seq)) throw unstable();
+    const result = await this.os.get(name);
+    if (result === null) throw unstable();
+    const chunks = chunksOf(result.data, this.idleMs, `snapshot of shard ${shard} of collection ${uuid}`);
     let ops: PointOperation[];
     if (info?.metadata?.[FORMAT_KEY] === LINES) {
-      const result = await this.os.get(name);
-      if (result === null) throw unstable();
-      ops = await decodeLines(result.data);
-      // The object store checks the digest once the whole object is read.
-      const error = await result.error;
-      if (error instanceof Error) throw unstable();
+      ops = await decodeLines(chunks);
     } else {
-      const data = await this.os.getBlob(name);
-      if (data === null) throw unstable();
-      ops = [...decodeShardMessage(data).operations];
+      // Written before lines: one batch of the whole shard.
+      const parts: Uint8Array[] = [];
+      for await (const chunk of chunks) parts.push(chunk);
+      ops = [...decodeShardMessage(Buffer.concat(parts)).operations];
     }
+    // The object store checks the digest once the whole object is read.
+    if ((await result.error) instanceof Error) throw unstable();
     // A newer snapshot may have replaced it in between: the sequence must still be the one read.
     if ((await this.latest(uuid, shard)) !== seq) throw unstable();
     return { seq, ops };
