@@ -53,11 +53,20 @@ interface LoadResult {
   p99: number;
   errors: number;
   results: number[][];
+  /** CPU µs per request of the server process (all threads), when its pid was given. */
+  serverCpuUs: number;
+  /** CPU µs per request of this (client) process: parsing replies included. */
+  clientCpuUs: number;
 }
 
-/** Sends `bodies` (each once, in order) over `conns` keep-alive connections; latency per request in ms. */
-async function drive(url: string, path: string, bodies: string[], conns: number, headers: Record<string, string> = {}): Promise<LoadResult> {
+/**
+ * Sends `bodies` (each once, in order) over `conns` keep-alive connections; latency per request in ms.
+ * @param pid - the server's process, for its CPU per request
+ */
+async function drive(url: string, path: string, bodies: string[], conns: number, headers: Record<string, string> = {}, pid?: number): Promise<LoadResult> {
   const agent = new Agent({ keepAlive: true, maxSockets: conns });
+  const server0 = pid === undefined ? NaN : processCpuUs(pid);
+  const client0 = process.cpuUsage();
   const lat: number[] = [];
   const results: number[][] = new Array(bodies.length);
   let errors = 0;
@@ -80,9 +89,11 @@ async function drive(url: string, path: string, bodies: string[], conns: number,
     }),
   );
   const secs = (performance.now() - t0) / 1000;
+  const client = process.cpuUsage(client0);
+  const serverCpuUs = pid === undefined ? NaN : (processCpuUs(pid) - server0) / bodies.length;
   agent.destroy();
   lat.sort((a, b) => a - b);
-  return { qps: bodies.length / secs, p50: pct(lat, 50), p99: pct(lat, 99), errors, results };
+  return { qps: bodies.length / secs, p50: pct(lat, 50), p99: pct(lat, 99), errors, results, serverCpuUs, clientCpuUs: (client.user + client.system) / bodies.length };
 }
 
 /** Runs `one()` in a loop on `conns` workers for `seconds`; returns throughput and latencies by kind. */
@@ -113,7 +124,7 @@ function rssMiB(pid: number): number {
   return m === null ? NaN : Number(m[1]) / 1024;
 }
 
-async function startCeiling(spec: DatasetSpec): Promise<{ url: string; stop: () => void }> {
+async function startCeiling(spec: DatasetSpec): Promise<{ url: string; pid: number; stop: () => void }> {
   const proc = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'serve-ceiling.ts'), String(spec.n), String(spec.dim), String(spec.clusters), String(spec.seed)], { stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await new Promise<number>((resolve, reject) => {
     let out = '';
@@ -124,7 +135,7 @@ async function startCeiling(spec: DatasetSpec): Promise<{ url: string; stop: () 
     });
     proc.on('exit', (code) => reject(new Error(`ceiling exited ${code}`)));
   });
-  return { url: `http://127.0.0.1:${port}`, stop: () => proc.kill('SIGTERM') };
+  return { url: `http://127.0.0.1:${port}`, pid: proc.pid!, stop: () => proc.kill('SIGTERM') };
 }
 
 const pointsBody = (store: ReturnType<typeof makeStore>, from: number, to: number, idBase = 0): string => {
@@ -208,19 +219,29 @@ async function searchPart(dim: number, lines: string[]): Promise<void> {
         '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
       );
       const cell = (r: LoadResult): string => `${f0(r.qps)} (${f1(r.p50)}/${f1(r.p99)})`;
+      const cpuRows: string[] = [];
       for (const ef of EFS) {
         const bodies = queries.map((q) => JSON.stringify({ query: q, limit: K, params: { hnsw_ef: ef } }));
         for (const u of [server.url, single.url, ceiling.url]) await drive(u, '/collections/b/points/query', bodies.slice(0, 50), 4);
         const q1 = await drive(server.url, '/collections/b/points/query', bodies, 1);
         const s1 = await drive(single.url, '/collections/b/points/query', bodies, 1);
         const c1 = await drive(ceiling.url, '/collections/b/points/query', bodies, 1);
-        const q16 = await drive(server.url, '/collections/b/points/query', bodies, 16);
-        const s16 = await drive(single.url, '/collections/b/points/query', bodies, 16);
-        const c16 = await drive(ceiling.url, '/collections/b/points/query', bodies, 16);
+        const q16 = await drive(server.url, '/collections/b/points/query', bodies, 16, {}, server.proc.pid);
+        const s16 = await drive(single.url, '/collections/b/points/query', bodies, 16, {}, single.proc.pid);
+        const c16 = await drive(ceiling.url, '/collections/b/points/query', bodies, 16, {}, ceiling.pid);
         lines.push(
           `| ${ef} | ${recallAt(q1.results, truth, K).toFixed(3)} | ${recallAt(c1.results, truth, K).toFixed(3)} | ${cell(q1)} | ${cell(s1)} | ${cell(c1)} | ${cell(q16)} | ${cell(s16)} | ${cell(c16)} | ${(q16.qps / c16.qps).toFixed(2)}× | ${(s16.qps / c16.qps).toFixed(2)}× | ${(q16.qps / s16.qps).toFixed(2)}× | ${la()} |`,
         );
+        cpuRows.push(`| ${ef} | ${[q16, s16, c16].map((r) => `${f0(r.serverCpuUs)} / ${f0(r.clientCpuUs)} / ${((r.qps * (r.serverCpuUs + r.clientCpuUs)) / 1e6).toFixed(2)}`).join(' | ')} |`);
       }
+      lines.push(
+        '',
+        'CPU per request at 16 connections (server process, all threads / this client process, µs) and the cores the two used together (QPS × (server + client CPU per request); the machine has ' + String(cpus().length) + '):',
+        '',
+        '| hnsw_ef | pool: server / client / cores | 1 thread: server / client / cores | ceiling: server / client / cores |',
+        '|---|---|---|---|',
+        ...cpuRows,
+      );
       const ef = 64;
       const plain = queries.map((q) => JSON.stringify({ query: q, limit: K, params: { hnsw_ef: ef } }));
       const filtered = queries.map((q, i) => JSON.stringify({ query: q, limit: K, params: { hnsw_ef: ef }, filter: { must: [{ key: 'tag', match: { value: `t${i % TAGS}` } }] } }));

@@ -122,6 +122,33 @@ void describe('JsonlFileSink group commit', () => {
     );
   });
 
+  void it('puts the events of separate callbacks of one event-loop phase in one append, in order', async () => {
+    // Like requests whose data arrived together: each is its own callback (macrotask), run in the same phase.
+    const dir = tempDir();
+    const { sink } = fileSink(dir);
+    await sink.open();
+    const writes = await new Promise<Array<Promise<void>>>((resolve) => {
+      const out: Array<Promise<void>> = [];
+      for (let i = 0; i < 5; i++) {
+        setImmediate(() => {
+          out.push(sink.write(ev(day(1), { tracing_id: `r${i}` })));
+          if (out.length === 5) resolve(out);
+        });
+      }
+    });
+    await Promise.all(writes);
+    assert.equal(sink.appendCount, 1);
+    // Later callbacks, after that append was durable: a second one.
+    await new Promise<void>((resolve) => setImmediate(() => void sink.write(ev(day(1), { tracing_id: 'r5' })).then(resolve)));
+    assert.equal(sink.appendCount, 2);
+    await sink.close();
+    assert.deepEqual(
+      readLines(dir, 'audit.2030-06-01.log').map((l) => l['tracing_id']),
+      ['r0', 'r1', 'r2', 'r3', 'r4', 'r5'],
+    );
+    assert.deepEqual(verifyAuditDir(dir, KEY), { ok: true, lines: 6 });
+  });
+
   void it('splits one batch across a rotation, each file starting with prev_hash', async () => {
     const dir = tempDir();
     const { sink } = fileSink(dir);
