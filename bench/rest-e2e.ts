@@ -13,7 +13,8 @@
  *   BENCH_N=2000 BENCH_DIMS=32 BENCH_QUERIES=50 BENCH_SECONDS=2 node --import tsx bench/rest-e2e.ts   # quick
  * Env: BENCH_N (100000), BENCH_DIMS (128,768), BENCH_QUERIES (1000), BENCH_EFS (16,32,64,128,256),
  * BENCH_SECONDS (8, per load phase), BENCH_LOAD_POINTS (10000, points of the auth/audit collection),
- * BENCH_PARTS (search,auth), BENCH_AUTH_ROUNDS (3, interleaved audit off/on rounds), BENCH_POOL_THREADS (one per core, at least 2). The search part runs two Quiver
+ * BENCH_PARTS (search,auth), BENCH_AUTH_ROUNDS (3, interleaved audit off/on rounds), BENCH_INGEST4 (1; 0 skips the
+ * 4-writer ingest), BENCH_POOL_THREADS (one per core, at least 2). The search part runs two Quiver
  * servers on the same data: a search pool (`max_search_threads` = BENCH_POOL_THREADS) and one search thread
  * (`max_search_threads` 1: searches on the event loop).
  * Collections use indexing_threshold 1 KiB so small runs build a graph too.
@@ -38,6 +39,8 @@ const LOAD_POINTS = Number(env('BENCH_LOAD_POINTS', '10000'));
 const PARTS = env('BENCH_PARTS', 'search,auth').split(',');
 /** Interleaved rounds per connection count in the audit on/off comparison. */
 const AUTH_ROUNDS = Number(env('BENCH_AUTH_ROUNDS', '3'));
+/** Also measure ingest with 4 concurrent writers (a second collection of N points on the pool server). */
+const INGEST4 = env('BENCH_INGEST4', '1') !== '0';
 const K = 10;
 const TAGS = 100;
 const KEY = 'bench-key-0123456789abcdef';
@@ -200,12 +203,14 @@ async function searchPart(dim: number, lines: string[]): Promise<void> {
     await createCollection(server, 'b', dim);
     lines.push(`### ${N} × ${dim} (load average at start ${la()})`, '');
     const ingest1 = await ingest(server, 'b', store, N, 1);
-    await createCollection(server, 'w4', dim);
-    const ingest4 = await ingest(server, 'w4', store, N, 4);
-    lines.push(`Durable ingest (batches of 1000, wait=true): 1 connection ${f0(ingest1)} points/s; 4 concurrent writers ${f0(ingest4)} points/s (load ${la()}).`, '');
-    const del = new Agent({ keepAlive: true });
-    await post(del, server.url, 'DELETE', '/collections/w4', '');
-    del.destroy();
+    if (INGEST4) {
+      await createCollection(server, 'w4', dim);
+      const ingest4 = await ingest(server, 'w4', store, N, 4);
+      lines.push(`Durable ingest (batches of 1000, wait=true): 1 connection ${f0(ingest1)} points/s; 4 concurrent writers ${f0(ingest4)} points/s (load ${la()}).`, '');
+      const del = new Agent({ keepAlive: true });
+      await post(del, server.url, 'DELETE', '/collections/w4', '');
+      del.destroy();
+    } else lines.push(`Durable ingest (batches of 1000, wait=true): 1 connection ${f0(ingest1)} points/s (load ${la()}).`, '');
     await waitGreen(server, 'b', N);
     await createCollection(single, 'b', dim);
     await ingest(single, 'b', store, N, 1);
