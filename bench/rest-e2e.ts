@@ -122,6 +122,15 @@ async function timed(conns: number, seconds: number, one: (agent: Agent, worker:
   return out;
 }
 
+/**
+ * Write-type system calls of a process so far (`/proc/<pid>/io` syscw: socket writes included). Audit on minus off,
+ * per request, is the audit log's appends + checkpoint writes per request: 2 ÷ that is the mean group-commit batch.
+ */
+function writeCalls(pid: number): number {
+  const m = /syscw:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/io`, 'utf8'));
+  return m === null ? NaN : Number(m[1]);
+}
+
 function rssMiB(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m === null ? NaN : Number(m[1]) / 1024;
@@ -305,7 +314,7 @@ async function authPart(lines: string[]): Promise<void> {
       await ingest(s, 'a', store, n, 1, auth);
       await waitGreen(s, 'a', n, auth);
     }
-    lines.push(`### Auth and audit (${n} × ${dim}, API key on both servers, ${AUTH_ROUNDS} interleaved rounds of ${SECONDS} s per server, load average at start ${la()})`, '', '| connections | QPS audit off | QPS audit on | on / off | p99 off / on (ms) | server CPU µs/request off / on | load avg |', '|---|---|---|---|---|---|---|');
+    lines.push(`### Auth and audit (${n} × ${dim}, API key on both servers, ${AUTH_ROUNDS} interleaved rounds of ${SECONDS} s per server, load average at start ${la()})`, '', '| connections | QPS audit off | QPS audit on | on / off | p99 off / on (ms) | server CPU µs/request off / on | server write calls/request off / on | load avg |', '|---|---|---|---|---|---|---|---|');
     for (const conns of [16, 64]) {
       const run = (s: ChildServer) =>
         timed(conns, SECONDS, async (agent, w) => {
@@ -315,13 +324,15 @@ async function authPart(lines: string[]): Promise<void> {
       // A warm-up phase each (JIT, connections), then interleaved rounds (off, on, on, off, …) so both servers see
       // the same load.
       for (const s of [off, on]) await run(s);
-      const a1 = { n: 0, lat: [] as number[], cpuUs: 0 };
-      const b1 = { n: 0, lat: [] as number[], cpuUs: 0 };
+      const a1 = { n: 0, lat: [] as number[], cpuUs: 0, writes: 0 };
+      const b1 = { n: 0, lat: [] as number[], cpuUs: 0, writes: 0 };
       for (let r = 0; r < AUTH_ROUNDS; r++) {
         for (const [s, into] of r % 2 === 0 ? ([[off, a1], [on, b1]] as const) : ([[on, b1], [off, a1]] as const)) {
           const cpu0 = processCpuUs(s.proc.pid!);
+          const writes0 = writeCalls(s.proc.pid!);
           const q = (await run(s)).get('q')!;
           into.cpuUs += processCpuUs(s.proc.pid!) - cpu0;
+          into.writes += writeCalls(s.proc.pid!) - writes0;
           into.n += q.n;
           into.lat.push(...q.lat);
         }
@@ -330,7 +341,7 @@ async function authPart(lines: string[]): Promise<void> {
       const secs = SECONDS * AUTH_ROUNDS;
       const perReq = (x: typeof a1): number => x.cpuUs / Math.max(1, x.n);
       lines.push(
-        `| ${conns} | ${f0(a1.n / secs)} | ${f0(b1.n / secs)} | ${(b1.n / a1.n).toFixed(3)} | ${f1(pct(a1.lat, 99))} / ${f1(pct(b1.lat, 99))} | ${f0(perReq(a1))} / ${f0(perReq(b1))} (${(perReq(b1) / perReq(a1)).toFixed(2)}×) | ${la()} |`,
+        `| ${conns} | ${f0(a1.n / secs)} | ${f0(b1.n / secs)} | ${(b1.n / a1.n).toFixed(3)} | ${f1(pct(a1.lat, 99))} / ${f1(pct(b1.lat, 99))} | ${f0(perReq(a1))} / ${f0(perReq(b1))} (${(perReq(b1) / perReq(a1)).toFixed(2)}×) | ${(a1.writes / Math.max(1, a1.n)).toFixed(2)} / ${(b1.writes / Math.max(1, b1.n)).toFixed(2)} | ${la()} |`,
       );
     }
     let seq = 0;
