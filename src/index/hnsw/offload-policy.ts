@@ -6,8 +6,9 @@
  * searching inline (BENCHMARKS.md); with 1 connection the event loop is mostly idle and the hand-off is pure latency.
  *
  * The reading is taken at most once per window (100 ms): the event loop's utilisation over the window, and the
- * cores left for workers — the machine's idle CPU (`os.cpus()`) plus what this process's threads other than the
- * event loop used (the pool's own workers, whose load must not count against handing off to them).
+ * machine's idle cores over it (`os.cpus()`). Handing off while the machine is saturated only adds the hand-off's
+ * CPU to work that already fills every core, so a pool whose own workers use up the idle cores stops handing off
+ * until some are idle again: it settles at the point where the workers use what the machine has spare.
  */
 import { cpus } from 'node:os';
 import { performance, type EventLoopUtilization } from 'node:perf_hooks';
@@ -16,7 +17,7 @@ import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 export interface LoadReading {
   /** Share of the last window the event loop was busy, 0..1. */
   readonly loopBusy: number;
-  /** Cores idle, or used by this process's other threads, over the last window (0..cores). */
+  /** Cores idle over the last window (0..cores). */
   readonly spareCores: number;
 }
 
@@ -38,8 +39,6 @@ export interface LoadCounters {
   loop(): EventLoopUtilization;
   /** Cumulative machine CPU: idle and total milliseconds over all cores. */
   machine(): { readonly idleMs: number; readonly totalMs: number };
-  /** Cumulative CPU of this process, all threads, in milliseconds. */
-  processMs(): number;
 }
 
 const systemCounters: LoadCounters = {
@@ -55,10 +54,6 @@ const systemCounters: LoadCounters = {
     }
     return { idleMs, totalMs };
   },
-  processMs: () => {
-    const u = process.cpuUsage();
-    return (u.user + u.system) / 1000;
-  },
 };
 
 /** Keeps the latest {@link LoadReading}, refreshed at most once per window. */
@@ -66,7 +61,6 @@ export class LoadMonitor {
   private lastAt: number;
   private lastLoop: EventLoopUtilization;
   private lastMachine: { readonly idleMs: number; readonly totalMs: number };
-  private lastProcessMs: number;
   /** Until the first window has passed: searches stay on the event loop. */
   private reading: LoadReading = { loopBusy: 0, spareCores: 0 };
 
@@ -78,7 +72,6 @@ export class LoadMonitor {
     this.lastAt = counters.now();
     this.lastLoop = counters.loop();
     this.lastMachine = counters.machine();
-    this.lastProcessMs = counters.processMs();
   }
 
   /** The reading of the last complete window (taking a new one if the window has passed). */
@@ -88,18 +81,14 @@ export class LoadMonitor {
     if (elapsed < this.windowMs) return this.reading;
     const loop = this.counters.loop();
     const machine = this.counters.machine();
-    const processMs = this.counters.processMs();
     const loopBusyMs = Math.max(0, loop.active - this.lastLoop.active);
     const loopMs = Math.max(1e-9, loop.active + loop.idle - (this.lastLoop.active + this.lastLoop.idle));
     const totalMs = machine.totalMs - this.lastMachine.totalMs;
     const idleShare = totalMs > 0 ? Math.max(0, machine.idleMs - this.lastMachine.idleMs) / totalMs : 0;
-    // This process's CPU beyond its event loop (workers, thread pool), in cores over the window.
-    const otherThreads = Math.max(0, processMs - this.lastProcessMs - loopBusyMs) / elapsed;
-    this.reading = { loopBusy: Math.min(1, loopBusyMs / loopMs), spareCores: Math.min(this.cores, idleShare * this.cores + otherThreads) };
+    this.reading = { loopBusy: Math.min(1, loopBusyMs / loopMs), spareCores: idleShare * this.cores };
     this.lastAt = now;
     this.lastLoop = loop;
     this.lastMachine = machine;
-    this.lastProcessMs = processMs;
     return this.reading;
   }
 
