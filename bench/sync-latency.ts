@@ -7,10 +7,12 @@
  *   block map never change: no journal commit, only the data and the device's cache flush. If this were much
  *   faster, preallocating the log would pay; if not, the device flush is the wait;
  * - `write + fdatasync`: two calls, the sink's fallback where O_DSYNC is missing.
+ * Then the CPU one `O_DSYNC` append costs this process (`process.cpuUsage`, all threads), made synchronously and
+ * through the thread pool as the sink makes it (its wake-ups included).
  *
  *   node --import tsx bench/sync-latency.ts [--dir .tmp] [--n 200]
  */
-import { closeSync, constants, fdatasyncSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, constants, fdatasyncSync, mkdtempSync, openSync, rmSync, write, writeSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -45,6 +47,18 @@ try {
       fdatasyncSync(plain);
     });
   }
+  const cpuPerAppend = async (viaPool: boolean): Promise<string> => {
+    const rounds = Math.max(20, Math.floor(n / 2));
+    const c0 = process.cpuUsage();
+    for (let i = 0; i < rounds; i++) {
+      if (viaPool) await new Promise<void>((resolve, reject) => write(append, line, (e) => (e === null ? resolve() : reject(e))));
+      else writeSync(append, line);
+    }
+    const c = process.cpuUsage(c0);
+    return `${(c.user / rounds).toFixed(0)} µs user + ${(c.system / rounds).toFixed(0)} µs system`;
+  };
+  const direct = await cpuPerAppend(false);
+  const pooled = await cpuPerAppend(true);
   for (const fd of [append, overwrite, plain]) closeSync(fd);
   console.log(`${n} durable writes of ${LINE} bytes each way, interleaved, under ${values.dir}; load ${load0.map((x) => x.toFixed(1)).join(' / ')} → ${loadavg().map((x) => x.toFixed(1)).join(' / ')}`);
   console.log('| write | p50 µs | p90 µs | p99 µs | mean µs |');
@@ -54,6 +68,7 @@ try {
     const q = (p: number): string => v[Math.min(v.length - 1, Math.floor(p * v.length))]!.toFixed(0);
     console.log(`| ${name} | ${q(0.5)} | ${q(0.9)} | ${q(0.99)} | ${(v.reduce((a, b) => a + b, 0) / v.length).toFixed(0)} |`);
   }
+  console.log(`CPU per O_DSYNC append: synchronous ${direct}; through the thread pool ${pooled}`);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
