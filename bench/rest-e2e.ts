@@ -13,7 +13,8 @@
  *   BENCH_N=2000 BENCH_DIMS=32 BENCH_QUERIES=50 BENCH_SECONDS=2 node --import tsx bench/rest-e2e.ts   # quick
  * Env: BENCH_N (100000), BENCH_DIMS (128,768), BENCH_QUERIES (1000), BENCH_EFS (16,32,64,128,256),
  * BENCH_SECONDS (8, per load phase), BENCH_LOAD_POINTS (10000, points of the auth/audit collection),
- * BENCH_PARTS (search,auth), BENCH_AUTH_ROUNDS (3, interleaved audit off/on rounds), BENCH_POOL_THREADS (one per core, at least 2). The search part runs two Quiver
+ * BENCH_PARTS (search,auth), BENCH_AUTH_ROUNDS (3, interleaved audit off/on rounds), BENCH_INGEST4 (1; 0 skips the
+ * 4-writer ingest), BENCH_POOL_THREADS (one per core, at least 2). The search part runs two Quiver
  * servers on the same data: a search pool (`max_search_threads` = BENCH_POOL_THREADS) and one search thread
  * (`max_search_threads` 1: searches on the event loop).
  * Collections use indexing_threshold 1 KiB so small runs build a graph too.
@@ -38,6 +39,8 @@ const LOAD_POINTS = Number(env('BENCH_LOAD_POINTS', '10000'));
 const PARTS = env('BENCH_PARTS', 'search,auth').split(',');
 /** Interleaved rounds per connection count in the audit on/off comparison. */
 const AUTH_ROUNDS = Number(env('BENCH_AUTH_ROUNDS', '3'));
+/** Also measure ingest with 4 concurrent writers (a second collection of N points on the pool server). */
+const INGEST4 = env('BENCH_INGEST4', '1') !== '0';
 const K = 10;
 const TAGS = 100;
 const KEY = 'bench-key-0123456789abcdef';
@@ -53,11 +56,20 @@ interface LoadResult {
   p99: number;
   errors: number;
   results: number[][];
+  /** CPU µs per request of the server process (all threads), when its pid was given. */
+  serverCpuUs: number;
+  /** CPU µs per request of this (client) process: parsing replies included. */
+  clientCpuUs: number;
 }
 
-/** Sends `bodies` (each once, in order) over `conns` keep-alive connections; latency per request in ms. */
-async function drive(url: string, path: string, bodies: string[], conns: number, headers: Record<string, string> = {}): Promise<LoadResult> {
+/**
+ * Sends `bodies` (each once, in order) over `conns` keep-alive connections; latency per request in ms.
+ * @param pid - the server's process, for its CPU per request
+ */
+async function drive(url: string, path: string, bodies: string[], conns: number, headers: Record<string, string> = {}, pid?: number): Promise<LoadResult> {
   const agent = new Agent({ keepAlive: true, maxSockets: conns });
+  const server0 = pid === undefined ? NaN : processCpuUs(pid);
+  const client0 = process.cpuUsage();
   const lat: number[] = [];
   const results: number[][] = new Array(bodies.length);
   let errors = 0;
@@ -80,9 +92,11 @@ async function drive(url: string, path: string, bodies: string[], conns: number,
     }),
   );
   const secs = (performance.now() - t0) / 1000;
+  const client = process.cpuUsage(client0);
+  const serverCpuUs = pid === undefined ? NaN : (processCpuUs(pid) - server0) / bodies.length;
   agent.destroy();
   lat.sort((a, b) => a - b);
-  return { qps: bodies.length / secs, p50: pct(lat, 50), p99: pct(lat, 99), errors, results };
+  return { qps: bodies.length / secs, p50: pct(lat, 50), p99: pct(lat, 99), errors, results, serverCpuUs, clientCpuUs: (client.user + client.system) / bodies.length };
 }
 
 /** Runs `one()` in a loop on `conns` workers for `seconds`; returns throughput and latencies by kind. */
@@ -108,12 +122,21 @@ async function timed(conns: number, seconds: number, one: (agent: Agent, worker:
   return out;
 }
 
+/**
+ * Write-type system calls of a process so far (`/proc/<pid>/io` syscw: socket writes included). Audit on minus off,
+ * per request, is the audit log's appends + checkpoint writes per request: 2 ÷ that is the mean group-commit batch.
+ */
+function writeCalls(pid: number): number {
+  const m = /syscw:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/io`, 'utf8'));
+  return m === null ? NaN : Number(m[1]);
+}
+
 function rssMiB(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m === null ? NaN : Number(m[1]) / 1024;
 }
 
-async function startCeiling(spec: DatasetSpec): Promise<{ url: string; stop: () => void }> {
+async function startCeiling(spec: DatasetSpec): Promise<{ url: string; pid: number; stop: () => void }> {
   const proc = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'serve-ceiling.ts'), String(spec.n), String(spec.dim), String(spec.clusters), String(spec.seed)], { stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await new Promise<number>((resolve, reject) => {
     let out = '';
@@ -124,7 +147,7 @@ async function startCeiling(spec: DatasetSpec): Promise<{ url: string; stop: () 
     });
     proc.on('exit', (code) => reject(new Error(`ceiling exited ${code}`)));
   });
-  return { url: `http://127.0.0.1:${port}`, stop: () => proc.kill('SIGTERM') };
+  return { url: `http://127.0.0.1:${port}`, pid: proc.pid!, stop: () => proc.kill('SIGTERM') };
 }
 
 const pointsBody = (store: ReturnType<typeof makeStore>, from: number, to: number, idBase = 0): string => {
@@ -189,12 +212,14 @@ async function searchPart(dim: number, lines: string[]): Promise<void> {
     await createCollection(server, 'b', dim);
     lines.push(`### ${N} × ${dim} (load average at start ${la()})`, '');
     const ingest1 = await ingest(server, 'b', store, N, 1);
-    await createCollection(server, 'w4', dim);
-    const ingest4 = await ingest(server, 'w4', store, N, 4);
-    lines.push(`Durable ingest (batches of 1000, wait=true): 1 connection ${f0(ingest1)} points/s; 4 concurrent writers ${f0(ingest4)} points/s (load ${la()}).`, '');
-    const del = new Agent({ keepAlive: true });
-    await post(del, server.url, 'DELETE', '/collections/w4', '');
-    del.destroy();
+    if (INGEST4) {
+      await createCollection(server, 'w4', dim);
+      const ingest4 = await ingest(server, 'w4', store, N, 4);
+      lines.push(`Durable ingest (batches of 1000, wait=true): 1 connection ${f0(ingest1)} points/s; 4 concurrent writers ${f0(ingest4)} points/s (load ${la()}).`, '');
+      const del = new Agent({ keepAlive: true });
+      await post(del, server.url, 'DELETE', '/collections/w4', '');
+      del.destroy();
+    } else lines.push(`Durable ingest (batches of 1000, wait=true): 1 connection ${f0(ingest1)} points/s (load ${la()}).`, '');
     await waitGreen(server, 'b', N);
     await createCollection(single, 'b', dim);
     await ingest(single, 'b', store, N, 1);
@@ -208,19 +233,29 @@ async function searchPart(dim: number, lines: string[]): Promise<void> {
         '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
       );
       const cell = (r: LoadResult): string => `${f0(r.qps)} (${f1(r.p50)}/${f1(r.p99)})`;
+      const cpuRows: string[] = [];
       for (const ef of EFS) {
         const bodies = queries.map((q) => JSON.stringify({ query: q, limit: K, params: { hnsw_ef: ef } }));
         for (const u of [server.url, single.url, ceiling.url]) await drive(u, '/collections/b/points/query', bodies.slice(0, 50), 4);
         const q1 = await drive(server.url, '/collections/b/points/query', bodies, 1);
         const s1 = await drive(single.url, '/collections/b/points/query', bodies, 1);
         const c1 = await drive(ceiling.url, '/collections/b/points/query', bodies, 1);
-        const q16 = await drive(server.url, '/collections/b/points/query', bodies, 16);
-        const s16 = await drive(single.url, '/collections/b/points/query', bodies, 16);
-        const c16 = await drive(ceiling.url, '/collections/b/points/query', bodies, 16);
+        const q16 = await drive(server.url, '/collections/b/points/query', bodies, 16, {}, server.proc.pid);
+        const s16 = await drive(single.url, '/collections/b/points/query', bodies, 16, {}, single.proc.pid);
+        const c16 = await drive(ceiling.url, '/collections/b/points/query', bodies, 16, {}, ceiling.pid);
         lines.push(
           `| ${ef} | ${recallAt(q1.results, truth, K).toFixed(3)} | ${recallAt(c1.results, truth, K).toFixed(3)} | ${cell(q1)} | ${cell(s1)} | ${cell(c1)} | ${cell(q16)} | ${cell(s16)} | ${cell(c16)} | ${(q16.qps / c16.qps).toFixed(2)}× | ${(s16.qps / c16.qps).toFixed(2)}× | ${(q16.qps / s16.qps).toFixed(2)}× | ${la()} |`,
         );
+        cpuRows.push(`| ${ef} | ${[q16, s16, c16].map((r) => `${f0(r.serverCpuUs)} / ${f0(r.clientCpuUs)} / ${((r.qps * (r.serverCpuUs + r.clientCpuUs)) / 1e6).toFixed(2)}`).join(' | ')} |`);
       }
+      lines.push(
+        '',
+        'CPU per request at 16 connections (server process, all threads / this client process, µs) and the cores the two used together (QPS × (server + client CPU per request); the machine has ' + String(cpus().length) + '):',
+        '',
+        '| hnsw_ef | pool: server / client / cores | 1 thread: server / client / cores | ceiling: server / client / cores |',
+        '|---|---|---|---|',
+        ...cpuRows,
+      );
       const ef = 64;
       const plain = queries.map((q) => JSON.stringify({ query: q, limit: K, params: { hnsw_ef: ef } }));
       const filtered = queries.map((q, i) => JSON.stringify({ query: q, limit: K, params: { hnsw_ef: ef }, filter: { must: [{ key: 'tag', match: { value: `t${i % TAGS}` } }] } }));
@@ -279,7 +314,7 @@ async function authPart(lines: string[]): Promise<void> {
       await ingest(s, 'a', store, n, 1, auth);
       await waitGreen(s, 'a', n, auth);
     }
-    lines.push(`### Auth and audit (${n} × ${dim}, API key on both servers, ${AUTH_ROUNDS} interleaved rounds of ${SECONDS} s per server, load average at start ${la()})`, '', '| connections | QPS audit off | QPS audit on | on / off | p99 off / on (ms) | server CPU µs/request off / on | load avg |', '|---|---|---|---|---|---|---|');
+    lines.push(`### Auth and audit (${n} × ${dim}, API key on both servers, ${AUTH_ROUNDS} interleaved rounds of ${SECONDS} s per server, load average at start ${la()})`, '', '| connections | QPS audit off | QPS audit on | on / off | p99 off / on (ms) | server CPU µs/request off / on | server write calls/request off / on | load avg |', '|---|---|---|---|---|---|---|---|');
     for (const conns of [16, 64]) {
       const run = (s: ChildServer) =>
         timed(conns, SECONDS, async (agent, w) => {
@@ -289,13 +324,15 @@ async function authPart(lines: string[]): Promise<void> {
       // A warm-up phase each (JIT, connections), then interleaved rounds (off, on, on, off, …) so both servers see
       // the same load.
       for (const s of [off, on]) await run(s);
-      const a1 = { n: 0, lat: [] as number[], cpuUs: 0 };
-      const b1 = { n: 0, lat: [] as number[], cpuUs: 0 };
+      const a1 = { n: 0, lat: [] as number[], cpuUs: 0, writes: 0 };
+      const b1 = { n: 0, lat: [] as number[], cpuUs: 0, writes: 0 };
       for (let r = 0; r < AUTH_ROUNDS; r++) {
         for (const [s, into] of r % 2 === 0 ? ([[off, a1], [on, b1]] as const) : ([[on, b1], [off, a1]] as const)) {
           const cpu0 = processCpuUs(s.proc.pid!);
+          const writes0 = writeCalls(s.proc.pid!);
           const q = (await run(s)).get('q')!;
           into.cpuUs += processCpuUs(s.proc.pid!) - cpu0;
+          into.writes += writeCalls(s.proc.pid!) - writes0;
           into.n += q.n;
           into.lat.push(...q.lat);
         }
@@ -304,7 +341,7 @@ async function authPart(lines: string[]): Promise<void> {
       const secs = SECONDS * AUTH_ROUNDS;
       const perReq = (x: typeof a1): number => x.cpuUs / Math.max(1, x.n);
       lines.push(
-        `| ${conns} | ${f0(a1.n / secs)} | ${f0(b1.n / secs)} | ${(b1.n / a1.n).toFixed(3)} | ${f1(pct(a1.lat, 99))} / ${f1(pct(b1.lat, 99))} | ${f0(perReq(a1))} / ${f0(perReq(b1))} (${(perReq(b1) / perReq(a1)).toFixed(2)}×) | ${la()} |`,
+        `| ${conns} | ${f0(a1.n / secs)} | ${f0(b1.n / secs)} | ${(b1.n / a1.n).toFixed(3)} | ${f1(pct(a1.lat, 99))} / ${f1(pct(b1.lat, 99))} | ${f0(perReq(a1))} / ${f0(perReq(b1))} (${(perReq(b1) / perReq(a1)).toFixed(2)}×) | ${(a1.writes / Math.max(1, a1.n)).toFixed(2)} / ${(b1.writes / Math.max(1, b1.n)).toFixed(2)} | ${la()} |`,
       );
     }
     let seq = 0;

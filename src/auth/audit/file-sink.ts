@@ -7,8 +7,9 @@
  * - `write(event)` resolves only once the line is on disk (`fdatasync`), so the server can hold the response
  *   until then: a request that got an answer has its line even after `kill -9` or a power cut.
  * - Group commit: one append + one `fdatasync` at a time; events that arrive meanwhile wait and go together in
- *   the next one. The cost of the sync is shared by every request in flight, so throughput stays near the
- *   unaudited one while each request waits about one sync.
+ *   the next one. Under load an append gathers events until the event loop's check phase, so that every request
+ *   of the poll phase joins it; a quiet sink starts at once. The cost of the sync is shared by every request in
+ *   flight, so throughput stays near the unaudited one while each request waits about one sync.
  * - Hash chain (`chain.ts`) across files and restarts. On open the chain resumes from the newest line on disk
  *   after cutting away a torn last line (a write interrupted by a crash, never acknowledged).
  * - The checkpoint `audit.head` (two MACed slots written alternately after each commit — on the thread pool, one
@@ -123,6 +124,8 @@ export class JsonlFileSink implements AuditSink {
 
   private queue: Pending[] = [];
   private running = false;
+  /** The last drain carried more than one event: requests are arriving together (see {@link kick}). */
+  private contended = false;
   private drained: Promise<void> = Promise.resolve();
   private closed = false;
   private lost = 0;
@@ -241,18 +244,36 @@ export class JsonlFileSink implements AuditSink {
   private kick(): void {
     if (this.running) return;
     this.running = true;
-    // A microtask, so that events written in the same tick share the first append.
-    this.drained = new Promise<void>((done) => queueMicrotask(() => void this.drain().then(done, done)));
+    const start = (): void => void this.drain().then(done, done);
+    let done = (): void => {};
+    this.drained = new Promise<void>((resolve) => (done = resolve));
+    // A quiet sink starts the append in a microtask: the events of this tick share it, and the sync runs while the
+    // request that wrote the event goes on with its handler (a read waits for it only before replying). A busy one
+    // (its last drain carried more than one event) gathers until the check phase, so that every request of this
+    // poll phase joins the append instead of the first one going alone and the rest in the next append.
+    if (this.contended) setImmediate(start);
+    else queueMicrotask(start);
   }
 
+  /**
+   * Commits the queue, one append at a time. After an append, the next one starts in the event loop's check phase
+   * (`setImmediate`), once the poll phase has run every I/O callback that was ready — the append's own completion
+   * is one of them — so the events of all the requests that arrived meanwhile go in one append. Under load that
+   * means fewer appends (each a thread-pool trip and a journal commit) for the same events; the price is that a busy
+   * sink's next append starts at most the rest of a poll phase later.
+   */
   private async drain(): Promise<void> {
+    let events = 0;
     try {
       while (this.queue.length > 0) {
         const batch = this.queue.length <= this.maxBatch ? this.queue : this.queue.slice(0, this.maxBatch);
         this.queue = this.queue.length <= this.maxBatch ? [] : this.queue.slice(this.maxBatch);
+        events += batch.length;
         await this.commit(batch);
+        if (this.queue.length > 0 && this.queue.length < this.maxBatch) await new Promise<void>((resolve) => setImmediate(resolve));
       }
     } finally {
+      this.contended = events > 1;
       this.running = false;
     }
   }

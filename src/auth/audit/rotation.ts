@@ -74,6 +74,9 @@ export function auditFilesIn(names: readonly string[]): LogFile[] {
  * in order and never reopened, so a late event joins the current file (see {@link LATE_EVENT_TOLERANCE_MS}).
  */
 export function targetFile(rotation: Rotation, eventMs: number, current: LogFile | undefined): LogFile {
+  // The common case, without building a name: periods of one rotation are aligned, so any instant before the end
+  // of the current file's period belongs to it or to an older one.
+  if (current !== undefined && current.rotation === rotation && eventMs < current.endMs) return current;
   const own = periodOf(rotation, eventMs);
   return current !== undefined && own.startMs <= current.startMs ? current : own;
 }

@@ -90,8 +90,10 @@ export function nearestIn(s: NearestSource, using: string, q: QueryVector, k: nu
  * `nearestIn`, with the vector work on the search pool's worker threads when there is one: the event loop plans
  * the filter (a selective one becomes the list of offsets to scan, resolved at the current epoch), a worker
  * searches the shared index at a stable epoch. Filtered graph traversal (broad filters) needs the payloads and
- * stays on the event loop, as does everything but dense vectors with an index. When a worker cannot read a
- * stable state (writes kept overlapping, the subset's epoch passed), the search runs here instead.
+ * stays on the event loop, as does everything but dense vectors with an index, and every search while the pool's
+ * offload policy says a hand-off does not pay (an event loop with time to spare, or no free core for a worker).
+ * When a worker cannot read a stable state (writes kept overlapping, the subset's epoch passed), the search runs
+ * here instead.
  */
 export async function nearestAsyncIn(s: NearestSource, using: string, q: QueryVector, k: number, opts: NearestOptions = {}): Promise<ScoredOffset[]> {
   const pool = searchPool();
@@ -99,7 +101,8 @@ export async function nearestAsyncIn(s: NearestSource, using: string, q: QueryVe
   if (pool === undefined || index === undefined || q.kind !== 'dense' || k <= 0) return nearestIn(s, using, q, k, opts);
   checkDimension(index.dim, q.data.length);
   const plan = planDense(s, using, index, q.data, k, opts);
-  if (plan.accept !== undefined) return cut(index, runDense(plan), opts.threshold);
+  // Broad filters need the payloads; and when the event loop has time or no core is free, a hand-off only adds cost.
+  if (plan.accept !== undefined || !pool.offloadPays()) return cut(index, runDense(plan), opts.threshold);
   const r = await pool.search({ ...plan, epoch: plan.subset === undefined ? undefined : index.gate.epoch });
   return r.ok ? cut(index, r.hits, opts.threshold) : nearestIn(s, using, q, k, opts);
 }

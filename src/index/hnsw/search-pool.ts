@@ -15,6 +15,7 @@ import type { ScoredOffset } from '../vector-index.js';
 import { leaseSlots, type HnswIndex } from './hnsw-index.js';
 import type { PoolReply, PoolRequest, SearchArgs } from './search-protocol.js';
 import { startWorker } from './start-worker.js';
+import { LoadMonitor } from './offload-policy.js';
 
 export interface PoolSearch extends SearchArgs {
   readonly index: HnswIndex;
@@ -36,12 +37,41 @@ interface Slot {
   dead: boolean;
 }
 
+export interface SearchPoolOptions {
+  /**
+   * Whether the next search should go to a worker (`offload-policy.ts`); searches for which it answers false run
+   * on the event loop. Default: a {@link LoadMonitor} of this machine.
+   */
+  readonly offload?: () => boolean;
+}
+
 export class SearchPool {
   private readonly slots: Slot[] = [];
   private nextId = 1;
   private closed = false;
+  private readonly decide: () => boolean;
+  private sent = 0;
 
-  constructor(readonly threads: number) {}
+  constructor(
+    readonly threads: number,
+    options: SearchPoolOptions = {},
+  ) {
+    if (options.offload !== undefined) this.decide = options.offload;
+    else {
+      const monitor = new LoadMonitor(availableParallelism());
+      this.decide = () => monitor.offloadPays();
+    }
+  }
+
+  /** True when a search now is better handed to a worker than run on the event loop (see `offload-policy.ts`). */
+  offloadPays(): boolean {
+    return this.decide();
+  }
+
+  /** Searches sent to a worker so far. */
+  get handedOff(): number {
+    return this.sent;
+  }
 
   /** Requests now waiting for a worker's answer. */
   get inFlight(): number {
@@ -84,6 +114,7 @@ export class SearchPool {
         resolve({ ok: true, hits, epoch: reply.epoch });
       });
       if (attach !== undefined) slot.layouts.set(layout.id, layout.layout);
+      this.sent++;
       slot.worker.postMessage(msg);
     });
   }
@@ -166,12 +197,12 @@ export function searchThreadsFor(maxSearchThreads: number, cores = availablePara
 
 /**
  * Sets the process's search pool size (0 = searches stay on the event loop). Replaces (and closes) a
- * previous pool of another size.
+ * previous pool of another size, or any previous pool when `options` are given.
  */
-export function configureSearchPool(threads: number): SearchPool | undefined {
-  if (shared?.threads === threads) return shared;
+export function configureSearchPool(threads: number, options?: SearchPoolOptions): SearchPool | undefined {
+  if (shared?.threads === threads && options === undefined) return shared;
   void shared?.close();
-  shared = threads > 0 ? new SearchPool(threads) : undefined;
+  shared = threads > 0 ? new SearchPool(threads, options) : undefined;
   return shared;
 }
 

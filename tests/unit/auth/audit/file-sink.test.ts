@@ -122,6 +122,45 @@ void describe('JsonlFileSink group commit', () => {
     );
   });
 
+  void it('a quiet sink starts an append at once, before callbacks already scheduled run (the sync overlaps the handler)', async () => {
+    const dir = tempDir();
+    const { sink } = fileSink(dir, { livenessCheckMs: -1 });
+    await sink.write(ev(day(1), { tracing_id: 'r0' }));
+    // The drain that wrote it ends in the microtasks after it resolved.
+    await new Promise((resolve) => setImmediate(resolve));
+    let seen = -1;
+    setImmediate(() => (seen = sink.appendCount));
+    await sink.write(ev(day(1), { tracing_id: 'r1' }));
+    assert.equal(seen, 2);
+    await sink.close();
+  });
+
+  void it('a busy sink puts the events of separate callbacks of one event-loop phase in one append, in order', async () => {
+    // Like requests whose data arrived together: each is its own callback (macrotask), run in the same phase.
+    const dir = tempDir();
+    const { sink } = fileSink(dir, { livenessCheckMs: -1 });
+    // Three events in one drain: requests are arriving together.
+    await Promise.all(['r0', 'r1', 'r2'].map((t) => sink.write(ev(day(1), { tracing_id: t }))));
+    assert.equal(sink.appendCount, 1);
+    const writes = await new Promise<Array<Promise<void>>>((resolve) => {
+      const out: Array<Promise<void>> = [];
+      for (let i = 3; i < 8; i++) {
+        setImmediate(() => {
+          out.push(sink.write(ev(day(1), { tracing_id: `r${i}` })));
+          if (out.length === 5) resolve(out);
+        });
+      }
+    });
+    await Promise.all(writes);
+    assert.equal(sink.appendCount, 2);
+    await sink.close();
+    assert.deepEqual(
+      readLines(dir, 'audit.2030-06-01.log').map((l) => l['tracing_id']),
+      Array.from({ length: 8 }, (_, i) => `r${i}`),
+    );
+    assert.deepEqual(verifyAuditDir(dir, KEY), { ok: true, lines: 8 });
+  });
+
   void it('splits one batch across a rotation, each file starting with prev_hash', async () => {
     const dir = tempDir();
     const { sink } = fileSink(dir);

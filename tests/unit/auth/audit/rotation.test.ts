@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
+import fc from 'fast-check';
 import { auditFilesIn, expiredFiles, filesOverlapping, parseLogFileName, periodOf, targetFile } from '../../../../src/auth/audit/rotation.js';
 
 const ms = (iso: string): number => Date.parse(iso);
@@ -30,6 +31,20 @@ void describe('audit file names and periods', () => {
     assert.equal(targetFile('daily', ms('2030-06-01T23:59:59Z'), current), current);
     assert.equal(targetFile('daily', ms('2030-06-03T00:00:00Z'), current).name, 'audit.2030-06-03.log');
     assert.equal(targetFile('daily', ms('2030-06-01T00:00:00Z'), undefined).name, 'audit.2030-06-01.log');
+  });
+
+  void it('targets the file its own period names unless that is not newer than the current one, for any instants and rotations', () => {
+    const instant = fc.integer({ min: ms('2030-01-01T00:00:00Z'), max: ms('2030-01-04T00:00:00Z') });
+    const rotation = fc.constantFrom<'daily' | 'hourly'>('daily', 'hourly');
+    fc.assert(
+      fc.property(rotation, rotation, instant, instant, (currentRotation, rotationNow, currentAt, at) => {
+        const current = periodOf(currentRotation, currentAt);
+        const own = periodOf(rotationNow, at);
+        const expected = own.startMs <= current.startMs ? current : own;
+        assert.deepEqual(targetFile(rotationNow, at, current), expected);
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   void it('expires all but the newest max files, and selects overlapping ones', () => {
