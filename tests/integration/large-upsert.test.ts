@@ -29,8 +29,11 @@ describe('large upserts and the event loop', () => {
   });
   after(() => app.destroy());
 
-  it('a 2000 × 128 upsert lets /healthz be answered while it is parsed, validated and staged', async () => {
-    const body = JSON.stringify({ points: points(0, N) });
+  /**
+   * Sends `body` as an upsert while `/healthz` is probed; records how many probes had been answered at each
+   * `JSON.parse` call (other than of the whole body) and at the store commit.
+   */
+  async function upsertWhileProbing(body: string): Promise<{ status: number; parses: Array<{ text: string; served: number }>; atCommit: number | undefined }> {
     let served = 0;
     let done = false;
     const healthz = (async () => {
@@ -42,10 +45,10 @@ describe('large upserts and the event loop', () => {
         served++;
       }
     })();
-    const atSlices: number[] = [];
+    const parses: Array<{ text: string; served: number }> = [];
     const parse = JSON.parse;
     JSON.parse = (text: string, reviver?: (this: unknown, key: string, value: unknown) => unknown) => {
-      if (typeof text === 'string' && text.length > 100_000 && text.length < body.length) atSlices.push(served);
+      if (typeof text === 'string' && text.length < body.length) parses.push({ text, served });
       return parse(text, reviver);
     };
     let atCommit: number | undefined;
@@ -63,21 +66,49 @@ describe('large upserts and the event loop', () => {
       done = true;
       await healthz;
     }
+    return { status, parses, atCommit };
+  }
+
+  async function assertStored(expected: ReturnType<typeof points>, ids: number[]): Promise<void> {
+    const got = await app.request('POST', '/collections/big/points', { ids, with_vector: true, with_payload: true });
+    assert.equal(got.body.result.length, ids.length);
+    const byId = new Map(expected.map((p) => [p.id, p]));
+    for (const p of got.body.result as Array<{ id: number; vector: number[]; payload: unknown }>) {
+      assert.deepEqual(p.payload, byId.get(p.id)!.payload);
+      assert.deepEqual(p.vector.map(Math.fround), byId.get(p.id)!.vector.map(Math.fround));
+    }
+  }
+
+  it('a 2000 × 128 upsert is read by the scanner, with /healthz answered while it is read and staged', async () => {
+    const expected = points(0, N);
+    const { status, parses, atCommit } = await upsertWhileProbing(JSON.stringify({ points: expected }));
     assert.equal(status, 200);
+    // The scanner read the body: JSON.parse saw the payloads (one per point) and the probes' replies, never the
+    // body or slices of it …
+    assert.ok(parses.every((p) => p.text.length < 1000), `largest text parsed: ${Math.max(...parses.map((p) => p.text.length))}`);
+    const payloads = parses.filter((p) => p.text.startsWith('{"tag":'));
+    assert.equal(payloads.length, N);
+    // … with /healthz answered between the first point and the last …
+    assert.ok(payloads.at(-1)!.served > payloads[0]!.served, `healthz answered during the scan: ${payloads[0]!.served} → ${payloads.at(-1)!.served}`);
+    // … and again between the scan and the commit (conversion to stored vectors, encoding).
+    assert.ok(atCommit !== undefined && atCommit > payloads.at(-1)!.served, `healthz answered between scan and commit: ${payloads.at(-1)!.served} → ${atCommit}`);
+    const info = await app.request('GET', '/collections/big');
+    assert.equal(info.body.result.points_count, N);
+    await assertStored(expected, [0, 1234, N - 1]);
+  });
+
+  it('a 2000 × 128 upsert the scanner does not read is parsed, validated and staged in slices, /healthz answered meanwhile', async () => {
+    // An unknown member in each point (valid: Qdrant ignores it) sends the body down the general path.
+    const expected = points(2_000, N);
+    const { status, parses, atCommit } = await upsertWhileProbing(JSON.stringify({ points: expected.map((p) => ({ ...p, note: 1 })) }));
+    assert.equal(status, 200);
+    const atSlices = parses.filter((p) => p.text.length > 100_000).map((p) => p.served);
     // The body was parsed in slices (never in one call), with /healthz answered between the first and the last …
     assert.ok(atSlices.length >= Math.floor(N / 128), `${atSlices.length} slices`);
     assert.ok(atSlices.at(-1)! > atSlices[0]!, `healthz answered during the parse: ${atSlices.join(',')}`);
     // … and again between the parse and the commit (validation, conversion to vectors, encoding).
     assert.ok(atCommit !== undefined && atCommit > atSlices.at(-1)!, `healthz answered between parse and commit: ${atSlices.at(-1)} → ${atCommit}`);
-    // Everything arrived.
-    const info = await app.request('GET', '/collections/big');
-    assert.equal(info.body.result.points_count, N);
-    const got = await app.request('POST', '/collections/big/points', { ids: [0, 1234, N - 1], with_vector: true, with_payload: true });
-    const expected = points(0, N);
-    for (const p of got.body.result as Array<{ id: number; vector: number[]; payload: unknown }>) {
-      assert.deepEqual(p.payload, expected[p.id]!.payload);
-      assert.deepEqual(p.vector.map(Math.fround), expected[p.id]!.vector.map(Math.fround));
-    }
+    await assertStored(expected, [2_000, 3_234, 2_000 + N - 1]);
   });
 
   it('a large upsert is foreground work (background builds give way) until its reply, a small one is not', async () => {
