@@ -19,7 +19,7 @@ import { registerAccessLog, requestIdOf, type AccessLogOptions } from './api/res
 import { holdsLargeNumber, noteBigints, parseExactJson, stringifyJson } from './exact-json.js';
 import { checkExactIntegers } from './api/rest/exact-body.js';
 import { parseJsonInSlices, SLICED_PARSE_MIN_CHARS } from './api/rest/sliced-json.js';
-import { scanUpsert } from './api/rest/parse/upsert-scan.js';
+import { readUpsertBody } from './api/rest/parse/read-upsert-body.js';
 import { foregroundWork } from './index/foreground-work.js';
 
 /** Request bodies from this size on make their request foreground work (~50 points of 128 dimensions). */
@@ -149,9 +149,9 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<F
       if (text.length >= SLICED_PARSE_MIN_CHARS) parseJsonInSlices(text).then(checked, whole);
       else whole();
     };
-    // An upsert of plain dense points is read straight into Float32 rows (`parse/upsert-scan.ts`); any other body,
-    // or one the scanner does not read, takes the general path.
-    if (request.routeOptions.config.operation === 'upsert_points') scanUpsert(text).then((scanned) => (scanned === undefined ? general() : done(null, scanned)), general);
+    // An upsert of plain dense points is read straight into Float32 rows (`parse/read-upsert-body.ts`); any other
+    // body, or one the scanner does not read, takes the general path.
+    if (request.routeOptions.config.operation === 'upsert_points') readUpsertBody(text).then((scanned) => (scanned === undefined ? general() : done(null, scanned)), general);
     else general();
   });
 

@@ -1,6 +1,7 @@
 /**
- * A large upsert (2,000 × 128) does not hold the event loop: its body is parsed, validated, converted and encoded a
- * slice at a time, and `/healthz` is answered in between. Observed by structure, not by time: each slice's
+ * A large upsert (2,000 × 128) does not hold the event loop: its body is scanned on a worker thread (or, when the
+ * scanner does not read it, parsed and validated a slice at a time), converted and encoded a slice at a time, and
+ * `/healthz` is answered in between. Observed by structure, not by time: each slice's
  * `JSON.parse` call and the store commit record how many `/healthz` requests had been answered by then.
  */
 import { describe, it, before, after } from 'node:test';
@@ -8,6 +9,7 @@ import assert from 'node:assert/strict';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { validateBody } from '../../src/api/rest/schemas/validator.js';
 import { foregroundWork } from '../../src/index/foreground-work.js';
+import { upsertScanThread } from '../../src/api/rest/parse/read-upsert-body.js';
 import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
 
@@ -33,8 +35,12 @@ describe('large upserts and the event loop', () => {
    * Sends `body` as an upsert while `/healthz` is probed; records how many probes had been answered at each
    * `JSON.parse` call (other than of the whole body) and at the store commit.
    */
-  async function upsertWhileProbing(body: string): Promise<{ status: number; parses: Array<{ text: string; served: number }>; atCommit: number | undefined }> {
+  async function upsertWhileProbing(
+    body: string,
+    probes: (served: () => number) => void = () => undefined,
+  ): Promise<{ status: number; parses: Array<{ text: string; served: number }>; atCommit: number | undefined }> {
     let served = 0;
+    probes(() => served);
     let done = false;
     const healthz = (async () => {
       while (!done) {
@@ -79,19 +85,33 @@ describe('large upserts and the event loop', () => {
     }
   }
 
-  it('a 2000 × 128 upsert is read by the scanner, with /healthz answered while it is read and staged', async () => {
+  it('a 2000 × 128 upsert is scanned on the worker thread, /healthz answered while it is scanned and staged', async () => {
     const expected = points(0, N);
-    const { status, parses, atCommit } = await upsertWhileProbing(JSON.stringify({ points: expected }));
+    // When the scan thread got the body and when it handed back the points, in probes answered by then.
+    const thread: { asked?: number; answered?: number } = {};
+    const scan = upsertScanThread.scan.bind(upsertScanThread);
+    let probes = (): number => 0;
+    upsertScanThread.scan = async (text: string) => {
+      thread.asked = probes();
+      const scanned = await scan(text);
+      thread.answered = probes();
+      assert.ok(scanned !== undefined, 'the worker read the body');
+      return scanned;
+    };
+    let result;
+    try {
+      result = await upsertWhileProbing(JSON.stringify({ points: expected }), (served) => (probes = served));
+    } finally {
+      upsertScanThread.scan = scan;
+    }
+    const { status, parses, atCommit } = result;
     assert.equal(status, 200);
-    // The scanner read the body: JSON.parse saw the payloads (one per point) and the probes' replies, never the
-    // body or slices of it …
-    assert.ok(parses.every((p) => p.text.length < 1000), `largest text parsed: ${Math.max(...parses.map((p) => p.text.length))}`);
-    const payloads = parses.filter((p) => p.text.startsWith('{"tag":'));
-    assert.equal(payloads.length, N);
-    // … with /healthz answered between the first point and the last …
-    assert.ok(payloads.at(-1)!.served > payloads[0]!.served, `healthz answered during the scan: ${payloads[0]!.served} → ${payloads.at(-1)!.served}`);
+    // The main thread never parsed the body, a slice of it, or its payloads: only the probes' replies …
+    assert.ok(parses.every((p) => p.text.length < 1000 && !p.text.startsWith('{"tag":')), 'JSON.parse on the main thread');
+    // … /healthz was answered while the worker scanned …
+    assert.ok(thread.asked !== undefined && thread.answered! > thread.asked, `healthz answered during the scan: ${thread.asked} → ${thread.answered}`);
     // … and again between the scan and the commit (conversion to stored vectors, encoding).
-    assert.ok(atCommit !== undefined && atCommit > payloads.at(-1)!.served, `healthz answered between scan and commit: ${payloads.at(-1)!.served} → ${atCommit}`);
+    assert.ok(atCommit !== undefined && atCommit > thread.answered!, `healthz answered between scan and commit: ${thread.answered} → ${atCommit}`);
     const info = await app.request('GET', '/collections/big');
     assert.equal(info.body.result.points_count, N);
     await assertStored(expected, [0, 1234, N - 1]);

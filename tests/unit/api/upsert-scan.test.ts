@@ -1,5 +1,6 @@
 /**
- * The upsert scanner (`parse/upsert-scan.ts`): every component is `Math.fround(JSON.parse(literal))` bit for bit,
+ * The upsert scanner (`parse/upsert-scan.ts`, with the members beside the points validated by
+ * `read-upsert-body.ts`): every component is `Math.fround(JSON.parse(literal))` bit for bit,
  * every body it reads is one the general path (JSON.parse with exact integers, schema validation) accepts with the
  * same ids, payloads and vectors, and every body it does not read is left to that path (`undefined`).
  */
@@ -7,6 +8,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { scanUpsert, ScannedUpsert } from '../../../src/api/rest/parse/upsert-scan.js';
+import { readUpsertBody } from '../../../src/api/rest/parse/read-upsert-body.js';
 import { validateBody } from '../../../src/api/rest/schemas/validator.js';
 import { checkExactIntegers } from '../../../src/api/rest/exact-body.js';
 import { holdsLargeNumber, noteBigints, parseExactJson } from '../../../src/exact-json.js';
@@ -133,7 +135,7 @@ const UUID = '550e8400-e29b-41d4-a716-446655440000';
 describe('upsert scanner: shapes', () => {
   it('reads ids, vectors, payloads, whitespace and the members beside the points', async () => {
     const text = ` {\n "update_mode" : "upsert", "points" : [ { "payload" : {"a": [1, {"b": "}]"}], "__proto__": 2}, "vector" : [ 1 , 2.5 ,-3 ] , "id" : 7 } ,\r\n\t{"id": "{${UUID.toUpperCase()}}", "vector": [0,0,1], "payload": null}, {"id": 0, "vector": [1,1,1]} ], "shard_key": null } `;
-    const s = (await scanUpsert(text))!;
+    const s = (await readUpsertBody(text))!;
     assert.ok(s instanceof ScannedUpsert);
     assert.deepEqual(s.members, { update_mode: 'upsert', shard_key: null });
     assert.deepEqual(s.ids, [7, UUID, 0]);
@@ -151,7 +153,7 @@ describe('upsert scanner: shapes', () => {
   });
 
   it('keeps payload integers beyond ±(2^53−1) exactly, as the general path does', async () => {
-    const s = (await scanUpsert('{"points":[{"id":1,"vector":[1],"payload":{"big":18446744073709551615,"neg":-9223372036854775808,"f":1e300,"n":5}}]}'))!;
+    const s = (await readUpsertBody('{"points":[{"id":1,"vector":[1],"payload":{"big":18446744073709551615,"neg":-9223372036854775808,"f":1e300,"n":5}}]}'))!;
     assert.deepEqual(s.payloads[0], { big: 18446744073709551615n, neg: -9223372036854775808n, f: 1e300, n: 5 });
   });
 
@@ -194,7 +196,7 @@ describe('upsert scanner: shapes', () => {
   ];
   for (const [what, text] of notRead) {
     it(`leaves ${what} to the general path`, async () => {
-      assert.equal(await scanUpsert(text), undefined);
+      assert.equal(await readUpsertBody(text), undefined);
     });
   }
 });
@@ -242,7 +244,7 @@ describe('upsert scanner: against the general path', () => {
           return `{${members.join(',')}}`;
         });
         const text = `{"points":[${parts.join(',')}]${mode === null ? '' : `,"update_mode":"${mode}"`}}`;
-        const scanned = await scanUpsert(text);
+        const scanned = await readUpsertBody(text);
         if (scanned === undefined) return;
         read++;
         const body = generalParse(text) as { points: Array<{ id: unknown; vector: number[]; payload?: unknown }> };

@@ -9,7 +9,8 @@
  * It accepts only what it can check completely (a subset of valid bodies): ids that are unsigned safe integers or
  * UUID strings, plain dense vectors of one length with finite Float32 components, payloads that are objects or
  * null, keys written without escapes, and beside `points` only the members `shard_key`, `update_filter` and
- * `update_mode` (validated with the operation's schema). Anything else — malformed text, another shape, a value
+ * `update_mode` (parsed here, validated with the operation's schema by the caller, `read-upsert-body.ts`: this
+ * module stays free of the schema so that a worker thread can run it). Anything else — malformed text, another shape, a value
  * the schema refuses, an integer beyond ±(2^53−1) outside a payload — makes it answer `undefined`, and the body
  * takes the general path (`JSON.parse`, schema validation), which gives the exact error Qdrant's clients expect.
  *
@@ -21,12 +22,11 @@ import { parsePointId, type PointId } from '../../../storage/point-id.js';
 import type { Payload } from '../../../collection/types.js';
 import { isObject } from '../../../json.js';
 import { endOfValue, skipWs, yieldToEventLoop } from '../sliced-json.js';
-import { isPlainJsonAt, upsertEnvelopeValid } from '../schemas/validator.js';
 
 /** Points read between two yields to the event loop (~130 KB of text at 128 dimensions, ~1 ms). */
 const SLICE_POINTS = 128;
 
-/** An upsert body read by {@link scanUpsert}: already checked against the schema. */
+/** An upsert body read by {@link scanUpsert}: its points already checked as validation would. */
 export class ScannedUpsert {
   constructor(
     /** The body's members other than `points` (`shard_key`, `update_filter`, `update_mode`), as parsed. */
@@ -290,6 +290,27 @@ function readPayload(text: string, i: number): Payload | null {
   return value;
 }
 
+/** serde_json's recursion limit, as validation applies it. */
+const MAX_DEPTH = 128;
+
+/**
+ * True when `value`, at nesting depth `depth` of the body (the body is depth 1), passes validation's guard on
+ * free-form JSON: every number finite, nesting within serde_json's limit.
+ */
+function isPlainJsonAt(value: unknown, depth: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, depth]];
+  while (stack.length > 0) {
+    const [v, d] = stack.pop()!;
+    if (typeof v === 'number') {
+      if (!Number.isFinite(v)) return false;
+    } else if (typeof v === 'object' && v !== null) {
+      if (d > MAX_DEPTH) return false;
+      for (const x of Array.isArray(v) ? v : Object.values(v)) stack.push([x, d + 1]);
+    }
+  }
+  return true;
+}
+
 /** What {@link readPoint} collects. */
 interface Points {
   readonly ids: PointId[];
@@ -330,32 +351,33 @@ function readPoint(text: string, i: number, out: Points): number {
 }
 
 /** The `points` array at `i`, a slice of points at a time; returns the index after it. */
-async function readPoints(text: string, i: number, out: Points): Promise<number> {
+async function readPoints(text: string, i: number, out: Points, slices: boolean): Promise<number> {
   i = expect(text, i, 0x5b);
   if (text.charCodeAt(i) === 0x5d) throw NOT_SCANNED;
   for (let n = 1; ; n++) {
     i = readPoint(text, i, out);
     if (!nextOrClose(text, i, 0x5d)) return sepEnd;
     i = sepEnd;
-    if (n % SLICE_POINTS === 0) await yieldToEventLoop();
+    if (slices && n % SLICE_POINTS === 0) await yieldToEventLoop();
   }
 }
 
 /**
- * The upsert body `text` as a {@link ScannedUpsert}, yielding to the event loop between slices of points; or
- * `undefined` when it is not a body this scanner reads (see the module comment): the general path then parses
+ * The upsert body `text` as a {@link ScannedUpsert} whose members beside the points are still to be validated;
+ * or `undefined` when it is not a body this scanner reads (see the module comment): the general path then parses
  * and validates it.
+ * @param slices yield to the event loop between slices of points (on the main thread; not in a worker)
  */
-export async function scanUpsert(text: string): Promise<ScannedUpsert | undefined> {
+export async function scanUpsert(text: string, slices = true): Promise<ScannedUpsert | undefined> {
   try {
-    return await scan(text);
+    return await scan(text, slices);
   } catch (e) {
     if (e instanceof NotScanned) return undefined;
     throw e;
   }
 }
 
-async function scan(text: string): Promise<ScannedUpsert> {
+async function scan(text: string, slices: boolean): Promise<ScannedUpsert> {
   let i = expect(text, skipWs(text, 0), 0x7b);
   const members: Record<string, unknown> = {};
   // Room for one component per 16 characters of text (a 17-digit component and its comma take 20), grown when short.
@@ -367,7 +389,7 @@ async function scan(text: string): Promise<ScannedUpsert> {
     i = keyEnd;
     if (key === 'points' && !points) {
       points = true;
-      i = await readPoints(text, i, out);
+      i = await readPoints(text, i, out, slices);
     } else if (ENVELOPE_KEYS.has(key) && !Object.hasOwn(members, key)) {
       const end = endOfValue(text, i);
       if (end < 0) throw NOT_SCANNED;
@@ -386,7 +408,7 @@ async function scan(text: string): Promise<ScannedUpsert> {
     if (!nextOrClose(text, i, 0x7d)) break;
     i = sepEnd;
   }
-  if (sepEnd !== text.length || !points || !upsertEnvelopeValid(members)) throw NOT_SCANNED;
+  if (sepEnd !== text.length || !points) throw NOT_SCANNED;
   const { ids, payloads, rows, dim } = out;
   // The rows live until the collection has copied them: no more than a quarter of room to spare.
   const vectors = rows.data.length > rows.length * 1.25 ? rows.data.slice(0, rows.length) : rows.data.subarray(0, rows.length);

@@ -269,14 +269,6 @@ export function upsertEnvelopeValid(members: Record<string, unknown>): boolean {
 }
 
 /**
- * True when `value`, found at nesting depth `depth` of a body (the body itself is depth 1), is what validation
- * lets through as free-form JSON: every number finite, nesting within serde_json's limit.
- */
-export function isPlainJsonAt(value: unknown, depth: number): boolean {
-  return guardJson(value, '', depth) === null;
-}
-
-/**
  * Validates and coerces query-string parameters declared by the operation: `"true"`/`"false"` to
  * booleans, digit strings to numbers where the schema wants a number, enums checked. Parameters
  * the operation does not declare are passed through untouched.
