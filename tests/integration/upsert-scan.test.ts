@@ -131,6 +131,26 @@ describe('upserts read by the scanner answer and store as the general path does'
     assert.equal(s.body.status.error, g.body.status.error.replace('cosine_general', 'cosine_scanned'));
   });
 
+  it('the batch form: the same stored points, and the same error for a plain vector where a named one is expected', async () => {
+    const points = pointsFrom(3000, 200);
+    const batch = (extra: string) =>
+      `{"batch":{"ids":${JSON.stringify(points.map((p) => p.id))},"vectors":${JSON.stringify(points.map((p) => p.vector))},"payloads":${JSON.stringify(points.map((p) => p.payload ?? null))}${extra}}}`;
+    const b = { scanned: batch(''), general: batch(',"ignored":1') };
+    for (const name of ['cosine', 'euclid_u8']) {
+      const [s, g] = await both(name, b);
+      assert.equal(s.status, 200, JSON.stringify(s.body));
+      assert.equal(g.status, 200);
+      const read = async (c: string) => (await app.request('POST', `/collections/${c}/points`, { ids: points.map((p) => p.id), with_vector: true, with_payload: true })).body.result;
+      const got = await read(`${name}_scanned`);
+      assert.equal(got.length, points.length);
+      assert.deepEqual(got, await read(`${name}_general`));
+    }
+    const [s, g] = await both('multi', b);
+    assert.notEqual(s.status, 200);
+    assert.equal(s.status, g.status);
+    assert.equal(s.body.status.error, g.body.status.error);
+  });
+
   it('a UUID id in any accepted form is stored under its canonical form', async () => {
     const uuid = '550e8400-e29b-41d4-a716-446655440000';
     const body = `{"points":[{"id":"{${uuid.toUpperCase()}}","vector":${JSON.stringify(vector(1))}}]}`;

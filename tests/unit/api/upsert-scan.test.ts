@@ -152,6 +152,20 @@ describe('upsert scanner: shapes', () => {
     ] });
   });
 
+  it('reads the batch form, with payloads, null payloads or none', async () => {
+    const s = (await readUpsertBody(`{"shard_key":"k","batch":{"vectors":[[1,2],[3,4.5]],"payloads":[{"a":1},null],"ids":[3,"${UUID}"]}}`))!;
+    assert.equal(s.form, 'batch');
+    assert.deepEqual(s.members, { shard_key: 'k' });
+    assert.deepEqual(s.ids, [3, UUID]);
+    assert.deepEqual([...s.vectors], [1, 2, 3, 4.5]);
+    assert.deepEqual(s.payloads, [{ a: 1 }, null]);
+    assert.deepEqual(s.plainBody(), { shard_key: 'k', batch: { ids: [3, UUID], vectors: [[1, 2], [3, 4.5]], payloads: [{ a: 1 }, null] } });
+    for (const payloads of ['', ',"payloads":null']) {
+      const t = (await readUpsertBody(`{"batch":{"ids":[1,2],"vectors":[[1],[2]]${payloads}}}`))!;
+      assert.deepEqual(t.payloads, [null, null]);
+    }
+  });
+
   it('keeps payload integers beyond ±(2^53−1) exactly, as the general path does', async () => {
     const s = (await readUpsertBody('{"points":[{"id":1,"vector":[1],"payload":{"big":18446744073709551615,"neg":-9223372036854775808,"f":1e300,"n":5}}]}'))!;
     assert.deepEqual(s.payloads[0], { big: 18446744073709551615n, neg: -9223372036854775808n, f: 1e300, n: 5 });
@@ -159,7 +173,16 @@ describe('upsert scanner: shapes', () => {
 
   const notRead: Array<[string, string]> = [
     ['not an object', '[{"id":1,"vector":[1]}]'],
-    ['the batch form', '{"batch":{"ids":[1],"vectors":[[1]]}}'],
+    ['both forms', '{"points":[{"id":1,"vector":[1]}],"batch":{"ids":[1],"vectors":[[1]]}}'],
+    ['a batch without ids', '{"batch":{"vectors":[[1]]}}'],
+    ['a batch without vectors', '{"batch":{"ids":[1]}}'],
+    ['a batch with more ids than vectors', '{"batch":{"ids":[1,2],"vectors":[[1]]}}'],
+    ['a batch with fewer payloads than ids', '{"batch":{"ids":[1,2],"vectors":[[1],[2]],"payloads":[{}]}}'],
+    ['a batch of named vectors', '{"batch":{"ids":[1],"vectors":{"a":[[1]]}}}'],
+    ['a batch with an unknown member', '{"batch":{"ids":[1],"vectors":[[1]],"extra":1}}'],
+    ['a batch with a bad id', '{"batch":{"ids":[-1],"vectors":[[1]]}}'],
+    ['a batch with vectors of two lengths', '{"batch":{"ids":[1,2],"vectors":[[1],[1,2]]}}'],
+    ['a batch with a payload that is no object', '{"batch":{"ids":[1],"vectors":[[1]],"payloads":[3]}}'],
     ['no points', '{"update_mode":"upsert"}'],
     ['empty points', '{"points":[]}'],
     ['points twice', '{"points":[{"id":1,"vector":[1]}],"points":[{"id":2,"vector":[1]}]}'],
@@ -244,6 +267,16 @@ describe('upsert scanner: against the general path', () => {
           return `{${members.join(',')}}`;
         });
         const text = `{"points":[${parts.join(',')}]${mode === null ? '' : `,"update_mode":"${mode}"`}}`;
+        const batchText = `{"batch":{"ids":[${points.map((p) => literalOf(p.id)).join(',')}],"vectors":[${points.map((p) => literalOf(p.vector.slice(0, dim))).join(',')}],"payloads":[${points.map((p) => literalOf(p.payload ?? null)).join(',')}]}}`;
+        const batch = await readUpsertBody(batchText);
+        if (batch !== undefined) {
+          const plain = generalParse(batchText) as { batch: { ids: unknown[]; vectors: number[][]; payloads: unknown[] } };
+          validateBody('upsert_points', plain);
+          checkExactIntegers(plain);
+          assert.deepEqual(batch.ids, plain.batch.ids.map((id) => parsePointId(id)));
+          assert.deepEqual(batch.payloads, plain.batch.payloads);
+          plain.batch.vectors.forEach((v, i) => assert.deepEqual([...batch.row(i)], v.map(Math.fround)));
+        }
         const scanned = await readUpsertBody(text);
         if (scanned === undefined) return;
         read++;

@@ -24,6 +24,7 @@ export type ScanReply =
       readonly id: number;
       readonly scanned: {
         readonly members: Readonly<Record<string, unknown>>;
+        readonly form: 'points' | 'batch';
         readonly ids: readonly PointId[];
         readonly dim: number;
         readonly vectors: Float32Array;
@@ -97,7 +98,7 @@ export class UpsertScanThread {
       return;
     }
     const s = reply.scanned;
-    p.resolve(new ScannedUpsert(s.members, s.ids, s.dim, s.vectors, s.payloads));
+    p.resolve(new ScannedUpsert(s.members, s.form, s.ids, s.dim, s.vectors, s.payloads));
   }
 
   /** `worker` is gone (or failing): its bodies are scanned here; the next body starts another worker. */

@@ -14,7 +14,7 @@ if (port !== null) {
     scanUpsert(request.text, false).then(
       (s) => {
         if (s === undefined) reply({ id: request.id, scanned: null });
-        else reply({ id: request.id, scanned: { members: s.members, ids: s.ids, dim: s.dim, vectors: s.vectors, payloads: s.payloads } }, [s.vectors.buffer as ArrayBuffer]);
+        else reply({ id: request.id, scanned: { members: s.members, form: s.form, ids: s.ids, dim: s.dim, vectors: s.vectors, payloads: s.payloads } }, [s.vectors.buffer as ArrayBuffer]);
       },
       (e: unknown) => reply({ id: request.id, error: e instanceof Error ? e.message : String(e) }),
     );

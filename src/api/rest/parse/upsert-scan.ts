@@ -1,6 +1,7 @@
 /**
- * The common large upsert body, `{"points": [{"id": …, "vector": [numbers], "payload": {…}}, …]}`, read straight
- * from its text (issue 14, item 4). `JSON.parse` of a 1000 × 128 upsert makes 128,000 heap numbers that schema
+ * The common large upsert bodies, `{"points": [{"id": …, "vector": [numbers], "payload": {…}}, …]}` and the
+ * columnar `{"batch": {"ids": […], "vectors": [[numbers], …], "payloads": [{…}, …]}}`, read straight from their text
+ * (issue 14, item 4). `JSON.parse` of a 1000 × 128 upsert makes 128,000 heap numbers that schema
  * validation, the finiteness guard and the large-integer check then walk one by one, that are converted to
  * Float32 again, and that the garbage collector sweeps afterwards: most of a durable write's main-thread time. This
  * scanner writes each vector component into one Float32Array as it reads it, checks ids and payloads as
@@ -29,8 +30,10 @@ const SLICE_POINTS = 128;
 /** An upsert body read by {@link scanUpsert}: its points already checked as validation would. */
 export class ScannedUpsert {
   constructor(
-    /** The body's members other than `points` (`shard_key`, `update_filter`, `update_mode`), as parsed. */
+    /** The body's members other than `points` / `batch` (`shard_key`, `update_filter`, `update_mode`), as parsed. */
     readonly members: Readonly<Record<string, unknown>>,
+    /** Which form the body had (the general conversion names fields by it). */
+    readonly form: 'points' | 'batch',
     readonly ids: readonly PointId[],
     /** Components per vector. */
     readonly dim: number,
@@ -54,6 +57,9 @@ export class ScannedUpsert {
    * stored vector).
    */
   plainBody(): Record<string, unknown> {
+    if (this.form === 'batch') {
+      return { ...this.members, batch: { ids: this.ids, vectors: this.ids.map((_, i) => Array.from(this.row(i))), payloads: this.payloads } };
+    }
     const points = this.ids.map((id, i) => ({ id, vector: Array.from(this.row(i)), payload: this.payloads[i] }));
     return { ...this.members, points };
   }
@@ -319,7 +325,14 @@ interface Points {
   dim: number;
 }
 
-/** The point object at `i` into `out`; returns the index after it. */
+/** A vector at `i` into `out.rows`, of the length of the others; sets {@link sepEnd} after it. */
+function readRow(text: string, i: number, out: Points): void {
+  const n = readVector(text, i, out.rows);
+  if (out.dim === 0) out.dim = n;
+  else if (n !== out.dim) throw NOT_SCANNED;
+}
+
+/** The point object at `i` into `out`; returns (and sets {@link sepEnd} to) the index after it. */
 function readPoint(text: string, i: number, out: Points): number {
   i = expect(text, i, 0x7b);
   let id: PointId | undefined;
@@ -333,9 +346,7 @@ function readPoint(text: string, i: number, out: Points): number {
       id = readId(text, i);
     } else if (key === 'vector' && !vector) {
       vector = true;
-      const n = readVector(text, i, out.rows);
-      if (out.dim === 0) out.dim = n;
-      else if (n !== out.dim) throw NOT_SCANNED;
+      readRow(text, i, out);
     } else if (key === 'payload' && payload === undefined) {
       payload = readPayload(text, i);
     } else {
@@ -350,16 +361,59 @@ function readPoint(text: string, i: number, out: Points): number {
   return sepEnd;
 }
 
-/** The `points` array at `i`, a slice of points at a time; returns the index after it. */
-async function readPoints(text: string, i: number, out: Points, slices: boolean): Promise<number> {
+/**
+ * The elements of the non-empty array at `i`, each read by `read` (which sets {@link sepEnd} after it), with a yield
+ * after every slice when `slices`; returns the index after the array.
+ */
+async function readList(text: string, i: number, slices: boolean, read: (at: number) => void): Promise<number> {
   i = expect(text, i, 0x5b);
   if (text.charCodeAt(i) === 0x5d) throw NOT_SCANNED;
   for (let n = 1; ; n++) {
-    i = readPoint(text, i, out);
-    if (!nextOrClose(text, i, 0x5d)) return sepEnd;
+    read(i);
+    if (!nextOrClose(text, sepEnd, 0x5d)) return sepEnd;
     i = sepEnd;
     if (slices && n % SLICE_POINTS === 0) await yieldToEventLoop();
   }
+}
+
+/** The `batch` object at `i` (ids, vectors and payloads as columns) into `out`; returns the index after it. */
+async function readBatch(text: string, i: number, out: Points, slices: boolean): Promise<number> {
+  i = expect(text, i, 0x7b);
+  if (text.charCodeAt(i) === 0x7d) throw NOT_SCANNED;
+  let ids = false;
+  let rows = -1;
+  let payloads: boolean | null = false;
+  for (;;) {
+    const key = readKey(text, i);
+    i = keyEnd;
+    if (key === 'ids' && !ids) {
+      ids = true;
+      i = await readList(text, i, false, (at) => void out.ids.push(readId(text, at)));
+    } else if (key === 'vectors' && rows < 0) {
+      rows = 0;
+      i = await readList(text, i, slices, (at) => {
+        readRow(text, at, out);
+        rows++;
+      });
+    } else if (key === 'payloads' && payloads === false) {
+      if (text.startsWith('null', i)) {
+        payloads = null;
+        i = skipWs(text, i + 4);
+      } else {
+        payloads = true;
+        i = await readList(text, i, slices, (at) => void out.payloads.push(readPayload(text, at)));
+      }
+    } else {
+      throw NOT_SCANNED;
+    }
+    if (!nextOrClose(text, i, 0x7d)) break;
+    i = sepEnd;
+  }
+  const next = sepEnd;
+  // Columns of unequal length are for the general path to report.
+  if (!ids || rows !== out.ids.length || (payloads === true && out.payloads.length !== rows)) throw NOT_SCANNED;
+  if (payloads !== true) for (let k = 0; k < rows; k++) out.payloads.push(null);
+  return next;
 }
 
 /**
@@ -382,14 +436,17 @@ async function scan(text: string, slices: boolean): Promise<ScannedUpsert> {
   const members: Record<string, unknown> = {};
   // Room for one component per 16 characters of text (a 17-digit component and its comma take 20), grown when short.
   const out: Points = { ids: [], payloads: [], rows: new Rows(Math.max(1024, text.length >> 4)), dim: 0 };
-  let points = false;
+  let form: 'points' | 'batch' | undefined;
   if (text.charCodeAt(i) === 0x7d) throw NOT_SCANNED;
   for (;;) {
     const key = readKey(text, i);
     i = keyEnd;
-    if (key === 'points' && !points) {
-      points = true;
-      i = await readPoints(text, i, out, slices);
+    if (key === 'points' && form === undefined) {
+      form = 'points';
+      i = await readList(text, i, slices, (at) => void readPoint(text, at, out));
+    } else if (key === 'batch' && form === undefined) {
+      form = 'batch';
+      i = await readBatch(text, i, out, slices);
     } else if (ENVELOPE_KEYS.has(key) && !Object.hasOwn(members, key)) {
       const end = endOfValue(text, i);
       if (end < 0) throw NOT_SCANNED;
@@ -408,9 +465,9 @@ async function scan(text: string, slices: boolean): Promise<ScannedUpsert> {
     if (!nextOrClose(text, i, 0x7d)) break;
     i = sepEnd;
   }
-  if (sepEnd !== text.length || !points) throw NOT_SCANNED;
+  if (sepEnd !== text.length || form === undefined) throw NOT_SCANNED;
   const { ids, payloads, rows, dim } = out;
   // The rows live until the collection has copied them: no more than a quarter of room to spare.
   const vectors = rows.data.length > rows.length * 1.25 ? rows.data.slice(0, rows.length) : rows.data.subarray(0, rows.length);
-  return new ScannedUpsert(members, ids, dim, vectors, payloads);
+  return new ScannedUpsert(members, form, ids, dim, vectors, payloads);
 }
