@@ -14,6 +14,9 @@ export function startWorkerNextTo(base: string, name: string, workerData?: unkno
   const fromSource = base.endsWith('.ts');
   const url = new URL(fromSource ? `./${name}.ts` : `./${name}.js`, base);
   if (!fromSource) return new Worker(url, { workerData });
-  const boot = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(url.href)}); });`;
+  // Resolved here: an eval worker resolves bare specifiers from the process's working directory, which need not
+  // be this checkout (a server started in its data directory).
+  const tsx = import.meta.resolve('tsx/esm/api');
+  const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(url.href)}); });`;
   return new Worker(boot, { eval: true, workerData });
 }

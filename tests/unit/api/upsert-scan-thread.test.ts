@@ -6,6 +6,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Worker } from 'node:worker_threads';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { UpsertScanThread } from '../../../src/api/rest/parse/upsert-scan-thread.js';
 import { scanUpsert, type ScannedUpsert } from '../../../src/api/rest/parse/upsert-scan.js';
 import { readUpsertBody } from '../../../src/api/rest/parse/read-upsert-body.js';
@@ -42,9 +45,25 @@ describe('upsert scan thread', () => {
       assertSame(await thread.scan(text), await scanUpsert(text));
       assert.equal(await thread.scan('{"points":[{"id":-1,"vector":[1]}]}'), undefined);
       assert.equal(await thread.scan('{"points":[{"id":1,"vector":[1'), undefined);
-      assert.equal(thread.state.started, 1);
+      assert.deepEqual(thread.state, { started: 1, answered: 3, enabled: true });
     } finally {
       await thread.close();
+    }
+  });
+
+  it('the worker starts whatever the working directory (a server runs in its data directory)', async () => {
+    const cwd = process.cwd();
+    const dir = mkdtempSync(join(tmpdir(), 'quiver-scan-cwd-'));
+    process.chdir(dir);
+    const thread = new UpsertScanThread();
+    try {
+      const text = body(10);
+      assertSame(await thread.scan(text), await scanUpsert(text));
+      assert.deepEqual(thread.state, { started: 1, answered: 1, enabled: true });
+    } finally {
+      process.chdir(cwd);
+      await thread.close();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
@@ -62,7 +81,7 @@ describe('upsert scan thread', () => {
       assertSame(a, await scanUpsert(t));
       assertSame(b, await scanUpsert(t));
     }
-    assert.deepEqual(thread.state, { started: 3, enabled: false });
+    assert.deepEqual(thread.state, { started: 3, answered: 0, enabled: false });
     // From now on the main thread scans every body itself.
     assertSame(await thread.scan(texts[0]!), await scanUpsert(texts[0]!));
     assert.equal(thread.state.started, 3);
@@ -84,7 +103,7 @@ describe('upsert scan thread', () => {
     try {
       assert.equal(await thread.scan(body(5)), undefined);
       assert.equal(await thread.scan(body(5)), undefined);
-      assert.deepEqual(thread.state, { started: 1, enabled: true });
+      assert.deepEqual(thread.state, { started: 1, answered: 2, enabled: true });
     } finally {
       await thread.close();
     }

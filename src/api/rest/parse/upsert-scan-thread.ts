@@ -44,12 +44,13 @@ export class UpsertScanThread {
 
   constructor(private readonly start: () => Worker = () => startWorkerNextTo(import.meta.url, 'upsert-scan-worker')) {}
 
-  /** Workers started so far and whether bodies still go to one (for tests and diagnostics). */
-  get state(): { started: number; enabled: boolean } {
-    return { started: this.started, enabled: this.lostInRow < MAX_LOST };
+  /** Workers started so far, bodies a worker answered, and whether bodies still go to one (tests, diagnostics). */
+  get state(): { started: number; answered: number; enabled: boolean } {
+    return { started: this.started, answered: this.answered, enabled: this.lostInRow < MAX_LOST };
   }
 
   private started = 0;
+  private answered = 0;
 
   /** `scanUpsert(text)`, done on the worker thread (or here, see the module comment). */
   scan(text: string): Promise<ScannedUpsert | undefined> {
@@ -92,6 +93,7 @@ export class UpsertScanThread {
     if (p === undefined) return;
     this.pending.delete(reply.id);
     this.lostInRow = 0;
+    this.answered++;
     if (this.pending.size === 0) this.worker?.unref();
     if ('error' in reply || reply.scanned === null) {
       p.resolve(undefined);
