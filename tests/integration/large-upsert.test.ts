@@ -91,9 +91,9 @@ describe('large upserts and the event loop', () => {
     const thread: { asked?: number; answered?: number } = {};
     const scan = upsertScanThread.scan.bind(upsertScanThread);
     let probes = (): number => 0;
-    upsertScanThread.scan = async (text: string) => {
+    upsertScanThread.scan = async (body: string | Uint8Array) => {
       thread.asked = probes();
-      const scanned = await scan(text);
+      const scanned = await scan(body);
       thread.answered = probes();
       assert.ok(scanned !== undefined, 'the worker read the body');
       return scanned;

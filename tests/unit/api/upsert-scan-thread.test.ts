@@ -45,7 +45,10 @@ describe('upsert scan thread', () => {
       assertSame(await thread.scan(text), await scanUpsert(text));
       assert.equal(await thread.scan('{"points":[{"id":-1,"vector":[1]}]}'), undefined);
       assert.equal(await thread.scan('{"points":[{"id":1,"vector":[1'), undefined);
-      assert.deepEqual(thread.state, { started: 1, answered: 3, enabled: true });
+      // Given as UTF-8 bytes (as the server receives a body), decoded by the worker.
+      const unicode = '{"points":[{"id":1,"vector":[0.5,-1],"payload":{"ünï":"côdé ☃ 𝄞","__proto__":{}}}]}';
+      assertSame(await thread.scan(Buffer.from(unicode, 'utf8')), await scanUpsert(unicode));
+      assert.deepEqual(thread.state, { started: 1, answered: 4, enabled: true });
     } finally {
       await thread.close();
     }

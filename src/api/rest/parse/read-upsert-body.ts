@@ -8,15 +8,17 @@
 import { upsertEnvelopeValid } from '../schemas/validator.js';
 import { SLICED_PARSE_MIN_CHARS } from '../sliced-json.js';
 import { scanUpsert, type ScannedUpsert } from './upsert-scan.js';
-import { UpsertScanThread } from './upsert-scan-thread.js';
+import { bodyText, UpsertScanThread } from './upsert-scan-thread.js';
 
 /** The process's scan thread (started on first use). */
 export const upsertScanThread = new UpsertScanThread();
 
-/** Bodies from this size on are scanned on the worker thread (~100 points of 128 dimensions). */
-export const THREAD_SCAN_MIN_CHARS = SLICED_PARSE_MIN_CHARS;
+/** Bodies from this size (characters or bytes) on are scanned on the worker thread (~100 points of 128 dimensions). */
+const THREAD_SCAN_MIN_SIZE = SLICED_PARSE_MIN_CHARS;
 
-export async function readUpsertBody(text: string, thread: UpsertScanThread = upsertScanThread): Promise<ScannedUpsert | undefined> {
-  const scanned = text.length >= THREAD_SCAN_MIN_CHARS ? await thread.scan(text) : await scanUpsert(text);
+/** The upsert body (its text, or its UTF-8 bytes as received) as a {@link ScannedUpsert}, or `undefined`. */
+export async function readUpsertBody(body: string | Uint8Array, thread: UpsertScanThread = upsertScanThread): Promise<ScannedUpsert | undefined> {
+  const size = typeof body === 'string' ? body.length : body.byteLength;
+  const scanned = size >= THREAD_SCAN_MIN_SIZE ? await thread.scan(body) : await scanUpsert(bodyText(body));
   return scanned !== undefined && upsertEnvelopeValid(scanned.members) ? scanned : undefined;
 }

@@ -1,5 +1,6 @@
 /**
- * Large upsert bodies scanned on a worker thread (issue 14, item 4): the main thread hands over the text and gets
+ * Large upsert bodies scanned on a worker thread (issue 14, item 4): the main thread hands over the body's bytes
+ * (decoded there, not on the event loop) and gets
  * back the points with their vectors in one transferred Float32Array, so neither the scan nor the garbage of the
  * payloads' parse is on the event loop, and a second core works on the next write while this one commits.
  *
@@ -16,7 +17,13 @@ import { ScannedUpsert, scanUpsert } from './upsert-scan.js';
 
 export interface ScanRequest {
   readonly id: number;
-  readonly text: string;
+  /** The body: its text, or its UTF-8 bytes (copied to the worker, which decodes them). */
+  readonly body: string | Uint8Array;
+}
+
+/** The text of a body given as text or as UTF-8 bytes. */
+export function bodyText(body: string | Uint8Array): string {
+  return typeof body === 'string' ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8');
 }
 
 export type ScanReply =
@@ -38,7 +45,7 @@ const MAX_LOST = 3;
 
 export class UpsertScanThread {
   private worker: Worker | undefined;
-  private readonly pending = new Map<number, { text: string; resolve: (s: ScannedUpsert | undefined) => void }>();
+  private readonly pending = new Map<number, { body: string | Uint8Array; resolve: (s: ScannedUpsert | undefined) => void }>();
   private nextId = 0;
   private lostInRow = 0;
 
@@ -52,16 +59,16 @@ export class UpsertScanThread {
   private started = 0;
   private answered = 0;
 
-  /** `scanUpsert(text)`, done on the worker thread (or here, see the module comment). */
-  scan(text: string): Promise<ScannedUpsert | undefined> {
-    if (this.lostInRow >= MAX_LOST) return scanUpsert(text);
+  /** `scanUpsert` of the body (text or UTF-8 bytes), done on the worker thread (or here, see the module comment). */
+  scan(body: string | Uint8Array): Promise<ScannedUpsert | undefined> {
+    if (this.lostInRow >= MAX_LOST) return scanUpsert(bodyText(body));
     return new Promise((resolve) => {
       const id = this.nextId++;
-      this.pending.set(id, { text, resolve });
+      this.pending.set(id, { body, resolve });
       try {
         const worker = this.running();
         worker.ref();
-        worker.postMessage({ id, text } satisfies ScanRequest);
+        worker.postMessage({ id, body } satisfies ScanRequest);
       } catch {
         // No worker could be started (or it refused the message): as if it was lost.
         if (this.worker !== undefined) this.lost(this.worker);
@@ -115,6 +122,6 @@ export class UpsertScanThread {
     this.lostInRow++;
     const pending = [...this.pending.values()];
     this.pending.clear();
-    for (const p of pending) scanUpsert(p.text).then(p.resolve, () => p.resolve(undefined));
+    for (const p of pending) scanUpsert(bodyText(p.body)).then(p.resolve, () => p.resolve(undefined));
   }
 }

@@ -5,13 +5,13 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { scanUpsert } from './upsert-scan.js';
-import type { ScanRequest, ScanReply } from './upsert-scan-thread.js';
+import { bodyText, type ScanRequest, type ScanReply } from './upsert-scan-thread.js';
 
 const port = parentPort;
 if (port !== null) {
   port.on('message', (request: ScanRequest) => {
     const reply = (message: ScanReply, transfer: ArrayBuffer[] = []): void => port.postMessage(message, transfer);
-    scanUpsert(request.text, false).then(
+    scanUpsert(bodyText(request.body), false).then(
       (s) => {
         if (s === undefined) reply({ id: request.id, scanned: null });
         else reply({ id: request.id, scanned: { members: s.members, form: s.form, ids: s.ids, dim: s.dim, vectors: s.vectors, payloads: s.payloads } }, [s.vectors.buffer as ArrayBuffer]);
