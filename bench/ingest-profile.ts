@@ -34,7 +34,7 @@ const DIM = Number(env('BENCH_DIM', '128'));
 const KEY = 'bench-key-0123456789abcdef';
 
 const STAGES: Stage[] = [
-  ['body parse', (fn, url) => url.includes('sliced-json') || url.includes('content-type-parser') || url.includes('secure-json-parse') || url.includes('json-unsafe-integers') || (url.endsWith('/src/app.ts') && fn !== '')],
+  ['body parse', (fn, url) => url.includes('upsert-scan') || url.includes('read-upsert-body') || url.includes('sliced-json') || url.includes('content-type-parser') || url.includes('secure-json-parse') || url.includes('json-unsafe-integers') || (url.endsWith('/src/app.ts') && fn !== '')],
   ['schema validation', (_fn, url) => url.includes('schemas/validator') || url.includes('node_modules/ajv')],
   ['request → operation (ids, vectors, payloads)', (_fn, url) => url.includes('/rest/parse/') || url.includes('collection/vectors.ts') || url.includes('storage/point-id.ts')],
   ['staging (overlay, groups)', (_fn, url) => url.includes('collection/collection.ts') || url.includes('staged-overlay') || url.includes('commit-groups')],

@@ -19,6 +19,7 @@ import { registerAccessLog, requestIdOf, type AccessLogOptions } from './api/res
 import { holdsLargeNumber, noteBigints, parseExactJson, stringifyJson } from './exact-json.js';
 import { checkExactIntegers } from './api/rest/exact-body.js';
 import { parseJsonInSlices, SLICED_PARSE_MIN_CHARS } from './api/rest/sliced-json.js';
+import { readUpsertBody } from './api/rest/parse/read-upsert-body.js';
 import { foregroundWork } from './index/foreground-work.js';
 
 /** Request bodies from this size on make their request foreground work (~50 points of 128 dimensions). */
@@ -103,9 +104,19 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<F
   // `__proto__` and `constructor` are ordinary payload keys in Qdrant; JSON.parse makes them own properties, and
   // every payload path is read and written through own-property accessors (json-path.ts, read.ts).
   const jsonParser = app.getDefaultJsonParser('ignore', 'ignore');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+  // Bodies arrive as bytes: a large upsert goes to the scan worker undecoded (`parse/read-upsert-body.ts`); every
+  // other body is decoded here, as Fastify would.
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
     foreground.get(request.raw)?.();
-    const text = typeof body === 'string' ? body : body.toString('utf8');
+    const bytes = typeof body === 'string' ? Buffer.from(body) : body;
+    const general = (): void => parseText(request, bytes.toString('utf8'), done);
+    // An upsert of plain dense points is read straight into Float32 rows; any other body, or one the scanner does not
+    // read, takes the general path.
+    if (request.routeOptions.config.operation === 'upsert_points') readUpsertBody(bytes).then((scanned) => (scanned === undefined ? general() : done(null, scanned)), general);
+    else general();
+  });
+  /** The general path: JSON.parse (in slices when large), exact integers where JSON.parse rounded one. */
+  const parseText = (request: FastifyRequest, text: string, done: (err: Error | null, body?: unknown) => void): void => {
     if (text.trim().length === 0) {
       done(null, undefined);
       return;
@@ -146,7 +157,7 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<F
     // does not parse, the whole-text parser gives the error.
     if (text.length >= SLICED_PARSE_MIN_CHARS) parseJsonInSlices(text).then(checked, whole);
     else whole();
-  });
+  };
 
   // Replies print bigints (exact 64-bit payload integers) as their digits; JSON.stringify otherwise.
   app.setReplySerializer((payload) => stringifyJson(payload));

@@ -109,3 +109,15 @@ export function toVectorValue(name: string, input: VectorData, schema: VectorSch
   return { kind: 'dense', data: applyDatatype(params.distance === 'Cosine' ? normalizeInPlace(v) : v, params.datatype) };
 }
 
+
+/**
+ * A dense row already read as Float32 (an upsert body scanned without `JSON.parse`) as the stored `name` vector,
+ * converted in place as {@link toVectorValue} converts an array of the same numbers (Cosine normalised, datatype
+ * applied); `undefined` when `name` is not a plain dense vector of `row.length` components here (then the
+ * general conversion reports why).
+ */
+export function denseRowValue(name: string, row: Float32Array, schema: VectorSchema): VectorValue | undefined {
+  const params = schema.dense.get(name);
+  if (params === undefined || params.multivector || params.size !== row.length || schema.sparse.has(name)) return undefined;
+  return { kind: 'dense', data: applyDatatype(params.distance === 'Cosine' ? normalizeInPlace(row) : row, params.datatype) };
+}

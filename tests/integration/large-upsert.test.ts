@@ -1,6 +1,7 @@
 /**
- * A large upsert (2,000 × 128) does not hold the event loop: its body is parsed, validated, converted and encoded a
- * slice at a time, and `/healthz` is answered in between. Observed by structure, not by time: each slice's
+ * A large upsert (2,000 × 128) does not hold the event loop: its body is scanned on a worker thread (or, when the
+ * scanner does not read it, parsed and validated a slice at a time), converted and encoded a slice at a time, and
+ * `/healthz` is answered in between. Observed by structure, not by time: each slice's
  * `JSON.parse` call and the store commit record how many `/healthz` requests had been answered by then.
  */
 import { describe, it, before, after } from 'node:test';
@@ -8,6 +9,7 @@ import assert from 'node:assert/strict';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { validateBody } from '../../src/api/rest/schemas/validator.js';
 import { foregroundWork } from '../../src/index/foreground-work.js';
+import { upsertScanThread } from '../../src/api/rest/parse/read-upsert-body.js';
 import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
 
@@ -29,9 +31,16 @@ describe('large upserts and the event loop', () => {
   });
   after(() => app.destroy());
 
-  it('a 2000 × 128 upsert lets /healthz be answered while it is parsed, validated and staged', async () => {
-    const body = JSON.stringify({ points: points(0, N) });
+  /**
+   * Sends `body` as an upsert while `/healthz` is probed; records how many probes had been answered at each
+   * `JSON.parse` call (other than of the whole body) and at the store commit.
+   */
+  async function upsertWhileProbing(
+    body: string,
+    probes: (served: () => number) => void = () => undefined,
+  ): Promise<{ status: number; parses: Array<{ text: string; served: number }>; atCommit: number | undefined }> {
     let served = 0;
+    probes(() => served);
     let done = false;
     const healthz = (async () => {
       while (!done) {
@@ -42,10 +51,10 @@ describe('large upserts and the event loop', () => {
         served++;
       }
     })();
-    const atSlices: number[] = [];
+    const parses: Array<{ text: string; served: number }> = [];
     const parse = JSON.parse;
     JSON.parse = (text: string, reviver?: (this: unknown, key: string, value: unknown) => unknown) => {
-      if (typeof text === 'string' && text.length > 100_000 && text.length < body.length) atSlices.push(served);
+      if (typeof text === 'string' && text.length < body.length) parses.push({ text, served });
       return parse(text, reviver);
     };
     let atCommit: number | undefined;
@@ -63,21 +72,63 @@ describe('large upserts and the event loop', () => {
       done = true;
       await healthz;
     }
+    return { status, parses, atCommit };
+  }
+
+  async function assertStored(expected: ReturnType<typeof points>, ids: number[]): Promise<void> {
+    const got = await app.request('POST', '/collections/big/points', { ids, with_vector: true, with_payload: true });
+    assert.equal(got.body.result.length, ids.length);
+    const byId = new Map(expected.map((p) => [p.id, p]));
+    for (const p of got.body.result as Array<{ id: number; vector: number[]; payload: unknown }>) {
+      assert.deepEqual(p.payload, byId.get(p.id)!.payload);
+      assert.deepEqual(p.vector.map(Math.fround), byId.get(p.id)!.vector.map(Math.fround));
+    }
+  }
+
+  it('a 2000 × 128 upsert is scanned on the worker thread, /healthz answered while it is scanned and staged', async () => {
+    const expected = points(0, N);
+    // When the scan thread got the body and when it handed back the points, in probes answered by then.
+    const thread: { asked?: number; answered?: number } = {};
+    const scan = upsertScanThread.scan.bind(upsertScanThread);
+    let probes = (): number => 0;
+    upsertScanThread.scan = async (body: string | Uint8Array) => {
+      thread.asked = probes();
+      const scanned = await scan(body);
+      thread.answered = probes();
+      assert.ok(scanned !== undefined, 'the worker read the body');
+      return scanned;
+    };
+    let result;
+    try {
+      result = await upsertWhileProbing(JSON.stringify({ points: expected }), (served) => (probes = served));
+    } finally {
+      upsertScanThread.scan = scan;
+    }
+    const { status, parses, atCommit } = result;
     assert.equal(status, 200);
+    // The main thread never parsed the body, a slice of it, or its payloads: only the probes' replies …
+    assert.ok(parses.every((p) => p.text.length < 1000 && !p.text.startsWith('{"tag":')), 'JSON.parse on the main thread');
+    // … /healthz was answered while the worker scanned …
+    assert.ok(thread.asked !== undefined && thread.answered! > thread.asked, `healthz answered during the scan: ${thread.asked} → ${thread.answered}`);
+    // … and again between the scan and the commit (conversion to stored vectors, encoding).
+    assert.ok(atCommit !== undefined && atCommit > thread.answered!, `healthz answered between scan and commit: ${thread.answered} → ${atCommit}`);
+    const info = await app.request('GET', '/collections/big');
+    assert.equal(info.body.result.points_count, N);
+    await assertStored(expected, [0, 1234, N - 1]);
+  });
+
+  it('a 2000 × 128 upsert the scanner does not read is parsed, validated and staged in slices, /healthz answered meanwhile', async () => {
+    // An unknown member in each point (valid: Qdrant ignores it) sends the body down the general path.
+    const expected = points(2_000, N);
+    const { status, parses, atCommit } = await upsertWhileProbing(JSON.stringify({ points: expected.map((p) => ({ ...p, note: 1 })) }));
+    assert.equal(status, 200);
+    const atSlices = parses.filter((p) => p.text.length > 100_000).map((p) => p.served);
     // The body was parsed in slices (never in one call), with /healthz answered between the first and the last …
     assert.ok(atSlices.length >= Math.floor(N / 128), `${atSlices.length} slices`);
     assert.ok(atSlices.at(-1)! > atSlices[0]!, `healthz answered during the parse: ${atSlices.join(',')}`);
     // … and again between the parse and the commit (validation, conversion to vectors, encoding).
     assert.ok(atCommit !== undefined && atCommit > atSlices.at(-1)!, `healthz answered between parse and commit: ${atSlices.at(-1)} → ${atCommit}`);
-    // Everything arrived.
-    const info = await app.request('GET', '/collections/big');
-    assert.equal(info.body.result.points_count, N);
-    const got = await app.request('POST', '/collections/big/points', { ids: [0, 1234, N - 1], with_vector: true, with_payload: true });
-    const expected = points(0, N);
-    for (const p of got.body.result as Array<{ id: number; vector: number[]; payload: unknown }>) {
-      assert.deepEqual(p.payload, expected[p.id]!.payload);
-      assert.deepEqual(p.vector.map(Math.fround), expected[p.id]!.vector.map(Math.fround));
-    }
+    await assertStored(expected, [2_000, 3_234, 2_000 + N - 1]);
   });
 
   it('a large upsert is foreground work (background builds give way) until its reply, a small one is not', async () => {

@@ -126,7 +126,7 @@ async function parseArray(text: string, start: number, parse: Parse): Promise<{ 
 const STRUCTURE = /["[\]{}]/g;
 
 /** The end (exclusive) of the value starting at `i`, by bracket depth and string extent; -1 when it runs off. */
-function endOfValue(text: string, i: number): number {
+export function endOfValue(text: string, i: number): number {
   const c = text.charCodeAt(i);
   if (c === 0x22) return endOfString(text, i);
   if (c === 0x7b || c === 0x5b) {
@@ -170,7 +170,8 @@ function endOfString(text: string, i: number): number {
   }
 }
 
-function skipWs(text: string, i: number): number {
+/** The index of the first character from `i` on that is not JSON whitespace. */
+export function skipWs(text: string, i: number): number {
   while (i < text.length) {
     const c = text.charCodeAt(i);
     if (c >= 128 || WS[c] !== 1) break;

@@ -6,9 +6,17 @@ import { Worker } from 'node:worker_threads';
  * first, because Node 20 does not pass `--import` loaders on to workers.
  */
 export function startWorker(name: string, workerData?: unknown): Worker {
-  const fromSource = import.meta.url.endsWith('.ts');
-  const url = new URL(fromSource ? `./${name}.ts` : `./${name}.js`, import.meta.url);
+  return startWorkerNextTo(import.meta.url, name, workerData);
+}
+
+/** {@link startWorker} for the worker module `name` next to the module `base` (its `import.meta.url`). */
+export function startWorkerNextTo(base: string, name: string, workerData?: unknown): Worker {
+  const fromSource = base.endsWith('.ts');
+  const url = new URL(fromSource ? `./${name}.ts` : `./${name}.js`, base);
   if (!fromSource) return new Worker(url, { workerData });
-  const boot = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(url.href)}); });`;
+  // Resolved here: an eval worker resolves bare specifiers from the process's working directory, which need not
+  // be this checkout (a server started in its data directory).
+  const tsx = import.meta.resolve('tsx/esm/api');
+  const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(url.href)}); });`;
   return new Worker(boot, { eval: true, workerData });
 }

@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { forEachSlice, parseJsonInSlices, SLICED_PARSE_MIN_CHARS } from '../../../src/api/rest/sliced-json.js';
+import { startTicker } from '../../support/ticker.js';
 
 /** Pads `body` (a JSON object text without its closing brace) past the sliced-parse threshold. */
 function big(points: unknown[], extra = ''): string {
@@ -17,23 +18,6 @@ const odd = [
   { id: '550e8400-e29b-41d4-a716-446655440000', vector: [1, 2, 3], payload: { ünï: 'côdé ☃', empty: '', n: null, t: true, f: false } },
   { id: 3, vector: [4, 5, 6], payload: null },
 ];
-
-/** Counts turns of the event loop (a setImmediate chain) until stopped. */
-function startTicker(): { stop(): number } {
-  let ticks = 0;
-  let running = true;
-  const tick = (): void => {
-    ticks++;
-    if (running) setImmediate(tick);
-  };
-  setImmediate(tick);
-  return {
-    stop: () => {
-      running = false;
-      return ticks;
-    },
-  };
-}
 
 async function errorOf(f: () => unknown): Promise<string> {
   try {

@@ -10,7 +10,7 @@ import { parsePointId, type PointId } from '../../../storage/point-id.js';
 import type { Filter } from '../../../index/filter/types.js';
 import { parseDatetime } from '../../../index/payload/datetime-value.js';
 import type { VectorSchema } from '../../../collection/config.js';
-import { DEFAULT_VECTOR, toVectorValue, type NamedVectors, type VectorData } from '../../../collection/vectors.js';
+import { DEFAULT_VECTOR, denseRowValue, toVectorValue, type NamedVectors, type VectorData } from '../../../collection/vectors.js';
 import type { PointOperation, UpdateMode, PointInput } from '../../../collection/operation.js';
 import type { FacetRequest, ScrollRequest } from '../../../collection/read.js';
 import type { Payload, ShardKey } from '../../../collection/types.js';
@@ -18,6 +18,7 @@ import { optionalFilter, parseIds, parseSelector, readShardKeys, writeShardKey }
 import { parseVectorStruct } from './vectors.js';
 import { isObject } from '../../../json.js';
 import { forEachSlice } from '../sliced-json.js';
+import type { ScannedUpsert } from './upsert-scan.js';
 
 type Obj = Record<string, unknown>;
 
@@ -51,6 +52,23 @@ export async function parseUpsertInSlices(body: Obj, schema: VectorSchema): Prom
   const points: PointInput[] = [];
   await forEachSlice(list, (p: unknown, i) => void points.push(pointInput(p, i, schema)));
   return upsertOperation(body, points);
+}
+
+/**
+ * {@link parseUpsert} of a body read by the upsert scanner: its rows become the stored vectors in place when the
+ * collection's default vector is a plain dense vector of their length; otherwise the general conversion runs on
+ * the same points (and reports, e.g., a dimension mismatch as it does for any body).
+ */
+export async function parseScannedUpsert(scanned: ScannedUpsert, schema: VectorSchema): Promise<PointOperation> {
+  const { ids, payloads } = scanned;
+  const first = ids.length === 0 ? undefined : denseRowValue(DEFAULT_VECTOR, scanned.row(0), schema);
+  // Every row has the same length, so the first one decides for all (and was not converted when it does not fit).
+  if (first === undefined) return parseUpsertInSlices(scanned.plainBody(), schema);
+  const points: PointInput[] = [{ id: ids[0]!, vectors: new Map([[DEFAULT_VECTOR, first]]), payload: payloads[0]! }];
+  await forEachSlice(ids, (id, i) => {
+    if (i > 0) points.push({ id, vectors: new Map([[DEFAULT_VECTOR, denseRowValue(DEFAULT_VECTOR, scanned.row(i), schema)!]]), payload: payloads[i]! });
+  }, 512);
+  return upsertOperation(scanned.members, points);
 }
 
 /** `PUT /collections/{c}/points` body: the list form or the columnar batch form. */

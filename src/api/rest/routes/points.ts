@@ -6,6 +6,7 @@ import type { PointOperation } from '../../../collection/operation.js';
 import { count, facet, retrieve, scroll } from '../../../collection/read.js';
 import { checkedShardKeys } from '../../../collection/query/run.js';
 import * as parse from '../parse/point-operations.js';
+import { ScannedUpsert } from '../parse/upsert-scan.js';
 import { optionalFilter, parseReadOptions, readShardKeys } from '../parse/selectors.js';
 import { recordToWire, scrollToWire, updateResultToWire } from '../present/points.js';
 import { withWaitTimeout } from '../../../collection/wait-timeout.js';
@@ -56,7 +57,9 @@ export const pointRoutes: RouteRow[] = [
     const ids = parse.parseRetrieveIds(ctx.body);
     return retrieve(c, ids, parseReadOptions(ctx.body, true, false), checkedShardKeys(c, readShardKeys(ctx.body['shard_key']))).map(recordToWire);
   }),
-  route('PUT', '/collections/{collection_name}/points', 'upsert_points', (ctx) => write(ctx, async (b, c) => [await parse.parseUpsertInSlices(b, c.schema)])),
+  route('PUT', '/collections/{collection_name}/points', 'upsert_points', (ctx) =>
+    write(ctx, async (b, c) => [b instanceof ScannedUpsert ? await parse.parseScannedUpsert(b, c.schema) : await parse.parseUpsertInSlices(b, c.schema)]),
+  ),
   route('POST', '/collections/{collection_name}/points/delete', 'delete_points', (ctx) => write(ctx, (b) => [parse.parseDelete(b)])),
   route('PUT', '/collections/{collection_name}/points/vectors', 'update_vectors', (ctx) => write(ctx, (b, c) => [parse.parseUpdateVectors(b, c.schema)])),
   route('POST', '/collections/{collection_name}/points/vectors/delete', 'delete_vectors', (ctx) => write(ctx, (b) => [parse.parseDeleteVectors(b)])),

@@ -260,6 +260,15 @@ export function validateBodyInSlices(operationId: string, body: unknown): Promis
 }
 
 /**
+ * True when an upsert body with these members and an empty `points` list is valid (`PointsList`): the members
+ * around the points of a body whose points are checked one by one elsewhere (`parse/upsert-scan.ts`).
+ */
+export function upsertEnvelopeValid(members: Record<string, unknown>): boolean {
+  const envelope = { ...members, points: [] };
+  return guardJson(envelope, '') === null && compiled('upsert_points:body', lookup('upsert_points').body!)(envelope) === true;
+}
+
+/**
  * Validates and coerces query-string parameters declared by the operation: `"true"`/`"false"` to
  * booleans, digit strings to numbers where the schema wants a number, enums checked. Parameters
  * the operation does not declare are passed through untouched.
