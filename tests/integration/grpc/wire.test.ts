@@ -63,7 +63,7 @@ describe('gRPC wire (raw HTTP/2 client)', () => {
         clearTimeout(hang);
         const s = trailers ?? headers;
         resolve({
-          httpStatus: headers[':status'],
+          httpStatus: headers[':status'] === undefined ? undefined : Number(headers[':status']),
           grpcStatus: s['grpc-status'] === undefined ? undefined : Number(s['grpc-status']),
           grpcMessage: s['grpc-message'] === undefined ? undefined : decodeURI(String(s['grpc-message'])),
           headers,
