@@ -18,7 +18,8 @@ const PREFIX = 5;
 
 export class MessageDecoder {
   readonly #maxBytes: number;
-  readonly #prefix = Buffer.alloc(PREFIX);
+  /** A prefix split across chunks, gathered here (allocated only when that happens). */
+  #prefix: Buffer | undefined;
   #prefixFill = 0;
   /** The message being gathered: its flag, length and the chunks received so far (null between messages). */
   #body: { flag: number; length: number; chunks: Buffer[]; have: number } | null = null;
@@ -62,14 +63,15 @@ export class MessageDecoder {
           this.#body = { flag, length, chunks: [], have: 0 };
         }
       } else {
+        const prefix = (this.#prefix ??= Buffer.alloc(PREFIX));
         const n = Math.min(PREFIX - this.#prefixFill, chunk.length - pos);
-        chunk.copy(this.#prefix, this.#prefixFill, pos, pos + n);
+        chunk.copy(prefix, this.#prefixFill, pos, pos + n);
         this.#prefixFill += n;
         pos += n;
         if (this.#prefixFill === PREFIX) {
           this.#prefixFill = 0;
-          const flag = this.#prefix[0]!;
-          const length = this.#checked(this.#prefix.readUInt32BE(1));
+          const flag = prefix[0]!;
+          const length = this.#checked(prefix.readUInt32BE(1));
           if (length === 0) out.push({ flag, bytes: Buffer.alloc(0) });
           else this.#body = { flag, length, chunks: [], have: 0 };
         }
