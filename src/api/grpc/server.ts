@@ -66,6 +66,9 @@ export interface RunningGrpcServer {
   close(): Promise<void>;
 }
 
+/** Request messages from this size on make their call foreground work, as REST bodies from 64 KiB. */
+const FOREGROUND_MIN_BYTES = 64 * 1024;
+
 /** How long in-flight calls may take to finish when the server closes, before their connections are cut. */
 const CLOSE_GRACE_MS = 5000;
 
@@ -81,6 +84,7 @@ export async function startGrpcServer(host: string, port: number, deps: GrpcDeps
     maxMessageBytes: Math.floor(deps.config.service.max_request_size_mb * 1024 * 1024),
     tls: tls === null ? null : tls.certificates.serverOptions(tls.hasCa, tls.verifyClient),
     onError: (m, e) => deps.log.error(m, e),
+    ...(deps.foreground === undefined ? {} : { foreground: { minBytes: FOREGROUND_MIN_BYTES, enter: deps.foreground } }),
   });
   const detach = tls?.certificates.attach(server);
   let bound: number;

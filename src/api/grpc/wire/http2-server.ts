@@ -57,6 +57,11 @@ export interface GrpcHttp2Options {
   readonly tls: SecureServerOptions | null;
   /** Hears about handler bugs that escaped the handler's own error handling. */
   readonly onError: (message: string, err: unknown) => void;
+  /**
+   * Large requests are foreground work, as on REST: from the moment a request message of `minBytes` or more has
+   * arrived until its call ends, `enter()`'s work is in progress (background index builds give way to it).
+   */
+  readonly foreground?: { readonly minBytes: number; enter(): () => void };
 }
 
 function ignore(): void {}
@@ -148,6 +153,8 @@ function serveUnary(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, rou
     if (finished) return;
     if (decoder.partial) return done(CUT_OFF);
     if (message === undefined) return done(noMessage(route.path));
+    const foreground = options.foreground;
+    if (foreground !== undefined && message.bytes.length >= foreground.minBytes) stream.once('close', foreground.enter());
     let bytes: Buffer | Promise<Buffer>;
     try {
       bytes = messageBytes(message, encodingOf(headers), options.maxMessageBytes);
