@@ -13,6 +13,7 @@ import fc from 'fast-check';
 import { credentials, Metadata, status, type Client, type ServiceError } from '@grpc/grpc-js';
 import { startTestApp, type TestApp } from '../../support/app.js';
 import { contract } from '../../../src/api/grpc/proto.js';
+import { grpcFrame } from '../../support/grpc-frame.js';
 
 const KEY = 'wire-test-admin-key-0123456789abcdef01234';
 const HEALTH = '/qdrant.Qdrant/HealthCheck';
@@ -27,13 +28,6 @@ interface Reply {
   body: Buffer;
 }
 
-function frame(message: Uint8Array, flag = 0): Buffer {
-  const out = Buffer.alloc(5 + message.length);
-  out[0] = flag;
-  out.writeUInt32BE(message.length, 1);
-  out.set(message, 5);
-  return out;
-}
 
 describe('gRPC wire (raw HTTP/2 client)', () => {
   let app: TestApp;
@@ -78,7 +72,7 @@ describe('gRPC wire (raw HTTP/2 client)', () => {
   }
 
   async function stillServing(): Promise<void> {
-    const r = await rawCall(HEALTH, [frame(new Uint8Array())]);
+    const r = await rawCall(HEALTH, [grpcFrame(new Uint8Array())]);
     assert.equal(r.grpcStatus, status.OK, r.grpcMessage);
   }
 
@@ -94,7 +88,7 @@ describe('gRPC wire (raw HTTP/2 client)', () => {
   });
 
   it('answers a unary call with headers, one message frame and grpc-status 0 in the trailers', async () => {
-    const r = await rawCall(HEALTH, [frame(new Uint8Array())]);
+    const r = await rawCall(HEALTH, [grpcFrame(new Uint8Array())]);
     assert.equal(r.httpStatus, 200);
     assert.equal(r.headers['content-type'], 'application/grpc+proto');
     assert.equal(r.trailers?.['grpc-status'], '0');
@@ -105,7 +99,7 @@ describe('gRPC wire (raw HTTP/2 client)', () => {
   });
 
   it('answers an unknown method with UNIMPLEMENTED and another content type with HTTP 415', async () => {
-    const r = await rawCall('/qdrant.Points/Nope', [frame(new Uint8Array())]);
+    const r = await rawCall('/qdrant.Points/Nope', [grpcFrame(new Uint8Array())]);
     assert.equal(r.httpStatus, 200);
     assert.equal(r.grpcStatus, status.UNIMPLEMENTED);
     assert.equal(r.grpcMessage, 'The server does not implement the method /qdrant.Points/Nope');
@@ -121,54 +115,54 @@ describe('gRPC wire (raw HTTP/2 client)', () => {
     assert.equal(r.grpcStatus, status.RESOURCE_EXHAUSTED);
     assert.equal(r.grpcMessage, `Received message larger than max (${1024 * 1024 + 1} vs. ${1024 * 1024})`);
     // A whole oversized message, sent in full, is refused as well; one at the limit is read.
-    const big = await rawCall(LIST, [frame(Buffer.alloc(1024 * 1024 + 1))], { 'api-key': KEY });
+    const big = await rawCall(LIST, [grpcFrame(Buffer.alloc(1024 * 1024 + 1))], { 'api-key': KEY });
     assert.equal(big.grpcStatus, status.RESOURCE_EXHAUSTED);
-    const atLimit = await rawCall(HEALTH, [frame(Buffer.alloc(1024 * 1024))]);
+    const atLimit = await rawCall(HEALTH, [grpcFrame(Buffer.alloc(1024 * 1024))]);
     assert.notEqual(atLimit.grpcStatus, status.RESOURCE_EXHAUSTED);
     await stillServing();
   });
 
   it('answers a cut-off message, two messages and no message on a unary method with an error status', async () => {
-    const cut = await rawCall(HEALTH, [frame(Buffer.from('abcdef')).subarray(0, 8)]);
+    const cut = await rawCall(HEALTH, [grpcFrame(Buffer.from('abcdef')).subarray(0, 8)]);
     assert.equal(cut.grpcStatus, status.INTERNAL);
-    const two = await rawCall(HEALTH, [frame(new Uint8Array()), frame(new Uint8Array())]);
+    const two = await rawCall(HEALTH, [grpcFrame(new Uint8Array()), grpcFrame(new Uint8Array())]);
     assert.equal(two.grpcStatus, status.UNIMPLEMENTED);
     assert.match(two.grpcMessage ?? '', /second request message/);
     const none = await rawCall(HEALTH, []);
     assert.equal(none.grpcStatus, status.UNIMPLEMENTED);
     assert.match(none.grpcMessage ?? '', /no request message/);
-    const garbage = await rawCall(LIST, [frame(Buffer.from([0xff, 0xff, 0xff]))], { 'api-key': KEY });
+    const garbage = await rawCall(LIST, [grpcFrame(Buffer.from([0xff, 0xff, 0xff]))], { 'api-key': KEY });
     assert.equal(garbage.grpcStatus, status.INTERNAL);
     assert.equal(garbage.grpcMessage, 'Error deserializing request');
     await stillServing();
   });
 
   it('reads gzip requests and refuses bad compressed flags, unsupported encodings and compression bombs', async () => {
-    const ok = await rawCall(HEALTH, [frame(gzipSync(Buffer.alloc(0)), 1)], { 'grpc-encoding': 'gzip' });
+    const ok = await rawCall(HEALTH, [grpcFrame(gzipSync(Buffer.alloc(0)), 1)], { 'grpc-encoding': 'gzip' });
     assert.equal(ok.grpcStatus, status.OK, ok.grpcMessage);
-    const noEncoding = await rawCall(HEALTH, [frame(gzipSync(Buffer.alloc(0)), 1)]);
+    const noEncoding = await rawCall(HEALTH, [grpcFrame(gzipSync(Buffer.alloc(0)), 1)]);
     assert.equal(noEncoding.grpcStatus, status.INTERNAL);
-    const badFlag = await rawCall(HEALTH, [frame(new Uint8Array(), 2)], { 'grpc-encoding': 'gzip' });
+    const badFlag = await rawCall(HEALTH, [grpcFrame(new Uint8Array(), 2)], { 'grpc-encoding': 'gzip' });
     assert.equal(badFlag.grpcStatus, status.INTERNAL);
-    const snappy = await rawCall(HEALTH, [frame(Buffer.from([1, 2, 3]), 1)], { 'grpc-encoding': 'snappy' });
+    const snappy = await rawCall(HEALTH, [grpcFrame(Buffer.from([1, 2, 3]), 1)], { 'grpc-encoding': 'snappy' });
     assert.equal(snappy.grpcStatus, status.UNIMPLEMENTED);
-    const corrupt = await rawCall(HEALTH, [frame(Buffer.from('not gzip'), 1)], { 'grpc-encoding': 'gzip' });
+    const corrupt = await rawCall(HEALTH, [grpcFrame(Buffer.from('not gzip'), 1)], { 'grpc-encoding': 'gzip' });
     assert.equal(corrupt.grpcStatus, status.INTERNAL);
     // 8 MiB of zeros in a few KiB: refused when it grows past the 1 MiB limit.
-    const bomb = await rawCall(LIST, [frame(gzipSync(Buffer.alloc(8 * 1024 * 1024)), 1)], { 'grpc-encoding': 'gzip', 'api-key': KEY });
+    const bomb = await rawCall(LIST, [grpcFrame(gzipSync(Buffer.alloc(8 * 1024 * 1024)), 1)], { 'grpc-encoding': 'gzip', 'api-key': KEY });
     assert.equal(bomb.grpcStatus, status.RESOURCE_EXHAUSTED);
     await stillServing();
   });
 
   it('ends a call whose grpc-timeout passes with DEADLINE_EXCEEDED, and an unreadable grpc-timeout with INTERNAL', async () => {
     // The request is never half-closed, so the call can only end by its deadline.
-    const r = await rawCall(HEALTH, [frame(new Uint8Array())], { 'grpc-timeout': '100m' }, false);
+    const r = await rawCall(HEALTH, [grpcFrame(new Uint8Array())], { 'grpc-timeout': '100m' }, false);
     assert.equal(r.grpcStatus, status.DEADLINE_EXCEEDED);
     assert.equal(r.grpcMessage, 'Deadline exceeded');
-    const bad = await rawCall(HEALTH, [frame(new Uint8Array())], { 'grpc-timeout': 'soon' });
+    const bad = await rawCall(HEALTH, [grpcFrame(new Uint8Array())], { 'grpc-timeout': 'soon' });
     assert.equal(bad.grpcStatus, status.INTERNAL);
     assert.equal(bad.grpcMessage, 'Invalid grpc-timeout value "soon"');
-    const roomy = await rawCall(HEALTH, [frame(new Uint8Array())], { 'grpc-timeout': '20S' });
+    const roomy = await rawCall(HEALTH, [grpcFrame(new Uint8Array())], { 'grpc-timeout': '20S' });
     assert.equal(roomy.grpcStatus, status.OK);
   });
 
@@ -176,7 +170,7 @@ describe('gRPC wire (raw HTTP/2 client)', () => {
     for (let i = 0; i < 20; i++) {
       const s = session.request({ ':method': 'POST', ':path': i % 2 === 0 ? LIST : HEALTH, 'content-type': 'application/grpc', 'api-key': KEY });
       s.on('error', () => {});
-      s.write(frame(Buffer.alloc(100)).subarray(0, 50 + i));
+      s.write(grpcFrame(Buffer.alloc(100)).subarray(0, 50 + i));
       s.close();
     }
     await fc.assert(
@@ -190,7 +184,7 @@ describe('gRPC wire (raw HTTP/2 client)', () => {
   });
 
   it('serves many calls in flight on one connection, each with its own status', async () => {
-    const calls = Array.from({ length: 64 }, (_, i) => rawCall(i % 2 === 0 ? HEALTH : LIST, [frame(new Uint8Array())], i % 4 === 1 ? { 'api-key': KEY } : {}));
+    const calls = Array.from({ length: 64 }, (_, i) => rawCall(i % 2 === 0 ? HEALTH : LIST, [grpcFrame(new Uint8Array())], i % 4 === 1 ? { 'api-key': KEY } : {}));
     const replies = await Promise.all(calls);
     replies.forEach((r, i) => assert.equal(r.grpcStatus, i % 2 === 0 || i % 4 === 1 ? status.OK : status.UNAUTHENTICATED, `call ${i}`));
   });

@@ -8,17 +8,12 @@ import assert from 'node:assert/strict';
 import { connect, type ClientHttp2Session, type IncomingHttpHeaders } from 'node:http2';
 import { GrpcHttp2Server, type Route, type UnaryHandler } from '../../../src/api/grpc/wire/http2-server.js';
 import { GrpcStatus } from '../../../src/errors.js';
+import { grpcFrame } from '../../support/grpc-frame.js';
 
 const bytes = (b: Buffer): unknown => b;
 const raw = (m: unknown): Buffer => m as Buffer;
 const route = (path: string, unary: UnaryHandler, serialize = raw): Route => ({ path, deserialize: bytes, serialize, handler: { unary } });
 
-function frame(message: Buffer): Buffer {
-  const out = Buffer.alloc(5 + message.length);
-  out.writeUInt32BE(message.length, 1);
-  message.copy(out, 5);
-  return out;
-}
 
 describe('GrpcHttp2Server', () => {
   let server: GrpcHttp2Server;
@@ -37,7 +32,7 @@ describe('GrpcHttp2Server', () => {
       s.on('data', (c: Buffer) => chunks.push(c));
       s.on('error', reject);
       s.on('end', () => resolve({ status: Number(h['grpc-status']), message: decodeURI(String(h['grpc-message'] ?? '')), body: Buffer.concat(chunks) }));
-      s.end(frame(message));
+      s.end(grpcFrame(message));
     });
   }
 
@@ -103,7 +98,7 @@ describe('GrpcHttp2Server', () => {
     const s = session.request({ ':method': 'POST', ':path': '/t.T/Meta', 'content-type': 'application/grpc' });
     const headers = await new Promise<IncomingHttpHeaders>((resolve) => {
       s.on('response', resolve);
-      s.end(frame(Buffer.from('x')));
+      s.end(grpcFrame(Buffer.from('x')));
     });
     s.resume();
     assert.equal(headers['grpc-status'], String(GrpcStatus.RESOURCE_EXHAUSTED));
@@ -148,7 +143,7 @@ describe('GrpcHttp2Server.close', () => {
       s.on('trailers', (t) => resolve(t['grpc-status'] as string | undefined));
       s.resume();
     });
-    s.end(frame(Buffer.from('in flight')));
+    s.end(grpcFrame(Buffer.from('in flight')));
     while (answer === undefined) await new Promise((resolve) => setImmediate(resolve));
     const closed = server.close(10_000);
     answer();
