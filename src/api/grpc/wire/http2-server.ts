@@ -18,6 +18,7 @@
  * A malformed request ends its own stream with a status; nothing a client sends can throw out of this module.
  */
 import { createSecureServer, createServer, type Http2SecureServer, type Http2Server, type IncomingHttpHeaders, type SecureServerOptions, type ServerHttp2Session, type ServerHttp2Stream } from 'node:http2';
+import type { TLSSocket } from 'node:tls';
 import { GrpcStatus } from '../../../errors.js';
 import { SessionPeer, type CallPeer } from './call-peer.js';
 import { MessageDecoder, encodeFrame, type WireMessage } from './message-decoder.js';
@@ -187,7 +188,12 @@ export class GrpcHttp2Server {
       session.once('close', () => this.#sessions.delete(session));
     });
     this.#server.on('stream', (stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => this.#serve(stream, headers));
-    if (options.tls !== null) (this.#server as Http2SecureServer).on('tlsClientError', ignore);
+    if (options.tls !== null) {
+      const secure = this.#server as Http2SecureServer;
+      secure.on('tlsClientError', ignore); // a failed handshake (no or a wrong client certificate) closes its socket
+      // Errors of an established TLS socket are the server's to handle (nodejs/node#35824); its session ends with it.
+      secure.on('secureConnection', (socket: TLSSocket) => socket.on('error', ignore));
+    }
   }
 
   #serve(stream: ServerHttp2Stream, headers: IncomingHttpHeaders): void {
