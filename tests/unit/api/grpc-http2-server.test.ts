@@ -113,6 +113,12 @@ describe('GrpcHttp2Server', () => {
     assert.equal(pending.length, 1);
     pending[0]!(); // the handler answers after the deadline: nothing is sent, nothing throws
     assert.equal((await call('/t.T/Echo', Buffer.from('still here'))).status, GrpcStatus.OK);
+    // The longest timeout a client can send (beyond a timer's range) is no deadline at all, not an immediate one.
+    pending = [];
+    const far = call('/t.T/Later', Buffer.from('far'), '99999999H');
+    while (pending.length === 0) await new Promise((resolve) => setImmediate(resolve));
+    pending[0]!();
+    assert.equal((await far).status, GrpcStatus.OK);
   });
 
   it('makes a call with a large message foreground work until it ends, and a small one not', async () => {

@@ -67,6 +67,9 @@ export interface GrpcHttp2Options {
 
 function ignore(): void {}
 
+/** The longest delay `setTimeout` takes (a longer one fires at once). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 const noMessage = (path: string): ReplyStatus => ({ code: GrpcStatus.UNIMPLEMENTED, details: `Received no request message for unary method ${path}` });
 const secondMessage = (path: string): ReplyStatus => ({ code: GrpcStatus.UNIMPLEMENTED, details: `Received a second request message for unary method ${path}` });
 const CUT_OFF: ReplyStatus = { code: GrpcStatus.INTERNAL, details: 'Unexpected EOF decoding stream.' };
@@ -112,7 +115,9 @@ function serveUnary(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, rou
   const timeout = headers['grpc-timeout'];
   if (typeof timeout === 'string') {
     try {
-      timer = setTimeout(() => done(DEADLINE), timeoutMs(timeout));
+      const ms = timeoutMs(timeout);
+      // Beyond a timer's range (~24.8 days; up to 99999999 hours can be sent) the deadline never comes in practice.
+      if (ms <= MAX_TIMER_MS) timer = setTimeout(() => done(DEADLINE), ms);
       stream.once('close', () => {
         finished = true;
         clearTimeout(timer);
