@@ -11,7 +11,8 @@
  * - auth + audit: `src/auth/`, the audit log, the REST gate and the access decision in `call.ts`;
  * - engine: `src/collection`, `src/index`, `src/storage`, `src/service`;
  * - handler + call wrapper: the gRPC services and the rest of `call.ts`, the REST routes and envelope, telemetry;
- * - grpc-js / Fastify, node http2 / http: the transport; GC; other (event loop, promise machinery, …).
+ * - gRPC server (grpc-js before, `src/api/grpc/wire/` now) / Fastify, node http2 / http: the transport; GC; other
+ *   (event loop, promise machinery, …).
  * Samples before the first measured call and after the last are left out. The split between stages is the
  * samples'; the total is the main thread's CPU time from /proc (the sampling timer is wall-clock, so on a loaded
  * machine raw sample time overstates CPU). The client's own CPU per call is printed too (`process.cpuUsage`), since
@@ -54,7 +55,7 @@ const STAGES: Array<[string, (f: CallFrame) => boolean]> = [
   ['auth + audit', (f) => /\/src\/auth\/|\/audit|rest\/gate|client-ip-guard/.test(f.url) || (f.url.includes('/api/grpc/call.') && AUTH_FUNCTIONS.has(f.functionName))],
   ['engine', (f) => /\/src\/(collection|index|storage|service)\//.test(f.url)],
   ['handler + call wrapper', (f) => /\/api\/grpc\/(services\/|call\.)|\/api\/rest\/(routes\/|envelope|access-log|metrics-listener|strict)|\/telemetry/.test(f.url)],
-  ['grpc-js / fastify', (f) => /@grpc\/grpc-js|node_modules\/(fastify|find-my-way|avvio|light-my-request|@fastify)/.test(f.url)],
+  ['gRPC server (grpc-js or wire/) / Fastify', (f) => /@grpc\/grpc-js|\/api\/grpc\/wire\/(http2-server|message-decoder|respond|stream-call|call-peer|decompress|grpc-timeout)|node_modules\/(fastify|find-my-way|avvio|light-my-request|@fastify)/.test(f.url)],
   ['node http2 / http, net', (f) => /node:(internal\/)?(http2|_http|http|net|stream_base_commons)/.test(f.url)],
   ['GC', (f) => f.functionName === '(garbage collector)'],
 ];
@@ -118,7 +119,7 @@ try {
   const g = await drive(viaGrpc, REQUESTS);
   await server.stop();
   stopped = true;
-  const profile = servingProfile(profDir, '@grpc/grpc-js');
+  const profile = servingProfile(profDir, '/src/api/grpc/');
   const [rs, gs] = [samplesByStage(profile, r.from, r.to, stageOf), samplesByStage(profile, g.from, g.to, stageOf)];
   const busy = (m: Map<string, number>): number => [...m].filter(([s]) => s !== 'idle').reduce((t, [, v]) => t + v, 0);
   // Samples are taken on a wall-clock timer: on a loaded machine a descheduled thread's time lands on the frame it

@@ -14,7 +14,9 @@
  * grpc-js, raw, REST, …) so that drift in the machine's load, and the background index building that upserts
  * start, fall on all alike. Besides throughput, the server's CPU time per operation (from /proc) and the client
  * process's (process.cpuUsage) are reported: on a shared machine they are steadier than operations per second,
- * and client and server compete for the same cores.
+ * and client and server compete for the same cores. The server's main thread is reported on its own too (CPU per
+ * operation, and its share of the wall time): the event loop is one thread, and at ~100% it is the limit however
+ * idle the other core is.
  *
  * `--channel-options` passes grpc-js channel options to the grpc-js client (JSON), for experiments; the default
  * is none, as a client would use it.
@@ -42,27 +44,33 @@ const CONCURRENCY = 16;
 const rnd = mulberry32(20261201);
 const vector = (): number[] => Array.from({ length: DIM }, () => rnd() * 2 - 1);
 
-/** CPU seconds (user + system) the server process has used so far, from /proc (0 where there is none). */
-function serverCpuSeconds(): number {
+/** CPU seconds (user + system) used so far, from a /proc stat file (0 where there is none). */
+function cpuSeconds(statFile: string): number {
   try {
-    const fields = readFileSync(`/proc/${server.proc.pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+    const fields = readFileSync(statFile, 'utf8').replace(/^.*\) /, '').split(' ');
     return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime (fields 14, 15) in clock ticks
   } catch {
     return 0;
   }
 }
+/** The server process's CPU seconds (all threads: search workers, GC, libuv pool included). */
+const serverCpuSeconds = (): number => cpuSeconds(`/proc/${server.proc.pid}/stat`);
+/** The server's main thread (the event loop) alone: when it is busy ~100% of a window, it is the limit. */
+const serverMainThreadSeconds = (): number => cpuSeconds(`/proc/${server.proc.pid}/task/${server.proc.pid}/stat`);
 
 interface Tally {
   ops: number;
   serverCpu: number;
+  mainThread: number;
   clientCpu: number;
 }
-const tally = (): Tally => ({ ops: 0, serverCpu: 0, clientCpu: 0 });
+const tally = (): Tally => ({ ops: 0, serverCpu: 0, mainThread: 0, clientCpu: 0 });
 
 /** Runs `op` with CONCURRENCY workers for `seconds`; adds the operations completed and the server CPU used. */
 async function run(op: () => Promise<void>, seconds: number, t: Tally = tally()): Promise<void> {
   const end = Date.now() + seconds * 1000;
   const cpu = serverCpuSeconds();
+  const main = serverMainThreadSeconds();
   const client = process.cpuUsage();
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
@@ -73,6 +81,7 @@ async function run(op: () => Promise<void>, seconds: number, t: Tally = tally())
     }),
   );
   t.serverCpu += serverCpuSeconds() - cpu;
+  t.mainThread += serverMainThreadSeconds() - main;
   const used = process.cpuUsage(client);
   t.clientCpu += (used.user + used.system) / 1e6;
 }
@@ -100,6 +109,7 @@ function row(name: string, [r, raw, js]: Tally[]): string {
   const f = (x: number): string => x.toFixed(2);
   const server = (t: Tally): number => ms(t.serverCpu, t);
   const client = (t: Tally): number => ms(t.clientCpu, t);
+  const main = (t: Tally): string => `${f(ms(t.mainThread, t))} (${((100 * t.mainThread) / SECONDS).toFixed(0)}%)`;
   return [
     name,
     qps(r!).toFixed(0),
@@ -108,6 +118,7 @@ function row(name: string, [r, raw, js]: Tally[]): string {
     `**${f(qps(raw!) / qps(r!))}**`,
     `**${f(qps(js!) / qps(r!))}**`,
     `${f(server(r!))} / ${f(server(raw!))} / ${f(server(js!))}`,
+    `${main(r!)} / ${main(raw!)} / ${main(js!)}`,
     `${f(client(r!))} / ${f(client(raw!))} / ${f(client(js!))}`,
   ].join(' | ').replace(/^/, '| ').concat(' |');
 }
@@ -181,7 +192,7 @@ try {
     () => grpcJs('Upsert', upsertMessage(batch((id += 16) - 16))),
   ]);
   console.log(`gRPC vs REST, ${N} points × ${DIM} dims, api-key on every call, ${CONCURRENCY} requests in flight, ${SECONDS} s each in ${WINDOWS} alternating windows, grpc-js channel options ${values['channel-options']}; upsert pools used ${rb} REST / ${fb} raw of ${UPSERT_POOL}; load ${loadavg().map((x) => x.toFixed(1)).join('/')}`);
-  console.log(`| operation | REST ops/s | gRPC raw http2 ops/s | gRPC grpc-js ops/s | raw / REST | grpc-js / REST | server CPU ms/op REST / raw / grpc-js | client CPU ms/op REST / raw / grpc-js |\n|---|---|---|---|---|---|---|---|`);
+  console.log(`| operation | REST ops/s | gRPC raw http2 ops/s | gRPC grpc-js ops/s | raw / REST | grpc-js / REST | server CPU ms/op REST / raw / grpc-js | server main thread ms/op (busy) REST / raw / grpc-js | client CPU ms/op REST / raw / grpc-js |\n|---|---|---|---|---|---|---|---|---|`);
   console.log(row('query (limit 10, payload)', search));
   console.log(row('upsert (16 points per request)', upsert));
 } finally {

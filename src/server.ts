@@ -3,6 +3,7 @@
  * Used by `main.ts` and by tests that need a real listening server.
  */
 import { configureSearchPool, searchThreadsFor } from './index/hnsw/search-pool.js';
+import { foregroundWork } from './index/foreground-work.js';
 import type { FastifyInstance } from 'fastify';
 import { buildCollectionConfig } from './api/collection-config.js';
 import type { Logger } from 'pino';
@@ -293,6 +294,7 @@ export async function createServer(config: Config, options: StartOptions = {}): 
       compatVersion: QDRANT_COMPAT_VERSION,
       log: { error: (msg, err) => logger.error({ err }, msg), warn: (msg) => logger.warn(msg) },
       requests: metrics.grpc,
+      foreground: () => foregroundWork.enter(),
     }, grpcCertificates === undefined ? null : { certificates: grpcCertificates, hasCa: material?.ca !== undefined, verifyClient: config.service.verify_https_client_certificate });
     return grpc;
   };

@@ -4,9 +4,9 @@
  * REST, one audit event per decision with `api` = the RPC path) → the handler → `time` → the reply. Every
  * failure becomes a status through `toGrpcStatus()`.
  */
-import type { Metadata, ServerDuplexStream, ServerUnaryCall, sendUnaryData, handleUnaryCall } from '@grpc/grpc-js';
+import type { IncomingHttpHeaders } from 'node:http2';
+import type { handleUnaryCall } from '@grpc/grpc-js';
 import { ANONYMOUS, OPEN_OPERATIONS, type Auth } from '../../auth/authenticate.js';
-import type { PeerIdentity } from '../../auth/cert-identity.js';
 import { authenticateThrottled } from '../../auth/throttled-authenticate.js';
 import type { CollectionPass, GlobalPass, Pass } from '../../auth/authorize.js';
 import { authorizeAudited } from '../../auth/audited-decision.js';
@@ -17,6 +17,8 @@ import { AppError } from '../../errors.js';
 import type { GrpcDeps } from './deps.js';
 import { RPC_OPERATIONS, type RpcPath } from './rpc-table.js';
 import { toGrpcStatus } from './status.js';
+import type { UnaryCall, UnaryHandler } from './wire/http2-server.js';
+import type { StreamCall } from './wire/stream-call.js';
 
 /** What a handler receives besides the request message. */
 export interface RpcContext {
@@ -41,25 +43,19 @@ export interface RpcImpl<Req, Res> {
 /** The handlers of a generated service interface, as {@link RpcImpl}s with its request and reply types. */
 export type Impls<H> = { [K in keyof H as string extends K ? never : K]: H[K] extends handleUnaryCall<infer Req, infer Res> ? RpcImpl<Req, Res> : never };
 
-function metadataValue(md: Metadata, name: string): string | undefined {
-  const v = md.get(name)[0];
-  return typeof v === 'string' ? v : undefined;
+/** A metadata value sent as text: the first one, when it is printable ASCII (grpc-js dropped any other). */
+function metadataValue(headers: IncomingHttpHeaders, name: string): string | undefined {
+  const h = headers[name];
+  const v = Array.isArray(h) ? h[0] : h;
+  return typeof v === 'string' && PRINTABLE.test(v) ? v : undefined;
 }
 
-/** `ipv4:1.2.3.4:5`, `1.2.3.4:5` or `[::1]:5` → the bare address. */
-function peerAddress(peer: string): string | undefined {
-  const p = peer.replace(/^ipv[46]:/, '');
-  if (p.startsWith('[')) return p.slice(1, p.indexOf(']'));
-  const colon = p.lastIndexOf(':');
-  return colon > 0 ? p.slice(0, colon) : p === '' ? undefined : p;
-}
+const PRINTABLE = /^[ -~]*$/;
 
-function requestInfo(path: string, md: Metadata, remote: string | undefined): AuditRequestInfo {
+function requestInfo(path: string, headers: IncomingHttpHeaders, remote: string | undefined): AuditRequestInfo {
   const info: { api: string; remote?: string; tracingId?: string } = { api: path };
   if (remote !== undefined) info.remote = remote;
-  const headers: Record<string, string | undefined> = {};
-  for (const name of ['x-request-id', 'x-tracing-id', 'traceparent']) headers[name] = metadataValue(md, name);
-  const t = tracingId(headers);
+  const t = tracingId({ 'x-request-id': metadataValue(headers, 'x-request-id'), 'x-tracing-id': metadataValue(headers, 'x-tracing-id'), traceparent: metadataValue(headers, 'traceparent') });
   if (t !== undefined) info.tracingId = t;
   return info;
 }
@@ -68,13 +64,6 @@ function collectionNameOf(req: unknown): string | undefined {
   if (typeof req !== 'object' || req === null) return undefined;
   const name = (req as { collection_name?: unknown }).collection_name;
   return typeof name === 'string' ? name : undefined;
-}
-
-/** The client certificate, when the connection is TLS and grpc-js verified it against the CA (mTLS). */
-function verifiedPeer(call: ServerUnaryCall<unknown, unknown>): PeerIdentity | undefined {
-  // grpc-js answers `{}` unless the TLS socket is `authorized`, and leaves the certificate out when none was sent.
-  const peer = call.getAuthContext().sslPeerCertificate;
-  return peer === undefined ? undefined : { subject: peer.subject, subjectaltname: peer.subjectaltname };
 }
 
 /**
@@ -89,17 +78,17 @@ async function checkAddress(operation: string, info: AuditRequestInfo, remote: s
   throw new AppError('FORBIDDEN', [reason]);
 }
 
-async function decide(path: RpcPath, req: unknown, impl: RpcImpl<never, unknown>, call: ServerUnaryCall<unknown, unknown>, deps: GrpcDeps): Promise<{ pass: Pass; pending: Promise<unknown> }> {
+async function decide(path: RpcPath, req: unknown, collection: string | undefined, impl: RpcImpl<never, unknown>, call: UnaryCall, deps: GrpcDeps): Promise<{ pass: Pass; pending: Promise<unknown> }> {
   const operation = RPC_OPERATIONS[path];
-  const md = call.metadata;
-  const remote = peerAddress(call.getPeer());
-  const info = requestInfo(path, md, remote);
+  const headers = call.headers;
+  const remote = call.peer.remote;
+  const info = requestInfo(path, headers, remote);
   await checkAddress(operation, info, remote, deps);
   // Open RPCs (health) run as the anonymous caller: no credential is looked at, and nothing is granted.
   let auth: Auth = ANONYMOUS;
   if (!OPEN_OPERATIONS.has(operation)) {
-    const headers = { apiKey: metadataValue(md, 'api-key'), authorization: metadataValue(md, 'authorization'), certificate: verifiedPeer(call) };
-    auth = await authenticateThrottled(headers, remote, {
+    const credentials = { apiKey: metadataValue(headers, 'api-key'), authorization: metadataValue(headers, 'authorization'), certificate: call.peer.certificate() };
+    auth = await authenticateThrottled(credentials, remote, {
       credentials: deps.credentials,
       throttle: deps.throttle,
       onThrottle: deps.onThrottle,
@@ -107,7 +96,6 @@ async function decide(path: RpcPath, req: unknown, impl: RpcImpl<never, unknown>
       requestInfo: () => ({ ...info, method: operation }),
     });
   }
-  const collection = impl.collection !== undefined ? impl.collection(req as never) : collectionNameOf(req);
   if (ACCESS_TABLE[operation].scope === 'collection' && (collection === undefined || collection === '')) {
     // proto3 cannot send an empty string: the field was left out (Qdrant's validation answers the same).
     throw new AppError('BAD_INPUT', ['Validation error in request: collection_name: must not be empty']);
@@ -137,29 +125,31 @@ function elapsedSeconds(startNs: bigint): number {
   return Number(process.hrtime.bigint() - startNs) / 1e9;
 }
 
-/** Wraps a handler as a grpc-js unary handler for `path`. */
-export function unary<Req, Res>(path: RpcPath, impl: RpcImpl<Req, Res>, deps: GrpcDeps): handleUnaryCall<Req, Res> {
-  return (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>) => {
+/** Wraps a handler as the unary handler of `path`. */
+export function unary<Req, Res>(path: RpcPath, impl: RpcImpl<Req, Res>, deps: GrpcDeps): UnaryHandler {
+  return (call: UnaryCall, done) => {
     const startNs = process.hrtime.bigint();
+    const req = call.request as Req;
+    const collection = impl.collection !== undefined ? impl.collection(req) : collectionNameOf(req);
     const run = async (): Promise<Res> => {
-      const { pass, pending } = await decide(path, call.request, impl, call, deps);
-      const collection = impl.collection !== undefined ? impl.collection(call.request) : collectionNameOf(call.request);
-      const result = await impl.run(call.request, { pass, deps, collection });
+      const { pass, pending } = await decide(path, req, collection, impl, call, deps);
+      const result = await impl.run(req, { pass, deps, collection });
       await pending;
       if (typeof result === 'object' && result !== null) (result as { time?: number }).time = elapsedSeconds(startNs);
       return result;
     };
     // Telemetry `requests.grpc`: per method path and gRPC code (0 = OK), with the request's collection.
-    const record = (code: number): void => deps.requests?.record(path, code, Number(process.hrtime.bigint() - startNs) / 1e3, collectionNameOf(call.request));
+    const named = collectionNameOf(req);
+    const record = (code: number): void => deps.requests?.record(path, code, Number(process.hrtime.bigint() - startNs) / 1e3, named);
     run().then(
       (res) => {
         record(0);
-        callback(null, res);
+        done(null, res);
       },
       (e: unknown) => {
         const status = toGrpcStatus(e, (m, err) => deps.log.error(m, err));
-        record(status.code ?? 2); // UNKNOWN
-        callback(status, null);
+        record(status.code);
+        done(status);
       },
     );
   };
@@ -188,13 +178,12 @@ export function visibleNames(ctx: RpcContext, names: readonly string[]): string[
  * the anonymous caller — no credential is read, nothing is granted, no access decision is audited — behind the
  * same client address allow-list as every other RPC.
  */
-export function openStream<C extends ServerDuplexStream<unknown, unknown>>(path: string, handler: (call: C) => void, deps: GrpcDeps): (call: C) => void {
-  return (call: C) => {
-    const remote = peerAddress(call.getPeer());
-    checkAddress(OPEN_STREAM_OPERATION, requestInfo(path, call.metadata, remote), remote, deps).then(
+export function openStream(path: string, handler: (call: StreamCall) => void, deps: GrpcDeps): (call: StreamCall) => void {
+  return (call: StreamCall) => {
+    const remote = call.peer.remote;
+    checkAddress(OPEN_STREAM_OPERATION, requestInfo(path, call.headers, remote), remote, deps).then(
       () => handler(call),
-      // grpc-js ends a stream that emits an `error` with that error's status.
-      (e: unknown) => call.emit('error', toGrpcStatus(e, (m, err) => deps.log.error(m, err))),
+      (e: unknown) => call.fail(toGrpcStatus(e, (m, err) => deps.log.error(m, err))),
     );
   };
 }

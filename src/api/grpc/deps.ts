@@ -28,6 +28,11 @@ export interface GrpcDeps {
   /** Qdrant's version Quiver answers as (HealthCheck `version`). */
   readonly compatVersion: string;
   readonly log: { error(message: string, err: unknown): void; warn(message: string): void };
+  /**
+   * Starts foreground work (`index/foreground-work.ts`) for a large request; the returned function ends it.
+   * Absent: large gRPC writes do not hold background index builds back.
+   */
+  readonly foreground?: () => () => void;
   /** Where responses are counted for telemetry and `/metrics` (`requests.grpc`). */
   readonly requests?: RequestStats;
 }

@@ -1,18 +1,20 @@
 /**
  * The gRPC server on `service.grpc_port`: `qdrant.Qdrant`, `qdrant.Collections`, `qdrant.Points`,
  * `qdrant.Snapshots`, `qdrant.ShardSnapshots`, `grpc.health.v1.Health` and server reflection, on the same engine,
- * credentials, audit, allow-list and TLS material as REST. Messages larger than `service.max_request_size_mb` are
- * refused by grpc-js with RESOURCE_EXHAUSTED before they are decoded.
+ * credentials, audit, allow-list and TLS material as REST, served by the lean HTTP/2 gRPC server of
+ * `wire/http2-server.ts`. Messages larger than `service.max_request_size_mb` are refused with RESOURCE_EXHAUSTED
+ * before they are buffered or decoded.
  */
-import { Server, ServerCredentials, type ServerDuplexStream, type ServiceDefinition, type UntypedServiceImplementation } from '@grpc/grpc-js';
+import type { ServiceDefinition, UntypedServiceImplementation } from '@grpc/grpc-js';
 import { ReflectionService } from '@grpc/reflection';
-import type { Config } from '../../config/schema.js';
 import { contract, servedRpcPaths, servedServices } from './proto.js';
 import { checkRpcTable, isRpcPath } from './rpc-table.js';
 import { openStream, unary, type RpcImpl } from './call.js';
 import type { GrpcDeps } from './deps.js';
-import { grpcServerCredentials, type ReloadingCertificates } from './tls.js';
+import type { ReloadingCertificates } from './tls.js';
 import { withReplyEncoders } from './wire/encode-replies.js';
+import { GrpcHttp2Server, type Route } from './wire/http2-server.js';
+import type { StreamCall } from './wire/stream-call.js';
 import { collectionsService } from './services/collections.js';
 import { pointsService } from './services/points.js';
 import { snapshotsService, shardSnapshotsService } from './services/snapshots.js';
@@ -27,16 +29,29 @@ const IMPLEMENTATIONS: Readonly<Record<string, Readonly<Record<string, RpcImpl<n
   'grpc.health.v1.Health': healthService,
 };
 
-/** The handlers of one service; throws when an RPC of the definition has no implementation or no table row. */
-function handlers(name: string, definition: ServiceDefinition, deps: GrpcDeps): UntypedServiceImplementation {
+/** The routes of one service; throws when an RPC of the definition has no implementation or no table row. */
+function unaryRoutes(name: string, definition: ServiceDefinition, deps: GrpcDeps): Route[] {
   const impls = IMPLEMENTATIONS[name] ?? {};
-  const out: UntypedServiceImplementation = {};
-  for (const [method, def] of Object.entries(definition)) {
+  return Object.entries(withReplyEncoders(definition)).map(([method, def]) => {
     const impl = impls[method];
     if (impl === undefined || !isRpcPath(def.path)) throw new Error(`gRPC: ${def.path} has no implementation`);
-    out[method] = unary(def.path, impl as RpcImpl<unknown, unknown>, deps);
-  }
-  return out;
+    return { path: def.path, deserialize: def.requestDeserialize, serialize: def.responseSerialize, handler: { unary: unary(def.path, impl as RpcImpl<unknown, unknown>, deps) } };
+  });
+}
+
+/** Server reflection (v1 and v1alpha), open: its handlers run as the anonymous caller behind the address allow-list. */
+function reflectionRoutes(deps: GrpcDeps): Route[] {
+  const routes: Route[] = [];
+  new ReflectionService(contract().packageDefinition).addToServer({
+    addService: (definition: ServiceDefinition, impl: UntypedServiceImplementation) => {
+      for (const [method, handler] of Object.entries(impl)) {
+        const def = definition[method];
+        if (def === undefined || !def.requestStream || !def.responseStream) throw new Error(`gRPC reflection: ${method} is not a bidirectional stream`);
+        routes.push({ path: def.path, deserialize: def.requestDeserialize, serialize: def.responseSerialize, handler: { stream: openStream(def.path, handler as unknown as (call: StreamCall) => void, deps) } });
+      }
+    },
+  });
+  return routes;
 }
 
 export interface GrpcTls {
@@ -51,15 +66,11 @@ export interface RunningGrpcServer {
   close(): Promise<void>;
 }
 
-/**
- * Options of the grpc-js server: message size limits from `service.max_request_size_mb`; channelz off (Quiver
- * serves no channelz service, and its per-call bookkeeping — counters, timestamps, a tracker object — is paid on
- * every call otherwise).
- */
-function grpcServerOptions(config: Config): Record<string, number> {
-  const bytes = Math.floor(config.service.max_request_size_mb * 1024 * 1024);
-  return { 'grpc.max_receive_message_length': bytes, 'grpc.max_send_message_length': -1, 'grpc.enable_channelz': 0 };
-}
+/** Request messages from this size on make their call foreground work, as REST bodies from 64 KiB. */
+const FOREGROUND_MIN_BYTES = 64 * 1024;
+
+/** How long in-flight calls may take to finish when the server closes, before their connections are cut. */
+const CLOSE_GRACE_MS = 5000;
 
 /**
  * Builds and binds the server.
@@ -67,43 +78,28 @@ function grpcServerOptions(config: Config): Record<string, number> {
  */
 export async function startGrpcServer(host: string, port: number, deps: GrpcDeps, tls: GrpcTls | null): Promise<RunningGrpcServer> {
   checkRpcTable(servedRpcPaths());
-  const server = new Server(grpcServerOptions(deps.config));
-  // The hottest replies (scored points, write results) are written by hand-made encoders (wire/encode-replies.ts).
-  for (const [name, definition] of servedServices()) server.addService(withReplyEncoders(definition), handlers(name, definition, deps));
-  // Reflection (v1 and v1alpha) is open: its handlers run as the anonymous caller behind the address allow-list.
-  new ReflectionService(contract().packageDefinition).addToServer({
-    addService: (definition: ServiceDefinition, impl: UntypedServiceImplementation) => {
-      const open: UntypedServiceImplementation = {};
-      for (const [method, handler] of Object.entries(impl)) {
-        const path = definition[method]?.path ?? method;
-        open[method] = openStream(path, handler as (call: ServerDuplexStream<unknown, unknown>) => void, deps);
-      }
-      server.addService(definition, open);
-    },
+  const routes = [...servedServices()].flatMap(([name, definition]) => unaryRoutes(name, definition, deps));
+  routes.push(...reflectionRoutes(deps));
+  const server = new GrpcHttp2Server(routes, {
+    maxMessageBytes: Math.floor(deps.config.service.max_request_size_mb * 1024 * 1024),
+    tls: tls === null ? null : tls.certificates.serverOptions(tls.hasCa, tls.verifyClient),
+    onError: (m, e) => deps.log.error(m, e),
+    ...(deps.foreground === undefined ? {} : { foreground: { minBytes: FOREGROUND_MIN_BYTES, enter: deps.foreground } }),
   });
-  const credentials = tls === null ? ServerCredentials.createInsecure() : grpcServerCredentials(tls.certificates, tls.hasCa, tls.verifyClient);
-  const address = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
-  const bound = await new Promise<number>((resolve, reject) => {
-    server.bindAsync(address, credentials, (err, p) => (err === null ? resolve(p) : reject(err)));
-  });
-  let closed = false;
+  const detach = tls?.certificates.attach(server);
+  let bound: number;
+  try {
+    bound = await server.listen(host, port);
+  } catch (e) {
+    detach?.();
+    throw e;
+  }
+  let closed: Promise<void> | undefined;
   return {
     port: bound,
     close: () => {
-      if (closed) return Promise.resolve();
-      closed = true;
-      return new Promise<void>((resolve) => {
-        // In-flight calls finish; a stuck client cannot hold the shutdown longer than the grace period.
-        const timer = setTimeout(() => {
-          server.forceShutdown();
-          resolve();
-        }, 5000);
-        timer.unref();
-        server.tryShutdown(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
+      closed ??= server.close(CLOSE_GRACE_MS).finally(() => detach?.());
+      return closed;
     },
   };
 }

@@ -5,8 +5,10 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { Metadata, status, type ServerUnaryCall, type ServiceError } from '@grpc/grpc-js';
+import { status } from '@grpc/grpc-js';
 import { unary, type RpcImpl } from '../../../src/api/grpc/call.js';
+import type { UnaryCall } from '../../../src/api/grpc/wire/http2-server.js';
+import type { ReplyStatus } from '../../../src/api/grpc/wire/reply-status.js';
 import type { GrpcDeps } from '../../../src/api/grpc/deps.js';
 import { RPC_OPERATIONS, type RpcPath } from '../../../src/api/grpc/rpc-table.js';
 import { ANONYMOUS } from '../../../src/auth/authenticate.js';
@@ -29,19 +31,11 @@ async function depsWith(apiKey: string | undefined, audit: MemoryAuditSink): Pro
   return partial as GrpcDeps;
 }
 
-function fakeCall(metadata: Record<string, string>): ServerUnaryCall<unknown, unknown> {
-  const md = new Metadata();
-  for (const [k, v] of Object.entries(metadata)) md.set(k, v);
-  const call: Partial<ServerUnaryCall<unknown, unknown>> = {
-    request: {},
-    metadata: md,
-    getPeer: () => 'ipv4:127.0.0.1:5555',
-    getAuthContext: () => ({}),
-  };
-  return call as ServerUnaryCall<unknown, unknown>;
+function fakeCall(metadata: Record<string, string>): UnaryCall {
+  return { request: {}, headers: { ...metadata }, peer: { remote: '127.0.0.1', certificate: () => undefined } };
 }
 
-async function passOf(path: RpcPath, deps: GrpcDeps, metadata: Record<string, string>): Promise<{ pass?: Pass; error?: ServiceError }> {
+async function passOf(path: RpcPath, deps: GrpcDeps, metadata: Record<string, string>): Promise<{ pass?: Pass; error?: ReplyStatus }> {
   let seen: Pass | undefined;
   const impl: RpcImpl<unknown, object> = {
     run: (_req, ctx) => {
@@ -49,8 +43,8 @@ async function passOf(path: RpcPath, deps: GrpcDeps, metadata: Record<string, st
       return {};
     },
   };
-  const error = await new Promise<ServiceError | null>((resolve) => {
-    unary(path, impl, deps)(fakeCall(metadata), (e) => resolve(e as ServiceError | null));
+  const error = await new Promise<ReplyStatus | null>((resolve) => {
+    unary(path, impl, deps)(fakeCall(metadata), (e) => resolve(e));
   });
   return error === null ? (seen === undefined ? {} : { pass: seen }) : { error };
 }
