@@ -21,7 +21,7 @@
  * `--channel-options` passes grpc-js channel options to the grpc-js client (JSON), for experiments; the default
  * is none, as a client would use it.
  *
- *   node --import tsx bench/grpc.ts [--n=20000] [--dim=128] [--seconds=10] [--windows=6] [--channel-options='{…}']
+ *   node --import tsx bench/grpc.ts [--n=20000] [--dim=128] [--seconds=10] [--windows=6] [--raw-sessions=1] [--channel-options='{…}']
  */
 import { parseArgs } from 'node:util';
 import { Agent } from 'node:http';
@@ -34,7 +34,7 @@ import { freePort, removeDir, startChildServer, tempDir } from '../tests/support
 import { contract } from '../src/api/grpc/proto.js';
 import { mulberry32 } from '../src/index/random.js';
 
-const { values } = parseArgs({ options: { n: { type: 'string', default: '20000' }, dim: { type: 'string', default: '128' }, seconds: { type: 'string', default: '10' }, windows: { type: 'string', default: '6' }, 'channel-options': { type: 'string', default: '{}' } } });
+const { values } = parseArgs({ options: { n: { type: 'string', default: '20000' }, dim: { type: 'string', default: '128' }, seconds: { type: 'string', default: '10' }, windows: { type: 'string', default: '6' }, 'raw-sessions': { type: 'string', default: '1' }, 'channel-options': { type: 'string', default: '{}' } } });
 const N = Number(values.n);
 const DIM = Number(values.dim);
 const SECONDS = Number(values.seconds);
@@ -144,7 +144,14 @@ const grpcJs = (method: string, req: unknown): Promise<void> => {
     points.makeUnaryRequest(def.path, def.requestSerialize, (b: Buffer) => b, req, metadata, (e) => (e === null ? resolve() : reject(e)));
   });
 };
-const raw = rawGrpcClient(`http://127.0.0.1:${grpcPort}`, { 'api-key': KEY });
+// One HTTP/2 connection for all 16 calls by default (one client's channel); `--raw-sessions=16` spreads the calls
+// round-robin over 16 connections, about one per caller, as 16 separate client processes would have.
+const rawClients = Array.from({ length: Math.max(1, Number(values['raw-sessions'])) }, () => rawGrpcClient(`http://127.0.0.1:${grpcPort}`, { 'api-key': KEY }));
+let nextRaw = 0;
+const raw = {
+  call: (...args: Parameters<(typeof rawClients)[number]['call']>): Promise<void> => rawClients[nextRaw++ % rawClients.length]!.call(...args),
+  close: (): void => rawClients.forEach((c) => c.close()),
+};
 /** A request frame for the raw client, encoded now (proto-loader's serialiser) and sent as is later. */
 const frame = (method: string, req: unknown): Buffer => grpcFrame(definitions[method]!.requestSerialize(req));
 /** `QueryResponse` with exactly `limit` points (field 1). */
@@ -191,7 +198,7 @@ try {
     () => raw.call(upsertPath, rawFrames[fb++ % UPSERT_POOL]!, expectWritten),
     () => grpcJs('Upsert', upsertMessage(batch((id += 16) - 16))),
   ]);
-  console.log(`gRPC vs REST, ${N} points × ${DIM} dims, api-key on every call, ${CONCURRENCY} requests in flight, ${SECONDS} s each in ${WINDOWS} alternating windows, grpc-js channel options ${values['channel-options']}; upsert pools used ${rb} REST / ${fb} raw of ${UPSERT_POOL}; load ${loadavg().map((x) => x.toFixed(1)).join('/')}`);
+  console.log(`gRPC vs REST, ${N} points × ${DIM} dims, api-key on every call, ${CONCURRENCY} requests in flight, ${SECONDS} s each in ${WINDOWS} alternating windows, grpc-js channel options ${values['channel-options']}; raw client over ${rawClients.length} HTTP/2 connection(s); upsert pools used ${rb} REST / ${fb} raw of ${UPSERT_POOL}; load ${loadavg().map((x) => x.toFixed(1)).join('/')}`);
   console.log(`| operation | REST ops/s | gRPC raw http2 ops/s | gRPC grpc-js ops/s | raw / REST | grpc-js / REST | server CPU ms/op REST / raw / grpc-js | server main thread ms/op (busy) REST / raw / grpc-js | client CPU ms/op REST / raw / grpc-js |\n|---|---|---|---|---|---|---|---|---|`);
   console.log(row('query (limit 10, payload)', search));
   console.log(row('upsert (16 points per request)', upsert));
