@@ -44,9 +44,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   const loadFor = (cmd: Command): ReturnType<typeof readConfig> => readConfig(configPath(cmd), () => undefined);
 
   common(program)
-    .description('Quiver: a secure-by-default vector database server that speaks Qdrant\'s REST API.\nWithout a command, runs the server.')
-    .option('--uri <uri>', 'Qdrant: this peer\'s URI in a cluster (ignored with a warning: single node)')
-    .option('--bootstrap <uri>', 'Qdrant: a peer to join (ignored with a warning: single node)')
+    .description('Quiver: a secure-by-default vector database server that speaks Qdrant\'s REST and gRPC APIs.\nWithout a command, runs the server.')
+    .option('--uri <uri>', 'Qdrant: this peer\'s URI in a cluster (ignored with a warning: Quiver nodes form a cluster through NATS, cluster.nats)')
+    .option('--bootstrap <uri>', 'Qdrant: a peer to join (ignored with a warning: Quiver nodes form a cluster through NATS, cluster.nats)')
     .option('--stacktrace', 'print stack traces of fatal errors')
     .option('--snapshot <path:collection>', 'recover a collection snapshot before listening (repeatable)', collect, [])
     .option('--storage-snapshot <path>', 'recover a full storage snapshot before listening')

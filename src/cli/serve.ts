@@ -47,8 +47,8 @@ export function operatorWarnings(config: Config): string[] {
 /** Warnings for Qdrant flags that a single node cannot honour. */
 export function ignoredFlagWarnings(options: ServeOptions): string[] {
   const warnings: string[] = [];
-  if (options.uri !== undefined) warnings.push(`--uri ${options.uri} is ignored: Quiver runs as a single node, without peers`);
-  if (options.bootstrap !== undefined) warnings.push(`--bootstrap ${options.bootstrap} is ignored: Quiver runs as a single node and joins no cluster`);
+  if (options.uri !== undefined) warnings.push(`--uri ${options.uri} is ignored: Quiver nodes form a cluster through NATS JetStream (cluster.enabled, cluster.nats), not Qdrant's peer-to-peer URIs`);
+  if (options.bootstrap !== undefined) warnings.push(`--bootstrap ${options.bootstrap} is ignored: Quiver nodes join a cluster through NATS JetStream (cluster.enabled, cluster.nats), not through a bootstrap peer`);
   return warnings;
 }
 
