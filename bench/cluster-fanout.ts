@@ -11,26 +11,18 @@
  */
 import { cpus, loadavg } from 'node:os';
 import { startNatsCluster } from '../tests/support/nats-cluster.js';
+import { call, envNumber, vectorOf } from './cluster-client.js';
 import { startQuiverCluster, waitConverged } from '../tests/support/quiver-cluster.js';
 import { pollUntil } from '../tests/support/poll.js';
 
-const env = (k: string, d: string): number => Number(process.env[k] ?? d);
+const env = envNumber;
 const POINTS = env('BENCH_POINTS', '3000');
 const DIM = env('BENCH_DIM', '64');
 const SECONDS = env('BENCH_SECONDS', '3');
 const CONNECTIONS = env('BENCH_CONNECTIONS', '8');
 const ROUNDS = env('BENCH_ROUNDS', '2');
 
-async function call(url: string, method: string, path: string, body?: unknown): Promise<any> {
-  const r = await fetch(url + path, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
-  const json = (await r.json()) as any;
-  if (r.status !== 200) throw new Error(`${method} ${path}: ${r.status} ${JSON.stringify(json)}`);
-  return json;
-}
-
-function vector(i: number): number[] {
-  return Array.from({ length: DIM }, (_, k) => Math.sin(i * 31 + k));
-}
+const vector = (i: number): number[] => vectorOf(i, DIM);
 
 const READS: Record<string, (i: number) => { path: string; body: unknown }> = {
   'query (limit 10)': (i) => ({ path: 'points/query', body: { query: vector(i + 7), limit: 10 } }),

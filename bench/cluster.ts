@@ -16,9 +16,10 @@
 import { cpus, loadavg } from 'node:os';
 import { removeDir, startChildServer, tempDir } from '../tests/support/app.js';
 import { startNatsCluster } from '../tests/support/nats-cluster.js';
+import { call, envNumber, vectorOf } from './cluster-client.js';
 import { startQuiverCluster, waitConverged } from '../tests/support/quiver-cluster.js';
 
-const env = (k: string, d: string): number => Number(process.env[k] ?? d);
+const env = envNumber;
 const WRITES = env('BENCH_WRITES', '200');
 const POINTS = env('BENCH_POINTS', '3000');
 const DIM = env('BENCH_DIM', '64');
@@ -26,16 +27,7 @@ const SECONDS = env('BENCH_SECONDS', '4');
 const CONNECTIONS = env('BENCH_CONNECTIONS', '16');
 const COMPACT_EVERY = env('BENCH_COMPACT_EVERY', '200');
 
-async function call(url: string, method: string, path: string, body?: unknown): Promise<any> {
-  const r = await fetch(url + path, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
-  const json = (await r.json()) as any;
-  if (r.status !== 200) throw new Error(`${method} ${path}: ${r.status} ${JSON.stringify(json)}`);
-  return json;
-}
-
-function vector(i: number): number[] {
-  return Array.from({ length: DIM }, (_, k) => Math.sin(i * 31 + k));
-}
+const vector = (i: number): number[] => vectorOf(i, DIM);
 
 function quantile(sorted: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
