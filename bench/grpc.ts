@@ -27,7 +27,7 @@ import { parseArgs } from 'node:util';
 import { Agent } from 'node:http';
 import { loadavg } from 'node:os';
 import { send } from './keep-alive-request.js';
-import { readFileSync } from 'node:fs';
+import { sideBySide as measure, type Tally } from './side-by-side.js';
 import { Client, credentials, Metadata, type ChannelOptions, type MethodDefinition } from '@grpc/grpc-js';
 import { countField, grpcFrame, rawGrpcClient, subMessage, varintField } from './grpc-raw-client.js';
 import { freePort, removeDir, startChildServer, tempDir } from '../tests/support/app.js';
@@ -44,63 +44,8 @@ const CONCURRENCY = 16;
 const rnd = mulberry32(20261201);
 const vector = (): number[] => Array.from({ length: DIM }, () => rnd() * 2 - 1);
 
-/** CPU seconds (user + system) used so far, from a /proc stat file (0 where there is none). */
-function cpuSeconds(statFile: string): number {
-  try {
-    const fields = readFileSync(statFile, 'utf8').replace(/^.*\) /, '').split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime (fields 14, 15) in clock ticks
-  } catch {
-    return 0;
-  }
-}
-/** The server process's CPU seconds (all threads: search workers, GC, libuv pool included). */
-const serverCpuSeconds = (): number => cpuSeconds(`/proc/${server.proc.pid}/stat`);
-/** The server's main thread (the event loop) alone: when it is busy ~100% of a window, it is the limit. */
-const serverMainThreadSeconds = (): number => cpuSeconds(`/proc/${server.proc.pid}/task/${server.proc.pid}/stat`);
-
-interface Tally {
-  ops: number;
-  serverCpu: number;
-  mainThread: number;
-  clientCpu: number;
-}
-const tally = (): Tally => ({ ops: 0, serverCpu: 0, mainThread: 0, clientCpu: 0 });
-
-/** Runs `op` with CONCURRENCY workers for `seconds`; adds the operations completed and the server CPU used. */
-async function run(op: () => Promise<void>, seconds: number, t: Tally = tally()): Promise<void> {
-  const end = Date.now() + seconds * 1000;
-  const cpu = serverCpuSeconds();
-  const main = serverMainThreadSeconds();
-  const client = process.cpuUsage();
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (Date.now() < end) {
-        await op();
-        t.ops++;
-      }
-    }),
-  );
-  t.serverCpu += serverCpuSeconds() - cpu;
-  t.mainThread += serverMainThreadSeconds() - main;
-  const used = process.cpuUsage(client);
-  t.clientCpu += (used.user + used.system) / 1e6;
-}
-
-/**
- * Operations per second of each client, SECONDS each: one second of warm-up each, then WINDOWS windows, the
- * clients in order in even windows and in reverse order in odd ones (REST, raw, grpc-js, grpc-js, raw, REST, …),
- * so none always runs first.
- */
-async function sideBySide(ops: ReadonlyArray<() => Promise<void>>): Promise<Tally[]> {
-  for (const op of ops) await run(op, 1);
-  const window = SECONDS / WINDOWS;
-  const tallies = ops.map(tally);
-  for (let w = 0; w < WINDOWS; w++) {
-    const order = ops.map((_, i) => (w % 2 === 0 ? i : ops.length - 1 - i));
-    for (const i of order) await run(ops[i]!, window, tallies[i]);
-  }
-  return tallies;
-}
+/** `ops` side by side against the server, 16 callers each (bench/side-by-side.ts). */
+const sideBySide = (ops: ReadonlyArray<() => Promise<void>>): Promise<Tally[]> => measure(ops.map((op) => ({ op, serverPid: server.proc.pid! })), { concurrency: CONCURRENCY, seconds: SECONDS, windows: WINDOWS });
 
 /** A table row: throughput, server and client CPU per operation of each client, and gRPC / REST ratios. */
 function row(name: string, [r, raw, js]: Tally[]): string {
