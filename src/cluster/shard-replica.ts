@@ -8,6 +8,10 @@
  * replica, since each applies the same log to the same state: it changes nothing, and its sequence is stored
  * as applied. A storage failure stops the loop and retries from the stored sequence.
  *
+ * A consumer that stops delivering while the stream holds operations this replica has not applied (no message for
+ * `stallMs` — seen after the NATS server leading the stream was killed: the ordered consumer neither delivered nor
+ * re-created itself for minutes) is closed and created again from the applied sequence + 1.
+ *
  * Catch-up: when the stream no longer holds the operation after the stored sequence (compacted behind a
  * snapshot, `compactor.ts`), or a message arrives past a gap, the replica restores the shard from its latest
  * snapshot (`shard-snapshots.ts`) — the shard's points replaced and the snapshot's sequence stored in one LMDB
@@ -36,6 +40,8 @@ export interface ShardReplicaOptions {
   /** The collection was recovered from a snapshot: a replica that applied nothing yet starts from the shard's snapshot. */
   readonly seeded: boolean;
   readonly log: { info(message: string): void; warn(message: string): void };
+  /** How long a consumer may deliver nothing while the stream holds unapplied operations (default {@link STALL_MS}). */
+  readonly stallMs?: number;
 }
 
 /** Kinds of errors staging throws for an operation: the same on every replica. */
@@ -44,6 +50,8 @@ const REJECTION_KINDS = new Set(['bad_input', 'not_found', 'unprocessable', 'for
 /** Outcomes kept for `wait=true` writers that look after the replica applied their operation. */
 const KEPT_OUTCOMES = 4096;
 const RETRY_MS = 250;
+/** A consumer that delivered nothing for this long while the stream holds unapplied operations is re-created. */
+export const STALL_MS = 5_000;
 
 /** The meta key holding the stream sequence this node applied for one shard of a collection. */
 export function appliedKey(uuid: string, shard: number): string {
@@ -63,6 +71,10 @@ export class ShardReplica {
   /** Applying a message, restoring and capturing a snapshot run one at a time. */
   private exclusive: Promise<unknown> = Promise.resolve();
   private readonly key: string;
+  /** When the current consumer last delivered a message (or was created, or was found idle with nothing to deliver). */
+  private progressAt = 0;
+  /** A message is being applied (however long that takes, the consumer is not stalled). */
+  private applying = false;
 
   constructor(private readonly o: ShardReplicaOptions) {
     this.key = appliedKey(o.collection.uuid, o.shard);
@@ -135,11 +147,24 @@ export class ShardReplica {
         const messages = await consumer.consume({ max_messages: 512 });
         this.messages = messages;
         if (this.stopped) await messages.close();
-        for await (const m of messages) {
-          if (this.stopped) break;
-          // A gap: the stream was compacted past this replica between the check above and the consumer's start.
-          if (m.seq > this.appliedSeq + 1) throw new Behind(`operation ${m.seq} follows ${this.appliedSeq}: the stream was compacted meanwhile`);
-          await this.serial(() => this.applyMessage(m.seq, m.data));
+        this.progressAt = Date.now();
+        const watchdog = this.watch(messages);
+        try {
+          for await (const m of messages) {
+            if (this.stopped) break;
+            this.progressAt = Date.now();
+            // A gap: the stream was compacted past this replica between the check above and the consumer's start.
+            if (m.seq > this.appliedSeq + 1) throw new Behind(`operation ${m.seq} follows ${this.appliedSeq}: the stream was compacted meanwhile`);
+            this.applying = true;
+            try {
+              await this.serial(() => this.applyMessage(m.seq, m.data));
+            } finally {
+              this.applying = false;
+              this.progressAt = Date.now();
+            }
+          }
+        } finally {
+          clearInterval(watchdog);
         }
       } catch (e) {
         await this.messages?.close().catch(() => undefined);
@@ -148,6 +173,35 @@ export class ShardReplica {
       }
       if (!this.stopped) await new Promise((r) => setTimeout(r, RETRY_MS));
     }
+  }
+
+  /**
+   * Closes `messages` (the loop then creates a new consumer from the applied sequence + 1) once it has delivered
+   * nothing for `stallMs` while the stream holds operations past the applied sequence. An idle stream is asked
+   * about at most once per `stallMs`.
+   */
+  private watch(messages: ConsumerMessages): NodeJS.Timeout {
+    const stallMs = this.o.stallMs ?? STALL_MS;
+    let asking = false;
+    const timer = setInterval(() => {
+      if (asking || this.applying || this.stopped || Date.now() - this.progressAt < stallMs) return;
+      asking = true;
+      this.o.jsm.streams
+        .info(this.o.stream)
+        .then(async ({ state }) => {
+          if (this.applying || Date.now() - this.progressAt < stallMs) return;
+          if (state.last_seq <= this.appliedSeq) {
+            this.progressAt = Date.now(); // nothing to deliver: idle, not stalled
+            return;
+          }
+          this.o.log.warn(`shard ${this.o.shard} of ${this.o.stream}: the consumer delivered nothing for ${stallMs} ms while the stream holds operations up to ${state.last_seq}; re-creating it after sequence ${this.appliedSeq}`);
+          await messages.close();
+        })
+        .catch(() => undefined) // NATS unreachable: the consumer's own reconnection applies; asked again next tick
+        .finally(() => (asking = false));
+    }, Math.max(50, Math.floor(stallMs / 4)));
+    timer.unref();
+    return timer;
   }
 
   /**
