@@ -8,6 +8,7 @@ import multipart from '@fastify/multipart';
 import type { Config } from './config/schema.js';
 import type { AppDeps } from './api/rest/deps.js';
 import { registerRoutes } from './api/rest/plugin.js';
+import { lingerOnEarlyAnswers } from './api/rest/linger.js';
 import { ALL_ROUTES } from './api/rest/routes/index.js';
 import type { RouteRow } from './api/rest/route-table.js';
 import { AppError } from './errors.js';
@@ -64,6 +65,10 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<F
     forceCloseConnections: 'idle',
     ...(options.https ? { https: options.https } : {}),
   }) as unknown as FastifyInstance;
+
+  // A request answered before its body arrived (413) keeps its connection while the body drains, so that the
+  // client reads the answer instead of a reset.
+  lingerOnEarlyAnswers(app);
 
   // Registered before CORS so that they run first, on every route, preflight and unknown paths included: the
   // client address, then the browser rules.

@@ -7,7 +7,8 @@
  *   bench/slow-clients.ts, not here: no wall-clock thresholds in the default run);
  * - oversized bodies: a declared Content-Length over the limit is refused with 413 (Qdrant format) without
  *   reading the body; chunked bodies that grow past the limit are cut off with 413. Eight concurrent 16 MB
- *   uploads leave resident memory bounded, nothing is stored, and the server keeps serving.
+ *   uploads leave resident memory bounded, nothing is stored, and the server keeps serving. A client that reads the
+ *   answer only after it sent more of its body still gets the 413, not a connection reset (lingering close).
  *
  * QUIVER_SLOW_ROUNDS (default 25) rounds of four requests are made while the slow connections are held.
  */
@@ -17,6 +18,7 @@ import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import { startChildServer, tempDir, removeDir, type ChildServer } from '../support/app.js';
 import { holdSlowClients, MB, openSocket as open, rss } from '../support/slow-clients.js';
+import { pollUntil } from '../support/poll.js';
 
 const ROUNDS = Number(process.env['QUIVER_SLOW_ROUNDS'] ?? 25);
 
@@ -147,4 +149,33 @@ describe('slow and oversized clients', () => {
     assert.equal(await count(), before, 'an oversized body stored points');
     assert.equal((await req(server, 'GET', '/healthz')).status, 200);
   });
+
+  it('still delivers the 413 to a client that goes on sending its body before reading the answer (lingering close)', { timeout: 60_000 }, async () => {
+    /** How many 413 answers the server has counted (its /metrics). */
+    const refusals = async (): Promise<number> => {
+      const text = await (await fetch(`${server.url}/metrics`)).text();
+      return [...text.matchAll(/^rest_responses_total\{.*status="413".*\} (\d+)$/gm)].reduce((n, m) => n + Number(m[1]), 0);
+    };
+    const before = await refusals();
+    const s = await open(server);
+    s.on('error', () => undefined);
+    // Nothing is read until the body is over: the answer waits in the kernel's receive buffer, where a reset from
+    // a server that closed its socket at once would throw it away.
+    s.pause();
+    const frame = (b: Buffer): Buffer => Buffer.concat([Buffer.from(`${b.length.toString(16)}\r\n`), b, Buffer.from('\r\n')]);
+    const write = (b: Buffer): Promise<void> => new Promise((resolve, reject) => s.write(b, (e) => (e ? reject(e) : resolve())));
+    await write(Buffer.from('PUT /collections/s/points?wait=true HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n'));
+    await write(frame(Buffer.from(`{"points":[${'1,'.repeat(MB)}`)));
+    await pollUntil('the server answered 413', async () => (await refusals()) > before, 30_000, 50);
+    // The server has answered and, without lingering, closed the socket: these bytes would draw a reset.
+    for (let i = 0; i < 4; i++) await write(frame(Buffer.alloc(64 * 1024, 0x20))).catch(() => undefined);
+    await write(Buffer.from('0\r\n\r\n')).catch(() => undefined);
+    const answer = response(s, 30_000);
+    s.resume();
+    const r = await answer;
+    s.destroy();
+    assert.equal(r.status, 413, `answer: ${r.status} ${r.body}`);
+    assert.match(r.body, /max_request_size_mb/);
+  });
 });
+
