@@ -43,6 +43,10 @@ import { askPeer, PeerUnreachable, servePeer } from './peer-requests.js';
 import type { PeerRead, PeerReadScope } from '../service/cluster-view.js';
 import { decodeFilter, encodeFilter, type EncodedFilter } from '../index/filter/codec.js';
 import { ensureStream, withReplicaFallback } from './replicas.js';
+import { openPages, SnapshotPageServer, type ShardPointsRequest } from './snapshot-transfer.js';
+import type { PeerShards } from '../service/snapshots/toc-contract.js';
+import { encodePointLine } from '../service/snapshots/point-lines.js';
+import type { PointId } from '../storage/point-id.js';
 
 export interface ClusterLog {
   info(message: string): void;
@@ -90,6 +94,13 @@ const HEARTBEAT_MS = 2_000;
 const HEARTBEAT_TTL_MS = 15_000;
 /** JetStream holds at most 5 replicas of a stream; KV buckets take an odd count. */
 const KV_REPLICAS = [5, 3, 1];
+/** Largest page of a shard sent for another node's snapshot (below NATS max_payload, 1 MiB by default). */
+const SNAPSHOT_PAGE_BYTES = 512 * 1024;
+/** Room left in a NATS message for the page's framing and the message's own headers. */
+const SNAPSHOT_PAGE_HEADROOM = 4096;
+/** Snapshot transfers a node serves at once, and how long one may wait for its next page request. */
+const SNAPSHOT_TRANSFERS = 8;
+const SNAPSHOT_IDLE_MS = 60_000;
 
 /** Qdrant's peer ids are integers: a stable 48-bit number from the node id. */
 export function peerIdOf(nodeId: string): number {
@@ -116,6 +127,7 @@ export class ClusterNode implements MetadataCoordinator, MetadataListener, Clust
   private stopPeers: (() => void) | undefined;
   private readonly peerId: number;
   private readonly served: Subscription[] = [];
+  private pageServer: SnapshotPageServer | undefined;
   /** Rotates the choice among a shard's holders from one fanned-out read to the next. */
   private spread = 0;
 
@@ -166,6 +178,7 @@ export class ClusterNode implements MetadataCoordinator, MetadataListener, Clust
       for (const name of toc.collectionNames()) node.attachWriter(toc.uncheckedCollection(name, 'cluster join')!);
       await node.watchPeers();
       node.serveApplied();
+      node.serveSnapshotPages();
       await metadata.watch(node, log);
       node.startHeartbeat();
       node.startCompaction();
@@ -182,6 +195,7 @@ export class ClusterNode implements MetadataCoordinator, MetadataListener, Clust
     clearInterval(this.compaction);
     this.stopPeers?.();
     for (const sub of this.served) sub.unsubscribe();
+    this.pageServer?.close();
     await this.metadata.close();
     for (const r of this.byName.values()) for (const s of r.replicas) await s?.stop();
     await this.nodes.delete(`n.${this.nodeId}`).catch(() => undefined);
@@ -617,15 +631,20 @@ export class ClusterNode implements MetadataCoordinator, MetadataListener, Clust
 
   async readBarrier(name: string): Promise<void> {
     const r = this.byName.get(name);
-    if (r === undefined) return;
+    if (r !== undefined) await this.barrier(r, r.replicas.map((_, shard) => shard));
+  }
+
+  /** Resolves once this node's replicas of `shards` (those it holds) applied everything their streams held now. */
+  private async barrier(r: Replicated, shards: readonly number[]): Promise<void> {
     await Promise.all(
-      r.replicas.map(async (s, shard) => {
+      shards.map(async (shard) => {
+        const s = r.replicas[shard];
         if (s === undefined) return;
         let last: number;
         try {
           last = (await this.jsm.streams.info(this.names.stream(r.entry.descriptor.uuid, shard))).state.last_seq;
         } catch (e) {
-          throw new AppError('UNAVAILABLE', [`read consistency: JetStream did not answer for shard ${shard}: ${e instanceof Error ? e.message : String(e)}`]);
+          throw new AppError('UNAVAILABLE', [`JetStream did not report the last operation of shard ${shard} (to wait until this node applied it): ${e instanceof Error ? e.message : String(e)}`]);
         }
         await s.waitApplied(last, this.timeoutMs);
       }),
@@ -654,23 +673,10 @@ export class ClusterNode implements MetadataCoordinator, MetadataListener, Clust
     let pending = [...shards];
     const turn = this.spread++;
     while (pending.length > 0) {
-      // One holder per pending shard, not tried yet for it; shards going to the same holder go in one request.
-      const byHolder = new Map<string, { beat: Heartbeat; shards: number[] }>();
-      for (const shard of pending) {
-        const candidates = this.liveHolders(r.entry, shard).filter((n) => n.node_id !== this.nodeId && !tried.get(shard)!.has(n.node_id));
-        if (candidates.length === 0) {
-          const why = failures.get(shard)!;
-          throw new AppError('UNAVAILABLE', [`The replica set for shard ${shard} of collection ${read.collection} has no active replica to read from${why.length === 0 ? ' (no live node holds it)' : `: ${why.join('; ')}`}`]);
-        }
-        // Prefer a holder already asked for another shard, otherwise rotate among the candidates.
-        const chosen = candidates.find((n) => byHolder.has(n.node_id)) ?? candidates[(turn + shard) % candidates.length]!;
-        tried.get(shard)!.add(chosen.node_id);
-        const group = byHolder.get(chosen.node_id) ?? { beat: chosen, shards: [] };
-        group.shards.push(shard);
-        byHolder.set(chosen.node_id, group);
-      }
+      const byHolder = this.assignHolders(r, pending, tried, failures, turn);
+      for (const { beat, shards: part } of byHolder) for (const s of part) tried.get(s)!.add(beat.node_id);
       const outcomes = await Promise.all(
-        [...byHolder.values()].map(async ({ beat, shards: part }) => {
+        byHolder.map(async ({ beat, shards: part }) => {
           const req: ReadRequest = { read: request, uuid: r.entry.descriptor.uuid, scope: { shards: part, total: r.entry.shards, whole: false } };
           try {
             results.push(await askPeer(this.nc, this.names.peerSubject(beat.peer_id, 'read'), req, this.readTimeoutMs()));
@@ -686,6 +692,110 @@ export class ClusterNode implements MetadataCoordinator, MetadataListener, Clust
       pending = outcomes.flat();
     }
     return results;
+  }
+
+  /**
+   * One live holder (other than this node) for each of `shards` not tried yet for it, shards going to the same
+   * holder grouped: a holder already chosen for another shard is preferred, otherwise the choice rotates with `turn`.
+   * @throws AppError(UNAVAILABLE) for a shard no untried live node holds, with what the tried ones answered
+   */
+  private assignHolders(r: Replicated, shards: readonly number[], tried: ReadonlyMap<number, ReadonlySet<string>>, failures: ReadonlyMap<number, readonly string[]>, turn: number): Array<{ beat: Heartbeat; shards: number[] }> {
+    const byHolder = new Map<string, { beat: Heartbeat; shards: number[] }>();
+    for (const shard of shards) {
+      const candidates = this.liveHolders(r.entry, shard).filter((n) => n.node_id !== this.nodeId && tried.get(shard)?.has(n.node_id) !== true);
+      if (candidates.length === 0) {
+        const why = failures.get(shard) ?? [];
+        throw new AppError('UNAVAILABLE', [`The replica set for shard ${shard} of collection ${r.name} has no active replica to read from${why.length === 0 ? ' (no live node holds it)' : `: ${why.join('; ')}`}`]);
+      }
+      const chosen = candidates.find((n) => byHolder.has(n.node_id)) ?? candidates[(turn + shard) % candidates.length]!;
+      const group = byHolder.get(chosen.node_id) ?? { beat: chosen, shards: [] };
+      group.shards.push(shard);
+      byHolder.set(chosen.node_id, group);
+    }
+    return [...byHolder.values()];
+  }
+
+  // ---------------------------------------------------------------- snapshots on a node holding only some shards
+
+  peerShards(name: string): PeerShards | undefined {
+    const r = this.byName.get(name);
+    const remote = this.remoteShards(name);
+    if (r === undefined || remote.length === 0) return undefined;
+    // Fails at once when a shard has no live holder, before anything is written.
+    const none = new Map<number, ReadonlySet<string>>();
+    this.assignHolders(r, remote, none, new Map(), 0);
+    const hash = shardHashOf(r.entry);
+    return {
+      holdsPoint: (id) => r.replicas[hash(id, r.entry.shards)] !== undefined,
+      lines: (vectors, signal) => this.shardLines(r, remote, vectors, signal),
+    };
+  }
+
+  /**
+   * The lines of `shards`, from live holders, one holder (and one transfer: one read snapshot) at a time. A holder
+   * that does not answer the opening of a transfer (or refuses it) is replaced by another holder of its shards; one
+   * that stops answering once it sent pages fails the whole (503): the pages received cannot be completed from
+   * another replica's read snapshot.
+   */
+  private async *shardLines(r: Replicated, shards: readonly number[], vectors: readonly string[], signal?: AbortSignal): AsyncGenerator<Uint8Array> {
+    const tried = new Map<number, Set<string>>(shards.map((s) => [s, new Set<string>()]));
+    const failures = new Map<number, string[]>(shards.map((s) => [s, []]));
+    const turn = this.spread++;
+    let pending = [...shards];
+    while (pending.length > 0) {
+      signal?.throwIfAborted();
+      const { beat, shards: part } = this.assignHolders(r, pending, tried, failures, turn)[0]!;
+      for (const s of part) tried.get(s)!.add(beat.node_id);
+      const request: ShardPointsRequest = { collection: r.name, uuid: r.entry.descriptor.uuid, shards: part, total: r.entry.shards, vectors };
+      let pages: AsyncGenerator<Uint8Array>;
+      try {
+        // The holder first waits (up to timeout_ms) until it applied everything stored for the shards.
+        pages = await openPages(this.nc, this.names.peerSubject(beat.peer_id, 'snapshot'), request, { openMs: this.timeoutMs + this.readTimeoutMs(), pageMs: this.readTimeoutMs() }, beat.node_id);
+      } catch (e) {
+        if (!(e instanceof PeerUnreachable) && !(isAppError(e) && e.kind === 'unavailable')) throw e;
+        for (const s of part) failures.get(s)!.push(`node ${beat.node_id}: ${e.message}`);
+        continue;
+      }
+      yield* pages;
+      pending = pending.filter((s) => !part.includes(s));
+    }
+  }
+
+  /** Sends the shards this node holds, a page at a time, to a node taking a snapshot (`snapshot-transfer.ts`). */
+  private serveSnapshotPages(): void {
+    const limit = this.nc.info?.max_payload ?? 1024 * 1024;
+    this.pageServer = new SnapshotPageServer(
+      { pageBytes: Math.min(SNAPSHOT_PAGE_BYTES, Math.max(1024, limit - SNAPSHOT_PAGE_HEADROOM)), idleMs: SNAPSHOT_IDLE_MS, maxCursors: SNAPSHOT_TRANSFERS },
+      (req) => this.openShardPoints(req),
+    );
+    this.pageServer.serve(this.nc, this.names.peerSubject(this.peerId, 'snapshot'), this.log);
+  }
+
+  /** The lines of the shards a peer asked for, from one read snapshot opened once they applied everything stored. */
+  private async openShardPoints(req: ShardPointsRequest): Promise<Iterator<string>> {
+    const r = this.byName.get(req.collection);
+    // The collection must be the one the asking node saw (not one recreated meanwhile), and the shards held here.
+    if (r === undefined || r.entry.descriptor.uuid !== req.uuid || r.entry.shards !== req.total || req.shards.some((s) => r.replicas[s] === undefined)) {
+      throw new AppError('UNAVAILABLE', [`node ${this.nodeId} does not hold shards ${req.shards.join(', ')} of collection ${req.collection}`]);
+    }
+    await this.barrier(r, req.shards);
+    const points = this.toc.replicaSnapshotPoints(req.uuid);
+    const hash = shardHashOf(r.entry);
+    const shards = new Set(req.shards);
+    const vectors = new Set(req.vectors);
+    const keep = (name: string): boolean => vectors.has(name);
+    return {
+      next: () => {
+        for (let n = points.next(); n.done !== true; n = points.next()) {
+          if (shards.has(hash(n.value.key as PointId, req.total))) return { done: false, value: encodePointLine(n.value.key, n.value.value, keep) };
+        }
+        return { done: true, value: undefined };
+      },
+      return: () => {
+        points.return?.();
+        return { done: true, value: undefined };
+      },
+    };
   }
 
   /** A fanned-out read waits at most this long for one holder before asking another. */

@@ -15,7 +15,7 @@ export interface ClusterNames {
   /** The subject operations of that shard are published on. */
   subject(uuid: string, shard: number): string;
   /** The subject node `peerId` answers requests of kind `what` on (`peer-requests.ts`). */
-  peerSubject(peerId: number, what: 'read' | 'applied'): string;
+  peerSubject(peerId: number, what: 'read' | 'applied' | 'snapshot'): string;
 }
 
 export function clusterNames(deployment: string): ClusterNames {

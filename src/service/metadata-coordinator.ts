@@ -6,7 +6,7 @@
  */
 import type { CollectionConfig } from '../collection/config.js';
 import type { DescriptorOperation } from '../collection/operation.js';
-import type { PointBatchWriter, ReplacementDescriptor } from './snapshots/toc-contract.js';
+import type { PeerShards, PointBatchWriter, ReplacementDescriptor } from './snapshots/toc-contract.js';
 
 export interface MetadataCoordinator {
   /** Creates the collection in the cluster; throws AppError(COLLECTION_EXISTS) when another node created the name first. */
@@ -21,6 +21,12 @@ export interface MetadataCoordinator {
   holdsAllShards(name: string): boolean;
   /** Resolves once this node's replica of collection `name` applied everything the cluster stored for it. */
   readBarrier(name: string): Promise<void>;
+  /**
+   * For a snapshot of collection `name`: its shards this node does not hold, read from their holders; undefined
+   * when this node holds every shard.
+   * @throws AppError(UNAVAILABLE) when a shard has no live holder
+   */
+  peerShards(name: string): PeerShards | undefined;
   /**
    * Replaces collection `name` (created when missing) by one recovered from a snapshot, on every node: `fill`
    * writes the recovered points. Resolves once this node holds them.

@@ -18,7 +18,7 @@ import type { CollectionPass, GlobalPass } from '../auth/authorize.js';
 // snapshots (issue 7)
 import type { KvKey } from '../storage/kv/store.js';
 import type { EncodedPoint } from '../collection/point-codec.js';
-import type { CollectionSnapshotSource, PointBatchWriter, ReplacementDescriptor } from './snapshots/toc-contract.js';
+import type { CollectionSnapshotSource, PeerShards, PointBatchWriter, ReplacementDescriptor } from './snapshots/toc-contract.js';
 import { join } from 'node:path';
 import { removePath } from '../storage/fs.js';
 import type { MetadataCoordinator } from './metadata-coordinator.js';
@@ -402,27 +402,69 @@ export class TableOfContent {
   /**
    * A consistent read of one collection for a snapshot: descriptor, operation counter and stored points, all from
    * the LMDB read snapshot this synchronous call opens. Writes that commit while the caller iterates (at any pace)
-   * are neither seen nor blocked.
-   * @throws AppError(COLLECTION_NOT_FOUND)
+   * are neither seen nor blocked. In distributed mode a node holding only some shards of the collection answers
+   * only with `peers` (the other shards, read from their holders: see {@link completeSnapshotSource}).
+   * @throws AppError(COLLECTION_NOT_FOUND); AppError(UNAVAILABLE) on a node holding only some shards, without `peers`
    */
-  snapshotSource(pass: CollectionPass): CollectionSnapshotSource {
+  snapshotSource(pass: CollectionPass, peers?: PeerShards): CollectionSnapshotSource {
     const c = this.get(pass);
-    // Distributed mode: a snapshot is taken from one node's replica, which must hold the whole collection.
-    if (this.coordinator !== undefined && !this.coordinator.holdsAllShards(pass.collection)) {
-      throw new AppError('UNAVAILABLE', [`this node holds only some shards of collection ${pass.requested}: take the snapshot through a node holding every shard, or of a collection whose replication factor reaches the node count`]);
+    if (this.coordinator !== undefined && peers === undefined && !this.coordinator.holdsAllShards(pass.collection)) {
+      throw new AppError('UNAVAILABLE', [`this node holds only some shards of collection ${pass.requested}: a shard snapshot (or a shard recovery, which keeps the other shards) must go through a node holding every shard`]);
     }
     const stored = this.store.meta.get(COLLECTION_PREFIX + pass.collection) as CollectionDescriptor | undefined;
     const descriptor = stored !== undefined && stored.uuid === c.uuid ? stored : c.info;
     const state = this.store.meta.get(`collection-state:${descriptor.uuid}`) as { opSeq?: number } | undefined;
-    const it = this.store.table<EncodedPoint>(Collection.pointsTable(descriptor.uuid)).entries()[Symbol.iterator]();
-    // The first step opens the range's read snapshot now, in the same turn as the reads above.
+    const points = this.openPoints(descriptor.uuid, peers === undefined ? undefined : (key) => peers.holdsPoint(key as PointId));
+    return { name: pass.collection, descriptor, opSeq: state?.opSeq ?? 0, points, ...(peers === undefined ? {} : { peers }) };
+  }
+
+  /**
+   * A snapshot of the whole collection (collection and full snapshots). In distributed mode it is taken once this
+   * node's replicas applied everything the cluster stored for the collection, and the shards this node does not
+   * hold are read from their holders (each after the same wait, from one read snapshot of its own).
+   * @throws AppError(COLLECTION_NOT_FOUND); AppError(UNAVAILABLE) when a replica does not catch up in time or a
+   *   shard has no live holder
+   */
+  async completeSnapshotSource(pass: CollectionPass): Promise<CollectionSnapshotSource> {
+    if (this.coordinator === undefined) return this.snapshotSource(pass);
+    this.get(pass);
+    await this.coordinator.readBarrier(pass.collection);
+    return this.snapshotSource(pass, this.coordinator.peerShards(pass.collection));
+  }
+
+  /**
+   * The stored points of the collection with cluster uuid `uuid`, from the LMDB read snapshot this call opens; for
+   * a peer taking a snapshot (distributed mode). No pass: the request came over the cluster's NATS from the node
+   * that authorized and audited it. The caller closes the iterator (`return()`) when it stops early.
+   */
+  replicaSnapshotPoints(uuid: string): Iterator<{ key: KvKey; value: EncodedPoint }> {
+    return this.openPoints(uuid);
+  }
+
+  /**
+   * The points of table `uuid` (those `keep` accepts) in key order, from a read snapshot opened now; closing the
+   * iterator early releases it.
+   */
+  private openPoints(uuid: string, keep?: (key: KvKey) => boolean): Iterator<{ key: KvKey; value: EncodedPoint }> {
+    const it = this.store.table<EncodedPoint>(Collection.pointsTable(uuid)).entries()[Symbol.iterator]();
+    // The first step opens the range's read snapshot now, in the same turn as the caller's other reads.
     const first = it.next();
     function* points(): Generator<{ key: KvKey; value: EncodedPoint }> {
-      if (first.done === true) return;
-      yield first.value;
-      for (let n = it.next(); n.done !== true; n = it.next()) yield n.value;
+      try {
+        for (let n = first; n.done !== true; n = it.next()) if (keep === undefined || keep(n.value.key)) yield n.value;
+      } finally {
+        it.return?.();
+      }
     }
-    return { name: pass.collection, descriptor, opSeq: state?.opSeq ?? 0, points: points() };
+    const gen = points();
+    // A generator closed before its first step would not run its `finally`: the range is released here then.
+    return {
+      next: () => gen.next(),
+      return: () => {
+        it.return?.();
+        return gen.return(undefined);
+      },
+    };
   }
 
   /**

@@ -7,7 +7,8 @@
  * search/recommend/discover, scroll pages, counts, retrieve, facets, collection info's point count). A paused holder
  * is passed over after the read timeout; with a holder of an R2 shard killed, reads still complete from the other
  * replica; with the only holder of an R1 shard down, reads of that collection fail with a 503 instead of answering
- * from part of it, and a wait=true write to it is not confirmed.
+ * from part of it, and a wait=true write to it is not confirmed. (Collection and full snapshots on a node holding
+ * only some shards: `cluster-snapshots.test.ts`.)
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -227,7 +228,7 @@ void describe('distributed mode: shard placement and fanned-out reads', skipUnle
     }
   });
 
-  void it('refuses the distance matrix, gRPC point reads and snapshots on a node holding only some shards, instead of answering from part of the collection', async () => {
+  void it('refuses the distance matrix, gRPC point reads and shard snapshots on a node holding only some shards, instead of answering from part of the collection', async () => {
     const r = await cluster.nodes[0]!.call('POST', '/collections/placed/points/search/matrix/pairs', { sample: 10, limit: 2 });
     assert.equal(r.status, 503, JSON.stringify(r.body));
     assert.match(r.body.status.error, /holds only some shards/);
@@ -239,9 +240,11 @@ void describe('distributed mode: shard placement and fanned-out reads', skipUnle
     } finally {
       grpc.close();
     }
-    // A snapshot is taken from one node's replica: refused where it holds only some shards, taken where it holds all.
-    const partial = await cluster.nodes[0]!.call('POST', '/collections/placed/snapshots');
+    // A shard snapshot is taken from one node's replica: refused where it holds only some shards (a collection
+    // snapshot there reads the others from their holders: tests/e2e/cluster-snapshots.test.ts), taken where it holds all.
+    const partial = await cluster.nodes[0]!.call('POST', '/collections/placed/shards/0/snapshots');
     assert.equal(partial.status, 503, JSON.stringify(partial.body));
+    assert.match(partial.body.status.error, /holds only some shards of collection placed: a shard snapshot/);
     let whole: QuiverNode | undefined;
     for (const n of cluster.nodes) if ((await localShards(n, 'mirrored')).length === 2) whole = n;
     assert.ok(whole !== undefined, 'one node holds both shards of mirrored (2 shards × 2 replicas on 3 nodes)');

@@ -1,9 +1,11 @@
 /**
  * Collection (and shard) snapshot creation. The points are streamed from one LMDB read snapshot
  * (`TableOfContent.snapshotSource`) into `points.ndjson`, yielding to the event loop every few hundred points,
- * so reads and writes on the collection go on while a snapshot is taken and none of them is blocked by it.
+ * so reads and writes on the collection go on while a snapshot is taken and none of them is blocked by it. In
+ * distributed mode, on a node holding only some shards, the other shards' lines follow, as their holders send them.
  */
 import { createHash } from 'node:crypto';
+import { AppError } from '../../errors.js';
 import { join } from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { vectorSchema } from '../../collection/config.js';
@@ -21,6 +23,14 @@ import type { PointId } from '../../storage/point-id.js';
 
 /** Points written between two yields to the event loop. */
 const POINTS_PER_SLICE = 256;
+const NEWLINE = 0x0a;
+
+/** How many lines end in `page`. */
+function newlines(page: Uint8Array): number {
+  let n = 0;
+  for (let i = page.indexOf(NEWLINE); i !== -1; i = page.indexOf(NEWLINE, i + 1)) n++;
+  return n;
+}
 
 /**
  * Writes the points of `source` (those `keepPoint` accepts) to `path` as NDJSON (sealed under `key` with encryption
@@ -53,6 +63,20 @@ async function writePoints(
         // Shutdown stops a snapshot between slices; the caller removes the partial files.
         signal?.throwIfAborted();
       }
+    }
+    if (source.peers !== undefined) {
+      // The shards held elsewhere: their lines as their holders encoded them, appended a page at a time.
+      let last = NEWLINE;
+      for await (const page of source.peers.lines([...schema.dense.keys(), ...schema.sparse.keys()], signal)) {
+        if (page.byteLength === 0) continue;
+        hash.update(page);
+        size += page.byteLength;
+        count += newlines(page);
+        last = page[page.byteLength - 1]!;
+        await out.write(page);
+        signal?.throwIfAborted();
+      }
+      if (last !== NEWLINE) throw new AppError('SERVICE_ERROR', ['the points of the shards held by other nodes arrived cut inside a line']);
     }
     await out.close();
   } catch (e) {

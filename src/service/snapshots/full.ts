@@ -24,7 +24,7 @@ export async function exportFull(toc: TableOfContent, pass: GlobalPass, archiveP
   for (const name of toc.collectionNames()) {
     let source;
     try {
-      source = toc.snapshotSource(pass.issue(name));
+      source = await toc.completeSnapshotSource(pass.issue(name));
     } catch (e) {
       // Deleted while the snapshot was being taken: it is simply not part of it.
       if (e instanceof AppError && e.code === 'COLLECTION_NOT_FOUND') continue;

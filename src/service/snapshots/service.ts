@@ -201,7 +201,9 @@ export class SnapshotService {
 
   /** Creates and stores a snapshot of the collection (or of one of its local shards). */
   async create(pass: CollectionPass, shardId?: number): Promise<SnapshotDescription> {
-    const source = this.toc.snapshotSource(pass);
+    // A collection snapshot is complete on any node of a cluster (the shards held elsewhere come from their holders);
+    // a shard snapshot is taken from this node's replica.
+    const source = shardId === undefined ? await this.toc.completeSnapshotSource(pass) : this.toc.snapshotSource(pass);
     const now = new Date();
     const scope: SnapshotScope = shardId === undefined ? { kind: 'collection', collection: source.name } : { kind: 'shard', collection: source.name, shardId };
     const name = shardId === undefined ? collectionSnapshotName(source.name, now) : shardSnapshotName(source.name, shardId, now);

@@ -17,6 +17,24 @@ export interface CollectionSnapshotSource {
   readonly opSeq: number;
   /** Stored points in key order, from the same read snapshot; iterate at any pace (yielding is fine). */
   readonly points: Iterator<{ key: KvKey; value: EncodedPoint }>;
+  /**
+   * Distributed mode, on a node holding only some shards of the collection: the other shards, read from their
+   * holders (`points` then holds only the shards held here).
+   */
+  readonly peers?: PeerShards | undefined;
+}
+
+/** The shards of a collection this node does not hold, as `points.ndjson` lines read from nodes holding them. */
+export interface PeerShards {
+  /**
+   * The lines (vector names outside `vectors` left out) of every shard held elsewhere, as byte pages of bounded
+   * size: a page may end inside a line, and the pages in order are the lines. Each shard comes from one live holder,
+   * from one read snapshot it opened once it had applied everything stored for the shard when asked.
+   * @throws AppError(UNAVAILABLE) when no holder of a shard answers, or the one sending stops answering
+   */
+  lines(vectors: readonly string[], signal?: AbortSignal): AsyncIterable<Uint8Array>;
+  /** Whether a point stored here is of a shard this node holds (the snapshot takes the others from `lines`). */
+  holdsPoint(id: PointId): boolean;
 }
 
 /** The descriptor of a collection to be built from a snapshot (a fresh uuid is assigned by the table of contents). */
