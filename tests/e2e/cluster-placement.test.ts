@@ -7,7 +7,8 @@
  * search/recommend/discover, scroll pages, counts, retrieve, facets, collection info's point count). A paused holder
  * is passed over after the read timeout; with a holder of an R2 shard killed, reads still complete from the other
  * replica; with the only holder of an R1 shard down, reads of that collection fail with a 503 instead of answering
- * from part of it, and a wait=true write to it is not confirmed.
+ * from part of it, and a wait=true write to it is not confirmed. (gRPC reads and the distance matrix over placed
+ * shards: `cluster-grpc-fanout.test.ts`.)
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -17,8 +18,6 @@ import { startQuiverCluster, type QuiverCluster, type QuiverNode } from '../supp
 import { startTestApp, type TestApp } from '../support/app.js';
 import { pollUntil } from '../support/poll.js';
 import { sliceOf } from '../../src/index/filter/slice.js';
-import { GrpcCallError, GrpcPoints } from '../support/grpc-writes.js';
-import { status } from '@grpc/grpc-js';
 
 const missing = natsServerMissing();
 
@@ -227,18 +226,7 @@ void describe('distributed mode: shard placement and fanned-out reads', skipUnle
     }
   });
 
-  void it('refuses the distance matrix, gRPC point reads and snapshots on a node holding only some shards, instead of answering from part of the collection', async () => {
-    const r = await cluster.nodes[0]!.call('POST', '/collections/placed/points/search/matrix/pairs', { sample: 10, limit: 2 });
-    assert.equal(r.status, 503, JSON.stringify(r.body));
-    assert.match(r.body.status.error, /holds only some shards/);
-    // gRPC point reads do not fan out (yet): refused with UNAVAILABLE, not answered from the node's own shards.
-    const grpc = new GrpcPoints(cluster.nodes[0]!.server.grpcPort);
-    try {
-      await assert.rejects(grpc.call('Count', { collection_name: 'placed', exact: true }), (e: unknown) => e instanceof GrpcCallError && e.code === status.UNAVAILABLE && /holds only some shards/.test(e.details));
-      await assert.rejects(grpc.retrieve('placed', [1, 2, 3]), (e: unknown) => e instanceof GrpcCallError && e.code === status.UNAVAILABLE);
-    } finally {
-      grpc.close();
-    }
+  void it('refuses snapshots on a node holding only some shards, instead of taking them from part of the collection', async () => {
     // A snapshot is taken from one node's replica: refused where it holds only some shards, taken where it holds all.
     const partial = await cluster.nodes[0]!.call('POST', '/collections/placed/snapshots');
     assert.equal(partial.status, 503, JSON.stringify(partial.body));

@@ -100,11 +100,18 @@ export function queryGroups(env: QueryEnv, req: GroupsRequest): PointGroup[] {
   });
 }
 
-/** Computes a distance matrix over a sample of the collection. */
-export function distanceMatrix(env: QueryEnv, req: MatrixRequest): Matrix {
+/**
+ * A distance matrix request checked against strict mode, and its sampling scroll charged to the read rate (the
+ * sampled points' searches are charged once the sample is known).
+ */
+export function admitMatrix(env: QueryEnv, req: MatrixRequest): void {
   checkMatrixStrict(activeStrictMode(env.c.config), req.sample, req.limit, req.filter, env.c.fieldIndexes);
-  // The sampling scroll; the sampled points' searches are charged by searchMatrix once it has them.
   const rate = readRateLimit(env.c.config);
   if (rate !== undefined) chargeRead(env.c, rate, scrollCost(req.filter));
+}
+
+/** Computes a distance matrix over a sample of the collection. */
+export function distanceMatrix(env: QueryEnv, req: MatrixRequest): Matrix {
+  admitMatrix(env, req);
   return searchMatrix(context(env, req.shardKeys), req);
 }
