@@ -11,7 +11,8 @@
  *   Qdrant fuses at the collection level: each prefetch runs as one search of the batch on every part (under the
  *   root filter, without the referenced points), each prefetch's lists are merged and cut to its limit, then fused
  *   here;
- * - a groups `with_lookup` is looked up here, once, after the merge;
+ * - groups are made here from the merged hits of every part (as Qdrant groups at the collection level), with a
+ *   growing limit until the best groups are full; a `with_lookup` is looked up here, once;
  * - the distance matrix: each part samples its points (`matrixSample`), the samples are combined into one uniform
  *   sample of the collection (`combineSamples`) and the matrix is computed here from the sampled vectors.
  *
@@ -28,15 +29,18 @@ import { lookupRecords } from '../collection/query/lookup.js';
 import { combineSamples, matrixOfSample, type Matrix, type MatrixSample } from '../collection/query/matrix.js';
 import { queryInputs } from '../collection/query/resolve.js';
 import { resultOrder } from '../collection/query/result-order.js';
-import { admitMatrix, type PointGroup, type QueryEnv } from '../collection/query/run.js';
+import { admitGroups, admitMatrix, type PointGroup, type QueryEnv } from '../collection/query/run.js';
+import { GroupAggregator, hasField } from '../collection/query/groups.js';
+import { selectPayload } from '../collection/read.js';
+import { valuesAt } from '../index/json-path.js';
 import { hashSeed, seededRandom } from '../collection/query/sample.js';
-import type { BorrowedPoints, MatrixRequest, QueryRequest, StageSpec } from '../collection/query/types.js';
+import type { BorrowedPoints, GroupsRequest, MatrixRequest, QueryRequest, StageSpec } from '../collection/query/types.js';
 import type { ScoredPoint } from '../collection/types.js';
 import type { Filter } from '../index/filter/types.js';
 import { comparePointIds, type PointId } from '../storage/point-id.js';
 import type { ClusterView, PeerRead, PeerReadScope } from './cluster-view.js';
 import { PEER_OPERATION, runPointRead, type AnswerOf, type PointRead } from './point-read.js';
-import { keyOf, mergeOrdered, mergeParts, mergeQuery, partRead, widenQuery } from './read-merge.js';
+import { keyOf, mergeOrdered, mergeParts, mergeQuery, widenQuery } from './read-merge.js';
 import type { ReadRequest } from './strict-admission.js';
 import type { TableOfContent } from './table-of-content.js';
 
@@ -178,8 +182,30 @@ class FannedRead {
     const ids = referencedIds(requestsOf(read));
     const borrowed = ids.length === 0 ? undefined : await this.borrow(ids);
     if (read.kind === 'query') return (await this.queries(read.requests, read.single, borrowed)) as AnswerOf<R>;
-    const merged = mergeParts(this.c, read, await this.parts(partRead(read), borrowed));
-    return read.kind === 'groups' ? (this.lookup(read.request, merged as PointGroup[]) as AnswerOf<R>) : merged;
+    if (read.kind === 'groups') return this.lookup(read.request, await this.groups(read.request, borrowed)) as AnswerOf<R>;
+    return mergeParts(this.c, read, await this.parts(read, borrowed));
+  }
+
+  /**
+   * Groups over the whole collection, as Qdrant groups at the collection level: the query (over the points having
+   * the field) runs on every part with a growing limit, and the merged hits are grouped here, until the best
+   * `limit` groups are full or the candidates run out.
+   */
+  private async groups(req: GroupsRequest, borrowed: BorrowedPoints | undefined): Promise<PointGroup[]> {
+    admitGroups(envOf(this.deps, this.pass, this.c), req);
+    const order = resultOrder(this.c, req.query) === 'asc' ? 'smaller' : 'larger';
+    // Every hit's payload, for its group values; cut to what the request selects once the groups are made.
+    const base: QueryRequest = { ...req.query, filter: andFilters(req.query.filter, hasField(req.groupBy)), offset: 0, withPayload: { kind: 'all' } };
+    for (let limit = Math.max(1, req.limit * req.groupSize); ; limit *= 2) {
+      const request = { ...base, limit };
+      const parts = await this.parts({ kind: 'query', requests: [request], single: false }, borrowed);
+      const hits = mergeQuery(this.c, request, parts.map((part) => part[0] ?? []));
+      const groups = new GroupAggregator<ScoredPoint>(req, order, (p) => keyOf(p.id));
+      for (const h of hits) groups.add(h, valuesAt(h.payload, req.groupBy));
+      if (hits.length < limit || groups.bestAreFull()) {
+        return groups.distill().map((g) => ({ id: g.id, hits: g.hits.map((h) => ({ ...h, payload: selectPayload(h.payload, req.query.withPayload) })) }));
+      }
+    }
   }
 
   /**
@@ -210,7 +236,7 @@ class FannedRead {
   }
 
   /** The merged groups with their `with_lookup` point, looked up here once. */
-  private lookup(request: Extract<PointRead, { kind: 'groups' }>['request'], groups: PointGroup[]): PointGroup[] {
+  private lookup(request: GroupsRequest, groups: PointGroup[]): PointGroup[] {
     const spec = request.withLookup;
     if (spec === undefined) return groups;
     const found = lookupRecords(this.deps.toc.get(this.pass.lookup(spec.collection)), spec, groups.map((g) => g.id));

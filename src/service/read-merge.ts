@@ -4,8 +4,6 @@
  * - queries (searches, recommendations, discovery, query API; single and batch): each part was asked for
  *   `offset + limit` points from offset 0 (`widen`); merged in the request's order (`resultOrder`: by score, by
  *   order value, by id), the offset applied after the merge;
- * - groups: groups with the same id joined, their hits merged and cut to `group_size`, the groups ordered by their
- *   best hit and cut to `limit` (each part returns its best `limit` groups, as a Qdrant shard does);
  * - scroll: merged by id (or by order value with `order_by`), cut to `limit`, `nextPageOffset` the first id left
  *   out (or the smallest next offset of a part);
  * - count: summed; retrieve: joined, in the order the ids were asked; facet: counts of a value summed, ordered by
@@ -14,7 +12,6 @@
 import type { Collection } from '../collection/collection.js';
 import type { QueryRequest } from '../collection/query/types.js';
 import { resultOrder, type ResultOrder } from '../collection/query/result-order.js';
-import type { PointGroup } from '../collection/query/run.js';
 import type { ScrollResult } from '../collection/read.js';
 import type { PointRecord, ScoredPoint } from '../collection/types.js';
 import { compareValues } from '../index/payload/facet.js';
@@ -58,33 +55,9 @@ export function widenQuery(req: QueryRequest): QueryRequest {
   return { ...req, limit: req.limit + req.offset, offset: 0 };
 }
 
-/** The read each part runs for `read` (queries widened; a groups lookup is made once, after the merge). */
-export function partRead<R extends PointRead>(read: R): R {
-  const r: PointRead = read;
-  if (r.kind === 'query') return { ...r, requests: r.requests.map(widenQuery) } as PointRead as R;
-  if (r.kind === 'groups') return { ...r, request: { ...r.request, withLookup: undefined } } as PointRead as R;
-  return read;
-}
-
 /** The parts' lists of query `req` (each its best `offset + limit`) as the collection's answer. */
 export function mergeQuery(c: Collection, req: QueryRequest, lists: readonly (readonly ScoredPoint[])[]): ScoredPoint[] {
   return mergeOrdered(lists, resultOrder(c, req)).slice(req.offset, req.offset + req.limit);
-}
-
-function mergeGroups(c: Collection, read: Extract<PointRead, { kind: 'groups' }>, parts: readonly PointGroup[][]): PointGroup[] {
-  const req = read.request;
-  const compare = comparatorOf(resultOrder(c, req.query));
-  const byId = new Map<string, { id: PointGroup['id']; hits: ScoredPoint[] }>();
-  for (const part of parts) {
-    for (const g of part) {
-      const group = byId.get(keyOf(g.id)) ?? { id: g.id, hits: [] };
-      group.hits.push(...g.hits);
-      byId.set(keyOf(g.id), group);
-    }
-  }
-  const merged = [...byId.values()].map((g) => ({ id: g.id, hits: (compare === undefined ? g.hits : g.hits.sort(compare)).slice(0, req.groupSize) }));
-  if (compare !== undefined) merged.sort((a, b) => compare(a.hits[0]!, b.hits[0]!));
-  return merged.slice(0, req.limit);
 }
 
 function mergeScroll(read: Extract<PointRead, { kind: 'scroll' }>, parts: readonly ScrollResult[]): ScrollResult {
@@ -147,7 +120,6 @@ function mergeAny(c: Collection, read: PointRead, parts: readonly unknown[]): un
     case 'query':
       return read.requests.map((req, i) => mergeQuery(c, req, (parts as ScoredPoint[][][]).map((part) => part[i] ?? [])));
     case 'groups':
-      return mergeGroups(c, read, parts as PointGroup[][]);
     case 'matrix':
     case 'matrix_sample':
       throw new Error(`${read.kind} parts are combined by the fan-out, not merged`);

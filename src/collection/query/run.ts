@@ -83,13 +83,18 @@ export function queryBatch(env: QueryEnv, reqs: readonly QueryRequest[]): Scored
   return reqs.map((req) => scoredPoints(env.c, executeQuery(context(env, req.shardKeys), req).entries, req));
 }
 
-/** Runs a groups request: the best `limit` groups, each with its best `groupSize` hits. */
-export function queryGroups(env: QueryEnv, req: GroupsRequest): PointGroup[] {
+/** A groups request checked against strict mode, then its query's cost charged to the read rate. */
+export function admitGroups(env: QueryEnv, req: GroupsRequest): void {
   const sm = activeStrictMode(env.c.config);
   checkQueryStrict(sm, req.query, env.c.fieldIndexes, hnswOfConfig(env.c.config, env.c.schema.dense));
   checkGroupsStrict(sm, req.groupBy, req.limit, req.groupSize, env.c.fieldIndexes);
   const rate = readRateLimit(env.c.config);
   if (rate !== undefined) chargeRead(env.c, rate, queryCost(env.c, req.query));
+}
+
+/** Runs a groups request: the best `limit` groups, each with its best `groupSize` hits. */
+export function queryGroups(env: QueryEnv, req: GroupsRequest): PointGroup[] {
+  admitGroups(env, req);
   const target = req.withLookup === undefined ? undefined : env.resolve(req.withLookup.collection);
   const { groups } = executeGroups(context(env, req.query.shardKeys), req.query, req);
   const lookups = target === undefined || req.withLookup === undefined ? undefined : lookupRecords(target, req.withLookup, groups.map((g) => g.id));
