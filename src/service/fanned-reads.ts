@@ -25,7 +25,6 @@ import { peerReadPass, type CollectionPass } from '../auth/authorize.js';
 import type { Collection } from '../collection/collection.js';
 import { dbsf, rrf } from '../collection/query/fusion.js';
 import { andFilters, excludeIds } from '../collection/query/filters.js';
-import { lookupRecords } from '../collection/query/lookup.js';
 import { combineSamples, matrixOfSample, type Matrix, type MatrixSample } from '../collection/query/matrix.js';
 import { queryInputs } from '../collection/query/resolve.js';
 import { resultOrder } from '../collection/query/result-order.js';
@@ -37,7 +36,7 @@ import { hashSeed, seededRandom } from '../collection/query/sample.js';
 import type { BorrowedPoints, GroupsRequest, MatrixRequest, QueryRequest, StageSpec } from '../collection/query/types.js';
 import type { ScoredPoint } from '../collection/types.js';
 import type { Filter } from '../index/filter/types.js';
-import { comparePointIds, type PointId } from '../storage/point-id.js';
+import { comparePointIds, parsePointId, type PointId } from '../storage/point-id.js';
 import type { ClusterView, PeerRead, PeerReadScope } from './cluster-view.js';
 import { PEER_OPERATION, runPointRead, type AnswerOf, type PointRead } from './point-read.js';
 import { keyOf, mergeOrdered, mergeParts, mergeQuery, widenQuery } from './read-merge.js';
@@ -141,6 +140,15 @@ function fuse(c: Collection, req: QueryRequest, searches: readonly QueryRequest[
   return kept.map((e) => ({ ...points[e.offset]!, score: e.score }));
 }
 
+/** A group id as a point id (a group of another value has no lookup point). */
+function pointIdOf(id: PointGroup['id']): PointId | undefined {
+  try {
+    return parsePointId(typeof id === 'bigint' ? Number(id) : id);
+  } catch {
+    return undefined;
+  }
+}
+
 /** Orders the parts' samples by their first sampled id: the combined sample does not depend on which part answered first. */
 function byFirstId(a: MatrixSample, b: MatrixSample): number {
   const x = a.points[0]?.id;
@@ -182,7 +190,7 @@ class FannedRead {
     const ids = referencedIds(requestsOf(read));
     const borrowed = ids.length === 0 ? undefined : await this.borrow(ids);
     if (read.kind === 'query') return (await this.queries(read.requests, read.single, borrowed)) as AnswerOf<R>;
-    if (read.kind === 'groups') return this.lookup(read.request, await this.groups(read.request, borrowed)) as AnswerOf<R>;
+    if (read.kind === 'groups') return (await this.lookup(read.request, await this.groups(read.request, borrowed))) as AnswerOf<R>;
     return mergeParts(this.c, read, await this.parts(read, borrowed));
   }
 
@@ -235,13 +243,22 @@ class FannedRead {
     });
   }
 
-  /** The merged groups with their `with_lookup` point, looked up here once. */
-  private lookup(request: GroupsRequest, groups: PointGroup[]): PointGroup[] {
+  /**
+   * The merged groups with their `with_lookup` point, looked up here once (a retrieve of the group ids in the
+   * lookup collection, itself fanned out when this node holds only some of its shards).
+   */
+  private async lookup(request: GroupsRequest, groups: PointGroup[]): Promise<PointGroup[]> {
     const spec = request.withLookup;
     if (spec === undefined) return groups;
-    const found = lookupRecords(this.deps.toc.get(this.pass.lookup(spec.collection)), spec, groups.map((g) => g.id));
+    const ids = new Map(groups.flatMap((g) => {
+      const id = pointIdOf(g.id);
+      return id === undefined ? [] : [[keyOf(g.id), id] as const];
+    }));
+    const read: PointRead = { kind: 'retrieve', ids: [...ids.values()], options: { withPayload: spec.withPayload, withVector: spec.withVector }, shardKeys: undefined };
+    const found = new Map((await readPoints(this.deps, this.pass.lookup(spec.collection), read)).map((r) => [keyOf(r.id), r]));
     return groups.map((g) => {
-      const lookup = found.get(g.id);
+      const id = ids.get(keyOf(g.id));
+      const lookup = id === undefined ? undefined : found.get(keyOf(id));
       return lookup === undefined ? g : { ...g, lookup };
     });
   }

@@ -32,7 +32,9 @@ const SHARDS = 3;
 function vectorOf(id: number): number[] {
   return [Math.sin(id * 1.3) + 1.5, Math.cos(id * 0.7) + 1.5, ((id * 37) % 101) / 50 + 0.1, ((id * 11) % 23) / 7 + 0.1];
 }
-const payloadOf = (id: number): Record<string, unknown> => ({ group: GROUPS[id % 4]!, n: id, tenant: tenantOf(id) });
+const payloadOf = (id: number): Record<string, unknown> => ({ group: GROUPS[id % 4]!, n: id, tenant: tenantOf(id), bucket: id % 5 });
+/** The points of collection `labels`, placed too: the lookup of a group by `bucket` (its id 0..4). */
+const LABELS = [0, 1, 2, 3, 4];
 
 // ------------------------------------------------------------------ the oracle
 
@@ -54,11 +56,11 @@ const inGroup = (g: string): number[] => IDS.filter((id) => payloadOf(id)['group
 const mean = (vs: number[][]): number[] => vs[0]!.map((_, i) => vs.reduce((s, v) => s + v[i]!, 0) / vs.length);
 const unit = (v: number[]): number[] => v.map((x) => x / norm(v));
 
-/** Groups by `group`: ordered by their best hit, each with its best `size` hits. */
-function groupsOf(q: number[], limit: number, size: number): Array<{ id: string; hits: number[] }> {
-  const out = new Map<string, number[]>();
+/** Groups by `field`: ordered by their best hit, each with its best `size` hits. */
+function groupsOf(q: number[], limit: number, size: number, field = 'group'): Array<{ id: string | number; hits: number[] }> {
+  const out = new Map<string | number, number[]>();
   for (const h of ranked(q)) {
-    const g = payloadOf(h.id)['group'] as string;
+    const g = payloadOf(h.id)[field] as string | number;
     out.set(g, [...(out.get(g) ?? []), h.id]);
   }
   return [...out].slice(0, limit).map(([id, hits]) => ({ id, hits: hits.slice(0, size) }));
@@ -120,6 +122,9 @@ void describe('distributed mode: gRPC point reads and the distance matrix fan ou
       const r = await nodes[1]!.request('PUT', '/collections/docs/index?wait=true', { field_name: field, field_schema: schema }, ADMIN);
       assert.equal(r.status, 200, r.text);
     }
+    assert.equal((await nodes[0]!.request('PUT', '/collections/labels', { vectors: { size: 2, distance: 'Dot' }, shard_number: SHARDS, replication_factor: 1 }, ADMIN)).status, 200);
+    const labels = await nodes[1]!.request('PUT', '/collections/labels/points?wait=true', { points: LABELS.map((id) => ({ id, vector: [1, id], payload: { label: `bucket-${id}` } })) }, ADMIN);
+    assert.equal(labels.status, 200, labels.text);
     const written = await nodes[2]!.request('PUT', '/collections/docs/points?wait=true', { points: IDS.map((id) => ({ id, vector: vectorOf(id), payload: payloadOf(id) })) }, ADMIN);
     assert.equal(written.status, 200, written.text);
     // Each node holds one shard (so every read needs the other two), and has applied it.
@@ -215,6 +220,16 @@ void describe('distributed mode: gRPC point reads and the distance matrix fan ou
       const qGroupsGrpc = (await points.queryGroups({ collectionName: 'docs', query: nearest(Q2), groupBy: 'group', limit: 2n, groupSize: 3n })).result!.groups.map((g: any) => ({ id: g.id.kind.value, hits: g.hits.map((h: any) => fromPid(h.id)) }));
       assert.deepEqual(qGroupsRest, groupsOf(Q2, 2, 3), `query groups, REST, ${on}`);
       assert.deepEqual(qGroupsGrpc, qGroupsRest, `query groups, gRPC, ${on}`);
+      // with_lookup in another placed collection: each group's point, wherever it is held.
+      const wantLookup = groupsOf(Q1, 4, 1, 'bucket').map((g) => ({ ...g, lookup: { id: g.id, payload: { label: `bucket-${g.id}` } } }));
+      const lookupRest = (await rest(n, 'POST', '/points/search/groups', { vector: Q1, group_by: 'bucket', limit: 4, group_size: 1, with_lookup: 'labels' })).groups;
+      const lookupGrpc = (await points.searchGroups({ collectionName: 'docs', vector: Q1, groupBy: 'bucket', limit: 4, groupSize: 1, withLookup: { collection: 'labels', withPayload: withPayload() } })).result!.groups;
+      assert.deepEqual(lookupRest.map((g: any) => ({ id: g.id, hits: g.hits.map((h: any) => h.id), lookup: { id: g.lookup.id, payload: g.lookup.payload } })), wantLookup, `groups with_lookup, REST, ${on}`);
+      assert.deepEqual(
+        lookupGrpc.map((g: any) => ({ id: Number(g.id.kind.value), hits: g.hits.map((h: any) => fromPid(h.id)), lookup: { id: fromPid(g.lookup.id), payload: fromPayload(g.lookup.payload) } })),
+        wantLookup,
+        `groups with_lookup, gRPC, ${on}`,
+      );
 
       // Point reads: a scroll page and its next offset, a filtered count, retrieve, facet, collection info.
       const pageRest = await rest(n, 'POST', '/points/scroll', { limit: 7, offset: 10, with_payload: true });
