@@ -205,9 +205,8 @@ class FannedRead {
     // Every hit's payload, for its group values; cut to what the request selects once the groups are made.
     const base: QueryRequest = { ...req.query, filter: andFilters(req.query.filter, hasField(req.groupBy)), offset: 0, withPayload: { kind: 'all' } };
     for (let limit = Math.max(1, req.limit * req.groupSize); ; limit *= 2) {
-      const request = { ...base, limit };
-      const parts = await this.parts({ kind: 'query', requests: [request], single: false }, borrowed);
-      const hits = mergeQuery(this.c, request, parts.map((part) => part[0] ?? []));
+      // As a query of its own: a root fusion fuses the whole collection's prefetch results here too.
+      const [hits = []] = await this.queries([{ ...base, limit }], false, borrowed);
       const groups = new GroupAggregator<ScoredPoint>(req, order, (p) => keyOf(p.id));
       for (const h of hits) groups.add(h, valuesAt(h.payload, req.groupBy));
       if (hits.length < limit || groups.bestAreFull()) {
