@@ -7,6 +7,8 @@
  * (`read-merge.ts`), and:
  * - points a query references by id (query by id, recommend / discover examples) are fetched from their holders
  *   first and sent along (`BorrowedPoints`), so every part resolves them (and excludes them from its results);
+ * - a `lookup_from` is resolved here: the points it names are read (under the client's pass) and replaced by their
+ *   vectors, so the other nodes never read a collection for this client (`lookup-inputs.ts`);
  * - a query fusing its prefetches at the root (`rrf`, `dbsf`) fuses the whole collection's prefetch results, as
  *   Qdrant fuses at the collection level: each prefetch runs as one search of the batch on every part (under the
  *   root filter, without the referenced points), each prefetch's lists are merged and cut to its limit, then fused
@@ -40,6 +42,8 @@ import { comparePointIds, parsePointId, type PointId } from '../storage/point-id
 import type { ClusterView, PeerRead, PeerReadScope } from './cluster-view.js';
 import { PEER_OPERATION, runPointRead, type AnswerOf, type PointRead } from './point-read.js';
 import { keyOf, mergeOrdered, mergeParts, mergeQuery, widenQuery } from './read-merge.js';
+import { hasLookups, resolveLookups } from './lookup-inputs.js';
+import { spaceOf } from '../collection/query/similarity.js';
 import type { ReadRequest } from './strict-admission.js';
 import type { TableOfContent } from './table-of-content.js';
 
@@ -185,13 +189,38 @@ class FannedRead {
     return [mine, ...others];
   }
 
-  async run<R extends PointRead>(read: R): Promise<AnswerOf<R>> {
-    if (read.kind === 'matrix') return (await this.matrix(read.request)) as AnswerOf<R>;
+  async run<R extends PointRead>(given: R): Promise<AnswerOf<R>> {
+    if (given.kind === 'matrix') return (await this.matrix(given.request)) as AnswerOf<R>;
+    const read = await this.withLookups(given);
     const ids = referencedIds(requestsOf(read));
     const borrowed = ids.length === 0 ? undefined : await this.borrow(ids);
     if (read.kind === 'query') return (await this.queries(read.requests, read.single, borrowed)) as AnswerOf<R>;
     if (read.kind === 'groups') return (await this.lookup(read.request, await this.groups(read.request, borrowed))) as AnswerOf<R>;
     return mergeParts(this.c, read, await this.parts(read, borrowed));
+  }
+
+  /** `read` with the points its `lookup_from`s name replaced by their vectors, read here (`lookup-inputs.ts`). */
+  private async withLookups<R extends PointRead>(read: R): Promise<R> {
+    const r: PointRead = read;
+    if (r.kind === 'query' && hasLookups(r.requests)) return { ...r, requests: await this.resolveLookups(r.requests) } as PointRead as R;
+    if (r.kind === 'groups' && hasLookups([r.request.query])) {
+      const [query] = await this.resolveLookups([r.request.query]);
+      return { ...r, request: { ...r.request, query: query! } } as PointRead as R;
+    }
+    return read;
+  }
+
+  private resolveLookups(requests: readonly QueryRequest[]): Promise<QueryRequest[]> {
+    return resolveLookups(
+      requests,
+      (location) => this.pass.lookup(location.collection).collection === this.pass.collection,
+      async (location, vector, ids) => {
+        const pass = this.pass.lookup(location.collection);
+        spaceOf(this.deps.toc.get(pass), vector);
+        const read: PointRead = { kind: 'retrieve', ids, options: { withPayload: { kind: 'none' }, withVector: { kind: 'names', names: [vector] } }, shardKeys: location.shardKeys };
+        return new Map((await readPoints(this.deps, pass, read, { timeout: this.admission.timeout, strong: this.admission.strong })).map((p) => [keyOf(p.id), p.vectors?.get(vector)]));
+      },
+    );
   }
 
   /**

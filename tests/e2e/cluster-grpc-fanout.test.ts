@@ -35,6 +35,9 @@ function vectorOf(id: number): number[] {
 const payloadOf = (id: number): Record<string, unknown> => ({ group: GROUPS[id % 4]!, n: id, tenant: tenantOf(id), bucket: id % 5 });
 /** The points of collection `labels`, placed too: the lookup of a group by `bucket` (its id 0..4). */
 const LABELS = [0, 1, 2, 3, 4];
+/** The points of collection `anchors`, placed too: examples for `lookup_from`. */
+const ANCHORS = [100, 101, 102, 103, 104, 105];
+const anchorVector = (id: number): number[] => [(id % 7) + 0.5, 1, 2 - (id % 3), 0.3];
 
 // ------------------------------------------------------------------ the oracle
 
@@ -125,6 +128,9 @@ void describe('distributed mode: gRPC point reads and the distance matrix fan ou
     assert.equal((await nodes[0]!.request('PUT', '/collections/labels', { vectors: { size: 2, distance: 'Dot' }, shard_number: SHARDS, replication_factor: 1 }, ADMIN)).status, 200);
     const labels = await nodes[1]!.request('PUT', '/collections/labels/points?wait=true', { points: LABELS.map((id) => ({ id, vector: [1, id], payload: { label: `bucket-${id}` } })) }, ADMIN);
     assert.equal(labels.status, 200, labels.text);
+    assert.equal((await nodes[0]!.request('PUT', '/collections/anchors', { vectors: { size: 4, distance: 'Cosine' }, shard_number: SHARDS, replication_factor: 1 }, ADMIN)).status, 200);
+    const anchors = await nodes[2]!.request('PUT', '/collections/anchors/points?wait=true', { points: ANCHORS.map((id) => ({ id, vector: anchorVector(id) })) }, ADMIN);
+    assert.equal(anchors.status, 200, anchors.text);
     const written = await nodes[2]!.request('PUT', '/collections/docs/points?wait=true', { points: IDS.map((id) => ({ id, vector: vectorOf(id), payload: payloadOf(id) })) }, ADMIN);
     assert.equal(written.status, 200, written.text);
     // Each node holds one shard (so every read needs the other two), and has applied it.
@@ -205,6 +211,25 @@ void describe('distributed mode: gRPC point reads and the distance matrix fan ou
         (await points.recommend({ collectionName: 'docs', positive: [pid(1), pid(8)], limit: 5n })).result.map(grpcHit),
         ranked(mean([unit(vectorOf(1)), unit(vectorOf(8))]), IDS.filter((id) => id !== 1 && id !== 8)).slice(0, 5),
       );
+      // lookup_from: examples from another placed collection (not excluded), or from the collection itself (excluded).
+      const idInput = (id: number): any => ({ variant: { case: 'nearest', value: { variant: { case: 'id', value: pid(id) } } } });
+      for (const anchor of ANCHORS) {
+        both(
+          `lookup_from another collection (${anchor})`,
+          (await rest(n, 'POST', '/points/query', { query: anchor, lookup_from: { collection: 'anchors' }, limit: 4 })).points.map(restHit),
+          (await points.query({ collectionName: 'docs', query: idInput(anchor), lookupFrom: { collectionName: 'anchors' }, limit: 4n })).result.map(grpcHit),
+          ranked(anchorVector(anchor)).slice(0, 4),
+        );
+      }
+      both(
+        'lookup_from the collection itself',
+        (await rest(n, 'POST', '/points/query', { query: 7, lookup_from: { collection: 'docs' }, limit: 4 })).points.map(restHit),
+        (await points.query({ collectionName: 'docs', query: idInput(7), lookupFrom: { collectionName: 'docs' }, limit: 4n })).result.map(grpcHit),
+        ranked(vectorOf(7), IDS.filter((id) => id !== 7)).slice(0, 4),
+      );
+      const missingRest = await n.request('POST', '/collections/docs/points/query', { query: 999, lookup_from: { collection: 'anchors' }, limit: 4 }, ADMIN);
+      assert.equal(missingRest.status, 404, missingRest.text);
+      await assert.rejects(points.query({ collectionName: 'docs', query: idInput(999), lookupFrom: { collectionName: 'anchors' }, limit: 4n }), (e: any) => e.code === 5);
       const discoverRest = (await rest(n, 'POST', '/points/discover', { target: 12, context: [{ positive: 13, negative: 14 }], limit: 3 })).map(restHit);
       const discoverGrpc = (await points.discover({ collectionName: 'docs', target: { target: { case: 'single', value: example(12) } }, context: [{ positive: example(13), negative: example(14) }], limit: 3n })).result.map(grpcHit);
       assert.equal(discoverRest.length, 3);
