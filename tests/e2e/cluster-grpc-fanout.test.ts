@@ -1,6 +1,6 @@
 /**
- * Distributed mode: gRPC point reads and the distance matrix on nodes holding only some shards. A NATS
- * JetStream server, 3 Quiver nodes (JWT RBAC on), a collection of 3 shards × replication 1: each node holds one
+ * Distributed mode: gRPC point reads and the distance matrix on nodes holding only some shards. A 3-server NATS
+ * JetStream cluster, 3 Quiver nodes (JWT RBAC on), a collection of 3 shards × replication 1: each node holds one
  * shard, so every read below needs the other two nodes' shards. Through every node, each read is asked over gRPC
  * (the official @qdrant/js-client-grpc) and over REST; both answer the same, and the same as an exact oracle the
  * test computes from the points it wrote (cosine scores, orderings, groups, counts, facets, matrices). The matrix
@@ -11,6 +11,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { QdrantClient as GrpcClient } from '@qdrant/js-client-grpc';
+import { connect } from 'nats';
 import { assertCanRun, skipUnlessRequired } from '../support/skips.js';
 import { jwtClusterNodeEnv, natsServerMissing, startNatsCluster, type NatsCluster } from '../support/nats-cluster.js';
 import { startTestApp, type TestApp } from '../support/app.js';
@@ -109,7 +110,21 @@ void describe('distributed mode: gRPC point reads and the distance matrix fan ou
 
   before(async () => {
     assertCanRun(missing);
-    nats = await startNatsCluster(1);
+    nats = await startNatsCluster(3);
+    // A routed JetStream cluster answers JetStream requests once it has elected its meta leader.
+    const probe = await connect({ servers: nats.servers.map((x) => x.url) });
+    try {
+      await pollUntil('JetStream meta leader elected', async () => {
+        try {
+          await (await probe.jetstreamManager()).getAccountInfo();
+          return true;
+        } catch {
+          return false;
+        }
+      }, 60_000, 200);
+    } finally {
+      await probe.close();
+    }
     for (let i = 0; i < 3; i++) nodes.push(await startTestApp(jwtClusterNodeEnv(nats, 'grpcfanout', i, KEY)));
     const acme = await jwt({ access: [{ collection: 'docs', access: 'r', tenant_filter: { must: [{ key: 'tenant', match: { value: 'acme' } }] } }] }, KEY);
     for (const n of nodes) {
