@@ -41,7 +41,7 @@ import type { Filter } from '../index/filter/types.js';
 import { comparePointIds, parsePointId, type PointId } from '../storage/point-id.js';
 import type { ClusterView, PeerRead, PeerReadScope } from './cluster-view.js';
 import { PEER_OPERATION, runPointRead, type AnswerOf, type PointRead } from './point-read.js';
-import { keyOf, mergeOrdered, mergeParts, mergeQuery, widenQuery } from './read-merge.js';
+import { keyOf, mergeOrdered, mergeParts, mergeQuery, widenQuery, type MergedRead } from './read-merge.js';
 import { hasLookups, resolveLookups } from './lookup-inputs.js';
 import { spaceOf } from '../collection/query/similarity.js';
 import type { ReadRequest } from './strict-admission.js';
@@ -199,7 +199,8 @@ class FannedRead {
     const borrowed = ids.length === 0 ? undefined : await this.borrow(ids);
     if (read.kind === 'query') return (await this.queries(read.requests, read.single, borrowed)) as AnswerOf<R>;
     if (read.kind === 'groups') return (await this.lookup(read.request, await this.groups(read.request, borrowed))) as AnswerOf<R>;
-    return mergeParts(this.c, read, await this.parts(read, borrowed));
+    const merged = read as PointRead as MergedRead;
+    return mergeParts(merged, await this.parts(merged, borrowed)) as AnswerOf<R>;
   }
 
   /** `read` with the points its `lookup_from`s name replaced by their vectors, read here (`lookup-inputs.ts`). */

@@ -30,7 +30,7 @@ function sortValue(p: PointRecord & { readonly score?: number }): number {
 }
 
 /** How two points compare in `order`; undefined when there is no order to keep. */
-export function comparatorOf(order: ResultOrder): ((a: ScoredPoint, b: ScoredPoint) => number) | undefined {
+function comparatorOf(order: ResultOrder): ((a: ScoredPoint, b: ScoredPoint) => number) | undefined {
   switch (order) {
     case 'desc':
       return (a, b) => sortValue(b) - sortValue(a);
@@ -99,15 +99,15 @@ function mergeFacet(limit: number | undefined, parts: ReadonlyArray<PointReadAns
   return { hits: hits.slice(0, limit ?? 10) };
 }
 
-/**
- * The parts' answers to `read` as one answer. The matrix kinds are not merged here (`fanned-reads.ts` combines
- * the parts' samples and computes the matrix).
- */
-export function mergeParts<R extends PointRead>(c: Collection, read: R, parts: ReadonlyArray<AnswerOf<R>>): AnswerOf<R> {
-  return mergeAny(c, read, parts) as AnswerOf<R>;
+/** The reads whose parts' answers merge on their own (queries, groups and the matrix are combined by `fanned-reads.ts`). */
+export type MergedRead = Extract<PointRead, { kind: 'retrieve' | 'scroll' | 'count' | 'facet' }>;
+
+/** The parts' answers to `read` as one answer. */
+export function mergeParts<R extends MergedRead>(read: R, parts: ReadonlyArray<AnswerOf<R>>): AnswerOf<R> {
+  return mergeAny(read, parts) as AnswerOf<R>;
 }
 
-function mergeAny(c: Collection, read: PointRead, parts: readonly unknown[]): unknown {
+function mergeAny(read: MergedRead, parts: readonly unknown[]): unknown {
   switch (read.kind) {
     case 'retrieve':
       return mergeRetrieve(read.ids, parts as PointRecord[][]);
@@ -117,11 +117,5 @@ function mergeAny(c: Collection, read: PointRead, parts: readonly unknown[]): un
       return (parts as number[]).reduce((n, p) => n + p, 0);
     case 'facet':
       return mergeFacet(read.request.limit, parts as Array<PointReadAnswers['facet']>);
-    case 'query':
-      return read.requests.map((req, i) => mergeQuery(c, req, (parts as ScoredPoint[][][]).map((part) => part[i] ?? [])));
-    case 'groups':
-    case 'matrix':
-    case 'matrix_sample':
-      throw new Error(`${read.kind} parts are combined by the fan-out, not merged`);
   }
 }
