@@ -41,6 +41,7 @@ import { checkReload } from './auth/startup-checks.js';
 import { clientAddress, trustedProxies } from './auth/trusted-proxies.js';
 import { auditEvent } from './auth/audit-event.js';
 import { ClusterNode } from './cluster/cluster-node.js';
+import { servePeerReads } from './service/fanned-reads.js';
 
 /** A startup problem the operator must fix (bad TLS file, bad allow-list entry): exit code 2, no stack. */
 export class StartupError extends Error {
@@ -221,6 +222,8 @@ export async function createServer(config: Config, options: StartOptions = {}): 
     issues: new Issues((issue) => logger.error({ issue: issue.id }, issue.description)),
     ...(cluster === undefined ? {} : { cluster }),
   };
+  // Distributed mode: this node answers the point reads other nodes fan out to the shards it holds.
+  servePeerReads({ toc, cluster });
   let material;
   let allowList;
   try {
@@ -295,6 +298,7 @@ export async function createServer(config: Config, options: StartOptions = {}): 
       log: { error: (msg, err) => logger.error({ err }, msg), warn: (msg) => logger.warn(msg) },
       requests: metrics.grpc,
       foreground: () => foregroundWork.enter(),
+      ...(cluster === undefined ? {} : { cluster }),
     }, grpcCertificates === undefined ? null : { certificates: grpcCertificates, hasCa: material?.ca !== undefined, verifyClient: config.service.verify_https_client_certificate });
     return grpc;
   };

@@ -39,9 +39,8 @@ import { ShardSnapshots } from './shard-snapshots.js';
 import { Compactor, type CompactionTarget } from './compactor.js';
 import { routeOperations, shardHashOf } from './shard-router.js';
 import { holdsShard, placeShards, placementLoad, type Placement } from './placement.js';
-import { askPeer, PeerUnreachable, servePeer } from './peer-requests.js';
+import { askPeer, PeerUnreachable, servePeer, STRUCTURED_CODEC } from './peer-requests.js';
 import type { PeerRead, PeerReadScope } from '../service/cluster-view.js';
-import { decodeFilter, encodeFilter, type EncodedFilter } from '../index/filter/codec.js';
 import { ensureStream, withReplicaFallback } from './replicas.js';
 import { openPages, SnapshotPageServer, type ShardPointsRequest } from './snapshot-transfer.js';
 import type { PeerShards } from '../service/snapshots/toc-contract.js';
@@ -71,7 +70,7 @@ interface AppliedRequest {
 
 /** A read sent to this node: the read, and the shards to answer for. */
 interface ReadRequest {
-  readonly read: Omit<PeerRead, 'tenant'> & { readonly tenant: EncodedFilter | null };
+  readonly read: PeerRead;
   readonly uuid: string;
   readonly scope: PeerReadScope;
 }
@@ -666,7 +665,6 @@ export class ClusterNode implements MetadataCoordinator, MetadataListener, Clust
   async gather(read: PeerRead, shards: readonly number[]): Promise<unknown[]> {
     const r = this.byName.get(read.collection);
     if (r === undefined) throw new AppError('COLLECTION_NOT_FOUND', [read.collection]);
-    const request = { ...read, tenant: read.tenant === undefined ? null : encodeFilter(read.tenant) };
     const tried = new Map<number, Set<string>>(shards.map((s) => [s, new Set<string>()]));
     const failures = new Map<number, string[]>(shards.map((s) => [s, []]));
     const results: unknown[] = [];
@@ -677,9 +675,9 @@ export class ClusterNode implements MetadataCoordinator, MetadataListener, Clust
       for (const { beat, shards: part } of byHolder) for (const s of part) tried.get(s)!.add(beat.node_id);
       const outcomes = await Promise.all(
         byHolder.map(async ({ beat, shards: part }) => {
-          const req: ReadRequest = { read: request, uuid: r.entry.descriptor.uuid, scope: { shards: part, total: r.entry.shards, whole: false } };
+          const req: ReadRequest = { read, uuid: r.entry.descriptor.uuid, scope: { shards: part, total: r.entry.shards, whole: false } };
           try {
-            results.push(await askPeer(this.nc, this.names.peerSubject(beat.peer_id, 'read'), req, this.readTimeoutMs()));
+            results.push(await askPeer(this.nc, this.names.peerSubject(beat.peer_id, 'read'), req, this.readTimeoutMs(), STRUCTURED_CODEC));
             return [];
           } catch (e) {
             // A holder that is down, slow, or no longer holds the shard: another one is asked.
@@ -813,8 +811,8 @@ export class ClusterNode implements MetadataCoordinator, MetadataListener, Clust
           throw new AppError('UNAVAILABLE', [`node ${this.nodeId} does not hold shards ${req.scope.shards.join(', ')} of collection ${req.read.collection}`]);
         }
         const whole = r.replicas.every((s, shard) => (s === undefined) !== req.scope.shards.includes(shard));
-        return run({ ...req.read, tenant: req.read.tenant === null ? undefined : decodeFilter(req.read.tenant) }, { shards: req.scope.shards, total: req.scope.total, whole });
-      }, this.log),
+        return run(req.read, { shards: req.scope.shards, total: req.scope.total, whole });
+      }, this.log, STRUCTURED_CODEC),
     );
   }
 }

@@ -7,21 +7,35 @@
  * received the client's request authorized and audited it, and a read request carries the tenant filter of a
  * confined token, which the answering node applies (together with the shards asked for).
  *
- * Bodies are exact JSON (bigints as digits); an answer is `{"ok": result}` or `{"error": {"code", "message"}}`.
+ * "Applied" bodies are exact JSON (bigints as digits). Read bodies carry the engine's typed request and result (Maps,
+ * Sets, typed arrays, bigints) in V8's structured serialisation (`node:v8`), which rebuilds plain data only (no
+ * code, no prototypes of its own); a message is only accepted from the cluster's NATS account. An answer is
+ * `{"ok": result}` or `{"error": {"code", "message"}}`, in the request's codec.
  */
+import { deserialize, serialize } from 'node:v8';
 import type { Msg, NatsConnection, Subscription } from 'nats';
 import { AppError, isAppError, reviveAppError, unexpectedError } from '../errors.js';
 import { parseExactJson, stringifyExact } from '../exact-json.js';
 
 export type PeerAnswer = { readonly ok: unknown } | { readonly error: { readonly code: string; readonly message: string } };
 
-export function encodeJson(value: unknown): Uint8Array {
-  return new TextEncoder().encode(stringifyExact(value).text);
+/** How the bodies of one kind of peer request are written. */
+export interface PeerCodec {
+  encode(value: unknown): Uint8Array;
+  decode(data: Uint8Array): unknown;
 }
 
-export function decodeJson(data: Uint8Array): unknown {
-  return parseExactJson(new TextDecoder().decode(data));
-}
+/** Exact JSON (bigints as digits). */
+export const JSON_CODEC: PeerCodec = {
+  encode: (value) => new TextEncoder().encode(stringifyExact(value).text),
+  decode: (data) => parseExactJson(new TextDecoder().decode(data)),
+};
+
+/** V8's structured serialisation: the engine's typed values as they are (a typed array view: its own bytes only). */
+export const STRUCTURED_CODEC: PeerCodec = {
+  encode: (value) => serialize(value),
+  decode: (data) => deserialize(data) as unknown,
+};
 
 /** The answer to a request that failed with `e` (an AppError keeps its code and message). */
 function errorAnswer(e: unknown): PeerAnswer {
@@ -30,7 +44,7 @@ function errorAnswer(e: unknown): PeerAnswer {
 }
 
 /** Answers every request on `subject` with `handle(request)`; returns the subscription (to stop it). */
-export function servePeer(nc: NatsConnection, subject: string, handle: (request: unknown) => Promise<unknown>, log: { warn(message: string): void }): Subscription {
+export function servePeer(nc: NatsConnection, subject: string, handle: (request: unknown) => Promise<unknown>, log: { warn(message: string): void }, codec: PeerCodec = JSON_CODEC): Subscription {
   return nc.subscribe(subject, {
     callback: (err, msg: Msg) => {
       if (err !== null) {
@@ -40,11 +54,17 @@ export function servePeer(nc: NatsConnection, subject: string, handle: (request:
       void (async () => {
         let answer: PeerAnswer;
         try {
-          answer = { ok: await handle(decodeJson(msg.data)) };
+          answer = { ok: await handle(codec.decode(msg.data)) };
         } catch (e) {
           answer = errorAnswer(e);
         }
-        msg.respond(encodeJson(answer));
+        let body: Uint8Array;
+        try {
+          body = codec.encode(answer);
+        } catch (e) {
+          body = codec.encode(errorAnswer(e));
+        }
+        msg.respond(body);
       })();
     },
   });
@@ -57,14 +77,14 @@ export class PeerUnreachable extends Error {}
  * Sends `request` to `subject`; resolves with the peer's result.
  * @throws the peer's AppError; PeerUnreachable when no answer came within `timeoutMs` (or nobody listens)
  */
-export async function askPeer(nc: NatsConnection, subject: string, request: unknown, timeoutMs: number): Promise<unknown> {
+export async function askPeer(nc: NatsConnection, subject: string, request: unknown, timeoutMs: number, codec: PeerCodec = JSON_CODEC): Promise<unknown> {
   let msg: Msg;
   try {
-    msg = await nc.request(subject, encodeJson(request), { timeout: timeoutMs });
+    msg = await nc.request(subject, codec.encode(request), { timeout: timeoutMs });
   } catch (e) {
     throw new PeerUnreachable(e instanceof Error ? e.message : String(e));
   }
-  const answer = decodeJson(msg.data) as PeerAnswer;
+  const answer = codec.decode(msg.data) as PeerAnswer;
   if ('error' in answer) throw reviveAppError(answer.error.code, answer.error.message);
   if (!('ok' in answer)) throw new AppError('SERVICE_ERROR', [`a peer answered ${subject} with no result`]);
   return answer.ok;

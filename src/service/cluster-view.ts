@@ -5,22 +5,24 @@
  */
 import type { JsonObject } from '../json.js';
 import type { Filter } from '../index/filter/types.js';
-import type { PointId } from '../storage/point-id.js';
+import type { BorrowedPoints } from '../collection/query/types.js';
+import type { PointRead } from './point-read.js';
+import type { ReadRequest } from './strict-admission.js';
 
 /**
  * A point read the node a client talks to authorized (and audited), sent to nodes holding shards it does not
- * hold: the operation and its request as received, and the tenant filter of a confined token. The answering
- * node runs it confined to that filter and to the shards it is asked for.
+ * hold: the engine's typed read (whichever transport received it), what strict mode admits it by, and the tenant
+ * filter of a confined token. The answering node runs it confined to that filter and to the shards it is asked for.
  */
 export interface PeerRead {
-  readonly operation: string;
   readonly collection: string;
-  readonly params: Readonly<Record<string, string>>;
-  readonly query: Readonly<Record<string, unknown>>;
-  readonly body: unknown;
+  readonly read: PointRead;
+  readonly admit: ReadRequest;
+  /** Qdrant's read `consistency` above 1: the answering node first waits until its replicas caught up. */
+  readonly strong: boolean;
   readonly tenant: Filter | undefined;
-  /** Vectors of the points the read references by id (`BorrowedPoints`), as `[id, Record vector]` pairs. */
-  readonly borrowed?: ReadonlyArray<readonly [PointId, unknown]> | undefined;
+  /** Vectors of the points the read references by id, fetched from their holders by the asking node. */
+  readonly borrowed?: BorrowedPoints | undefined;
 }
 
 /** The shards of a collection a peer read is answered for: `shards`, of `total` (routed by `slice`). */
@@ -45,7 +47,7 @@ export interface ClusterView {
   remoteShards(name: string): readonly number[];
   /**
    * Runs `read` on nodes holding `shards` (one live holder per shard, another one when it does not answer), each
-   * answering for its shards only; their results, in no particular order.
+   * answering for its shards only; their engine results, in no particular order.
    * @throws AppError(UNAVAILABLE) when no holder of a shard answers; the error a holder reported
    */
   gather(read: PeerRead, shards: readonly number[]): Promise<unknown[]>;

@@ -134,9 +134,9 @@ export class TableOfContent {
   forRead(pass: CollectionPass, request: ReadRequest = {}): Collection {
     const c = this.get(pass);
     // Distributed mode: a node holding only some shards answers a read only for a caller that reads the others
-    // from their holders (a fanned-out REST read), never silently from part of the collection.
+    // from their holders (`service/fanned-reads.ts`), never silently from part of the collection.
     if (this.coordinator !== undefined && !this.shardReads.has(pass) && !this.coordinator.holdsAllShards(pass.collection)) {
-      throw new AppError('UNAVAILABLE', [`this node holds only some shards of collection ${pass.requested}, and this read does not fan out to the nodes holding the others (only REST point reads do): send it over REST, or to a node holding every shard`]);
+      throw new AppError('UNAVAILABLE', [`this node holds only some shards of collection ${pass.requested}, and this read does not fan out to the nodes holding the others: send it to a node holding every shard`]);
     }
     admitRead(c, request);
     return c;

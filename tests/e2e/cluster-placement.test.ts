@@ -8,7 +8,8 @@
  * is passed over after the read timeout; with a holder of an R2 shard killed, reads still complete from the other
  * replica; with the only holder of an R1 shard down, reads of that collection fail with a 503 instead of answering
  * from part of it, and a wait=true write to it is not confirmed. (Collection and full snapshots on a node holding
- * only some shards: `cluster-snapshots.test.ts`.)
+ * only some shards: `cluster-snapshots.test.ts`; gRPC reads and the distance matrix over placed shards:
+ * `cluster-grpc-fanout.test.ts`.)
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -18,8 +19,6 @@ import { startQuiverCluster, type QuiverCluster, type QuiverNode } from '../supp
 import { startTestApp, type TestApp } from '../support/app.js';
 import { pollUntil } from '../support/poll.js';
 import { sliceOf } from '../../src/index/filter/slice.js';
-import { GrpcCallError, GrpcPoints } from '../support/grpc-writes.js';
-import { status } from '@grpc/grpc-js';
 
 const missing = natsServerMissing();
 
@@ -228,18 +227,7 @@ void describe('distributed mode: shard placement and fanned-out reads', skipUnle
     }
   });
 
-  void it('refuses the distance matrix, gRPC point reads and shard snapshots on a node holding only some shards, instead of answering from part of the collection', async () => {
-    const r = await cluster.nodes[0]!.call('POST', '/collections/placed/points/search/matrix/pairs', { sample: 10, limit: 2 });
-    assert.equal(r.status, 503, JSON.stringify(r.body));
-    assert.match(r.body.status.error, /holds only some shards/);
-    // gRPC point reads do not fan out (yet): refused with UNAVAILABLE, not answered from the node's own shards.
-    const grpc = new GrpcPoints(cluster.nodes[0]!.server.grpcPort);
-    try {
-      await assert.rejects(grpc.call('Count', { collection_name: 'placed', exact: true }), (e: unknown) => e instanceof GrpcCallError && e.code === status.UNAVAILABLE && /holds only some shards/.test(e.details));
-      await assert.rejects(grpc.retrieve('placed', [1, 2, 3]), (e: unknown) => e instanceof GrpcCallError && e.code === status.UNAVAILABLE);
-    } finally {
-      grpc.close();
-    }
+  void it('refuses shard snapshots on a node holding only some shards, instead of taking them from part of the collection', async () => {
     // A shard snapshot is taken from one node's replica: refused where it holds only some shards (a collection
     // snapshot there reads the others from their holders: tests/e2e/cluster-snapshots.test.ts), taken where it holds all.
     const partial = await cluster.nodes[0]!.call('POST', '/collections/placed/shards/0/snapshots');

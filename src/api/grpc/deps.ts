@@ -1,3 +1,4 @@
+import type { ClusterView } from '../../service/cluster-view.js';
 import type { Config } from '../../config/schema.js';
 import type { TableOfContent } from '../../service/table-of-content.js';
 import type { Quotas } from '../../service/quotas.js';
@@ -35,4 +36,6 @@ export interface GrpcDeps {
   readonly foreground?: () => () => void;
   /** Where responses are counted for telemetry and `/metrics` (`requests.grpc`). */
   readonly requests?: RequestStats;
+  /** Distributed mode (issue 19): reads over shards this node does not hold fan out to their holders. */
+  readonly cluster?: ClusterView;
 }

@@ -4,7 +4,6 @@
  * Qdrant's schema → authorize() mints the pass → the handler runs → the result is enveloped.
  */
 import { isStrongConsistency } from '../../service/cluster-view.js';
-import { fanOutRead, remoteShardsFor, servePeerReads } from './fanout.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../errors.js';
 import { okEnvelope } from './envelope.js';
@@ -92,8 +91,6 @@ export function registerRoutes(app: FastifyInstance, deps: AppDeps, options: Reg
   });
 
   for (const row of options.routes) row.use((typed) => registerRoute(app, deps, typed));
-  // Distributed mode: this node answers point reads other nodes fan out to the shards it holds.
-  servePeerReads(deps, options.routes);
 }
 
 /** Registers one route: validate the query and body, authorize (the pass of `O`), run the handler, envelope. */
@@ -132,9 +129,7 @@ function registerRoute<O extends OperationName>(app: FastifyInstance, deps: AppD
       // Distributed mode: a stronger read consistency waits until this node's replica caught up with the log.
       if (deps.cluster !== undefined && pass.kind === 'collection' && isStrongConsistency(query['consistency'])) await deps.cluster.readBarrier(pass.collection);
       const ctx = { params, query, body: (body ?? {}) as Record<string, unknown>, pass, deps, request, reply };
-      // Distributed mode: a point read of a collection this node holds only some shards of fans out to the others.
-      const remote = remoteShardsFor(deps, row.operation, pass);
-      const result = remote.length === 0 || pass.kind !== 'collection' ? await row.handler(ctx) : await fanOutRead({ operation: row.operation, handler: (c) => row.handler({ ...c, pass: c.pass as PassFor<O> }) }, { ...ctx, pass }, remote);
+      const result = await row.handler(ctx);
       await settleAudit(request);
       if (result instanceof RawReply) {
         return reply.code(result.status).type(result.contentType).send(result.body);

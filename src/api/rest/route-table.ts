@@ -8,7 +8,6 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AppDeps } from './deps.js';
 import type { PassFor } from '../../auth/authorize.js';
 import type { OperationName, OperationOfScope } from '../../auth/access-table.js';
-import type { BorrowedPoints } from '../../collection/query/types.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -21,8 +20,6 @@ export interface HandlerContext<O extends OperationName = OperationName> {
   readonly deps: AppDeps;
   readonly request: FastifyRequest;
   readonly reply: FastifyReply;
-  /** Distributed mode: vectors of points a query references by id, held by other nodes (`fanout.ts`). */
-  readonly borrowed?: BorrowedPoints;
 }
 
 /** The context of any collection-scoped operation (its pass is a `CollectionPass`). */

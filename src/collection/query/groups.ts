@@ -43,29 +43,35 @@ function groupIds(values: readonly unknown[]): GroupId[] | undefined {
   return out;
 }
 
-class Aggregator {
-  private readonly groups = new Map<GroupId, ScoredEntry[]>();
+/**
+ * Collects scored hits into groups (Qdrant `GroupsAggregator`): `E` is a hit, `identity` tells two hits of the
+ * same point apart from others (an offset in one segment, a point id across the parts of a collection).
+ */
+export class GroupAggregator<E extends { readonly score: number }> {
+  private readonly groups = new Map<GroupId, E[]>();
   private readonly best = new Map<GroupId, number>();
 
   constructor(
     private readonly spec: GroupsSpec,
     private readonly order: ScoreOrder,
+    private readonly identity: (e: E) => unknown,
   ) {}
 
   private better(a: number, b: number): boolean {
     return this.order === 'larger' ? a > b : a < b;
   }
 
-  add(e: ScoredEntry, values: readonly unknown[]): void {
+  add(e: E, values: readonly unknown[]): void {
     const ids = groupIds(values);
     if (ids === undefined) return;
+    const key = this.identity(e);
     for (const id of ids) {
       let hits = this.groups.get(id);
       if (hits === undefined) {
         hits = [];
         this.groups.set(id, hits);
       }
-      if (!hits.some((h) => h.offset === e.offset)) hits.push(e);
+      if (!hits.some((h) => this.identity(h) === key)) hits.push(e);
       const best = this.best.get(id);
       if (best === undefined || this.better(e.score, best)) this.best.set(id, e.score);
     }
@@ -87,7 +93,7 @@ class Aggregator {
     return ids.length === this.spec.limit && ids.every((id) => (this.groups.get(id)?.length ?? 0) >= this.spec.groupSize);
   }
 
-  distill(): Group[] {
+  distill(): Array<{ id: GroupId; hits: E[] }> {
     const sign = this.order === 'larger' ? -1 : 1;
     return this.bestIds().map((id) => ({
       id,
@@ -97,7 +103,7 @@ class Aggregator {
 }
 
 /** `must_not is_empty(group_by)`: only points that have the field. */
-function hasField(groupBy: string): Filter {
+export function hasField(groupBy: string): Filter {
   const isEmpty: Condition = { kind: 'is_empty', key: parseJsonPath(groupBy) };
   return Object.freeze({ must: null, should: null, mustNot: [isEmpty], minShould: null });
 }
@@ -109,7 +115,7 @@ export function executeGroups(ctx: ExecContext, root: RootSpec, spec: GroupsSpec
   let limit = Math.max(1, spec.limit * spec.groupSize);
   for (;;) {
     const result: ExecResult = executeQuery(ctx, { ...base, limit });
-    const agg = new Aggregator(spec, result.order);
+    const agg = new GroupAggregator<ScoredEntry>(spec, result.order, (e) => e.offset);
     for (const e of result.entries) agg.add(e, valuesAt(ctx.c.segment.payloadAt(e.offset), spec.groupBy));
     if (result.entries.length < limit || agg.bestAreFull() || limit >= total) return { groups: agg.distill(), order: result.order };
     limit = Math.min(limit * 2, Math.max(total, limit + 1));

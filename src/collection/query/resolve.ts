@@ -51,7 +51,7 @@ export function inputResolver(ctx: ExecContext, using: string, lookup: LookupLoc
       if (borrowed === undefined) throw notFound(`No point with id ${String(id)} found`);
       const value = borrowed.get(src.name);
       if (value === undefined) throw notFound(`Vector with name ${JSON.stringify(src.name)} for point ${String(id)}`);
-      return prepareForSpace(space, queryFromStored(toVectorValue(src.name, value, src.c.schema, where)), where);
+      return prepareForSpace(space, queryFromStored(value), where);
     }
     const stored = view.vectors.get(src.name);
     if (stored === undefined) throw notFound(`Vector with name ${JSON.stringify(src.name)} for point ${String(id)}`);

@@ -83,13 +83,18 @@ export function queryBatch(env: QueryEnv, reqs: readonly QueryRequest[]): Scored
   return reqs.map((req) => scoredPoints(env.c, executeQuery(context(env, req.shardKeys), req).entries, req));
 }
 
-/** Runs a groups request: the best `limit` groups, each with its best `groupSize` hits. */
-export function queryGroups(env: QueryEnv, req: GroupsRequest): PointGroup[] {
+/** A groups request checked against strict mode, then its query's cost charged to the read rate. */
+export function admitGroups(env: QueryEnv, req: GroupsRequest): void {
   const sm = activeStrictMode(env.c.config);
   checkQueryStrict(sm, req.query, env.c.fieldIndexes, hnswOfConfig(env.c.config, env.c.schema.dense));
   checkGroupsStrict(sm, req.groupBy, req.limit, req.groupSize, env.c.fieldIndexes);
   const rate = readRateLimit(env.c.config);
   if (rate !== undefined) chargeRead(env.c, rate, queryCost(env.c, req.query));
+}
+
+/** Runs a groups request: the best `limit` groups, each with its best `groupSize` hits. */
+export function queryGroups(env: QueryEnv, req: GroupsRequest): PointGroup[] {
+  admitGroups(env, req);
   const target = req.withLookup === undefined ? undefined : env.resolve(req.withLookup.collection);
   const { groups } = executeGroups(context(env, req.query.shardKeys), req.query, req);
   const lookups = target === undefined || req.withLookup === undefined ? undefined : lookupRecords(target, req.withLookup, groups.map((g) => g.id));
@@ -100,11 +105,18 @@ export function queryGroups(env: QueryEnv, req: GroupsRequest): PointGroup[] {
   });
 }
 
-/** Computes a distance matrix over a sample of the collection. */
-export function distanceMatrix(env: QueryEnv, req: MatrixRequest): Matrix {
+/**
+ * A distance matrix request checked against strict mode, and its sampling scroll charged to the read rate (the
+ * sampled points' searches are charged once the sample is known).
+ */
+export function admitMatrix(env: QueryEnv, req: MatrixRequest): void {
   checkMatrixStrict(activeStrictMode(env.c.config), req.sample, req.limit, req.filter, env.c.fieldIndexes);
-  // The sampling scroll; the sampled points' searches are charged by searchMatrix once it has them.
   const rate = readRateLimit(env.c.config);
   if (rate !== undefined) chargeRead(env.c, rate, scrollCost(req.filter));
+}
+
+/** Computes a distance matrix over a sample of the collection. */
+export function distanceMatrix(env: QueryEnv, req: MatrixRequest): Matrix {
+  admitMatrix(env, req);
   return searchMatrix(context(env, req.shardKeys), req);
 }

@@ -10,7 +10,7 @@ import type { PointId } from '../../storage/point-id.js';
 import type { Collection } from '../collection.js';
 import type { PayloadSelector, VectorSelector } from '../types.js';
 import type { ShardKey } from '../types.js';
-import type { VectorData } from '../vectors.js';
+import type { VectorData, VectorValue } from '../vectors.js';
 import type { ParsedFormula } from './formula.js';
 
 /**
@@ -172,4 +172,4 @@ export interface ExecContext {
  * only, does not see them): by id, each vector name's stored value. Only ids looked up in the searched
  * collection itself use them.
  */
-export type BorrowedPoints = ReadonlyMap<PointId, ReadonlyMap<string, VectorData>>;
+export type BorrowedPoints = ReadonlyMap<PointId, ReadonlyMap<string, VectorValue>>;

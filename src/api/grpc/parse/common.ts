@@ -25,6 +25,16 @@ export function shardKeys(s: M.ShardKeySelector__Output | undefined | null, wher
   return (s.shard_keys ?? []).map((k, i) => shardKey(k, `${where}.shard_keys[${i}]`));
 }
 
+/**
+ * True for a `read_consistency` stronger than the default one replica: a type (`All`, `Majority`, `Quorum`) or a
+ * factor above 1 (Qdrant's `ReadConsistency`).
+ */
+export function strongConsistency(r: M.ReadConsistency__Output | undefined | null): boolean {
+  if (r === undefined || r === null) return false;
+  if (r.value === 'type') return r.type !== undefined;
+  return r.value === 'factor' && Number(r.factor ?? '0') > 1;
+}
+
 /** A write's single shard key. */
 export function writeShardKey(s: M.ShardKeySelector__Output | undefined | null): ShardKey | undefined {
   const keys = shardKeys(s);

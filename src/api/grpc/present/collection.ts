@@ -65,7 +65,8 @@ const SCHEMA_TYPES: Readonly<Record<string, M.PayloadSchemaType>> = {
   keyword: 'Keyword', integer: 'Integer', float: 'Float', geo: 'Geo', text: 'Text', bool: 'Bool', datetime: 'Datetime', uuid: 'Uuid',
 };
 
-export function collectionInfo(c: Collection): M.CollectionInfo {
+/** `elsewhere`: the points of the shards other nodes hold (distributed mode), counted in `points_count`. */
+export function collectionInfo(c: Collection, elsewhere = 0): M.CollectionInfo {
   const config = obj(c.config);
   const params = obj(config['params']);
   const protoParams: M.CollectionParams = {
@@ -102,7 +103,7 @@ export function collectionInfo(c: Collection): M.CollectionInfo {
     segments_count: 1,
     config: protoConfig,
     payload_schema: payloadSchema,
-    points_count: c.pointsCount,
+    points_count: c.pointsCount + elsewhere,
     indexed_vectors_count: c.indexedVectorsCount,
     warnings: [],
     update_queue: { length: 0 },

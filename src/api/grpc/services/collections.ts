@@ -10,6 +10,7 @@ import { createCollectionConfig, updateCollectionPatch } from '../parse/collecti
 import { collectionInfo } from '../present/collection.js';
 import { protoShardKey } from '../present/points.js';
 import { localShards } from '../../../collection/shards.js';
+import { remotePointsCount } from '../../../service/fanned-reads.js';
 
 function aliasAction(a: M.AliasOperations__Output, i: number): AliasAction {
   switch (a.action) {
@@ -26,7 +27,7 @@ function aliasAction(a: M.AliasOperations__Output, i: number): AliasAction {
 
 export const collectionsService: Impls<CollectionsHandlers> = {
   List: { run: (_m, ctx) => ({ collections: visibleNames(ctx, ctx.deps.toc.collectionNames()).map((name) => ({ name })) }) },
-  Get: { run: (_m, ctx) => ({ result: collectionInfo(ctx.deps.toc.get(collectionPass(ctx))) }) },
+  Get: { run: async (_m, ctx) => ({ result: collectionInfo(ctx.deps.toc.get(collectionPass(ctx)), await remotePointsCount(ctx.deps, collectionPass(ctx))) }) },
   Create: { run: async (m, ctx) => ({ result: await ctx.deps.toc.create(globalPass(ctx), m.collection_name ?? '', buildCollectionConfig(createCollectionConfig(m), ctx.deps.toc.collectionDefaults)) }) },
   Update: {
     run: async (m, ctx) => {

@@ -4,15 +4,16 @@
  */
 import type { Collection } from '../../../collection/collection.js';
 import type { PointOperation } from '../../../collection/operation.js';
-import { count as countPoints, facet, retrieve, scroll } from '../../../collection/read.js';
 import type { ReadOptions } from '../../../collection/types.js';
 import { withWaitTimeout } from '../../../collection/wait-timeout.js';
 import { vectorNameAddition } from '../../collection-config.js';
-import { checkedShardKeys, distanceMatrix, query, queryAsync, queryBatch, queryGroups, type QueryEnv } from '../../../collection/query/run.js';
+import type { QueryRequest } from '../../../collection/query/types.js';
+import { readPoints } from '../../../service/fanned-reads.js';
+import type { AnswerOf, PointRead } from '../../../service/point-read.js';
 import type { PointsHandlers } from '../generated/qdrant/Points.js';
 import type * as M from '../generated/messages.js';
 import { collectionPass, type Impls, type RpcContext } from '../call.js';
-import { bad, count, optionalCount, payloadSelector, pointIds, pointsSelector, shardKeys, updateMode, vectorSelector, writeShardKey } from '../parse/common.js';
+import { bad, count, optionalCount, payloadSelector, pointIds, pointsSelector, shardKeys, strongConsistency, updateMode, vectorSelector, writeShardKey } from '../parse/common.js';
 import { optionalFilter } from '../parse/filter.js';
 import { jsonMap } from '../parse/value.js';
 import { namedVectors } from '../parse/vectors.js';
@@ -28,9 +29,31 @@ function collectionOf(ctx: RpcContext): Collection {
 /** A request's `timeout` (seconds), limited by strict mode. */
 type Timed = { readonly timeout?: string | number | null | undefined };
 
-/** The collection of a point read of `searches` searches, admitted by strict mode and the read rate limit. */
-function readCollection(ctx: RpcContext, m: Timed, searches = 1): Collection {
-  return ctx.deps.toc.forRead(collectionPass(ctx), { timeout: optionalCount(m.timeout, 'timeout'), searches });
+/** A read request's `timeout` and `read_consistency`. */
+type ReadMessage = Timed & { readonly read_consistency?: M.ReadConsistency__Output | null | undefined };
+
+/**
+ * Runs a point read of `searches` searches, admitted by strict mode and the read rate limit (with the request's
+ * `timeout`); in distributed mode over every shard. A `read_consistency` above one replica first waits until this
+ * node's replicas applied everything stored (and so do the nodes answering for other shards).
+ */
+async function readOf<R extends PointRead>(ctx: RpcContext, m: ReadMessage, read: R, searches = 1): Promise<AnswerOf<R>> {
+  const pass = collectionPass(ctx);
+  const strong = strongConsistency(m.read_consistency);
+  if (strong && ctx.deps.cluster !== undefined) await ctx.deps.cluster.readBarrier(pass.collection);
+  return readPoints(ctx.deps, pass, read, { timeout: optionalCount(m.timeout, 'timeout'), searches, strong });
+}
+
+/** A single query-like read (search, recommend, discover, query): its points. */
+async function single(ctx: RpcContext, m: ReadMessage, request: QueryRequest): Promise<M.ScoredPoint[]> {
+  const [points] = await readOf(ctx, m, { kind: 'query', requests: [request], single: true });
+  return points!.map(scoredPoint);
+}
+
+/** A batch of query-like reads: one `BatchResult` per request. */
+async function batch(ctx: RpcContext, m: ReadMessage, requests: QueryRequest[]): Promise<M.BatchResult[]> {
+  const answers = await readOf(ctx, m, { kind: 'query', requests, single: false }, requests.length);
+  return answers.map((r) => ({ result: r.map(scoredPoint) }));
 }
 
 function readOptions(p: M.WithPayloadSelector__Output | undefined | null, v: M.WithVectorsSelector__Output | undefined | null): ReadOptions {
@@ -117,21 +140,15 @@ function batchOp(c: Collection, o: M.PointsUpdateOperation__Output, i: number): 
   }
 }
 
-/** The collection of the request, and the ones it names (`lookup_from`, `with_lookup`), checked by authorize(). */
-function env(ctx: RpcContext, m: Timed, searches = 1): QueryEnv {
-  const pass = collectionPass(ctx);
-  return { c: readCollection(ctx, m, searches), resolve: (name) => ctx.deps.toc.get(pass.lookup(name)) };
-}
-
 const wrote = (r: { result: M.UpdateResult }): M.PointsOperationResponse => ({ result: r.result });
 
 export const pointsService: Impls<PointsHandlers> = {
   Upsert: { run: async (m, ctx) => wrote(await write(ctx, m, (c) => [upsertOp(c, m.points, m.update_mode ?? undefined, m.shard_key_selector, m.update_filter)])) },
   Delete: { run: async (m, ctx) => wrote(await write(ctx, m, () => [{ type: 'delete', selector: pointsSelector(m.points, 'points') }])) },
   Get: {
-    run: (m, ctx) => {
-      const c = readCollection(ctx, m);
-      return { result: retrieve(c, pointIds(m.ids, 'ids'), readOptions(m.with_payload, m.with_vectors), checkedShardKeys(c, shardKeys(m.shard_key_selector))).map(retrievedPoint) };
+    run: async (m, ctx) => {
+      const read: PointRead = { kind: 'retrieve', ids: pointIds(m.ids, 'ids'), options: readOptions(m.with_payload, m.with_vectors), shardKeys: shardKeys(m.shard_key_selector) };
+      return { result: (await readOf(ctx, m, read)).map(retrievedPoint) };
     },
   },
   UpdateVectors: { run: async (m, ctx) => wrote(await write(ctx, m, (c) => [updateVectorsOp(c, m.points, m.update_filter)])) },
@@ -182,71 +199,50 @@ export const pointsService: Impls<PointsHandlers> = {
       return { result: { operation_id: c.lastOperationId, status: m.wait === true ? 'Completed' : 'Acknowledged' } };
     },
   },
-  Search: { run: async (m, ctx) => ({ result: (await queryAsync(env(ctx, m), withSelectors(searchRoot(m), m))).map(scoredPoint) }) },
-  SearchBatch: {
-    run: (m, ctx) => {
-      const e = env(ctx, m, (m.search_points ?? []).length);
-      return { result: queryBatch(e, (m.search_points ?? []).map((s) => withSelectors(searchRoot(s), s))).map((r) => ({ result: r.map(scoredPoint) })) };
-    },
-  },
+  Search: { run: async (m, ctx) => ({ result: await single(ctx, m, withSelectors(searchRoot(m), m)) }) },
+  SearchBatch: { run: async (m, ctx) => ({ result: await batch(ctx, m, (m.search_points ?? []).map((s) => withSelectors(searchRoot(s), s))) }) },
   SearchGroups: {
-    run: (m, ctx) => ({ result: groupsResult(queryGroups(env(ctx, m), groupsRequest(m, withSelectors(searchRoot(m), m)))) }),
+    run: async (m, ctx) => ({ result: groupsResult(await readOf(ctx, m, { kind: 'groups', request: groupsRequest(m, withSelectors(searchRoot(m), m)) })) }),
     accessBody: (m) => accessOfQuery({ with_lookup: m.with_lookup }),
   },
   Scroll: {
-    run: (m, ctx) => {
-      const c = readCollection(ctx, m);
-      const req = scrollRequest(m);
-      checkedShardKeys(c, req.shardKeys);
-      const page = scroll(c, req, readOptions(m.with_payload, m.with_vectors));
+    run: async (m, ctx) => {
+      const page = await readOf(ctx, m, { kind: 'scroll', request: scrollRequest(m), options: readOptions(m.with_payload, m.with_vectors) });
       const out: M.ScrollResponse = { result: page.points.map(retrievedPoint) };
       if (page.nextPageOffset !== null) out.next_page_offset = protoPointId(page.nextPageOffset);
       return out;
     },
   },
-  Recommend: { run: (m, ctx) => ({ result: query(env(ctx, m), withSelectors(recommendRoot(m), m)).map(scoredPoint) }), accessBody: (m) => accessOfQuery(m) },
+  Recommend: { run: async (m, ctx) => ({ result: await single(ctx, m, withSelectors(recommendRoot(m), m)) }), accessBody: (m) => accessOfQuery(m) },
   RecommendBatch: {
-    run: (m, ctx) => {
-      const e = env(ctx, m, (m.recommend_points ?? []).length);
-      return { result: queryBatch(e, (m.recommend_points ?? []).map((s) => withSelectors(recommendRoot(s), s))).map((r) => ({ result: r.map(scoredPoint) })) };
-    },
+    run: async (m, ctx) => ({ result: await batch(ctx, m, (m.recommend_points ?? []).map((s) => withSelectors(recommendRoot(s), s))) }),
     accessBody: (m) => accessOfBatch(m.recommend_points),
   },
   RecommendGroups: {
-    run: (m, ctx) => ({ result: groupsResult(queryGroups(env(ctx, m), groupsRequest(m, withSelectors(recommendRoot(m), m)))) }),
+    run: async (m, ctx) => ({ result: groupsResult(await readOf(ctx, m, { kind: 'groups', request: groupsRequest(m, withSelectors(recommendRoot(m), m)) })) }),
     accessBody: (m) => accessOfQuery(m),
   },
-  Discover: { run: (m, ctx) => ({ result: query(env(ctx, m), withSelectors(discoverRoot(m), m)).map(scoredPoint) }), accessBody: (m) => accessOfQuery(m) },
+  Discover: { run: async (m, ctx) => ({ result: await single(ctx, m, withSelectors(discoverRoot(m), m)) }), accessBody: (m) => accessOfQuery(m) },
   DiscoverBatch: {
-    run: (m, ctx) => {
-      const e = env(ctx, m, (m.discover_points ?? []).length);
-      return { result: queryBatch(e, (m.discover_points ?? []).map((s) => withSelectors(discoverRoot(s), s))).map((r) => ({ result: r.map(scoredPoint) })) };
-    },
+    run: async (m, ctx) => ({ result: await batch(ctx, m, (m.discover_points ?? []).map((s) => withSelectors(discoverRoot(s), s))) }),
     accessBody: (m) => accessOfBatch(m.discover_points),
   },
   Count: {
-    run: (m, ctx) => {
-      const c = readCollection(ctx, m);
-      return { result: { count: countPoints(c, optionalFilter(m.filter), checkedShardKeys(c, shardKeys(m.shard_key_selector)), m.exact !== false) } };
-    },
+    run: async (m, ctx) => ({ result: { count: await readOf(ctx, m, { kind: 'count', filter: optionalFilter(m.filter), shardKeys: shardKeys(m.shard_key_selector), exact: m.exact !== false }) } }),
   },
-  Query: { run: async (m, ctx) => ({ result: (await queryAsync(env(ctx, m), withSelectors(queryRoot(m), m))).map(scoredPoint) }), accessBody: (m) => accessOfQuery(m) },
+  Query: { run: async (m, ctx) => ({ result: await single(ctx, m, withSelectors(queryRoot(m), m)) }), accessBody: (m) => accessOfQuery(m) },
   QueryBatch: {
-    run: (m, ctx) => {
-      const e = env(ctx, m, (m.query_points ?? []).length);
-      return { result: queryBatch(e, (m.query_points ?? []).map((q, i) => withSelectors(queryRoot(q, `query_points[${i}]`), q))).map((r) => ({ result: r.map(scoredPoint) })) };
-    },
+    run: async (m, ctx) => ({ result: await batch(ctx, m, (m.query_points ?? []).map((q, i) => withSelectors(queryRoot(q, `query_points[${i}]`), q))) }),
     accessBody: (m) => accessOfBatch(m.query_points),
   },
   QueryGroups: {
-    run: (m, ctx) => ({ result: groupsResult(queryGroups(env(ctx, m), groupsRequest(m, withSelectors(queryRoot(m), m)))) }),
+    run: async (m, ctx) => ({ result: groupsResult(await readOf(ctx, m, { kind: 'groups', request: groupsRequest(m, withSelectors(queryRoot(m), m)) })) }),
     accessBody: (m) => accessOfQuery(m),
   },
   Facet: {
-    run: (m, ctx) => {
-      const c = readCollection(ctx, m);
+    run: async (m, ctx) => {
       const limit = m.limit === undefined || m.limit === null ? undefined : count(m.limit, 10, 1, 'limit');
-      const { hits } = facet(c, { key: m.key ?? '', limit, filter: optionalFilter(m.filter), shardKeys: checkedShardKeys(c, shardKeys(m.shard_key_selector)), exact: m.exact ?? undefined });
+      const { hits } = await readOf(ctx, m, { kind: 'facet', request: { key: m.key ?? '', limit, filter: optionalFilter(m.filter), shardKeys: shardKeys(m.shard_key_selector), exact: m.exact ?? undefined } });
       return {
         hits: hits.map((h) => ({
           value: typeof h.value === 'string' ? { string_value: h.value } : typeof h.value === 'boolean' ? { bool_value: h.value } : { integer_value: typeof h.value === 'bigint' ? h.value.toString() : (h.value as number) },
@@ -255,6 +251,6 @@ export const pointsService: Impls<PointsHandlers> = {
       };
     },
   },
-  SearchMatrixPairs: { run: (m, ctx) => ({ result: matrixPairs(distanceMatrix(env(ctx, m), matrixRequest(m, JSON.stringify(m)))) }) },
-  SearchMatrixOffsets: { run: (m, ctx) => ({ result: matrixOffsets(distanceMatrix(env(ctx, m), matrixRequest(m, JSON.stringify(m)))) }) },
+  SearchMatrixPairs: { run: async (m, ctx) => ({ result: matrixPairs(await readOf(ctx, m, { kind: 'matrix', request: matrixRequest(m, JSON.stringify(m)) })) }) },
+  SearchMatrixOffsets: { run: async (m, ctx) => ({ result: matrixOffsets(await readOf(ctx, m, { kind: 'matrix', request: matrixRequest(m, JSON.stringify(m)) })) }) },
 };

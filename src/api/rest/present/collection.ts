@@ -3,13 +3,14 @@ import type { Collection } from '../../../collection/collection.js';
 import type { LocalShardInfo } from '../../../collection/shards.js';
 import type { OptimizationsWith } from '../parse/optimizations.js';
 
-export function collectionInfoToWire(c: Collection): Record<string, unknown> {
+/** `elsewhere`: the points of the shards other nodes hold (distributed mode), counted in `points_count`. */
+export function collectionInfoToWire(c: Collection, elsewhere = 0): Record<string, unknown> {
   return {
     status: c.optimizing ? 'yellow' : 'green',
     optimizer_status: 'ok',
     warnings: [],
     indexed_vectors_count: c.indexedVectorsCount,
-    points_count: c.pointsCount,
+    points_count: c.pointsCount + elsewhere,
     segments_count: 1,
     config: c.config,
     payload_schema: c.fieldIndexes.schemaInfo(),

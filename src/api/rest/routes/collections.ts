@@ -1,4 +1,5 @@
 /** Collection routes: create, get, list, exists, update, delete, vector names, cluster info, shard keys. */
+import { remotePointsCount } from '../../../service/fanned-reads.js';
 import { route, type RouteRow, type CollectionContext } from '../route-table.js';
 import { badInput } from '../../../errors.js';
 import type { Collection } from '../../../collection/collection.js';
@@ -24,7 +25,7 @@ export const collectionRoutes: RouteRow[] = [
   route('GET', '/collections', 'get_collections', (ctx) => ({
     collections: ctx.pass.visible(ctx.deps.toc.collectionNames()).map((name) => ({ name })),
   })),
-  route('GET', '/collections/{collection_name}', 'get_collection', (ctx) => collectionInfoToWire(collectionOf(ctx))),
+  route('GET', '/collections/{collection_name}', 'get_collection', async (ctx) => collectionInfoToWire(collectionOf(ctx), await remotePointsCount(ctx.deps, ctx.pass))),
   route('PUT', '/collections/{collection_name}', 'create_collection', (ctx) => ctx.deps.toc.create(ctx.pass, ctx.params['collection_name']!, buildCollectionConfig(ctx.body as JsonObject, ctx.deps.toc.collectionDefaults))),
   route('PATCH', '/collections/{collection_name}', 'update_collection', async (ctx) => {
     await ctx.deps.toc.changeConfig(ctx.pass.target(), configPatch(ctx.body as JsonObject));

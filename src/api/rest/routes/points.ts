@@ -3,8 +3,9 @@ import { route, type RouteRow, type HandlerContext, type CollectionContext } fro
 import { AppError } from '../../../errors.js';
 import type { Collection } from '../../../collection/collection.js';
 import type { PointOperation } from '../../../collection/operation.js';
-import { count, facet, retrieve, scroll } from '../../../collection/read.js';
-import { checkedShardKeys } from '../../../collection/query/run.js';
+import { readPoints } from '../../../service/fanned-reads.js';
+import type { AnswerOf, PointRead } from '../../../service/point-read.js';
+import { isStrongConsistency } from '../../../service/cluster-view.js';
 import * as parse from '../parse/point-operations.js';
 import { ScannedUpsert } from '../parse/upsert-scan.js';
 import { optionalFilter, parseReadOptions, readShardKeys } from '../parse/selectors.js';
@@ -23,9 +24,12 @@ function timeoutOf(ctx: HandlerContext): number | undefined {
   return typeof t === 'number' ? t : undefined;
 }
 
-/** The collection of a point read of `searches` searches, admitted by strict mode and the read rate limit. */
-export function readCollection(ctx: CollectionContext, searches = 1): Collection {
-  return ctx.deps.toc.forRead(ctx.pass, { timeout: timeoutOf(ctx), searches });
+/**
+ * Runs a point read of `searches` searches, admitted by strict mode and the read rate limit (with the request's
+ * `timeout`); in distributed mode over every shard, the others' read with the request's `consistency`.
+ */
+export function readPointsOf<R extends PointRead>(ctx: CollectionContext, read: R, searches = 1): Promise<AnswerOf<R>> {
+  return readPoints(ctx.deps, ctx.pass, read, { timeout: timeoutOf(ctx), searches, strong: isStrongConsistency(ctx.query['consistency']) });
 }
 
 /** The result of a structural update (index, vector name): the collection's last operation id. */
@@ -45,17 +49,16 @@ async function write(ctx: CollectionContext, parseOps: (body: Obj, c: Collection
 }
 
 export const pointRoutes: RouteRow[] = [
-  route('GET', '/collections/{collection_name}/points/{id}', 'get_point', (ctx) => {
-    const c = readCollection(ctx);
+  route('GET', '/collections/{collection_name}/points/{id}', 'get_point', async (ctx) => {
     const id = parse.parsePathPointId(ctx.params['id']!);
-    const found = retrieve(c, [id], { withPayload: { kind: 'all' }, withVector: { kind: 'all' } });
+    const found = await readPointsOf(ctx, { kind: 'retrieve', ids: [id], options: { withPayload: { kind: 'all' }, withVector: { kind: 'all' } }, shardKeys: undefined });
     if (found.length === 0) throw new AppError('POINT_NOT_FOUND', [String(id)]);
     return recordToWire(found[0]!);
   }),
-  route('POST', '/collections/{collection_name}/points', 'get_points', (ctx) => {
-    const c = readCollection(ctx);
+  route('POST', '/collections/{collection_name}/points', 'get_points', async (ctx) => {
     const ids = parse.parseRetrieveIds(ctx.body);
-    return retrieve(c, ids, parseReadOptions(ctx.body, true, false), checkedShardKeys(c, readShardKeys(ctx.body['shard_key']))).map(recordToWire);
+    const read: PointRead = { kind: 'retrieve', ids, options: parseReadOptions(ctx.body, true, false), shardKeys: readShardKeys(ctx.body['shard_key']) };
+    return (await readPointsOf(ctx, read)).map(recordToWire);
   }),
   route('PUT', '/collections/{collection_name}/points', 'upsert_points', (ctx) =>
     write(ctx, async (b, c) => [b instanceof ScannedUpsert ? await parse.parseScannedUpsert(b, c.schema) : await parse.parseUpsertInSlices(b, c.schema)]),
@@ -74,19 +77,12 @@ export const pointRoutes: RouteRow[] = [
     const result = await write(ctx, () => list);
     return list.map(() => result);
   }),
-  route('POST', '/collections/{collection_name}/points/scroll', 'scroll_points', (ctx) => {
-    const c = readCollection(ctx);
-    const req = parse.parseScroll(ctx.body);
-    return scrollToWire(scroll(c, { ...req, shardKeys: checkedShardKeys(c, req.shardKeys) }, parseReadOptions(ctx.body, true, false)));
+  route('POST', '/collections/{collection_name}/points/scroll', 'scroll_points', async (ctx) =>
+    scrollToWire(await readPointsOf(ctx, { kind: 'scroll', request: parse.parseScroll(ctx.body), options: parseReadOptions(ctx.body, true, false) })),
+  ),
+  route('POST', '/collections/{collection_name}/points/count', 'count_points', async (ctx) => {
+    const read: PointRead = { kind: 'count', filter: optionalFilter(ctx.body['filter']), shardKeys: readShardKeys(ctx.body['shard_key']), exact: ctx.body['exact'] !== false };
+    return { count: await readPointsOf(ctx, read) };
   }),
-  route('POST', '/collections/{collection_name}/points/count', 'count_points', (ctx) => {
-    const c = readCollection(ctx);
-    const filter = optionalFilter(ctx.body['filter']);
-    return { count: count(c, filter, checkedShardKeys(c, readShardKeys(ctx.body['shard_key'])), ctx.body['exact'] !== false) };
-  }),
-  route('POST', '/collections/{collection_name}/facet', 'facet', (ctx) => {
-    const c = readCollection(ctx);
-    const req = parse.parseFacet(ctx.body);
-    return facet(c, { ...req, shardKeys: checkedShardKeys(c, req.shardKeys) });
-  }),
+  route('POST', '/collections/{collection_name}/facet', 'facet', (ctx) => readPointsOf(ctx, { kind: 'facet', request: parse.parseFacet(ctx.body) })),
 ];

@@ -4,29 +4,28 @@
  * Each request is parsed into an engine query request (parse/legacy-search.ts).
  */
 import { route, type RouteRow, type CollectionContext } from '../route-table.js';
-import { distanceMatrix, queryAsync, queryBatch, queryGroups } from '../../../collection/query/run.js';
 import type { QueryRequest } from '../../../collection/query/types.js';
 import { discoverAsQuery, recommendAsQuery, searchAsQuery } from '../parse/legacy-search.js';
 import { batchOf, parseGroups, parseMatrixRequest } from '../parse/query-request.js';
 import { groupsToWire, matrixOffsetsToWire, matrixPairsToWire, scoredPointsToWire } from '../present/points.js';
-import { queryEnv } from './query.js';
+import { readPointsOf } from './points.js';
 
 const P = '/collections/{collection_name}/points';
 
 type AsQuery = (body: Record<string, unknown>) => QueryRequest;
 
 async function single(ctx: CollectionContext, asQuery: AsQuery): Promise<unknown> {
-  return scoredPointsToWire(await queryAsync(queryEnv(ctx), asQuery(ctx.body)));
+  const [points] = await readPointsOf(ctx, { kind: 'query', requests: [asQuery(ctx.body)], single: true });
+  return scoredPointsToWire(points!);
 }
 
-function batch(ctx: CollectionContext, asQuery: AsQuery): unknown {
+async function batch(ctx: CollectionContext, asQuery: AsQuery): Promise<unknown> {
   const searches = batchOf(ctx.body);
-  const env = queryEnv(ctx, searches.length);
-  return queryBatch(env, searches.map((s) => asQuery(s))).map(scoredPointsToWire);
+  return (await readPointsOf(ctx, { kind: 'query', requests: searches.map((s) => asQuery(s)), single: false }, searches.length)).map(scoredPointsToWire);
 }
 
-function groups(ctx: CollectionContext, asQuery: AsQuery): unknown {
-  return groupsToWire(queryGroups(queryEnv(ctx), parseGroups(ctx.body, asQuery(ctx.body), 3)));
+async function groups(ctx: CollectionContext, asQuery: AsQuery): Promise<unknown> {
+  return groupsToWire(await readPointsOf(ctx, { kind: 'groups', request: parseGroups(ctx.body, asQuery(ctx.body), 3) }));
 }
 
 /** The legacy search family and the distance matrix. */
@@ -39,6 +38,6 @@ export const searchRoutes: RouteRow[] = [
   route('POST', `${P}/recommend/groups`, 'recommend_point_groups', (ctx) => groups(ctx, recommendAsQuery)),
   route('POST', `${P}/discover`, 'discover_points', (ctx) => single(ctx, discoverAsQuery)),
   route('POST', `${P}/discover/batch`, 'discover_batch_points', (ctx) => batch(ctx, discoverAsQuery)),
-  route('POST', `${P}/search/matrix/pairs`, 'search_matrix_pairs', (ctx) => matrixPairsToWire(distanceMatrix(queryEnv(ctx), parseMatrixRequest(ctx.body)))),
-  route('POST', `${P}/search/matrix/offsets`, 'search_matrix_offsets', (ctx) => matrixOffsetsToWire(distanceMatrix(queryEnv(ctx), parseMatrixRequest(ctx.body)))),
+  route('POST', `${P}/search/matrix/pairs`, 'search_matrix_pairs', async (ctx) => matrixPairsToWire(await readPointsOf(ctx, { kind: 'matrix', request: parseMatrixRequest(ctx.body) }))),
+  route('POST', `${P}/search/matrix/offsets`, 'search_matrix_offsets', async (ctx) => matrixOffsetsToWire(await readPointsOf(ctx, { kind: 'matrix', request: parseMatrixRequest(ctx.body) }))),
 ];
