@@ -2,7 +2,7 @@
  * Requests one node makes to another over NATS request/reply (distributed mode with a shard placement): a read
  * fanned out to the holders of shards this node does not hold, and "tell me when you applied sequence S of
  * shard X" for a `wait=true` write of a shard this node does not hold. Each node listens on subjects under its
- * deployment and its peer id (`<deployment>.peer.<peer id>.read|applied`); only clients with the cluster's NATS
+ * deployment and its peer id (`<deployment>.peer.<peer id>.read|applied`; snapshot pages: `snapshot-transfer.ts`); only clients with the cluster's NATS
  * credentials reach them (the same account as the streams), and a request carries no privilege: the node that
  * received the client's request authorized and audited it, and a read request carries the tenant filter of a
  * confined token, which the answering node applies (together with the shards asked for).

@@ -15,7 +15,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Msg, NatsConnection, Subscription } from 'nats';
 import { AppError, isAppError, reviveAppError, unexpectedError } from '../errors.js';
-import { decodeJson, encodeJson, PeerUnreachable } from './peer-requests.js';
+import { JSON_CODEC, PeerUnreachable } from './peer-requests.js';
 import { decodePage, encodePage, LinePager } from './snapshot-pages.js';
 
 /** The shards a node asks a holder for. */
@@ -83,7 +83,7 @@ export class SnapshotPageServer {
   private async answer(msg: Msg): Promise<void> {
     let request: PageRequest;
     try {
-      request = decodeJson(msg.data) as PageRequest;
+      request = JSON_CODEC.decode(msg.data) as PageRequest;
     } catch (e) {
       msg.respond(errorPage(e));
       return;
@@ -151,7 +151,7 @@ function errorPage(e: unknown): Uint8Array {
 async function ask(nc: NatsConnection, subject: string, request: PageRequest, timeoutMs: number): Promise<{ cursor: string | null; data: Uint8Array }> {
   let msg: Msg;
   try {
-    msg = await nc.request(subject, encodeJson(request), { timeout: timeoutMs });
+    msg = await nc.request(subject, JSON_CODEC.encode(request), { timeout: timeoutMs });
   } catch (e) {
     throw new PeerUnreachable(e instanceof Error ? e.message : String(e));
   }
@@ -195,7 +195,7 @@ export async function openPages(nc: NatsConnection, subject: string, request: Sh
       }
     } finally {
       // Stopped early (a failure elsewhere, shutdown): the holder releases its read snapshot now, not when idle.
-      if (cursor !== null) nc.publish(subject, encodeJson({ close: cursor } satisfies PageRequest));
+      if (cursor !== null) nc.publish(subject, JSON_CODEC.encode({ close: cursor } satisfies PageRequest));
     }
   })();
 }
