@@ -10,10 +10,13 @@
  * "Applied" bodies are exact JSON (bigints as digits). Read bodies carry the engine's typed request and result (Maps,
  * Sets, typed arrays, bigints) in V8's structured serialisation (`node:v8`), which rebuilds plain data only (no
  * code, no prototypes of its own); a message is only accepted from the cluster's NATS account. An answer is
- * `{"ok": result}` or `{"error": {"code", "message"}}`, in the request's codec.
+ * `{"ok": result}` or `{"error": {"code", "message"}}`, in the request's codec, sent as one or more reply messages
+ * of at most NATS `max_payload` (1 MiB by default) followed by an empty one: a page of points with their payloads
+ * can be larger than one message (a single reply past `max_payload` was refused by NATS, silently for the asking
+ * node, which saw a timeout).
  */
 import { deserialize, serialize } from 'node:v8';
-import type { Msg, NatsConnection, Subscription } from 'nats';
+import { RequestStrategy, type Msg, type NatsConnection, type Subscription } from 'nats';
 import { AppError, isAppError, reviveAppError, unexpectedError } from '../errors.js';
 import { parseExactJson, stringifyExact } from '../exact-json.js';
 
@@ -36,6 +39,11 @@ export const STRUCTURED_CODEC: PeerCodec = {
   encode: (value) => serialize(value),
   decode: (data) => deserialize(data) as unknown,
 };
+
+/** NATS's largest message on `nc` (its server's `max_payload`). */
+function maxPayload(nc: NatsConnection): number {
+  return nc.info?.max_payload ?? 1024 * 1024;
+}
 
 /** The answer to a request that failed with `e` (an AppError keeps its code and message). */
 function errorAnswer(e: unknown): PeerAnswer {
@@ -64,7 +72,14 @@ export function servePeer(nc: NatsConnection, subject: string, handle: (request:
         } catch (e) {
           body = codec.encode(errorAnswer(e));
         }
-        msg.respond(body);
+        // The answer in parts of at most max_payload (less room for the protocol), then the empty end mark.
+        const part = Math.max(1024, maxPayload(nc) - 1024);
+        try {
+          for (let at = 0; at < body.length; at += part) msg.respond(body.subarray(at, at + part));
+          msg.respond(new Uint8Array(0));
+        } catch (e) {
+          log.warn(`cluster: answer on ${subject} not sent (${body.length} bytes): ${e instanceof Error ? e.message : String(e)}`);
+        }
       })();
     },
   });
@@ -78,13 +93,24 @@ export class PeerUnreachable extends Error {}
  * @throws the peer's AppError; PeerUnreachable when no answer came within `timeoutMs` (or nobody listens)
  */
 export async function askPeer(nc: NatsConnection, subject: string, request: unknown, timeoutMs: number, codec: PeerCodec = JSON_CODEC): Promise<unknown> {
-  let msg: Msg;
+  const data = codec.encode(request);
+  if (data.length > maxPayload(nc)) throw new AppError('PAYLOAD_TOO_LARGE', [`a request to another node of ${data.length} bytes exceeds NATS max_payload (${maxPayload(nc)} bytes)`]);
+  const parts: Uint8Array[] = [];
+  let complete = false;
   try {
-    msg = await nc.request(subject, codec.encode(request), { timeout: timeoutMs });
+    const replies = await nc.requestMany(subject, data, { strategy: RequestStrategy.SentinelMsg, maxWait: timeoutMs });
+    for await (const m of replies) {
+      if (m.data.length === 0) {
+        complete = true;
+        break;
+      }
+      parts.push(m.data);
+    }
   } catch (e) {
     throw new PeerUnreachable(e instanceof Error ? e.message : String(e));
   }
-  const answer = codec.decode(msg.data) as PeerAnswer;
+  if (!complete) throw new PeerUnreachable(`TIMEOUT: no complete answer within ${timeoutMs} ms`);
+  const answer = codec.decode(parts.length === 1 ? parts[0]! : Buffer.concat(parts)) as PeerAnswer;
   if ('error' in answer) throw reviveAppError(answer.error.code, answer.error.message);
   if (!('ok' in answer)) throw new AppError('SERVICE_ERROR', [`a peer answered ${subject} with no result`]);
   return answer.ok;

@@ -10,6 +10,7 @@
  * past either the socket is destroyed, as it would have been at once. A body that ends in time leaves an ordinary
  * keep-alive connection.
  */
+import { Socket } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 
 /** How long a refused request's body is read and discarded after the answer. */
@@ -20,7 +21,8 @@ export const LINGER_BYTES = 64 * 1024 * 1024;
 export function lingerOnEarlyAnswers(app: FastifyInstance): void {
   app.addHook('onSend', (request, reply, payload, done) => {
     const raw = request.raw;
-    if (reply.getHeader('connection') !== 'close' || raw.complete || raw.socket === null || raw.socket.destroyed) {
+    // Only a real connection lingers (a request injected in process has a stand-in socket, and nothing to drain).
+    if (reply.getHeader('connection') !== 'close' || raw.complete || !(raw.socket instanceof Socket) || raw.socket.destroyed) {
       done(null, payload);
       return;
     }
