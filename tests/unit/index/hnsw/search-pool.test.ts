@@ -89,7 +89,7 @@ describe('search pool: reads at a stable epoch while writes run', () => {
           let prev = Infinity;
           for (const h of res.hits) {
             tally.hits++;
-            assert.ok(!seen.has(h.offset), 'each point once');
+            assert.ok(!seen.has(h.offset), `each point once: offset ${h.offset} twice at epoch ${e} in a ${offsets === undefined ? 'graph search' : 'subset scan'} (hits ${res.hits.map((x) => x.offset).join(',')})`);
             seen.add(h.offset);
             const v = at(h.offset, e);
             assert.ok(v !== null, `offset ${h.offset} was not live at epoch ${e}`);
