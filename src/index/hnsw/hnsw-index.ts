@@ -652,11 +652,22 @@ export class HnswIndex implements VectorIndex {
     const members = this.members;
     // Bounded by the array too: a worker may read the scalars torn (the read is then discarded).
     const end = Math.min(this.pendingLen, q.length);
-    for (let i = this.pendingHead; i < end; i++) {
-      const o = q[i]!;
-      if (members[o] !== PENDING) continue;
-      if (accept !== undefined && !accept(o)) continue;
-      top.push(o, kernel.toQuery(o));
+    if (end <= this.pendingHead) return;
+    // An offset deleted while queued and stored again is queued twice: it is scored once.
+    const pool = this.searcher.visited;
+    const visited = pool.acquire();
+    const tag = visited.begin(members.length);
+    const marks = visited.marks;
+    try {
+      for (let i = this.pendingHead; i < end; i++) {
+        const o = q[i]!;
+        if (members[o] !== PENDING || marks[o] === tag) continue;
+        marks[o] = tag;
+        if (accept !== undefined && !accept(o)) continue;
+        top.push(o, kernel.toQuery(o));
+      }
+    } finally {
+      pool.release(visited);
     }
   }
 
