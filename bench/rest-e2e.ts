@@ -7,13 +7,14 @@
  * sweep over hnsw_ef with QPS and p50/p99 at 1 and 16 connections (Quiver and ceiling), the
  * 1%-filtered query, and server RSS against vectors + graph + payload bytes. Then, on a small
  * collection with API-key auth: audit on vs off at 16 and 64 connections, and write p99 under a
- * 64-connection mixed load (auth + audit on). The client is node:http with a keep-alive agent.
+ * 64-connection mixed load (auth + audit on). The client is node:http with a keep-alive agent; the pool server
+ * is also driven over gRPC (`Points/Query`, pre-encoded frames over node:http2) at every hnsw_ef.
  *
  *   node --import tsx bench/rest-e2e.ts
  *   BENCH_N=2000 BENCH_DIMS=32 BENCH_QUERIES=50 BENCH_SECONDS=2 node --import tsx bench/rest-e2e.ts   # quick
  * Env: BENCH_N (100000), BENCH_DIMS (128,768), BENCH_QUERIES (1000), BENCH_EFS (16,32,64,128,256),
  * BENCH_SECONDS (8, per load phase), BENCH_LOAD_POINTS (10000, points of the auth/audit collection),
- * BENCH_PARTS (search,auth), BENCH_AUTH_ROUNDS (3, interleaved audit off/on rounds), BENCH_INGEST4 (1; 0 skips the
+ * BENCH_PARTS (search,auth), BENCH_GRPC_SESSIONS (1), BENCH_AUTH_ROUNDS (3, interleaved audit off/on rounds), BENCH_INGEST4 (1; 0 skips the
  * 4-writer ingest), BENCH_POOL_THREADS (one per core, at least 2). The search part runs two Quiver
  * servers on the same data: a search pool (`max_search_threads` = BENCH_POOL_THREADS) and one search thread
  * (`max_search_threads` 1: searches on the event loop).
@@ -26,8 +27,11 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
+import type { MethodDefinition } from '@grpc/grpc-js';
 import { removeDir, startChildServer, tempDir, type ChildServer } from '../tests/support/app.js';
+import { contract } from '../src/api/grpc/proto.js';
 import { groundTruth, makeQueries, makeStore, recallAt, type DatasetSpec } from './data.js';
+import { grpcFrame, rawGrpcClient } from './grpc-raw-client.js';
 
 const env = (k: string, d: string): string => process.env[k] ?? d;
 const N = Number(env('BENCH_N', '100000'));
@@ -41,6 +45,8 @@ const PARTS = env('BENCH_PARTS', 'search,auth').split(',');
 const AUTH_ROUNDS = Number(env('BENCH_AUTH_ROUNDS', '3'));
 /** Also measure ingest with 4 concurrent writers (a second collection of N points on the pool server). */
 const INGEST4 = env('BENCH_INGEST4', '1') !== '0';
+/** HTTP/2 connections the gRPC client spreads its calls over (1: one client channel, as Qdrant's clients use). */
+const GRPC_SESSIONS = Number(env('BENCH_GRPC_SESSIONS', '1'));
 const K = 10;
 const TAGS = 100;
 const KEY = 'bench-key-0123456789abcdef';
@@ -63,40 +69,74 @@ interface LoadResult {
 }
 
 /**
- * Sends `bodies` (each once, in order) over `conns` keep-alive connections; latency per request in ms.
+ * Runs requests 0..count-1 (each once, in order) with `conns` in flight; `one(i, worker)` sends request i and
+ * resolves to the point ids of its reply, or null when the request failed. Latency per request in ms.
  * @param pid - the server's process, for its CPU per request
  */
-async function drive(url: string, path: string, bodies: string[], conns: number, headers: Record<string, string> = {}, pid?: number): Promise<LoadResult> {
-  const agent = new Agent({ keepAlive: true, maxSockets: conns });
+async function load(count: number, conns: number, one: (i: number, worker: number) => Promise<number[] | null>, pid?: number): Promise<LoadResult> {
   const server0 = pid === undefined ? NaN : processCpuUs(pid);
   const client0 = process.cpuUsage();
   const lat: number[] = [];
-  const results: number[][] = new Array(bodies.length);
+  const results: number[][] = new Array(count);
   let errors = 0;
   let next = 0;
   const t0 = performance.now();
   await Promise.all(
-    Array.from({ length: conns }, async () => {
-      while (next < bodies.length) {
+    Array.from({ length: conns }, async (_, w) => {
+      while (next < count) {
         const i = next++;
         const s = performance.now();
-        const r = await post(agent, url, 'POST', path, bodies[i]!, headers);
+        const ids = await one(i, w);
         lat.push(performance.now() - s);
-        if (r.status !== 200) {
-          errors++;
-          results[i] = [];
-          continue;
-        }
-        results[i] = (JSON.parse(r.text) as { result: { points: Array<{ id: number }> } }).result.points.map((p) => p.id);
+        if (ids === null) errors++;
+        results[i] = ids ?? [];
       }
     }),
   );
   const secs = (performance.now() - t0) / 1000;
   const client = process.cpuUsage(client0);
-  const serverCpuUs = pid === undefined ? NaN : (processCpuUs(pid) - server0) / bodies.length;
-  agent.destroy();
+  const serverCpuUs = pid === undefined ? NaN : (processCpuUs(pid) - server0) / count;
   lat.sort((a, b) => a - b);
-  return { qps: bodies.length / secs, p50: pct(lat, 50), p99: pct(lat, 99), errors, results, serverCpuUs, clientCpuUs: (client.user + client.system) / bodies.length };
+  return { qps: count / secs, p50: pct(lat, 50), p99: pct(lat, 99), errors, results, serverCpuUs, clientCpuUs: (client.user + client.system) / count };
+}
+
+/** {@link load} over REST: `bodies` POSTed to `path` over `conns` keep-alive connections. */
+async function drive(url: string, path: string, bodies: string[], conns: number, headers: Record<string, string> = {}, pid?: number): Promise<LoadResult> {
+  const agent = new Agent({ keepAlive: true, maxSockets: conns });
+  try {
+    return await load(bodies.length, conns, async (i) => {
+      const r = await post(agent, url, 'POST', path, bodies[i]!, headers);
+      return r.status === 200 ? (JSON.parse(r.text) as { result: { points: Array<{ id: number }> } }).result.points.map((p) => p.id) : null;
+    }, pid);
+  } finally {
+    agent.destroy();
+  }
+}
+
+const queryRpc = (contract().packageDefinition['qdrant.Points'] as Record<string, MethodDefinition<unknown, { result: Array<{ id: { num?: string } }> }>>)['Query']!;
+
+/**
+ * {@link load} over gRPC: `Points/Query` with each request frame encoded beforehand (bench/grpc-raw-client.ts),
+ * `conns` calls in flight over GRPC_SESSIONS HTTP/2 connections; a call counts only with `grpc-status` 0, and its
+ * reply is decoded (proto-loader) for the point ids, as the REST client parses its JSON.
+ */
+async function driveGrpc(s: ChildServer, frames: Buffer[], conns: number, pid?: number): Promise<LoadResult> {
+  const clients = Array.from({ length: GRPC_SESSIONS }, () => rawGrpcClient(`http://127.0.0.1:${s.grpcPort}`, {}));
+  try {
+    return await load(frames.length, conns, async (i, w) => {
+      let ids: number[] = [];
+      try {
+        await clients[w % clients.length]!.call(queryRpc.path, frames[i]!, (message) => {
+          ids = queryRpc.responseDeserialize(message).result.map((p) => Number(p.id.num));
+        });
+        return ids;
+      } catch {
+        return null;
+      }
+    }, pid);
+  } finally {
+    for (const c of clients) c.close();
+  }
 }
 
 /** Runs `one()` in a loop on `conns` workers for `seconds`; returns throughput and latencies by kind. */
@@ -234,8 +274,11 @@ async function searchPart(dim: number, lines: string[]): Promise<void> {
       );
       const cell = (r: LoadResult): string => `${f0(r.qps)} (${f1(r.p50)}/${f1(r.p99)})`;
       const cpuRows: string[] = [];
+      const grpcRows: string[] = [];
       for (const ef of EFS) {
         const bodies = queries.map((q) => JSON.stringify({ query: q, limit: K, params: { hnsw_ef: ef } }));
+        const frames = queries.map((q) => grpcFrame(queryRpc.requestSerialize({ collection_name: 'b', query: { nearest: { dense: { data: q } } }, limit: K, params: { hnsw_ef: ef } })));
+        await driveGrpc(server, frames.slice(0, 50), 4);
         for (const u of [server.url, single.url, ceiling.url]) await drive(u, '/collections/b/points/query', bodies.slice(0, 50), 4);
         const q1 = await drive(server.url, '/collections/b/points/query', bodies, 1);
         const s1 = await drive(single.url, '/collections/b/points/query', bodies, 1);
@@ -243,6 +286,11 @@ async function searchPart(dim: number, lines: string[]): Promise<void> {
         const q16 = await drive(server.url, '/collections/b/points/query', bodies, 16, {}, server.proc.pid);
         const s16 = await drive(single.url, '/collections/b/points/query', bodies, 16, {}, single.proc.pid);
         const c16 = await drive(ceiling.url, '/collections/b/points/query', bodies, 16, {}, ceiling.pid);
+        const g1 = await driveGrpc(server, frames, 1);
+        const g16 = await driveGrpc(server, frames, 16, server.proc.pid);
+        const failed = [q1, s1, c1, q16, s16, c16, g1, g16].reduce((n, r) => n + r.errors, 0);
+        if (failed > 0) throw new Error(`hnsw_ef ${ef}: ${failed} requests failed`);
+        grpcRows.push(`| ${ef} | ${recallAt(g1.results, truth, K).toFixed(3)} | ${cell(g1)} | ${cell(q1)} | ${cell(g16)} | ${cell(q16)} | ${(g16.qps / q16.qps).toFixed(2)}× | ${(g16.qps / c16.qps).toFixed(2)}× | ${f0(g16.serverCpuUs)} / ${f0(q16.serverCpuUs)} | ${f0(g16.clientCpuUs)} / ${f0(q16.clientCpuUs)} | ${la()} |`);
         lines.push(
           `| ${ef} | ${recallAt(q1.results, truth, K).toFixed(3)} | ${recallAt(c1.results, truth, K).toFixed(3)} | ${cell(q1)} | ${cell(s1)} | ${cell(c1)} | ${cell(q16)} | ${cell(s16)} | ${cell(c16)} | ${(q16.qps / c16.qps).toFixed(2)}× | ${(s16.qps / c16.qps).toFixed(2)}× | ${(q16.qps / s16.qps).toFixed(2)}× | ${la()} |`,
         );
@@ -255,6 +303,12 @@ async function searchPart(dim: number, lines: string[]): Promise<void> {
         '| hnsw_ef | pool: server / client / cores | 1 thread: server / client / cores | ceiling: server / client / cores |',
         '|---|---|---|---|',
         ...cpuRows,
+        '',
+        `The same server over gRPC (\`Points/Query\`, request frames encoded beforehand, ${GRPC_SESSIONS} HTTP/2 connection(s) carrying the calls in flight; bench/grpc-raw-client.ts) next to its REST figures above. QPS (p50/p99 ms):`,
+        '',
+        '| hnsw_ef | gRPC recall@10 | gRPC 1 in flight | REST 1 conn | gRPC 16 in flight | REST 16 conn | gRPC/REST 16 | gRPC/ceiling 16 | server CPU µs/request gRPC / REST | client CPU µs/request gRPC / REST | load avg |',
+        '|---|---|---|---|---|---|---|---|---|---|---|',
+        ...grpcRows,
       );
       const ef = 64;
       const plain = queries.map((q) => JSON.stringify({ query: q, limit: K, params: { hnsw_ef: ef } }));
@@ -375,7 +429,7 @@ async function main(): Promise<void> {
     `## REST end to end vs the bare-Node ceiling (bench/rest-e2e.ts)`,
     '',
     `Run ${new Date().toISOString()} · node ${process.version} · ${cpu.length} × ${cpu[0]?.model ?? '?'} · load average ${la()}`,
-    `Command: \`BENCH_N=${N} BENCH_DIMS=${DIMS.join(',')} BENCH_QUERIES=${QUERIES} BENCH_EFS=${EFS.join(',')} BENCH_SECONDS=${SECONDS} BENCH_PARTS=${PARTS.join(',')} node --import tsx bench/rest-e2e.ts\``,
+    `Command: \`BENCH_N=${N} BENCH_DIMS=${DIMS.join(',')} BENCH_QUERIES=${QUERIES} BENCH_EFS=${EFS.join(',')} BENCH_SECONDS=${SECONDS} BENCH_PARTS=${PARTS.join(',')} BENCH_GRPC_SESSIONS=${GRPC_SESSIONS} node --import tsx bench/rest-e2e.ts\``,
     '',
   ];
   if (PARTS.includes('search')) for (const dim of DIMS) await searchPart(dim, lines);
