@@ -128,9 +128,12 @@ void describe('JsonlFileSink group commit', () => {
     await sink.write(ev(day(1), { tracing_id: 'r0' }));
     // The drain that wrote it ends in the microtasks after it resolved.
     await new Promise((resolve) => setImmediate(resolve));
+    // What the append count was when a callback scheduled before the write ran. The write may finish before that
+    // callback (its sync is fast on a slow loop), so wait for both rather than assume an order.
     let seen = -1;
-    setImmediate(() => (seen = sink.appendCount));
+    const looked = new Promise<void>((resolve) => setImmediate(() => resolve(void (seen = sink.appendCount))));
     await sink.write(ev(day(1), { tracing_id: 'r1' }));
+    await looked;
     assert.equal(seen, 2);
     await sink.close();
   });
