@@ -131,7 +131,12 @@ void describe('JsonlFileSink group commit', () => {
     // What the append count was when a callback scheduled before the write ran. The write may finish before that
     // callback (its sync is fast on a slow loop), so wait for both rather than assume an order.
     let seen = -1;
-    const looked = new Promise<void>((resolve) => setImmediate(() => resolve(void (seen = sink.appendCount))));
+    const looked = new Promise<void>((resolve) =>
+      setImmediate(() => {
+        seen = sink.appendCount;
+        resolve();
+      }),
+    );
     await sink.write(ev(day(1), { tracing_id: 'r1' }));
     await looked;
     assert.equal(seen, 2);
