@@ -91,6 +91,11 @@ describe('validateBody: bad bodies fail, naming the field', () => {
     ['batch_update', 'unknown operation', { operations: [{ upsertt: {} }] }, /operations\[0\]: missing field `upsert`, `delete`/],
     ['create_field_index', 'unknown schema type', { field_name: 'x', field_schema: 'foo' }, /field_schema: unknown variant `foo`/],
     ['update_aliases', 'missing actions', {}, /: missing field `actions`$/],
+    // The client's text is quoted with control characters escaped: the message stays one line.
+    ['create_collection', 'a distance with a line break', { vectors: { size: 4, distance: 'Dot\n' } },
+      /vectors\.distance: unknown variant `Dot\\u000a`, expected one of `Cosine`/],
+    ['scroll_points', 'an unknown filter clause with a line break', { filter: { 'must\r\n': [] } },
+      /filter: unknown field `must\\u000d\\u000a`, expected one of `should`/],
   ];
   for (const [operationId, title, body, pattern] of cases) {
     it(`${operationId}: ${title}`, () => rejects(operationId, body, pattern));
