@@ -47,6 +47,11 @@ async function waitForImage(dir: string): Promise<string> {
   }
 }
 
+/** The lines of a server's output about vector indexes (its builds and images), without the access log. */
+function indexLines(output: string): string {
+  return output.split('\n').filter((line) => /index|image/i.test(line) && !/"(GET|POST|PUT) /.test(line)).join('\n');
+}
+
 /** Graph (non-exact) searches for every point's own vector that do not find it first. */
 async function graphMisses(server: ChildServer): Promise<number> {
   let misses = 0;
@@ -76,7 +81,8 @@ describe('damaged vector index image', () => {
     it(`rebuilds the graph from the stored vectors when the image is ${what}`, { timeout: 180_000 }, async (t) => {
       const dir = tempDir('quiver-image-');
       // Plain storage even in an encrypted run: the test reads the image's bytes itself (tests/support/index-image.ts).
-      const env = { QDRANT__STORAGE__STORAGE_PATH: join(dir, 'storage'), ...PLAIN_STORAGE };
+      // Info logs: the index builds' start, progress and end are in the output a failure prints.
+      const env = { QDRANT__STORAGE__STORAGE_PATH: join(dir, 'storage'), QDRANT__LOG_LEVEL: 'INFO', ...PLAIN_STORAGE };
       let server = await startChildServer(dir, env);
       try {
         // indexing_threshold 1 KiB: the graph is built right away.
@@ -103,7 +109,7 @@ describe('damaged vector index image', () => {
         await server.stop('SIGTERM');
         // The rebuilt graph was saved: the image on disk is whole again and holds every vector.
         const saved = readIndexImage(await waitForImage(dir));
-        assert.equal(saved.indexed, N, 'the new image holds every vector');
+        assert.equal(saved.indexed, N, `the new image holds every vector; the server's index lines:\n${indexLines(server.output())}`);
       } finally {
         await server.stop('SIGKILL');
         removeDir(dir);
