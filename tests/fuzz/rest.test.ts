@@ -242,11 +242,18 @@ for (const variant of VARIANTS) describe(`REST fuzz (${variant.name})`, () => {
   async function resetFixture(): Promise<void> {
     await snapshotWorkDone();
     for (const name of await snapshotNames('/snapshots')) await admin('DELETE', `/snapshots/${encodeURIComponent(name)}?wait=true`);
+    const deleted: Array<[string, unknown]> = [];
     for (const c of (await admin('GET', '/collections')).result.collections as Array<{ name: string }>) {
       const base = `/collections/${encodeURIComponent(c.name)}`;
       for (const name of await snapshotNames(`${base}/snapshots`)) await admin('DELETE', `${base}/snapshots/${encodeURIComponent(name)}?wait=true`);
-      await admin('DELETE', base);
+      deleted.push([c.name, (await admin('DELETE', base)).result]);
     }
+    // Nothing may be left (a rebuild once met `fz` again: 409 on its PUT); say what was deleted and what is running.
+    const left = ((await admin('GET', '/collections')).result.collections as Array<{ name: string }>).map((c) => c.name);
+    const aliases = (await admin('GET', '/aliases')).result.aliases as unknown[];
+    const { creating, recovering } = app.deps.snapshots.activity;
+    const state = `deleted (name, result): ${JSON.stringify(deleted)}; left: ${JSON.stringify(left)}; aliases: ${JSON.stringify(aliases)}; snapshot work: creating ${creating}, recovering ${recovering}`;
+    assert.ok(left.length === 0 && aliases.length === 0 && deleted.every(([, result]) => result === true), `the fixture reset left state behind: ${state}`);
     await admin('PUT', '/quotas', quotaConfig);
     for (const [method, url, body] of fixtureRequests()) await admin(method, url, body);
   }
