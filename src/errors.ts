@@ -171,3 +171,12 @@ export function isPlainText(code: ErrorCode): boolean {
   const spec: ErrorSpec = ERRORS[code];
   return spec.plain === true;
 }
+
+/**
+ * `text` with control characters and line separators escaped as in JSON (`\u000a`): a message that quotes what a
+ * client sent (a value, a field name, a location) stays one line, in the answer and in the logs.
+ */
+export function escapeControlCharacters(text: string): string {
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
+  return text.replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}

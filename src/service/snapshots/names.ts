@@ -4,7 +4,7 @@
  * anything outside their directory.
  */
 import { randomInt } from 'node:crypto';
-import { AppError } from '../../errors.js';
+import { AppError, escapeControlCharacters } from '../../errors.js';
 
 export const SNAPSHOT_EXTENSION = '.snapshot';
 export const CHECKSUM_SUFFIX = '.checksum';
@@ -79,9 +79,7 @@ export function checkSnapshotName(name: string): string {
   return name;
 }
 
-/** `s` with control characters escaped, for error messages. */
+/** `s` cut at 120 characters, with control characters escaped, for error messages. */
 export function printable(s: string): string {
-  const cut = s.length > 120 ? `${s.slice(0, 120)}…` : s;
-  // eslint-disable-next-line no-control-regex
-  return cut.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return escapeControlCharacters(s.length > 120 ? `${s.slice(0, 120)}…` : s);
 }

@@ -13,7 +13,7 @@ import { approximateBigints, parsedWithBigints } from '../../../exact-json.js';
 import { Ajv } from 'ajv';
 import type { AnySchemaObject, ErrorObject, ValidateFunction } from 'ajv';
 import ajvFormats from 'ajv-formats';
-import { AppError, isAppError } from '../../../errors.js';
+import { AppError, escapeControlCharacters, isAppError } from '../../../errors.js';
 import { normalizeUuid } from '../../../storage/point-id.js';
 import specJson from './openapi.gen.json' with { type: 'json' };
 import { isObject } from '../../../json.js';
@@ -221,7 +221,7 @@ export function validateBody(operationId: string, parsed: unknown): void {
   const validate = compiled(`${operationId}:body`, op.body);
   try {
     const problem = guardJson(body, '');
-    if (problem !== null) throw new AppError('BODY_VALIDATION', [oneLine(problem)]);
+    if (problem !== null) throw new AppError('BODY_VALIDATION', [escapeControlCharacters(problem)]);
     if (validate(body) === true) return;
     const why = explainErrors(validate.errors ?? [], body);
     throw new AppError(why.constraint ? 'VALIDATION' : 'BODY_VALIDATION', [why.message]);
@@ -288,7 +288,7 @@ export function validateQuery(operationId: string, query: Record<string, unknown
       }
       let value = raw;
       if (Array.isArray(value)) {
-        if (value.length !== 1) throw new AppError('QUERY_VALIDATION', [oneLine(`duplicate field \`${name}\``)]);
+        if (value.length !== 1) throw new AppError('QUERY_VALIDATION', [escapeControlCharacters(`duplicate field \`${name}\``)]);
         value = value[0];
       }
       value = coerceQueryValue(value, param.schema);
@@ -482,16 +482,6 @@ function truncate(s: string, max = 60): string {
   return s.length > max ? `${s.slice(0, max)}…` : s;
 }
 
-/**
- * A message that quotes the client's text (a value, a field name, a map key), with control characters and line
- * separators escaped as in JSON, so it stays one line in the answer and the logs whatever was sent. Qdrant prints
- * the text raw.
- */
-function oneLine(message: string): string {
-  // eslint-disable-next-line no-control-regex -- matching control characters is the point
-  return message.replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
-
 /** serde-like rendering of a value: `string "abc"`, `number -1`, `null`, `an array`, `an object`. */
 function describeValue(v: unknown): string {
   if (v === null) return 'null';
@@ -610,7 +600,7 @@ export function explainErrors(errors: readonly ErrorObject[], data: unknown, lab
   const message = pickError(errors, data, label, (e) => {
     constraint = isConstraint(e);
   });
-  return { message: oneLine(message), constraint };
+  return { message: escapeControlCharacters(message), constraint };
 }
 
 function pickError(errors: readonly ErrorObject[], data: unknown, label: string, chosen: (e: ErrorObject) => void): string {
