@@ -229,8 +229,8 @@ for (const variant of VARIANTS) describe(`REST fuzz (${variant.name})`, () => {
 
   /**
    * Waits until no snapshot creation or recovery runs: what a `wait=false` request started in the background.
-   * Waiting for the first visible change was not enough: a full snapshot recovery changes one collection after
-   * another, and a recovery slower than the wait re-created `fz` in the middle of `resetFixture` (409).
+   * Waiting for the first visible change was not enough: work that changes state in several steps, or takes longer
+   * than the wait, would change it after the check and be blamed on the next request.
    */
   async function snapshotWorkDone(): Promise<void> {
     // The answer came back a turn after the handler started the work (and counted it).
