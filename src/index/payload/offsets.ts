@@ -1,6 +1,7 @@
 /**
  * Sorted, duplicate-free lists of internal point offsets: the currency between payload indexes,
- * the planner and the search code.
+ * the planner and the search code. A list may be shared (an index keeps the sorted list of a value):
+ * nobody modifies one they were given.
  */
 export type OffsetList = Uint32Array;
 

@@ -78,6 +78,51 @@ describe('payload index candidates equal a brute-force scan (seeded)', () => {
   }
 });
 
+describe('payload index candidates stay exact while points change between lookups (seeded)', () => {
+  // Indexes keep the sorted list of a looked-up value; every add, re-add and removal must drop it.
+  for (const seed of [5, 77, 2024]) {
+    it(`seed ${seed}: a lookup after each change equals a brute-force scan`, () => {
+      const r = rng(seed);
+      const indexes = new FieldIndexes();
+      for (const [field, schema] of SCHEMAS) indexes.create(field, schema);
+      const payloads: Array<Record<string, unknown> | undefined> = [];
+      const conditions = Array.from({ length: 12 }, () => randomFieldCondition(r));
+      let compared = 0;
+      for (let step = 0; step < 600; step++) {
+        const o = Math.floor(r() * 120);
+        if (r() < 0.7) {
+          payloads[o] = randomPayload(r);
+          indexes.addPoint(o, payloads[o]);
+        } else {
+          payloads[o] = undefined;
+          indexes.removePoint(o);
+        }
+        const json = conditions[step % conditions.length];
+        const got = indexes.candidates(parseFilter({ must: [json] }).must?.[0] as FieldCondition);
+        if (got === null) continue;
+        compared++;
+        assert.deepEqual([...got], bruteForce(indexes, payloads, json), `seed ${seed}, step ${step}: ${JSON.stringify(json)}`);
+      }
+      assert.ok(compared > 200, `only ${compared} lookups were answered by indexes`);
+    });
+  }
+
+  it('a keyword value looked up twice gives the same list, and a change to its points a new one', () => {
+    const fi = new FieldIndexes();
+    fi.create('k', 'keyword');
+    for (let o = 0; o < 10; o++) fi.addPoint(o, { k: o % 2 === 0 ? 'even' : 'odd' });
+    const cond = parseFilter({ must: [{ key: 'k', match: { value: 'even' } }] }).must?.[0] as FieldCondition;
+    const first = fi.candidates(cond);
+    assert.deepEqual([...(first ?? [])], [0, 2, 4, 6, 8]);
+    assert.equal(fi.candidates(cond), first, 'the second lookup reuses the sorted list');
+    fi.addPoint(3, { k: 'even' });
+    assert.deepEqual([...(fi.candidates(cond) ?? [])], [0, 2, 3, 4, 6, 8]);
+    fi.removePoint(4);
+    assert.deepEqual([...(fi.candidates(cond) ?? [])], [0, 2, 3, 6, 8]);
+    assert.deepEqual([...(first ?? [])], [0, 2, 4, 6, 8], 'a list handed out earlier is not modified');
+  });
+});
+
 describe('index capabilities', () => {
   const fi = new FieldIndexes();
   fi.create('k', 'keyword');
