@@ -14,7 +14,7 @@
  *   BENCH_N=2000 BENCH_DIMS=32 BENCH_QUERIES=50 BENCH_SECONDS=2 node --import tsx bench/rest-e2e.ts   # quick
  * Env: BENCH_N (100000), BENCH_DIMS (128,768), BENCH_QUERIES (1000), BENCH_EFS (16,32,64,128,256),
  * BENCH_SECONDS (8, per load phase), BENCH_LOAD_POINTS (10000, points of the auth/audit collection),
- * BENCH_PARTS (search,auth), BENCH_GRPC_SESSIONS (1), BENCH_AUTH_ROUNDS (3, interleaved audit off/on rounds), BENCH_INGEST4 (1; 0 skips the
+ * BENCH_PARTS (search,auth), BENCH_GRPC_SESSIONS (1), BENCH_FILTER_ROUNDS (4, interleaved unfiltered / filtered rounds), BENCH_AUTH_ROUNDS (3, interleaved audit off/on rounds), BENCH_INGEST4 (1; 0 skips the
  * 4-writer ingest), BENCH_POOL_THREADS (one per core, at least 2). The search part runs two Quiver
  * servers on the same data: a search pool (`max_search_threads` = BENCH_POOL_THREADS) and one search thread
  * (`max_search_threads` 1: searches on the event loop).
@@ -47,6 +47,8 @@ const AUTH_ROUNDS = Number(env('BENCH_AUTH_ROUNDS', '3'));
 const INGEST4 = env('BENCH_INGEST4', '1') !== '0';
 /** HTTP/2 connections the gRPC client spreads its calls over (1: one client channel, as Qdrant's clients use). */
 const GRPC_SESSIONS = Number(env('BENCH_GRPC_SESSIONS', '1'));
+/** Interleaved rounds of the unfiltered / 1%-filtered comparison, per server. */
+const FILTER_ROUNDS = Number(env('BENCH_FILTER_ROUNDS', '4'));
 const K = 10;
 const TAGS = 100;
 const KEY = 'bench-key-0123456789abcdef';
@@ -62,10 +64,24 @@ interface LoadResult {
   p99: number;
   errors: number;
   results: number[][];
+  /** Latency of every request, ms, ascending. */
+  lat: number[];
   /** CPU µs per request of the server process (all threads), when its pid was given. */
   serverCpuUs: number;
   /** CPU µs per request of this (client) process: parsing replies included. */
   clientCpuUs: number;
+}
+
+/**
+ * Several {@link load} runs of the same requests as one: QPS over the summed time, percentiles over every latency,
+ * CPU per request over every request, `results` of the first run (the same requests: the same answers expected).
+ */
+function combine(runs: LoadResult[]): LoadResult {
+  const count = runs.reduce((n, r) => n + r.results.length, 0);
+  const secs = runs.reduce((t, r) => t + r.results.length / r.qps, 0);
+  const lat = runs.flatMap((r) => r.lat).sort((a, b) => a - b);
+  const per = (pick: (r: LoadResult) => number): number => runs.reduce((t, r) => t + pick(r) * r.results.length, 0) / count;
+  return { qps: count / secs, p50: pct(lat, 50), p99: pct(lat, 99), errors: runs.reduce((n, r) => n + r.errors, 0), results: runs[0]!.results, lat, serverCpuUs: per((r) => r.serverCpuUs), clientCpuUs: per((r) => r.clientCpuUs) };
 }
 
 /**
@@ -97,7 +113,7 @@ async function load(count: number, conns: number, one: (i: number, worker: numbe
   const client = process.cpuUsage(client0);
   const serverCpuUs = pid === undefined ? NaN : (processCpuUs(pid) - server0) / count;
   lat.sort((a, b) => a - b);
-  return { qps: count / secs, p50: pct(lat, 50), p99: pct(lat, 99), errors, results, serverCpuUs, clientCpuUs: (client.user + client.system) / count };
+  return { qps: count / secs, p50: pct(lat, 50), p99: pct(lat, 99), errors, results, lat, serverCpuUs, clientCpuUs: (client.user + client.system) / count };
 }
 
 /** {@link load} over REST: `bodies` POSTed to `path` over `conns` keep-alive connections. */
@@ -313,10 +329,19 @@ async function searchPart(dim: number, lines: string[]): Promise<void> {
       const ef = 64;
       const plain = queries.map((q) => JSON.stringify({ query: q, limit: K, params: { hnsw_ef: ef } }));
       const filtered = queries.map((q, i) => JSON.stringify({ query: q, limit: K, params: { hnsw_ef: ef }, filter: { must: [{ key: 'tag', match: { value: `t${i % TAGS}` } }] } }));
-      const qu = await drive(server.url, '/collections/b/points/query', plain, 16);
-      const qf = await drive(server.url, '/collections/b/points/query', filtered, 16);
-      const su = await drive(single.url, '/collections/b/points/query', plain, 16);
-      const sf = await drive(single.url, '/collections/b/points/query', filtered, 16);
+      // Interleaved rounds (plain, filtered, filtered, plain, …) per server, summed: one pass each drifted with the machine.
+      const rounds = async (s: ChildServer): Promise<{ u: LoadResult; f: LoadResult }> => {
+        const u: LoadResult[] = [];
+        const f: LoadResult[] = [];
+        for (let r = 0; r < FILTER_ROUNDS; r++) {
+          for (const [bodies, into] of r % 2 === 0 ? ([[plain, u], [filtered, f]] as const) : ([[filtered, f], [plain, u]] as const)) {
+            into.push(await drive(s.url, '/collections/b/points/query', bodies, 16, {}, s.proc.pid));
+          }
+        }
+        return { u: combine(u), f: combine(f) };
+      };
+      const { u: qu, f: qf } = await rounds(server);
+      const { u: su, f: sf } = await rounds(single);
       const cf = await drive(ceiling.url, '/collections/b/points/query', filtered, 16);
       // Exact filtered ground truth: cosine on normalised rows = dot product over the 1% of rows with the tag.
       const ftruth = queries.map((q, i) => {
@@ -332,7 +357,7 @@ async function searchPart(dim: number, lines: string[]): Promise<void> {
       });
       lines.push(
         '',
-        `1%-filtered query (\`tag\` keyword index, hnsw_ef ${ef}, 16 connections): Quiver ${f0(qf.qps)} QPS (p50/p99 ${f1(qf.p50)}/${f1(qf.p99)} ms, recall ${recallAt(qf.results, ftruth, K).toFixed(3)}) vs unfiltered ${f0(qu.qps)} QPS → filtered/unfiltered ${(qf.qps / qu.qps).toFixed(2)}; 1 search thread: filtered ${f0(sf.qps)} (p50/p99 ${f1(sf.p50)}/${f1(sf.p99)} ms, recall ${recallAt(sf.results, ftruth, K).toFixed(3)}) vs unfiltered ${f0(su.qps)} → ${(sf.qps / su.qps).toFixed(2)}; ceiling filtered ${f0(cf.qps)} QPS (recall ${recallAt(cf.results, ftruth, K).toFixed(3)}). Load ${la()}.`,
+        `1%-filtered query (\`tag\` keyword index, hnsw_ef ${ef}, 16 connections, ${FILTER_ROUNDS} interleaved rounds of ${queries.length} queries each): Quiver ${f0(qf.qps)} QPS (p50/p99 ${f1(qf.p50)}/${f1(qf.p99)} ms, recall ${recallAt(qf.results, ftruth, K).toFixed(3)}) vs unfiltered ${f0(qu.qps)} QPS → filtered/unfiltered ${(qf.qps / qu.qps).toFixed(2)} (server CPU µs/request ${f0(qf.serverCpuUs)} / ${f0(qu.serverCpuUs)}); 1 search thread: filtered ${f0(sf.qps)} (p50/p99 ${f1(sf.p50)}/${f1(sf.p99)} ms, recall ${recallAt(sf.results, ftruth, K).toFixed(3)}) vs unfiltered ${f0(su.qps)} → ${(sf.qps / su.qps).toFixed(2)} (server CPU µs/request ${f0(sf.serverCpuUs)} / ${f0(su.serverCpuUs)}); ceiling filtered ${f0(cf.qps)} QPS (recall ${recallAt(cf.results, ftruth, K).toFixed(3)}). Load ${la()}.`,
       );
     } finally {
       ceiling.stop();
