@@ -15,7 +15,7 @@
  *   or corrupt image is rebuilt from the stored vectors.
  */
 import { join } from 'node:path';
-import { HnswIndex } from '../index/hnsw/hnsw-index.js';
+import { HnswIndex, type BuildSliceOptions } from '../index/hnsw/hnsw-index.js';
 import type { DenseVectorStore } from '../index/vector-store.js';
 import type { WriteGate } from '../index/write-gate.js';
 import { foregroundWork } from '../index/foreground-work.js';
@@ -215,7 +215,7 @@ export class VectorIndexes {
     if (this.running !== undefined || this.closed) return;
     const work = [...this.entries].filter(([, e]) => this.wantsBuild(e) || e.index.needsRepair);
     if (work.length === 0) {
-      if (this.dirty && Date.now() - this.lastSave >= this.saveIntervalMs) this.running = this.save().finally(() => (this.running = undefined));
+      if (this.dirty) this.running = this.saveWhenDue().finally(() => (this.running = undefined));
       return;
     }
     this.building = true;
@@ -224,11 +224,11 @@ export class VectorIndexes {
         if (this.closed) break;
         if (this.wantsBuild(e)) await this.build(name, e);
         if (this.closed) break;
-        if (e.index.needsRepair) e.index.repair();
+        if (e.index.needsRepair) await e.index.repairInBackground(this.sliceOptions());
       }
       this.building = false;
       this.dirty = true;
-      await this.save();
+      await this.saveWhenDue();
     })()
       .catch((err: unknown) => this.host.log.warn(`vector index build failed: ${err instanceof Error ? err.message : String(err)}`))
       .finally(() => {
@@ -248,9 +248,7 @@ export class VectorIndexes {
     info(`index build started: ${label}, ${progress.total} vector(s) queued, ${e.index.indexedCount} already indexed`);
     let nextTenth = 1;
     await e.index.buildPending({
-      sliceMs: 8,
-      signal: this.stop.signal,
-      pause: () => foregroundWork.giveWay(BUILD_MAX_WAIT_MS),
+      ...this.sliceOptions(),
       onProgress: (_indexed, pending) => {
         progress.total = Math.max(progress.total, progress.done + pending);
         progress.done = progress.total - pending;
@@ -269,6 +267,11 @@ export class VectorIndexes {
     }
   }
 
+  /** Background graph work: 8 ms slices, each after giving way to requests; stopped by `close()`. */
+  private sliceOptions(): BuildSliceOptions {
+    return { sliceMs: 8, signal: this.stop.signal, pause: () => foregroundWork.giveWay(BUILD_MAX_WAIT_MS) };
+  }
+
   /** Resolves when no build is running (tests and benchmarks). */
   async idle(): Promise<void> {
     while (this.running !== undefined) await this.running;
@@ -278,6 +281,23 @@ export class VectorIndexes {
    * Writes every index image (atomically, off the event loop), stamped with the last applied operation id.
    * The image is serialised synchronously, so it is consistent with that id.
    */
+  /**
+   * Saves the images now when the last save is `saveIntervalMs` old, else once it is (a timer). Under a steady
+   * stream of writes a build round ends every few hundred milliseconds; saving after each one put a whole-graph
+   * image write and fsync beside the writes' own fsyncs. A crash loses at most the interval's graph work (the
+   * points are in the store; the next start indexes what the image lacks), and `close()` saves at once.
+   */
+  private async saveWhenDue(): Promise<void> {
+    const wait = this.lastSave + this.saveIntervalMs - Date.now();
+    if (wait <= 0) return this.save();
+    this.saveTimer ??= setTimeout(() => {
+      this.saveTimer = undefined;
+      this.schedule();
+    }, wait).unref();
+  }
+
+  private saveTimer: NodeJS.Timeout | undefined;
+
   async save(): Promise<void> {
     if (!this.dirty) return;
     this.dirty = false;
@@ -300,6 +320,7 @@ export class VectorIndexes {
    */
   async close(): Promise<void> {
     this.closed = true;
+    clearTimeout(this.saveTimer);
     this.stop.abort();
     await this.running;
     await this.save();
@@ -308,6 +329,7 @@ export class VectorIndexes {
   /** Stops any build at the end of its current slice and removes the images (the collection is being deleted). */
   async discard(): Promise<void> {
     this.closed = true;
+    clearTimeout(this.saveTimer);
     this.stop.abort();
     await this.running;
     for (const e of this.entries.values()) e.index.detach();

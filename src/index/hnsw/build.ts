@@ -5,6 +5,16 @@ import type { LayerSearch } from './search.js';
 import { TopK } from '../top-k.js';
 import type { VisitedSet } from './visited-pool.js';
 
+/** A repair in steps ({@link GraphBuilder.startRepair}). */
+export interface RepairPass {
+  /** Nodes below this take part (the graph's capacity when the pass started). */
+  readonly end: number;
+  /** Re-selects the links of the nodes in `[from, to)` that link to a tombstone. */
+  relink(kernel: DistanceKernel, from: number, to: number): void;
+  /** Removes the pass's tombstones and re-inserts nodes left without links; returns the number removed. */
+  finish(kernel: DistanceKernel): number;
+}
+
 export interface BuildParams {
   m: number;
   efConstruct: number;
@@ -328,46 +338,89 @@ export class GraphBuilder {
    * Unlinks every tombstoned node and removes it from the graph (FreshDiskANN-style consolidation):
    * a live node that linked to a tombstone re-selects its links, with the heuristic, from its live
    * links plus the live links of its tombstoned neighbours. Nodes left without level-0 links are
-   * re-inserted. Returns the number of nodes removed.
+   * re-inserted. Returns the number of nodes removed. All at once: {@link startRepair} does the same a slice of
+   * nodes at a time.
    */
   repair(kernel: DistanceKernel): number {
+    if (this.g.deletedCount === 0) return 0;
+    const pass = this.startRepair();
+    pass.relink(kernel, 0, pass.end);
+    return pass.finish(kernel);
+  }
+
+  /** Full repairs finished on this graph; a sliced pass whose count moved under it has nothing left to do. */
+  private repairs = 0;
+
+  /**
+   * A {@link repair} in steps, so that the event loop can serve between them: `relink` the nodes of
+   * `[from, to)` (in order, up to `end`), then `finish`. Between steps, searches see a valid graph (tombstones
+   * are still in it and skipped in results), and points may be deleted (their tombstones wait for the next
+   * repair). Only the tombstones present at the start are removed by `finish`: every other node that existed then
+   * (tombstones of later deletes included: they still route searches) has unlinked them by its step, and nothing
+   * links to a tombstone anew (inserts link live nodes; a synchronous update runs a full repair first, which makes
+   * this pass's `finish` a no-op).
+   */
+  startRepair(): RepairPass {
     const g = this.g;
-    if (g.deletedCount === 0) return 0;
-    const visited = this.search.visited.acquire();
-    const top = this.repairTop;
-    const orphans: number[] = [];
-    const cap = g.capacity;
-    for (let p = 0; p < cap; p++) {
-      const lv = g.levels[p]!;
-      if (lv < 0 || g.deleted[p] === 1) continue;
-      for (let l = 0; l <= lv; l++) {
-        if (this.relink(kernel, p, l, visited, top) === 0 && l === 0) orphans.push(p);
-      }
-    }
-    this.search.visited.release(visited);
-    // New entry point: the live node with the highest level.
-    if (g.entry >= 0 && g.deleted[g.entry] === 1) {
-      let best = -1;
-      let bestLevel = -1;
-      for (let p = 0; p < cap; p++) {
-        const lv = g.levels[p]!;
-        if (lv > bestLevel && g.deleted[p] === 0) {
-          best = p;
-          bestLevel = lv;
-        }
-      }
-      g.entry = best;
-      g.maxLevel = bestLevel;
-    }
-    let removed = 0;
-    for (let p = 0; p < cap; p++) {
+    const end = g.capacity;
+    const tombstones: number[] = [];
+    const removing = new Uint8Array(end);
+    for (let p = 0; p < end; p++) {
       if (g.levels[p]! >= 0 && g.deleted[p] === 1) {
-        g.removeNode(p);
-        removed++;
+        tombstones.push(p);
+        removing[p] = 1;
       }
     }
-    for (const p of orphans) if (g.has(p) && p !== g.entry) this.insert(kernel, p);
-    return removed;
+    const orphans: number[] = [];
+    const started = this.repairs;
+    return {
+      end,
+      relink: (kernel, from, to) => {
+        if (this.repairs !== started) return;
+        const visited = this.search.visited.acquire();
+        const top = this.repairTop;
+        try {
+          for (let p = from; p < to; p++) {
+            const lv = g.levels[p]!;
+            // A node deleted since the start stays (a tombstone still routes searches): its links are mended too.
+            if (lv < 0 || removing[p] === 1) continue;
+            for (let l = 0; l <= lv; l++) {
+              if (this.relink(kernel, p, l, visited, top) === 0 && l === 0) orphans.push(p);
+            }
+          }
+        } finally {
+          this.search.visited.release(visited);
+        }
+      },
+      finish: (kernel) => {
+        if (this.repairs !== started) return 0;
+        this.repairs++;
+        // New entry point: the live node with the highest level.
+        if (g.entry >= 0 && g.deleted[g.entry] === 1) {
+          let best = -1;
+          let bestLevel = -1;
+          for (let p = 0; p < g.capacity; p++) {
+            const lv = g.levels[p]!;
+            if (lv > bestLevel && g.deleted[p] === 0) {
+              best = p;
+              bestLevel = lv;
+            }
+          }
+          g.entry = best;
+          g.maxLevel = bestLevel;
+        }
+        let removed = 0;
+        for (const p of tombstones) {
+          if (g.levels[p]! >= 0 && g.deleted[p] === 1) {
+            g.removeNode(p);
+            removed++;
+          }
+        }
+        // Deleted since they were found: a tombstone now, not to be brought back.
+        for (const p of orphans) if (g.has(p) && g.deleted[p] === 0 && p !== g.entry) this.insert(kernel, p);
+        return removed;
+      },
+    };
   }
 
   private readonly repairTop = new TopK(1);

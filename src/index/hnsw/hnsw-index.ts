@@ -125,6 +125,9 @@ export interface BuildSliceOptions {
   pause?: () => Promise<void>;
 }
 
+/** Nodes a repair slice re-links between two clock reads. */
+const REPAIR_STEP_NODES = 64;
+
 const ABSENT = 0;
 const IN_GRAPH = 1;
 const PENDING = 2;
@@ -481,14 +484,23 @@ export class HnswIndex implements VectorIndex {
     const aborted = (): boolean => options.signal?.aborted === true;
     // Each slice is one write section: search workers never read a node while it is being linked.
     for (;;) {
-      this.gate.write(() => this.detachUpdated());
-      while (this.pendingHead < this.pendingLen) {
+      const repairAll = this.repairRequested;
+      this.repairRequested = false;
+      if (repairAll ? this.graph.deletedCount > 0 : this.hasUpdatedInGraph()) await this.repairInSlices(sliceMs, pause, aborted);
+      if (aborted()) return;
+      let detach = false;
+      while (this.pendingHead < this.pendingLen && !detach) {
         if (aborted()) break;
         const t0 = performance.now();
         let n = 0;
         this.gate.begin();
         try {
           while (this.pendingHead < this.pendingLen) {
+            // An update queued since the repair above is still in the graph: it is unlinked (next round) first.
+            if (this.headIsUpdatedInGraph()) {
+              detach = true;
+              break;
+            }
             this.indexNextPending();
             if ((++n & 7) === 0 && performance.now() - t0 >= sliceMs) break;
           }
@@ -496,10 +508,12 @@ export class HnswIndex implements VectorIndex {
           this.gate.end();
         }
         options.onProgress?.(this.indexedCount, this.pendingLive);
-        if (this.pendingHead < this.pendingLen) await pause();
+        if (!detach && this.pendingHead < this.pendingLen) await pause();
       }
       this.gate.write(() => this.compactQueue());
-      if (aborted() || !this.needsRebuild) return;
+      if (aborted()) return;
+      if (detach || this.repairRequested) continue;
+      if (!this.needsRebuild) return;
       // Rebuild in slices while the current graph keeps serving; rows queued meanwhile wait (exact scan).
       const rebuild = this.startRebuild();
       let o = 0;
@@ -545,6 +559,62 @@ export class HnswIndex implements VectorIndex {
   }
 
   /**
+   * {@link repair} in slices, as {@link buildPending} builds (the event loop serves between them): a round of the
+   * build loop, joined by a build already running.
+   */
+  repairInBackground(options: BuildSliceOptions = {}): Promise<void> {
+    if (this.graph.deletedCount === 0 && this.building === undefined) return Promise.resolve();
+    this.repairRequested = true;
+    return this.buildPending(options);
+  }
+
+  /** Set by {@link repairInBackground}: the build loop's next round repairs every tombstone. */
+  private repairRequested = false;
+
+  /**
+   * {@link GraphBuilder.repair} a slice of nodes at a time, each slice one write section, awaiting `pause` between
+   * slices (a repair walks every node: at 20,000 × 128 one took 56–97 ms in one go). Returns early when aborted;
+   * the tombstones then wait for the next repair.
+   */
+  private async repairInSlices(sliceMs: number, pause: () => Promise<void>, aborted: () => boolean): Promise<void> {
+    const builder = this.builder;
+    const pass = builder.startRepair();
+    let p = 0;
+    while (p < pass.end) {
+      if (aborted() || this.builder !== builder) return;
+      const t0 = performance.now();
+      this.gate.write(() => {
+        const kernel = this.ready();
+        while (p < pass.end) {
+          const to = Math.min(pass.end, p + REPAIR_STEP_NODES);
+          pass.relink(kernel, p, to);
+          p = to;
+          if (performance.now() - t0 >= sliceMs) break;
+        }
+      });
+      if (p < pass.end) await pause();
+    }
+    if (this.builder === builder) this.gate.write(() => pass.finish(this.ready()));
+  }
+
+  /** True when the next queued offset is an update still in the graph (a tombstone). */
+  private headIsUpdatedInGraph(): boolean {
+    const o = this.pending[this.pendingHead]!;
+    return this.members[o] === PENDING && this.graph.has(o);
+  }
+
+  /** True when a queued offset (an update) is still in the graph as a tombstone: it needs a repair first. */
+  private hasUpdatedInGraph(): boolean {
+    const g = this.graph;
+    if (g.deletedCount === 0) return false;
+    for (let i = this.pendingHead; i < this.pendingLen; i++) {
+      const o = this.pending[i]!;
+      if (this.members[o] === PENDING && g.has(o)) return true;
+    }
+    return false;
+  }
+
+  /**
    * Updated rows (queued offsets still in the graph, tombstoned) are unlinked before they are re-inserted,
    * as a delete followed by an insert: every node that linked to one re-selects its links from its live
    * links plus the moved node's old links (the tombstone repair), so nothing reachable only through the
@@ -552,15 +622,7 @@ export class HnswIndex implements VectorIndex {
    * in place (hnswlib's updatePoint) left 1.5-12% of updated points unreachable.
    */
   private detachUpdated(): void {
-    const g = this.graph;
-    if (g.deletedCount === 0) return;
-    for (let i = this.pendingHead; i < this.pendingLen; i++) {
-      const o = this.pending[i]!;
-      if (this.members[o] === PENDING && g.has(o)) {
-        this.builder.repair(this.ready());
-        return;
-      }
-    }
+    if (this.hasUpdatedInGraph()) this.builder.repair(this.ready());
   }
 
   private indexNextPending(): void {

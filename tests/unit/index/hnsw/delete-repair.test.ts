@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mulberry32 } from '../../../fixtures/clustered.js';
-import { buildHnsw, dataset, measureRecall } from './helpers.js';
+import { assertNoDanglingLinks, buildHnsw, dataset, measureRecall } from './helpers.js';
 
 const SEED = 4242;
 
@@ -29,15 +29,7 @@ describe('HNSW deletes, updates and repair', () => {
     assert.ok(!index.needsRepair);
     assert.equal(index.graph.nodeCount, ds.count - dead.size);
     // No live node links to a removed one.
-    const g = index.graph;
-    for (let o = 0; o < ds.count; o++) {
-      if (!g.has(o)) continue;
-      for (let l = 0; l <= g.levels[o]!; l++) {
-        const arr = g.linksArray(l);
-        const base = g.linksBase(o, l);
-        for (let j = 1; j <= arr[base]!; j++) assert.ok(g.has(arr[base + j]!), `${o} links to removed ${arr[base + j]}`);
-      }
-    }
+    assertNoDanglingLinks(index);
     const after = measureRecall(ds, 10, (q) => index.search(q, 10, { ef: 64 }));
     assert.ok(after.mean >= 0.95, `recall after repair ${after.mean} (seed ${SEED})`);
     assert.equal(index.repair(), 0);

@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { normalizeInPlace, type Distance } from '../../../../src/index/distance.js';
 import { FlatIndex } from '../../../../src/index/flat/flat-index.js';
 import { HnswIndex, type HnswIndexOptions } from '../../../../src/index/hnsw/hnsw-index.js';
@@ -66,4 +67,17 @@ export function measureRecall(
     if (r < floor) failures++;
   }
   return { mean: sum / ds.queries.length, failures };
+}
+
+/** Every link of every node in the graph names a node in the graph (none points at a removed node). */
+export function assertNoDanglingLinks(index: HnswIndex): void {
+  const g = index.graph;
+  for (let o = 0; o < g.capacity; o++) {
+    if (!g.has(o)) continue;
+    for (let l = 0; l <= g.levels[o]!; l++) {
+      const arr = g.linksArray(l);
+      const base = g.linksBase(o, l);
+      for (let j = 1; j <= arr[base]!; j++) assert.ok(g.has(arr[base + j]!), `${o} links to removed ${arr[base + j]} at level ${l}`);
+    }
+  }
 }
