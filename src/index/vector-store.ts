@@ -137,6 +137,15 @@ export class DenseVectorStore {
     if (offset >= this.rows) this.rows = offset + 1;
   }
 
+  /** True when row `offset` is present and holds `vector` (compared as the float32 values it would store). */
+  holds(offset: number, vector: ArrayLike<number>): boolean {
+    if (!this.has(offset) || vector.length !== this.dim) return false;
+    const b = this.buffer;
+    const base = offset * this.dim;
+    for (let i = 0; i < this.dim; i++) if (b[base + i] !== Math.fround(vector[i]!)) return false;
+    return true;
+  }
+
   delete(offset: number): void {
     if (this.has(offset)) {
       this.present[offset] = 0;

@@ -318,6 +318,8 @@ export class Segment implements SegmentReader {
     for (const [name, store] of this.dense) {
       const v = p.vectors.get(name);
       if (v?.kind === 'dense') {
+        // The same vector upserted again (a payload update by upsert) leaves the graph as it is.
+        if (store.holds(p.offset, v.data)) continue;
         store.set(p.offset, v.data);
         this.indexes.changed(name, p.offset, true);
       } else if (store.has(p.offset)) {

@@ -79,6 +79,32 @@ describe('Segment', () => {
     }
   });
 
+  it('re-queues a point for the graph when its vector changes, not when only its payload does', () => {
+    const dir = tempDir('quiver-unit-segment-');
+    const s = new Segment(dir, vectorSchema(config()), { lastOperationId: () => 1, log: { warn: () => undefined } });
+    const schema = vectorSchema(config());
+    s.setSchema(schema, new Map([['', { spec: schema.dense.get('')!, indexingThresholdKb: 1 }]]));
+    for (const p of POINTS) s.put(pointKey(p.id), { offset: s.reserveOffset(), vectors: dense(...p.vector), payload: p.payload, shardKey: p.shardKey }, 1);
+    try {
+      const index = s.vectorIndex('')!;
+      index.buildPendingSync();
+      assert.equal(index.pendingCount, 0);
+      const o = s.offsetOf(10)!;
+      // Upserted again with the same vector and a new payload: the graph keeps the node where it is.
+      s.put(pointKey(10), { offset: o, vectors: dense(1, 0, 0), payload: { city: 'Paris' }, shardKey: 'eu' }, 2);
+      assert.equal(index.pendingCount, 0);
+      assert.equal(index.deletedCount, 0);
+      assert.deepEqual(s.view(o)!.payload, { city: 'Paris' });
+      // A new vector: the old node is tombstoned and the point queued again.
+      s.put(pointKey(10), { offset: o, vectors: dense(0, 1, 1), payload: { city: 'Paris' }, shardKey: 'eu' }, 3);
+      assert.equal(index.pendingCount, 1);
+      assert.equal(index.deletedCount, 1);
+      assert.deepEqual(Array.from(s.denseStore('')!.get(o)!), Array.from(dense(0, 1, 1).get('')!.data));
+    } finally {
+      removeDir(dir);
+    }
+  });
+
   it('removes points from ids, vectors, payload indexes and scans', () => {
     const { s, dir } = segmentWith(POINTS);
     try {
