@@ -14,7 +14,7 @@
  *   BENCH_N=2000 BENCH_DIMS=32 BENCH_QUERIES=50 BENCH_SECONDS=2 node --import tsx bench/rest-e2e.ts   # quick
  * Env: BENCH_N (100000), BENCH_DIMS (128,768), BENCH_QUERIES (1000), BENCH_EFS (16,32,64,128,256),
  * BENCH_SECONDS (8, per load phase), BENCH_LOAD_POINTS (10000, points of the auth/audit collection),
- * BENCH_PARTS (search,auth), BENCH_GRPC_SESSIONS (1), BENCH_FILTER_ROUNDS (4, interleaved unfiltered / filtered rounds), BENCH_AUTH_ROUNDS (3, interleaved audit off/on rounds), BENCH_INGEST4 (1; 0 skips the
+ * BENCH_PARTS (search,auth), BENCH_GRPC_SESSIONS (1), BENCH_FILTER_ROUNDS (4, interleaved unfiltered / filtered rounds), BENCH_MIXED_MOVE (0; 1: repeated ids in the mixed load get new vectors), BENCH_AUTH_ROUNDS (3, interleaved audit off/on rounds), BENCH_INGEST4 (1; 0 skips the
  * 4-writer ingest), BENCH_POOL_THREADS (one per core, at least 2). The search part runs two Quiver
  * servers on the same data: a search pool (`max_search_threads` = BENCH_POOL_THREADS) and one search thread
  * (`max_search_threads` 1: searches on the event loop).
@@ -47,6 +47,8 @@ const AUTH_ROUNDS = Number(env('BENCH_AUTH_ROUNDS', '3'));
 const INGEST4 = env('BENCH_INGEST4', '1') !== '0';
 /** HTTP/2 connections the gRPC client spreads its calls over (1: one client channel, as Qdrant's clients use). */
 const GRPC_SESSIONS = Number(env('BENCH_GRPC_SESSIONS', '1'));
+/** In the mixed load, upserts of a repeated id carry a new vector (else the same one again: a payload-only update). */
+const MIXED_MOVE = env('BENCH_MIXED_MOVE', '0') === '1';
 /** Interleaved rounds of the unfiltered / 1%-filtered comparison, per server. */
 const FILTER_ROUNDS = Number(env('BENCH_FILTER_ROUNDS', '4'));
 const K = 10;
@@ -426,8 +428,11 @@ async function authPart(lines: string[]): Promise<void> {
     let seq = 0;
     const mixed = await timed(64, SECONDS, async (agent, w) => {
       if (w % 5 === 0) {
+        const round = Math.floor(seq / 1000);
         const base = 1_000_000 + (seq++ % 1000) * 10;
-        const points = Array.from({ length: 10 }, (_, i) => ({ id: base + i, vector: Array.from(store.get((base + i) % n)!), payload: { tag: 't1' } }));
+        // Ids repeat after 1000 writes: with BENCH_MIXED_MOVE=1 a repeated id gets a new vector (a graph update), else its own again.
+        const shift = MIXED_MOVE ? round : 0;
+        const points = Array.from({ length: 10 }, (_, i) => ({ id: base + i, vector: Array.from(store.get((base + i + shift) % n)!), payload: { tag: 't1' } }));
         const r = await post(agent, on.url, 'PUT', '/collections/a/points?wait=true', JSON.stringify({ points }), auth);
         return { kind: 'write', ok: r.status === 200 };
       }
@@ -438,7 +443,7 @@ async function authPart(lines: string[]): Promise<void> {
     const rd = mixed.get('read')!;
     lines.push(
       '',
-      `Mixed load, 64 connections (13 writing 10-point upserts with wait=true, 51 querying), auth + audit on: writes ${f0(wr.n / SECONDS)}/s p50 ${f1(pct(wr.lat, 50))} ms p99 ${f1(pct(wr.lat, 99))} ms (errors ${wr.errors}); reads ${f0(rd.n / SECONDS)}/s p99 ${f1(pct(rd.lat, 99))} ms (errors ${rd.errors}). Load ${la()}.`,
+      `Mixed load, 64 connections (13 writing 10-point upserts with wait=true, ids repeating after 1000 writes ${MIXED_MOVE ? 'with new vectors' : 'with the same vectors'}, 51 querying), auth + audit on: writes ${f0(wr.n / SECONDS)}/s p50 ${f1(pct(wr.lat, 50))} ms p99 ${f1(pct(wr.lat, 99))} ms (errors ${wr.errors}); reads ${f0(rd.n / SECONDS)}/s p99 ${f1(pct(rd.lat, 99))} ms (errors ${rd.errors}). Load ${la()}.`,
       '',
     );
   } finally {
