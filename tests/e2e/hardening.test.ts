@@ -198,6 +198,10 @@ void describe('hardening', () => {
     try {
       const writable = spawnSync('setpriv', [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', '--', 'test', '-w', REPO]);
       assert.notEqual(writable.status, 0, `precondition: ${REPO} must not be writable by nobody`);
+      // The server's code must be readable by nobody, up the whole path (a checkout under a 0700 directory is not).
+      const loader = join(REPO, 'node_modules', 'tsx', 'package.json');
+      const readable = spawnSync('setpriv', [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', '--', 'test', '-r', loader]);
+      assert.equal(readable.status, 0, `precondition: nobody must be able to read the checkout (${loader}); put it where every directory on the path is world-readable`);
 
       child = await startAsNobody(layout, readOnlyRoot);
       await ok(child, 'PUT', '/collections/hard', { vectors: { size: 4, distance: 'Cosine' } });
