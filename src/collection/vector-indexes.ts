@@ -278,10 +278,6 @@ export class VectorIndexes {
   }
 
   /**
-   * Writes every index image (atomically, off the event loop), stamped with the last applied operation id.
-   * The image is serialised synchronously, so it is consistent with that id.
-   */
-  /**
    * Saves the images now when the last save is `saveIntervalMs` old, else once it is (a timer). Under a steady
    * stream of writes a build round ends every few hundred milliseconds; saving after each one put a whole-graph
    * image write and fsync beside the writes' own fsyncs. A crash loses at most the interval's graph work (the
@@ -298,6 +294,10 @@ export class VectorIndexes {
 
   private saveTimer: NodeJS.Timeout | undefined;
 
+  /**
+   * Writes every index image (atomically, off the event loop), stamped with the last applied operation id.
+   * The image is serialised synchronously, so it is consistent with that id.
+   */
   async save(): Promise<void> {
     if (!this.dirty) return;
     this.dirty = false;

@@ -597,20 +597,20 @@ export class HnswIndex implements VectorIndex {
     if (this.builder === builder) this.gate.write(() => pass.finish(this.ready()));
   }
 
-  /** True when the next queued offset is an update still in the graph (a tombstone). */
-  private headIsUpdatedInGraph(): boolean {
-    const o = this.pending[this.pendingHead]!;
-    return this.members[o] === PENDING && this.graph.has(o);
+  /** True when queued `offset` is an update still in the graph (a tombstone): it needs a repair before its insert. */
+  private isUpdatedInGraph(offset: number): boolean {
+    return this.members[offset] === PENDING && this.graph.has(offset);
   }
 
-  /** True when a queued offset (an update) is still in the graph as a tombstone: it needs a repair first. */
+  /** True when the next queued offset is an update still in the graph. */
+  private headIsUpdatedInGraph(): boolean {
+    return this.isUpdatedInGraph(this.pending[this.pendingHead]!);
+  }
+
+  /** True when any queued offset is an update still in the graph. */
   private hasUpdatedInGraph(): boolean {
-    const g = this.graph;
-    if (g.deletedCount === 0) return false;
-    for (let i = this.pendingHead; i < this.pendingLen; i++) {
-      const o = this.pending[i]!;
-      if (this.members[o] === PENDING && g.has(o)) return true;
-    }
+    if (this.graph.deletedCount === 0) return false;
+    for (let i = this.pendingHead; i < this.pendingLen; i++) if (this.isUpdatedInGraph(this.pending[i]!)) return true;
     return false;
   }
 
