@@ -17,27 +17,37 @@ const SCHEMAS: ReadonlyArray<readonly [string, unknown]> = [
   ['u', 'uuid'],
 ];
 
-function setup(seed: number, n: number): { indexes: FieldIndexes; payloads: Array<Record<string, unknown> | undefined> } {
-  const r = rng(seed);
+type Payloads = Array<Record<string, unknown> | undefined>;
+
+/** Indexes on every field of {@link SCHEMAS}. */
+function allIndexes(): FieldIndexes {
   const indexes = new FieldIndexes();
   for (const [field, schema] of SCHEMAS) indexes.create(field, schema);
-  const payloads: Array<Record<string, unknown> | undefined> = [];
+  return indexes;
+}
+
+/** With probability `addShare` re-indexes point `o` with a new random payload, else removes it (`payloads` follows). */
+function churnPoint(indexes: FieldIndexes, payloads: Payloads, o: number, r: () => number, addShare: number): void {
+  if (r() < addShare) {
+    payloads[o] = randomPayload(r);
+    indexes.addPoint(o, payloads[o]);
+  } else {
+    payloads[o] = undefined;
+    indexes.removePoint(o);
+  }
+}
+
+function setup(seed: number, n: number): { indexes: FieldIndexes; payloads: Payloads } {
+  const r = rng(seed);
+  const indexes = allIndexes();
+  const payloads: Payloads = [];
   for (let i = 0; i < n; i++) {
     const p = r() < 0.05 ? undefined : randomPayload(r);
     payloads.push(p);
     indexes.addPoint(i, p);
   }
   // Churn: re-index some points with new payloads and delete others.
-  for (let i = 0; i < n / 5; i++) {
-    const o = Math.floor(r() * n);
-    if (r() < 0.5) {
-      payloads[o] = randomPayload(r);
-      indexes.addPoint(o, payloads[o]);
-    } else {
-      payloads[o] = undefined;
-      indexes.removePoint(o);
-    }
-  }
+  for (let i = 0; i < n / 5; i++) churnPoint(indexes, payloads, Math.floor(r() * n), r, 0.5);
   return { indexes, payloads };
 }
 
@@ -83,20 +93,12 @@ describe('payload index candidates stay exact while points change between lookup
   for (const seed of [5, 77, 2024]) {
     it(`seed ${seed}: a lookup after each change equals a brute-force scan`, () => {
       const r = rng(seed);
-      const indexes = new FieldIndexes();
-      for (const [field, schema] of SCHEMAS) indexes.create(field, schema);
-      const payloads: Array<Record<string, unknown> | undefined> = [];
+      const indexes = allIndexes();
+      const payloads: Payloads = [];
       const conditions = Array.from({ length: 12 }, () => randomFieldCondition(r));
       let compared = 0;
       for (let step = 0; step < 600; step++) {
-        const o = Math.floor(r() * 120);
-        if (r() < 0.7) {
-          payloads[o] = randomPayload(r);
-          indexes.addPoint(o, payloads[o]);
-        } else {
-          payloads[o] = undefined;
-          indexes.removePoint(o);
-        }
+        churnPoint(indexes, payloads, Math.floor(r() * 120), r, 0.7);
         const json = conditions[step % conditions.length];
         const got = indexes.candidates(parseFilter({ must: [json] }).must?.[0] as FieldCondition);
         if (got === null) continue;
