@@ -17,7 +17,8 @@
  *
  *   BENCH_N=30000 BENCH_DIM=128 BENCH_QUERIES=3000 BENCH_THREADS=1 node --import tsx bench/stage-profile.ts
  * Env: BENCH_SECURE=1 (API key + audit log on), BENCH_FILTERED=1 (1% keyword filter), BENCH_EF (64),
- * BENCH_TOP=N (the N heaviest leaf functions), BENCH_STACKS_OF=name (the commonest stacks under that function).
+ * BENCH_TOP=N (the N heaviest leaf functions), BENCH_STACKS_OF=name (the commonest stacks under that function),
+ * BENCH_ENTRY=dist/src/main.js (profile the build `npm start` runs instead of the sources through tsx).
  */
 import { Agent } from 'node:http';
 import { send } from './keep-alive-request.js';
@@ -41,6 +42,8 @@ const SECURE = env('BENCH_SECURE', '0') === '1';
 const TOP = Number(env('BENCH_TOP', '0'));
 /** Print the commonest stacks under leaf functions of this name (diagnosis). */
 const STACKS_OF = env('BENCH_STACKS_OF', '');
+/** The server's entry point: empty = `src/main.ts` through tsx; `dist/src/main.js` = the build `npm start` runs. */
+const ENTRY = env('BENCH_ENTRY', '');
 const KEY = 'stage-profile-key';
 const HEADERS: Record<string, string> = SECURE ? { 'api-key': KEY } : {};
 
@@ -130,7 +133,7 @@ async function main(): Promise<void> {
     QDRANT__LOG_LEVEL: 'ERROR',
     QDRANT__STORAGE__PERFORMANCE__MAX_SEARCH_THREADS: THREADS,
     ...(SECURE ? { QDRANT__SERVICE__API_KEY: KEY, QDRANT__AUDIT__ENABLED: 'true', QDRANT__AUDIT__DIR: `${dir}/audit` } : {}),
-  }, undefined, [], { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profDir}`, '--cpu-prof-interval=200'] });
+  }, undefined, [], { ...(ENTRY === '' ? {} : { entry: ENTRY }), nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profDir}`, '--cpu-prof-interval=200'] });
   const agent = new Agent({ keepAlive: true, maxSockets: 16 });
   let stopped = false;
   try {

@@ -88,6 +88,11 @@ export class AuthThrottle {
     return this.#entries.size;
   }
 
+  /** False while no address has a failure on record: then no address must wait and a success changes nothing. */
+  get tracking(): boolean {
+    return this.#config.enabled && this.#entries.size > 0;
+  }
+
   /** Seconds the address must wait (rounded up, at least 1), or `undefined` when it may try. */
   retryAfter(address: string | undefined): number | undefined {
     if (!this.#config.enabled) return undefined;
@@ -127,11 +132,17 @@ export class AuthThrottle {
     return blocked;
   }
 
-  /** A successful authentication clears the address's failure count (not its block history). */
+  /**
+   * A successful authentication clears the address's failure count (not its block history). An address with no
+   * block history is forgotten, so a server whose clients mistyped a key once stops tracking them.
+   */
   recordSuccess(address: string | undefined): void {
     if (!this.#config.enabled || this.#entries.size === 0) return;
-    const entry = this.#entries.get(throttleKey(address));
-    if (entry !== undefined) entry.failures = 0;
+    const key = throttleKey(address);
+    const entry = this.#entries.get(key);
+    if (entry === undefined) return;
+    if (entry.strikes === 0) this.#entries.delete(key);
+    else entry.failures = 0;
   }
 
   #touch(key: string, entry: Entry): void {

@@ -20,12 +20,13 @@ export interface ThrottledAuthenticationDeps {
 }
 
 /**
- * @param remote - the client address the throttle counts by
+ * @param remote - the client address the throttle counts by; asked only while the throttle tracks some address
+ *   (an address's text costs an IP parse per request, and a server with no failed logins needs none)
  * @throws ThrottledFailure (429) for a blocked address; the AuthFailure of {@link authenticate} otherwise
  */
-export async function authenticateThrottled(headers: CredentialHeaders, remote: string | undefined, deps: ThrottledAuthenticationDeps): Promise<Auth> {
+export async function authenticateThrottled(headers: CredentialHeaders, remote: () => string | undefined, deps: ThrottledAuthenticationDeps): Promise<Auth> {
   const throttle = deps.throttle;
-  const wait = throttle?.retryAfter(remote);
+  const wait = throttle?.tracking === true ? throttle.retryAfter(remote()) : undefined;
   if (wait !== undefined) {
     deps.onThrottle?.('refused');
     const refused = new ThrottledFailure(wait);
@@ -35,11 +36,11 @@ export async function authenticateThrottled(headers: CredentialHeaders, remote: 
   }
   try {
     const auth = await authenticate(headers, deps.credentials);
-    throttle?.recordSuccess(remote);
+    if (throttle?.tracking === true) throttle.recordSuccess(remote());
     return auth;
   } catch (e) {
     if (isAuthFailure(e)) {
-      if (throttle !== undefined && e.code !== 'AUTH_MISSING' && throttle.recordFailure(remote) !== undefined) deps.onThrottle?.('blocked');
+      if (throttle !== undefined && e.code !== 'AUTH_MISSING' && throttle.recordFailure(remote()) !== undefined) deps.onThrottle?.('blocked');
       await auditAuthFailure(deps.audit, e, deps.requestInfo());
     }
     throw e;

@@ -88,7 +88,7 @@ async function decide(path: RpcPath, req: unknown, collection: string | undefine
   let auth: Auth = ANONYMOUS;
   if (!OPEN_OPERATIONS.has(operation)) {
     const credentials = { apiKey: metadataValue(headers, 'api-key'), authorization: metadataValue(headers, 'authorization'), certificate: call.peer.certificate() };
-    auth = await authenticateThrottled(credentials, remote, {
+    auth = await authenticateThrottled(credentials, () => remote, {
       credentials: deps.credentials,
       throttle: deps.throttle,
       onThrottle: deps.onThrottle,

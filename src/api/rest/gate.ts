@@ -96,8 +96,7 @@ export function createGate(deps: GateDeps): AccessGate {
         request.auth = ANONYMOUS;
         return;
       }
-      const remote = deps.throttle === undefined ? undefined : deps.remoteOf(request);
-      request.auth = await authenticateThrottled({ apiKey: header(request, 'api-key'), authorization: header(request, 'authorization'), certificate: verifiedPeer(request) }, remote, {
+      request.auth = await authenticateThrottled({ apiKey: header(request, 'api-key'), authorization: header(request, 'authorization'), certificate: verifiedPeer(request) }, () => deps.remoteOf(request), {
         credentials: deps.credentials,
         throttle: deps.throttle,
         onThrottle: deps.onThrottle,

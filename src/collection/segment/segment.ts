@@ -23,6 +23,7 @@ import type { VectorSchema } from '../config.js';
 import type { NamedVectors, QueryVector, VectorValue } from '../vectors.js';
 import type { ScoredOffset } from '../../index/vector-index.js';
 import { nearestAsyncIn, nearestIn, type NearestOptions } from './nearest.js';
+import { SegmentPointView } from './point-view.js';
 import type { Payload, PointView, ShardKey } from '../types.js';
 import { VectorIndexes, type IndexSettings, type BuildProgress, type ImageCipher } from '../vector-indexes.js';
 import { isUnrestricted, type Scope } from './scope.js';
@@ -191,19 +192,7 @@ export class Segment implements SegmentReader {
   view(offset: number): PointView | undefined {
     const key = this.ids.keyAt(offset);
     if (key === undefined) return undefined;
-    // Vectors are copied out only when asked for: most results are sent without them.
-    let vectors: NamedVectors | undefined;
-    const readVectors = (): NamedVectors => (vectors ??= this.read(offset).vectors);
-    return {
-      id: pointIdFromKey(key),
-      offset,
-      payload: this.payloads[offset] ?? null,
-      get vectors() {
-        return readVectors();
-      },
-      version: this.versions[offset] ?? 0,
-      shardKey: this.shardKeysByOffset[offset],
-    };
+    return new SegmentPointView(this, pointIdFromKey(key), offset, this.payloads[offset] ?? null, this.versions[offset] ?? 0, this.shardKeysByOffset[offset]);
   }
 
   /** A copy of the point at `offset` (dense rows copied out of the stores). */

@@ -201,6 +201,8 @@ describe('authorize: passes', () => {
     assert.equal(Object.isFrozen(pass), true);
     assert.equal(pass.operation, 'get_collection');
     assert.equal(isPass({ ...pass }), false);
+    assert.equal(isPass(Object.create(pass)), false, 'the brand is not inherited');
+    assert.deepEqual(Object.getOwnPropertySymbols(pass), [], 'no key a look-alike could copy');
     assert.equal(isPass(null), false);
     assert.equal(isPass('pass'), false);
   });

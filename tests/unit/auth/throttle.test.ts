@@ -26,6 +26,23 @@ void describe('AuthThrottle', () => {
     assert.equal(t.retryAfter('192.0.2.1'), undefined);
   });
 
+  void it('tracks an address only while it has failures or a block history', () => {
+    const c = clock();
+    const t = new AuthThrottle(CONFIG, c.now);
+    assert.equal(t.tracking, false, 'a fresh throttle tracks nobody');
+    t.recordFailure('192.0.2.1');
+    assert.equal(t.tracking, true);
+    t.recordSuccess('192.0.2.1');
+    assert.equal(t.tracking, false, 'a success forgets an address that was never blocked');
+    for (let i = 0; i < 3; i++) t.recordFailure('192.0.2.1');
+    c.advance(10_000);
+    t.recordSuccess('192.0.2.1');
+    assert.equal(t.tracking, true, 'a block is remembered after a success');
+    for (let i = 0; i < 3; i++) t.recordFailure('192.0.2.1');
+    assert.equal(t.retryAfter('192.0.2.1'), 20, 'the next block is doubled: the success kept the strike');
+    assert.equal(new AuthThrottle({ ...CONFIG, enabled: false }, c.now).tracking, false);
+  });
+
   void it('leaves other addresses alone', () => {
     const c = clock();
     const t = new AuthThrottle(CONFIG, c.now);
