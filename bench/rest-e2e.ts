@@ -13,6 +13,7 @@
  *   node --import tsx bench/rest-e2e.ts
  *   BENCH_N=2000 BENCH_DIMS=32 BENCH_QUERIES=50 BENCH_SECONDS=2 node --import tsx bench/rest-e2e.ts   # quick
  * Env: BENCH_N (100000), BENCH_DIMS (128,768), BENCH_QUERIES (1000), BENCH_EFS (16,32,64,128,256),
+ * BENCH_ENTRY (the server's build, compiled at the start; `src` runs the sources through tsx: see server-build.ts),
  * BENCH_SECONDS (8, per load phase), BENCH_LOAD_POINTS (10000, points of the auth/audit collection),
  * BENCH_PARTS (search,auth), BENCH_GRPC_SESSIONS (1), BENCH_FILTER_ROUNDS (4, interleaved unfiltered / filtered rounds), BENCH_MIXED_MOVE (0; 1: repeated ids in the mixed load get new vectors), BENCH_AUTH_ROUNDS (3, interleaved audit off/on rounds), BENCH_INGEST4 (1; 0 skips the
  * 4-writer ingest), BENCH_POOL_THREADS (one per core, at least 2). The search part runs two Quiver
@@ -29,6 +30,7 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import type { MethodDefinition } from '@grpc/grpc-js';
 import { removeDir, startChildServer, tempDir, type ChildServer } from '../tests/support/app.js';
+import { serverEntry } from './server-build.js';
 import { contract } from '../src/api/grpc/proto.js';
 import { groundTruth, makeQueries, makeStore, recallAt, type DatasetSpec } from './data.js';
 import { grpcFrame, rawGrpcClient } from './grpc-raw-client.js';
@@ -189,9 +191,26 @@ function writeCalls(pid: number): number {
   return m === null ? NaN : Number(m[1]);
 }
 
-function rssMiB(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m === null ? NaN : Number(m[1]) / 1024;
+/** Resident memory of a process in MiB: all of it, and its anonymous part (heap, stores, graph: not file pages). */
+interface Rss {
+  readonly total: number;
+  /** RssAnon: the process's own memory. The rest is file pages (LMDB's memory map, code), which the kernel can reclaim. */
+  readonly anon: number;
+}
+
+function rss(pid: number): Rss {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kib = (field: string): number => {
+    const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(status);
+    return m === null ? NaN : Number(m[1]) / 1024;
+  };
+  return { total: kib('VmRSS'), anon: kib('RssAnon') };
+}
+
+/** A Quiver server as users run it (the build: see server-build.ts). */
+function startServer(dir: string, environment: Record<string, string>): Promise<ChildServer> {
+  const { entry } = serverEntry();
+  return startChildServer(dir, environment, undefined, [], entry === undefined ? {} : { entry });
 }
 
 async function startCeiling(spec: DatasetSpec): Promise<{ url: string; pid: number; stop: () => void }> {
@@ -263,12 +282,12 @@ async function searchPart(dim: number, lines: string[]): Promise<void> {
   const truth = groundTruth(spec, store, makeQueries(spec), K, '.tmp/bench');
   const dir = tempDir('quiver-e2e-');
   const pool = env('BENCH_POOL_THREADS', String(Math.max(2, cpus().length)));
-  const server = await startChildServer(dir, { QDRANT__STORAGE__STORAGE_PATH: `${dir}/storage`, QDRANT__LOG_LEVEL: 'ERROR', QDRANT__STORAGE__PERFORMANCE__MAX_SEARCH_THREADS: pool });
+  const server = await startServer(dir, { QDRANT__STORAGE__STORAGE_PATH: `${dir}/storage`, QDRANT__LOG_LEVEL: 'ERROR', QDRANT__STORAGE__PERFORMANCE__MAX_SEARCH_THREADS: pool });
   const dir1 = tempDir('quiver-e2e-1t-');
-  const single = await startChildServer(dir1, { QDRANT__STORAGE__STORAGE_PATH: `${dir1}/storage`, QDRANT__LOG_LEVEL: 'ERROR', QDRANT__STORAGE__PERFORMANCE__MAX_SEARCH_THREADS: '1' });
+  const single = await startServer(dir1, { QDRANT__STORAGE__STORAGE_PATH: `${dir1}/storage`, QDRANT__LOG_LEVEL: 'ERROR', QDRANT__STORAGE__PERFORMANCE__MAX_SEARCH_THREADS: '1' });
   // The empty servers' RSS: the Node baseline the memory target allows on top of the data.
-  const baseline = rssMiB(server.proc.pid!);
-  const baseline1 = rssMiB(single.proc.pid!);
+  const baseline = rss(server.proc.pid!);
+  const baseline1 = rss(single.proc.pid!);
   try {
     await createCollection(server, 'b', dim);
     lines.push(`### ${N} × ${dim} (load average at start ${la()})`, '');
@@ -372,10 +391,11 @@ async function searchPart(dim: number, lines: string[]): Promise<void> {
     const payload = N * JSON.stringify({ tag: 't00' }).length;
     const mib = (b: number): string => (b / 1048576).toFixed(1);
     const data = (vectors + graph + payload) / 1048576;
-    const grown = (rss: number, base: number): string => `${rss.toFixed(1)} MiB, ${base.toFixed(1)} MiB when empty → (RSS − empty) ÷ data = ${((rss - base) / data).toFixed(2)}`;
+    const grown = (now: Rss, base: Rss): string =>
+      `${now.total.toFixed(1)} MiB, ${base.total.toFixed(1)} MiB when empty → (RSS − empty) ÷ data = ${((now.total - base.total) / data).toFixed(2)}; anonymous memory only (file pages such as LMDB's map left out) ${now.anon.toFixed(1)} MiB, ${base.anon.toFixed(1)} when empty → ${((now.anon - base.anon) / data).toFixed(2)}`;
     lines.push(
       '',
-      `Server RSS for vectors ${mib(vectors)} + graph ≈${mib(graph)} + payload ≈${mib(payload)} MiB (target: RSS ≤ 1.5 × data + the empty server): one search thread ${grown(rssMiB(single.proc.pid!), baseline1)}; the pool server (${pool} search workers${INGEST4 ? `; it also ingested and deleted the 4-writer collection of ${N} points` : ''}) ${grown(rssMiB(server.proc.pid!), baseline)}.`,
+      `Server RSS for vectors ${mib(vectors)} + graph ≈${mib(graph)} + payload ≈${mib(payload)} MiB (target: RSS ≤ 1.5 × data + the empty server): one search thread ${grown(rss(single.proc.pid!), baseline1)}; the pool server (${pool} search workers${INGEST4 ? `; it also ingested and deleted the 4-writer collection of ${N} points` : ''}) ${grown(rss(server.proc.pid!), baseline)}.`,
       '',
     );
   } finally {
@@ -395,8 +415,8 @@ async function authPart(lines: string[]): Promise<void> {
   const dirs = [tempDir('quiver-e2e-off-'), tempDir('quiver-e2e-on-')];
   const auth = { 'api-key': KEY };
   const common = { QDRANT__SERVICE__API_KEY: KEY, QDRANT__LOG_LEVEL: 'ERROR' };
-  const off = await startChildServer(dirs[0]!, { ...common, QDRANT__STORAGE__STORAGE_PATH: `${dirs[0]}/storage` });
-  const on = await startChildServer(dirs[1]!, { ...common, QDRANT__STORAGE__STORAGE_PATH: `${dirs[1]}/storage`, QDRANT__AUDIT__ENABLED: 'true', QDRANT__AUDIT__DIR: `${dirs[1]}/audit` });
+  const off = await startServer(dirs[0]!, { ...common, QDRANT__STORAGE__STORAGE_PATH: `${dirs[0]}/storage` });
+  const on = await startServer(dirs[1]!, { ...common, QDRANT__STORAGE__STORAGE_PATH: `${dirs[1]}/storage`, QDRANT__AUDIT__ENABLED: 'true', QDRANT__AUDIT__DIR: `${dirs[1]}/audit` });
   try {
     for (const s of [off, on]) {
       await createCollection(s, 'a', dim, auth);
@@ -467,6 +487,7 @@ async function main(): Promise<void> {
     `## REST end to end vs the bare-Node ceiling (bench/rest-e2e.ts)`,
     '',
     `Run ${new Date().toISOString()} · node ${process.version} · ${cpu.length} × ${cpu[0]?.model ?? '?'} · load average ${la()}`,
+    `Quiver server: ${serverEntry().label}`,
     `Command: \`BENCH_N=${N} BENCH_DIMS=${DIMS.join(',')} BENCH_QUERIES=${QUERIES} BENCH_EFS=${EFS.join(',')} BENCH_SECONDS=${SECONDS} BENCH_PARTS=${PARTS.join(',')} BENCH_GRPC_SESSIONS=${GRPC_SESSIONS} node --import tsx bench/rest-e2e.ts\``,
     '',
   ];

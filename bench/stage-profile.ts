@@ -18,7 +18,7 @@
  *   BENCH_N=30000 BENCH_DIM=128 BENCH_QUERIES=3000 BENCH_THREADS=1 node --import tsx bench/stage-profile.ts
  * Env: BENCH_SECURE=1 (API key + audit log on), BENCH_FILTERED=1 (1% keyword filter), BENCH_EF (64),
  * BENCH_TOP=N (the N heaviest leaf functions), BENCH_STACKS_OF=name (the commonest stacks under that function),
- * BENCH_ENTRY=dist/src/main.js (profile the build `npm start` runs instead of the sources through tsx).
+ * BENCH_ENTRY (see server-build.ts: the build `npm start` runs by default; `src` for the sources through tsx).
  */
 import { Agent } from 'node:http';
 import { send } from './keep-alive-request.js';
@@ -28,6 +28,7 @@ import { join } from 'node:path';
 import { readFileSync, readdirSync, mkdirSync } from 'node:fs';
 import { removeDir, startChildServer, tempDir } from '../tests/support/app.js';
 import { makeQueries, makeStore, type DatasetSpec } from './data.js';
+import { serverEntry } from './server-build.js';
 
 const env = (k: string, d: string): string => process.env[k] ?? d;
 const N = Number(env('BENCH_N', '30000'));
@@ -42,8 +43,6 @@ const SECURE = env('BENCH_SECURE', '0') === '1';
 const TOP = Number(env('BENCH_TOP', '0'));
 /** Print the commonest stacks under leaf functions of this name (diagnosis). */
 const STACKS_OF = env('BENCH_STACKS_OF', '');
-/** The server's entry point: empty = `src/main.ts` through tsx; `dist/src/main.js` = the build `npm start` runs. */
-const ENTRY = env('BENCH_ENTRY', '');
 const KEY = 'stage-profile-key';
 const HEADERS: Record<string, string> = SECURE ? { 'api-key': KEY } : {};
 
@@ -125,6 +124,7 @@ async function main(): Promise<void> {
   const spec: DatasetSpec = { n: N, dim: DIM, clusters: Math.max(10, Math.min(1000, Math.floor(N / 100))), queries: 500, seed: 20240601 };
   const store = makeStore(spec);
   const queries = makeQueries(spec).map((q) => Array.from(q));
+  const entry = serverEntry();
   const dir = tempDir('quiver-prof-');
   const profDir = join(dir, 'prof');
   mkdirSync(profDir, { recursive: true });
@@ -133,7 +133,7 @@ async function main(): Promise<void> {
     QDRANT__LOG_LEVEL: 'ERROR',
     QDRANT__STORAGE__PERFORMANCE__MAX_SEARCH_THREADS: THREADS,
     ...(SECURE ? { QDRANT__SERVICE__API_KEY: KEY, QDRANT__AUDIT__ENABLED: 'true', QDRANT__AUDIT__DIR: `${dir}/audit` } : {}),
-  }, undefined, [], { ...(ENTRY === '' ? {} : { entry: ENTRY }), nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profDir}`, '--cpu-prof-interval=200'] });
+  }, undefined, [], { ...(entry.entry === undefined ? {} : { entry: entry.entry }), nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profDir}`, '--cpu-prof-interval=200'] });
   const agent = new Agent({ keepAlive: true, maxSockets: 16 });
   let stopped = false;
   try {
@@ -174,7 +174,7 @@ async function main(): Promise<void> {
     const { stages, leaves, stacks } = classify(main, from, to);
     const perReq = (us: number): string => (us / QUERIES).toFixed(1);
     const busy = [...stages].filter(([s]) => s !== 'idle').reduce((s, [, v]) => s + v, 0);
-    console.log(`N=${N} dim=${DIM} ef=${EF} filtered=${FILTERED} auth+audit=${SECURE} max_search_threads=${THREADS} queries=${QUERIES} wall=${((to - from) / 1e6).toFixed(2)} s load=${loadavg().map((x) => x.toFixed(1)).join('/')}`);
+    console.log(`N=${N} dim=${DIM} ef=${EF} filtered=${FILTERED} auth+audit=${SECURE} max_search_threads=${THREADS} queries=${QUERIES} wall=${((to - from) / 1e6).toFixed(2)} s load=${loadavg().map((x) => x.toFixed(1)).join('/')} server=${entry.label}`);
     console.log('| stage | µs of main-thread CPU per request |');
     console.log('|---|---|');
     for (const [s, us] of stages) if (s !== 'idle') console.log(`| ${s} | ${perReq(us)} |`);
