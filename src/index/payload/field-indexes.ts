@@ -223,6 +223,9 @@ export class FieldIndexes implements EvaluationContext {
 /** One condition per check, or null when the condition uses checks no index answers. */
 function splitChecks(c: FieldCondition, index: PayloadFieldIndex): FieldCondition[] | null {
   if (c.valuesCount !== null || c.isEmpty !== null || c.isNull !== null) return null;
+  // One check (the common case): the condition is its own only part.
+  const checks = Number(c.match !== null) + Number(c.range !== null) + Number(c.geoBoundingBox !== null) + Number(c.geoRadius !== null) + Number(c.geoPolygon !== null);
+  if (checks === 1) return [c];
   const none = {
     match: null,
     range: null,

@@ -359,31 +359,38 @@ function coerceQueryValue(value: unknown, schema: JsonSchema): unknown {
  * @returns a message, or null when the value is fine.
  */
 function guardJson(root: unknown, label: string, rootDepth = 1): string | null {
-  interface Frame { value: object; depth: number; path: readonly (string | number)[] }
+  /** A container still to walk; its path is rebuilt from the parent links only for a message (most bodies have none). */
+  interface Frame { readonly value: object; readonly depth: number; readonly parent: Frame | null; readonly key: string | number }
   if (typeof root === 'number') return Number.isFinite(root) ? null : `${label || 'body'}: expected a finite number, got ${String(root)}`;
   if (typeof root !== 'object' || root === null) return null;
-  const stack: Frame[] = [{ value: root, depth: rootDepth, path: [] }];
-  const nonFinite = (path: readonly (string | number)[], n: number) =>
-    `${prefix(renderPath(root, path, label))}expected a finite number, got ${String(n)}`;
+  const pathOf = (frame: Frame | null, last: string | number): (string | number)[] => {
+    const path = [last];
+    for (let f = frame; f !== null && f.parent !== null; f = f.parent) path.push(f.key);
+    return path.reverse();
+  };
+  const nonFinite = (frame: Frame, key: string | number, n: number) =>
+    `${prefix(renderPath(root, pathOf(frame, key), label))}expected a finite number, got ${String(n)}`;
+  const stack: Frame[] = [{ value: root, depth: rootDepth, parent: null, key: '' }];
   while (stack.length > 0) {
-    const { value, depth, path } = stack.pop()!;
+    const frame = stack.pop()!;
+    const { value, depth } = frame;
     if (depth > MAX_DEPTH) return `recursion limit exceeded: JSON nested deeper than ${MAX_DEPTH} levels`;
     if (Array.isArray(value)) {
       for (let i = 0; i < value.length; i++) {
         const v: unknown = value[i];
         if (typeof v === 'number') {
-          if (!Number.isFinite(v)) return nonFinite([...path, i], v);
+          if (!Number.isFinite(v)) return nonFinite(frame, i, v);
         } else if (typeof v === 'object' && v !== null) {
-          stack.push({ value: v, depth: depth + 1, path: [...path, i] });
+          stack.push({ value: v, depth: depth + 1, parent: frame, key: i });
         }
       }
     } else {
       for (const k of Object.keys(value)) {
         const v: unknown = (value as Record<string, unknown>)[k];
         if (typeof v === 'number') {
-          if (!Number.isFinite(v)) return nonFinite([...path, k], v);
+          if (!Number.isFinite(v)) return nonFinite(frame, k, v);
         } else if (typeof v === 'object' && v !== null) {
-          stack.push({ value: v, depth: depth + 1, path: [...path, k] });
+          stack.push({ value: v, depth: depth + 1, parent: frame, key: k });
         }
       }
     }
