@@ -13,18 +13,22 @@ export interface VectorSource {
 }
 
 export class SegmentPointView implements PointView {
+  /** Not an own enumerable property: spreading or printing a view never reaches the segment. */
+  readonly #source: VectorSource;
   #vectors: NamedVectors | undefined;
 
   constructor(
-    private readonly source: VectorSource,
+    source: VectorSource,
     readonly id: PointId,
     readonly offset: number,
     readonly payload: Payload | null,
     readonly version: number,
     readonly shardKey: ShardKey | undefined,
-  ) {}
+  ) {
+    this.#source = source;
+  }
 
   get vectors(): NamedVectors {
-    return (this.#vectors ??= this.source.read(this.offset).vectors);
+    return (this.#vectors ??= this.#source.read(this.offset).vectors);
   }
 }

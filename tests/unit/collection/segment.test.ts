@@ -39,6 +39,8 @@ describe('Segment', () => {
       assert.deepEqual(Array.from(vec.data), [0, 0, 1]);
       vec.data[0] = 9;
       assert.deepEqual(Array.from(s.denseStore('')!.get(o)!), [0, 0, 1], 'a view never aliases the store');
+      assert.equal(v.vectors.get(''), vec, 'the vectors are copied out once per view');
+      assert.deepEqual(Object.keys({ ...v }).sort(), ['id', 'offset', 'payload', 'shardKey', 'version'], 'a spread view carries no reference to the segment');
     } finally {
       removeDir(dir);
     }
