@@ -20,13 +20,15 @@ export interface ThrottledAuthenticationDeps {
 }
 
 /**
- * @param remote - the client address the throttle counts by; asked only while the throttle tracks some address
- *   (an address's text costs an IP parse per request, and a server with no failed logins needs none)
+ * @param remote - the client address the throttle counts by; asked at most once, and only while the throttle tracks
+ *   some address or on a failure (an address's text costs an IP parse, and a server with no failed logins needs none)
  * @throws ThrottledFailure (429) for a blocked address; the AuthFailure of {@link authenticate} otherwise
  */
 export async function authenticateThrottled(headers: CredentialHeaders, remote: () => string | undefined, deps: ThrottledAuthenticationDeps): Promise<Auth> {
   const throttle = deps.throttle;
-  const wait = throttle?.tracking === true ? throttle.retryAfter(remote()) : undefined;
+  let asked: { readonly address: string | undefined } | undefined;
+  const address = (): string | undefined => (asked ??= { address: remote() }).address;
+  const wait = throttle?.tracking === true ? throttle.retryAfter(address()) : undefined;
   if (wait !== undefined) {
     deps.onThrottle?.('refused');
     const refused = new ThrottledFailure(wait);
@@ -36,11 +38,11 @@ export async function authenticateThrottled(headers: CredentialHeaders, remote: 
   }
   try {
     const auth = await authenticate(headers, deps.credentials);
-    if (throttle?.tracking === true) throttle.recordSuccess(remote());
+    if (throttle?.tracking === true) throttle.recordSuccess(address());
     return auth;
   } catch (e) {
     if (isAuthFailure(e)) {
-      if (throttle !== undefined && e.code !== 'AUTH_MISSING' && throttle.recordFailure(remote()) !== undefined) deps.onThrottle?.('blocked');
+      if (throttle !== undefined && e.code !== 'AUTH_MISSING' && throttle.recordFailure(address()) !== undefined) deps.onThrottle?.('blocked');
       await auditAuthFailure(deps.audit, e, deps.requestInfo());
     }
     throw e;

@@ -245,5 +245,5 @@ function splitChecks(c: FieldCondition, index: PayloadFieldIndex): FieldConditio
   if (c.geoBoundingBox !== null) parts.push({ ...c, ...none, geoBoundingBox: c.geoBoundingBox });
   if (c.geoRadius !== null) parts.push({ ...c, ...none, geoRadius: c.geoRadius });
   if (c.geoPolygon !== null) parts.push({ ...c, ...none, geoPolygon: c.geoPolygon });
-  return parts.length === 1 ? [c] : parts;
+  return parts;
 }
