@@ -1,5 +1,5 @@
 /**
- * Where a server's memory goes (issue 14, item 6). A child Quiver server (as deployed, through tsx) is measured
+ * Where a server's memory goes (issue 14, item 6). A child Quiver server (the build `npm start` runs: server-build.ts) is measured
  * empty (the Node baseline), after N × DIM points with small payloads were upserted over REST and the HNSW graph
  * was built, and again after a restart on the same storage (the load path: every point read back from LMDB).
  *
@@ -20,6 +20,8 @@ import { fileURLToPath } from 'node:url';
 import { cpus, loadavg } from 'node:os';
 import { removeDir, startChildServer, tempDir, type ChildServer } from '../tests/support/app.js';
 import { makeStore } from './data.js';
+import { statusBytes } from './proc-status.js';
+import { serverEntry } from './server-build.js';
 
 const env = (k: string, d: string): string => process.env[k] ?? d;
 const N = Number(env('BENCH_N', '100000'));
@@ -53,7 +55,7 @@ async function sample(s: ChildServer, probeOut: string, last: { seq: number }): 
     const x = JSON.parse(readFileSync(probeOut, 'utf8')) as { seq: number; usage: NodeJS.MemoryUsage; status: string };
     if (x.seq === last.seq) continue;
     last.seq = x.seq;
-    const kb = (name: string): number => Number(new RegExp(`${name}:\\s+(\\d+) kB`).exec(x.status)?.[1] ?? NaN) * 1024;
+    const kb = (name: string): number => statusBytes(x.status, name);
     return { rss: kb('VmRSS'), anon: kb('RssAnon'), file: kb('RssFile'), heapUsed: x.usage.heapUsed, heapTotal: x.usage.heapTotal, external: x.usage.external };
   }
 }
@@ -71,7 +73,7 @@ async function main(): Promise<void> {
   const dir = tempDir('quiver-memory-');
   const probeOut = `${dir}/memory-probe.json`;
   const serverEnv = { QDRANT__STORAGE__STORAGE_PATH: `${dir}/storage`, QDRANT__LOG_LEVEL: 'ERROR', QUIVER_MEMORY_PROBE_OUT: probeOut, ...(JSON.parse(env('BENCH_SERVER_ENV', '{}')) as Record<string, string>) };
-  const probe = { nodeArgs: ['--expose-gc', '--import', fileURLToPath(new URL('./memory-probe.mjs', import.meta.url))] };
+  const probe = { ...serverEntry().options, nodeArgs: ['--expose-gc', '--import', fileURLToPath(new URL('./memory-probe.mjs', import.meta.url))] };
   const start = (): Promise<ChildServer> => startChildServer(dir, serverEnv, undefined, [], probe);
   const agent = new Agent({ keepAlive: true });
   let payloadBytes = 0;

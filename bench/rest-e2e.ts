@@ -31,6 +31,7 @@ import { join } from 'node:path';
 import type { MethodDefinition } from '@grpc/grpc-js';
 import { removeDir, startChildServer, tempDir, type ChildServer } from '../tests/support/app.js';
 import { serverEntry } from './server-build.js';
+import { processStatus, statusBytes } from './proc-status.js';
 import { contract } from '../src/api/grpc/proto.js';
 import { groundTruth, makeQueries, makeStore, recallAt, type DatasetSpec } from './data.js';
 import { grpcFrame, rawGrpcClient } from './grpc-raw-client.js';
@@ -201,18 +202,13 @@ interface Rss {
 }
 
 function rss(pid: number): Rss {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kib = (field: string): number => {
-    const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(status);
-    return m === null ? NaN : Number(m[1]) / 1024;
-  };
-  return { total: kib('VmRSS'), anon: kib('RssAnon') };
+  const status = processStatus(pid);
+  return { total: statusBytes(status, 'VmRSS') / 1048576, anon: statusBytes(status, 'RssAnon') / 1048576 };
 }
 
 /** A Quiver server as users run it (the build: see server-build.ts). */
 function startServer(dir: string, environment: Record<string, string>): Promise<ChildServer> {
-  const { entry } = serverEntry();
-  return startChildServer(dir, environment, undefined, [], entry === undefined ? {} : { entry });
+  return startChildServer(dir, environment, undefined, [], serverEntry().options);
 }
 
 async function startCeiling(spec: DatasetSpec): Promise<{ url: string; pid: number; stop: () => void }> {

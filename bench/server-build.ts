@@ -10,12 +10,14 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import type { ChildOptions } from '../tests/support/app.js';
 
 const ROOT = join(import.meta.dirname, '..');
 
-/** Options for `startChildServer`: the entry to run (undefined = the sources through tsx). */
+/** The server to start, and what to call it in a report. */
 export interface ServerEntry {
-  readonly entry?: string;
+  /** For `startChildServer`: the entry to run (none = the sources through tsx). */
+  readonly options: Pick<ChildOptions, 'entry'>;
   /** What was measured, for the report. */
   readonly label: string;
 }
@@ -28,14 +30,14 @@ let built: ServerEntry | undefined;
  */
 export function serverEntry(): ServerEntry {
   const wanted = process.env['BENCH_ENTRY'] ?? '';
-  if (wanted === 'src') return { label: 'src/main.ts through tsx' };
+  if (wanted === 'src') return { options: {}, label: 'src/main.ts through tsx' };
   if (wanted !== '') {
     if (!existsSync(wanted)) throw new Error(`BENCH_ENTRY ${wanted} does not exist`);
-    return { entry: wanted, label: wanted };
+    return { options: { entry: wanted }, label: wanted };
   }
   if (built === undefined) {
     execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.build.json')], { cwd: ROOT, stdio: 'inherit' });
-    built = { entry: join(ROOT, 'dist', 'src', 'main.js'), label: 'dist/src/main.js (built from this tree by the benchmark)' };
+    built = { options: { entry: join(ROOT, 'dist', 'src', 'main.js') }, label: 'dist/src/main.js (built from this tree by the benchmark)' };
   }
   return built;
 }

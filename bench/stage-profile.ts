@@ -133,7 +133,7 @@ async function main(): Promise<void> {
     QDRANT__LOG_LEVEL: 'ERROR',
     QDRANT__STORAGE__PERFORMANCE__MAX_SEARCH_THREADS: THREADS,
     ...(SECURE ? { QDRANT__SERVICE__API_KEY: KEY, QDRANT__AUDIT__ENABLED: 'true', QDRANT__AUDIT__DIR: `${dir}/audit` } : {}),
-  }, undefined, [], { ...(entry.entry === undefined ? {} : { entry: entry.entry }), nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profDir}`, '--cpu-prof-interval=200'] });
+  }, undefined, [], { ...entry.options, nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profDir}`, '--cpu-prof-interval=200'] });
   const agent = new Agent({ keepAlive: true, maxSockets: 16 });
   let stopped = false;
   try {
